@@ -1,0 +1,48 @@
+//===- OptcDialect.td - the optc dialect ------------------------*- tablegen -*-===//
+//
+// The optc dialect: graph-level tensor operations into which ONNX models are
+// imported and from which optc's fusion, quantisation, sharding and code
+// generation start.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_DIALECT_OPTC_IR_OPTCDIALECT_TD
+#define OPTC_DIALECT_OPTC_IR_OPTCDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def Optc_Dialect : Dialect {
+  let name = "optc";
+  let cppNamespace = "::mlir::optc";
+  let summary = "Graph-level tensor operations of the optc compiler";
+  let description = [{
+    The `optc` dialect is a small, orthogonal core of tensor operations on
+    ranked tensors. ONNX operators are decomposed into it by the importer; it
+    is not a copy of ONNX. Each operation has one meaning, independent of the
+    ONNX opset it came from: attributes are explicit and normalised (axes are
+    non-negative, paddings are given per side, defaults are spelled out).
+
+    Element types:
+
+    * floating point types of any format (`f64`, `f32`, `f16`, `bf16`, the
+      `f8` and `f4` formats);
+    * `iN` is a *signed* integer of N bits and `uiN` an unsigned one, the
+      convention of StableHLO: the signedness that ONNX types carry is kept
+      where it changes the meaning of division, comparison, shifts and casts;
+    * `i1` is the boolean type.
+
+    Shapes follow one shape computation per operation (`OptcShapes.h`), used
+    by result-type inference, by the verifiers and by lowering, so the three
+    cannot disagree. Dynamic dimensions are allowed wherever the rule does not
+    need the size; a declared result type may be more static than the
+    inferred one, never different from it.
+
+    `optc.fusion` groups operations into one kernel: it is the unit of code
+    generation.
+  }];
+  let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 0;
+}
+
+#endif // OPTC_DIALECT_OPTC_IR_OPTCDIALECT_TD

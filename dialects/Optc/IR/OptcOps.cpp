@@ -1,0 +1,762 @@
+//===- OptcOps.cpp - optc operations --------------------------------------===//
+//
+// Result-type inference (through the shape rules of OptcShapes.h), verifiers
+// and the custom assembly of optc.fusion. Folders and canonicalisation
+// patterns live in OptcFolders.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Optc/IR/OptcOps.h"
+#include "dialects/Optc/IR/OptcShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+
+#include "dialects/Optc/IR/OptcEnums.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Type predicates
+//===----------------------------------------------------------------------===//
+
+bool optc::isIntegerElementType(Type type) {
+  auto intType = dyn_cast<IntegerType>(type);
+  return intType && !intType.isSigned() && intType.getWidth() > 1;
+}
+
+bool optc::isRefinementOf(TypeRange actual, TypeRange inferred) {
+  if (actual.size() != inferred.size())
+    return false;
+  for (auto [a, i] : llvm::zip(actual, inferred)) {
+    if (a == i)
+      continue;
+    auto at = dyn_cast<RankedTensorType>(a);
+    auto it = dyn_cast<RankedTensorType>(i);
+    if (!at || !it || at.getElementType() != it.getElementType() ||
+        at.getEncoding() != it.getEncoding() || at.getRank() != it.getRank())
+      return false;
+    for (auto [ad, id] : llvm::zip(at.getShape(), it.getShape()))
+      if (!ShapedType::isDynamic(id) && ad != id)
+        return false;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Inference helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Turns the optional location that type inference receives into the error
+/// callback of the shape rules. Messages carry the op name the way
+/// emitOpError does.
+class ErrorSink {
+public:
+  ErrorSink(std::optional<Location> loc, StringRef opName)
+      : loc(loc), opName(opName) {}
+  InFlightDiagnostic operator()() const {
+    return mlir::emitError(*loc) << "'" << opName << "' op ";
+  }
+  shape::EmitErrorFn fn() const {
+    return loc ? shape::EmitErrorFn(*this) : shape::EmitErrorFn();
+  }
+  LogicalResult fail(const Twine &message) const {
+    if (loc)
+      (*this)() << message;
+    return failure();
+  }
+
+private:
+  std::optional<Location> loc;
+  StringRef opName;
+};
+} // namespace
+
+/// The ranked tensor type of `value`, or null.
+static RankedTensorType tensorType(Value value) {
+  return value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
+}
+
+/// Collects the ranked tensor types of `values`; fails (with a message) when
+/// one is not a ranked tensor, which only malformed builders can produce.
+static LogicalResult tensorTypes(ValueRange values,
+                                 SmallVectorImpl<RankedTensorType> &types,
+                                 const ErrorSink &sink) {
+  for (Value v : values) {
+    RankedTensorType t = tensorType(v);
+    if (!t)
+      return sink.fail("expected ranked tensor operands");
+    types.push_back(t);
+  }
+  return success();
+}
+
+/// Checks that all `types` have the element type of the first one.
+static LogicalResult sameElementType(ArrayRef<RankedTensorType> types,
+                                     ArrayRef<StringRef> names,
+                                     const ErrorSink &sink) {
+  for (size_t i = 1; i < types.size(); ++i) {
+    if (types[i].getElementType() == types[0].getElementType())
+      continue;
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << names[i] << " has element type " << types[i].getElementType()
+       << " but " << names[0] << " has " << types[0].getElementType()
+       << "; they must be the same";
+    return sink.fail(message);
+  }
+  return success();
+}
+
+static LogicalResult push(FailureOr<shape::Shape> result, Type elementType,
+                          SmallVectorImpl<Type> &inferred) {
+  if (failed(result))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*result, elementType));
+  return success();
+}
+
+/// Shared inference of the broadcasting elementwise ops: operands of one
+/// element type, result of `resultElement` (null: the operand element type).
+static LogicalResult
+inferBroadcast(ValueRange operands, ArrayRef<StringRef> names,
+               ArrayRef<unsigned> sameTypeOperands, Type resultElement,
+               const ErrorSink &sink, SmallVectorImpl<Type> &inferred) {
+  SmallVector<RankedTensorType> types;
+  if (failed(tensorTypes(operands, types, sink)))
+    return failure();
+  SmallVector<RankedTensorType> checked;
+  SmallVector<StringRef> checkedNames;
+  for (unsigned i : sameTypeOperands) {
+    checked.push_back(types[i]);
+    checkedNames.push_back(names[i]);
+  }
+  if (failed(sameElementType(checked, checkedNames, sink)))
+    return failure();
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (RankedTensorType t : types)
+    shapes.push_back(t.getShape());
+  return push(shape::broadcast(shapes, sink.fn()),
+              resultElement ? resultElement : checked[0].getElementType(),
+              inferred);
+}
+
+#define OPTC_BINARY_INFERENCE(OP)                                              \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBroadcast({adaptor.getLhs(), adaptor.getRhs()},                \
+                          {"lhs", "rhs"}, {0, 1}, nullptr,                     \
+                          ErrorSink(loc, getOperationName()), inferred);       \
+  }
+
+OPTC_BINARY_INFERENCE(AddOp)
+OPTC_BINARY_INFERENCE(SubOp)
+OPTC_BINARY_INFERENCE(MulOp)
+OPTC_BINARY_INFERENCE(DivOp)
+OPTC_BINARY_INFERENCE(RemOp)
+OPTC_BINARY_INFERENCE(PowOp)
+OPTC_BINARY_INFERENCE(MaxOp)
+OPTC_BINARY_INFERENCE(MinOp)
+OPTC_BINARY_INFERENCE(AndOp)
+OPTC_BINARY_INFERENCE(OrOp)
+OPTC_BINARY_INFERENCE(XorOp)
+OPTC_BINARY_INFERENCE(BitwiseAndOp)
+OPTC_BINARY_INFERENCE(BitwiseOrOp)
+OPTC_BINARY_INFERENCE(BitwiseXorOp)
+OPTC_BINARY_INFERENCE(ShiftLeftOp)
+OPTC_BINARY_INFERENCE(ShiftRightOp)
+#undef OPTC_BINARY_INFERENCE
+
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferBroadcast({adaptor.getLhs(), adaptor.getRhs()}, {"lhs", "rhs"},
+                        {0, 1}, IntegerType::get(context, 1),
+                        ErrorSink(loc, getOperationName()), inferred);
+}
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferBroadcast(
+      {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
+      {"condition", "on_true", "on_false"}, {1, 2}, nullptr,
+      ErrorSink(loc, getOperationName()), inferred);
+}
+
+LogicalResult RemOp::verify() {
+  if (!getFmod() && isa<FloatType>(getType().getElementType()))
+    return emitOpError("on floating point needs the 'fmod' attribute: only "
+                       "the remainder with the sign of the dividend is "
+                       "defined for floats");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise classification
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferClassify(MLIRContext *context, Value input,
+                                   const ErrorSink &sink,
+                                   SmallVectorImpl<Type> &inferred) {
+  RankedTensorType t = tensorType(input);
+  if (!t)
+    return sink.fail("expected a ranked tensor operand");
+  inferred.push_back(t.clone(IntegerType::get(context, 1)));
+  return success();
+}
+
+LogicalResult IsNanOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  return inferClassify(context, adaptor.getInput(),
+                       ErrorSink(loc, getOperationName()), inferred);
+}
+
+LogicalResult IsInfOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  return inferClassify(context, adaptor.getInput(),
+                       ErrorSink(loc, getOperationName()), inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getLhs(), adaptor.getRhs()}, t, sink)) ||
+      failed(sameElementType(t, {"lhs", "rhs"}, sink)))
+    return failure();
+  return push(shape::matmul(t[0].getShape(), t[1].getShape(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getInput(), adaptor.getWeight()}, t, sink)) ||
+      failed(sameElementType(t, {"input", "weight"}, sink)))
+    return failure();
+  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
+                       adaptor.getPadding()};
+  return push(shape::conv(t[0].getShape(), t[1].getShape(), window,
+                          adaptor.getGroups(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getInput(), adaptor.getWeight()}, t, sink)) ||
+      failed(sameElementType(t, {"input", "weight"}, sink)))
+    return failure();
+  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
+                       adaptor.getPadding()};
+  return push(shape::convTranspose(t[0].getShape(), t[1].getShape(), window,
+                                   adaptor.getOutputPadding(),
+                                   adaptor.getGroups(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+template <typename Adaptor>
+static LogicalResult inferPool(Adaptor adaptor, const ErrorSink &sink,
+                               SmallVectorImpl<Type> &inferred) {
+  RankedTensorType t = tensorType(adaptor.getInput());
+  if (!t)
+    return sink.fail("expected a ranked tensor operand");
+  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
+                       adaptor.getPadding()};
+  return push(shape::pool(t.getShape(), adaptor.getKernelShape(), window,
+                          adaptor.getCeilMode(), sink.fn()),
+              t.getElementType(), inferred);
+}
+
+#define OPTC_POOL_INFERENCE(OP)                                                \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferPool(adaptor, ErrorSink(loc, getOperationName()), inferred);   \
+  }
+OPTC_POOL_INFERENCE(MaxPoolOp)
+OPTC_POOL_INFERENCE(AvgPoolOp)
+OPTC_POOL_INFERENCE(LpPoolOp)
+#undef OPTC_POOL_INFERENCE
+
+LogicalResult LpPoolOp::verify() {
+  if (getP() < 1)
+    return emitOpError("p must be at least 1, found ") << getP();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, softmax and normalisations
+//===----------------------------------------------------------------------===//
+
+#define OPTC_REDUCE_INFERENCE(OP)                                              \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    ErrorSink sink(loc, getOperationName());                                   \
+    RankedTensorType t = tensorType(adaptor.getInput());                       \
+    if (!t)                                                                    \
+      return sink.fail("expected a ranked tensor operand");                    \
+    return push(shape::reduce(t.getShape(), adaptor.getAxes(),                 \
+                              adaptor.getKeepDims(), sink.fn()),               \
+                t.getElementType(), inferred);                                 \
+  }
+OPTC_REDUCE_INFERENCE(ReduceSumOp)
+OPTC_REDUCE_INFERENCE(ReduceMeanOp)
+OPTC_REDUCE_INFERENCE(ReduceProdOp)
+OPTC_REDUCE_INFERENCE(ReduceMaxOp)
+OPTC_REDUCE_INFERENCE(ReduceMinOp)
+#undef OPTC_REDUCE_INFERENCE
+
+#define OPTC_ARG_REDUCE_INFERENCE(OP)                                          \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,      \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    ErrorSink sink(loc, getOperationName());                                   \
+    RankedTensorType t = tensorType(adaptor.getInput());                       \
+    if (!t)                                                                    \
+      return sink.fail("expected a ranked tensor operand");                    \
+    return push(shape::argReduce(t.getShape(), adaptor.getAxis(),              \
+                                 adaptor.getKeepDims(), sink.fn()),            \
+                IntegerType::get(context, 64), inferred);                      \
+  }
+OPTC_ARG_REDUCE_INFERENCE(ArgMaxOp)
+OPTC_ARG_REDUCE_INFERENCE(ArgMinOp)
+#undef OPTC_ARG_REDUCE_INFERENCE
+
+LogicalResult SoftmaxOp::verify() {
+  return shape::verifyAxis(getAxis(), getType().getRank(),
+                           [&] { return emitOpError(); });
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return shape::verifyAxis(getAxis(), getType().getRank(),
+                           [&] { return emitOpError(); });
+}
+
+/// Inference of the normalisations over `input[axis:]`: every parameter has
+/// the input's element type and broadcasts to the normalised shape.
+static LogicalResult inferNormalized(Value input,
+                                     ArrayRef<std::pair<Value, StringRef>> params,
+                                     int64_t axis, const ErrorSink &sink,
+                                     SmallVectorImpl<Type> &inferred) {
+  SmallVector<Value> values{input};
+  SmallVector<StringRef> names{"input"};
+  for (auto [v, name] : params) {
+    if (!v)
+      continue;
+    values.push_back(v);
+    names.push_back(name);
+  }
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(values, t, sink)) ||
+      failed(sameElementType(t, names, sink)))
+    return failure();
+  for (size_t i = 1; i < t.size(); ++i)
+    if (failed(shape::normalizedParam(t[0].getShape(), axis, t[i].getShape(),
+                                      names[i], sink.fn())))
+      return failure();
+  inferred.push_back(t[0]);
+  return success();
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferNormalized(
+      adaptor.getInput(),
+      {{adaptor.getScale(), "scale"}, {adaptor.getBias(), "bias"}},
+      adaptor.getAxis(), ErrorSink(loc, getOperationName()), inferred);
+}
+
+LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferNormalized(adaptor.getInput(), {{adaptor.getScale(), "scale"}},
+                         adaptor.getAxis(), ErrorSink(loc, getOperationName()),
+                         inferred);
+}
+
+/// Inference of the per-channel normalisations.
+static LogicalResult inferPerChannel(ValueRange operands,
+                                     ArrayRef<StringRef> names,
+                                     const ErrorSink &sink,
+                                     SmallVectorImpl<Type> &inferred) {
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(operands, t, sink)) ||
+      failed(sameElementType(t, names, sink)))
+    return failure();
+  for (size_t i = 1; i < t.size(); ++i)
+    if (failed(shape::channelParam(t[0].getShape(), t[i].getShape(), names[i],
+                                   sink.fn())))
+      return failure();
+  inferred.push_back(t[0]);
+  return success();
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  if (adaptor.getEpsilon().convertToDouble() < 0)
+    return sink.fail("epsilon must be non-negative");
+  return inferPerChannel({adaptor.getInput(), adaptor.getScale(),
+                          adaptor.getBias(), adaptor.getMean(),
+                          adaptor.getVariance()},
+                         {"input", "scale", "bias", "mean", "variance"}, sink,
+                         inferred);
+}
+
+LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  if (failed(inferPerChannel(
+          {adaptor.getInput(), adaptor.getScale(), adaptor.getBias()},
+          {"input", "scale", "bias"}, sink, inferred)))
+    return failure();
+  int64_t groups = adaptor.getNumGroups();
+  int64_t channels = cast<RankedTensorType>(inferred.back()).getDimSize(1);
+  if (groups < 1)
+    return sink.fail("num_groups must be positive, found " + Twine(groups));
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return sink.fail("channels (" + Twine(channels) +
+                     ") are not divisible by num_groups (" + Twine(groups) +
+                     ")");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations
+//===----------------------------------------------------------------------===//
+
+/// Inference of ops with one tensor operand and a result of its element type
+/// whose shape comes from `rule`.
+template <typename Rule>
+static LogicalResult inferFromInput(Value input, const ErrorSink &sink,
+                                    SmallVectorImpl<Type> &inferred,
+                                    Rule &&rule) {
+  RankedTensorType t = tensorType(input);
+  if (!t)
+    return sink.fail("expected a ranked tensor operand");
+  return push(rule(t.getShape()), t.getElementType(), inferred);
+}
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
+    return shape::reshape(shape, adaptor.getShape(), sink.fn());
+  });
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
+    return shape::transpose(shape, adaptor.getPermutation(), sink.fn());
+  });
+}
+
+LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferFromInput(
+      adaptor.getInput(), sink, inferred,
+      [&](ArrayRef<int64_t> shape) -> FailureOr<shape::Shape> {
+        if (failed(shape::broadcastTo(shape, adaptor.getShape(), sink.fn())))
+          return failure();
+        return shape::Shape(adaptor.getShape());
+      });
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(adaptor.getInputs(), t, sink)))
+    return failure();
+  if (t.empty())
+    return sink.fail("needs at least one input");
+  SmallVector<std::string> names;
+  for (size_t i = 0; i < t.size(); ++i)
+    names.push_back("input " + std::to_string(i));
+  if (failed(sameElementType(t, SmallVector<StringRef>(names.begin(),
+                                                       names.end()),
+                             sink)))
+    return failure();
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (RankedTensorType type : t)
+    shapes.push_back(type.getShape());
+  return push(shape::concat(shapes, adaptor.getAxis(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  RankedTensorType t = tensorType(adaptor.getInput());
+  if (!t)
+    return sink.fail("expected a ranked tensor operand");
+  FailureOr<SmallVector<shape::Shape>> pieces = shape::split(
+      t.getShape(), adaptor.getAxis(), adaptor.getSizes(), sink.fn());
+  if (failed(pieces))
+    return failure();
+  for (const shape::Shape &piece : *pieces)
+    inferred.push_back(RankedTensorType::get(piece, t.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
+    return shape::slice(shape, adaptor.getStarts(), adaptor.getLimits(),
+                        adaptor.getStrides(), sink.fn());
+  });
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  PadMode mode = adaptor.getMode();
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (Value value = adaptor.getValue()) {
+    if (mode != PadMode::constant)
+      return sink.fail("takes a padding value only in constant mode, not in " +
+                       stringifyPadMode(mode) + " mode");
+    RankedTensorType valueType = tensorType(value);
+    if (!valueType || !input || valueType.getRank() != 0 ||
+        valueType.getElementType() != input.getElementType())
+      return sink.fail("padding value must be a 0-d tensor of the input's "
+                       "element type");
+  }
+  shape::PadLimit limit = mode == PadMode::reflect ? shape::PadLimit::Reflect
+                          : mode == PadMode::wrap  ? shape::PadLimit::Wrap
+                                                   : shape::PadLimit::None;
+  if (mode == PadMode::edge && input &&
+      llvm::is_contained(input.getShape(), 0))
+    return sink.fail("cannot pad an empty dimension in edge mode");
+  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
+    return shape::pad(shape, adaptor.getLow(), adaptor.getHigh(), limit,
+                      sink.fn());
+  });
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
+    return shape::tile(shape, adaptor.getMultiples(), sink.fn());
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
+    return failure();
+  return push(shape::gather(t[0].getShape(), t[1].getShape(),
+                            adaptor.getAxis(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
+    return failure();
+  return push(shape::gatherElements(t[0].getShape(), t[1].getShape(),
+                                    adaptor.getAxis(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
+    return failure();
+  return push(shape::gatherNd(t[0].getShape(), t[1].getShape(),
+                              adaptor.getBatchDims(), sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(
+          {adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates()}, t,
+          sink)) ||
+      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
+      failed(shape::scatterElements(t[0].getShape(), t[1].getShape(),
+                                    t[2].getShape(), adaptor.getAxis(),
+                                    sink.fn())))
+    return failure();
+  inferred.push_back(t[0]);
+  return success();
+}
+
+LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(
+          {adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates()}, t,
+          sink)) ||
+      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
+      failed(shape::scatterNd(t[0].getShape(), t[1].getShape(),
+                              t[2].getShape(), sink.fn())))
+    return failure();
+  inferred.push_back(t[0]);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FusionOp
+//===----------------------------------------------------------------------===//
+
+YieldOp FusionOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().back());
+}
+
+void FusionOp::getAsmBlockArgumentNames(Region &region,
+                                        OpAsmSetValueNameFn setNameFn) {
+  for (BlockArgument arg : region.getArguments())
+    setNameFn(arg, "in");
+}
+
+// optc.fusion (%a = %x : T, ...) [-> R | -> (R, ...)] [attributes {...}] {...}
+ParseResult FusionOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::Argument> args;
+  SmallVector<OpAsmParser::UnresolvedOperand> operands;
+  SMLoc operandsLoc = parser.getCurrentLocation();
+  auto parseBinding = [&]() -> ParseResult {
+    OpAsmParser::Argument arg;
+    OpAsmParser::UnresolvedOperand operand;
+    if (parser.parseArgument(arg) || parser.parseEqual() ||
+        parser.parseOperand(operand) || parser.parseColonType(arg.type))
+      return failure();
+    args.push_back(arg);
+    operands.push_back(operand);
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Paren,
+                                     parseBinding))
+    return failure();
+  SmallVector<Type> operandTypes;
+  for (const OpAsmParser::Argument &arg : args)
+    operandTypes.push_back(arg.type);
+  if (parser.resolveOperands(operands, operandTypes, operandsLoc,
+                             result.operands) ||
+      parser.parseOptionalArrowTypeList(result.types) ||
+      parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  Region *body = result.addRegion();
+  return parser.parseRegion(*body, args);
+}
+
+void FusionOp::print(OpAsmPrinter &p) {
+  p << " (";
+  llvm::interleaveComma(
+      llvm::zip(getBody().getArguments(), getInputs()), p, [&](auto pair) {
+        auto [arg, input] = pair;
+        p << arg << " = " << input << " : " << input.getType();
+      });
+  p << ")";
+  p.printOptionalArrowTypeList(getResultTypes());
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs());
+  p << ' ';
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false);
+}
+
+LogicalResult FusionOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("body has ")
+           << body.getNumArguments() << " arguments but the op has "
+           << getInputs().size() << " operands; they must correspond";
+  for (auto [i, arg, input] :
+       llvm::enumerate(body.getArguments(), getInputs()))
+    if (arg.getType() != input.getType())
+      return emitOpError("body argument ")
+             << i << " has type " << arg.getType() << " but operand " << i
+             << " has type " << input.getType();
+  auto yield = body.empty() ? nullptr : dyn_cast<YieldOp>(body.back());
+  if (!yield)
+    return emitOpError("body must end with optc.yield");
+  if (yield.getValues().size() != getNumResults())
+    return emitOpError("yields ")
+           << yield.getValues().size() << " values but has "
+           << getNumResults() << " results";
+  for (auto [i, value, result] :
+       llvm::enumerate(yield.getValues(), getResults()))
+    if (value.getType() != result.getType())
+      return emitOpError("yielded value ")
+             << i << " has type " << value.getType() << " but result " << i
+             << " has type " << result.getType();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Optc/IR/OptcOps.cpp.inc"

@@ -1,0 +1,964 @@
+//===- OptcOps.td - optc operations ----------------------------*- tablegen -*-===//
+//
+// The operations of the optc dialect. Every result type is computed by the
+// shared shape rules in OptcShapes.h (through InferTypeOpInterface); the
+// verifiers are those rules plus the constraints below.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_DIALECT_OPTC_IR_OPTCOPS_TD
+#define OPTC_DIALECT_OPTC_IR_OPTCOPS_TD
+
+include "dialects/Optc/IR/OptcDialect.td"
+include "dialects/Optc/IR/OptcAttrs.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Optc_IntElement : Type<CPred<"::mlir::optc::isIntegerElementType($_self)">,
+    "integer (iN signed or uiN unsigned, N > 1)">;
+def Optc_NumericElement : AnyTypeOf<[AnyFloat, Optc_IntElement]>;
+def Optc_Element : AnyTypeOf<[AnyFloat, Optc_IntElement, I1]>;
+
+def Optc_Tensor : RankedTensorOf<[Optc_Element]>;
+def Optc_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Optc_IntTensor : RankedTensorOf<[Optc_IntElement]>;
+def Optc_BoolTensor : RankedTensorOf<[I1]>;
+def Optc_IntOrBoolTensor : RankedTensorOf<[Optc_IntElement, I1]>;
+def Optc_NumericTensor : RankedTensorOf<[Optc_NumericElement]>;
+def Optc_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Optc_I64Tensor : RankedTensorOf<[I64]>;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+class Optc_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Optc_Dialect, mnemonic, traits>;
+
+// An op whose result types come from its shape rule. The declared result
+// type may be more static than the inferred one (a dimension the rule leaves
+// dynamic may be known from elsewhere), but never different.
+class Optc_InferOp<string mnemonic, list<Trait> traits = []>
+    : Optc_Op<mnemonic, !listconcat(traits,
+        [Pure, InferTypeOpAdaptorWithIsCompatible])> {
+  let extraClassDefinition = [{
+    bool $cppClass::isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                            ::mlir::TypeRange actual) {
+      return ::mlir::optc::isRefinementOf(actual, inferred);
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Optc_ConstantOp : Optc_Op<"constant",
+    [ConstantLike, Pure, AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant tensor";
+  let description = [{
+    Produces a tensor whose elements are given by an elements attribute:
+    `dense<...>` for small values, `dense_resource<...>` for weights, whose
+    bytes live in the module's resource blob section and are not copied.
+
+    Example:
+
+    ```mlir
+    %c = optc.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %w = optc.constant dense_resource<weight0> : tensor<64x64xf16>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+      build($_builder, $_state, value.getType(), value);
+    }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary operations
+//===----------------------------------------------------------------------===//
+
+class Optc_UnaryOp<string mnemonic, Type tensorType, string what,
+                   string exampleType = "tensor<2x3xf32>", bit folder = 0,
+                   list<Trait> traits = []>
+    : Optc_Op<mnemonic, !listconcat(traits,
+        [Pure, Elementwise, SameOperandsAndResultType])> {
+  let summary = "Elementwise " # what;
+  let description = "Computes " # what # " of every element of the input. "
+    # "The result has the type of the input.\n\nExample:\n\n```mlir\n"
+    # "%y = optc." # mnemonic # " %x : " # exampleType # "\n```\n";
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = folder;
+}
+
+class Optc_FloatUnaryOp<string mnemonic, string what, bit folder = 0>
+    : Optc_UnaryOp<mnemonic, Optc_FloatTensor, what, "tensor<2x3xf32>",
+                   folder>;
+
+def Optc_ExpOp : Optc_FloatUnaryOp<"exp", "the exponential e^x">;
+def Optc_LogOp : Optc_FloatUnaryOp<"log", "the natural logarithm">;
+def Optc_SqrtOp : Optc_FloatUnaryOp<"sqrt", "the square root">;
+def Optc_RsqrtOp : Optc_FloatUnaryOp<"rsqrt", "the reciprocal square root">;
+def Optc_ReciprocalOp : Optc_FloatUnaryOp<"reciprocal", "the reciprocal 1/x">;
+def Optc_SinOp : Optc_FloatUnaryOp<"sin", "the sine">;
+def Optc_CosOp : Optc_FloatUnaryOp<"cos", "the cosine">;
+def Optc_TanOp : Optc_FloatUnaryOp<"tan", "the tangent">;
+def Optc_AsinOp : Optc_FloatUnaryOp<"asin", "the arc sine">;
+def Optc_AcosOp : Optc_FloatUnaryOp<"acos", "the arc cosine">;
+def Optc_AtanOp : Optc_FloatUnaryOp<"atan", "the arc tangent">;
+def Optc_SinhOp : Optc_FloatUnaryOp<"sinh", "the hyperbolic sine">;
+def Optc_CoshOp : Optc_FloatUnaryOp<"cosh", "the hyperbolic cosine">;
+def Optc_TanhOp : Optc_FloatUnaryOp<"tanh", "the hyperbolic tangent">;
+def Optc_AsinhOp : Optc_FloatUnaryOp<"asinh", "the inverse hyperbolic sine">;
+def Optc_AcoshOp : Optc_FloatUnaryOp<"acosh",
+    "the inverse hyperbolic cosine">;
+def Optc_AtanhOp : Optc_FloatUnaryOp<"atanh",
+    "the inverse hyperbolic tangent">;
+def Optc_ErfOp : Optc_FloatUnaryOp<"erf", "the error function">;
+def Optc_SigmoidOp : Optc_FloatUnaryOp<"sigmoid",
+    "the logistic sigmoid 1/(1+e^-x)">;
+def Optc_SoftplusOp : Optc_FloatUnaryOp<"softplus", "softplus log(1+e^x)">;
+def Optc_FloorOp : Optc_FloatUnaryOp<"floor",
+    "the largest integral value not above x">;
+def Optc_CeilOp : Optc_FloatUnaryOp<"ceil",
+    "the smallest integral value not below x">;
+def Optc_RoundOp : Optc_FloatUnaryOp<"round",
+    "rounding to the nearest integral value, ties to even">;
+
+def Optc_GeluOp : Optc_UnaryOp<"gelu", Optc_FloatTensor,
+    "the Gaussian error linear unit x*Phi(x)"> {
+  let description = [{
+    Computes `x * Phi(x)`, where `Phi` is the standard normal CDF. With the
+    `tanh_approximation` unit attribute it uses
+    `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))` instead.
+
+    Example:
+
+    ```mlir
+    %y = optc.gelu %x : tensor<2x3xf32>
+    %z = optc.gelu %x {tanh_approximation} : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input,
+                       UnitAttr:$tanh_approximation);
+}
+
+def Optc_NegOp : Optc_UnaryOp<"neg", Optc_NumericTensor, "the negation",
+                              "tensor<4xi32>", 1>;
+def Optc_AbsOp : Optc_UnaryOp<"abs", Optc_NumericTensor, "the absolute value",
+                              "tensor<4xf16>", 1>;
+def Optc_SignOp : Optc_UnaryOp<"sign", Optc_NumericTensor,
+    "the sign (-1, 0 or 1; NaN stays NaN)", "tensor<4xf32>">;
+def Optc_ReluOp : Optc_UnaryOp<"relu", Optc_NumericTensor, "max(x, 0)",
+                               "tensor<4xf32>", 1>;
+def Optc_NotOp : Optc_UnaryOp<"not", Optc_BoolTensor, "the logical negation",
+                              "tensor<4xi1>", 1>;
+def Optc_BitwiseNotOp : Optc_UnaryOp<"bitwise_not", Optc_IntTensor,
+    "the bitwise complement", "tensor<4xui8>", 1>;
+
+class Optc_ClassifyOp<string mnemonic, string what>
+    : Optc_InferOp<mnemonic, [Elementwise, SameOperandsAndResultShape]> {
+  let summary = "Tests every element for " # what;
+  let results = (outs Optc_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Optc_IsNanOp : Optc_ClassifyOp<"is_nan", "NaN"> {
+  let description = [{
+    True where the element is a NaN.
+
+    Example:
+
+    ```mlir
+    %m = optc.is_nan %x : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input);
+}
+
+def Optc_IsInfOp : Optc_ClassifyOp<"is_inf", "infinity"> {
+  let description = [{
+    True where the element is an infinity of a sign that is detected:
+    `detect_positive` and `detect_negative` both default to true.
+
+    Example:
+
+    ```mlir
+    %m = optc.is_inf %x {detect_negative = false} : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_positive,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_negative);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary operations with numpy broadcasting
+//===----------------------------------------------------------------------===//
+
+class Optc_BinaryOp<string mnemonic, Type tensorType, string what,
+                    string exampleElem = "f32", bit folder = 0,
+                    list<Trait> traits = []>
+    : Optc_InferOp<mnemonic, traits> {
+  let summary = "Elementwise " # what # " with broadcasting";
+  let description = "Computes " # what # " of the two operands element by "
+    # "element. The operands have the same element type; their shapes "
+    # "broadcast by numpy rules (dimensions are aligned from the right; a "
+    # "dimension of 1 stretches) to the result shape.\n\nExample:\n\n"
+    # "```mlir\n%z = optc." # mnemonic # " %x, %y : (tensor<2x3x" # exampleElem
+    # ">, tensor<3x" # exampleElem # ">) -> tensor<2x3x" # exampleElem
+    # ">\n```\n";
+  let arguments = (ins tensorType:$lhs, tensorType:$rhs);
+  let results = (outs tensorType:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = folder;
+}
+
+def Optc_AddOp : Optc_BinaryOp<"add", Optc_NumericTensor, "addition", "f32", 1,
+                               [Commutative]>;
+def Optc_SubOp : Optc_BinaryOp<"sub", Optc_NumericTensor, "subtraction",
+                               "f32", 1>;
+def Optc_MulOp : Optc_BinaryOp<"mul", Optc_NumericTensor, "multiplication",
+                               "f32", 1, [Commutative]>;
+def Optc_DivOp : Optc_BinaryOp<"div", Optc_NumericTensor,
+    "division (integers truncate toward zero)", "i32", 1>;
+def Optc_PowOp : Optc_BinaryOp<"pow", Optc_NumericTensor, "the power x^y",
+                               "f32", 1>;
+def Optc_MaxOp : Optc_BinaryOp<"max", Optc_NumericTensor,
+    "maximum (NaN if either is NaN)", "f32", 1, [Commutative]>;
+def Optc_MinOp : Optc_BinaryOp<"min", Optc_NumericTensor,
+    "minimum (NaN if either is NaN)", "f32", 1, [Commutative]>;
+def Optc_AndOp : Optc_BinaryOp<"and", Optc_BoolTensor, "logical and", "i1", 1,
+                               [Commutative]>;
+def Optc_OrOp : Optc_BinaryOp<"or", Optc_BoolTensor, "logical or", "i1", 1,
+                              [Commutative]>;
+def Optc_XorOp : Optc_BinaryOp<"xor", Optc_BoolTensor, "logical exclusive or",
+                               "i1", 1, [Commutative]>;
+def Optc_BitwiseAndOp : Optc_BinaryOp<"bitwise_and", Optc_IntTensor,
+    "bitwise and", "i32", 0, [Commutative]>;
+def Optc_BitwiseOrOp : Optc_BinaryOp<"bitwise_or", Optc_IntTensor,
+    "bitwise or", "i32", 0, [Commutative]>;
+def Optc_BitwiseXorOp : Optc_BinaryOp<"bitwise_xor", Optc_IntTensor,
+    "bitwise exclusive or", "i32", 0, [Commutative]>;
+def Optc_ShiftLeftOp : Optc_BinaryOp<"shift_left", Optc_IntTensor,
+    "a left shift of lhs by rhs bits (0 when rhs >= the bit width)", "ui8">;
+def Optc_ShiftRightOp : Optc_BinaryOp<"shift_right", Optc_IntTensor,
+    "a right shift of lhs by rhs bits, arithmetic for signed and logical for "
+    # "unsigned types", "ui8">;
+
+def Optc_RemOp : Optc_InferOp<"rem"> {
+  let summary = "Elementwise remainder with broadcasting";
+  let description = [{
+    The remainder of `lhs / rhs`. By default its sign is that of the divisor
+    (Python's `%`, ONNX `Mod` with `fmod = 0`); with the `fmod` unit
+    attribute its sign is that of the dividend (C's `fmod`), which is the
+    only form defined for floating point. Operands broadcast by numpy rules.
+
+    Example:
+
+    ```mlir
+    %r = optc.rem %x, %y : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+    %f = optc.rem %a, %b {fmod} : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$lhs, Optc_NumericTensor:$rhs,
+                       UnitAttr:$fmod);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Optc_CompareOp : Optc_InferOp<"compare"> {
+  let summary = "Elementwise comparison with broadcasting";
+  let description = [{
+    Compares two tensors of the same element type element by element and
+    yields `i1`. Operands broadcast by numpy rules. Integer comparisons
+    follow the signedness of the type (`iN` signed, `uiN` unsigned); float
+    comparisons are ordered, so any comparison with NaN is false except `ne`.
+
+    Example:
+
+    ```mlir
+    %m = optc.compare lt, %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+    ```
+  }];
+  let arguments = (ins Optc_ComparePredicate:$predicate, Optc_Tensor:$lhs,
+                       Optc_Tensor:$rhs);
+  let results = (outs Optc_BoolTensor:$output);
+  let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Optc_SelectOp : Optc_InferOp<"select"> {
+  let summary = "Elementwise choice between two tensors";
+  let description = [{
+    Takes `on_true` where `condition` is true and `on_false` elsewhere. The
+    three operands broadcast together by numpy rules.
+
+    Example:
+
+    ```mlir
+    %r = optc.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Optc_BoolTensor:$condition, Optc_Tensor:$on_true,
+                       Optc_Tensor:$on_false);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_CastOp : Optc_Op<"cast",
+    [Pure, Elementwise, SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Converts every element to the element type of the result. Float to
+    float rounds to nearest even; float to integer truncates toward zero;
+    integer to integer wraps; anything to `i1` is `x != 0`; `i1` to numbers
+    gives 0 or 1. When the result is an 8-bit or narrower float format,
+    `saturate` (the default) clamps out-of-range values to the largest finite
+    value instead of producing infinity or NaN.
+
+    Example:
+
+    ```mlir
+    %y = optc.cast %x : tensor<4xf32> -> tensor<4xbf16>
+    %q = optc.cast %x {saturate = false} : tensor<4xf32> -> tensor<4xf8E4M3FN>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Optc_MatmulOp : Optc_InferOp<"matmul"> {
+  let summary = "Batched matrix product with numpy semantics";
+  let description = [{
+    The matrix product of `lhs` (`... x M x K`) and `rhs` (`... x K x N`),
+    as numpy's `matmul`: batch dimensions broadcast; a 1-D `lhs` is a row
+    vector and a 1-D `rhs` a column vector, and the added dimension is
+    removed from the result. Both operands have the result's element type;
+    mixed-precision products are expressed with `optc.cast`.
+
+    Example:
+
+    ```mlir
+    %c = optc.matmul %a, %b : (tensor<8x1x128x64xf32>, tensor<12x64x32xf32>) -> tensor<8x12x128x32xf32>
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$lhs, Optc_NumericTensor:$rhs);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_ConvOp : Optc_InferOp<"conv"> {
+  let summary = "N-d grouped, strided, dilated, padded convolution";
+  let description = [{
+    Cross-correlation of `input` (`N x C x D1 ... Dn`) with `weight`
+    (`F x C/groups x K1 ... Kn`) giving `N x F x O1 ... On`, where
+    `Oi = floor((Di + low_i + high_i - dilation_i * (Ki - 1) - 1) / stride_i) + 1`.
+    `padding` holds the `n` low pads then the `n` high pads; padded elements
+    are zero. `F` is divisible by `groups`. Bias is a separate `optc.add`.
+
+    Example:
+
+    ```mlir
+    %y = optc.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+                            padding = array<i64: 1, 1, 1, 1>, groups = 1 : i64}
+        : (tensor<1x3x224x224xf32>, tensor<64x3x3x3xf32>) -> tensor<1x64x112x112xf32>
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$input, Optc_NumericTensor:$weight,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding, I64Attr:$groups);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat =
+      "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_ConvTransposeOp : Optc_InferOp<"conv_transpose"> {
+  let summary = "N-d transposed (fractionally strided) convolution";
+  let description = [{
+    The gradient of `optc.conv` with respect to its input: `input`
+    (`N x C x D1 ... Dn`) and `weight` (`C x F/groups x K1 ... Kn`) give
+    `N x F x O1 ... On` with
+    `Oi = stride_i * (Di - 1) + output_padding_i + dilation_i * (Ki - 1) + 1 - low_i - high_i`.
+    `padding` holds the `n` low pads then the `n` high pads removed from the
+    full result; `output_padding_i` is smaller than `stride_i` or
+    `dilation_i`.
+
+    Example:
+
+    ```mlir
+    %y = optc.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
+            padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 1 : i64}
+        : (tensor<1x8x16x16xf32>, tensor<8x4x3x3xf32>) -> tensor<1x4x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$input, Optc_NumericTensor:$weight,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$output_padding, I64Attr:$groups);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat =
+      "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Optc_PoolOp<string mnemonic, string what, Type tensorType,
+                  dag extraArgs = (ins)> : Optc_InferOp<mnemonic> {
+  let summary = "N-d " # what # " pooling";
+  let description = "Pools windows of `kernel_shape` over the spatial "
+    # "dimensions of an `N x C x D1 ... Dn` input, taking the " # what
+    # ". `padding` holds the `n` low pads then the `n` high pads; "
+    # "`ceil_mode` rounds the number of windows up, dropping a last window "
+    # "that would start in the high padding. Output sizes are "
+    # "`floor_or_ceil((Di + low_i + high_i - dilation_i * (Ki - 1) - 1) / "
+    # "stride_i) + 1`.\n\nExample:\n\n```mlir\n%y = optc." # mnemonic
+    # " %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, "
+    # "dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>}\n"
+    # "    : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>\n```\n";
+  let arguments = !con((ins tensorType:$input,
+                            DenseI64ArrayAttr:$kernel_shape,
+                            DenseI64ArrayAttr:$strides,
+                            DenseI64ArrayAttr:$dilations,
+                            DenseI64ArrayAttr:$padding,
+                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
+                       extraArgs);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_MaxPoolOp : Optc_PoolOp<"max_pool", "maximum", Optc_NumericTensor>;
+def Optc_AvgPoolOp : Optc_PoolOp<"avg_pool", "average", Optc_FloatTensor,
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+def Optc_LpPoolOp : Optc_PoolOp<"lp_pool", "Lp norm (p-th root of the sum "
+    # "of |x|^p)", Optc_FloatTensor, (ins I64Attr:$p)> {
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Optc_ReduceOp<string mnemonic, string what, Type tensorType,
+                    string exampleElem = "f32">
+    : Optc_InferOp<mnemonic> {
+  let summary = "Reduction by " # what # " over a set of axes";
+  let description = "Reduces the input over `axes` (sorted, unique, "
+    # "non-negative) by " # what # ". With `keep_dims` the reduced "
+    # "dimensions stay as size 1. Empty `axes` reduce nothing.\n\n"
+    # "Example:\n\n```mlir\n%s = optc." # mnemonic # " %x {axes = array<i64: 1>, "
+    # "keep_dims = true} : (tensor<4x8x" # exampleElem # ">) -> tensor<4x1x"
+    # exampleElem # ">\n```\n";
+  let arguments = (ins tensorType:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "false">:$keep_dims);
+  let results = (outs tensorType:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_ReduceSumOp : Optc_ReduceOp<"reduce_sum", "sum", Optc_NumericTensor>;
+def Optc_ReduceMeanOp : Optc_ReduceOp<"reduce_mean", "arithmetic mean",
+                                      Optc_NumericTensor>;
+def Optc_ReduceProdOp : Optc_ReduceOp<"reduce_prod", "product",
+                                      Optc_NumericTensor, "i64">;
+def Optc_ReduceMaxOp : Optc_ReduceOp<"reduce_max",
+    "maximum (logical or on i1)", Optc_Tensor>;
+def Optc_ReduceMinOp : Optc_ReduceOp<"reduce_min",
+    "minimum (logical and on i1)", Optc_Tensor, "i1">;
+
+class Optc_ArgReduceOp<string mnemonic, string what> : Optc_InferOp<mnemonic> {
+  let summary = "Index of the " # what # " along an axis";
+  let description = "The `i64` index of the " # what # " element along "
+    # "`axis`; ties give the first index, or the last with "
+    # "`select_last_index`. With `keep_dims` the axis stays as size 1.\n\n"
+    # "Example:\n\n```mlir\n%i = optc." # mnemonic # " %x {axis = 1 : i64} "
+    # ": (tensor<4x10xf32>) -> tensor<4xi64>\n```\n";
+  let arguments = (ins Optc_NumericTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keep_dims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs Optc_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_ArgMaxOp : Optc_ArgReduceOp<"arg_max", "largest">;
+def Optc_ArgMinOp : Optc_ArgReduceOp<"arg_min", "smallest">;
+
+//===----------------------------------------------------------------------===//
+// Softmax and normalisations
+//===----------------------------------------------------------------------===//
+
+class Optc_SoftmaxOp<string mnemonic, string what>
+    : Optc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what # " along one axis";
+  let description = "Computes " # what # " of the input along `axis`, "
+    # "subtracting the maximum first so that large inputs do not overflow.\n\n"
+    # "Example:\n\n```mlir\n%p = optc." # mnemonic
+    # " %x {axis = 1 : i64} : tensor<2x10xf32>\n```\n";
+  let arguments = (ins Optc_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Optc_SoftmaxOp : Optc_SoftmaxOp<"softmax", "softmax">;
+def Optc_LogSoftmaxOp : Optc_SoftmaxOp<"log_softmax", "log-softmax">;
+
+def Optc_LayerNormOp : Optc_InferOp<"layer_norm"> {
+  let summary = "Layer normalisation over the trailing dimensions";
+  let description = [{
+    Normalises the input over the dimensions from `axis` to the last one:
+    `(x - mean) / sqrt(variance + epsilon) * scale + bias`. `scale` and the
+    optional `bias` broadcast (numpy rules) to the normalised shape
+    `input.shape[axis:]`.
+
+    Example:
+
+    ```mlir
+    %y = optc.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = 1.0e-05 : f64}
+        : (tensor<1x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<1x128x768xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
+                       Optional<Optc_FloatTensor>:$bias, I64Attr:$axis,
+                       F64Attr:$epsilon);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Optc_RmsNormOp : Optc_InferOp<"rms_norm"> {
+  let summary = "Root-mean-square normalisation over the trailing dimensions";
+  let description = [{
+    `x / sqrt(mean(x^2) + epsilon) * scale`, with the mean over the
+    dimensions from `axis` to the last one. `scale` broadcasts (numpy rules)
+    to `input.shape[axis:]`.
+
+    Example:
+
+    ```mlir
+    %y = optc.rms_norm %x, %gamma {axis = 2 : i64, epsilon = 1.0e-06 : f64}
+        : (tensor<1x16x512xf16>, tensor<512xf16>) -> tensor<1x16x512xf16>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
+                       I64Attr:$axis, F64Attr:$epsilon);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Optc_BatchNormOp : Optc_InferOp<"batch_norm"> {
+  let summary = "Batch normalisation with running statistics (inference)";
+  let description = [{
+    `(x - mean) / sqrt(variance + epsilon) * scale + bias` per channel of an
+    `N x C x ...` input; `scale`, `bias`, `mean` and `variance` have shape
+    `C`.
+
+    Example:
+
+    ```mlir
+    %y = optc.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f64}
+        : (tensor<1x64x56x56xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+        -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
+                       Optc_FloatTensor:$bias, Optc_FloatTensor:$mean,
+                       Optc_FloatTensor:$variance, F64Attr:$epsilon);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance "
+                       "attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_GroupNormOp : Optc_InferOp<"group_norm"> {
+  let summary = "Group normalisation (instance normalisation when groups = C)";
+  let description = [{
+    Splits the `C` channels of an `N x C x ...` input into `num_groups`
+    groups, normalises each group of each sample over its channels and
+    spatial positions, then applies the per-channel `scale` and `bias`
+    (shape `C`). With `num_groups = C` this is instance normalisation.
+
+    Example:
+
+    ```mlir
+    %y = optc.group_norm %x, %s, %b {num_groups = 8 : i64, epsilon = 1.0e-05 : f64}
+        : (tensor<2x32x16x16xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<2x32x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
+                       Optc_FloatTensor:$bias, I64Attr:$num_groups,
+                       F64Attr:$epsilon);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $bias attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations
+//===----------------------------------------------------------------------===//
+
+def Optc_ReshapeOp : Optc_InferOp<"reshape"> {
+  let summary = "Reinterprets a tensor with another shape";
+  let description = [{
+    Gives the elements of the input, in row-major order, the shape `shape`.
+    At most one entry of `shape` may be -1: that dimension is computed from
+    the element count. The element count does not change.
+
+    Example:
+
+    ```mlir
+    %y = optc.reshape %x {shape = array<i64: 2, -1>} : (tensor<2x3x4xf32>) -> tensor<2x12xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_TransposeOp : Optc_InferOp<"transpose"> {
+  let summary = "Permutes the dimensions of a tensor";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`.
+
+    Example:
+
+    ```mlir
+    %y = optc.transpose %x {permutation = array<i64: 0, 2, 1>} : (tensor<2x3x4xf32>) -> tensor<2x4x3xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_BroadcastOp : Optc_InferOp<"broadcast"> {
+  let summary = "Broadcasts a tensor to a given shape";
+  let description = [{
+    Stretches the input to exactly `shape` by numpy rules: the input's
+    dimensions are aligned with the trailing entries of `shape` and each is
+    1 or equal to its entry.
+
+    Example:
+
+    ```mlir
+    %y = optc.broadcast %x {shape = array<i64: 4, 2, 3>} : (tensor<2x1xf32>) -> tensor<4x2x3xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_ConcatOp : Optc_InferOp<"concat"> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    Concatenates one or more tensors of the same element type and rank along
+    `axis`; all other dimensions are equal.
+
+    Example:
+
+    ```mlir
+    %y = optc.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Optc_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_SplitOp : Optc_InferOp<"split"> {
+  let summary = "Splits a tensor into pieces along one axis";
+  let description = [{
+    Cuts the input along `axis` into consecutive pieces of the given
+    `sizes`, which add up to the size of that dimension.
+
+    Example:
+
+    ```mlir
+    %a, %b = optc.split %x {axis = 1 : i64, sizes = array<i64: 2, 6>}
+        : (tensor<4x8xf32>) -> (tensor<4x2xf32>, tensor<4x6xf32>)
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, I64Attr:$axis,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<Optc_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_SliceOp : Optc_InferOp<"slice"> {
+  let summary = "A strided window of a tensor";
+  let description = [{
+    Takes, in every dimension `d`, the elements `starts[d]`,
+    `starts[d] + strides[d]`, ... up to but excluding `limits[d]`. The
+    bounds are normalised: with a positive stride
+    `0 <= start <= limit <= size`; with a negative stride
+    `-1 <= limit <= start <= size - 1` and the window runs backwards.
+    A stride is never zero.
+
+    Example:
+
+    ```mlir
+    %y = optc.slice %x {starts = array<i64: 0, 7>, limits = array<i64: 4, -1>, strides = array<i64: 2, -1>}
+        : (tensor<4x8xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$limits, DenseI64ArrayAttr:$strides);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_PadOp : Optc_InferOp<"pad"> {
+  let summary = "Pads (or with negative pads, crops) a tensor";
+  let description = [{
+    Adds `low[d]` elements before and `high[d]` after every dimension `d`;
+    negative amounts remove elements. The new elements are:
+
+    * `constant`: the optional 0-d `value` operand, else zero;
+    * `reflect`: the mirror image without repeating the edge
+      (pads are at most `size - 1`);
+    * `edge`: copies of the edge element;
+    * `wrap`: the elements from the opposite end (pads at most `size`).
+
+    Example:
+
+    ```mlir
+    %y = optc.pad constant %x, %v {low = array<i64: 0, 1>, high = array<i64: 0, 2>}
+        : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x6xf32>
+    %z = optc.pad reflect %x {low = array<i64: 1, 1>, high = array<i64: 1, 1>}
+        : (tensor<2x3xf32>) -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Optc_PadMode:$mode, Optc_Tensor:$input,
+                       Optional<Optc_Tensor>:$value, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$mode $input (`,` $value^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_TileOp : Optc_InferOp<"tile"> {
+  let summary = "Repeats a tensor along every dimension";
+  let description = [{
+    Repeats the input `multiples[d]` times along each dimension `d`.
+
+    Example:
+
+    ```mlir
+    %y = optc.tile %x {multiples = array<i64: 2, 3>} : (tensor<2x3xi64>) -> tensor<4x9xi64>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$multiples);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+def Optc_GatherOp : Optc_InferOp<"gather"> {
+  let summary = "Gathers slices along one axis by index";
+  let description = [{
+    `output[i..., j..., k...] = data[i..., indices[j...], k...]` where the
+    index replaces dimension `axis` of `data`: the result shape is
+    `data.shape[:axis] + indices.shape + data.shape[axis+1:]`. Negative
+    indices count from the end; indices out of range are a run-time error.
+
+    Example:
+
+    ```mlir
+    %e = optc.gather %table, %ids {axis = 0 : i64}
+        : (tensor<50257x768xf32>, tensor<1x128xi64>) -> tensor<1x128x768xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$data, Optc_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_GatherElementsOp : Optc_InferOp<"gather_elements"> {
+  let summary = "Gathers single elements along one axis by index";
+  let description = [{
+    `output[p] = data[p with p[axis] replaced by indices[p]]`: `indices` and
+    `data` have the same rank and the result has the shape of `indices`.
+
+    Example:
+
+    ```mlir
+    %y = optc.gather_elements %x, %i {axis = 1 : i64}
+        : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$data, Optc_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_GatherNdOp : Optc_InferOp<"gather_nd"> {
+  let summary = "Gathers slices addressed by index tuples";
+  let description = [{
+    The last dimension of `indices` (size `q`, static) holds tuples that
+    address the `q` dimensions of `data` after its first `batch_dims`
+    (shared) dimensions. The result shape is
+    `indices.shape[:-1] + data.shape[batch_dims + q:]`.
+
+    Example:
+
+    ```mlir
+    %y = optc.gather_nd %x, %i {batch_dims = 0 : i64}
+        : (tensor<4x5x6xf32>, tensor<3x2xi64>) -> tensor<3x6xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$data, Optc_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_ScatterElementsOp : Optc_InferOp<"scatter_elements"> {
+  let summary = "Scatters single elements along one axis by index";
+  let description = [{
+    The inverse of `optc.gather_elements`: a copy of `data` in which, for
+    every position `p` of `indices`, the element at `p` with `p[axis]`
+    replaced by `indices[p]` is set to (or, with a reduction, combined with)
+    `updates[p]`. `indices` and `updates` have the same shape and the rank
+    of `data`. With `none`, duplicate indices leave an unspecified winner.
+
+    Example:
+
+    ```mlir
+    %y = optc.scatter_elements add %x, %i, %u {axis = 0 : i64}
+        : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins Optc_ScatterReduction:$reduction, Optc_Tensor:$data,
+                       Optc_IndexTensor:$indices, Optc_Tensor:$updates,
+                       I64Attr:$axis);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$reduction $data `,` $indices `,` $updates attr-dict "
+                       "`:` functional-type(operands, results)";
+}
+
+def Optc_ScatterNdOp : Optc_InferOp<"scatter_nd"> {
+  let summary = "Scatters slices addressed by index tuples";
+  let description = [{
+    The inverse of `optc.gather_nd` (without batch dimensions): the last
+    dimension of `indices` (size `q`, static) addresses the first `q`
+    dimensions of `data`, and `updates` has shape
+    `indices.shape[:-1] + data.shape[q:]`.
+
+    Example:
+
+    ```mlir
+    %y = optc.scatter_nd none %x, %i, %u
+        : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Optc_ScatterReduction:$reduction, Optc_Tensor:$data,
+                       Optc_IndexTensor:$indices, Optc_Tensor:$updates);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$reduction $data `,` $indices `,` $updates attr-dict "
+                       "`:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion regions
+//===----------------------------------------------------------------------===//
+
+def Optc_FusionOp : Optc_Op<"fusion", [IsolatedFromAbove, SingleBlock,
+    RecursiveMemoryEffects, RecursivelySpeculatable,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {
+  let summary = "A group of operations compiled as one kernel";
+  let description = [{
+    Holds the operations of one kernel. The region is isolated from above:
+    its block arguments stand for the operands, in order and with the same
+    types, and `optc.yield` gives the results. Every fusion region becomes
+    exactly one kernel in code generation; an unfused operation is a
+    one-operation region.
+
+    Example:
+
+    ```mlir
+    %r = optc.fusion (%a = %x : tensor<4x8xf32>, %b = %bias : tensor<8xf32>) -> tensor<4x8xf32> {
+      %s = optc.add %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+      %t = optc.relu %s : tensor<4x8xf32>
+      optc.yield %t : tensor<4x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Optc_Tensor>:$inputs);
+  let results = (outs Variadic<Optc_Tensor>:$outputs);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    YieldOp getYield();
+  }];
+}
+
+def Optc_YieldOp : Optc_Op<"yield", [Pure, ReturnLike, Terminator,
+                                     HasParent<"FusionOp">]> {
+  let summary = "Gives the results of an optc.fusion region";
+  let description = [{
+    Terminates the body of `optc.fusion`; its operands become the results of
+    the region, in order and with the same types.
+
+    Example:
+
+    ```mlir
+    optc.yield %t, %u : tensor<4x8xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Optc_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+#endif // OPTC_DIALECT_OPTC_IR_OPTCOPS_TD

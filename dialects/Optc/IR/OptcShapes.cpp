@@ -1,0 +1,710 @@
+//===- OptcShapes.cpp - shape rules of the optc operations ----------------===//
+//
+// Implements the shape rules declared in OptcShapes.h. Every rule checks
+// what it can with the sizes it knows and leaves unknown sizes unknown.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Optc/IR/OptcShapes.h"
+
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::shape;
+
+static constexpr int64_t kDyn = ShapedType::kDynamic;
+static bool isDyn(int64_t d) { return d == kDyn; }
+
+namespace {
+/// Builds the message of a broken rule. A diagnostic is only made when the
+/// caller asked for one; either way the result converts to failure.
+class Failure {
+public:
+  explicit Failure(EmitErrorFn emitError) {
+    if (emitError)
+      diag.emplace(emitError());
+  }
+  template <typename T> Failure &operator<<(T &&value) {
+    if (diag)
+      *diag << std::forward<T>(value);
+    return *this;
+  }
+  operator LogicalResult() const { return failure(); }
+  template <typename T> operator FailureOr<T>() const { return failure(); }
+
+private:
+  std::optional<InFlightDiagnostic> diag;
+};
+} // namespace
+
+std::string shape::str(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "[]";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape, os, [&](int64_t d) { isDyn(d) ? os << "?" : os << d; }, "x");
+  return s;
+}
+
+std::optional<int64_t> shape::numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (isDyn(d))
+      return std::nullopt;
+    n *= d;
+  }
+  return n;
+}
+
+LogicalResult shape::verifyAxis(int64_t axis, int64_t rank,
+                                EmitErrorFn emitError, StringRef name) {
+  if (axis < 0 || axis >= rank)
+    return Failure(emitError) << name << " " << axis
+                              << " is out of range for rank " << rank
+                              << " (expected 0 <= " << name << " < " << rank
+                              << ")";
+  return success();
+}
+
+static bool allPositive(ArrayRef<int64_t> values) {
+  return llvm::all_of(values, [](int64_t v) { return v > 0; });
+}
+static bool allNonNegative(ArrayRef<int64_t> values) {
+  return llvm::all_of(values, [](int64_t v) { return v >= 0; });
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting
+//===----------------------------------------------------------------------===//
+
+FailureOr<Shape> shape::broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
+                                  EmitErrorFn emitError) {
+  size_t rank = 0;
+  for (ArrayRef<int64_t> s : shapes)
+    rank = std::max(rank, s.size());
+  Shape result(rank, 1);
+  for (size_t r = 0; r < rank; ++r) {
+    // Walk the shapes aligned from the right. A size of 1 stretches; an
+    // unknown size is kept unknown unless a known size other than 1 fixes it.
+    int64_t known = 1;
+    bool unknown = false;
+    for (auto [i, s] : llvm::enumerate(shapes)) {
+      if (r >= s.size())
+        continue;
+      int64_t d = s[s.size() - 1 - r];
+      if (isDyn(d)) {
+        unknown = true;
+        continue;
+      }
+      if (d == 1)
+        continue;
+      if (known != 1 && known != d)
+        return Failure(emitError)
+               << "shapes " << str(shapes[0]) << " and " << str(s)
+               << " are not broadcast-compatible: dimension "
+               << (rank - 1 - r) << " of the result would be both " << known
+               << " and " << d;
+      known = d;
+    }
+    result[rank - 1 - r] = (known == 1 && unknown) ? kDyn : known;
+  }
+  return result;
+}
+
+LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
+                                 ArrayRef<int64_t> target,
+                                 EmitErrorFn emitError) {
+  if (input.size() > target.size())
+    return Failure(emitError)
+           << "cannot broadcast rank " << input.size() << " to rank "
+           << target.size() << " (shape " << str(input) << " to "
+           << str(target) << ")";
+  for (auto [i, t] : llvm::enumerate(target))
+    if (t < 0 && !isDyn(t))
+      return Failure(emitError) << "target shape " << str(target)
+                                << " has a negative size at " << i;
+  size_t offset = target.size() - input.size();
+  for (auto [i, d] : llvm::enumerate(input)) {
+    int64_t t = target[offset + i];
+    if (isDyn(d) || isDyn(t) || d == 1 || d == t)
+      continue;
+    return Failure(emitError)
+           << "cannot broadcast shape " << str(input) << " to " << str(target)
+           << ": input dimension " << i << " is " << d << ", expected 1 or "
+           << t;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and windows
+//===----------------------------------------------------------------------===//
+
+FailureOr<Shape> shape::matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                               EmitErrorFn emitError) {
+  if (lhs.empty() || rhs.empty())
+    return Failure(emitError) << "matmul operands must have rank >= 1, found "
+                              << str(lhs) << " and " << str(rhs);
+  Shape a(lhs), b(rhs);
+  bool lhsVector = a.size() == 1, rhsVector = b.size() == 1;
+  if (lhsVector)
+    a.insert(a.begin(), 1);
+  if (rhsVector)
+    b.push_back(1);
+  int64_t k1 = a.back(), k2 = b[b.size() - 2];
+  if (!isDyn(k1) && !isDyn(k2) && k1 != k2)
+    return Failure(emitError)
+           << "contracting dimensions differ: lhs " << str(lhs) << " has K = "
+           << k1 << " but rhs " << str(rhs) << " has K = " << k2;
+  ArrayRef<int64_t> aBatch = ArrayRef<int64_t>(a).drop_back(2);
+  ArrayRef<int64_t> bBatch = ArrayRef<int64_t>(b).drop_back(2);
+  FailureOr<Shape> batch = broadcast({aBatch, bBatch}, nullptr);
+  if (failed(batch))
+    return Failure(emitError) << "batch dimensions " << str(aBatch) << " and "
+                              << str(bBatch) << " do not broadcast";
+  Shape result = *batch;
+  if (!lhsVector)
+    result.push_back(a[a.size() - 2]);
+  if (!rhsVector)
+    result.push_back(b.back());
+  return result;
+}
+
+LogicalResult shape::verifyWindow(const Window &window, size_t n,
+                                  EmitErrorFn emitError) {
+  if (window.strides.size() != n || window.dilations.size() != n)
+    return Failure(emitError)
+           << "expected " << n << " strides and dilations (one per spatial "
+           << "dimension), found " << window.strides.size() << " and "
+           << window.dilations.size();
+  if (window.padding.size() != 2 * n)
+    return Failure(emitError)
+           << "expected " << 2 * n << " padding values (" << n
+           << " low then " << n << " high), found " << window.padding.size();
+  if (!allPositive(window.strides))
+    return Failure(emitError) << "strides must be positive";
+  if (!allPositive(window.dilations))
+    return Failure(emitError) << "dilations must be positive";
+  if (!allNonNegative(window.padding))
+    return Failure(emitError) << "padding must be non-negative";
+  return success();
+}
+
+/// Output size of a sliding window, or kDyn when the input size is unknown.
+static FailureOr<int64_t> windowOutput(int64_t size, int64_t kernel,
+                                       int64_t stride, int64_t dilation,
+                                       int64_t low, int64_t high, bool ceil,
+                                       size_t dim, EmitErrorFn emitError) {
+  if (isDyn(size) || isDyn(kernel))
+    return kDyn;
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t padded = size + low + high;
+  if (padded < span)
+    return Failure(emitError)
+           << "spatial dimension " << dim << ": the window of extent " << span
+           << " (kernel " << kernel << ", dilation " << dilation
+           << ") is larger than the padded input of size " << padded;
+  int64_t out = ceil ? llvm::divideCeil(padded - span, stride) + 1
+                     : (padded - span) / stride + 1;
+  // The last window must start inside the input or its low padding.
+  if (ceil && (out - 1) * stride >= size + low)
+    --out;
+  return out;
+}
+
+FailureOr<Shape> shape::conv(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                             const Window &window, int64_t groups,
+                             EmitErrorFn emitError) {
+  if (input.size() < 3)
+    return Failure(emitError) << "convolution input must be N x C x D1 ... "
+                              << "(rank >= 3), found " << str(input);
+  if (weight.size() != input.size())
+    return Failure(emitError)
+           << "weight rank " << weight.size() << " differs from input rank "
+           << input.size();
+  size_t n = input.size() - 2;
+  if (failed(verifyWindow(window, n, emitError)))
+    return failure();
+  if (groups < 1)
+    return Failure(emitError) << "groups must be positive, found " << groups;
+  int64_t c = input[1], f = weight[0], cg = weight[1];
+  if (!isDyn(c) && c % groups != 0)
+    return Failure(emitError) << "input channels " << c
+                              << " are not divisible by groups " << groups;
+  if (!isDyn(f) && f % groups != 0)
+    return Failure(emitError) << "output channels " << f
+                              << " are not divisible by groups " << groups;
+  if (!isDyn(c) && !isDyn(cg) && cg * groups != c)
+    return Failure(emitError)
+           << "weight has " << cg << " input channels per group, expected "
+           << c << " / " << groups << " = " << c / groups;
+  Shape result{input[0], f};
+  for (size_t i = 0; i < n; ++i) {
+    FailureOr<int64_t> o =
+        windowOutput(input[2 + i], weight[2 + i], window.strides[i],
+                     window.dilations[i], window.padding[i],
+                     window.padding[n + i], /*ceil=*/false, i, emitError);
+    if (failed(o))
+      return failure();
+    result.push_back(*o);
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
+                                      ArrayRef<int64_t> weight,
+                                      const Window &window,
+                                      ArrayRef<int64_t> outputPadding,
+                                      int64_t groups, EmitErrorFn emitError) {
+  if (input.size() < 3)
+    return Failure(emitError) << "transposed convolution input must be N x C "
+                              << "x D1 ... (rank >= 3), found " << str(input);
+  if (weight.size() != input.size())
+    return Failure(emitError)
+           << "weight rank " << weight.size() << " differs from input rank "
+           << input.size();
+  size_t n = input.size() - 2;
+  if (failed(verifyWindow(window, n, emitError)))
+    return failure();
+  if (outputPadding.size() != n)
+    return Failure(emitError) << "expected " << n << " output_padding values, "
+                              << "found " << outputPadding.size();
+  for (size_t i = 0; i < n; ++i)
+    if (outputPadding[i] < 0 || (outputPadding[i] >= window.strides[i] &&
+                                 outputPadding[i] >= window.dilations[i]))
+      return Failure(emitError)
+             << "output_padding " << outputPadding[i] << " of spatial "
+             << "dimension " << i << " must be non-negative and smaller than "
+             << "its stride or dilation";
+  if (groups < 1)
+    return Failure(emitError) << "groups must be positive, found " << groups;
+  int64_t c = input[1], wc = weight[0];
+  if (!isDyn(c) && c % groups != 0)
+    return Failure(emitError) << "input channels " << c
+                              << " are not divisible by groups " << groups;
+  if (!isDyn(c) && !isDyn(wc) && wc != c)
+    return Failure(emitError) << "weight has " << wc
+                              << " input channels, expected " << c;
+  int64_t f = isDyn(weight[1]) ? kDyn : weight[1] * groups;
+  Shape result{input[0], f};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t d = input[2 + i], k = weight[2 + i];
+    if (isDyn(d) || isDyn(k)) {
+      result.push_back(kDyn);
+      continue;
+    }
+    int64_t o = window.strides[i] * (d - 1) + outputPadding[i] +
+                window.dilations[i] * (k - 1) + 1 - window.padding[i] -
+                window.padding[n + i];
+    if (o < 0)
+      return Failure(emitError) << "spatial dimension " << i
+                                << " of the result would be negative (" << o
+                                << ")";
+    result.push_back(o);
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::pool(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
+                             const Window &window, bool ceilMode,
+                             EmitErrorFn emitError) {
+  if (input.size() < 3)
+    return Failure(emitError) << "pooling input must be N x C x D1 ... "
+                              << "(rank >= 3), found " << str(input);
+  size_t n = input.size() - 2;
+  if (kernel.size() != n)
+    return Failure(emitError) << "expected " << n << " kernel_shape values, "
+                              << "found " << kernel.size();
+  if (!allPositive(kernel))
+    return Failure(emitError) << "kernel_shape must be positive";
+  if (failed(verifyWindow(window, n, emitError)))
+    return failure();
+  for (size_t i = 0; i < n; ++i)
+    if (window.padding[i] >= kernel[i] || window.padding[n + i] >= kernel[i])
+      return Failure(emitError)
+             << "padding of spatial dimension " << i
+             << " must be smaller than the kernel size " << kernel[i];
+  Shape result{input[0], input[1]};
+  for (size_t i = 0; i < n; ++i) {
+    FailureOr<int64_t> o = windowOutput(
+        input[2 + i], kernel[i], window.strides[i], window.dilations[i],
+        window.padding[i], window.padding[n + i], ceilMode, i, emitError);
+    if (failed(o))
+      return failure();
+    result.push_back(*o);
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalisations
+//===----------------------------------------------------------------------===//
+
+FailureOr<Shape> shape::reduce(ArrayRef<int64_t> input, ArrayRef<int64_t> axes,
+                               bool keepDims, EmitErrorFn emitError) {
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (failed(verifyAxis(axis, input.size(), emitError)))
+      return failure();
+    if (i > 0 && axes[i - 1] >= axis)
+      return Failure(emitError) << "axes must be sorted and unique, found ["
+                                << llvm::make_range(axes.begin(), axes.end())
+                                << "]";
+  }
+  Shape result;
+  for (auto [i, d] : llvm::enumerate(input)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      result.push_back(d);
+    else if (keepDims)
+      result.push_back(1);
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::argReduce(ArrayRef<int64_t> input, int64_t axis,
+                                  bool keepDims, EmitErrorFn emitError) {
+  if (failed(verifyAxis(axis, input.size(), emitError)))
+    return failure();
+  if (input[axis] == 0)
+    return Failure(emitError)
+           << "cannot take an index along axis " << axis << " of size 0";
+  return reduce(input, {axis}, keepDims, emitError);
+}
+
+LogicalResult shape::normalizedParam(ArrayRef<int64_t> input, int64_t axis,
+                                     ArrayRef<int64_t> param,
+                                     StringRef paramName,
+                                     EmitErrorFn emitError) {
+  if (failed(verifyAxis(axis, input.size(), emitError)))
+    return failure();
+  ArrayRef<int64_t> normalized = input.drop_front(axis);
+  if (param.size() > normalized.size())
+    return Failure(emitError)
+           << paramName << " of shape " << str(param)
+           << " has a higher rank than the normalised shape "
+           << str(normalized);
+  return broadcastTo(param, normalized, emitError);
+}
+
+LogicalResult shape::channelParam(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> param, StringRef paramName,
+                                  EmitErrorFn emitError) {
+  if (input.size() < 2)
+    return Failure(emitError) << "input must be N x C x ... (rank >= 2), found "
+                              << str(input);
+  if (param.size() != 1 ||
+      (!isDyn(param[0]) && !isDyn(input[1]) && param[0] != input[1]))
+    return Failure(emitError)
+           << paramName << " must have shape " << str(input[1])
+           << " (one value per channel), found " << str(param);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations
+//===----------------------------------------------------------------------===//
+
+FailureOr<Shape> shape::reshape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> newShape,
+                                EmitErrorFn emitError) {
+  std::optional<size_t> inferred;
+  int64_t known = 1;
+  for (auto [i, d] : llvm::enumerate(newShape)) {
+    if (d == -1) {
+      if (inferred)
+        return Failure(emitError)
+               << "shape " << str(newShape)
+               << " has more than one -1 (computed) dimension";
+      inferred = i;
+      continue;
+    }
+    if (d < 0)
+      return Failure(emitError)
+             << "shape has size " << d << " at " << i
+             << " (expected a size >= 0, or -1 for a computed size)";
+    known *= d;
+  }
+  Shape result(newShape);
+  std::optional<int64_t> count = numElements(input);
+  if (inferred) {
+    if (!count) {
+      result[*inferred] = kDyn;
+    } else if (known == 0 || *count % known != 0) {
+      return Failure(emitError)
+             << "cannot reshape " << str(input) << " (" << *count
+             << " elements) to " << str(newShape)
+             << ": the computed dimension would not be integral";
+    } else {
+      result[*inferred] = *count / known;
+    }
+  } else if (count && *count != known) {
+    return Failure(emitError) << "cannot reshape " << str(input) << " ("
+                              << *count << " elements) to " << str(newShape)
+                              << " (" << known << " elements)";
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::transpose(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> permutation,
+                                  EmitErrorFn emitError) {
+  if (permutation.size() != input.size())
+    return Failure(emitError)
+           << "permutation has " << permutation.size()
+           << " entries but the input has rank " << input.size();
+  SmallVector<bool> seen(input.size(), false);
+  Shape result;
+  for (int64_t p : permutation) {
+    if (p < 0 || p >= static_cast<int64_t>(input.size()) || seen[p])
+      return Failure(emitError)
+             << "permutation ["
+             << llvm::make_range(permutation.begin(), permutation.end())
+             << "] is not a permutation of 0.." << input.size() - 1;
+    seen[p] = true;
+    result.push_back(input[p]);
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::concat(ArrayRef<ArrayRef<int64_t>> inputs,
+                               int64_t axis, EmitErrorFn emitError) {
+  if (inputs.empty())
+    return Failure(emitError) << "concat needs at least one input";
+  ArrayRef<int64_t> first = inputs.front();
+  if (failed(verifyAxis(axis, first.size(), emitError)))
+    return failure();
+  Shape result(first);
+  for (auto [n, s] : llvm::enumerate(inputs.drop_front())) {
+    if (s.size() != first.size())
+      return Failure(emitError) << "input " << n + 1 << " has rank "
+                                << s.size() << ", expected " << first.size();
+    for (auto [i, d] : llvm::enumerate(s)) {
+      if (static_cast<int64_t>(i) == axis) {
+        result[i] = (isDyn(result[i]) || isDyn(d)) ? kDyn : result[i] + d;
+        continue;
+      }
+      if (isDyn(result[i])) {
+        result[i] = d;
+      } else if (!isDyn(d) && d != result[i]) {
+        return Failure(emitError)
+               << "input " << n + 1 << " has shape " << str(s)
+               << ", which differs from " << str(first) << " in dimension "
+               << i << " (only the concatenation axis " << axis
+               << " may differ)";
+      }
+    }
+  }
+  return result;
+}
+
+FailureOr<SmallVector<Shape>> shape::split(ArrayRef<int64_t> input,
+                                           int64_t axis,
+                                           ArrayRef<int64_t> sizes,
+                                           EmitErrorFn emitError) {
+  if (failed(verifyAxis(axis, input.size(), emitError)))
+    return failure();
+  if (sizes.empty())
+    return Failure(emitError) << "split needs at least one size";
+  int64_t total = 0;
+  SmallVector<Shape> results;
+  for (int64_t s : sizes) {
+    if (s < 0)
+      return Failure(emitError) << "split sizes must be non-negative";
+    total += s;
+    Shape piece(input);
+    piece[axis] = s;
+    results.push_back(piece);
+  }
+  if (!isDyn(input[axis]) && total != input[axis])
+    return Failure(emitError)
+           << "split sizes add up to " << total << " but dimension " << axis
+           << " has size " << input[axis];
+  return results;
+}
+
+FailureOr<Shape> shape::slice(ArrayRef<int64_t> input,
+                              ArrayRef<int64_t> starts,
+                              ArrayRef<int64_t> limits,
+                              ArrayRef<int64_t> strides,
+                              EmitErrorFn emitError) {
+  size_t rank = input.size();
+  if (starts.size() != rank || limits.size() != rank || strides.size() != rank)
+    return Failure(emitError)
+           << "expected " << rank << " starts, limits and strides (one per "
+           << "dimension), found " << starts.size() << ", " << limits.size()
+           << " and " << strides.size();
+  Shape result;
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t size = input[i], start = starts[i], limit = limits[i],
+            stride = strides[i];
+    int64_t top = isDyn(size) ? std::numeric_limits<int64_t>::max() : size;
+    if (stride > 0) {
+      if (start < 0 || start > limit || limit > top)
+        return Failure(emitError)
+               << "dimension " << i << " of size " << str(size)
+               << ": with a positive stride, expected 0 <= start (" << start
+               << ") <= limit (" << limit << ") <= size";
+      result.push_back(llvm::divideCeil(limit - start, stride));
+    } else if (stride < 0) {
+      if (limit < -1 || limit > start || start > top - 1)
+        return Failure(emitError)
+               << "dimension " << i << " of size " << str(size)
+               << ": with a negative stride, expected -1 <= limit (" << limit
+               << ") <= start (" << start << ") <= size - 1";
+      result.push_back(llvm::divideCeil(start - limit, -stride));
+    } else {
+      return Failure(emitError) << "stride of dimension " << i << " is zero";
+    }
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
+                            ArrayRef<int64_t> high, PadLimit limit,
+                            EmitErrorFn emitError) {
+  size_t rank = input.size();
+  if (low.size() != rank || high.size() != rank)
+    return Failure(emitError)
+           << "expected " << rank << " low and high pads (one per dimension), "
+           << "found " << low.size() << " and " << high.size();
+  Shape result;
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t size = input[i];
+    if (limit != PadLimit::None &&
+        (low[i] < 0 || high[i] < 0))
+      return Failure(emitError) << "reflect and wrap padding cannot crop: "
+                                << "pads of dimension " << i
+                                << " must be non-negative";
+    if (!isDyn(size) && limit != PadLimit::None) {
+      int64_t maxPad = limit == PadLimit::Reflect ? size - 1 : size;
+      if (low[i] > maxPad || high[i] > maxPad)
+        return Failure(emitError)
+               << "dimension " << i << " of size " << size << " can take pads "
+               << "of at most " << maxPad << " in this mode, found "
+               << low[i] << " and " << high[i];
+    }
+    if (isDyn(size)) {
+      result.push_back(kDyn);
+      continue;
+    }
+    int64_t out = size + low[i] + high[i];
+    if (out < 0 || -low[i] > size || -high[i] > size)
+      return Failure(emitError) << "pads " << low[i] << " and " << high[i]
+                                << " crop more than the " << size
+                                << " elements of dimension " << i;
+    result.push_back(out);
+  }
+  return result;
+}
+
+FailureOr<Shape> shape::tile(ArrayRef<int64_t> input,
+                             ArrayRef<int64_t> multiples,
+                             EmitErrorFn emitError) {
+  if (multiples.size() != input.size())
+    return Failure(emitError) << "expected " << input.size()
+                              << " multiples (one per dimension), found "
+                              << multiples.size();
+  if (!allNonNegative(multiples))
+    return Failure(emitError) << "multiples must be non-negative";
+  Shape result;
+  for (auto [d, m] : llvm::zip(input, multiples))
+    result.push_back(isDyn(d) ? (m == 0 ? 0 : kDyn) : d * m);
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+FailureOr<Shape> shape::gather(ArrayRef<int64_t> data,
+                               ArrayRef<int64_t> indices, int64_t axis,
+                               EmitErrorFn emitError) {
+  if (failed(verifyAxis(axis, data.size(), emitError)))
+    return failure();
+  Shape result(data.take_front(axis));
+  llvm::append_range(result, indices);
+  llvm::append_range(result, data.drop_front(axis + 1));
+  return result;
+}
+
+FailureOr<Shape> shape::gatherElements(ArrayRef<int64_t> data,
+                                       ArrayRef<int64_t> indices, int64_t axis,
+                                       EmitErrorFn emitError) {
+  if (data.size() != indices.size())
+    return Failure(emitError) << "indices have rank " << indices.size()
+                              << " but data has rank " << data.size()
+                              << "; they must be equal";
+  if (failed(verifyAxis(axis, data.size(), emitError)))
+    return failure();
+  return Shape(indices);
+}
+
+FailureOr<Shape> shape::gatherNd(ArrayRef<int64_t> data,
+                                 ArrayRef<int64_t> indices, int64_t batchDims,
+                                 EmitErrorFn emitError) {
+  if (indices.empty())
+    return Failure(emitError) << "indices must have rank >= 1";
+  int64_t q = indices.back();
+  if (isDyn(q))
+    return Failure(emitError)
+           << "the last dimension of indices (the tuple length) must be static";
+  if (batchDims < 0 ||
+      batchDims >= static_cast<int64_t>(std::min(data.size(), indices.size())))
+    return Failure(emitError)
+           << "batch_dims " << batchDims << " must be in [0, min(rank(data), "
+           << "rank(indices)))";
+  if (q < 1 || batchDims + q > static_cast<int64_t>(data.size()))
+    return Failure(emitError)
+           << "index tuples of length " << q << " after " << batchDims
+           << " batch dimensions do not fit data of rank " << data.size();
+  for (int64_t i = 0; i < batchDims; ++i)
+    if (!isDyn(data[i]) && !isDyn(indices[i]) && data[i] != indices[i])
+      return Failure(emitError) << "batch dimension " << i << " differs: data "
+                                << data[i] << ", indices " << indices[i];
+  Shape result(indices.drop_back());
+  llvm::append_range(result, data.drop_front(batchDims + q));
+  return result;
+}
+
+LogicalResult shape::scatterElements(ArrayRef<int64_t> data,
+                                     ArrayRef<int64_t> indices,
+                                     ArrayRef<int64_t> updates, int64_t axis,
+                                     EmitErrorFn emitError) {
+  if (indices.size() != data.size())
+    return Failure(emitError) << "indices have rank " << indices.size()
+                              << " but data has rank " << data.size()
+                              << "; they must be equal";
+  if (failed(verifyAxis(axis, data.size(), emitError)))
+    return failure();
+  if (updates.size() != indices.size() ||
+      llvm::any_of(llvm::zip(indices, updates), [](auto pair) {
+        auto [i, u] = pair;
+        return !isDyn(i) && !isDyn(u) && i != u;
+      }))
+    return Failure(emitError) << "updates of shape " << str(updates)
+                              << " differ from indices of shape "
+                              << str(indices);
+  return success();
+}
+
+LogicalResult shape::scatterNd(ArrayRef<int64_t> data,
+                               ArrayRef<int64_t> indices,
+                               ArrayRef<int64_t> updates,
+                               EmitErrorFn emitError) {
+  FailureOr<Shape> expected = gatherNd(data, indices, 0, emitError);
+  if (failed(expected))
+    return failure();
+  if (expected->size() != updates.size() ||
+      llvm::any_of(llvm::zip(*expected, updates), [](auto pair) {
+        auto [e, u] = pair;
+        return !isDyn(e) && !isDyn(u) && e != u;
+      }))
+    return Failure(emitError) << "updates must have shape " << str(*expected)
+                              << " (indices.shape[:-1] + data.shape[q:]), "
+                              << "found " << str(updates);
+  return success();
+}

@@ -1,0 +1,47 @@
+//===- Driver.h - the optc compiler driver ----------------------*- C++ -*-===//
+//
+// The driver behind the `optc` command and (later) the Python API: it reads
+// an input model, runs the pipeline up to the requested stage and writes
+// the result. Every failure is reported as a diagnostic, never a crash.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_DRIVER_H
+#define OPTC_DRIVER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir::optc {
+
+/// What kind of file an input is, judged by its name and first bytes.
+enum class InputKind { MLIRText, MLIRBytecode, ONNX, Unknown };
+
+/// Classifies `path` from its extension, falling back to its contents.
+InputKind classifyInput(llvm::StringRef path, llvm::StringRef contents);
+
+/// Reads `path` ("-" for stdin) into a verified module of `context`. On
+/// failure the reason has been emitted as a diagnostic and the result is
+/// null.
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path,
+                                             mlir::MLIRContext &context);
+
+/// Options of one driver run; the command-line flags map one to one here.
+struct DriverOptions {
+  std::string inputPath;
+  std::string outputPath = "-";
+  /// The stage whose output is written. Only "mlir" exists yet.
+  std::string emit = "mlir";
+};
+
+/// Runs the driver; returns failure after emitting diagnostics. The output
+/// file is only written when everything succeeded.
+mlir::LogicalResult runDriver(const DriverOptions &options,
+                              mlir::MLIRContext &context);
+
+} // namespace mlir::optc
+
+#endif // OPTC_DRIVER_H

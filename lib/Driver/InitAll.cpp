@@ -1,0 +1,23 @@
+//===- InitAll.cpp - registration of everything optc uses -----------------===//
+//
+// Registers the upstream MLIR dialects, extensions and passes together with
+// optc's own, for optc-opt and the driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optc/InitAll.h"
+
+#include "dialects/Optc/IR/OptcDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mlir::optc::registerAllDialects(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::optc::OptcDialect>();
+}
+
+void mlir::optc::registerAllPasses() { mlir::registerAllPasses(); }

@@ -1,0 +1,57 @@
+//===- optc.cpp - the optc compiler command -------------------------------===//
+//
+// `optc INPUT [-o OUTPUT] [--emit=STAGE]`: the user's entry point. It only
+// parses flags; the work is done by the driver library (optc/Driver.h),
+// which the Python API shares.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optc/Driver.h"
+#include "optc/InitAll.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  static cl::OptionCategory category("optc options");
+  static cl::opt<std::string> input(cl::Positional, cl::Required,
+                                    cl::desc("<input .mlir file>"),
+                                    cl::cat(category));
+  static cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
+                                     cl::value_desc("file"), cl::init("-"),
+                                     cl::cat(category));
+  static cl::opt<std::string> emit(
+      "emit", cl::desc("Stage to write: mlir (the optc IR)"),
+      cl::value_desc("stage"), cl::init("mlir"), cl::cat(category));
+
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  cl::ParseCommandLineOptions(argc, argv,
+                              "optc: ahead-of-time compiler for neural "
+                              "networks\n");
+
+  mlir::DialectRegistry registry;
+  mlir::optc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+
+  // Diagnostics go to stderr with their source lines.
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  mlir::optc::DriverOptions options;
+  options.inputPath = input;
+  options.outputPath = output;
+  options.emit = emit;
+  return mlir::failed(mlir::optc::runDriver(options, context)) ? 1 : 0;
+}
