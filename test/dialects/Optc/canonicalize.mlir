@@ -1,0 +1,404 @@
+// RUN: optc-opt %s -canonicalize -split-input-file | FileCheck %s
+// Every folder and canonicalisation pattern of the optc dialect.
+
+// CHECK-LABEL: func.func @neg_neg
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @neg_neg(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = optc.neg %x : tensor<4xf32>
+  %1 = optc.neg %0 : tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @neg_const
+// CHECK: %[[C:.*]] = optc.constant dense<[-1, 2]> : tensor<2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @neg_const() -> tensor<2xi32> {
+  %c = optc.constant dense<[1, -2]> : tensor<2xi32>
+  %0 = optc.neg %c : tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
+
+// CHECK-LABEL: func.func @abs_of_neg_and_abs
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[A:.*]] = optc.abs %[[X]] : tensor<4xf32>
+// CHECK-NEXT: return %[[A]]
+func.func @abs_of_neg_and_abs(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = optc.neg %x : tensor<4xf32>
+  %1 = optc.abs %0 : tensor<4xf32>
+  %2 = optc.abs %1 : tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @abs_relu_unsigned
+// CHECK-SAME: (%[[X:.*]]: tensor<4xui8>)
+// CHECK-NEXT: return %[[X]]
+func.func @abs_relu_unsigned(%x: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = optc.abs %x : tensor<4xui8>
+  %1 = optc.relu %0 : tensor<4xui8>
+  return %1 : tensor<4xui8>
+}
+
+// CHECK-LABEL: func.func @abs_const
+// CHECK: optc.constant dense<[1.500000e+00, 0.000000e+00]> : tensor<2xf16>
+func.func @abs_const() -> tensor<2xf16> {
+  %c = optc.constant dense<[-1.5, -0.0]> : tensor<2xf16>
+  %0 = optc.abs %c : tensor<2xf16>
+  return %0 : tensor<2xf16>
+}
+
+// CHECK-LABEL: func.func @relu_relu
+// CHECK-NEXT: %[[R:.*]] = optc.relu
+// CHECK-NEXT: return %[[R]]
+func.func @relu_relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = optc.relu %x : tensor<4xf32>
+  %1 = optc.relu %0 : tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// NaN stays NaN; negatives become zero.
+// CHECK-LABEL: func.func @relu_const
+// CHECK: optc.constant dense<[0.000000e+00, 2.000000e+00, 0x7FC00000]> : tensor<3xf32>
+// CHECK: optc.constant dense<[0, 7]> : tensor<2xi8>
+func.func @relu_const() -> (tensor<3xf32>, tensor<2xi8>) {
+  %c = optc.constant dense<[-3.0, 2.0, 0x7FC00000]> : tensor<3xf32>
+  %0 = optc.relu %c : tensor<3xf32>
+  %i = optc.constant dense<[-5, 7]> : tensor<2xi8>
+  %1 = optc.relu %i : tensor<2xi8>
+  return %0, %1 : tensor<3xf32>, tensor<2xi8>
+}
+
+// CHECK-LABEL: func.func @not_not
+// CHECK-SAME: (%[[X:.*]]: tensor<4xi1>, %[[Y:.*]]: tensor<4xi32>)
+// CHECK-NEXT: return %[[X]], %[[Y]]
+func.func @not_not(%x: tensor<4xi1>, %y: tensor<4xi32>) -> (tensor<4xi1>, tensor<4xi32>) {
+  %0 = optc.not %x : tensor<4xi1>
+  %1 = optc.not %0 : tensor<4xi1>
+  %2 = optc.bitwise_not %y : tensor<4xi32>
+  %3 = optc.bitwise_not %2 : tensor<4xi32>
+  return %1, %3 : tensor<4xi1>, tensor<4xi32>
+}
+
+// CHECK-LABEL: func.func @not_const
+// CHECK-DAG: optc.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-DAG: optc.constant dense<[-1, -16]> : tensor<2xi8>
+func.func @not_const() -> (tensor<2xi1>, tensor<2xi8>) {
+  %c = optc.constant dense<[true, false]> : tensor<2xi1>
+  %0 = optc.not %c : tensor<2xi1>
+  %i = optc.constant dense<[0, 15]> : tensor<2xi8>
+  %1 = optc.bitwise_not %i : tensor<2xi8>
+  return %0, %1 : tensor<2xi1>, tensor<2xi8>
+}
+
+// -----
+
+// x + (-0.0), x - 0.0, x * 1, x / 1 and x ^ 1 are x. x + 0.0 is not (-0.0
+// would become +0.0).
+// CHECK-LABEL: func.func @float_identities
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK: %[[Z:.*]] = optc.constant dense<0.000000e+00>
+// CHECK: %[[A:.*]] = optc.add %[[X]], %[[Z]]
+// CHECK: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[A]]
+func.func @float_identities(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %nz = optc.constant dense<-0.0> : tensor<4xf32>
+  %z = optc.constant dense<0.0> : tensor<4xf32>
+  %one = optc.constant dense<1.0> : tensor<f32>
+  %0 = optc.add %x, %nz : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = optc.sub %x, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = optc.mul %one, %x : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %3 = optc.div %x, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %4 = optc.pow %x, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %5 = optc.add %x, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// An identity that would change the shape (broadcasting) does not fold.
+// CHECK-LABEL: func.func @identity_keeps_broadcast
+// CHECK: optc.add
+func.func @identity_keeps_broadcast(%x: tensor<4xi32>) -> tensor<2x4xi32> {
+  %z = optc.constant dense<0> : tensor<2x4xi32>
+  %0 = optc.add %x, %z : (tensor<4xi32>, tensor<2x4xi32>) -> tensor<2x4xi32>
+  return %0 : tensor<2x4xi32>
+}
+
+// CHECK-LABEL: func.func @int_identities
+// CHECK-SAME: (%[[X:.*]]: tensor<4xi32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]]
+func.func @int_identities(%x: tensor<4xi32>) -> (tensor<4xi32>, tensor<4xi32>, tensor<4xi32>) {
+  %z = optc.constant dense<0> : tensor<4xi32>
+  %0 = optc.add %z, %x : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %1 = optc.sub %x, %z : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %2 = optc.max %x, %x : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1, %2 : tensor<4xi32>, tensor<4xi32>, tensor<4xi32>
+}
+
+// CHECK-LABEL: func.func @arith_const
+// CHECK-DAG: optc.constant dense<[5.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[-1.000000e+00, 3.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[6.000000e+00, -2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[1.500000e+00, -5.000000e-01]> : tensor<2xf32>
+func.func @arith_const() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %a = optc.constant dense<[2.0, 2.0]> : tensor<2xf32>
+  %b = optc.constant dense<[3.0, -1.0]> : tensor<2xf32>
+  %0 = optc.add %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %1 = optc.sub %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %2 = optc.mul %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %3 = optc.div %b, %a : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// Signed division truncates toward zero; division by zero is left alone.
+// CHECK-LABEL: func.func @int_div
+// CHECK-DAG: optc.constant dense<[-3, 3]> : tensor<2xi32>
+// CHECK-DAG: optc.div
+func.func @int_div() -> (tensor<2xi32>, tensor<2xi32>) {
+  %a = optc.constant dense<[-7, 7]> : tensor<2xi32>
+  %b = optc.constant dense<[2, 2]> : tensor<2xi32>
+  %z = optc.constant dense<[0, 1]> : tensor<2xi32>
+  %0 = optc.div %a, %b : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  %1 = optc.div %a, %z : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  return %0, %1 : tensor<2xi32>, tensor<2xi32>
+}
+
+// max and min follow signedness and propagate NaN.
+// CHECK-LABEL: func.func @max_min_const
+// CHECK-DAG: optc.constant dense<[-1, 3]> : tensor<2xi8>
+// CHECK-DAG: optc.constant dense<[1, 0]> : tensor<2xui8>
+// CHECK-DAG: optc.constant dense<[0x7FC00000, 1.000000e+00]> : tensor<2xf32>
+func.func @max_min_const() -> (tensor<2xi8>, tensor<2xui8>, tensor<2xf32>) {
+  %a = optc.constant dense<[-1, 3]> : tensor<2xi8>
+  %b = optc.constant dense<[-2, 1]> : tensor<2xi8>
+  %0 = optc.max %a, %b : (tensor<2xi8>, tensor<2xi8>) -> tensor<2xi8>
+  %ua = optc.constant dense<[1, 255]> : tensor<2xui8>
+  %ub = optc.constant dense<[2, 255]> : tensor<2xui8>
+  %sub = optc.sub %ua, %ub : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xui8>
+  %1 = optc.min %ua, %sub : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xui8>
+  %fa = optc.constant dense<[0x7FC00000, 1.0]> : tensor<2xf32>
+  %fb = optc.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %2 = optc.min %fa, %fb : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2 : tensor<2xi8>, tensor<2xui8>, tensor<2xf32>
+}
+
+// CHECK-LABEL: func.func @logic_identities
+// CHECK-SAME: (%[[X:.*]]: tensor<4xi1>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @logic_identities(%x: tensor<4xi1>) -> (tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>) {
+  %t = optc.constant dense<true> : tensor<4xi1>
+  %f = optc.constant dense<false> : tensor<4xi1>
+  %0 = optc.and %x, %t : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %1 = optc.or %f, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %2 = optc.xor %x, %f : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %3 = optc.and %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0, %1, %2, %3 : tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>
+}
+
+// CHECK-LABEL: func.func @logic_const
+// CHECK-DAG: optc.constant dense<[false, false, false, true]>
+// CHECK-DAG: optc.constant dense<[false, true, true, true]>
+// CHECK-DAG: optc.constant dense<[false, true, true, false]>
+func.func @logic_const() -> (tensor<4xi1>, tensor<4xi1>, tensor<4xi1>) {
+  %a = optc.constant dense<[false, false, true, true]> : tensor<4xi1>
+  %b = optc.constant dense<[false, true, false, true]> : tensor<4xi1>
+  %0 = optc.and %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %1 = optc.or %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %2 = optc.xor %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0, %1, %2 : tensor<4xi1>, tensor<4xi1>, tensor<4xi1>
+}
+
+// CHECK-LABEL: func.func @select_folds
+// CHECK-SAME: (%[[C:.*]]: tensor<4xi1>, %[[A:.*]]: tensor<4xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[A]], %[[B]], %[[A]]
+func.func @select_folds(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %t = optc.constant dense<true> : tensor<4xi1>
+  %f = optc.constant dense<false> : tensor<i1>
+  %0 = optc.select %t, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = optc.select %f, %a, %b : (tensor<i1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = optc.select %c, %a, %a : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cast_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @cast_identity(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = optc.cast %x : tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// Widening casts are exact, so a chain through them is one cast; a round
+// trip through a wider type disappears.
+// CHECK-LABEL: func.func @cast_widening_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf16>, %[[I:.*]]: tensor<4xi8>, %[[U:.*]]: tensor<4xui8>)
+// CHECK-DAG: %[[A:.*]] = optc.cast %[[X]] : tensor<4xf16> -> tensor<4xbf16>
+// CHECK-DAG: %[[B:.*]] = optc.cast %[[I]] : tensor<4xi8> -> tensor<4xf32>
+// CHECK-DAG: %[[C:.*]] = optc.cast %[[U]] : tensor<4xui8> -> tensor<4xi8>
+// CHECK: return %[[A]], %[[X]], %[[B]], %[[C]]
+func.func @cast_widening_chain(%x: tensor<4xf16>, %i: tensor<4xi8>, %u: tensor<4xui8>) -> (tensor<4xbf16>, tensor<4xf16>, tensor<4xf32>, tensor<4xi8>) {
+  %0 = optc.cast %x : tensor<4xf16> -> tensor<4xf32>
+  %1 = optc.cast %0 : tensor<4xf32> -> tensor<4xbf16>
+  %2 = optc.cast %0 : tensor<4xf32> -> tensor<4xf16>
+  %3 = optc.cast %i : tensor<4xi8> -> tensor<4xi32>
+  %4 = optc.cast %3 : tensor<4xi32> -> tensor<4xf32>
+  %5 = optc.cast %u : tensor<4xui8> -> tensor<4xi16>
+  %6 = optc.cast %5 : tensor<4xi16> -> tensor<4xi8>
+  return %1, %2, %4, %6 : tensor<4xbf16>, tensor<4xf16>, tensor<4xf32>, tensor<4xi8>
+}
+
+// Narrowing first changes values: the chain stays.
+// CHECK-LABEL: func.func @cast_narrowing_chain
+// CHECK: optc.cast %{{.*}} : tensor<4xf32> -> tensor<4xf16>
+// CHECK: optc.cast %{{.*}} : tensor<4xf16> -> tensor<4xf32>
+// CHECK: optc.cast %{{.*}} : tensor<4xi8> -> tensor<4xui8>
+// CHECK: optc.cast %{{.*}} : tensor<4xui8> -> tensor<4xi32>
+func.func @cast_narrowing_chain(%x: tensor<4xf32>, %i: tensor<4xi8>) -> (tensor<4xf32>, tensor<4xi32>) {
+  %0 = optc.cast %x : tensor<4xf32> -> tensor<4xf16>
+  %1 = optc.cast %0 : tensor<4xf16> -> tensor<4xf32>
+  %2 = optc.cast %i : tensor<4xi8> -> tensor<4xui8>
+  %3 = optc.cast %2 : tensor<4xui8> -> tensor<4xi32>
+  return %1, %3 : tensor<4xf32>, tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_no_axes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @reduce_no_axes(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = optc.reduce_sum %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = optc.reduce_mean %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %2 = optc.reduce_prod %x {axes = array<i64>, keep_dims = true} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %3 = optc.reduce_max %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %4 = optc.reduce_min %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[R:.*]] = optc.reshape %[[X]] {shape = array<i64: 4, -1>} : (tensor<2x3x4xf32>) -> tensor<4x6xf32>
+// CHECK-NEXT: return %[[X]], %[[R]]
+func.func @reshape_folds(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<4x6xf32>) {
+  %0 = optc.reshape %x {shape = array<i64: 2, 3, 4>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %1 = optc.reshape %x {shape = array<i64: 6, 4>} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  %2 = optc.reshape %1 {shape = array<i64: 4, -1>} : (tensor<6x4xf32>) -> tensor<4x6xf32>
+  return %0, %2 : tensor<2x3x4xf32>, tensor<4x6xf32>
+}
+
+// CHECK-LABEL: func.func @reshape_const
+// CHECK-NEXT: %[[C:.*]] = optc.constant dense<{{\[\[}}1, 2], [3, 4]]> : tensor<2x2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @reshape_const() -> tensor<2x2xi32> {
+  %c = optc.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+  %0 = optc.reshape %c {shape = array<i64: 2, 2>} : (tensor<4xi32>) -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
+
+// CHECK-LABEL: func.func @transpose_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-DAG: %[[T:.*]] = optc.transpose %[[X]] {permutation = array<i64: 1, 0, 2>} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+// CHECK-DAG: %[[S:.*]] = optc.constant dense<7> : tensor<3x2xi8>
+// CHECK: return %[[X]], %[[T]], %[[S]]
+func.func @transpose_folds(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<3x2x4xf32>, tensor<3x2xi8>) {
+  %0 = optc.transpose %x {permutation = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  // [2,0,1] then [2,1,0] is [1,0,2].
+  %1 = optc.transpose %x {permutation = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %2 = optc.transpose %1 {permutation = array<i64: 2, 1, 0>} : (tensor<4x2x3xf32>) -> tensor<3x2x4xf32>
+  %c = optc.constant dense<7> : tensor<2x3xi8>
+  %3 = optc.transpose %c {permutation = array<i64: 1, 0>} : (tensor<2x3xi8>) -> tensor<3x2xi8>
+  return %0, %2, %3 : tensor<2x3x4xf32>, tensor<3x2x4xf32>, tensor<3x2xi8>
+}
+
+// CHECK-LABEL: func.func @broadcast_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: %[[S:.*]] = optc.constant dense<1.500000e+00> : tensor<4x2x3xf32>
+// CHECK-NEXT: return %[[X]], %[[S]]
+func.func @broadcast_folds(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<4x2x3xf32>) {
+  %0 = optc.broadcast %x {shape = array<i64: 2, 3>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = optc.constant dense<1.5> : tensor<3xf32>
+  %1 = optc.broadcast %c {shape = array<i64: 4, 2, 3>} : (tensor<3xf32>) -> tensor<4x2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<4x2x3xf32>
+}
+
+// CHECK-LABEL: func.func @single_input_concat_and_split
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: %[[S:.*]] = optc.constant dense<2> : tensor<1x3xi32>
+// CHECK-NEXT: return %[[X]], %[[X]], %[[S]]
+func.func @single_input_concat_and_split(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<1x3xi32>) {
+  %0 = optc.concat %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = optc.split %x {axis = 0 : i64, sizes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = optc.constant dense<2> : tensor<2x3xi32>
+  %2:2 = optc.split %c {axis = 0 : i64, sizes = array<i64: 1, 1>} : (tensor<2x3xi32>) -> (tensor<1x3xi32>, tensor<1x3xi32>)
+  return %0, %1, %2#1 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<1x3xi32>
+}
+
+// CHECK-LABEL: func.func @slice_pad_tile_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-DAG: %[[S:.*]] = optc.constant dense<3> : tensor<1x2xi64>
+// CHECK-DAG: %[[T:.*]] = optc.constant dense<3> : tensor<4x6xi64>
+// CHECK: return %[[X]], %[[X]], %[[X]], %[[S]], %[[T]]
+func.func @slice_pad_tile_folds(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<1x2xi64>, tensor<4x6xi64>) {
+  %0 = optc.slice %x {starts = array<i64: 0, 0>, limits = array<i64: 2, 3>, strides = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = optc.pad constant %x {low = array<i64: 0, 0>, high = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %2 = optc.tile %x {multiples = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = optc.constant dense<3> : tensor<2x3xi64>
+  %3 = optc.slice %c {starts = array<i64: 1, 2>, limits = array<i64: 2, 0>, strides = array<i64: 1, -1>} : (tensor<2x3xi64>) -> tensor<1x2xi64>
+  %4 = optc.tile %c {multiples = array<i64: 2, 2>} : (tensor<2x3xi64>) -> tensor<4x6xi64>
+  return %0, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<1x2xi64>, tensor<4x6xi64>
+}
+
+// A slice that reverses is not an identity even when the type is kept.
+// CHECK-LABEL: func.func @slice_reverse_stays
+// CHECK: optc.slice
+func.func @slice_reverse_stays(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = optc.slice %x {starts = array<i64: 2>, limits = array<i64: -1>, strides = array<i64: -1>} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Forwarded operands, duplicate operands and unused results are removed
+// from a fusion.
+// CHECK-LABEL: func.func @fusion_simplify
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]] = optc.fusion (%[[IN:.*]] = %[[X]] : tensor<4xf32>) -> tensor<4xf32> {
+// CHECK-NEXT:   %[[A:.*]] = optc.add %[[IN]], %[[IN]]
+// CHECK-NEXT:   optc.yield %[[A]] : tensor<4xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[R]], %[[Y]]
+func.func @fusion_simplify(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %r:3 = optc.fusion (%a = %x : tensor<4xf32>, %b = %y : tensor<4xf32>, %c = %x : tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+    %s = optc.add %a, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %t = optc.exp %s : tensor<4xf32>
+    optc.yield %s, %b, %t : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// A fusion whose results are all unused disappears.
+// CHECK-LABEL: func.func @fusion_dead
+// CHECK-NEXT: return
+func.func @fusion_dead(%x: tensor<4xf32>) {
+  %r = optc.fusion (%a = %x : tensor<4xf32>) -> tensor<4xf32> {
+    %t = optc.exp %a : tensor<4xf32>
+    optc.yield %t : tensor<4xf32>
+  }
+  return
+}
+
+// Constants in a fusion fold like anywhere else.
+// CHECK-LABEL: func.func @fusion_body_folds
+// CHECK: optc.fusion (%[[IN:.*]] = %{{.*}} : tensor<4xf32>)
+// CHECK-NEXT: %[[E:.*]] = optc.exp %[[IN]] : tensor<4xf32>
+// CHECK-NEXT: optc.yield %[[E]] : tensor<4xf32>
+func.func @fusion_body_folds(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = optc.fusion (%a = %x : tensor<4xf32>) -> tensor<4xf32> {
+    %n = optc.neg %a : tensor<4xf32>
+    %m = optc.neg %n : tensor<4xf32>
+    %e = optc.exp %m : tensor<4xf32>
+    optc.yield %e : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
