@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The first command to run on a fresh machine: installs what is missing,
+# builds optc and shows what works end to end today.
+#
+# Today that is the optc dialect and its tools: the example model in
+# examples/mlp.mlir is read, verified, printed, optimised with optc-opt, and
+# a broken model is rejected with a diagnostic. Compiling for the CPU and
+# comparing with onnxruntime join this demo when the CPU backend lands
+# (see the status table in README.md).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+echo "== build"
+cmake --build build
+mkdir -p build/demo
+
+echo
+echo "== optc examples/mlp.mlir -o build/demo/mlp.mlir   (parse, verify, write)"
+build/bin/optc examples/mlp.mlir -o build/demo/mlp.mlir
+grep -c 'optc\.' build/demo/mlp.mlir | xargs printf '   %s optc ops written\n'
+
+echo
+echo "== optc-opt examples/mlp.mlir --canonicalize --cse   (folds the constant model)"
+build/bin/optc-opt examples/mlp.mlir --canonicalize --cse | tee build/demo/mlp.canonical.mlir
+
+echo
+echo "== a model with a shape error is a diagnostic, not a crash"
+cat > build/demo/broken.mlir <<'MLIR'
+func.func @main(%x: tensor<1x16xf32>, %w: tensor<32x10xf32>) -> tensor<1x10xf32> {
+  %y = optc.matmul %x, %w : (tensor<1x16xf32>, tensor<32x10xf32>) -> tensor<1x10xf32>
+  return %y : tensor<1x10xf32>
+}
+MLIR
+if build/bin/optc build/demo/broken.mlir -o build/demo/broken.out.mlir; then
+  echo "demo: error: the broken model was accepted" >&2
+  exit 1
+fi
+[ ! -e build/demo/broken.out.mlir ] || { echo "demo: error: output written for a failed run" >&2; exit 1; }
+echo "   rejected with exit status 1 and no output file"
+
+echo
+echo "demo: OK. Compiling ONNX models for the CPU arrives with the importer and"
+echo "      CPU backend; README.md shows what is done."

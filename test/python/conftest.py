@@ -1,0 +1,25 @@
+"""Shared fixtures of optc's pytest suites: where the built tools are."""
+import os
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def build_dir():
+    path = pathlib.Path(os.environ.get("OPTC_BUILD_DIR", ROOT / "build"))
+    if not (path / "bin" / "optc").exists():
+        pytest.fail(f"optc is not built in {path}; run scripts/test.sh")
+    return path
+
+
+@pytest.fixture(scope="session")
+def optc(build_dir):
+    return build_dir / "bin" / "optc"
+
+
+@pytest.fixture(scope="session")
+def optc_opt(build_dir):
+    return build_dir / "bin" / "optc-opt"
