@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the reference documentation that is generated from the
-# sources (docs/dialects/*.md) and copies it into docs/.
+# Regenerates the reference documentation generated from the sources (the
+# dialect and pass references) and copies it into docs/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmake --build "$root/build" --target optc-docs
-install -m 644 "$root/build/docs/dialects/Optc.md" "$root/docs/dialects/Optc.md"
-echo "docs/dialects/Optc.md regenerated"
+(cd "$root/build/docs" && find . -name '*.md') | while read -r f; do
+  mkdir -p "$(dirname "$root/docs/$f")"
+  install -m 644 "$root/build/docs/$f" "$root/docs/$f"
+  echo "docs/${f#./} regenerated"
+done

@@ -78,8 +78,7 @@ if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -G Ninja -S . -B "$build_dir" \
     -DCMAKE_BUILD_TYPE="$build_type" \
     -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DOPTC_ENABLE_WERROR=ON \
-    -DPython3_EXECUTABLE="$root/.venv/bin/python" >/dev/null ||
+    -DOPTC_ENABLE_WERROR=ON >/dev/null ||
     die "CMake configuration failed; see the messages above"
 fi
 say "ready ($build_dir)"

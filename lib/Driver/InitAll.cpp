@@ -8,6 +8,7 @@
 #include "optc/InitAll.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
+#include "passes/Graph/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,4 +21,7 @@ void mlir::optc::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::optc::OptcDialect>();
 }
 
-void mlir::optc::registerAllPasses() { mlir::registerAllPasses(); }
+void mlir::optc::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerGraphPasses();
+}

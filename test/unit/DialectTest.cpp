@@ -1,8 +1,8 @@
 //===- DialectTest.cpp - unit tests of the optc dialect's C++ API ---------===//
 //
 // Builds optc ops through the C++ API the importer uses: result types come
-// from inference, folders run through createOrFold, and refinement of
-// declared types is accepted only where inference leaves a size unknown.
+// from inference, folders run through createOrFold, and declared types are
+// accepted when they differ from inferred ones only in unknown sizes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,17 +77,20 @@ TEST_F(DialectTest, InferenceReportsBrokenRules) {
       << message;
 }
 
-TEST_F(DialectTest, RefinementIsOnlyOfUnknownSizes) {
+TEST_F(DialectTest, CompatibleShapesDifferOnlyInUnknownSizes) {
   Type f32 = builder.getF32Type();
   auto dyn = RankedTensorType::get({ShapedType::kDynamic, 3}, f32);
   auto stat = RankedTensorType::get({5, 3}, f32);
   auto other = RankedTensorType::get({5, 4}, f32);
-  EXPECT_TRUE(isRefinementOf(TypeRange{stat}, TypeRange{dyn}));
-  EXPECT_FALSE(isRefinementOf(TypeRange{dyn}, TypeRange{stat}));
-  EXPECT_FALSE(isRefinementOf(TypeRange{other}, TypeRange{dyn}));
-  EXPECT_FALSE(isRefinementOf(
+  EXPECT_TRUE(areCompatibleShapes(TypeRange{stat}, TypeRange{dyn}));
+  EXPECT_TRUE(areCompatibleShapes(TypeRange{dyn}, TypeRange{stat}));
+  EXPECT_FALSE(areCompatibleShapes(TypeRange{other}, TypeRange{dyn}));
+  EXPECT_FALSE(areCompatibleShapes(TypeRange{other}, TypeRange{stat}));
+  EXPECT_FALSE(areCompatibleShapes(
       TypeRange{RankedTensorType::get({5, 3}, builder.getF16Type())},
       TypeRange{dyn}));
+  EXPECT_FALSE(areCompatibleShapes(
+      TypeRange{RankedTensorType::get({5, 3, 1}, f32)}, TypeRange{stat}));
 }
 
 TEST_F(DialectTest, IntegerElementTypes) {

@@ -35,8 +35,9 @@ def Optc_Dialect : Dialect {
     Shapes follow one shape computation per operation (`OptcShapes.h`), used
     by result-type inference, by the verifiers and by lowering, so the three
     cannot disagree. Dynamic dimensions are allowed wherever the rule does not
-    need the size; a declared result type may be more static than the
-    inferred one, never different from it.
+    need the size. A declared result type may know more sizes than the rule
+    deduces, or fewer (`--optc-infer-shapes` fills them in), but never
+    contradict it.
 
     `optc.fusion` groups operations into one kernel: it is the unit of code
     generation.

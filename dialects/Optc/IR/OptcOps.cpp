@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -30,20 +31,18 @@ bool optc::isIntegerElementType(Type type) {
   return intType && !intType.isSigned() && intType.getWidth() > 1;
 }
 
-bool optc::isRefinementOf(TypeRange actual, TypeRange inferred) {
-  if (actual.size() != inferred.size())
+bool optc::areCompatibleShapes(TypeRange lhs, TypeRange rhs) {
+  if (lhs.size() != rhs.size())
     return false;
-  for (auto [a, i] : llvm::zip(actual, inferred)) {
-    if (a == i)
+  for (auto [l, r] : llvm::zip(lhs, rhs)) {
+    if (l == r)
       continue;
-    auto at = dyn_cast<RankedTensorType>(a);
-    auto it = dyn_cast<RankedTensorType>(i);
-    if (!at || !it || at.getElementType() != it.getElementType() ||
-        at.getEncoding() != it.getEncoding() || at.getRank() != it.getRank())
+    auto lt = dyn_cast<RankedTensorType>(l);
+    auto rt = dyn_cast<RankedTensorType>(r);
+    if (!lt || !rt || lt.getElementType() != rt.getElementType() ||
+        lt.getEncoding() != rt.getEncoding() ||
+        failed(verifyCompatibleShape(lt.getShape(), rt.getShape())))
       return false;
-    for (auto [ad, id] : llvm::zip(at.getShape(), it.getShape()))
-      if (!ShapedType::isDynamic(id) && ad != id)
-        return false;
   }
   return true;
 }

@@ -27,10 +27,10 @@ namespace mlir::optc {
 /// used by optc.
 bool isIntegerElementType(Type type);
 
-/// True when every type of `actual` equals the corresponding type of
-/// `inferred` or refines it: the same element type and rank, and every size
-/// that `inferred` knows is the same in `actual`.
-bool isRefinementOf(TypeRange actual, TypeRange inferred);
+/// True when the types of `lhs` and `rhs` pair up as the same ranked
+/// tensor types up to unknown sizes: equal element types and ranks, and
+/// every size known on both sides equal.
+bool areCompatibleShapes(TypeRange lhs, TypeRange rhs);
 
 } // namespace mlir::optc
 

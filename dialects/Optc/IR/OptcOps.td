@@ -43,16 +43,16 @@ def Optc_I64Tensor : RankedTensorOf<[I64]>;
 class Optc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Optc_Dialect, mnemonic, traits>;
 
-// An op whose result types come from its shape rule. The declared result
-// type may be more static than the inferred one (a dimension the rule leaves
-// dynamic may be known from elsewhere), but never different.
+// An op whose result types come from its shape rule. A declared result type
+// may know more sizes than the rule (from elsewhere) or fewer (before
+// --optc-infer-shapes has run), but never contradict it.
 class Optc_InferOp<string mnemonic, list<Trait> traits = []>
     : Optc_Op<mnemonic, !listconcat(traits,
         [Pure, InferTypeOpAdaptorWithIsCompatible])> {
   let extraClassDefinition = [{
     bool $cppClass::isCompatibleReturnTypes(::mlir::TypeRange inferred,
                                             ::mlir::TypeRange actual) {
-      return ::mlir::optc::isRefinementOf(actual, inferred);
+      return ::mlir::optc::areCompatibleShapes(inferred, actual);
     }
   }];
 }

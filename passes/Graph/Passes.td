@@ -1,0 +1,42 @@
+//===- Passes.td - graph-level passes of optc ------------------*- tablegen -*-===//
+//
+// Passes of the graph stage (DESIGN.md stage 2): shape inference, folding
+// and algebraic rewrites on the optc dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_PASSES_GRAPH_PASSES_TD
+#define OPTC_PASSES_GRAPH_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OptcInferShapes : Pass<"optc-infer-shapes", "::mlir::ModuleOp"> {
+  let summary = "Propagates the shapes the optc shape rules can deduce";
+  let description = [{
+    Re-infers the result types of every optc operation from its operands,
+    in order, and makes each result as static as the operands allow: a size
+    the declared type leaves unknown becomes known when the shape rule
+    deduces it. This is what makes a model static after its input shapes
+    are pinned (`--input-shape`), and what fills in the shapes an ONNX model
+    does not declare.
+
+    Block arguments of `optc.fusion` follow their operands and fusion
+    results follow what the body yields. A function's result types are
+    refined too when nothing calls it; otherwise the refined values are cast
+    back to the declared result types with `tensor.cast`.
+
+    A size the rules deduce that contradicts a declared size is an error
+    naming both. Operations of other dialects are left alone.
+
+    Example: after the pass,
+
+    ```mlir
+    %0 = optc.add %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<?x?xf32>
+    ```
+
+    declares `tensor<2x3xf32>`.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+#endif // OPTC_PASSES_GRAPH_PASSES_TD
