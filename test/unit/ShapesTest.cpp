@@ -211,3 +211,21 @@ TEST(ShapeStrings, PrintsUnknownSizes) {
   EXPECT_EQ(shape::numElements({2, 3}), 6);
   EXPECT_EQ(shape::numElements({2, kDyn}), std::nullopt);
 }
+
+TEST_F(ShapeRuleTest, OverflowIsAnErrorNotAWrongShape) {
+  constexpr int64_t big = int64_t(1) << 62;
+  EXPECT_TRUE(failed(shape::tile({big}, {4}, sink())));
+  EXPECT_NE(message.find("overflows int64"), std::string::npos) << message;
+  EXPECT_TRUE(failed(shape::reshape({4}, {big, 8}, sink())));
+  EXPECT_TRUE(failed(shape::pad({big}, {big}, {big}, shape::PadLimit::None,
+                                sink())));
+  OwnedWindow huge{{1}, {big}, {0, 0}};
+  EXPECT_TRUE(failed(shape::pool({1, 1, 8}, {8}, huge, false, sink())));
+  OwnedWindow stride{{big}, {1}, {0, 0}};
+  EXPECT_TRUE(failed(shape::convTranspose({1, 1, 8}, {1, 1, 1}, stride, {0},
+                                          1, sink())));
+  EXPECT_TRUE(failed(shape::slice({8}, {7}, {-1},
+                                  {std::numeric_limits<int64_t>::min()},
+                                  sink())));
+  EXPECT_EQ(shape::numElements({big, 4}), std::nullopt);
+}

@@ -9,6 +9,7 @@
 
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -54,9 +55,11 @@ std::string shape::str(ArrayRef<int64_t> shape) {
 std::optional<int64_t> shape::numElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
-    if (isDyn(d))
+    std::optional<int64_t> product = isDyn(d) ? std::nullopt
+                                              : llvm::checkedMul(n, d);
+    if (!product)
       return std::nullopt;
-    n *= d;
+    n = *product;
   }
   return n;
 }
@@ -69,6 +72,12 @@ LogicalResult shape::verifyAxis(int64_t axis, int64_t rank,
                               << " (expected 0 <= " << name << " < " << rank
                               << ")";
   return success();
+}
+
+/// a + b + c, or nullopt on overflow.
+static std::optional<int64_t> checkedSum(int64_t a, int64_t b, int64_t c) {
+  std::optional<int64_t> ab = llvm::checkedAdd(a, b);
+  return ab ? llvm::checkedAdd(*ab, c) : std::nullopt;
 }
 
 static bool allPositive(ArrayRef<int64_t> values) {
@@ -202,8 +211,13 @@ static FailureOr<int64_t> windowOutput(int64_t size, int64_t kernel,
                                        size_t dim, EmitErrorFn emitError) {
   if (isDyn(size) || isDyn(kernel))
     return kDyn;
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t padded = size + low + high;
+  std::optional<int64_t> spanOr = llvm::checkedMulAdd(dilation, kernel - 1,
+                                                      int64_t(1));
+  std::optional<int64_t> paddedOr = checkedSum(size, low, high);
+  if (!spanOr || !paddedOr)
+    return Failure(emitError) << "spatial dimension " << dim
+                              << ": window or padded size overflows int64";
+  int64_t span = *spanOr, padded = *paddedOr;
   if (padded < span)
     return Failure(emitError)
            << "spatial dimension " << dim << ": the window of extent " << span
@@ -298,8 +312,17 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
       result.push_back(kDyn);
       continue;
     }
-    int64_t o = window.strides[i] * (d - 1) + outputPadding[i] +
-                window.dilations[i] * (k - 1) + 1 - window.padding[i] -
+    // The window parameters are bounded by the checks above; only the
+    // products can overflow.
+    std::optional<int64_t> grown = llvm::checkedMul(window.strides[i], d - 1);
+    std::optional<int64_t> extent =
+        llvm::checkedMul(window.dilations[i], k - 1);
+    std::optional<int64_t> sum =
+        grown && extent ? llvm::checkedAdd(*grown, *extent) : std::nullopt;
+    if (!sum || *sum > std::numeric_limits<int64_t>::max() / 4)
+      return Failure(emitError) << "spatial dimension " << i
+                                << " of the result overflows int64";
+    int64_t o = *sum + outputPadding[i] + 1 - window.padding[i] -
                 window.padding[n + i];
     if (o < 0)
       return Failure(emitError) << "spatial dimension " << i
@@ -426,7 +449,11 @@ FailureOr<Shape> shape::reshape(ArrayRef<int64_t> input,
       return Failure(emitError)
              << "shape has size " << d << " at " << i
              << " (expected a size >= 0, or -1 for a computed size)";
-    known *= d;
+    std::optional<int64_t> product = llvm::checkedMul(known, d);
+    if (!product)
+      return Failure(emitError) << "shape " << str(newShape)
+                                << " has more elements than int64 can count";
+    known = *product;
   }
   Shape result(newShape);
   std::optional<int64_t> count = numElements(input);
@@ -542,6 +569,9 @@ FailureOr<Shape> shape::slice(ArrayRef<int64_t> input,
     int64_t size = input[i], start = starts[i], limit = limits[i],
             stride = strides[i];
     int64_t top = isDyn(size) ? std::numeric_limits<int64_t>::max() : size;
+    if (stride == std::numeric_limits<int64_t>::min())
+      return Failure(emitError) << "stride of dimension " << i
+                                << " is out of range";
     if (stride > 0) {
       if (start < 0 || start > limit || limit > top)
         return Failure(emitError)
@@ -591,7 +621,11 @@ FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
       result.push_back(kDyn);
       continue;
     }
-    int64_t out = size + low[i] + high[i];
+    std::optional<int64_t> outOr = checkedSum(size, low[i], high[i]);
+    if (!outOr)
+      return Failure(emitError) << "pads of dimension " << i
+                                << " overflow int64";
+    int64_t out = *outOr;
     if (out < 0 || -low[i] > size || -high[i] > size)
       return Failure(emitError) << "pads " << low[i] << " and " << high[i]
                                 << " crop more than the " << size
@@ -611,8 +645,17 @@ FailureOr<Shape> shape::tile(ArrayRef<int64_t> input,
   if (!allNonNegative(multiples))
     return Failure(emitError) << "multiples must be non-negative";
   Shape result;
-  for (auto [d, m] : llvm::zip(input, multiples))
-    result.push_back(isDyn(d) ? (m == 0 ? 0 : kDyn) : d * m);
+  for (auto [i, d, m] : llvm::enumerate(input, multiples)) {
+    if (isDyn(d)) {
+      result.push_back(m == 0 ? 0 : kDyn);
+      continue;
+    }
+    std::optional<int64_t> size = llvm::checkedMul(d, m);
+    if (!size)
+      return Failure(emitError) << "dimension " << i << " of the result "
+                                << "overflows int64";
+    result.push_back(*size);
+  }
   return result;
 }
 
