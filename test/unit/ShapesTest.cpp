@@ -229,3 +229,19 @@ TEST_F(ShapeRuleTest, OverflowIsAnErrorNotAWrongShape) {
                                   sink())));
   EXPECT_EQ(shape::numElements({big, 4}), std::nullopt);
 }
+
+TEST_F(ShapeRuleTest, NormalisationParametersAgreeWithEachOther) {
+  SmallVector<int64_t> s768{768}, s512{512}, s1x768{1, 768}, s64{64};
+  // The input does not know the normalised size; the parameters fix it.
+  EXPECT_TRUE(succeeded(shape::normalizedParams(
+      {2, kDyn}, 1, {{"scale", s768}, {"bias", s1x768}}, sink())));
+  EXPECT_TRUE(failed(shape::normalizedParams(
+      {2, kDyn}, 1, {{"scale", s768}, {"bias", s512}}, sink())));
+  EXPECT_NE(message.find("bias of shape 512"), std::string::npos) << message;
+  // Per-channel parameters give the channel count the input leaves unknown.
+  EXPECT_EQ(*shape::channelParams({1, kDyn, 4}, {{"scale", s64}}, sink()), 64);
+  EXPECT_TRUE(failed(shape::channelParams(
+      {1, kDyn, 4}, {{"scale", s64}, {"bias", s512}}, sink())));
+  EXPECT_TRUE(
+      failed(shape::channelParams({1, 32, 4}, {{"scale", s64}}, sink())));
+}

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -45,6 +46,37 @@ bool optc::areCompatibleShapes(TypeRange lhs, TypeRange rhs) {
       return false;
   }
   return true;
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::verify() {
+  ElementsAttr value = getValue();
+  if (isa<DenseElementsAttr>(value))
+    return success();
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  if (!resource)
+    return emitOpError("value must be a dense<...> or dense_resource<...> "
+                       "attribute, found ")
+           << value;
+  DenseResourceElementsHandle handle = resource.getRawHandle();
+  AsmResourceBlob *blob = handle.getBlob();
+  if (!blob)
+    return emitOpError("dense_resource '")
+           << handle.getKey() << "' has no data";
+  // Whole-byte elements are stored densely; narrower ones either one per
+  // byte or packed.
+  uint64_t count = value.getNumElements();
+  uint64_t bits = value.getElementType().getIntOrFloatBitWidth();
+  uint64_t size = blob->getData().size();
+  uint64_t packed = (count * bits + 7) / 8;
+  if (size == packed || (bits % 8 != 0 && size == count))
+    return success();
+  return emitOpError("dense_resource '")
+         << handle.getKey() << "' holds " << size << " bytes but "
+         << value.getType() << " needs " << packed;
 }
 
 //===----------------------------------------------------------------------===//
@@ -358,28 +390,47 @@ LogicalResult LogSoftmaxOp::verify() {
                            [&] { return emitOpError(); });
 }
 
-/// Inference of the normalisations over `input[axis:]`: every parameter has
-/// the input's element type and broadcasts to the normalised shape.
-static LogicalResult inferNormalized(Value input,
-                                     ArrayRef<std::pair<Value, StringRef>> params,
-                                     int64_t axis, const ErrorSink &sink,
-                                     SmallVectorImpl<Type> &inferred) {
-  SmallVector<Value> values{input};
-  SmallVector<StringRef> names{"input"};
-  for (auto [v, name] : params) {
+static LogicalResult checkEpsilon(APFloat epsilon, const ErrorSink &sink) {
+  if (epsilon.isNegative() || epsilon.isNaN())
+    return sink.fail("epsilon must be a non-negative number");
+  return success();
+}
+
+/// Collects the ranked tensor types of a normalisation's input and present
+/// parameters, all of one element type.
+static LogicalResult
+normalizationTypes(ArrayRef<std::pair<Value, StringRef>> operands,
+                   SmallVectorImpl<RankedTensorType> &types,
+                   SmallVectorImpl<shape::Param> &params,
+                   const ErrorSink &sink) {
+  SmallVector<Value> values;
+  SmallVector<StringRef> names;
+  for (auto [v, name] : operands) {
     if (!v)
       continue;
     values.push_back(v);
     names.push_back(name);
   }
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes(values, t, sink)) ||
-      failed(sameElementType(t, names, sink)))
+  if (failed(tensorTypes(values, types, sink)) ||
+      failed(sameElementType(types, names, sink)))
     return failure();
-  for (size_t i = 1; i < t.size(); ++i)
-    if (failed(shape::normalizedParam(t[0].getShape(), axis, t[i].getShape(),
-                                      names[i], sink.fn())))
-      return failure();
+  for (size_t i = 1; i < types.size(); ++i)
+    params.push_back({names[i], types[i].getShape()});
+  return success();
+}
+
+/// Inference of the normalisations over `input[axis:]`.
+static LogicalResult
+inferNormalized(ArrayRef<std::pair<Value, StringRef>> operands, int64_t axis,
+                APFloat epsilon, const ErrorSink &sink,
+                SmallVectorImpl<Type> &inferred) {
+  SmallVector<RankedTensorType> t;
+  SmallVector<shape::Param> params;
+  if (failed(checkEpsilon(epsilon, sink)) ||
+      failed(normalizationTypes(operands, t, params, sink)) ||
+      failed(shape::normalizedParams(t[0].getShape(), axis, params,
+                                     sink.fn())))
+    return failure();
   inferred.push_back(t[0]);
   return success();
 }
@@ -388,34 +439,39 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  return inferNormalized(
-      adaptor.getInput(),
-      {{adaptor.getScale(), "scale"}, {adaptor.getBias(), "bias"}},
-      adaptor.getAxis(), ErrorSink(loc, getOperationName()), inferred);
+  return inferNormalized({{adaptor.getInput(), "input"},
+                          {adaptor.getScale(), "scale"},
+                          {adaptor.getBias(), "bias"}},
+                         adaptor.getAxis(), adaptor.getEpsilon(),
+                         ErrorSink(loc, getOperationName()), inferred);
 }
 
 LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
-  return inferNormalized(adaptor.getInput(), {{adaptor.getScale(), "scale"}},
-                         adaptor.getAxis(), ErrorSink(loc, getOperationName()),
-                         inferred);
+  return inferNormalized(
+      {{adaptor.getInput(), "input"}, {adaptor.getScale(), "scale"}},
+      adaptor.getAxis(), adaptor.getEpsilon(),
+      ErrorSink(loc, getOperationName()), inferred);
 }
 
-/// Inference of the per-channel normalisations.
-static LogicalResult inferPerChannel(ValueRange operands,
-                                     ArrayRef<StringRef> names,
-                                     const ErrorSink &sink,
-                                     SmallVectorImpl<Type> &inferred) {
+/// Inference of the per-channel normalisations; returns the channel count
+/// through `channels`.
+static LogicalResult
+inferPerChannel(ArrayRef<std::pair<Value, StringRef>> operands,
+                APFloat epsilon, const ErrorSink &sink,
+                SmallVectorImpl<Type> &inferred, int64_t &channels) {
   SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes(operands, t, sink)) ||
-      failed(sameElementType(t, names, sink)))
+  SmallVector<shape::Param> params;
+  if (failed(checkEpsilon(epsilon, sink)) ||
+      failed(normalizationTypes(operands, t, params, sink)))
     return failure();
-  for (size_t i = 1; i < t.size(); ++i)
-    if (failed(shape::channelParam(t[0].getShape(), t[i].getShape(), names[i],
-                                   sink.fn())))
-      return failure();
+  FailureOr<int64_t> c =
+      shape::channelParams(t[0].getShape(), params, sink.fn());
+  if (failed(c))
+    return failure();
+  channels = *c;
   inferred.push_back(t[0]);
   return success();
 }
@@ -424,14 +480,15 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  if (adaptor.getEpsilon().convertToDouble() < 0)
-    return sink.fail("epsilon must be non-negative");
-  return inferPerChannel({adaptor.getInput(), adaptor.getScale(),
-                          adaptor.getBias(), adaptor.getMean(),
-                          adaptor.getVariance()},
-                         {"input", "scale", "bias", "mean", "variance"}, sink,
-                         inferred);
+  int64_t channels;
+  return inferPerChannel({{adaptor.getInput(), "input"},
+                          {adaptor.getScale(), "scale"},
+                          {adaptor.getBias(), "bias"},
+                          {adaptor.getMean(), "mean"},
+                          {adaptor.getVariance(), "variance"}},
+                         adaptor.getEpsilon(),
+                         ErrorSink(loc, getOperationName()), inferred,
+                         channels);
 }
 
 LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
@@ -439,12 +496,13 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  if (failed(inferPerChannel(
-          {adaptor.getInput(), adaptor.getScale(), adaptor.getBias()},
-          {"input", "scale", "bias"}, sink, inferred)))
+  int64_t channels;
+  if (failed(inferPerChannel({{adaptor.getInput(), "input"},
+                              {adaptor.getScale(), "scale"},
+                              {adaptor.getBias(), "bias"}},
+                             adaptor.getEpsilon(), sink, inferred, channels)))
     return failure();
   int64_t groups = adaptor.getNumGroups();
-  int64_t channels = cast<RankedTensorType>(inferred.back()).getDimSize(1);
   if (groups < 1)
     return sink.fail("num_groups must be positive, found " + Twine(groups));
   if (!ShapedType::isDynamic(channels) && channels % groups != 0)
@@ -513,7 +571,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   if (failed(tensorTypes(adaptor.getInputs(), t, sink)))
     return failure();
   if (t.empty())
-    return sink.fail("needs at least one input");
+    return shape::concat({}, adaptor.getAxis(), sink.fn());
   SmallVector<std::string> names;
   for (size_t i = 0; i < t.size(); ++i)
     names.push_back("input " + std::to_string(i));
@@ -576,9 +634,11 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   shape::PadLimit limit = mode == PadMode::reflect ? shape::PadLimit::Reflect
                           : mode == PadMode::wrap  ? shape::PadLimit::Wrap
                                                    : shape::PadLimit::None;
-  if (mode == PadMode::edge && input &&
-      llvm::is_contained(input.getShape(), 0))
-    return sink.fail("cannot pad an empty dimension in edge mode");
+  if (mode == PadMode::edge && input)
+    for (auto [d, lo, hi] :
+         llvm::zip(input.getShape(), adaptor.getLow(), adaptor.getHigh()))
+      if (d == 0 && (lo > 0 || hi > 0))
+        return sink.fail("cannot pad an empty dimension in edge mode");
   return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
     return shape::pad(shape, adaptor.getLow(), adaptor.getHigh(), limit,
                       sink.fn());

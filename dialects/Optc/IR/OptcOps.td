@@ -80,6 +80,7 @@ def Optc_ConstantOp : Optc_Op<"constant",
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+  let hasVerifier = 1;
   let builders = [
     OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
       build($_builder, $_state, value.getType(), value);
@@ -174,7 +175,8 @@ class Optc_ClassifyOp<string mnemonic, string what>
     : Optc_InferOp<mnemonic, [Elementwise, SameOperandsAndResultShape]> {
   let summary = "Tests every element for " # what;
   let results = (outs Optc_BoolTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($output)";
 }
 
 def Optc_IsNanOp : Optc_ClassifyOp<"is_nan", "NaN"> {
@@ -184,7 +186,7 @@ def Optc_IsNanOp : Optc_ClassifyOp<"is_nan", "NaN"> {
     Example:
 
     ```mlir
-    %m = optc.is_nan %x : tensor<8xf32>
+    %m = optc.is_nan %x : tensor<8xf32> -> tensor<8xi1>
     ```
   }];
   let arguments = (ins Optc_FloatTensor:$input);
@@ -198,7 +200,7 @@ def Optc_IsInfOp : Optc_ClassifyOp<"is_inf", "infinity"> {
     Example:
 
     ```mlir
-    %m = optc.is_inf %x {detect_negative = false} : tensor<8xf32>
+    %m = optc.is_inf %x {detect_negative = false} : tensor<8xf32> -> tensor<8xi1>
     ```
   }];
   let arguments = (ins Optc_FloatTensor:$input,

@@ -101,6 +101,7 @@ FailureOr<Shape> shape::broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
     // Walk the shapes aligned from the right. A size of 1 stretches; an
     // unknown size is kept unknown unless a known size other than 1 fixes it.
     int64_t known = 1;
+    size_t knownFrom = 0;
     bool unknown = false;
     for (auto [i, s] : llvm::enumerate(shapes)) {
       if (r >= s.size())
@@ -114,11 +115,12 @@ FailureOr<Shape> shape::broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
         continue;
       if (known != 1 && known != d)
         return Failure(emitError)
-               << "shapes " << str(shapes[0]) << " and " << str(s)
+               << "shapes " << str(shapes[knownFrom]) << " and " << str(s)
                << " are not broadcast-compatible: dimension "
                << (rank - 1 - r) << " of the result would be both " << known
                << " and " << d;
       known = d;
+      knownFrom = i;
     }
     result[rank - 1 - r] = (known == 1 && unknown) ? kDyn : known;
   }
@@ -134,9 +136,9 @@ LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
            << target.size() << " (shape " << str(input) << " to "
            << str(target) << ")";
   for (auto [i, t] : llvm::enumerate(target))
-    if (t < 0 && !isDyn(t))
-      return Failure(emitError) << "target shape " << str(target)
-                                << " has a negative size at " << i;
+    if (t < 0)
+      return Failure(emitError) << "target shape has size " << t << " at "
+                                << i << " (expected a size >= 0)";
   size_t offset = target.size() - input.size();
   for (auto [i, d] : llvm::enumerate(input)) {
     int64_t t = target[offset + i];
@@ -371,7 +373,7 @@ FailureOr<Shape> shape::pool(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
 FailureOr<Shape> shape::reduce(ArrayRef<int64_t> input, ArrayRef<int64_t> axes,
                                bool keepDims, EmitErrorFn emitError) {
   for (auto [i, axis] : llvm::enumerate(axes)) {
-    if (failed(verifyAxis(axis, input.size(), emitError)))
+    if (failed(verifyAxis(axis, input.size(), emitError, "axes entry")))
       return failure();
     if (i > 0 && axes[i - 1] >= axis)
       return Failure(emitError) << "axes must be sorted and unique, found ["
@@ -398,33 +400,59 @@ FailureOr<Shape> shape::argReduce(ArrayRef<int64_t> input, int64_t axis,
   return reduce(input, {axis}, keepDims, emitError);
 }
 
-LogicalResult shape::normalizedParam(ArrayRef<int64_t> input, int64_t axis,
-                                     ArrayRef<int64_t> param,
-                                     StringRef paramName,
-                                     EmitErrorFn emitError) {
+LogicalResult shape::normalizedParams(ArrayRef<int64_t> input, int64_t axis,
+                                      ArrayRef<Param> params,
+                                      EmitErrorFn emitError) {
   if (failed(verifyAxis(axis, input.size(), emitError)))
     return failure();
-  ArrayRef<int64_t> normalized = input.drop_front(axis);
-  if (param.size() > normalized.size())
-    return Failure(emitError)
-           << paramName << " of shape " << str(param)
-           << " has a higher rank than the normalised shape "
-           << str(normalized);
-  return broadcastTo(param, normalized, emitError);
+  // The normalised shape, with the sizes the input leaves unknown taken
+  // from the parameters, so that parameters are checked against each other.
+  Shape normalized(input.drop_front(axis));
+  for (const Param &p : params) {
+    if (p.shape.size() > normalized.size())
+      return Failure(emitError)
+             << p.name << " of shape " << str(p.shape)
+             << " has a higher rank than the normalised shape "
+             << str(normalized);
+    size_t offset = normalized.size() - p.shape.size();
+    for (auto [i, d] : llvm::enumerate(p.shape))
+      if (isDyn(normalized[offset + i]) && !isDyn(d) && d != 1)
+        normalized[offset + i] = d;
+  }
+  for (const Param &p : params)
+    if (failed(broadcastTo(p.shape, normalized, nullptr)))
+      return Failure(emitError)
+             << p.name << " of shape " << str(p.shape)
+             << " does not broadcast to the normalised shape "
+             << str(normalized);
+  return success();
 }
 
-LogicalResult shape::channelParam(ArrayRef<int64_t> input,
-                                  ArrayRef<int64_t> param, StringRef paramName,
-                                  EmitErrorFn emitError) {
+FailureOr<int64_t> shape::channelParams(ArrayRef<int64_t> input,
+                                        ArrayRef<Param> params,
+                                        EmitErrorFn emitError) {
   if (input.size() < 2)
     return Failure(emitError) << "input must be N x C x ... (rank >= 2), found "
                               << str(input);
-  if (param.size() != 1 ||
-      (!isDyn(param[0]) && !isDyn(input[1]) && param[0] != input[1]))
-    return Failure(emitError)
-           << paramName << " must have shape " << str(input[1])
-           << " (one value per channel), found " << str(param);
-  return success();
+  int64_t channels = input[1];
+  StringRef source = "the input";
+  for (const Param &p : params) {
+    if (p.shape.size() != 1)
+      return Failure(emitError) << p.name << " must be 1-D with one value per "
+                                << "channel, found shape " << str(p.shape);
+    int64_t d = p.shape[0];
+    if (isDyn(d))
+      continue;
+    if (isDyn(channels)) {
+      channels = d;
+      source = p.name;
+    } else if (d != channels) {
+      return Failure(emitError) << p.name << " has " << d << " values but "
+                                << source << " has " << channels
+                                << " channels";
+    }
+  }
+  return channels;
 }
 
 //===----------------------------------------------------------------------===//
@@ -460,7 +488,11 @@ FailureOr<Shape> shape::reshape(ArrayRef<int64_t> input,
   if (inferred) {
     if (!count) {
       result[*inferred] = kDyn;
-    } else if (known == 0 || *count % known != 0) {
+    } else if (known == 0) {
+      return Failure(emitError)
+             << "cannot compute the -1 dimension of " << str(newShape)
+             << ": the other sizes multiply to 0";
+    } else if (*count % known != 0) {
       return Failure(emitError)
              << "cannot reshape " << str(input) << " (" << *count
              << " elements) to " << str(newShape)
@@ -505,23 +537,33 @@ FailureOr<Shape> shape::concat(ArrayRef<ArrayRef<int64_t>> inputs,
   if (failed(verifyAxis(axis, first.size(), emitError)))
     return failure();
   Shape result(first);
-  for (auto [n, s] : llvm::enumerate(inputs.drop_front())) {
+  // Which input fixed each known size, for the message of a clash.
+  SmallVector<size_t> from(first.size(), 0);
+  for (auto [n, s] : llvm::enumerate(inputs)) {
+    if (n == 0)
+      continue;
     if (s.size() != first.size())
-      return Failure(emitError) << "input " << n + 1 << " has rank "
-                                << s.size() << ", expected " << first.size();
+      return Failure(emitError) << "input " << n << " has rank " << s.size()
+                                << ", expected " << first.size();
     for (auto [i, d] : llvm::enumerate(s)) {
       if (static_cast<int64_t>(i) == axis) {
-        result[i] = (isDyn(result[i]) || isDyn(d)) ? kDyn : result[i] + d;
+        std::optional<int64_t> sum =
+            isDyn(result[i]) || isDyn(d) ? std::optional<int64_t>(kDyn)
+                                         : llvm::checkedAdd(result[i], d);
+        if (!sum)
+          return Failure(emitError) << "the concatenated size overflows int64";
+        result[i] = *sum;
         continue;
       }
       if (isDyn(result[i])) {
         result[i] = d;
+        from[i] = n;
       } else if (!isDyn(d) && d != result[i]) {
         return Failure(emitError)
-               << "input " << n + 1 << " has shape " << str(s)
-               << ", which differs from " << str(first) << " in dimension "
-               << i << " (only the concatenation axis " << axis
-               << " may differ)";
+               << "input " << n << " has shape " << str(s)
+               << ", which differs from input " << from[i] << " of shape "
+               << str(inputs[from[i]]) << " in dimension " << i
+               << " (only the concatenation axis " << axis << " may differ)";
       }
     }
   }
@@ -689,8 +731,10 @@ FailureOr<Shape> shape::gatherElements(ArrayRef<int64_t> data,
 FailureOr<Shape> shape::gatherNd(ArrayRef<int64_t> data,
                                  ArrayRef<int64_t> indices, int64_t batchDims,
                                  EmitErrorFn emitError) {
-  if (indices.empty())
-    return Failure(emitError) << "indices must have rank >= 1";
+  if (indices.empty() || data.empty())
+    return Failure(emitError) << "data and indices must have rank >= 1, "
+                              << "found " << str(data) << " and "
+                              << str(indices);
   int64_t q = indices.back();
   if (isDyn(q))
     return Failure(emitError)

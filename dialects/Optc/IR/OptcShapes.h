@@ -77,14 +77,23 @@ FailureOr<Shape> argReduce(ArrayRef<int64_t> input, int64_t axis,
 LogicalResult verifyAxis(int64_t axis, int64_t rank, EmitErrorFn emitError,
                          StringRef name = "axis");
 
-/// Normalisation over `input[axis:]` with a parameter broadcast to it.
-LogicalResult normalizedParam(ArrayRef<int64_t> input, int64_t axis,
-                              ArrayRef<int64_t> param, StringRef paramName,
-                              EmitErrorFn emitError);
+/// A named operand of a rule, for diagnostics.
+struct Param {
+  StringRef name;
+  ArrayRef<int64_t> shape;
+};
 
-/// A per-channel parameter of an N x C x ... input: a 1-D tensor of size C.
-LogicalResult channelParam(ArrayRef<int64_t> input, ArrayRef<int64_t> param,
-                           StringRef paramName, EmitErrorFn emitError);
+/// Normalisation over `input[axis:]`: every parameter broadcasts to the
+/// normalised shape, and the parameters agree with each other where the
+/// input's sizes are unknown.
+LogicalResult normalizedParams(ArrayRef<int64_t> input, int64_t axis,
+                               ArrayRef<Param> params, EmitErrorFn emitError);
+
+/// Per-channel parameters of an N x C x ... input: 1-D tensors of size C.
+/// Returns C, taken from the parameters when the input does not know it.
+FailureOr<int64_t> channelParams(ArrayRef<int64_t> input,
+                                 ArrayRef<Param> params,
+                                 EmitErrorFn emitError);
 
 /// Reshape to `shape`, where one entry may be -1 (computed).
 FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
