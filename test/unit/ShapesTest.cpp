@@ -234,6 +234,9 @@ TEST_F(ShapeRuleTest, NormalisationParametersAgreeWithEachOther) {
   SmallVector<int64_t> s768{768}, s512{512}, s1x768{1, 768}, s64{64};
   // The input does not know the normalised size; the parameters fix it.
   EXPECT_TRUE(succeeded(shape::normalizedParams(
+      {2, kDyn}, 0, {{"scale", s768}, {"bias", s1x768}}, sink())));
+  // A parameter of higher rank than the normalised shape is refused.
+  EXPECT_TRUE(failed(shape::normalizedParams(
       {2, kDyn}, 1, {{"scale", s768}, {"bias", s1x768}}, sink())));
   EXPECT_TRUE(failed(shape::normalizedParams(
       {2, kDyn}, 1, {{"scale", s768}, {"bias", s512}}, sink())));
