@@ -659,29 +659,40 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
 // Indexing
 //===----------------------------------------------------------------------===//
 
+/// Inference of the gathers: the result has the data's element type and the
+/// shape `rule(dataShape, indicesShape)`.
+template <typename Rule>
+static LogicalResult inferGather(Value data, Value indices,
+                                 const ErrorSink &sink,
+                                 SmallVectorImpl<Type> &inferred, Rule &&rule) {
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({data, indices}, t, sink)))
+    return failure();
+  return push(rule(t[0].getShape(), t[1].getShape()), t[0].getElementType(),
+              inferred);
+}
+
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
-    return failure();
-  return push(shape::gather(t[0].getShape(), t[1].getShape(),
-                            adaptor.getAxis(), sink.fn()),
-              t[0].getElementType(), inferred);
+  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
+                     [&](auto data, auto indices) {
+                       return shape::gather(data, indices, adaptor.getAxis(),
+                                            sink.fn());
+                     });
 }
 
 LogicalResult GatherElementsOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
-    return failure();
-  return push(shape::gatherElements(t[0].getShape(), t[1].getShape(),
-                                    adaptor.getAxis(), sink.fn()),
-              t[0].getElementType(), inferred);
+  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
+                     [&](auto data, auto indices) {
+                       return shape::gatherElements(
+                           data, indices, adaptor.getAxis(), sink.fn());
+                     });
 }
 
 LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
@@ -689,29 +700,41 @@ LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
+  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
+                     [&](auto data, auto indices) {
+                       return shape::gatherNd(data, indices,
+                                              adaptor.getBatchDims(),
+                                              sink.fn());
+                     });
+}
+
+/// Inference of the scatters: updates have the data's element type, `check`
+/// accepts the three shapes, and the result is the data's type.
+template <typename Check>
+static LogicalResult inferScatter(Value data, Value indices, Value updates,
+                                  const ErrorSink &sink,
+                                  SmallVectorImpl<Type> &inferred,
+                                  Check &&check) {
   SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getData(), adaptor.getIndices()}, t, sink)))
+  if (failed(tensorTypes({data, indices, updates}, t, sink)) ||
+      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
+      failed(check(t[0].getShape(), t[1].getShape(), t[2].getShape())))
     return failure();
-  return push(shape::gatherNd(t[0].getShape(), t[1].getShape(),
-                              adaptor.getBatchDims(), sink.fn()),
-              t[0].getElementType(), inferred);
+  inferred.push_back(t[0]);
+  return success();
 }
 
 LogicalResult ScatterElementsOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes(
-          {adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates()}, t,
-          sink)) ||
-      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
-      failed(shape::scatterElements(t[0].getShape(), t[1].getShape(),
-                                    t[2].getShape(), adaptor.getAxis(),
-                                    sink.fn())))
-    return failure();
-  inferred.push_back(t[0]);
-  return success();
+  return inferScatter(adaptor.getData(), adaptor.getIndices(),
+                      adaptor.getUpdates(), sink, inferred,
+                      [&](auto data, auto indices, auto updates) {
+                        return shape::scatterElements(data, indices, updates,
+                                                      adaptor.getAxis(),
+                                                      sink.fn());
+                      });
 }
 
 LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
@@ -719,16 +742,12 @@ LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes(
-          {adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates()}, t,
-          sink)) ||
-      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
-      failed(shape::scatterNd(t[0].getShape(), t[1].getShape(),
-                              t[2].getShape(), sink.fn())))
-    return failure();
-  inferred.push_back(t[0]);
-  return success();
+  return inferScatter(adaptor.getData(), adaptor.getIndices(),
+                      adaptor.getUpdates(), sink, inferred,
+                      [&](auto data, auto indices, auto updates) {
+                        return shape::scatterNd(data, indices, updates,
+                                                sink.fn());
+                      });
 }
 
 //===----------------------------------------------------------------------===//

@@ -233,25 +233,37 @@ static FailureOr<int64_t> windowOutput(int64_t size, int64_t kernel,
   return out;
 }
 
-FailureOr<Shape> shape::conv(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
-                             const Window &window, int64_t groups,
-                             EmitErrorFn emitError) {
+/// The checks that convolution and transposed convolution share: ranks, the
+/// window, and a positive group count dividing the input channels.
+static LogicalResult checkConvOperands(StringRef what, ArrayRef<int64_t> input,
+                                       ArrayRef<int64_t> weight,
+                                       const Window &window, int64_t groups,
+                                       EmitErrorFn emitError) {
   if (input.size() < 3)
-    return Failure(emitError) << "convolution input must be N x C x D1 ... "
+    return Failure(emitError) << what << " input must be N x C x D1 ... "
                               << "(rank >= 3), found " << str(input);
   if (weight.size() != input.size())
     return Failure(emitError)
            << "weight rank " << weight.size() << " differs from input rank "
            << input.size();
-  size_t n = input.size() - 2;
-  if (failed(verifyWindow(window, n, emitError)))
+  if (failed(verifyWindow(window, input.size() - 2, emitError)))
     return failure();
   if (groups < 1)
     return Failure(emitError) << "groups must be positive, found " << groups;
-  int64_t c = input[1], f = weight[0], cg = weight[1];
-  if (!isDyn(c) && c % groups != 0)
-    return Failure(emitError) << "input channels " << c
+  if (!isDyn(input[1]) && input[1] % groups != 0)
+    return Failure(emitError) << "input channels " << input[1]
                               << " are not divisible by groups " << groups;
+  return success();
+}
+
+FailureOr<Shape> shape::conv(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                             const Window &window, int64_t groups,
+                             EmitErrorFn emitError) {
+  if (failed(checkConvOperands("convolution", input, weight, window, groups,
+                               emitError)))
+    return failure();
+  size_t n = input.size() - 2;
+  int64_t c = input[1], f = weight[0], cg = weight[1];
   if (!isDyn(f) && f % groups != 0)
     return Failure(emitError) << "output channels " << f
                               << " are not divisible by groups " << groups;
@@ -277,16 +289,10 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
                                       const Window &window,
                                       ArrayRef<int64_t> outputPadding,
                                       int64_t groups, EmitErrorFn emitError) {
-  if (input.size() < 3)
-    return Failure(emitError) << "transposed convolution input must be N x C "
-                              << "x D1 ... (rank >= 3), found " << str(input);
-  if (weight.size() != input.size())
-    return Failure(emitError)
-           << "weight rank " << weight.size() << " differs from input rank "
-           << input.size();
-  size_t n = input.size() - 2;
-  if (failed(verifyWindow(window, n, emitError)))
+  if (failed(checkConvOperands("transposed convolution", input, weight,
+                               window, groups, emitError)))
     return failure();
+  size_t n = input.size() - 2;
   if (outputPadding.size() != n)
     return Failure(emitError) << "expected " << n << " output_padding values, "
                               << "found " << outputPadding.size();
@@ -297,12 +303,7 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
              << "output_padding " << outputPadding[i] << " of spatial "
              << "dimension " << i << " must be non-negative and smaller than "
              << "its stride or dilation";
-  if (groups < 1)
-    return Failure(emitError) << "groups must be positive, found " << groups;
   int64_t c = input[1], wc = weight[0];
-  if (!isDyn(c) && c % groups != 0)
-    return Failure(emitError) << "input channels " << c
-                              << " are not divisible by groups " << groups;
   if (!isDyn(c) && !isDyn(wc) && wc != c)
     return Failure(emitError) << "weight has " << wc
                               << " input channels, expected " << c;
