@@ -75,8 +75,8 @@ static LogicalResult refineOp(Operation *op) {
 
   SmallVector<Type> inferred;
   if (auto cast = dyn_cast<CastOp>(op)) {
-    inferred.push_back(cast.getInput().getType().clone(
-        cast.getType().getElementType()));
+    inferred.push_back(
+        cast.getInput().getType().clone(cast.getType().getElementType()));
   } else if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
     if (failed(infer.inferReturnTypes(
             op->getContext(), op->getLoc(), op->getOperands(),
@@ -123,8 +123,8 @@ struct OptcInferShapesPass
     SmallVector<Type> results(func.getResultTypes());
     for (unsigned i = 0, e = results.size(); i < e; ++i) {
       Type declared = results[i];
-      Type actual = returns.empty() ? declared
-                                    : returns.front().getOperand(i).getType();
+      Type actual =
+          returns.empty() ? declared : returns.front().getOperand(i).getType();
       bool agree = llvm::all_of(returns, [&](func::ReturnOp ret) {
         return ret.getOperand(i).getType() == actual;
       });
@@ -137,12 +137,12 @@ struct OptcInferShapesPass
         if (value.getType() == declared)
           continue;
         OpBuilder builder(ret);
-        ret.setOperand(i, tensor::CastOp::create(builder, ret.getLoc(),
-                                                 declared, value));
+        ret.setOperand(
+            i, tensor::CastOp::create(builder, ret.getLoc(), declared, value));
       }
     }
-    func.setFunctionType(FunctionType::get(func.getContext(),
-                                           func.getArgumentTypes(), results));
+    func.setFunctionType(
+        FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
   }
 };
 } // namespace

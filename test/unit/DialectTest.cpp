@@ -69,8 +69,7 @@ TEST_F(DialectTest, InferenceReportsBrokenRules) {
     return success();
   });
   EXPECT_TRUE(failed(AddOp::inferReturnTypes(
-      &context, builder.getUnknownLoc(), {x, y}, nullptr, nullptr, {},
-      types)));
+      &context, builder.getUnknownLoc(), {x, y}, nullptr, nullptr, {}, types)));
   EXPECT_NE(message.find("'optc.add' op shapes 2x3 and 4x3 are not "
                          "broadcast-compatible"),
             std::string::npos)
@@ -105,9 +104,11 @@ TEST_F(DialectTest, FoldersRunThroughCreateOrFold) {
   auto type = RankedTensorType::get({4}, builder.getI32Type());
   Location loc = builder.getUnknownLoc();
   Value a = ConstantOp::create(
-      builder, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>{1, 2, 3, 4}));
+      builder, loc,
+      DenseElementsAttr::get(type, ArrayRef<int32_t>{1, 2, 3, 4}));
   Value b = ConstantOp::create(
-      builder, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>{10, 20, 30, 40}));
+      builder, loc,
+      DenseElementsAttr::get(type, ArrayRef<int32_t>{10, 20, 30, 40}));
   Value sum = builder.createOrFold<AddOp>(loc, a, b);
   auto folded = sum.getDefiningOp<ConstantOp>();
   ASSERT_TRUE(folded);
@@ -117,14 +118,16 @@ TEST_F(DialectTest, FoldersRunThroughCreateOrFold) {
   // Unsigned division folds as unsigned: 0xFFFFFFFF / 2.
   auto utype = RankedTensorType::get({1}, builder.getIntegerType(32, false));
   Value u = ConstantOp::create(
-      builder, loc, DenseElementsAttr::get(utype, ArrayRef<uint32_t>{0xFFFFFFFFu}));
+      builder, loc,
+      DenseElementsAttr::get(utype, ArrayRef<uint32_t>{0xFFFFFFFFu}));
   Value two = ConstantOp::create(
       builder, loc, DenseElementsAttr::get(utype, ArrayRef<uint32_t>{2u}));
   Value q = builder.createOrFold<DivOp>(loc, u, two);
   auto qc = q.getDefiningOp<ConstantOp>();
   ASSERT_TRUE(qc);
-  EXPECT_EQ(*cast<DenseElementsAttr>(qc.getValue()).getValues<uint32_t>().begin(),
-            0x7FFFFFFFu);
+  EXPECT_EQ(
+      *cast<DenseElementsAttr>(qc.getValue()).getValues<uint32_t>().begin(),
+      0x7FFFFFFFu);
 }
 
 TEST_F(DialectTest, ParsedFusionVerifies) {

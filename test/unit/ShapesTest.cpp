@@ -106,12 +106,12 @@ TEST_F(ShapeRuleTest, ConvOutputSizes) {
 
 TEST_F(ShapeRuleTest, ConvTransposeOutputSizes) {
   OwnedWindow w{{2, 2}, {1, 1}, {1, 1, 1, 1}};
-  EXPECT_EQ(*shape::convTranspose({1, 8, 16, 16}, {8, 4, 3, 3}, w, {1, 1}, 1,
-                                  sink()),
-            Shape({1, 4, 32, 32}));
-  EXPECT_EQ(*shape::convTranspose({1, 8, 16, 16}, {8, 2, 3, 3}, w, {0, 0}, 2,
-                                  sink()),
-            Shape({1, 4, 31, 31}));
+  EXPECT_EQ(
+      *shape::convTranspose({1, 8, 16, 16}, {8, 4, 3, 3}, w, {1, 1}, 1, sink()),
+      Shape({1, 4, 32, 32}));
+  EXPECT_EQ(
+      *shape::convTranspose({1, 8, 16, 16}, {8, 2, 3, 3}, w, {0, 0}, 2, sink()),
+      Shape({1, 4, 31, 31}));
   EXPECT_TRUE(failed(shape::convTranspose({1, 8, 16, 16}, {8, 4, 3, 3}, w,
                                           {2, 2}, 1, sink())));
 }
@@ -133,8 +133,7 @@ TEST_F(ShapeRuleTest, PoolCeilModeDropsWindowsStartingInPadding) {
 
 TEST_F(ShapeRuleTest, ReduceAndArgReduce) {
   EXPECT_EQ(*shape::reduce({2, 3, 4}, {0, 2}, false, sink()), Shape({3}));
-  EXPECT_EQ(*shape::reduce({2, 3, 4}, {0, 2}, true, sink()),
-            Shape({1, 3, 1}));
+  EXPECT_EQ(*shape::reduce({2, 3, 4}, {0, 2}, true, sink()), Shape({1, 3, 1}));
   EXPECT_EQ(*shape::reduce({2, 3}, {}, false, sink()), Shape({2, 3}));
   EXPECT_TRUE(failed(shape::reduce({2, 3}, {1, 0}, false, sink())));
   EXPECT_TRUE(failed(shape::reduce({2, 3}, {2}, false, sink())));
@@ -163,8 +162,7 @@ TEST_F(ShapeRuleTest, SliceWithNegativeStrides) {
 }
 
 TEST_F(ShapeRuleTest, PadLimitsAndCropping) {
-  EXPECT_EQ(*shape::pad({3, 4}, {1, -1}, {0, 2}, shape::PadLimit::None,
-                        sink()),
+  EXPECT_EQ(*shape::pad({3, 4}, {1, -1}, {0, 2}, shape::PadLimit::None, sink()),
             Shape({4, 5}));
   EXPECT_EQ(*shape::pad({3}, {2}, {2}, shape::PadLimit::Reflect, sink()),
             Shape({7}));
@@ -172,14 +170,13 @@ TEST_F(ShapeRuleTest, PadLimitsAndCropping) {
       failed(shape::pad({3}, {3}, {0}, shape::PadLimit::Reflect, sink())));
   EXPECT_EQ(*shape::pad({3}, {3}, {0}, shape::PadLimit::Wrap, sink()),
             Shape({6}));
-  EXPECT_TRUE(failed(shape::pad({3}, {-4}, {0}, shape::PadLimit::None,
-                                sink())));
+  EXPECT_TRUE(
+      failed(shape::pad({3}, {-4}, {0}, shape::PadLimit::None, sink())));
 }
 
 TEST_F(ShapeRuleTest, ConcatSplitTile) {
   EXPECT_EQ(*shape::concat({{2, 3}, {2, 5}}, 1, sink()), Shape({2, 8}));
-  EXPECT_EQ(*shape::concat({{kDyn, 3}, {2, 3}}, 0, sink()),
-            Shape({kDyn, 3}));
+  EXPECT_EQ(*shape::concat({{kDyn, 3}, {2, 3}}, 0, sink()), Shape({kDyn, 3}));
   EXPECT_EQ(*shape::concat({{kDyn, 3}, {2, 3}}, 1, sink()), Shape({2, 6}));
   EXPECT_TRUE(failed(shape::concat({{2, 3}, {3, 3}}, 1, sink())));
   auto pieces = shape::split({4, 8}, 1, {2, 6}, sink());
@@ -199,8 +196,8 @@ TEST_F(ShapeRuleTest, GatherFamilies) {
   EXPECT_TRUE(failed(shape::gatherNd({4, 5}, {3, 3}, 0, sink())));
   EXPECT_TRUE(succeeded(shape::scatterNd({8}, {4, 1}, {4}, sink())));
   EXPECT_TRUE(failed(shape::scatterNd({8}, {4, 1}, {5}, sink())));
-  EXPECT_TRUE(succeeded(
-      shape::scatterElements({3, 3}, {2, 3}, {2, 3}, 0, sink())));
+  EXPECT_TRUE(
+      succeeded(shape::scatterElements({3, 3}, {2, 3}, {2, 3}, 0, sink())));
   EXPECT_TRUE(
       failed(shape::scatterElements({3, 3}, {2, 3}, {3, 3}, 0, sink())));
 }
@@ -217,16 +214,15 @@ TEST_F(ShapeRuleTest, OverflowIsAnErrorNotAWrongShape) {
   EXPECT_TRUE(failed(shape::tile({big}, {4}, sink())));
   EXPECT_NE(message.find("overflows int64"), std::string::npos) << message;
   EXPECT_TRUE(failed(shape::reshape({4}, {big, 8}, sink())));
-  EXPECT_TRUE(failed(shape::pad({big}, {big}, {big}, shape::PadLimit::None,
-                                sink())));
+  EXPECT_TRUE(
+      failed(shape::pad({big}, {big}, {big}, shape::PadLimit::None, sink())));
   OwnedWindow huge{{1}, {big}, {0, 0}};
   EXPECT_TRUE(failed(shape::pool({1, 1, 8}, {8}, huge, false, sink())));
   OwnedWindow stride{{big}, {1}, {0, 0}};
-  EXPECT_TRUE(failed(shape::convTranspose({1, 1, 8}, {1, 1, 1}, stride, {0},
-                                          1, sink())));
-  EXPECT_TRUE(failed(shape::slice({8}, {7}, {-1},
-                                  {std::numeric_limits<int64_t>::min()},
-                                  sink())));
+  EXPECT_TRUE(failed(
+      shape::convTranspose({1, 1, 8}, {1, 1, 1}, stride, {0}, 1, sink())));
+  EXPECT_TRUE(failed(shape::slice(
+      {8}, {7}, {-1}, {std::numeric_limits<int64_t>::min()}, sink())));
   EXPECT_EQ(shape::numElements({big, 4}), std::nullopt);
 }
 

@@ -27,9 +27,9 @@ int main(int argc, char **argv) {
   static cl::opt<std::string> input(cl::Positional, cl::Required,
                                     cl::desc("<input .mlir file>"),
                                     cl::cat(category));
-  static cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
-                                     cl::value_desc("file"), cl::init("-"),
-                                     cl::cat(category));
+  static cl::opt<std::string> output(
+      "o", cl::desc("Output file ('-' for stdout)"), cl::value_desc("file"),
+      cl::init("-"), cl::cat(category));
   static cl::opt<std::string> emit(
       "emit", cl::desc("Stage to write: mlir (the optc IR)"),
       cl::value_desc("stage"), cl::init("mlir"), cl::cat(category));

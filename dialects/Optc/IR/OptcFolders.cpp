@@ -50,7 +50,8 @@ static bool isSplatInt(Attribute attr,
 }
 
 static bool isSplatOne(Attribute attr) {
-  return isSplatFloat(attr, [](const APFloat &v) { return v.isExactlyValue(1.0); }) ||
+  return isSplatFloat(attr,
+                      [](const APFloat &v) { return v.isExactlyValue(1.0); }) ||
          isSplatInt(attr, [](const APInt &v) { return v.isOne(); });
 }
 
@@ -144,9 +145,8 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   return foldUnary(
       adaptor.getInput(), getType(),
       [](const APFloat &a) -> std::optional<APFloat> {
-        return a.isNegative() && !a.isNaN()
-                   ? APFloat::getZero(a.getSemantics())
-                   : a;
+        return a.isNegative() && !a.isNaN() ? APFloat::getZero(a.getSemantics())
+                                            : a;
       },
       [](const APInt &a) -> std::optional<APInt> {
         return a.isNegative() ? APInt::getZero(a.getBitWidth()) : a;
@@ -256,7 +256,8 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
         return maximum(a, b);
       },
       [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return isUnsignedMax ? llvm::APIntOps::umax(a, b) : llvm::APIntOps::smax(a, b);
+        return isUnsignedMax ? llvm::APIntOps::umax(a, b)
+                             : llvm::APIntOps::smax(a, b);
       });
 }
 
@@ -270,7 +271,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
         return minimum(a, b);
       },
       [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return isUnsignedMin ? llvm::APIntOps::umin(a, b) : llvm::APIntOps::smin(a, b);
+        return isUnsignedMin ? llvm::APIntOps::umin(a, b)
+                             : llvm::APIntOps::smin(a, b);
       });
 }
 
@@ -332,7 +334,7 @@ static bool isExactWidening(Type from, Type to) {
   auto toFloat = dyn_cast<FloatType>(to);
   if (fromFloat && toFloat)
     return llvm::APFloatBase::isRepresentableBy(fromFloat.getFloatSemantics(),
-                                          toFloat.getFloatSemantics());
+                                                toFloat.getFloatSemantics());
   auto fromInt = dyn_cast<IntegerType>(from);
   auto toInt = dyn_cast<IntegerType>(to);
   if (!fromInt || !toInt || !isIntegerElementType(to))
@@ -527,9 +529,9 @@ struct SimplifyFusion : OpRewritePattern<FusionOp> {
       resultTypes.push_back(op.getResult(r).getType());
       yielded.push_back(yield.getValues()[r]);
     }
-    auto fused = FusionOp::create(rewriter, op.getLoc(), resultTypes,
-                                  keptInputs,
-                                  op->getDiscardableAttrDictionary().getValue());
+    auto fused =
+        FusionOp::create(rewriter, op.getLoc(), resultTypes, keptInputs,
+                         op->getDiscardableAttrDictionary().getValue());
     rewriter.inlineRegionBefore(op.getBody(), fused.getBody(),
                                 fused.getBody().end());
     Block &newBody = fused.getBodyBlock();

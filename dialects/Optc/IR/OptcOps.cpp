@@ -11,8 +11,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
@@ -155,10 +155,11 @@ static LogicalResult push(FailureOr<shape::Shape> result, Type elementType,
 
 /// Shared inference of the broadcasting elementwise ops: operands of one
 /// element type, result of `resultElement` (null: the operand element type).
-static LogicalResult
-inferBroadcast(ValueRange operands, ArrayRef<StringRef> names,
-               ArrayRef<unsigned> sameTypeOperands, Type resultElement,
-               const ErrorSink &sink, SmallVectorImpl<Type> &inferred) {
+static LogicalResult inferBroadcast(ValueRange operands,
+                                    ArrayRef<StringRef> names,
+                                    ArrayRef<unsigned> sameTypeOperands,
+                                    Type resultElement, const ErrorSink &sink,
+                                    SmallVectorImpl<Type> &inferred) {
   SmallVector<RankedTensorType> types;
   if (failed(tensorTypes(operands, types, sink)))
     return failure();
@@ -295,9 +296,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
               t[0].getElementType(), inferred);
 }
 
-LogicalResult ConvTransposeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(tensorTypes({adaptor.getInput(), adaptor.getWeight()}, t, sink)) ||
@@ -428,8 +430,7 @@ inferNormalized(ArrayRef<std::pair<Value, StringRef>> operands, int64_t axis,
   SmallVector<shape::Param> params;
   if (failed(checkEpsilon(epsilon, sink)) ||
       failed(normalizationTypes(operands, t, params, sink)) ||
-      failed(shape::normalizedParams(t[0].getShape(), axis, params,
-                                     sink.fn())))
+      failed(shape::normalizedParams(t[0].getShape(), axis, params, sink.fn())))
     return failure();
   inferred.push_back(t[0]);
   return success();
@@ -459,9 +460,9 @@ LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
 /// Inference of the per-channel normalisations; returns the channel count
 /// through `channels`.
 static LogicalResult
-inferPerChannel(ArrayRef<std::pair<Value, StringRef>> operands,
-                APFloat epsilon, const ErrorSink &sink,
-                SmallVectorImpl<Type> &inferred, int64_t &channels) {
+inferPerChannel(ArrayRef<std::pair<Value, StringRef>> operands, APFloat epsilon,
+                const ErrorSink &sink, SmallVectorImpl<Type> &inferred,
+                int64_t &channels) {
   SmallVector<RankedTensorType> t;
   SmallVector<shape::Param> params;
   if (failed(checkEpsilon(epsilon, sink)) ||
@@ -575,9 +576,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   SmallVector<std::string> names;
   for (size_t i = 0; i < t.size(); ++i)
     names.push_back("input " + std::to_string(i));
-  if (failed(sameElementType(t, SmallVector<StringRef>(names.begin(),
-                                                       names.end()),
-                             sink)))
+  if (failed(sameElementType(
+          t, SmallVector<StringRef>(names.begin(), names.end()), sink)))
     return failure();
   SmallVector<ArrayRef<int64_t>> shapes;
   for (RankedTensorType type : t)
@@ -684,9 +684,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
                      });
 }
 
-LogicalResult GatherElementsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
   return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
                      [&](auto data, auto indices) {
@@ -702,19 +703,17 @@ LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
   ErrorSink sink(loc, getOperationName());
   return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
                      [&](auto data, auto indices) {
-                       return shape::gatherNd(data, indices,
-                                              adaptor.getBatchDims(),
-                                              sink.fn());
+                       return shape::gatherNd(
+                           data, indices, adaptor.getBatchDims(), sink.fn());
                      });
 }
 
 /// Inference of the scatters: updates have the data's element type, `check`
 /// accepts the three shapes, and the result is the data's type.
 template <typename Check>
-static LogicalResult inferScatter(Value data, Value indices, Value updates,
-                                  const ErrorSink &sink,
-                                  SmallVectorImpl<Type> &inferred,
-                                  Check &&check) {
+static LogicalResult
+inferScatter(Value data, Value indices, Value updates, const ErrorSink &sink,
+             SmallVectorImpl<Type> &inferred, Check &&check) {
   SmallVector<RankedTensorType> t;
   if (failed(tensorTypes({data, indices, updates}, t, sink)) ||
       failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
@@ -724,17 +723,17 @@ static LogicalResult inferScatter(Value data, Value indices, Value updates,
   return success();
 }
 
-LogicalResult ScatterElementsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  return inferScatter(adaptor.getData(), adaptor.getIndices(),
-                      adaptor.getUpdates(), sink, inferred,
-                      [&](auto data, auto indices, auto updates) {
-                        return shape::scatterElements(data, indices, updates,
-                                                      adaptor.getAxis(),
-                                                      sink.fn());
-                      });
+  return inferScatter(
+      adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(), sink,
+      inferred, [&](auto data, auto indices, auto updates) {
+        return shape::scatterElements(data, indices, updates, adaptor.getAxis(),
+                                      sink.fn());
+      });
 }
 
 LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
@@ -742,21 +741,18 @@ LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  return inferScatter(adaptor.getData(), adaptor.getIndices(),
-                      adaptor.getUpdates(), sink, inferred,
-                      [&](auto data, auto indices, auto updates) {
-                        return shape::scatterNd(data, indices, updates,
-                                                sink.fn());
-                      });
+  return inferScatter(
+      adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(), sink,
+      inferred, [&](auto data, auto indices, auto updates) {
+        return shape::scatterNd(data, indices, updates, sink.fn());
+      });
 }
 
 //===----------------------------------------------------------------------===//
 // FusionOp
 //===----------------------------------------------------------------------===//
 
-YieldOp FusionOp::getYield() {
-  return cast<YieldOp>(getBodyBlock().back());
-}
+YieldOp FusionOp::getYield() { return cast<YieldOp>(getBodyBlock().back()); }
 
 void FusionOp::getAsmBlockArgumentNames(Region &region,
                                         OpAsmSetValueNameFn setNameFn) {
@@ -814,8 +810,7 @@ LogicalResult FusionOp::verifyRegions() {
     return emitOpError("body has ")
            << body.getNumArguments() << " arguments but the op has "
            << getInputs().size() << " operands; they must correspond";
-  for (auto [i, arg, input] :
-       llvm::enumerate(body.getArguments(), getInputs()))
+  for (auto [i, arg, input] : llvm::enumerate(body.getArguments(), getInputs()))
     if (arg.getType() != input.getType())
       return emitOpError("body argument ")
              << i << " has type " << arg.getType() << " but operand " << i
@@ -825,8 +820,8 @@ LogicalResult FusionOp::verifyRegions() {
     return emitOpError("body must end with optc.yield");
   if (yield.getValues().size() != getNumResults())
     return emitOpError("yields ")
-           << yield.getValues().size() << " values but has "
-           << getNumResults() << " results";
+           << yield.getValues().size() << " values but has " << getNumResults()
+           << " results";
   for (auto [i, value, result] :
        llvm::enumerate(yield.getValues(), getResults()))
     if (value.getType() != result.getType())

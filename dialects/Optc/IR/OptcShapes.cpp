@@ -55,8 +55,8 @@ std::string shape::str(ArrayRef<int64_t> shape) {
 std::optional<int64_t> shape::numElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
-    std::optional<int64_t> product = isDyn(d) ? std::nullopt
-                                              : llvm::checkedMul(n, d);
+    std::optional<int64_t> product =
+        isDyn(d) ? std::nullopt : llvm::checkedMul(n, d);
     if (!product)
       return std::nullopt;
     n = *product;
@@ -67,10 +67,9 @@ std::optional<int64_t> shape::numElements(ArrayRef<int64_t> shape) {
 LogicalResult shape::verifyAxis(int64_t axis, int64_t rank,
                                 EmitErrorFn emitError, StringRef name) {
   if (axis < 0 || axis >= rank)
-    return Failure(emitError) << name << " " << axis
-                              << " is out of range for rank " << rank
-                              << " (expected 0 <= " << name << " < " << rank
-                              << ")";
+    return Failure(emitError)
+           << name << " " << axis << " is out of range for rank " << rank
+           << " (expected 0 <= " << name << " < " << rank << ")";
   return success();
 }
 
@@ -116,9 +115,8 @@ FailureOr<Shape> shape::broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
       if (known != 1 && known != d)
         return Failure(emitError)
                << "shapes " << str(shapes[knownFrom]) << " and " << str(s)
-               << " are not broadcast-compatible: dimension "
-               << (rank - 1 - r) << " of the result would be both " << known
-               << " and " << d;
+               << " are not broadcast-compatible: dimension " << (rank - 1 - r)
+               << " of the result would be both " << known << " and " << d;
       known = d;
       knownFrom = i;
     }
@@ -131,23 +129,21 @@ LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
                                  ArrayRef<int64_t> target,
                                  EmitErrorFn emitError) {
   if (input.size() > target.size())
-    return Failure(emitError)
-           << "cannot broadcast rank " << input.size() << " to rank "
-           << target.size() << " (shape " << str(input) << " to "
-           << str(target) << ")";
+    return Failure(emitError) << "cannot broadcast rank " << input.size()
+                              << " to rank " << target.size() << " (shape "
+                              << str(input) << " to " << str(target) << ")";
   for (auto [i, t] : llvm::enumerate(target))
     if (t < 0)
-      return Failure(emitError) << "target shape has size " << t << " at "
-                                << i << " (expected a size >= 0)";
+      return Failure(emitError) << "target shape has size " << t << " at " << i
+                                << " (expected a size >= 0)";
   size_t offset = target.size() - input.size();
   for (auto [i, d] : llvm::enumerate(input)) {
     int64_t t = target[offset + i];
     if (isDyn(d) || isDyn(t) || d == 1 || d == t)
       continue;
-    return Failure(emitError)
-           << "cannot broadcast shape " << str(input) << " to " << str(target)
-           << ": input dimension " << i << " is " << d << ", expected 1 or "
-           << t;
+    return Failure(emitError) << "cannot broadcast shape " << str(input)
+                              << " to " << str(target) << ": input dimension "
+                              << i << " is " << d << ", expected 1 or " << t;
   }
   return success();
 }
@@ -170,8 +166,8 @@ FailureOr<Shape> shape::matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
   int64_t k1 = a.back(), k2 = b[b.size() - 2];
   if (!isDyn(k1) && !isDyn(k2) && k1 != k2)
     return Failure(emitError)
-           << "contracting dimensions differ: lhs " << str(lhs) << " has K = "
-           << k1 << " but rhs " << str(rhs) << " has K = " << k2;
+           << "contracting dimensions differ: lhs " << str(lhs)
+           << " has K = " << k1 << " but rhs " << str(rhs) << " has K = " << k2;
   ArrayRef<int64_t> aBatch = ArrayRef<int64_t>(a).drop_back(2);
   ArrayRef<int64_t> bBatch = ArrayRef<int64_t>(b).drop_back(2);
   FailureOr<Shape> batch = broadcast({aBatch, bBatch}, nullptr);
@@ -195,8 +191,8 @@ LogicalResult shape::verifyWindow(const Window &window, size_t n,
            << window.dilations.size();
   if (window.padding.size() != 2 * n)
     return Failure(emitError)
-           << "expected " << 2 * n << " padding values (" << n
-           << " low then " << n << " high), found " << window.padding.size();
+           << "expected " << 2 * n << " padding values (" << n << " low then "
+           << n << " high), found " << window.padding.size();
   if (!allPositive(window.strides))
     return Failure(emitError) << "strides must be positive";
   if (!allPositive(window.dilations))
@@ -213,8 +209,8 @@ static FailureOr<int64_t> windowOutput(int64_t size, int64_t kernel,
                                        size_t dim, EmitErrorFn emitError) {
   if (isDyn(size) || isDyn(kernel))
     return kDyn;
-  std::optional<int64_t> spanOr = llvm::checkedMulAdd(dilation, kernel - 1,
-                                                      int64_t(1));
+  std::optional<int64_t> spanOr =
+      llvm::checkedMulAdd(dilation, kernel - 1, int64_t(1));
   std::optional<int64_t> paddedOr = checkedSum(size, low, high);
   if (!spanOr || !paddedOr)
     return Failure(emitError) << "spatial dimension " << dim
@@ -243,9 +239,8 @@ static LogicalResult checkConvOperands(StringRef what, ArrayRef<int64_t> input,
     return Failure(emitError) << what << " input must be N x C x D1 ... "
                               << "(rank >= 3), found " << str(input);
   if (weight.size() != input.size())
-    return Failure(emitError)
-           << "weight rank " << weight.size() << " differs from input rank "
-           << input.size();
+    return Failure(emitError) << "weight rank " << weight.size()
+                              << " differs from input rank " << input.size();
   if (failed(verifyWindow(window, input.size() - 2, emitError)))
     return failure();
   if (groups < 1)
@@ -269,14 +264,13 @@ FailureOr<Shape> shape::conv(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                               << " are not divisible by groups " << groups;
   if (!isDyn(c) && !isDyn(cg) && cg * groups != c)
     return Failure(emitError)
-           << "weight has " << cg << " input channels per group, expected "
-           << c << " / " << groups << " = " << c / groups;
+           << "weight has " << cg << " input channels per group, expected " << c
+           << " / " << groups << " = " << c / groups;
   Shape result{input[0], f};
   for (size_t i = 0; i < n; ++i) {
-    FailureOr<int64_t> o =
-        windowOutput(input[2 + i], weight[2 + i], window.strides[i],
-                     window.dilations[i], window.padding[i],
-                     window.padding[n + i], /*ceil=*/false, i, emitError);
+    FailureOr<int64_t> o = windowOutput(
+        input[2 + i], weight[2 + i], window.strides[i], window.dilations[i],
+        window.padding[i], window.padding[n + i], /*ceil=*/false, i, emitError);
     if (failed(o))
       return failure();
     result.push_back(*o);
@@ -289,8 +283,8 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
                                       const Window &window,
                                       ArrayRef<int64_t> outputPadding,
                                       int64_t groups, EmitErrorFn emitError) {
-  if (failed(checkConvOperands("transposed convolution", input, weight,
-                               window, groups, emitError)))
+  if (failed(checkConvOperands("transposed convolution", input, weight, window,
+                               groups, emitError)))
     return failure();
   size_t n = input.size() - 2;
   if (outputPadding.size() != n)
@@ -305,8 +299,8 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
              << "its stride or dilation";
   int64_t c = input[1], wc = weight[0];
   if (!isDyn(c) && !isDyn(wc) && wc != c)
-    return Failure(emitError) << "weight has " << wc
-                              << " input channels, expected " << c;
+    return Failure(emitError)
+           << "weight has " << wc << " input channels, expected " << c;
   int64_t f = isDyn(weight[1]) ? kDyn : weight[1] * groups;
   Shape result{input[0], f};
   for (size_t i = 0; i < n; ++i) {
@@ -323,14 +317,14 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
     std::optional<int64_t> sum =
         grown && extent ? llvm::checkedAdd(*grown, *extent) : std::nullopt;
     if (!sum || *sum > std::numeric_limits<int64_t>::max() / 4)
-      return Failure(emitError) << "spatial dimension " << i
-                                << " of the result overflows int64";
-    int64_t o = *sum + outputPadding[i] + 1 - window.padding[i] -
-                window.padding[n + i];
+      return Failure(emitError)
+             << "spatial dimension " << i << " of the result overflows int64";
+    int64_t o =
+        *sum + outputPadding[i] + 1 - window.padding[i] - window.padding[n + i];
     if (o < 0)
-      return Failure(emitError) << "spatial dimension " << i
-                                << " of the result would be negative (" << o
-                                << ")";
+      return Failure(emitError)
+             << "spatial dimension " << i
+             << " of the result would be negative (" << o << ")";
     result.push_back(o);
   }
   return result;
@@ -377,9 +371,9 @@ FailureOr<Shape> shape::reduce(ArrayRef<int64_t> input, ArrayRef<int64_t> axes,
     if (failed(verifyAxis(axis, input.size(), emitError, "axes entry")))
       return failure();
     if (i > 0 && axes[i - 1] >= axis)
-      return Failure(emitError) << "axes must be sorted and unique, found ["
-                                << llvm::make_range(axes.begin(), axes.end())
-                                << "]";
+      return Failure(emitError)
+             << "axes must be sorted and unique, found ["
+             << llvm::make_range(axes.begin(), axes.end()) << "]";
   }
   Shape result;
   for (auto [i, d] : llvm::enumerate(input)) {
@@ -433,8 +427,8 @@ FailureOr<int64_t> shape::channelParams(ArrayRef<int64_t> input,
                                         ArrayRef<Param> params,
                                         EmitErrorFn emitError) {
   if (input.size() < 2)
-    return Failure(emitError) << "input must be N x C x ... (rank >= 2), found "
-                              << str(input);
+    return Failure(emitError)
+           << "input must be N x C x ... (rank >= 2), found " << str(input);
   int64_t channels = input[1];
   StringRef source = "the input";
   for (const Param &p : params) {
@@ -449,8 +443,7 @@ FailureOr<int64_t> shape::channelParams(ArrayRef<int64_t> input,
       source = p.name;
     } else if (d != channels) {
       return Failure(emitError) << p.name << " has " << d << " values but "
-                                << source << " has " << channels
-                                << " channels";
+                                << source << " has " << channels << " channels";
     }
   }
   return channels;
@@ -530,8 +523,8 @@ FailureOr<Shape> shape::transpose(ArrayRef<int64_t> input,
   return result;
 }
 
-FailureOr<Shape> shape::concat(ArrayRef<ArrayRef<int64_t>> inputs,
-                               int64_t axis, EmitErrorFn emitError) {
+FailureOr<Shape> shape::concat(ArrayRef<ArrayRef<int64_t>> inputs, int64_t axis,
+                               EmitErrorFn emitError) {
   if (inputs.empty())
     return Failure(emitError) << "concat needs at least one input";
   ArrayRef<int64_t> first = inputs.front();
@@ -548,8 +541,8 @@ FailureOr<Shape> shape::concat(ArrayRef<ArrayRef<int64_t>> inputs,
                                 << ", expected " << first.size();
     for (auto [i, d] : llvm::enumerate(s)) {
       if (static_cast<int64_t>(i) == axis) {
-        std::optional<int64_t> sum =
-            isDyn(result[i]) || isDyn(d) ? std::optional<int64_t>(kDyn)
+        std::optional<int64_t> sum = isDyn(result[i]) || isDyn(d)
+                                         ? std::optional<int64_t>(kDyn)
                                          : llvm::checkedAdd(result[i], d);
         if (!sum)
           return Failure(emitError) << "the concatenated size overflows int64";
@@ -596,8 +589,7 @@ FailureOr<SmallVector<Shape>> shape::split(ArrayRef<int64_t> input,
   return results;
 }
 
-FailureOr<Shape> shape::slice(ArrayRef<int64_t> input,
-                              ArrayRef<int64_t> starts,
+FailureOr<Shape> shape::slice(ArrayRef<int64_t> input, ArrayRef<int64_t> starts,
                               ArrayRef<int64_t> limits,
                               ArrayRef<int64_t> strides,
                               EmitErrorFn emitError) {
@@ -613,8 +605,8 @@ FailureOr<Shape> shape::slice(ArrayRef<int64_t> input,
             stride = strides[i];
     int64_t top = isDyn(size) ? std::numeric_limits<int64_t>::max() : size;
     if (stride == std::numeric_limits<int64_t>::min())
-      return Failure(emitError) << "stride of dimension " << i
-                                << " is out of range";
+      return Failure(emitError)
+             << "stride of dimension " << i << " is out of range";
     if (stride > 0) {
       if (start < 0 || start > limit || limit > top)
         return Failure(emitError)
@@ -647,18 +639,17 @@ FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
   Shape result;
   for (size_t i = 0; i < rank; ++i) {
     int64_t size = input[i];
-    if (limit != PadLimit::None &&
-        (low[i] < 0 || high[i] < 0))
-      return Failure(emitError) << "reflect and wrap padding cannot crop: "
-                                << "pads of dimension " << i
-                                << " must be non-negative";
+    if (limit != PadLimit::None && (low[i] < 0 || high[i] < 0))
+      return Failure(emitError)
+             << "reflect and wrap padding cannot crop: "
+             << "pads of dimension " << i << " must be non-negative";
     if (!isDyn(size) && limit != PadLimit::None) {
       int64_t maxPad = limit == PadLimit::Reflect ? size - 1 : size;
       if (low[i] > maxPad || high[i] > maxPad)
         return Failure(emitError)
                << "dimension " << i << " of size " << size << " can take pads "
-               << "of at most " << maxPad << " in this mode, found "
-               << low[i] << " and " << high[i];
+               << "of at most " << maxPad << " in this mode, found " << low[i]
+               << " and " << high[i];
     }
     if (isDyn(size)) {
       result.push_back(kDyn);
@@ -666,8 +657,8 @@ FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
     }
     std::optional<int64_t> outOr = checkedSum(size, low[i], high[i]);
     if (!outOr)
-      return Failure(emitError) << "pads of dimension " << i
-                                << " overflow int64";
+      return Failure(emitError)
+             << "pads of dimension " << i << " overflow int64";
     int64_t out = *outOr;
     if (out < 0 || -low[i] > size || -high[i] > size)
       return Failure(emitError) << "pads " << low[i] << " and " << high[i]
@@ -682,9 +673,9 @@ FailureOr<Shape> shape::tile(ArrayRef<int64_t> input,
                              ArrayRef<int64_t> multiples,
                              EmitErrorFn emitError) {
   if (multiples.size() != input.size())
-    return Failure(emitError) << "expected " << input.size()
-                              << " multiples (one per dimension), found "
-                              << multiples.size();
+    return Failure(emitError)
+           << "expected " << input.size()
+           << " multiples (one per dimension), found " << multiples.size();
   if (!allNonNegative(multiples))
     return Failure(emitError) << "multiples must be non-negative";
   Shape result;
@@ -721,9 +712,9 @@ FailureOr<Shape> shape::gatherElements(ArrayRef<int64_t> data,
                                        ArrayRef<int64_t> indices, int64_t axis,
                                        EmitErrorFn emitError) {
   if (data.size() != indices.size())
-    return Failure(emitError) << "indices have rank " << indices.size()
-                              << " but data has rank " << data.size()
-                              << "; they must be equal";
+    return Failure(emitError)
+           << "indices have rank " << indices.size() << " but data has rank "
+           << data.size() << "; they must be equal";
   if (failed(verifyAxis(axis, data.size(), emitError)))
     return failure();
   return Shape(indices);
@@ -733,9 +724,9 @@ FailureOr<Shape> shape::gatherNd(ArrayRef<int64_t> data,
                                  ArrayRef<int64_t> indices, int64_t batchDims,
                                  EmitErrorFn emitError) {
   if (indices.empty() || data.empty())
-    return Failure(emitError) << "data and indices must have rank >= 1, "
-                              << "found " << str(data) << " and "
-                              << str(indices);
+    return Failure(emitError)
+           << "data and indices must have rank >= 1, "
+           << "found " << str(data) << " and " << str(indices);
   int64_t q = indices.back();
   if (isDyn(q))
     return Failure(emitError)
@@ -763,9 +754,9 @@ LogicalResult shape::scatterElements(ArrayRef<int64_t> data,
                                      ArrayRef<int64_t> updates, int64_t axis,
                                      EmitErrorFn emitError) {
   if (indices.size() != data.size())
-    return Failure(emitError) << "indices have rank " << indices.size()
-                              << " but data has rank " << data.size()
-                              << "; they must be equal";
+    return Failure(emitError)
+           << "indices have rank " << indices.size() << " but data has rank "
+           << data.size() << "; they must be equal";
   if (failed(verifyAxis(axis, data.size(), emitError)))
     return failure();
   if (updates.size() != indices.size() ||
@@ -773,9 +764,9 @@ LogicalResult shape::scatterElements(ArrayRef<int64_t> data,
         auto [i, u] = pair;
         return !isDyn(i) && !isDyn(u) && i != u;
       }))
-    return Failure(emitError) << "updates of shape " << str(updates)
-                              << " differ from indices of shape "
-                              << str(indices);
+    return Failure(emitError)
+           << "updates of shape " << str(updates)
+           << " differ from indices of shape " << str(indices);
   return success();
 }
 

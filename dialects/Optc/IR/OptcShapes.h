@@ -70,8 +70,8 @@ FailureOr<Shape> reduce(ArrayRef<int64_t> input, ArrayRef<int64_t> axes,
                         bool keepDims, EmitErrorFn emitError);
 
 /// Arg-reduction along one in-range axis.
-FailureOr<Shape> argReduce(ArrayRef<int64_t> input, int64_t axis,
-                           bool keepDims, EmitErrorFn emitError);
+FailureOr<Shape> argReduce(ArrayRef<int64_t> input, int64_t axis, bool keepDims,
+                           EmitErrorFn emitError);
 
 /// Checks that `axis` is in [0, rank).
 LogicalResult verifyAxis(int64_t axis, int64_t rank, EmitErrorFn emitError,
@@ -92,8 +92,7 @@ LogicalResult normalizedParams(ArrayRef<int64_t> input, int64_t axis,
 /// Per-channel parameters of an N x C x ... input: 1-D tensors of size C.
 /// Returns C, taken from the parameters when the input does not know it.
 FailureOr<int64_t> channelParams(ArrayRef<int64_t> input,
-                                 ArrayRef<Param> params,
-                                 EmitErrorFn emitError);
+                                 ArrayRef<Param> params, EmitErrorFn emitError);
 
 /// Reshape to `shape`, where one entry may be -1 (computed).
 FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
@@ -143,8 +142,7 @@ FailureOr<Shape> gatherNd(ArrayRef<int64_t> data, ArrayRef<int64_t> indices,
                           int64_t batchDims, EmitErrorFn emitError);
 
 /// optc.scatter_elements: checks indices and updates against data.
-LogicalResult scatterElements(ArrayRef<int64_t> data,
-                              ArrayRef<int64_t> indices,
+LogicalResult scatterElements(ArrayRef<int64_t> data, ArrayRef<int64_t> indices,
                               ArrayRef<int64_t> updates, int64_t axis,
                               EmitErrorFn emitError);
 
