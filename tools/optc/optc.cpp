@@ -36,7 +36,9 @@ int main(int argc, char **argv) {
 
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  // LLVM's and MLIR's own flags stay usable (--help-hidden lists them) but
+  // do not crowd the help of the compiler's flags.
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "optc: ahead-of-time compiler for neural "
                               "networks\n");
