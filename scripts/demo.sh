@@ -3,41 +3,50 @@
 # builds optc and shows what works end to end today.
 #
 # Today that is the optc dialect and its tools: the example model in
-# examples/mlp.mlir is read, verified, printed, optimised with optc-opt, and
-# a broken model is rejected with a diagnostic. Compiling for the CPU and
+# examples/mlp.mlir is read, verified and written by optc, its unknown shapes
+# are inferred and its constants folded by optc-opt, and a broken model is
+# rejected with a diagnostic. Compiling for the CPU and
 # comparing with onnxruntime join this demo when the CPU backend lands
 # (see the status table in README.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+build=${OPTC_BUILD_DIR:-build}
 scripts/setup.sh
 echo "== build"
-cmake --build build
-mkdir -p build/demo
+cmake --build "$build"
+out="$build/demo"
+mkdir -p "$out"
 
 echo
-echo "== optc examples/mlp.mlir -o build/demo/mlp.mlir   (parse, verify, write)"
-build/bin/optc examples/mlp.mlir -o build/demo/mlp.mlir
-grep -c 'optc\.' build/demo/mlp.mlir | xargs printf '   %s optc ops written\n'
+echo "== optc examples/mlp.mlir -o $out/mlp.mlir   (parse, verify, write)"
+"$build/bin/optc" examples/mlp.mlir -o "$out/mlp.mlir"
+grep -c 'optc\.' "$out/mlp.mlir" | xargs printf '   %s optc ops written\n'
 
 echo
-echo "== optc-opt examples/mlp.mlir --canonicalize --cse   (folds the constant model)"
-build/bin/optc-opt examples/mlp.mlir --canonicalize --cse | tee build/demo/mlp.canonical.mlir
+echo "== optc-opt examples/mlp.mlir --optc-infer-shapes --canonicalize"
+echo "   (infers the unknown shapes, folds the transposed constant weight)"
+"$build/bin/optc-opt" examples/mlp.mlir --optc-infer-shapes --canonicalize |
+  tee "$out/mlp.optimised.mlir"
+if grep -q '?' "$out/mlp.optimised.mlir" || grep -q 'optc.transpose' "$out/mlp.optimised.mlir"; then
+  echo "demo: error: shapes were not inferred or the transpose was not folded" >&2
+  exit 1
+fi
 
 echo
 echo "== a model with a shape error is a diagnostic, not a crash"
-cat > build/demo/broken.mlir <<'MLIR'
+cat > "$out/broken.mlir" <<'MLIR'
 func.func @main(%x: tensor<1x16xf32>, %w: tensor<32x10xf32>) -> tensor<1x10xf32> {
   %y = optc.matmul %x, %w : (tensor<1x16xf32>, tensor<32x10xf32>) -> tensor<1x10xf32>
   return %y : tensor<1x10xf32>
 }
 MLIR
-if build/bin/optc build/demo/broken.mlir -o build/demo/broken.out.mlir; then
+if "$build/bin/optc" "$out/broken.mlir" -o "$out/broken.out.mlir"; then
   echo "demo: error: the broken model was accepted" >&2
   exit 1
 fi
-[ ! -e build/demo/broken.out.mlir ] || { echo "demo: error: output written for a failed run" >&2; exit 1; }
+[ ! -e "$out/broken.out.mlir" ] || { echo "demo: error: output written for a failed run" >&2; exit 1; }
 echo "   rejected with exit status 1 and no output file"
 
 echo

@@ -3,9 +3,10 @@
 # dialect and pass references) and copies it into docs/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cmake --build "$root/build" --target optc-docs
-(cd "$root/build/docs" && find . -name '*.md') | while read -r f; do
+build=${OPTC_BUILD_DIR:-$root/build}
+cmake --build "$build" --target optc-docs
+(cd "$build/docs" && find . -name '*.md') | while read -r f; do
   mkdir -p "$(dirname "$root/docs/$f")"
-  install -m 644 "$root/build/docs/$f" "$root/docs/$f"
+  install -m 644 "$build/docs/$f" "$root/docs/$f"
   echo "docs/${f#./} regenerated"
 done

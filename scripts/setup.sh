@@ -56,16 +56,28 @@ done
 command -v "$python" >/dev/null 2>&1 || die "$python not found; install python3"
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
   die "$python is older than 3.10"
+# A .venv without a working pip (half created, or made by another Python)
+# is made again.
+if [ -d .venv ] && ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+  say "recreating the broken .venv"
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
   "$python" -m venv .venv || die "could not create .venv; install python3-venv"
 fi
 stamp=.venv/.optc-requirements
-want=$(sha256sum python/requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+want=$(cat python/requirements.txt python/constraints.txt | sha256sum | cut -d' ' -f1)
+modules="onnx, onnxruntime, numpy, ml_dtypes, pytest, nanobind"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] ||
+  ! .venv/bin/python -c "import $modules" >/dev/null 2>&1; then
   say "installing pinned Python packages into .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt ||
+  rm -f "$stamp"
+  .venv/bin/python -m pip install -q --disable-pip-version-check \
+    -r python/requirements.txt -c python/constraints.txt ||
     die "pip could not install python/requirements.txt (is PyPI reachable?)"
+  .venv/bin/python -c "import $modules" ||
+    die "the Python packages do not import after installing them"
   echo "$want" > "$stamp"
 fi
 
@@ -73,12 +85,14 @@ fi
 command -v "$cxx" >/dev/null 2>&1 || die "C++ compiler $cxx not found"
 cc=${cxx/clang++/clang}
 cc=${cc/g++/gcc}
-if [ ! -f "$build_dir/build.ninja" ]; then
-  say "configuring $build_dir ($build_type, $cxx)"
-  cmake -G Ninja -S . -B "$build_dir" \
-    -DCMAKE_BUILD_TYPE="$build_type" \
-    -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DOPTC_ENABLE_WERROR=ON >/dev/null ||
-    die "CMake configuration failed; see the messages above"
-fi
+# Configuring every time keeps the build in step with the settings above
+# (compiler, build type, -Werror); with a warm cache it takes a second.
+mkdir -p "$build_dir"
+cmake -G Ninja -S . -B "$build_dir" \
+  -DCMAKE_BUILD_TYPE="$build_type" \
+  -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
+  -DOPTC_ENABLE_WERROR=ON >"$build_dir/configure.log" 2>&1 || {
+  cat "$build_dir/configure.log" >&2
+  die "CMake configuration failed; see the messages above"
+}
 say "ready ($build_dir)"

@@ -35,6 +35,10 @@ optc::InputKind optc::classifyInput(llvm::StringRef path,
     return InputKind::ONNX;
   if (contents.starts_with("ML\xEFR"))
     return InputKind::MLIRBytecode;
+  // A serialised ModelProto starts with field 1 (ir_version) as a varint:
+  // the byte 0x08, which no MLIR text starts with.
+  if (contents.starts_with("\x08"))
+    return InputKind::ONNX;
   return InputKind::Unknown;
 }
 

@@ -43,35 +43,65 @@ static FailureOr<Type> meet(Type declared, Type inferred) {
   return Type(d.clone(shape));
 }
 
-/// Sets the type of `value` to its meet with `inferred`.
-static LogicalResult refine(Value value, Type inferred, Operation *op,
-                            unsigned index) {
-  FailureOr<Type> type = meet(value.getType(), inferred);
+/// True for users whose types follow ours: optc ops (they are refined in
+/// turn) and returns (the function signature is updated at the end).
+static bool followsRefinement(Operation *user) {
+  return isa<OptcDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
+}
+
+/// Gives `value` the type `type`. Users of other dialects keep seeing the
+/// old type through a tensor.cast, so they stay valid.
+static void retype(Value value, Type type) {
+  Type old = value.getType();
+  if (old == type)
+    return;
+  SmallVector<OpOperand *> foreign;
+  for (OpOperand &use : value.getUses())
+    if (!followsRefinement(use.getOwner()))
+      foreign.push_back(&use);
+  value.setType(type);
+  if (foreign.empty())
+    return;
+  OpBuilder builder(value.getContext());
+  builder.setInsertionPointAfterValue(value);
+  Value back = tensor::CastOp::create(builder, value.getLoc(), old, value);
+  for (OpOperand *use : foreign)
+    use->set(back);
+}
+
+/// Refines result `index` of `op` to its meet with `inferred`.
+static LogicalResult refine(Operation *op, unsigned index, Type inferred) {
+  Value result = op->getResult(index);
+  FailureOr<Type> type = meet(result.getType(), inferred);
   if (failed(type))
     return op->emitOpError("result ")
-           << index << " is declared " << value.getType()
+           << index << " is declared " << result.getType()
            << " but its operands give " << inferred;
-  value.setType(*type);
+  retype(result, *type);
   return success();
 }
 
-static LogicalResult refineBlock(Block &block);
+static LogicalResult refineRegion(Region &region);
 
 static LogicalResult refineOp(Operation *op) {
   if (auto fusion = dyn_cast<FusionOp>(op)) {
     Block &body = fusion.getBodyBlock();
     for (auto [arg, input] : llvm::zip(body.getArguments(), fusion.getInputs()))
-      arg.setType(input.getType());
-    if (failed(refineBlock(body)))
+      retype(arg, input.getType());
+    if (failed(refineRegion(fusion.getBody())))
       return failure();
-    for (auto [i, result, yielded] :
-         llvm::enumerate(fusion.getResults(), fusion.getYield().getValues()))
-      if (failed(refine(result, yielded.getType(), op, i)))
+    for (auto [i, yielded] : llvm::enumerate(fusion.getYield().getValues()))
+      if (failed(refine(op, i, yielded.getType())))
         return failure();
     return success();
   }
-  if (!isa<OptcDialect>(op->getDialect()))
+  // Optc ops nested in other ops' regions (scf.if, ...) are refined too.
+  if (!isa<OptcDialect>(op->getDialect())) {
+    for (Region &region : op->getRegions())
+      if (failed(refineRegion(region)))
+        return failure();
     return success();
+  }
 
   SmallVector<Type> inferred;
   if (auto cast = dyn_cast<CastOp>(op)) {
@@ -86,16 +116,17 @@ static LogicalResult refineOp(Operation *op) {
   } else {
     return success();
   }
-  for (auto [i, result, type] : llvm::enumerate(op->getResults(), inferred))
-    if (failed(refine(result, type, op, i)))
+  for (auto [i, type] : llvm::enumerate(inferred))
+    if (failed(refine(op, i, type)))
       return failure();
   return success();
 }
 
-static LogicalResult refineBlock(Block &block) {
-  for (Operation &op : block)
-    if (failed(refineOp(&op)))
-      return failure();
+static LogicalResult refineRegion(Region &region) {
+  for (Block &block : region)
+    for (Operation &op : block)
+      if (failed(refineOp(&op)))
+        return failure();
   return success();
 }
 
@@ -107,9 +138,8 @@ struct OptcInferShapesPass
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      for (Block &block : func.getBody())
-        if (failed(refineBlock(block)))
-          return signalPassFailure();
+      if (failed(refineRegion(func.getBody())))
+        return signalPassFailure();
       updateResults(func, SymbolTable::symbolKnownUseEmpty(func, module));
     }
   }
@@ -119,7 +149,9 @@ struct OptcInferShapesPass
   /// the refined values are cast back to the declared type instead.
   static void updateResults(func::FuncOp func, bool mayChangeSignature) {
     SmallVector<func::ReturnOp> returns;
-    func.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    for (Block &block : func.getBody())
+      if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator()))
+        returns.push_back(ret);
     SmallVector<Type> results(func.getResultTypes());
     for (unsigned i = 0, e = results.size(); i < e; ++i) {
       Type declared = results[i];

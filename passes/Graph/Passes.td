@@ -16,17 +16,20 @@ def OptcInferShapes : Pass<"optc-infer-shapes", "::mlir::ModuleOp"> {
     Re-infers the result types of every optc operation from its operands,
     in order, and makes each result as static as the operands allow: a size
     the declared type leaves unknown becomes known when the shape rule
-    deduces it. This is what makes a model static after its input shapes
-    are pinned (`--input-shape`), and what fills in the shapes an ONNX model
-    does not declare.
+    deduces it. This is what makes a model static once its input shapes are
+    pinned, and what fills in the shapes an ONNX model does not declare.
 
     Block arguments of `optc.fusion` follow their operands and fusion
     results follow what the body yields. A function's result types are
     refined too when nothing calls it; otherwise the refined values are cast
     back to the declared result types with `tensor.cast`.
 
+    Operations of other dialects keep their types: where they use a refined
+    value, they see it through a `tensor.cast` to the type they had. Optc
+    operations inside their regions (`scf.if`, ...) are refined as well.
+
     A size the rules deduce that contradicts a declared size is an error
-    naming both. Operations of other dialects are left alone.
+    naming both.
 
     Example: after the pass,
 

@@ -10,7 +10,10 @@ import subprocess
 from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "mlp.mlir"
-CORPUS = sorted((ROOT / "test" / "dialects" / "Optc").glob("*.mlir")) + [EXAMPLE]
+CORPUS = sorted((ROOT / "test" / "dialects" / "Optc").glob("*.mlir")) + [
+    ROOT / "test" / "passes" / "Graph" / "optc-infer-shapes.mlir",
+    EXAMPLE,
+]
 
 
 def run(*args, stdin=None):
@@ -68,6 +71,11 @@ def test_truncated_ir_never_crashes(optc_opt):
             assert_clean_failure(result, f"{path.name} cut at {len(cut)}")
 
 
+# The passes that rewrite IR run on every mutated input too: folders and
+# shape inference see the odd shapes and attributes a parser accepts.
+PIPELINES = [[], ["--canonicalize"], ["--optc-infer-shapes", "--canonicalize"]]
+
+
 def test_mutated_ir_never_crashes(optc_opt):
     rng = random.Random(20261121)
     tokens = [b"0", b"-1", b"?", b"x", b"tensor<", b">", b",", b"}", b"%", b"i1", b"f16",
@@ -79,5 +87,6 @@ def test_mutated_ir_never_crashes(optc_opt):
             for _ in range(rng.randint(1, 4)):
                 pos = rng.randrange(len(data))
                 data[pos : pos + rng.randint(0, 3)] = rng.choice(tokens)
-            result = run(optc_opt, "-", "--split-input-file", stdin=bytes(data))
-            assert_clean_failure(result, f"mutated {path.name}")
+            pipeline = PIPELINES[rng.randrange(len(PIPELINES))]
+            result = run(optc_opt, "-", "--split-input-file", *pipeline, stdin=bytes(data))
+            assert_clean_failure(result, f"mutated {path.name} with {pipeline}")

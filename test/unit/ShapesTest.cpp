@@ -157,7 +157,8 @@ TEST_F(ShapeRuleTest, SliceWithNegativeStrides) {
   EXPECT_EQ(*shape::slice({8}, {7}, {2}, {-2}, sink()), Shape({3}));
   EXPECT_EQ(*shape::slice({8}, {1}, {8}, {3}, sink()), Shape({3}));
   EXPECT_EQ(*shape::slice({0}, {-1}, {-1}, {-1}, sink()), Shape({0}));
-  EXPECT_TRUE(failed(shape::slice({8}, {0}, {9}, {1}, sink())));
+  // Bounds past the end are clamped.
+  EXPECT_EQ(*shape::slice({8}, {0}, {9}, {1}, sink()), Shape({8}));
   EXPECT_TRUE(failed(shape::slice({8}, {0}, {4}, {0}, sink())));
 }
 
@@ -224,6 +225,36 @@ TEST_F(ShapeRuleTest, OverflowIsAnErrorNotAWrongShape) {
   EXPECT_TRUE(failed(shape::slice(
       {8}, {7}, {-1}, {std::numeric_limits<int64_t>::min()}, sink())));
   EXPECT_EQ(shape::numElements({big, 4}), std::nullopt);
+  constexpr int64_t max = std::numeric_limits<int64_t>::max();
+  constexpr int64_t min = std::numeric_limits<int64_t>::min();
+  OwnedWindow hugePads{{1}, {1}, {max, max}};
+  EXPECT_TRUE(failed(
+      shape::convTranspose({1, 1, 4}, {1, 1, 2}, hugePads, {0}, 1, sink())));
+  OwnedWindow plain{{1}, {1}, {0, 0}};
+  EXPECT_TRUE(failed(
+      shape::convTranspose({1, kDyn, 4}, {2, big, 1}, plain, {0}, 4, sink())));
+  EXPECT_TRUE(failed(shape::split({0}, 0, {max, max, 2}, sink())));
+  EXPECT_TRUE(failed(shape::split({kDyn}, 0, {max, max, 2}, sink())));
+  EXPECT_TRUE(
+      failed(shape::pad({5}, {min}, {max}, shape::PadLimit::None, sink())));
+}
+
+TEST_F(ShapeRuleTest, SliceClampsLikeNumpy) {
+  constexpr int64_t max = std::numeric_limits<int64_t>::max();
+  constexpr int64_t min = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(*shape::slice({8}, {2}, {max}, {1}, sink()), Shape({6}));
+  EXPECT_EQ(*shape::slice({8}, {5}, {2}, {1}, sink()), Shape({0}));
+  EXPECT_EQ(*shape::slice({8}, {100}, {min}, {-3}, sink()), Shape({3}));
+  EXPECT_EQ(*shape::slice({kDyn}, {1}, {max}, {1}, sink()), Shape({kDyn}));
+}
+
+TEST_F(ShapeRuleTest, NormalisationWithUnknownSizes) {
+  SmallVector<int64_t> unknown{kDyn}, one{1};
+  // Nobody knows the normalised size: accepted, checked at run time.
+  EXPECT_TRUE(succeeded(shape::normalizedParams(
+      {2, kDyn}, 1, {{"scale", unknown}, {"bias", one}}, sink())))
+      << message;
+  EXPECT_TRUE(succeeded(shape::broadcastTo({kDyn, 3}, {4, kDyn}, sink())));
 }
 
 TEST_F(ShapeRuleTest, NormalisationParametersAgreeWithEachOther) {

@@ -37,7 +37,8 @@ def Optc_Dialect : Dialect {
     cannot disagree. Dynamic dimensions are allowed wherever the rule does not
     need the size. A declared result type may know more sizes than the rule
     deduces, or fewer (`--optc-infer-shapes` fills them in), but never
-    contradict it.
+    contradict it. Elementwise unary operations and softmax are the
+    exception: their result type is exactly their operand's.
 
     `optc.fusion` groups operations into one kernel: it is the unit of code
     generation.

@@ -1,8 +1,14 @@
 //===- OptcFolders.cpp - folders and canonicalisations of optc ------------===//
 //
 // Constant folding, algebraic identities and the canonicalisation patterns
-// of the optc operations. A folder only fires when the result type is that
-// of the value it returns: broadcasting ops may change shapes.
+// of the optc operations.
+//
+// Replacing a result by an operand needs the same type and the same sizes at
+// run time. Equal types guarantee that only for ops whose result sizes are
+// their operand's (elementwise unary ops, transposes by the identity, ...).
+// Where an unknown size could be stretched, sliced or reshaped at run time
+// (broadcasting binary ops, reshape, broadcast, slice), the type must also
+// be fully static.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,7 +16,6 @@
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
@@ -23,15 +28,32 @@ using namespace mlir::optc;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// `value` when its type is `type` (so it can replace a result of that
-/// type), else null.
+static bool isStatic(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  return shaped && shaped.hasStaticShape();
+}
+
+/// `value` when its type is `type`, for ops whose result has the operand's
+/// sizes at run time whenever the types agree; else null.
 static OpFoldResult ifSameType(Value value, Type type) {
   return value.getType() == type ? OpFoldResult(value) : OpFoldResult();
 }
 
-static bool isStatic(Type type) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  return shaped && shaped.hasStaticShape();
+/// `value` when its type is `type` and fully static, for ops where an unknown
+/// size may change at run time (broadcasting, reshaping, slicing).
+static OpFoldResult ifSameStaticType(Value value, Type type) {
+  return isStatic(type) ? ifSameType(value, type) : OpFoldResult();
+}
+
+/// True for float formats whose arithmetic APFloat folds meaningfully: with
+/// a sign and a zero (not the exponent-only f8E8M0FNU scale format).
+static bool isFoldableFloat(Type type) {
+  auto floatType = dyn_cast<FloatType>(type);
+  if (!floatType)
+    return false;
+  const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+  return llvm::APFloatBase::semanticsHasSignedRepr(sem) &&
+         llvm::APFloatBase::semanticsHasZero(sem);
 }
 
 /// True when `attr` is a splat whose value satisfies the predicate for its
@@ -68,7 +90,7 @@ foldUnary(Attribute operand, Type resultType,
   if (!operand || !isStatic(resultType))
     return {};
   Type element = getElementTypeOrSelf(resultType);
-  if (isa<FloatType>(element) && onFloat)
+  if (isFoldableFloat(element) && onFloat)
     return constFoldUnaryOpConditional<FloatAttr, APFloat, void>(
         operand, resultType, onFloat);
   if (isa<IntegerType>(element) && onInt)
@@ -93,7 +115,7 @@ static Attribute foldBinary(
       rhs.getType() != resultType)
     return {};
   Type element = getElementTypeOrSelf(resultType);
-  if (isa<FloatType>(element) && onFloat)
+  if (isFoldableFloat(element) && onFloat)
     return constFoldBinaryOpConditional<FloatAttr, APFloat, void>(
         operands, resultType, onFloat);
   if (isa<IntegerType>(element) && onInt)
@@ -178,7 +200,7 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
       isSplatFloat(adaptor.getRhs(), [](const APFloat &v) {
         return v.isZero() && v.isNegative();
       }))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(
       adaptor.getOperands(), getType(),
@@ -195,7 +217,7 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
       isSplatFloat(adaptor.getRhs(), [](const APFloat &v) {
         return v.isZero() && !v.isNegative();
       }))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(
       adaptor.getOperands(), getType(),
@@ -209,7 +231,7 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   if (isSplatOne(adaptor.getRhs()))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(
       adaptor.getOperands(), getType(),
@@ -223,7 +245,7 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (isSplatOne(adaptor.getRhs()))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   bool isUnsignedDiv = isUnsigned(getType());
   return foldBinary(
@@ -242,13 +264,13 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   if (isSplatOne(adaptor.getRhs()))
-    return ifSameType(getLhs(), getType());
+    return ifSameStaticType(getLhs(), getType());
   return {};
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
-    return ifSameType(getLhs(), getType());
+    return ifSameStaticType(getLhs(), getType());
   bool isUnsignedMax = isUnsigned(getType());
   return foldBinary(
       adaptor.getOperands(), getType(),
@@ -263,7 +285,7 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
-    return ifSameType(getLhs(), getType());
+    return ifSameStaticType(getLhs(), getType());
   bool isUnsignedMin = isUnsigned(getType());
   return foldBinary(
       adaptor.getOperands(), getType(),
@@ -279,7 +301,7 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() ||
       isSplatInt(adaptor.getRhs(), [](const APInt &v) { return v.isOne(); }))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(adaptor.getOperands(), getType(), nullptr,
                     [](const APInt &a, const APInt &b) -> std::optional<APInt> {
@@ -290,7 +312,7 @@ OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
 OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() ||
       isSplatInt(adaptor.getRhs(), [](const APInt &v) { return v.isZero(); }))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(adaptor.getOperands(), getType(), nullptr,
                     [](const APInt &a, const APInt &b) -> std::optional<APInt> {
@@ -300,7 +322,7 @@ OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
   if (isSplatInt(adaptor.getRhs(), [](const APInt &v) { return v.isZero(); }))
-    if (OpFoldResult r = ifSameType(getLhs(), getType()))
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
       return r;
   return foldBinary(adaptor.getOperands(), getType(), nullptr,
                     [](const APInt &a, const APInt &b) -> std::optional<APInt> {
@@ -310,10 +332,10 @@ OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getOnTrue() == getOnFalse())
-    return ifSameType(getOnTrue(), getType());
+    return ifSameStaticType(getOnTrue(), getType());
   if (auto cond = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition()))
-    return ifSameType(cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse(),
-                      getType());
+    return ifSameStaticType(
+        cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse(), getType());
   return {};
 }
 
@@ -325,16 +347,33 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return ifSameType(getInput(), getType());
 }
 
-/// True when every value of element type `from` is exactly a value of `to`,
-/// so a cast through `to` changes nothing.
+/// The special values a float format has, to check that a cast keeps them.
+static bool hasNegativeZero(const llvm::fltSemantics &sem) {
+  return llvm::APFloat::getZero(sem, /*Negative=*/true).isNegative();
+}
+
+/// True when every value of element type `from`, special values included,
+/// is exactly a value of `to`, so a cast through `to` changes nothing.
 static bool isExactWidening(Type from, Type to) {
+  using llvm::APFloatBase;
   if (from.isInteger(1))
-    return isa<FloatType>(to) || isIntegerElementType(to);
+    return isIntegerElementType(to) ||
+           (isa<FloatType>(to) && APFloatBase::semanticsHasZero(
+                                      cast<FloatType>(to).getFloatSemantics()));
   auto fromFloat = dyn_cast<FloatType>(from);
   auto toFloat = dyn_cast<FloatType>(to);
-  if (fromFloat && toFloat)
-    return llvm::APFloatBase::isRepresentableBy(fromFloat.getFloatSemantics(),
-                                                toFloat.getFloatSemantics());
+  if (fromFloat && toFloat) {
+    const llvm::fltSemantics &a = fromFloat.getFloatSemantics();
+    const llvm::fltSemantics &b = toFloat.getFloatSemantics();
+    auto keeps = [&](bool (*has)(const llvm::fltSemantics &)) {
+      return !has(a) || has(b);
+    };
+    return APFloatBase::isRepresentableBy(a, b) &&
+           keeps(APFloatBase::semanticsHasInf) &&
+           keeps(APFloatBase::semanticsHasNaN) &&
+           keeps(APFloatBase::semanticsHasZero) &&
+           keeps(APFloatBase::semanticsHasSignedRepr) && keeps(hasNegativeZero);
+  }
   auto fromInt = dyn_cast<IntegerType>(from);
   auto toInt = dyn_cast<IntegerType>(to);
   if (!fromInt || !toInt || !isIntegerElementType(to))
@@ -389,7 +428,7 @@ OPTC_REDUCE_FOLDER(ReduceMinOp)
 //===----------------------------------------------------------------------===//
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = ifSameType(getInput(), getType()))
+  if (OpFoldResult r = ifSameStaticType(getInput(), getType()))
     return r;
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(inner.getInput());
@@ -420,7 +459,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = ifSameType(getInput(), getType()))
+  if (OpFoldResult r = ifSameStaticType(getInput(), getType()))
     return r;
   return resplat(adaptor.getInput(), getType());
 }
@@ -449,7 +488,7 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType() &&
+  if (getInput().getType() == getType() && isStatic(getType()) &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
       llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }))
     return getInput();

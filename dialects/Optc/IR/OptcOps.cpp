@@ -16,7 +16,6 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -233,6 +232,15 @@ LogicalResult RemOp::verify() {
   return success();
 }
 
+LogicalResult CastOp::verify() {
+  auto floatType = dyn_cast<FloatType>(getType().getElementType());
+  if (!getSaturate() && (!floatType || floatType.getWidth() > 8))
+    return emitOpError("'saturate = false' only applies to casts to float "
+                       "formats of 8 bits or fewer, not to ")
+           << getType().getElementType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise classification
 //===----------------------------------------------------------------------===//
@@ -382,15 +390,15 @@ OPTC_ARG_REDUCE_INFERENCE(ArgMaxOp)
 OPTC_ARG_REDUCE_INFERENCE(ArgMinOp)
 #undef OPTC_ARG_REDUCE_INFERENCE
 
-LogicalResult SoftmaxOp::verify() {
-  return shape::verifyAxis(getAxis(), getType().getRank(),
-                           [&] { return emitOpError(); });
+template <typename SoftmaxLike>
+static LogicalResult verifySoftmaxAxis(SoftmaxLike op) {
+  return shape::verifyAxis(op.getAxis(), op.getType().getRank(),
+                           [&] { return op.emitOpError(); });
 }
 
-LogicalResult LogSoftmaxOp::verify() {
-  return shape::verifyAxis(getAxis(), getType().getRank(),
-                           [&] { return emitOpError(); });
-}
+LogicalResult SoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
+
+LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
 
 static LogicalResult checkEpsilon(APFloat epsilon, const ErrorSink &sink) {
   if (epsilon.isNegative() || epsilon.isNaN())
@@ -557,7 +565,9 @@ LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
   return inferFromInput(
       adaptor.getInput(), sink, inferred,
       [&](ArrayRef<int64_t> shape) -> FailureOr<shape::Shape> {
-        if (failed(shape::broadcastTo(shape, adaptor.getShape(), sink.fn())))
+        if (failed(shape::verifyStaticShape(adaptor.getShape(), "target shape",
+                                            sink.fn())) ||
+            failed(shape::broadcastTo(shape, adaptor.getShape(), sink.fn())))
           return failure();
         return shape::Shape(adaptor.getShape());
       });

@@ -291,8 +291,9 @@ def Optc_CompareOp : Optc_InferOp<"compare"> {
   let description = [{
     Compares two tensors of the same element type element by element and
     yields `i1`. Operands broadcast by numpy rules. Integer comparisons
-    follow the signedness of the type (`iN` signed, `uiN` unsigned); float
-    comparisons are ordered, so any comparison with NaN is false except `ne`.
+    follow the signedness of the type (`iN` signed, `uiN` unsigned) and `i1`
+    orders `false < true`; float comparisons are ordered, so any comparison
+    with NaN is false except `ne`.
 
     Example:
 
@@ -351,6 +352,7 @@ def Optc_CastOp : Optc_Op<"cast",
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -438,7 +440,8 @@ def Optc_ConvTransposeOp : Optc_InferOp<"conv_transpose"> {
 //===----------------------------------------------------------------------===//
 
 class Optc_PoolOp<string mnemonic, string what, Type tensorType,
-                  dag extraArgs = (ins)> : Optc_InferOp<mnemonic> {
+                  dag extraArgs = (ins), string exampleAttrs = "",
+                  string extraDoc = ""> : Optc_InferOp<mnemonic> {
   let summary = "N-d " # what # " pooling";
   let description = "Pools windows of `kernel_shape` over the spatial "
     # "dimensions of an `N x C x D1 ... Dn` input, taking the " # what
@@ -446,9 +449,10 @@ class Optc_PoolOp<string mnemonic, string what, Type tensorType,
     # "`ceil_mode` rounds the number of windows up, dropping a last window "
     # "that would start in the high padding. Output sizes are "
     # "`floor_or_ceil((Di + low_i + high_i - dilation_i * (Ki - 1) - 1) / "
-    # "stride_i) + 1`.\n\nExample:\n\n```mlir\n%y = optc." # mnemonic
-    # " %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, "
-    # "dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>}\n"
+    # "stride_i) + 1`." # extraDoc # "\n\nExample:\n\n```mlir\n%y = optc."
+    # mnemonic # " %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: "
+    # "2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>"
+    # exampleAttrs # "}\n"
     # "    : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>\n```\n";
   let arguments = !con((ins tensorType:$input,
                             DenseI64ArrayAttr:$kernel_shape,
@@ -463,9 +467,13 @@ class Optc_PoolOp<string mnemonic, string what, Type tensorType,
 
 def Optc_MaxPoolOp : Optc_PoolOp<"max_pool", "maximum", Optc_NumericTensor>;
 def Optc_AvgPoolOp : Optc_PoolOp<"avg_pool", "average", Optc_FloatTensor,
-    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad),
+    ", count_include_pad = true", " The divisor is the number of window "
+    # "elements inside the input, or with `count_include_pad` also those in "
+    # "the declared padding; positions a `ceil_mode` window reaches beyond "
+    # "the padding never count.">;
 def Optc_LpPoolOp : Optc_PoolOp<"lp_pool", "Lp norm (p-th root of the sum "
-    # "of |x|^p)", Optc_FloatTensor, (ins I64Attr:$p)> {
+    # "of |x|^p)", Optc_FloatTensor, (ins I64Attr:$p), ", p = 2 : i64"> {
   let hasVerifier = 1;
 }
 
@@ -728,17 +736,20 @@ def Optc_SliceOp : Optc_InferOp<"slice"> {
   let summary = "A strided window of a tensor";
   let description = [{
     Takes, in every dimension `d`, the elements `starts[d]`,
-    `starts[d] + strides[d]`, ... up to but excluding `limits[d]`. The
-    bounds are normalised: with a positive stride
-    `0 <= start <= limit <= size`; with a negative stride
-    `-1 <= limit <= start <= size - 1` and the window runs backwards.
-    A stride is never zero.
+    `starts[d] + strides[d]`, ... up to but excluding `limits[d]`. Bounds are
+    positions from the start of the dimension, clamped like numpy's: with a
+    positive stride into `[0, size]`, with a negative stride into
+    `[-1, size - 1]` (the window then runs backwards, and -1 means "past the
+    first element"). A stride is never zero. When a size is unknown the
+    clamping happens at run time and the result size is unknown.
 
     Example:
 
     ```mlir
     %y = optc.slice %x {starts = array<i64: 0, 7>, limits = array<i64: 4, -1>, strides = array<i64: 2, -1>}
         : (tensor<4x8xf32>) -> tensor<2x8xf32>
+    %z = optc.slice %x {starts = array<i64: 1, 0>, limits = array<i64: 9223372036854775807, 3>, strides = array<i64: 1, 1>}
+        : (tensor<4x8xf32>) -> tensor<3x3xf32>
     ```
   }];
   let arguments = (ins Optc_Tensor:$input, DenseI64ArrayAttr:$starts,

@@ -13,6 +13,8 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::shape;
@@ -79,6 +81,16 @@ static std::optional<int64_t> checkedSum(int64_t a, int64_t b, int64_t c) {
   return ab ? llvm::checkedAdd(*ab, c) : std::nullopt;
 }
 
+/// Prints a list of attribute values as `[a, b, c]` for diagnostics.
+static std::string list(ArrayRef<int64_t> values) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(values, os);
+  os << "]";
+  return s;
+}
+
 static bool allPositive(ArrayRef<int64_t> values) {
   return llvm::all_of(values, [](int64_t v) { return v > 0; });
 }
@@ -125,6 +137,15 @@ FailureOr<Shape> shape::broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
   return result;
 }
 
+LogicalResult shape::verifyStaticShape(ArrayRef<int64_t> shape, StringRef name,
+                                       EmitErrorFn emitError) {
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d < 0)
+      return Failure(emitError) << name << " has size " << d << " at " << i
+                                << " (expected a size >= 0)";
+  return success();
+}
+
 LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
                                  ArrayRef<int64_t> target,
                                  EmitErrorFn emitError) {
@@ -132,10 +153,6 @@ LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
     return Failure(emitError) << "cannot broadcast rank " << input.size()
                               << " to rank " << target.size() << " (shape "
                               << str(input) << " to " << str(target) << ")";
-  for (auto [i, t] : llvm::enumerate(target))
-    if (t < 0)
-      return Failure(emitError) << "target shape has size " << t << " at " << i
-                                << " (expected a size >= 0)";
   size_t offset = target.size() - input.size();
   for (auto [i, d] : llvm::enumerate(input)) {
     int64_t t = target[offset + i];
@@ -194,11 +211,14 @@ LogicalResult shape::verifyWindow(const Window &window, size_t n,
            << "expected " << 2 * n << " padding values (" << n << " low then "
            << n << " high), found " << window.padding.size();
   if (!allPositive(window.strides))
-    return Failure(emitError) << "strides must be positive";
+    return Failure(emitError)
+           << "strides must be positive, found " << list(window.strides);
   if (!allPositive(window.dilations))
-    return Failure(emitError) << "dilations must be positive";
+    return Failure(emitError)
+           << "dilations must be positive, found " << list(window.dilations);
   if (!allNonNegative(window.padding))
-    return Failure(emitError) << "padding must be non-negative";
+    return Failure(emitError)
+           << "padding must be non-negative, found " << list(window.padding);
   return success();
 }
 
@@ -301,31 +321,36 @@ FailureOr<Shape> shape::convTranspose(ArrayRef<int64_t> input,
   if (!isDyn(c) && !isDyn(wc) && wc != c)
     return Failure(emitError)
            << "weight has " << wc << " input channels, expected " << c;
-  int64_t f = isDyn(weight[1]) ? kDyn : weight[1] * groups;
-  Shape result{input[0], f};
+  std::optional<int64_t> f =
+      isDyn(weight[1]) ? kDyn : llvm::checkedMul(weight[1], groups);
+  if (!f)
+    return Failure(emitError) << "output channels (" << weight[1] << " x "
+                              << groups << " groups) overflow int64";
+  Shape result{input[0], *f};
   for (size_t i = 0; i < n; ++i) {
     int64_t d = input[2 + i], k = weight[2 + i];
     if (isDyn(d) || isDyn(k)) {
       result.push_back(kDyn);
       continue;
     }
-    // The window parameters are bounded by the checks above; only the
-    // products can overflow.
-    std::optional<int64_t> grown = llvm::checkedMul(window.strides[i], d - 1);
-    std::optional<int64_t> extent =
-        llvm::checkedMul(window.dilations[i], k - 1);
-    std::optional<int64_t> sum =
-        grown && extent ? llvm::checkedAdd(*grown, *extent) : std::nullopt;
-    if (!sum || *sum > std::numeric_limits<int64_t>::max() / 4)
+    // o = s*(d-1) + output_padding + dil*(k-1) + 1 - low - high, checked.
+    auto add = [](std::optional<int64_t> a, std::optional<int64_t> b) {
+      return a && b ? llvm::checkedAdd(*a, *b) : std::nullopt;
+    };
+    std::optional<int64_t> o = llvm::checkedMul(window.strides[i], d - 1);
+    o = add(o, outputPadding[i]);
+    o = add(o, llvm::checkedMul(window.dilations[i], k - 1));
+    o = add(o, 1);
+    o = add(o, llvm::checkedMul(window.padding[i], int64_t(-1)));
+    o = add(o, llvm::checkedMul(window.padding[n + i], int64_t(-1)));
+    if (!o)
       return Failure(emitError)
              << "spatial dimension " << i << " of the result overflows int64";
-    int64_t o =
-        *sum + outputPadding[i] + 1 - window.padding[i] - window.padding[n + i];
-    if (o < 0)
+    if (*o < 0)
       return Failure(emitError)
              << "spatial dimension " << i
-             << " of the result would be negative (" << o << ")";
-    result.push_back(o);
+             << " of the result would be negative (" << *o << ")";
+    result.push_back(*o);
   }
   return result;
 }
@@ -341,7 +366,8 @@ FailureOr<Shape> shape::pool(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
     return Failure(emitError) << "expected " << n << " kernel_shape values, "
                               << "found " << kernel.size();
   if (!allPositive(kernel))
-    return Failure(emitError) << "kernel_shape must be positive";
+    return Failure(emitError)
+           << "kernel_shape must be positive, found " << list(kernel);
   if (failed(verifyWindow(window, n, emitError)))
     return failure();
   for (size_t i = 0; i < n; ++i)
@@ -576,8 +602,13 @@ FailureOr<SmallVector<Shape>> shape::split(ArrayRef<int64_t> input,
   SmallVector<Shape> results;
   for (int64_t s : sizes) {
     if (s < 0)
-      return Failure(emitError) << "split sizes must be non-negative";
-    total += s;
+      return Failure(emitError)
+             << "split sizes must be non-negative, found " << list(sizes);
+    std::optional<int64_t> sum = llvm::checkedAdd(total, s);
+    if (!sum)
+      return Failure(emitError)
+             << "split sizes " << list(sizes) << " overflow int64";
+    total = *sum;
     Shape piece(input);
     piece[axis] = s;
     results.push_back(piece);
@@ -601,29 +632,23 @@ FailureOr<Shape> shape::slice(ArrayRef<int64_t> input, ArrayRef<int64_t> starts,
            << " and " << strides.size();
   Shape result;
   for (size_t i = 0; i < rank; ++i) {
-    int64_t size = input[i], start = starts[i], limit = limits[i],
-            stride = strides[i];
-    int64_t top = isDyn(size) ? std::numeric_limits<int64_t>::max() : size;
-    if (stride == std::numeric_limits<int64_t>::min())
-      return Failure(emitError)
-             << "stride of dimension " << i << " is out of range";
-    if (stride > 0) {
-      if (start < 0 || start > limit || limit > top)
-        return Failure(emitError)
-               << "dimension " << i << " of size " << str(size)
-               << ": with a positive stride, expected 0 <= start (" << start
-               << ") <= limit (" << limit << ") <= size";
-      result.push_back(llvm::divideCeil(limit - start, stride));
-    } else if (stride < 0) {
-      if (limit < -1 || limit > start || start > top - 1)
-        return Failure(emitError)
-               << "dimension " << i << " of size " << str(size)
-               << ": with a negative stride, expected -1 <= limit (" << limit
-               << ") <= start (" << start << ") <= size - 1";
-      result.push_back(llvm::divideCeil(start - limit, -stride));
-    } else {
-      return Failure(emitError) << "stride of dimension " << i << " is zero";
+    int64_t size = input[i], stride = strides[i];
+    if (stride == 0 || stride == std::numeric_limits<int64_t>::min())
+      return Failure(emitError) << "stride of dimension " << i << " is "
+                                << stride << " (expected a non-zero value "
+                                << "above INT64_MIN)";
+    if (isDyn(size)) {
+      result.push_back(kDyn);
+      continue;
     }
+    // Clamp like numpy: into [0, size] going forward, [-1, size - 1] going
+    // backward.
+    int64_t lo = stride > 0 ? 0 : -1, hi = stride > 0 ? size : size - 1;
+    int64_t start = std::clamp(starts[i], lo, hi);
+    int64_t limit = std::clamp(limits[i], lo, hi);
+    int64_t extent = stride > 0 ? limit - start : start - limit;
+    result.push_back(extent <= 0 ? 0
+                                 : llvm::divideCeil(extent, std::abs(stride)));
   }
   return result;
 }
@@ -643,7 +668,8 @@ FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
       return Failure(emitError)
              << "reflect and wrap padding cannot crop: "
              << "pads of dimension " << i << " must be non-negative";
-    if (!isDyn(size) && limit != PadLimit::None) {
+    if (!isDyn(size) && limit != PadLimit::None &&
+        (low[i] > 0 || high[i] > 0)) {
       int64_t maxPad = limit == PadLimit::Reflect ? size - 1 : size;
       if (low[i] > maxPad || high[i] > maxPad)
         return Failure(emitError)
@@ -660,7 +686,7 @@ FailureOr<Shape> shape::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
       return Failure(emitError)
              << "pads of dimension " << i << " overflow int64";
     int64_t out = *outOr;
-    if (out < 0 || -low[i] > size || -high[i] > size)
+    if (out < 0 || low[i] < -size || high[i] < -size)
       return Failure(emitError) << "pads " << low[i] << " and " << high[i]
                                 << " crop more than the " << size
                                 << " elements of dimension " << i;
@@ -677,7 +703,8 @@ FailureOr<Shape> shape::tile(ArrayRef<int64_t> input,
            << "expected " << input.size()
            << " multiples (one per dimension), found " << multiples.size();
   if (!allNonNegative(multiples))
-    return Failure(emitError) << "multiples must be non-negative";
+    return Failure(emitError)
+           << "multiples must be non-negative, found " << list(multiples);
   Shape result;
   for (auto [i, d, m] : llvm::enumerate(input, multiples)) {
     if (isDyn(d)) {
@@ -708,6 +735,20 @@ FailureOr<Shape> shape::gather(ArrayRef<int64_t> data,
   return result;
 }
 
+/// Outside `axis`, the indices of gather_elements and scatter_elements
+/// address positions of the data, so they are no larger than the data.
+static LogicalResult indicesWithinData(ArrayRef<int64_t> data,
+                                       ArrayRef<int64_t> indices, int64_t axis,
+                                       EmitErrorFn emitError) {
+  for (auto [i, d, n] : llvm::enumerate(data, indices))
+    if (static_cast<int64_t>(i) != axis && !isDyn(d) && !isDyn(n) && n > d)
+      return Failure(emitError)
+             << "indices of shape " << str(indices) << " are larger than the "
+             << "data of shape " << str(data) << " in dimension " << i
+             << ", which is not the axis";
+  return success();
+}
+
 FailureOr<Shape> shape::gatherElements(ArrayRef<int64_t> data,
                                        ArrayRef<int64_t> indices, int64_t axis,
                                        EmitErrorFn emitError) {
@@ -715,7 +756,8 @@ FailureOr<Shape> shape::gatherElements(ArrayRef<int64_t> data,
     return Failure(emitError)
            << "indices have rank " << indices.size() << " but data has rank "
            << data.size() << "; they must be equal";
-  if (failed(verifyAxis(axis, data.size(), emitError)))
+  if (failed(verifyAxis(axis, data.size(), emitError)) ||
+      failed(indicesWithinData(data, indices, axis, emitError)))
     return failure();
   return Shape(indices);
 }
@@ -757,7 +799,8 @@ LogicalResult shape::scatterElements(ArrayRef<int64_t> data,
     return Failure(emitError)
            << "indices have rank " << indices.size() << " but data has rank "
            << data.size() << "; they must be equal";
-  if (failed(verifyAxis(axis, data.size(), emitError)))
+  if (failed(verifyAxis(axis, data.size(), emitError)) ||
+      failed(indicesWithinData(data, indices, axis, emitError)))
     return failure();
   if (updates.size() != indices.size() ||
       llvm::any_of(llvm::zip(indices, updates), [](auto pair) {

@@ -29,7 +29,13 @@ using EmitErrorFn = llvm::function_ref<InFlightDiagnostic()>;
 FailureOr<Shape> broadcast(ArrayRef<ArrayRef<int64_t>> shapes,
                            EmitErrorFn emitError);
 
-/// Unidirectional broadcasting of `input` to exactly `target`.
+/// Checks that every size of a shape given as an attribute is known and
+/// non-negative; `name` says which attribute.
+LogicalResult verifyStaticShape(ArrayRef<int64_t> shape, StringRef name,
+                                EmitErrorFn emitError);
+
+/// Unidirectional broadcasting of `input` to exactly `target`. Unknown sizes
+/// on either side are accepted.
 LogicalResult broadcastTo(ArrayRef<int64_t> input, ArrayRef<int64_t> target,
                           EmitErrorFn emitError);
 
@@ -112,13 +118,14 @@ FailureOr<SmallVector<Shape>> split(ArrayRef<int64_t> input, int64_t axis,
                                     ArrayRef<int64_t> sizes,
                                     EmitErrorFn emitError);
 
-/// Strided slice with normalised bounds (see optc.slice).
+/// Strided slice with bounds clamped like numpy's (see optc.slice); sizes the
+/// input does not know stay unknown.
 FailureOr<Shape> slice(ArrayRef<int64_t> input, ArrayRef<int64_t> starts,
                        ArrayRef<int64_t> limits, ArrayRef<int64_t> strides,
                        EmitErrorFn emitError);
 
-/// Padding; `maxPadOffset` is the largest pad allowed relative to the size
-/// (size - 1 for reflect, size for wrap), or nullopt for no limit.
+/// How far a padding mode may pad: without limit (constant, edge), at most
+/// size - 1 (reflect) or at most size (wrap), never cropping in the last two.
 enum class PadLimit { None, Reflect, Wrap };
 FailureOr<Shape> pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
                      ArrayRef<int64_t> high, PadLimit limit,

@@ -402,3 +402,82 @@ func.func @fusion_body_folds(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// With unknown sizes an identity is not an identity: the operand could be
+// stretched, sliced or reshaped at run time. None of these fold.
+// CHECK-LABEL: func.func @no_identity_with_unknown_sizes
+// CHECK: optc.slice
+// CHECK: optc.reshape
+// CHECK: optc.broadcast
+// CHECK: optc.add
+// CHECK: optc.mul
+// CHECK: optc.select
+func.func @no_identity_with_unknown_sizes(%x: tensor<?xf32>, %y: tensor<?x?xf32>, %z: tensor<?x3xf32>, %c: tensor<4xi1>) -> (tensor<?xf32>, tensor<?x?xf32>, tensor<?x3xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %0 = optc.slice %x {starts = array<i64: 0>, limits = array<i64: 3>, strides = array<i64: 1>} : (tensor<?xf32>) -> tensor<?xf32>
+  %1 = optc.reshape %y {shape = array<i64: 3, -1>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %2 = optc.broadcast %z {shape = array<i64: 4, 3>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  %nz = optc.constant dense<-0.0> : tensor<4xf32>
+  %3 = optc.add %x, %nz : (tensor<?xf32>, tensor<4xf32>) -> tensor<?xf32>
+  %one = optc.constant dense<1.0> : tensor<4xf32>
+  %4 = optc.mul %x, %one : (tensor<?xf32>, tensor<4xf32>) -> tensor<?xf32>
+  %5 = optc.select %c, %x, %x : (tensor<4xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<?xf32>, tensor<?x?xf32>, tensor<?x3xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+
+// Ops whose result has the operand's sizes whatever they are still fold.
+// CHECK-LABEL: func.func @identity_with_unknown_sizes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @identity_with_unknown_sizes(%x: tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) {
+  %0 = optc.transpose %x {permutation = array<i64: 0, 1>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %1 = optc.pad constant %x {low = array<i64: 0, 0>, high = array<i64: 0, 0>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %2 = optc.tile %x {multiples = array<i64: 1, 1>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %3 = optc.reduce_sum %x {axes = array<i64>} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %n = optc.neg %x : tensor<?x?xf32>
+  %4 = optc.neg %n : tensor<?x?xf32>
+  return %0, %1, %2, %3, %4 : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>
+}
+
+// -----
+
+// A cast chain folds only when the middle type keeps every value of the
+// first, special values included.
+// CHECK-LABEL: func.func @cast_chain_special_values
+// CHECK-SAME: (%[[A:.*]]: tensor<4xf8E4M3FN>, %[[B:.*]]: tensor<4xf8E4M3>, %[[C:.*]]: tensor<4xf8E5M2>, %[[D:.*]]: tensor<4xf4E2M1FN>, %[[E:.*]]: tensor<4xi1>)
+// f8E4M3FN -> f16 keeps NaN and -0: folds.
+// CHECK: optc.cast %[[A]] : tensor<4xf8E4M3FN> -> tensor<4xf32>
+// f8E4M3 has infinities, f8E4M3FN has none: stays.
+// CHECK: optc.cast %[[B]] : tensor<4xf8E4M3> -> tensor<4xf8E4M3FN>
+// f8E5M2 has infinities, f8E5M2FNUZ has none: stays.
+// CHECK: optc.cast %[[C]] : tensor<4xf8E5M2> -> tensor<4xf8E5M2FNUZ>
+// f4E2M1FN has -0, f8E4M3FNUZ has none: stays.
+// CHECK: optc.cast %[[D]] : tensor<4xf4E2M1FN> -> tensor<4xf8E4M3FNUZ>
+// f8E8M0FNU has no zero: stays.
+// CHECK: optc.cast %[[E]] : tensor<4xi1> -> tensor<4xf8E8M0FNU>
+func.func @cast_chain_special_values(%a: tensor<4xf8E4M3FN>, %b: tensor<4xf8E4M3>, %c: tensor<4xf8E5M2>, %d: tensor<4xf4E2M1FN>, %e: tensor<4xi1>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %a1 = optc.cast %a : tensor<4xf8E4M3FN> -> tensor<4xf16>
+  %a2 = optc.cast %a1 : tensor<4xf16> -> tensor<4xf32>
+  %b1 = optc.cast %b : tensor<4xf8E4M3> -> tensor<4xf8E4M3FN>
+  %b2 = optc.cast %b1 : tensor<4xf8E4M3FN> -> tensor<4xf32>
+  %c1 = optc.cast %c : tensor<4xf8E5M2> -> tensor<4xf8E5M2FNUZ>
+  %c2 = optc.cast %c1 : tensor<4xf8E5M2FNUZ> -> tensor<4xf32>
+  %d1 = optc.cast %d : tensor<4xf4E2M1FN> -> tensor<4xf8E4M3FNUZ>
+  %d2 = optc.cast %d1 : tensor<4xf8E4M3FNUZ> -> tensor<4xf32>
+  %e1 = optc.cast %e : tensor<4xi1> -> tensor<4xf8E8M0FNU>
+  %e2 = optc.cast %e1 : tensor<4xf8E8M0FNU> -> tensor<4xf32>
+  return %a2, %b2, %c2, %d2, %e2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// The exponent-only scale format has no sign and no zero: its arithmetic
+// is not folded.
+// CHECK-LABEL: func.func @no_fold_e8m0
+// CHECK: optc.neg
+// CHECK: optc.sub
+func.func @no_fold_e8m0() -> (tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>) {
+  %c = optc.constant dense<[1.0, 4.0]> : tensor<2xf8E8M0FNU>
+  %0 = optc.neg %c : tensor<2xf8E8M0FNU>
+  %1 = optc.sub %c, %c : (tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>) -> tensor<2xf8E8M0FNU>
+  return %0, %1 : tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>
+}

@@ -429,6 +429,9 @@ func.func @split(%x: tensor<4x8xf32>, %d: tensor<?x?xf32>) {
 // CHECK-NEXT: %1 = optc.slice %arg0 {limits = array<i64: 4, -1>, starts = array<i64: 0, 7>, strides = array<i64: 2, -1>} : (tensor<4x8xf32>) -> tensor<2x8xf32>
 // CHECK-NEXT: %2 = optc.slice %arg0 {limits = array<i64: 0, 2>, starts = array<i64: 3, 7>, strides = array<i64: -2, -2>} : (tensor<4x8xf32>) -> tensor<2x3xf32>
 // CHECK-NEXT: %3 = optc.slice %arg1 {limits = array<i64: 5, 3>, starts = array<i64: 1, 3>, strides = array<i64: 2, 1>} : (tensor<?x3xf32>) -> tensor<2x0xf32>
+// CHECK-NEXT: %4 = optc.slice %arg0 {limits = array<i64: 9223372036854775807, 1>, starts = array<i64: 2, 3>, strides = array<i64: 1, 1>} : (tensor<4x8xf32>) -> tensor<2x0xf32>
+// CHECK-NEXT: %5 = optc.slice %arg0 {limits = array<i64: -9223372036854775808, -5>, starts = array<i64: 100, 9>, strides = array<i64: -1, -3>} : (tensor<4x8xf32>) -> tensor<4x3xf32>
+// CHECK-NEXT: %6 = optc.slice %arg1 {limits = array<i64: 9223372036854775807, 3>, starts = array<i64: 1, 0>, strides = array<i64: 1, 1>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
 // CHECK-NEXT: return
 func.func @slice(%x: tensor<4x8xf32>, %d: tensor<?x3xf32>) {
   %0 = optc.slice %x {limits = array<i64: 4, 8>, starts = array<i64: 1, 0>, strides = array<i64: 1, 3>} : (tensor<4x8xf32>) -> tensor<3x3xf32>
@@ -436,6 +439,12 @@ func.func @slice(%x: tensor<4x8xf32>, %d: tensor<?x3xf32>) {
   %1 = optc.slice %x {limits = array<i64: 4, -1>, starts = array<i64: 0, 7>, strides = array<i64: 2, -1>} : (tensor<4x8xf32>) -> tensor<2x8xf32>
   %2 = optc.slice %x {limits = array<i64: 0, 2>, starts = array<i64: 3, 7>, strides = array<i64: -2, -2>} : (tensor<4x8xf32>) -> tensor<2x3xf32>
   %3 = optc.slice %d {limits = array<i64: 5, 3>, starts = array<i64: 1, 3>, strides = array<i64: 2, 1>} : (tensor<?x3xf32>) -> tensor<2x0xf32>
+  // Bounds are clamped like numpy's: "to the end" as INT64_MAX, a start past
+  // the limit gives an empty dimension, backwards from anywhere past the end.
+  %4 = optc.slice %x {limits = array<i64: 9223372036854775807, 1>, starts = array<i64: 2, 3>, strides = array<i64: 1, 1>} : (tensor<4x8xf32>) -> tensor<2x0xf32>
+  %5 = optc.slice %x {limits = array<i64: -9223372036854775808, -5>, starts = array<i64: 100, 9>, strides = array<i64: -1, -3>} : (tensor<4x8xf32>) -> tensor<4x3xf32>
+  // On an unknown size the clamping happens at run time.
+  %6 = optc.slice %d {limits = array<i64: 9223372036854775807, 3>, starts = array<i64: 1, 0>, strides = array<i64: 1, 1>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
   return
 }
 
@@ -580,6 +589,23 @@ func.func @fusion(%x: tensor<4x8xf32>, %bias: tensor<8xf32>) -> (tensor<4x8xf32>
     optc.yield
   }
   return %0#0, %0#1, %1 : tensor<4x8xf32>, tensor<4xf32>, tensor<2xi32>
+}
+
+// Sizes that stay unknown: a normalisation whose normalised size only the
+// parameters know, or nobody knows; reflect padding that leaves an empty
+// dimension alone; ordering comparisons of booleans (false < true).
+// CHECK-LABEL: func.func @unknown_sizes(
+// CHECK-NEXT: %0 = optc.layer_norm %arg0, %arg1, %arg2 {axis = 1 : i64, epsilon = 9.9999999999999995E-7 : f64} : (tensor<2x?xf32>, tensor<?xf32>, tensor<1xf32>) -> tensor<2x?xf32>
+// CHECK-NEXT: %1 = optc.rms_norm %arg0, %arg2 {axis = 1 : i64, epsilon = 0.000000e+00 : f64} : (tensor<2x?xf32>, tensor<1xf32>) -> tensor<2x?xf32>
+// CHECK-NEXT: %2 = optc.pad reflect %arg3 {high = array<i64: 0, 2>, low = array<i64: 0, 1>} : (tensor<0x3xf32>) -> tensor<0x6xf32>
+// CHECK-NEXT: %3 = optc.compare lt, %arg4, %arg4 : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+// CHECK-NEXT: return
+func.func @unknown_sizes(%x: tensor<2x?xf32>, %s: tensor<?xf32>, %one: tensor<1xf32>, %e: tensor<0x3xf32>, %b: tensor<4xi1>) {
+  %0 = optc.layer_norm %x, %s, %one {axis = 1 : i64, epsilon = 1.0e-06 : f64} : (tensor<2x?xf32>, tensor<?xf32>, tensor<1xf32>) -> tensor<2x?xf32>
+  %1 = optc.rms_norm %x, %one {axis = 1 : i64, epsilon = 0.0 : f64} : (tensor<2x?xf32>, tensor<1xf32>) -> tensor<2x?xf32>
+  %2 = optc.pad reflect %e {high = array<i64: 0, 2>, low = array<i64: 0, 1>} : (tensor<0x3xf32>) -> tensor<0x6xf32>
+  %3 = optc.compare lt, %b, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return
 }
 
 // The blob of the dense_resource constant survives the round trip.

@@ -98,3 +98,39 @@ func.func @broken_rule(%x: tensor<2x3xf32>) -> tensor<5x3xf32> {
   %1 = optc.broadcast %0 {shape = array<i64: 5, 3>} : (tensor<?x3xf32>) -> tensor<5x3xf32>
   return %1 : tensor<5x3xf32>
 }
+
+// -----
+
+// Users of other dialects keep the type they had, through a tensor.cast.
+// CHECK-LABEL: func.func @foreign_users
+// CHECK: %[[N:.*]] = optc.neg %{{.*}} : tensor<4xf32>
+// CHECK: %[[R:.*]] = optc.reshape %[[N]] {shape = array<i64: -1>} : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK: %[[C:.*]] = tensor.cast %[[R]] : tensor<4xf32> to tensor<?xf32>
+// CHECK: arith.addf %[[C]], %[[C]] : tensor<?xf32>
+// CHECK: optc.exp %[[R]] : tensor<4xf32>
+func.func @foreign_users(%x: tensor<4xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %n = optc.neg %x : tensor<4xf32>
+  %r = optc.reshape %n {shape = array<i64: -1>} : (tensor<4xf32>) -> tensor<?xf32>
+  %a = arith.addf %r, %r : tensor<?xf32>
+  %e = optc.exp %r : tensor<?xf32>
+  return %a, %e : tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+// Optc ops inside other ops' regions are refined; the region's terminator
+// sees the old type.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.if
+// CHECK: %[[R:.*]] = optc.reshape %{{.*}} : (tensor<2x3xf32>) -> tensor<6xf32>
+// CHECK: %[[C:.*]] = tensor.cast %[[R]] : tensor<6xf32> to tensor<?xf32>
+// CHECK: scf.yield %[[C]] : tensor<?xf32>
+func.func @nested(%c: i1, %x: tensor<2x3xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = scf.if %c -> tensor<?xf32> {
+    %r = optc.reshape %x {shape = array<i64: -1>} : (tensor<2x3xf32>) -> tensor<?xf32>
+    scf.yield %r : tensor<?xf32>
+  } else {
+    scf.yield %y : tensor<?xf32>
+  }
+  return %0 : tensor<?xf32>
+}
