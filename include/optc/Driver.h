@@ -9,6 +9,8 @@
 #ifndef OPTC_DRIVER_H
 #define OPTC_DRIVER_H
 
+#include "optc/ImportONNX.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -23,11 +25,12 @@ enum class InputKind { MLIRText, MLIRBytecode, ONNX, Unknown };
 /// Classifies `path` from its extension, falling back to its contents.
 InputKind classifyInput(llvm::StringRef path, llvm::StringRef contents);
 
-/// Reads `path` ("-" for stdin) into a verified module of `context`. On
-/// failure the reason has been emitted as a diagnostic and the result is
-/// null.
+/// Reads `path` ("-" for stdin), an optc IR file or an ONNX model, into a
+/// verified module of `context`. On failure the reason has been emitted as
+/// a diagnostic and the result is null.
 mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path,
-                                             mlir::MLIRContext &context);
+                                             mlir::MLIRContext &context,
+                                             const ImportOptions &import = {});
 
 /// Options of one driver run; the command-line flags map one to one here.
 struct DriverOptions {
@@ -35,6 +38,10 @@ struct DriverOptions {
   std::string outputPath = "-";
   /// The stage whose output is written. Only "mlir" exists yet.
   std::string emit = "mlir";
+  /// How ONNX models are imported (--input-shape, ...).
+  ImportOptions import;
+  /// Print the model's op statistics instead of compiling (--op-stats).
+  bool opStats = false;
 };
 
 /// Runs the driver; returns failure after emitting diagnostics. The output

@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   static cl::OptionCategory category("optc options");
   static cl::opt<std::string> input(cl::Positional, cl::Required,
-                                    cl::desc("<input .mlir file>"),
+                                    cl::desc("<model.onnx or input.mlir>"),
                                     cl::cat(category));
   static cl::opt<std::string> output(
       "o", cl::desc("Output file ('-' for stdout)"), cl::value_desc("file"),
@@ -33,6 +33,16 @@ int main(int argc, char **argv) {
   static cl::opt<std::string> emit(
       "emit", cl::desc("Stage to write: mlir (the optc IR)"),
       cl::value_desc("stage"), cl::init("mlir"), cl::cat(category));
+  static cl::list<std::string> inputShapes(
+      "input-shape",
+      cl::desc("Set the shape of a model input, e.g. input=1x3x224x224 "
+               "(? keeps a dimension; repeatable)"),
+      cl::value_desc("name=dims"), cl::cat(category));
+  static cl::opt<bool> opStats(
+      "op-stats",
+      cl::desc("List the model's ops with their counts and whether optc "
+               "supports each"),
+      cl::cat(category));
 
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
@@ -55,5 +65,13 @@ int main(int argc, char **argv) {
   options.inputPath = input;
   options.outputPath = output;
   options.emit = emit;
+  options.opStats = opStats;
+  for (const std::string &spec : inputShapes) {
+    std::string error = mlir::optc::parseInputShape(spec, options.import);
+    if (!error.empty()) {
+      llvm::errs() << "optc: error: " << error << "\n";
+      return 1;
+    }
+  }
   return mlir::failed(mlir::optc::runDriver(options, context)) ? 1 : 0;
 }

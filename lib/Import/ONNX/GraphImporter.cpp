@@ -1,0 +1,760 @@
+//===- GraphImporter.cpp - an ONNX graph into a func.func -----------------===//
+//
+// Imports the main graph: inputs become arguments (with --input-shape
+// overrides and symbolic dimensions named), initializers constants, nodes
+// ops in topological order, outputs the returned values. Every node is
+// converted by the converter the OpRegistry has for its domain, type and
+// opset; all diagnostics raised while a node is imported name the node.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <deque>
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+static OwningOpRef<ModuleOp> importLoaded(FailureOr<LoadedModel> model,
+                                          MLIRContext &context,
+                                          const ImportOptions &options) {
+  if (failed(model))
+    return nullptr;
+  context.loadDialect<OptcDialect, func::FuncDialect>();
+  OpBuilder builder(&context);
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&context, model->name, 0, 0));
+  GraphImporter importer(*model, options, builder);
+  if (failed(importer.importMain(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> optc::importONNXBytes(llvm::StringRef bytes,
+                                            llvm::StringRef baseDir,
+                                            llvm::StringRef name,
+                                            MLIRContext &context,
+                                            const ImportOptions &options) {
+  Location loc = FileLineColLoc::get(&context, name, 0, 0);
+  return importLoaded(loadModel(bytes.str(), name, baseDir, loc), context,
+                      options);
+}
+
+OwningOpRef<ModuleOp> optc::importONNXFile(llvm::StringRef path,
+                                           MLIRContext &context,
+                                           const ImportOptions &options) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(loc) << "cannot read '" << path
+                   << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  llvm::SmallString<256> baseDir(path == "-" ? "." : path);
+  llvm::sys::path::remove_filename(baseDir);
+  if (baseDir.empty())
+    baseDir = ".";
+  return importLoaded(loadModel((*buffer)->getBuffer().str(), path, baseDir,
+                                loc),
+                      context, options);
+}
+
+std::string optc::parseInputShape(llvm::StringRef spec,
+                                  ImportOptions &options) {
+  auto [name, dims] = spec.rsplit('=');
+  if (name.empty() || dims.empty() || !spec.contains('='))
+    return "--input-shape expects NAME=DIMS such as input=1x3x224x224, got '" +
+           spec.str() + "'";
+  SmallVector<int64_t> shape;
+  if (dims != "scalar") {
+    SmallVector<llvm::StringRef> parts;
+    dims.split(parts, 'x');
+    for (llvm::StringRef part : parts) {
+      int64_t d;
+      if (part == "?") {
+        shape.push_back(-1);
+      } else if (part.getAsInteger(10, d) || d < 0) {
+        return "--input-shape " + spec.str() + ": '" + part.str() +
+               "' is not a dimension (a size >= 0 or ?)";
+      } else {
+        shape.push_back(d);
+      }
+    }
+  }
+  options.inputShapes[name] = shape;
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
+                         unsigned index, int64_t opset, OpBuilder &builder,
+                         Location loc, SmallVector<Value> inputs)
+    : b(builder), loc(loc), node(node), index(index), opset(opset),
+      inputs(std::move(inputs)), graph(graph) {}
+
+InFlightDiagnostic NodeContext::error() { return emitError(loc); }
+
+FailureOr<Value> NodeContext::requiredInput(unsigned i, llvm::StringRef name) {
+  if (Value v = input(i))
+    return v;
+  return error() << "input " << i << " (" << name << ") is required";
+}
+
+const onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+namespace {
+const char *attrKind(onnx::AttributeProto::AttributeType type) {
+  switch (type) {
+  case onnx::AttributeProto::FLOAT:
+    return "a float";
+  case onnx::AttributeProto::INT:
+    return "an int";
+  case onnx::AttributeProto::STRING:
+    return "a string";
+  case onnx::AttributeProto::TENSOR:
+    return "a tensor";
+  case onnx::AttributeProto::GRAPH:
+    return "a graph";
+  case onnx::AttributeProto::FLOATS:
+    return "a list of floats";
+  case onnx::AttributeProto::INTS:
+    return "a list of ints";
+  case onnx::AttributeProto::STRINGS:
+    return "a list of strings";
+  default:
+    return "of another kind";
+  }
+}
+} // namespace
+
+/// Checks the kind of attribute `a`. Old models leave `type` unset; then
+/// the presence of the field decides.
+static bool hasKind(const onnx::AttributeProto &a,
+                    onnx::AttributeProto::AttributeType kind) {
+  if (a.type() != onnx::AttributeProto::UNDEFINED)
+    return a.type() == kind;
+  switch (kind) {
+  case onnx::AttributeProto::INT:
+    return a.has_i();
+  case onnx::AttributeProto::FLOAT:
+    return a.has_f();
+  case onnx::AttributeProto::STRING:
+    return a.has_s();
+  case onnx::AttributeProto::TENSOR:
+    return a.has_t();
+  case onnx::AttributeProto::INTS:
+    return a.ints_size() > 0 || a.floats_size() == 0;
+  case onnx::AttributeProto::FLOATS:
+    return a.floats_size() > 0 || a.ints_size() == 0;
+  default:
+    return false;
+  }
+}
+
+#define OPTC_CHECK_KIND(A, KIND)                                               \
+  if (!hasKind(*A, onnx::AttributeProto::KIND))                                \
+    return error() << "attribute '" << A->name() << "' must be "              \
+                   << attrKind(onnx::AttributeProto::KIND) << ", found "       \
+                   << attrKind(A->type());
+
+FailureOr<int64_t> NodeContext::intAttr(llvm::StringRef name,
+                                        int64_t defaultValue) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return defaultValue;
+  OPTC_CHECK_KIND(a, INT)
+  return a->i();
+}
+
+FailureOr<int64_t> NodeContext::requiredIntAttr(llvm::StringRef name) {
+  if (!attr(name))
+    return error() << "attribute '" << name << "' is required";
+  return intAttr(name, 0);
+}
+
+FailureOr<float> NodeContext::floatAttr(llvm::StringRef name,
+                                        float defaultValue) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return defaultValue;
+  OPTC_CHECK_KIND(a, FLOAT)
+  return a->f();
+}
+
+FailureOr<std::string> NodeContext::stringAttr(llvm::StringRef name,
+                                               llvm::StringRef defaultValue) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return defaultValue.str();
+  OPTC_CHECK_KIND(a, STRING)
+  return a->s();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::intsAttr(llvm::StringRef name,
+                                                      bool *present) {
+  const onnx::AttributeProto *a = attr(name);
+  if (present)
+    *present = a != nullptr;
+  if (!a)
+    return SmallVector<int64_t>();
+  OPTC_CHECK_KIND(a, INTS)
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+FailureOr<SmallVector<float>> NodeContext::floatsAttr(llvm::StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return SmallVector<float>();
+  OPTC_CHECK_KIND(a, FLOATS)
+  return SmallVector<float>(a->floats().begin(), a->floats().end());
+}
+
+FailureOr<Value> NodeContext::tensorAttr(llvm::StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return error() << "attribute '" << name << "' is required";
+  OPTC_CHECK_KIND(a, TENSOR)
+  // The converted attribute may take the tensor's raw data.
+  return graph.importTensor(const_cast<onnx::TensorProto &>(a->t()), loc);
+}
+#undef OPTC_CHECK_KIND
+
+FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
+                                                          llvm::StringRef name) {
+  Value v = input(i);
+  if (!v)
+    return error() << "input " << i << " (" << name << ") is required";
+  if (std::optional<SmallVector<int64_t>> values = getConstantInts(v))
+    return *values;
+  return error() << "input " << i << " (" << name
+                 << ") must be a constant known at compile time; optc does "
+                    "not support computing it at run time yet";
+}
+
+FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
+                                              llvm::StringRef what) {
+  if (axis < -rank || axis >= rank)
+    return error() << what << " " << axis << " is out of range for rank "
+                   << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> a = normalizeAxis(axis, rank, "axis");
+    if (failed(a))
+      return failure();
+    if (llvm::is_contained(result, *a))
+      return error() << "axis " << axis << " is repeated";
+    result.push_back(*a);
+  }
+  llvm::sort(result);
+  return result;
+}
+
+static Attribute scalarAttr(Type element, double value) {
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    APFloat v(value);
+    bool lost;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &lost);
+    return FloatAttr::get(element, v);
+  }
+  auto intType = cast<IntegerType>(element);
+  return IntegerAttr::get(element,
+                          APInt(intType.getWidth(), static_cast<int64_t>(value),
+                                /*isSigned=*/!intType.isUnsigned(),
+                                /*implicitTrunc=*/true));
+}
+
+Value NodeContext::splat(RankedTensorType type, double value) {
+  return ConstantOp::create(
+      b, loc,
+      cast<ElementsAttr>(SplatElementsAttr::get(
+          type, scalarAttr(type.getElementType(), value))));
+}
+
+Value NodeContext::scalar(Type element, double value) {
+  return splat(RankedTensorType::get({}, element), value);
+}
+
+Value NodeContext::i64s(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getI64Type());
+  return ConstantOp::create(
+      b, loc, cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
+}
+
+Value NodeContext::castTo(Value value, Type element) {
+  RankedTensorType type = typeOf(value);
+  if (type.getElementType() == element)
+    return value;
+  return b.createOrFold<CastOp>(loc, type.clone(element), value);
+}
+
+Value NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
+  FailureOr<Value> result = create<ReshapeOp>(value, shape);
+  return succeeded(result) ? *result : Value();
+}
+
+FailureOr<Value> NodeContext::finish(Operation *op) {
+  if (failed(verify(op, /*verifyRecursively=*/false))) {
+    op->erase();
+    return failure();
+  }
+  // Fold what folds (constants in shape computations, identities).
+  SmallVector<OpFoldResult> folded;
+  if (op->getNumResults() == 1 && succeeded(op->fold(folded)) &&
+      folded.size() == 1) {
+    if (auto value = dyn_cast<Value>(folded[0])) {
+      if (value != op->getResult(0)) {
+        op->erase();
+        return value;
+      }
+    } else if (auto attr = dyn_cast<Attribute>(folded[0])) {
+      auto elements = dyn_cast<ElementsAttr>(attr);
+      if (elements && elements.getType() == op->getResult(0).getType()) {
+        Value constant = ConstantOp::create(b, loc, elements);
+        op->erase();
+        return constant;
+      }
+    }
+  }
+  return op->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+GraphImporter::GraphImporter(const LoadedModel &model,
+                             const ImportOptions &options, OpBuilder &builder)
+    : model(model), options(options), builder(builder),
+      modelLoc(FileLineColLoc::get(builder.getContext(), model.name, 0, 0)) {}
+
+FailureOr<Value> GraphImporter::importTensor(onnx::TensorProto &tensor,
+                                             Location loc) {
+  FailureOr<RankedTensorType> type =
+      tensorProtoType(tensor, builder.getContext(), loc);
+  if (failed(type))
+    return failure();
+  FailureOr<ElementsAttr> value =
+      convertTensor(tensor, *type, model, options, loc);
+  if (failed(value))
+    return failure();
+  return Value(ConstantOp::create(builder, loc, *value));
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
+                             bool applyInputShapes,
+                             SmallVectorImpl<std::string> &dimNames) {
+  auto fail = [&](const Twine &why) {
+    emitError(modelLoc) << "value '" << info.name() << "': " << why;
+    return failure();
+  };
+  if (!info.has_type() || !info.type().has_tensor_type())
+    return fail(info.has_type() && !info.type().has_tensor_type()
+                    ? "only tensors are supported, not sequences, maps or "
+                      "optionals"
+                    : "has no type");
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  std::string why;
+  FailureOr<Type> element =
+      convertElementType(tensor.elem_type(), builder.getContext(), why);
+  if (failed(element))
+    return fail(why);
+  if (!tensor.has_shape()) {
+    if (applyInputShapes && options.inputShapes.count(info.name()) == 0)
+      return fail("has no shape (not even a rank); give one with "
+                  "--input-shape " +
+                  info.name() + "=...");
+    if (!applyInputShapes)
+      return fail("has no shape (not even a rank)");
+  }
+  SmallVector<int64_t> dims;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return fail("has a negative dimension " +
+                    std::to_string(dim.dim_value()));
+      dims.push_back(dim.dim_value());
+      dimNames.push_back("");
+    } else {
+      dims.push_back(ShapedType::kDynamic);
+      dimNames.push_back(dim.dim_param());
+    }
+  }
+  if (applyInputShapes) {
+    auto it = options.inputShapes.find(info.name());
+    if (it != options.inputShapes.end()) {
+      ArrayRef<int64_t> given = it->second;
+      if (tensor.has_shape() && given.size() != dims.size())
+        return fail("--input-shape gives " + std::to_string(given.size()) +
+                    " dimensions but the input has rank " +
+                    std::to_string(dims.size()));
+      dims.resize(given.size(), ShapedType::kDynamic);
+      dimNames.resize(given.size());
+      for (auto [i, d] : llvm::enumerate(given)) {
+        if (d < 0)
+          continue;
+        if (!ShapedType::isDynamic(dims[i]) && dims[i] != d)
+          return fail("--input-shape sets dimension " + std::to_string(i) +
+                      " to " + std::to_string(d) + " but the model fixes it to " +
+                      std::to_string(dims[i]));
+        dims[i] = d;
+        dimNames[i] = "";
+      }
+    }
+  }
+  return RankedTensorType::get(dims, *element);
+}
+
+/// Names that `graph` (a subgraph) uses without defining them: values of
+/// the enclosing graphs it captures.
+static void collectCaptures(const onnx::GraphProto &graph,
+                            llvm::StringSet<> &captures) {
+  llvm::StringSet<> defined;
+  for (const auto &v : graph.input())
+    defined.insert(v.name());
+  for (const auto &t : graph.initializer())
+    defined.insert(t.name());
+  for (const auto &node : graph.node())
+    for (const auto &o : node.output())
+      defined.insert(o);
+  for (const auto &node : graph.node()) {
+    for (const auto &i : node.input())
+      if (!i.empty() && !defined.contains(i))
+        captures.insert(i);
+    for (const auto &a : node.attribute()) {
+      llvm::StringSet<> inner;
+      if (a.has_g())
+        collectCaptures(a.g(), inner);
+      for (const auto &g : a.graphs())
+        collectCaptures(g, inner);
+      for (const auto &name : inner)
+        if (!defined.contains(name.getKey()))
+          captures.insert(name.getKey());
+    }
+  }
+  for (const auto &o : graph.output())
+    if (!defined.contains(o.name()))
+      captures.insert(o.name());
+}
+
+LogicalResult GraphImporter::importMain(ModuleOp module) {
+  MLIRContext *context = builder.getContext();
+  onnx::GraphProto &graph = *model.proto->mutable_graph();
+  auto fail = [&](const Twine &why) {
+    emitError(modelLoc) << why;
+    return failure();
+  };
+
+  if (graph.sparse_initializer_size() > 0)
+    return fail("sparse initializers are not supported (initializer '" +
+                graph.sparse_initializer(0).values().name() + "')");
+
+  // Initializers, by name.
+  llvm::StringMap<onnx::TensorProto *> initializers;
+  for (onnx::TensorProto &t : *graph.mutable_initializer()) {
+    if (t.name().empty())
+      return fail("an initializer has no name");
+    if (!initializers.try_emplace(t.name(), &t).second)
+      return fail("initializer '" + t.name() + "' is defined twice");
+  }
+
+  // Inputs that are not initializers become arguments.
+  llvm::StringSet<> inputNames;
+  SmallVector<const onnx::ValueInfoProto *> argInfos;
+  SmallVector<Type> argTypes;
+  SmallVector<SmallVector<std::string>> argDimNames;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (!inputNames.insert(input.name()).second)
+      return fail("graph input '" + input.name() + "' is declared twice");
+    if (initializers.count(input.name()))
+      continue; // An input with an initializer is a constant (its default).
+    SmallVector<std::string> dimNames;
+    FailureOr<RankedTensorType> type =
+        valueInfoType(input, /*applyInputShapes=*/true, dimNames);
+    if (failed(type))
+      return failure();
+    argInfos.push_back(&input);
+    argTypes.push_back(*type);
+    argDimNames.push_back(dimNames);
+  }
+  for (const auto &entry : options.inputShapes) {
+    if (inputNames.contains(entry.getKey()) &&
+        !initializers.count(entry.getKey()))
+      continue;
+    std::string names;
+    for (const onnx::ValueInfoProto *info : argInfos)
+      names += (names.empty() ? "" : ", ") + info->name();
+    return fail("--input-shape names '" + entry.getKey().str() +
+                "', which is not an input of the model (inputs: " +
+                (names.empty() ? "none" : names) + ")");
+  }
+
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, modelLoc, "main",
+                                    FunctionType::get(context, argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, info] : llvm::enumerate(argInfos)) {
+    values[info->name()] = entry->getArgument(i);
+    func.setArgAttr(i, "optc.name", builder.getStringAttr(info->name()));
+    if (llvm::any_of(argDimNames[i],
+                     [](const std::string &n) { return !n.empty(); })) {
+      SmallVector<Attribute> names;
+      for (const std::string &n : argDimNames[i])
+        names.push_back(builder.getStringAttr(n));
+      func.setArgAttr(i, "optc.dim_names", builder.getArrayAttr(names));
+    }
+  }
+  builder.setInsertionPointToStart(entry);
+
+  for (auto &entry : initializers) {
+    Location loc = NameLoc::get(builder.getStringAttr(entry.getKey()),
+                                modelLoc);
+    FailureOr<Value> constant = importTensor(*entry.getValue(), loc);
+    if (failed(constant))
+      return failure();
+    values[entry.getKey()] = *constant;
+  }
+
+  if (failed(importNodes(graph)))
+    return failure();
+
+  // Outputs.
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = values.find(output.name());
+    if (it == values.end())
+      return fail("graph output '" + output.name() +
+                  "' is not produced by any node, input or initializer");
+    Value value = it->second;
+    if (!value)
+      return fail("graph output '" + output.name() +
+                  "' is an output optc does not produce");
+    if (output.has_type() && output.type().has_tensor_type() &&
+        output.type().tensor_type().elem_type() != 0) {
+      std::string why;
+      FailureOr<Type> element = convertElementType(
+          output.type().tensor_type().elem_type(), context, why);
+      Type actual = cast<RankedTensorType>(value.getType()).getElementType();
+      if (failed(element))
+        return fail("graph output '" + output.name() + "': " + why);
+      if (*element != actual) {
+        std::string message;
+        llvm::raw_string_ostream os(message);
+        os << "graph output '" << output.name() << "' is declared "
+           << dataTypeName(output.type().tensor_type().elem_type())
+           << " but the graph computes " << actual;
+        return fail(message);
+      }
+    }
+    results.push_back(value);
+    resultTypes.push_back(value.getType());
+  }
+  func::ReturnOp::create(builder, modelLoc, results);
+  func.setFunctionType(FunctionType::get(context, argTypes, resultTypes));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "optc.name", builder.getStringAttr(output.name()));
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
+  // Order the nodes topologically (ONNX asks for it, not every exporter
+  // does) and reject cycles, duplicate outputs and dangling inputs.
+  int numNodes = graph.node_size();
+  llvm::StringMap<int> producer;
+  for (int n = 0; n < numNodes; ++n) {
+    for (const std::string &out : graph.node(n).output()) {
+      if (out.empty())
+        continue;
+      if (values.count(out) || !producer.try_emplace(out, n).second) {
+        emitError(modelLoc) << "value '" << out << "' is defined twice (by "
+                            << "node #" << n << " '" << graph.node(n).name()
+                            << "' and before)";
+        return failure();
+      }
+    }
+  }
+  std::vector<SmallVector<int>> users(numNodes);
+  std::vector<int> pending(numNodes, 0);
+  for (int n = 0; n < numNodes; ++n) {
+    const onnx::NodeProto &node = graph.node(n);
+    llvm::StringSet<> deps;
+    for (const std::string &in : node.input())
+      if (!in.empty())
+        deps.insert(in);
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        collectCaptures(a.g(), deps);
+      for (const auto &g : a.graphs())
+        collectCaptures(g, deps);
+    }
+    for (const auto &dep : deps) {
+      auto it = producer.find(dep.getKey());
+      if (it != producer.end()) {
+        users[it->second].push_back(n);
+        ++pending[n];
+      } else if (!values.count(dep.getKey())) {
+        emitError(modelLoc)
+            << "node #" << n << " '" << node.name() << "' (" << node.op_type()
+            << ") uses '" << dep.getKey()
+            << "', which is not a graph input, an initializer or the output "
+               "of any node";
+        return failure();
+      }
+    }
+  }
+  std::deque<int> ready;
+  for (int n = 0; n < numNodes; ++n)
+    if (pending[n] == 0)
+      ready.push_back(n);
+  SmallVector<int> order;
+  while (!ready.empty()) {
+    int n = ready.front();
+    ready.pop_front();
+    order.push_back(n);
+    for (int user : users[n])
+      if (--pending[user] == 0)
+        ready.push_back(user);
+  }
+  if (static_cast<int>(order.size()) != numNodes) {
+    for (int n = 0; n < numNodes; ++n)
+      if (pending[n] > 0) {
+        emitError(modelLoc) << "the graph has a cycle through node #" << n
+                            << " '" << graph.node(n).name() << "' ("
+                            << graph.node(n).op_type() << ")";
+        return failure();
+      }
+  }
+
+  // value_info: declared types of intermediate values, checked below.
+  llvm::StringMap<const onnx::ValueInfoProto *> valueInfo;
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    valueInfo[info.name()] = &info;
+
+  for (int n : order) {
+    if (failed(importNode(graph.node(n), n)))
+      return failure();
+    for (const std::string &out : graph.node(n).output()) {
+      auto info = valueInfo.find(out);
+      auto value = values.find(out);
+      if (info == valueInfo.end() || value == values.end() || !value->second)
+        continue;
+      const onnx::TypeProto &declared = info->second->type();
+      if (!declared.has_tensor_type() || !declared.tensor_type().elem_type())
+        continue;
+      std::string why;
+      FailureOr<Type> element = convertElementType(
+          declared.tensor_type().elem_type(), builder.getContext(), why);
+      Type actual =
+          cast<RankedTensorType>(value->second.getType()).getElementType();
+      if (succeeded(element) && *element != actual) {
+        emitError(modelLoc)
+            << "value '" << out << "' is declared "
+            << dataTypeName(declared.tensor_type().elem_type())
+            << " in value_info, but node #" << n << " '"
+            << graph.node(n).name() << "' (" << graph.node(n).op_type()
+            << ") produces " << actual;
+        return failure();
+      }
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        unsigned index) {
+  llvm::StringRef domain = canonicalDomain(node.domain());
+  llvm::StringRef domainName = domain.empty() ? "ai.onnx" : domain;
+  auto opsetIt = model.opsets.find(domain);
+  int64_t opset = opsetIt == model.opsets.end() ? 0 : opsetIt->second;
+  std::string description =
+      llvm::formatv("node '{0}' (#{1}, op {2}, domain {3}, opset {4})",
+                    node.name(), index, node.op_type(), domainName, opset)
+          .str();
+
+  // Every error raised while this node is imported says which node it is.
+  bool reemitting = false;
+  ScopedDiagnosticHandler prefix(
+      builder.getContext(), [&](Diagnostic &diag) -> LogicalResult {
+        if (reemitting || diag.getSeverity() != DiagnosticSeverity::Error)
+          return failure();
+        reemitting = true;
+        InFlightDiagnostic d = emitError(diag.getLocation())
+                               << description << ": " << diag.str();
+        for (Diagnostic &note : diag.getNotes())
+          d.attachNote(note.getLocation()) << note.str();
+        d.report();
+        reemitting = false;
+        return success();
+      });
+
+  if (opsetIt == model.opsets.end())
+    return emitError(modelLoc)
+           << "the model does not import the domain '" << domainName
+           << "' of this node";
+  const OpRegistry::Entry *entry =
+      OpRegistry::get().lookup(domain, node.op_type());
+  if (!entry)
+    return emitError(modelLoc) << "optc does not support this op";
+  if (opset < entry->minOpset || opset > entry->maxOpset)
+    return emitError(modelLoc)
+           << "optc supports " << node.op_type() << " from opset "
+           << entry->minOpset << " to " << entry->maxOpset;
+
+  SmallVector<Value> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    Value v = values.lookup(name);
+    if (!v)
+      return emitError(modelLoc)
+             << "input '" << name
+             << "' is an output that optc does not produce for its node";
+    inputs.push_back(v);
+  }
+  std::string locName =
+      node.name().empty() ? ("#" + std::to_string(index)) : node.name();
+  Location loc = NameLoc::get(builder.getStringAttr(locName), modelLoc);
+  NodeContext ctx(*this, node, index, opset, builder, loc, std::move(inputs));
+  if (failed(entry->convert(ctx)))
+    return failure();
+  if (ctx.outputs.size() > static_cast<size_t>(node.output_size()))
+    return emitError(modelLoc) << "internal error: the converter produced "
+                               << ctx.outputs.size() << " outputs";
+  for (auto [i, name] : llvm::enumerate(node.output())) {
+    if (name.empty())
+      continue;
+    values[name] = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
+  }
+  return success();
+}

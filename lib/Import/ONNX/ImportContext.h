@@ -1,0 +1,246 @@
+//===- ImportContext.h - shared pieces of the ONNX importer -----*- C++ -*-===//
+//
+// Internal to lib/Import/ONNX: loading and validating a ModelProto, type and
+// tensor conversion, and the context an op converter works in.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_LIB_IMPORT_ONNX_IMPORTCONTEXT_H
+#define OPTC_LIB_IMPORT_ONNX_IMPORTCONTEXT_H
+
+#include "dialects/Optc/IR/OptcOps.h"
+#include "optc/ImportONNX.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx.pb.h"
+
+#include <functional>
+#include <memory>
+
+namespace mlir::optc::onnx_import {
+
+/// The newest opset of the default domain that the pinned onnx package
+/// knows, and the oldest the importer reads.
+constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMaxOpset = 28;
+
+/// A parsed and validated model.
+struct LoadedModel {
+  std::unique_ptr<onnx::ModelProto> proto;
+  /// Where external data files are looked up.
+  std::string baseDir;
+  /// The model's name in diagnostics (its path).
+  std::string name;
+  /// Opset version by domain ("" is the default domain).
+  llvm::StringMap<int64_t> opsets;
+};
+
+/// Parses `bytes` as a ModelProto and checks its frame: IR version, opset
+/// imports, graph. Emits one error at `loc` and fails otherwise.
+FailureOr<LoadedModel> loadModel(std::string bytes, llvm::StringRef name,
+                                 llvm::StringRef baseDir, Location loc);
+
+/// Canonical name of a node's domain: "" for the default ONNX domain.
+llvm::StringRef canonicalDomain(llvm::StringRef domain);
+
+/// The optc element type of an ONNX TensorProto data type, or failure with
+/// a reason in `why`.
+FailureOr<Type> convertElementType(int32_t dataType, MLIRContext *context,
+                                   std::string &why);
+
+/// The name of an ONNX data type for diagnostics ("FLOAT", "INT64", ...).
+std::string dataTypeName(int32_t dataType);
+
+/// Reads the data of `tensor` (inline, typed fields or external) into an
+/// elements attribute of `type`. Large raw data moves into a dense_resource
+/// blob without a copy; external data is mapped from its file.
+FailureOr<ElementsAttr> convertTensor(onnx::TensorProto &tensor,
+                                      RankedTensorType type,
+                                      const LoadedModel &model,
+                                      const ImportOptions &options,
+                                      Location loc);
+
+/// The ranked tensor type of `tensor` (its dims and data type).
+FailureOr<RankedTensorType> tensorProtoType(const onnx::TensorProto &tensor,
+                                            MLIRContext *context, Location loc);
+
+/// The values of an integer constant, when `value` is produced by an
+/// optc.constant with integer elements.
+std::optional<SmallVector<int64_t>> getConstantInts(Value value);
+
+/// The values of a float constant, converted to double.
+std::optional<SmallVector<double>> getConstantFloats(Value value);
+
+class GraphImporter;
+
+/// Everything an op converter sees of the node it converts.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
+              unsigned index, int64_t opset, OpBuilder &builder,
+              Location loc, SmallVector<Value> inputs);
+
+  OpBuilder &b;
+  Location loc;
+  const onnx::NodeProto &node;
+  unsigned index;
+  /// The opset version of the node's domain.
+  int64_t opset;
+  /// The node's inputs; a null Value for an omitted optional input.
+  SmallVector<Value> inputs;
+  /// Filled by the converter, one per node output (null for an output the
+  /// converter does not produce; it is an error if the output is used).
+  SmallVector<Value> outputs;
+
+  /// Emits an error about this node. Every error emitted while a node is
+  /// imported is prefixed with the node: "node 'n' (#3 Conv, opset 13): ".
+  InFlightDiagnostic error();
+
+  /// Input `i`, or null when the node has fewer inputs or it is omitted.
+  Value input(unsigned i) const {
+    return i < inputs.size() ? inputs[i] : Value();
+  }
+  /// Input `i`, which must be present; errors otherwise.
+  FailureOr<Value> requiredInput(unsigned i, llvm::StringRef name);
+  RankedTensorType typeOf(Value v) const {
+    return cast<RankedTensorType>(v.getType());
+  }
+
+  // Attributes. Each getter checks the attribute's kind and errors on a
+  // mismatch.
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  FailureOr<int64_t> intAttr(llvm::StringRef name, int64_t defaultValue);
+  FailureOr<int64_t> requiredIntAttr(llvm::StringRef name);
+  FailureOr<float> floatAttr(llvm::StringRef name, float defaultValue);
+  FailureOr<std::string> stringAttr(llvm::StringRef name,
+                                    llvm::StringRef defaultValue);
+  /// A list of ints; `present` tells whether the attribute was given.
+  FailureOr<SmallVector<int64_t>> intsAttr(llvm::StringRef name,
+                                           bool *present = nullptr);
+  FailureOr<SmallVector<float>> floatsAttr(llvm::StringRef name);
+  /// A tensor attribute converted to a constant value.
+  FailureOr<Value> tensorAttr(llvm::StringRef name);
+
+  /// The integer values of constant input `i` (shapes, axes, pads...);
+  /// errors when the input is not a compile-time constant.
+  FailureOr<SmallVector<int64_t>> constantInts(unsigned i,
+                                               llvm::StringRef name);
+
+  /// An axis in [-rank, rank) made non-negative; errors when out of range.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                   llvm::StringRef what = "axis");
+  FailureOr<SmallVector<int64_t>> normalizeAxes(ArrayRef<int64_t> axes,
+                                                int64_t rank);
+
+  // Building helpers.
+  /// A constant tensor of `type` filled with `value`.
+  Value splat(RankedTensorType type, double value);
+  /// A 0-d constant of element type `element`.
+  Value scalar(Type element, double value);
+  /// A 1-D i64 constant.
+  Value i64s(ArrayRef<int64_t> values);
+  /// `value` cast to element type `element` (no-op when equal).
+  Value castTo(Value value, Type element);
+  /// Reshape to a static or partly computed shape (-1 allowed once).
+  Value reshape(Value value, ArrayRef<int64_t> shape);
+  /// Builds `OpTy` with inferred result types; fails with a node error when
+  /// the shape rules reject the operands.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> create(Args &&...args);
+
+  GraphImporter &graph;
+
+  /// Verifies a newly built op (operand types, attributes); erases it and
+  /// fails when it is invalid.
+  FailureOr<Value> finish(Operation *op);
+};
+
+/// Converts one ONNX node; fills `ctx.outputs`.
+using Converter = std::function<LogicalResult(NodeContext &ctx)>;
+
+/// The converters, by domain and op type, with the opset range each
+/// supports.
+class OpRegistry {
+public:
+  struct Entry {
+    int64_t minOpset;
+    int64_t maxOpset;
+    Converter convert;
+  };
+  static const OpRegistry &get();
+  void add(llvm::StringRef domain, llvm::StringRef opType, Converter convert,
+           int64_t minOpset = 1, int64_t maxOpset = kMaxOpset);
+  const Entry *lookup(llvm::StringRef domain, llvm::StringRef opType) const;
+
+private:
+  llvm::StringMap<Entry> entries;
+};
+
+void registerElementwiseOps(OpRegistry &registry);
+void registerLinalgOps(OpRegistry &registry);
+void registerNNOps(OpRegistry &registry);
+void registerReduceOps(OpRegistry &registry);
+void registerShapeOps(OpRegistry &registry);
+void registerIndexOps(OpRegistry &registry);
+
+/// Imports one graph into the body of a function.
+class GraphImporter {
+public:
+  GraphImporter(const LoadedModel &model, const ImportOptions &options,
+                OpBuilder &builder);
+
+  /// Imports the model's main graph into `func.func @main` of `module`.
+  LogicalResult importMain(ModuleOp module);
+
+  const LoadedModel &model;
+  const ImportOptions &options;
+  OpBuilder &builder;
+  Location modelLoc;
+
+  /// Converts a TensorProto into an optc.constant.
+  FailureOr<Value> importTensor(onnx::TensorProto &tensor, Location loc);
+
+private:
+  LogicalResult importNodes(onnx::GraphProto &graph);
+  LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
+  FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &info,
+                                            bool applyInputShapes,
+                                            SmallVectorImpl<std::string> &dimNames);
+
+  llvm::StringMap<Value> values;
+};
+
+template <typename OpTy, typename... Args>
+FailureOr<Value> NodeContext::create(Args &&...args) {
+  // Build through an OperationState and infer the result types here, so a
+  // rejected shape rule is a diagnostic instead of the builders' fatal error.
+  OperationState state(loc, OpTy::getOperationName());
+  OpTy::build(b, state, TypeRange{b.getNoneType()},
+              std::forward<Args>(args)...);
+  state.types.clear();
+  SmallVector<Type> types;
+  if (failed(OpTy::inferReturnTypes(
+          b.getContext(), loc, state.operands,
+          state.attributes.getDictionary(b.getContext()),
+          state.getRawProperties(), state.regions, types)))
+    return failure();
+  state.addTypes(types);
+  return finish(b.create(state));
+}
+
+} // namespace mlir::optc::onnx_import
+
+/// Binds `var` to the value of `expr`, a FailureOr, or returns failure from
+/// the enclosing converter.
+#define OPTC_TRY(var, expr)                                                    \
+  auto var##OrFailure = (expr);                                                \
+  if (::mlir::failed(var##OrFailure))                                          \
+    return ::mlir::failure();                                                  \
+  auto var = std::move(*var##OrFailure)
+
+#endif // OPTC_LIB_IMPORT_ONNX_IMPORTCONTEXT_H

@@ -1,0 +1,460 @@
+//===- Elementwise.cpp - ONNX elementwise ops -----------------------------===//
+//
+// Unary math, activations (decomposed into core ops where optc has none),
+// broadcasting binary arithmetic, comparisons, logic, casts and the
+// variadic Sum/Mean/Max/Min.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+template <typename OpTy> LogicalResult unary(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(y, ctx.create<OpTy>(x));
+  ctx.outputs = {y};
+  return success();
+}
+
+template <typename OpTy> LogicalResult binary(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(y, ctx.create<OpTy>(a, b));
+  ctx.outputs = {y};
+  return success();
+}
+
+template <ComparePredicate P> LogicalResult compare(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(y, ctx.create<CompareOp>(P, a, b));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Folds the variadic inputs pairwise with `OpTy`.
+template <typename OpTy> FailureOr<Value> foldInputs(NodeContext &ctx) {
+  if (ctx.inputs.empty() || !ctx.inputs[0])
+    return ctx.error() << "needs at least one input";
+  Value acc = ctx.inputs[0];
+  for (Value v : ArrayRef<Value>(ctx.inputs).drop_front()) {
+    if (!v)
+      return ctx.error() << "inputs may not be omitted";
+    OPTC_TRY(next, ctx.create<OpTy>(acc, v));
+    acc = next;
+  }
+  return acc;
+}
+
+template <typename OpTy> LogicalResult variadic(NodeContext &ctx) {
+  OPTC_TRY(y, foldInputs<OpTy>(ctx));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult mean(NodeContext &ctx) {
+  OPTC_TRY(sum, foldInputs<AddOp>(ctx));
+  Value n = ctx.scalar(ctx.typeOf(sum).getElementType(),
+                       static_cast<double>(ctx.inputs.size()));
+  OPTC_TRY(y, ctx.create<DivOp>(sum, n));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// select(x < 0, negative(x), x): the shape of the piecewise activations.
+template <typename Negative>
+LogicalResult piecewise(NodeContext &ctx, Value x, Negative &&negative,
+                        ComparePredicate predicate = ComparePredicate::lt) {
+  Value zero = ctx.scalar(ctx.typeOf(x).getElementType(), 0);
+  OPTC_TRY(isNeg, ctx.create<CompareOp>(predicate, x, zero));
+  OPTC_TRY(neg, negative(x));
+  OPTC_TRY(y, ctx.create<SelectOp>(isNeg, neg, x));
+  ctx.outputs = {y};
+  return success();
+}
+
+FailureOr<Value> mulScalar(NodeContext &ctx, Value x, double c) {
+  return ctx.create<MulOp>(x, ctx.scalar(ctx.typeOf(x).getElementType(), c));
+}
+
+FailureOr<Value> addScalar(NodeContext &ctx, Value x, double c) {
+  return ctx.create<AddOp>(x, ctx.scalar(ctx.typeOf(x).getElementType(), c));
+}
+
+/// alpha * (exp(x) - 1)
+FailureOr<Value> expm1Scaled(NodeContext &ctx, Value x, double alpha) {
+  OPTC_TRY(e, ctx.create<ExpOp>(x));
+  OPTC_TRY(m, addScalar(ctx, e, -1.0));
+  return mulScalar(ctx, m, alpha);
+}
+
+/// max(lo, min(hi, x)) with scalar bounds.
+FailureOr<Value> clampScalar(NodeContext &ctx, Value x, double lo, double hi) {
+  Type element = ctx.typeOf(x).getElementType();
+  OPTC_TRY(upper, ctx.create<MinOp>(x, ctx.scalar(element, hi)));
+  return ctx.create<MaxOp>(upper, ctx.scalar(element, lo));
+}
+
+LogicalResult leakyRelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 0.01f));
+  return piecewise(ctx, x, [&](Value v) { return mulScalar(ctx, v, alpha); });
+}
+
+LogicalResult elu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  return piecewise(ctx, x, [&](Value v) { return expm1Scaled(ctx, v, alpha); });
+}
+
+LogicalResult selu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.67326319217681884765625f));
+  OPTC_TRY(gamma, ctx.floatAttr("gamma", 1.05070102214813232421875f));
+  if (failed(piecewise(
+          ctx, x, [&](Value v) { return expm1Scaled(ctx, v, alpha); },
+          ComparePredicate::le)))
+    return failure();
+  OPTC_TRY(y, mulScalar(ctx, ctx.outputs[0], gamma));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult celu(NodeContext &ctx) {
+  // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  if (alpha == 0)
+    return ctx.error() << "alpha must not be 0";
+  Type element = ctx.typeOf(x).getElementType();
+  OPTC_TRY(scaled, mulScalar(ctx, x, 1.0 / alpha));
+  OPTC_TRY(neg, expm1Scaled(ctx, scaled, alpha));
+  OPTC_TRY(negPart, ctx.create<MinOp>(neg, ctx.scalar(element, 0)));
+  OPTC_TRY(posPart, ctx.create<MaxOp>(x, ctx.scalar(element, 0)));
+  OPTC_TRY(y, ctx.create<AddOp>(posPart, negPart));
+  ctx.outputs = {y};
+  return success();
+}
+
+FailureOr<Value> hardSigmoidOf(NodeContext &ctx, Value x, double alpha,
+                               double beta) {
+  OPTC_TRY(ax, mulScalar(ctx, x, alpha));
+  OPTC_TRY(axb, addScalar(ctx, ax, beta));
+  return clampScalar(ctx, axb, 0.0, 1.0);
+}
+
+LogicalResult hardSigmoid(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 0.2f));
+  OPTC_TRY(beta, ctx.floatAttr("beta", 0.5f));
+  OPTC_TRY(y, hardSigmoidOf(ctx, x, alpha, beta));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult hardSwish(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(s, hardSigmoidOf(ctx, x, 1.0 / 6.0, 0.5));
+  OPTC_TRY(y, ctx.create<MulOp>(x, s));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult softsign(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(a, ctx.create<AbsOp>(x));
+  OPTC_TRY(d, addScalar(ctx, a, 1.0));
+  OPTC_TRY(y, ctx.create<DivOp>(x, d));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult mish(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(sp, ctx.create<SoftplusOp>(x));
+  OPTC_TRY(t, ctx.create<TanhOp>(sp));
+  OPTC_TRY(y, ctx.create<MulOp>(x, t));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult swish(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(ax, mulScalar(ctx, x, alpha));
+  OPTC_TRY(s, ctx.create<SigmoidOp>(ax));
+  OPTC_TRY(y, ctx.create<MulOp>(x, s));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult gelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(approximate, ctx.stringAttr("approximate", "none"));
+  if (approximate != "none" && approximate != "tanh")
+    return ctx.error() << "approximate must be 'none' or 'tanh', found '"
+                       << approximate << "'";
+  OPTC_TRY(y, ctx.create<GeluOp>(x, approximate == "tanh"));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult thresholdedRelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  Type element = ctx.typeOf(x).getElementType();
+  OPTC_TRY(above, ctx.create<CompareOp>(ComparePredicate::gt, x,
+                                        ctx.scalar(element, alpha)));
+  OPTC_TRY(y, ctx.create<SelectOp>(above, x, ctx.scalar(element, 0)));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult shrink(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(bias, ctx.floatAttr("bias", 0.0f));
+  OPTC_TRY(lambd, ctx.floatAttr("lambd", 0.5f));
+  Type element = ctx.typeOf(x).getElementType();
+  OPTC_TRY(low, ctx.create<CompareOp>(ComparePredicate::lt, x,
+                                      ctx.scalar(element, -lambd)));
+  OPTC_TRY(high, ctx.create<CompareOp>(ComparePredicate::gt, x,
+                                       ctx.scalar(element, lambd)));
+  OPTC_TRY(plus, addScalar(ctx, x, bias));
+  OPTC_TRY(minus, addScalar(ctx, x, -bias));
+  OPTC_TRY(inner, ctx.create<SelectOp>(high, minus, ctx.scalar(element, 0)));
+  OPTC_TRY(y, ctx.create<SelectOp>(low, plus, inner));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult prelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(slope, ctx.requiredInput(1, "slope"));
+  return piecewise(ctx, x,
+                   [&](Value v) { return ctx.create<MulOp>(v, slope); });
+}
+
+LogicalResult clip(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  Type element = ctx.typeOf(x).getElementType();
+  Value lo, hi;
+  if (ctx.opset < 11) {
+    bool hasMin = ctx.attr("min"), hasMax = ctx.attr("max");
+    OPTC_TRY(minValue, ctx.floatAttr("min", 0));
+    OPTC_TRY(maxValue, ctx.floatAttr("max", 0));
+    if (hasMin)
+      lo = ctx.scalar(element, minValue);
+    if (hasMax)
+      hi = ctx.scalar(element, maxValue);
+  } else {
+    lo = ctx.input(1);
+    hi = ctx.input(2);
+  }
+  Value y = x;
+  if (lo) {
+    OPTC_TRY(v, ctx.create<MaxOp>(y, lo));
+    y = v;
+  }
+  if (hi) {
+    OPTC_TRY(v, ctx.create<MinOp>(y, hi));
+    y = v;
+  }
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult powOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(e, ctx.requiredInput(1, "Y"));
+  Type xe = ctx.typeOf(x).getElementType(), ee = ctx.typeOf(e).getElementType();
+  if (xe == ee || isa<FloatType>(xe)) {
+    OPTC_TRY(y, ctx.create<PowOp>(x, ctx.castTo(e, xe)));
+    ctx.outputs = {y};
+    return success();
+  }
+  // An integer base with a float exponent: compute in the exponent's type
+  // and convert back, as ONNX defines the result in the base's type.
+  OPTC_TRY(p, ctx.create<PowOp>(ctx.castTo(x, ee), e));
+  ctx.outputs = {ctx.castTo(p, xe)};
+  return success();
+}
+
+LogicalResult mod(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(fmod, ctx.intAttr("fmod", 0));
+  if (!fmod && isa<FloatType>(ctx.typeOf(a).getElementType()))
+    return ctx.error() << "fmod must be 1 for floating-point inputs";
+  OPTC_TRY(y, ctx.create<RemOp>(a, b, fmod != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult bitShift(NodeContext &ctx) {
+  OPTC_TRY(direction, ctx.stringAttr("direction", ""));
+  if (direction == "LEFT")
+    return binary<ShiftLeftOp>(ctx);
+  if (direction == "RIGHT")
+    return binary<ShiftRightOp>(ctx);
+  return ctx.error() << "direction must be 'LEFT' or 'RIGHT', found '"
+                     << direction << "'";
+}
+
+LogicalResult isInf(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(pos, ctx.intAttr("detect_positive", 1));
+  OPTC_TRY(neg, ctx.intAttr("detect_negative", 1));
+  OPTC_TRY(y, ctx.create<IsInfOp>(x, pos != 0, neg != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult where(NodeContext &ctx) {
+  OPTC_TRY(c, ctx.requiredInput(0, "condition"));
+  OPTC_TRY(x, ctx.requiredInput(1, "X"));
+  OPTC_TRY(y, ctx.requiredInput(2, "Y"));
+  OPTC_TRY(r, ctx.create<SelectOp>(c, x, y));
+  ctx.outputs = {r};
+  return success();
+}
+
+LogicalResult castTo(NodeContext &ctx, Value x, Type element) {
+  OPTC_TRY(saturate, ctx.intAttr("saturate", 1));
+  RankedTensorType type = ctx.typeOf(x);
+  if (type.getElementType() == element) {
+    ctx.outputs = {x};
+    return success();
+  }
+  bool small = isa<FloatType>(element) && element.getIntOrFloatBitWidth() <= 8;
+  OperationState state(ctx.loc, CastOp::getOperationName());
+  CastOp::build(ctx.b, state, type.clone(element), x,
+                /*saturate=*/small ? saturate != 0 : true);
+  OPTC_TRY(y, ctx.finish(ctx.b.create(state)));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult castOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(to, ctx.requiredIntAttr("to"));
+  std::string why;
+  FailureOr<Type> element =
+      convertElementType(static_cast<int32_t>(to), ctx.b.getContext(), why);
+  if (failed(element))
+    return ctx.error() << "cannot cast to " << dataTypeName(to) << ": " << why;
+  return castTo(ctx, x, *element);
+}
+
+LogicalResult castLike(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(target, ctx.requiredInput(1, "target_type"));
+  return castTo(ctx, x, ctx.typeOf(target).getElementType());
+}
+
+LogicalResult identity(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  ctx.outputs = {x};
+  return success();
+}
+
+LogicalResult dropout(NodeContext &ctx) {
+  // Inference: the output is the input; the optional mask is all true.
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  if (Value training = ctx.input(2)) {
+    std::optional<SmallVector<int64_t>> mode = getConstantInts(training);
+    if (!mode || mode->size() != 1)
+      return ctx.error() << "training_mode must be a constant";
+    if ((*mode)[0] != 0)
+      return ctx.error() << "training mode is not supported; optc compiles "
+                            "models for inference";
+  }
+  ctx.outputs = {x};
+  if (ctx.node.output_size() > 1 && !ctx.node.output(1).empty()) {
+    RankedTensorType type = ctx.typeOf(x);
+    if (!type.hasStaticShape())
+      return ctx.error() << "the mask output needs a static input shape";
+    ctx.outputs.push_back(ctx.splat(type.clone(ctx.b.getI1Type()), 1));
+  }
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerElementwiseOps(OpRegistry &r) {
+  r.add("", "Abs", unary<AbsOp>);
+  r.add("", "Neg", unary<NegOp>);
+  r.add("", "Exp", unary<ExpOp>);
+  r.add("", "Log", unary<LogOp>);
+  r.add("", "Sqrt", unary<SqrtOp>);
+  r.add("", "Reciprocal", unary<ReciprocalOp>);
+  r.add("", "Sin", unary<SinOp>);
+  r.add("", "Cos", unary<CosOp>);
+  r.add("", "Tan", unary<TanOp>);
+  r.add("", "Asin", unary<AsinOp>);
+  r.add("", "Acos", unary<AcosOp>);
+  r.add("", "Atan", unary<AtanOp>);
+  r.add("", "Sinh", unary<SinhOp>);
+  r.add("", "Cosh", unary<CoshOp>);
+  r.add("", "Asinh", unary<AsinhOp>);
+  r.add("", "Acosh", unary<AcoshOp>);
+  r.add("", "Atanh", unary<AtanhOp>);
+  r.add("", "Tanh", unary<TanhOp>);
+  r.add("", "Sigmoid", unary<SigmoidOp>);
+  r.add("", "Erf", unary<ErfOp>);
+  r.add("", "Floor", unary<FloorOp>);
+  r.add("", "Ceil", unary<CeilOp>);
+  r.add("", "Round", unary<RoundOp>);
+  r.add("", "Sign", unary<SignOp>);
+  r.add("", "Relu", unary<ReluOp>);
+  r.add("", "Not", unary<NotOp>);
+  r.add("", "BitwiseNot", unary<BitwiseNotOp>);
+  r.add("", "IsNaN", unary<IsNanOp>);
+  r.add("", "Softplus", unary<SoftplusOp>);
+  r.add("", "IsInf", isInf);
+  r.add("", "LeakyRelu", leakyRelu);
+  r.add("", "Elu", elu);
+  r.add("", "Selu", selu);
+  r.add("", "Celu", celu);
+  r.add("", "HardSigmoid", hardSigmoid);
+  r.add("", "HardSwish", hardSwish);
+  r.add("", "Softsign", softsign);
+  r.add("", "Mish", mish);
+  r.add("", "Swish", swish);
+  r.add("", "Gelu", gelu);
+  r.add("", "ThresholdedRelu", thresholdedRelu);
+  r.add("", "Shrink", shrink);
+  r.add("", "PRelu", prelu);
+  r.add("", "Clip", clip);
+  r.add("", "Add", binary<AddOp>);
+  r.add("", "Sub", binary<SubOp>);
+  r.add("", "Mul", binary<MulOp>);
+  r.add("", "Div", binary<DivOp>);
+  r.add("", "Pow", powOp);
+  r.add("", "Mod", mod);
+  r.add("", "And", binary<AndOp>);
+  r.add("", "Or", binary<OrOp>);
+  r.add("", "Xor", binary<XorOp>);
+  r.add("", "BitwiseAnd", binary<BitwiseAndOp>);
+  r.add("", "BitwiseOr", binary<BitwiseOrOp>);
+  r.add("", "BitwiseXor", binary<BitwiseXorOp>);
+  r.add("", "BitShift", bitShift);
+  r.add("", "Equal", compare<ComparePredicate::eq>);
+  r.add("", "Less", compare<ComparePredicate::lt>);
+  r.add("", "LessOrEqual", compare<ComparePredicate::le>);
+  r.add("", "Greater", compare<ComparePredicate::gt>);
+  r.add("", "GreaterOrEqual", compare<ComparePredicate::ge>);
+  r.add("", "Where", where);
+  r.add("", "Max", variadic<MaxOp>);
+  r.add("", "Min", variadic<MinOp>);
+  r.add("", "Sum", variadic<AddOp>);
+  r.add("", "Mean", mean);
+  r.add("", "Cast", castOp);
+  r.add("", "CastLike", castLike);
+  r.add("", "Identity", identity);
+  r.add("", "Dropout", dropout);
+}

@@ -1,0 +1,450 @@
+//===- NN.cpp - ONNX convolution, pooling, softmax, normalisations --------===//
+//
+// Resolves ONNX's auto_pad and defaults into the explicit attributes of the
+// optc ops, and decomposes the normalisations optc has no op for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+/// strides, dilations and pads of a windowed op over `n` spatial dims.
+struct WindowAttrs {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+/// Reads kernel_shape (or takes `kernel`), strides, dilations, pads and
+/// auto_pad; SAME_UPPER/SAME_LOWER padding is computed from the input.
+FailureOr<WindowAttrs> windowAttrs(NodeContext &ctx, RankedTensorType input,
+                                   ArrayRef<int64_t> kernelFromWeight,
+                                   bool transposed = false) {
+  int64_t n = input.getRank() - 2;
+  if (n < 1)
+    return ctx.error() << "input must have rank >= 3, found " << input;
+  WindowAttrs w;
+  bool given = false;
+  OPTC_TRY(kernel, ctx.intsAttr("kernel_shape", &given));
+  w.kernel = given ? kernel : SmallVector<int64_t>(kernelFromWeight);
+  if (static_cast<int64_t>(w.kernel.size()) != n)
+    return ctx.error() << "kernel_shape has " << w.kernel.size()
+                       << " entries for " << n << " spatial dimensions";
+  OPTC_TRY(strides, ctx.intsAttr("strides", &given));
+  w.strides = given ? strides : SmallVector<int64_t>(n, 1);
+  OPTC_TRY(dilations, ctx.intsAttr("dilations", &given));
+  w.dilations = given ? dilations : SmallVector<int64_t>(n, 1);
+  OPTC_TRY(pads, ctx.intsAttr("pads", &given));
+  w.pads = given ? pads : SmallVector<int64_t>(2 * n, 0);
+  OPTC_TRY(autoPad, ctx.stringAttr("auto_pad", "NOTSET"));
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * n, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t size = input.getDimSize(2 + i);
+      if (ShapedType::isDynamic(size))
+        return ctx.error() << "auto_pad " << autoPad
+                           << " needs the spatial sizes at compile time";
+      int64_t s = w.strides[i], k = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total;
+      if (transposed) {
+        int64_t out = size * s;
+        total = std::max<int64_t>(0, s * (size - 1) + k - out);
+      } else {
+        int64_t out = (size + s - 1) / s;
+        total = std::max<int64_t>(0, (out - 1) * s + k - size);
+      }
+      int64_t small = total / 2, big = total - small;
+      bool upper = autoPad == "SAME_UPPER";
+      w.pads[i] = upper ? small : big;
+      w.pads[n + i] = upper ? big : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return ctx.error() << "auto_pad '" << autoPad << "' is not supported";
+  }
+  return w;
+}
+
+FailureOr<Value> addBias(NodeContext &ctx, Value y, Value bias) {
+  if (!bias)
+    return y;
+  // Bias of shape [C] over N x C x D...: reshape to C x 1 x ... x 1.
+  int64_t rank = ctx.typeOf(y).getRank();
+  SmallVector<int64_t> shape(rank - 1, 1);
+  shape[0] = -1;
+  Value b = ctx.reshape(bias, shape);
+  if (!b)
+    return failure();
+  return ctx.create<AddOp>(y, b);
+}
+
+LogicalResult conv(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(w, ctx.requiredInput(1, "W"));
+  RankedTensorType wt = ctx.typeOf(w);
+  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  OPTC_TRY(y, ctx.create<ConvOp>(x, w, win.strides, win.dilations, win.pads,
+                                 group));
+  OPTC_TRY(out, addBias(ctx, y, ctx.input(2)));
+  ctx.outputs = {out};
+  return success();
+}
+
+LogicalResult convTranspose(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(w, ctx.requiredInput(1, "W"));
+  RankedTensorType xt = ctx.typeOf(x), wt = ctx.typeOf(w);
+  OPTC_TRY(win, windowAttrs(ctx, xt, wt.getShape().drop_front(2),
+                            /*transposed=*/true));
+  int64_t n = xt.getRank() - 2;
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  bool given = false;
+  OPTC_TRY(outputPadding, ctx.intsAttr("output_padding", &given));
+  if (!given)
+    outputPadding.assign(n, 0);
+  OPTC_TRY(outputShape, ctx.intsAttr("output_shape", &given));
+  if (given) {
+    // The pads follow from the requested output size.
+    if (static_cast<int64_t>(outputShape.size()) != n)
+      return ctx.error() << "output_shape has " << outputShape.size()
+                         << " entries for " << n << " spatial dimensions";
+    OPTC_TRY(autoPad, ctx.stringAttr("auto_pad", "NOTSET"));
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t size = xt.getDimSize(2 + i);
+      if (ShapedType::isDynamic(size))
+        return ctx.error() << "output_shape needs static spatial sizes";
+      int64_t total = win.strides[i] * (size - 1) + outputPadding[i] +
+                      (win.kernel[i] - 1) * win.dilations[i] + 1 -
+                      outputShape[i];
+      if (total < 0) {
+        outputPadding[i] -= total;
+        total = 0;
+      }
+      int64_t small = total / 2, big = total - small;
+      bool lower = autoPad == "SAME_LOWER";
+      win.pads[i] = lower ? big : small;
+      win.pads[n + i] = lower ? small : big;
+    }
+  }
+  OPTC_TRY(y, ctx.create<ConvTransposeOp>(x, w, win.strides, win.dilations,
+                                          win.pads, outputPadding, group));
+  OPTC_TRY(out, addBias(ctx, y, ctx.input(2)));
+  ctx.outputs = {out};
+  return success();
+}
+
+template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  RankedTensorType xt = ctx.typeOf(x);
+  if (!ctx.attr("kernel_shape"))
+    return ctx.error() << "attribute 'kernel_shape' is required";
+  OPTC_TRY(win, windowAttrs(ctx, xt, {}));
+  OPTC_TRY(ceilMode, ctx.intAttr("ceil_mode", 0));
+  if (ctx.node.output_size() > 1 && !ctx.node.output(1).empty())
+    return ctx.error() << "the Indices output of MaxPool is not supported";
+  OPTC_TRY(storageOrder, ctx.intAttr("storage_order", 0));
+  (void)storageOrder; // only affects the Indices output
+  if constexpr (std::is_same_v<OpTy, AvgPoolOp>) {
+    OPTC_TRY(includePad, ctx.intAttr("count_include_pad", 0));
+    OPTC_TRY(y, ctx.create<AvgPoolOp>(x, win.kernel, win.strides,
+                                      win.dilations, win.pads, ceilMode != 0,
+                                      includePad != 0));
+    ctx.outputs = {y};
+  } else if constexpr (std::is_same_v<OpTy, LpPoolOp>) {
+    OPTC_TRY(p, ctx.intAttr("p", 2));
+    OPTC_TRY(y, ctx.create<LpPoolOp>(x, win.kernel, win.strides,
+                                     win.dilations, win.pads, ceilMode != 0,
+                                     p));
+    ctx.outputs = {y};
+  } else {
+    OPTC_TRY(y, ctx.create<MaxPoolOp>(x, win.kernel, win.strides,
+                                      win.dilations, win.pads, ceilMode != 0));
+    ctx.outputs = {y};
+  }
+  return success();
+}
+
+SmallVector<int64_t> spatialAxes(RankedTensorType type) {
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < type.getRank(); ++i)
+    axes.push_back(i);
+  return axes;
+}
+
+LogicalResult globalAveragePool(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(y, ctx.create<ReduceMeanOp>(x, spatialAxes(ctx.typeOf(x)), true));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult globalMaxPool(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(y, ctx.create<ReduceMaxOp>(x, spatialAxes(ctx.typeOf(x)), true));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult globalLpPool(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(p, ctx.intAttr("p", 2));
+  if (p < 1)
+    return ctx.error() << "p must be at least 1";
+  Type element = ctx.typeOf(x).getElementType();
+  OPTC_TRY(a, ctx.create<AbsOp>(x));
+  OPTC_TRY(ap, ctx.create<PowOp>(a, ctx.scalar(element, p)));
+  OPTC_TRY(s, ctx.create<ReduceSumOp>(ap, spatialAxes(ctx.typeOf(x)), true));
+  OPTC_TRY(y, ctx.create<PowOp>(s, ctx.scalar(element, 1.0 / p)));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Softmax, LogSoftmax and Hardmax. Before opset 13 they flatten the input
+/// to 2-D at `axis` (default 1) and work on the second dimension.
+template <typename Build>
+LogicalResult softmaxLike(NodeContext &ctx, Build &&build) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", ctx.opset < 13 ? 1 : -1));
+  if (ctx.opset >= 13 || rank == 0) {
+    OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, std::max<int64_t>(rank, 1)));
+    OPTC_TRY(y, build(x, axis));
+    ctx.outputs = {y};
+    return success();
+  }
+  if (axisAttr < -rank || axisAttr > rank)
+    return ctx.error() << "axis " << axisAttr << " is out of range";
+  int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  if (!type.hasStaticShape())
+    return ctx.error() << "before opset 13 this op needs a static shape";
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? outer : inner) *= type.getDimSize(i);
+  OPTC_TRY(flat, ctx.create<ReshapeOp>(x, ArrayRef<int64_t>{outer, inner}));
+  OPTC_TRY(s, build(flat, 1));
+  OPTC_TRY(y, ctx.create<ReshapeOp>(s, type.getShape()));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult softmax(NodeContext &ctx) {
+  return softmaxLike(ctx, [&](Value x, int64_t axis) {
+    return ctx.create<SoftmaxOp>(x, axis);
+  });
+}
+
+LogicalResult logSoftmax(NodeContext &ctx) {
+  return softmaxLike(ctx, [&](Value x, int64_t axis) {
+    return ctx.create<LogSoftmaxOp>(x, axis);
+  });
+}
+
+LogicalResult hardmax(NodeContext &ctx) {
+  // One-hot of the first maximum: arg_max, then compare with positions.
+  return softmaxLike(ctx, [&](Value x, int64_t axis) -> FailureOr<Value> {
+    RankedTensorType type = ctx.typeOf(x);
+    if (type.isDynamicDim(axis))
+      return ctx.error() << "the hardmax axis must have a static size";
+    OPTC_TRY(idx, ctx.create<ArgMaxOp>(x, axis, true, false));
+    int64_t n = type.getDimSize(axis);
+    SmallVector<int64_t> positions;
+    for (int64_t i = 0; i < n; ++i)
+      positions.push_back(i);
+    SmallVector<int64_t> shape(type.getRank(), 1);
+    shape[axis] = n;
+    Value pos = ctx.reshape(ctx.i64s(positions), shape);
+    if (!pos)
+      return failure();
+    OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, idx, pos));
+    Type element = type.getElementType();
+    OPTC_TRY(y, ctx.create<SelectOp>(hit, ctx.scalar(element, 1),
+                                     ctx.scalar(element, 0)));
+    // The select broadcasts to idx's shape, which is x's.
+    return y;
+  });
+}
+
+LogicalResult batchNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
+  OPTC_TRY(bias, ctx.requiredInput(2, "B"));
+  OPTC_TRY(mean, ctx.requiredInput(3, "input_mean"));
+  OPTC_TRY(var, ctx.requiredInput(4, "input_var"));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(training, ctx.intAttr("training_mode", 0));
+  if (training)
+    return ctx.error() << "training mode is not supported; optc compiles "
+                          "models for inference";
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    if (!ctx.node.output(i).empty())
+      return ctx.error() << "the training outputs (running mean and "
+                            "variance) are not supported";
+  Type element = ctx.typeOf(x).getElementType();
+  // Statistics may come in another precision (opset 15): bring them to X's.
+  OPTC_TRY(y, ctx.create<BatchNormOp>(
+                  x, ctx.castTo(scale, element), ctx.castTo(bias, element),
+                  ctx.castTo(mean, element), ctx.castTo(var, element),
+                  APFloat(static_cast<double>(epsilon))));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult instanceNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
+  OPTC_TRY(bias, ctx.requiredInput(2, "B"));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t channels = type.getRank() >= 2 ? type.getDimSize(1)
+                                         : ShapedType::kDynamic;
+  if (ShapedType::isDynamic(channels))
+    channels = ctx.typeOf(scale).getRank() == 1 ? ctx.typeOf(scale).getDimSize(0)
+                                                : ShapedType::kDynamic;
+  if (ShapedType::isDynamic(channels))
+    return ctx.error() << "the channel count must be known at compile time";
+  OPTC_TRY(y, ctx.create<GroupNormOp>(x, scale, bias, channels,
+                                      APFloat(static_cast<double>(epsilon))));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult groupNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
+  OPTC_TRY(bias, ctx.requiredInput(2, "bias"));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(groups, ctx.requiredIntAttr("num_groups"));
+  RankedTensorType type = ctx.typeOf(x);
+  if (ctx.opset < 21) {
+    // Opset 18 gives one scale and bias per group: repeat each for the
+    // channels of its group.
+    if (type.getRank() < 2 || type.isDynamicDim(1))
+      return ctx.error() << "the channel count must be known at compile time";
+    int64_t channels = type.getDimSize(1);
+    if (groups <= 0 || channels % groups != 0)
+      return ctx.error() << "channels (" << channels
+                         << ") are not divisible by num_groups (" << groups
+                         << ")";
+    auto perChannel = [&](Value v) -> FailureOr<Value> {
+      Value g = ctx.reshape(v, {groups, 1});
+      if (!g)
+        return failure();
+      OPTC_TRY(b, ctx.create<BroadcastOp>(
+                      g, ArrayRef<int64_t>{groups, channels / groups}));
+      Value r = ctx.reshape(b, {channels});
+      if (!r)
+        return failure();
+      return r;
+    };
+    OPTC_TRY(s, perChannel(scale));
+    OPTC_TRY(b, perChannel(bias));
+    scale = s;
+    bias = b;
+  }
+  OPTC_TRY(y, ctx.create<GroupNormOp>(x, scale, bias, groups,
+                                      APFloat(static_cast<double>(epsilon))));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult layerNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "Scale"));
+  Value bias = ctx.input(2);
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    if (!ctx.node.output(i).empty())
+      return ctx.error() << "the Mean and InvStdDev outputs are not supported";
+  OPTC_TRY(y, ctx.create<LayerNormOp>(x, scale, bias, axis,
+                                      APFloat(static_cast<double>(epsilon))));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult rmsNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(y, ctx.create<RmsNormOp>(x, scale, axis,
+                                    APFloat(static_cast<double>(epsilon))));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult lpNormalization(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(p, ctx.intAttr("p", 2));
+  Value norm;
+  if (p == 1) {
+    OPTC_TRY(a, ctx.create<AbsOp>(x));
+    OPTC_TRY(s, ctx.create<ReduceSumOp>(a, ArrayRef<int64_t>{axis}, true));
+    norm = s;
+  } else if (p == 2) {
+    OPTC_TRY(sq, ctx.create<MulOp>(x, x));
+    OPTC_TRY(s, ctx.create<ReduceSumOp>(sq, ArrayRef<int64_t>{axis}, true));
+    OPTC_TRY(r, ctx.create<SqrtOp>(s));
+    norm = r;
+  } else {
+    return ctx.error() << "p must be 1 or 2, found " << p;
+  }
+  OPTC_TRY(y, ctx.create<DivOp>(x, norm));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult meanVarianceNormalization(NodeContext &ctx) {
+  // (x - mean) / sqrt(mean(x^2) - mean^2 + 1e-9) over `axes`.
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  RankedTensorType type = ctx.typeOf(x);
+  bool given = false;
+  OPTC_TRY(axesRaw, ctx.intsAttr("axes", &given));
+  if (!given)
+    axesRaw = {0, 2, 3};
+  OPTC_TRY(axes, ctx.normalizeAxes(axesRaw, type.getRank()));
+  OPTC_TRY(mean, ctx.create<ReduceMeanOp>(x, axes, true));
+  OPTC_TRY(sq, ctx.create<MulOp>(x, x));
+  OPTC_TRY(meanSq, ctx.create<ReduceMeanOp>(sq, axes, true));
+  OPTC_TRY(mean2, ctx.create<MulOp>(mean, mean));
+  OPTC_TRY(var, ctx.create<SubOp>(meanSq, mean2));
+  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(type.getElementType(),
+                                                      1e-9)));
+  OPTC_TRY(std, ctx.create<SqrtOp>(varEps));
+  OPTC_TRY(centered, ctx.create<SubOp>(x, mean));
+  OPTC_TRY(y, ctx.create<DivOp>(centered, std));
+  ctx.outputs = {y};
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerNNOps(OpRegistry &r) {
+  r.add("", "Conv", conv);
+  r.add("", "ConvTranspose", convTranspose);
+  r.add("", "MaxPool", pool<MaxPoolOp>);
+  r.add("", "AveragePool", pool<AvgPoolOp>);
+  r.add("", "LpPool", pool<LpPoolOp>);
+  r.add("", "GlobalAveragePool", globalAveragePool);
+  r.add("", "GlobalMaxPool", globalMaxPool);
+  r.add("", "GlobalLpPool", globalLpPool);
+  r.add("", "Softmax", softmax);
+  r.add("", "LogSoftmax", logSoftmax);
+  r.add("", "Hardmax", hardmax);
+  r.add("", "BatchNormalization", batchNorm);
+  r.add("", "InstanceNormalization", instanceNorm);
+  r.add("", "GroupNormalization", groupNorm);
+  r.add("", "LayerNormalization", layerNorm);
+  r.add("", "RMSNormalization", rmsNorm);
+  r.add("", "LpNormalization", lpNormalization);
+  r.add("", "MeanVarianceNormalization", meanVarianceNormalization);
+}

@@ -1,0 +1,154 @@
+//===- Reduce.cpp - ONNX reductions ----------------------------------------===//
+//
+// ReduceSum/Mean/Max/Min/Prod directly, ReduceL1/L2/LogSum/LogSumExp/
+// SumSquare decomposed, ArgMax/ArgMin. The axes moved from an attribute to
+// an input at opset 13 (ReduceSum) and 18 (the others).
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+/// The axes of a reduction, normalised; empty axes mean all of them unless
+/// noop_with_empty_axes asks for nothing (returned as std::nullopt).
+FailureOr<std::optional<SmallVector<int64_t>>>
+reductionAxes(NodeContext &ctx, int64_t rank, int64_t axesInputSince) {
+  SmallVector<int64_t> axes;
+  if (ctx.opset < axesInputSince) {
+    OPTC_TRY(a, ctx.intsAttr("axes"));
+    axes = a;
+  } else if (ctx.input(1)) {
+    OPTC_TRY(a, ctx.constantInts(1, "axes"));
+    axes = a;
+  }
+  if (axes.empty()) {
+    OPTC_TRY(noop, ctx.intAttr("noop_with_empty_axes", 0));
+    if (noop && ctx.opset >= axesInputSince)
+      return std::optional<SmallVector<int64_t>>();
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+    return std::optional<SmallVector<int64_t>>(axes);
+  }
+  OPTC_TRY(normalized, ctx.normalizeAxes(axes, rank));
+  return std::optional<SmallVector<int64_t>>(normalized);
+}
+
+/// Applies `pre` to the input, reduces with `OpTy` and applies `post`.
+template <typename OpTy>
+LogicalResult reduce(NodeContext &ctx, int64_t axesInputSince,
+                     llvm::function_ref<FailureOr<Value>(Value)> pre = {},
+                     llvm::function_ref<FailureOr<Value>(Value)> post = {}) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  OPTC_TRY(axes, reductionAxes(ctx, ctx.typeOf(x).getRank(), axesInputSince));
+  OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
+  Value v = x;
+  if (pre) {
+    OPTC_TRY(p, pre(v));
+    v = p;
+  }
+  if (!axes) {
+    // noop_with_empty_axes: the reduction is the identity, but the
+    // elementwise parts still apply.
+    if (post) {
+      OPTC_TRY(p, post(v));
+      v = p;
+    }
+    ctx.outputs = {v};
+    return success();
+  }
+  OPTC_TRY(r, ctx.create<OpTy>(v, *axes, keepDims != 0));
+  if (post) {
+    OPTC_TRY(p, post(r));
+    r = p;
+  }
+  ctx.outputs = {r};
+  return success();
+}
+
+template <typename OpTy>
+Converter simple(int64_t axesInputSince) {
+  return [=](NodeContext &ctx) { return reduce<OpTy>(ctx, axesInputSince); };
+}
+
+LogicalResult reduceL1(NodeContext &ctx) {
+  return reduce<ReduceSumOp>(
+      ctx, 18, [&](Value v) { return ctx.create<AbsOp>(v); });
+}
+
+LogicalResult reduceL2(NodeContext &ctx) {
+  return reduce<ReduceSumOp>(
+      ctx, 18, [&](Value v) { return ctx.create<MulOp>(v, v); },
+      [&](Value v) { return ctx.create<SqrtOp>(v); });
+}
+
+LogicalResult reduceSumSquare(NodeContext &ctx) {
+  return reduce<ReduceSumOp>(
+      ctx, 18, [&](Value v) { return ctx.create<MulOp>(v, v); });
+}
+
+LogicalResult reduceLogSum(NodeContext &ctx) {
+  return reduce<ReduceSumOp>(ctx, 18, {},
+                             [&](Value v) { return ctx.create<LogOp>(v); });
+}
+
+LogicalResult reduceLogSumExp(NodeContext &ctx) {
+  // log(sum(exp(x - m))) + m with m the maximum, so exp cannot overflow.
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  OPTC_TRY(axes, reductionAxes(ctx, type.getRank(), 18));
+  OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
+  if (!axes) {
+    ctx.outputs = {x}; // log(exp(x)) is x
+    return success();
+  }
+  OPTC_TRY(m, ctx.create<ReduceMaxOp>(x, *axes, true));
+  // Where the maximum is infinite, shifting would give NaN: shift by 0.
+  OPTC_TRY(finite, ctx.create<IsInfOp>(m, true, true));
+  Value zero = ctx.scalar(type.getElementType(), 0);
+  OPTC_TRY(shift, ctx.create<SelectOp>(finite, zero, m));
+  OPTC_TRY(d, ctx.create<SubOp>(x, shift));
+  OPTC_TRY(e, ctx.create<ExpOp>(d));
+  OPTC_TRY(s, ctx.create<ReduceSumOp>(e, *axes, keepDims != 0));
+  OPTC_TRY(l, ctx.create<LogOp>(s));
+  Value shiftOut = shift;
+  if (!keepDims) {
+    OPTC_TRY(sq, ctx.create<ReduceMaxOp>(shift, *axes, false));
+    shiftOut = sq;
+  }
+  OPTC_TRY(y, ctx.create<AddOp>(l, shiftOut));
+  ctx.outputs = {y};
+  return success();
+}
+
+template <typename OpTy> LogicalResult argReduce(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", 0));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
+  OPTC_TRY(last, ctx.intAttr("select_last_index", 0));
+  OPTC_TRY(y, ctx.create<OpTy>(x, axis, keepDims != 0, last != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerReduceOps(OpRegistry &r) {
+  r.add("", "ReduceSum", simple<ReduceSumOp>(13));
+  r.add("", "ReduceMean", simple<ReduceMeanOp>(18));
+  r.add("", "ReduceMax", simple<ReduceMaxOp>(18));
+  r.add("", "ReduceMin", simple<ReduceMinOp>(18));
+  r.add("", "ReduceProd", simple<ReduceProdOp>(18));
+  r.add("", "ReduceL1", reduceL1);
+  r.add("", "ReduceL2", reduceL2);
+  r.add("", "ReduceSumSquare", reduceSumSquare);
+  r.add("", "ReduceLogSum", reduceLogSum);
+  r.add("", "ReduceLogSumExp", reduceLogSumExp);
+  r.add("", "ArgMax", argReduce<ArgMaxOp>);
+  r.add("", "ArgMin", argReduce<ArgMinOp>);
+}

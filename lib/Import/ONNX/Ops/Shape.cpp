@@ -1,0 +1,635 @@
+//===- Shape.cpp - ONNX shape and data-movement ops -----------------------===//
+//
+// Constant, Shape/Size/ConstantOfShape/Range (constants when the shapes are
+// static), Reshape, Flatten, Squeeze/Unsqueeze, Transpose, Expand, Concat,
+// Split, Slice, Pad, Tile, DepthToSpace/SpaceToDepth.
+//
+// Sizes, axes and pads given as inputs must be compile-time constants: optc
+// has no ops that take them at run time yet.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+#include "dialects/Optc/IR/OptcShapes.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+/// A 1-D (or 0-d) i64 constant.
+Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values, bool scalar) {
+  auto type = scalar ? RankedTensorType::get({}, ctx.b.getI64Type())
+                     : RankedTensorType::get(
+                           {static_cast<int64_t>(values.size())},
+                           ctx.b.getI64Type());
+  return ConstantOp::create(
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
+}
+
+LogicalResult constant(NodeContext &ctx) {
+  auto setScalarOrList = [&](Type element, ArrayRef<Attribute> values,
+                             bool list) {
+    auto type = RankedTensorType::get(
+        list ? ArrayRef<int64_t>{static_cast<int64_t>(values.size())}
+             : ArrayRef<int64_t>{},
+        element);
+    ctx.outputs = {ConstantOp::create(
+        ctx.b, ctx.loc,
+        cast<ElementsAttr>(DenseElementsAttr::get(type, values)))};
+    return success();
+  };
+  if (ctx.node.attribute_size() != 1)
+    return ctx.error() << "must have exactly one attribute, found "
+                       << ctx.node.attribute_size();
+  const onnx::AttributeProto &a = ctx.node.attribute(0);
+  llvm::StringRef name = a.name();
+  if (name == "value") {
+    OPTC_TRY(v, ctx.tensorAttr("value"));
+    ctx.outputs = {v};
+    return success();
+  }
+  Builder &b = ctx.b;
+  if (name == "value_float") {
+    OPTC_TRY(f, ctx.floatAttr(name, 0));
+    return setScalarOrList(b.getF32Type(), {b.getF32FloatAttr(f)}, false);
+  }
+  if (name == "value_int") {
+    OPTC_TRY(i, ctx.intAttr(name, 0));
+    return setScalarOrList(b.getI64Type(), {b.getI64IntegerAttr(i)}, false);
+  }
+  if (name == "value_floats") {
+    OPTC_TRY(fs, ctx.floatsAttr(name));
+    SmallVector<Attribute> attrs;
+    for (float f : fs)
+      attrs.push_back(b.getF32FloatAttr(f));
+    return setScalarOrList(b.getF32Type(), attrs, true);
+  }
+  if (name == "value_ints") {
+    OPTC_TRY(is, ctx.intsAttr(name));
+    SmallVector<Attribute> attrs;
+    for (int64_t i : is)
+      attrs.push_back(b.getI64IntegerAttr(i));
+    return setScalarOrList(b.getI64Type(), attrs, true);
+  }
+  return ctx.error() << "attribute '" << name
+                     << "' is not supported (strings and sparse tensors are "
+                        "not optc tensors)";
+}
+
+LogicalResult shapeOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(start, ctx.intAttr("start", 0));
+  OPTC_TRY(end, ctx.intAttr("end", rank));
+  // Negative bounds count from the end; both are clamped to [0, rank].
+  auto clampBound = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  start = clampBound(start);
+  end = clampBound(end);
+  SmallVector<int64_t> dims;
+  for (int64_t i = start; i < end; ++i) {
+    if (type.isDynamicDim(i))
+      return ctx.error() << "dimension " << i << " of the input " << type
+                         << " is not known at compile time; pin it with "
+                            "--input-shape";
+    dims.push_back(type.getDimSize(i));
+  }
+  ctx.outputs = {i64Constant(ctx, dims, false)};
+  return success();
+}
+
+LogicalResult size(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  if (!type.hasStaticShape())
+    return ctx.error() << "the size of " << type
+                       << " is not known at compile time; pin the input "
+                          "shapes with --input-shape";
+  ctx.outputs = {i64Constant(ctx, {type.getNumElements()}, true)};
+  return success();
+}
+
+LogicalResult constantOfShape(NodeContext &ctx) {
+  OPTC_TRY(shape, ctx.constantInts(0, "input"));
+  for (int64_t d : shape)
+    if (d < 0)
+      return ctx.error() << "shape has a negative size " << d;
+  Attribute value;
+  Type element = ctx.b.getF32Type();
+  if (ctx.attr("value")) {
+    OPTC_TRY(v, ctx.tensorAttr("value"));
+    auto elements = cast<ElementsAttr>(v.getDefiningOp<ConstantOp>().getValue());
+    if (elements.getNumElements() != 1)
+      return ctx.error() << "value must hold exactly one element";
+    element = elements.getElementType();
+    value = *elements.getValues<Attribute>().begin();
+    v.getDefiningOp()->erase();
+  } else {
+    value = ctx.b.getF32FloatAttr(0);
+  }
+  auto type = RankedTensorType::get(shape, element);
+  ctx.outputs = {ConstantOp::create(
+      ctx.b, ctx.loc, cast<ElementsAttr>(SplatElementsAttr::get(type, value)))};
+  return success();
+}
+
+LogicalResult range(NodeContext &ctx) {
+  OPTC_TRY(startV, ctx.requiredInput(0, "start"));
+  Type element = ctx.typeOf(startV).getElementType();
+  auto get = [&](unsigned i, llvm::StringRef name) -> FailureOr<double> {
+    std::optional<SmallVector<double>> v = getConstantFloats(ctx.input(i));
+    if (!v || v->size() != 1)
+      return ctx.error() << "input " << name
+                         << " must be a scalar constant known at compile time";
+    return (*v)[0];
+  };
+  OPTC_TRY(start, get(0, "start"));
+  OPTC_TRY(limit, get(1, "limit"));
+  OPTC_TRY(delta, get(2, "delta"));
+  if (delta == 0)
+    return ctx.error() << "delta must not be 0";
+  double steps = std::ceil((limit - start) / delta);
+  int64_t count = steps > 0 ? static_cast<int64_t>(steps) : 0;
+  if (count > (int64_t(1) << 31))
+    return ctx.error() << "the range has " << count << " elements";
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    double v = start + static_cast<double>(i) * delta;
+    if (auto f = dyn_cast<FloatType>(element)) {
+      APFloat a(v);
+      bool lost;
+      a.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(FloatAttr::get(element, a));
+    } else {
+      values.push_back(IntegerAttr::get(element, static_cast<int64_t>(v)));
+    }
+  }
+  auto type = RankedTensorType::get({count}, element);
+  ctx.outputs = {ConstantOp::create(
+      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)))};
+  return success();
+}
+
+LogicalResult reshapeOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  SmallVector<int64_t> shape;
+  if (ctx.opset < 5) {
+    OPTC_TRY(s, ctx.intsAttr("shape"));
+    shape = s;
+  } else {
+    OPTC_TRY(s, ctx.constantInts(1, "shape"));
+    shape = s;
+  }
+  OPTC_TRY(allowZero, ctx.intAttr("allowzero", 0));
+  RankedTensorType type = ctx.typeOf(x);
+  // ONNX: 0 copies the input's dimension (unless allowzero), -1 is
+  // computed.
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == 0 && !allowZero) {
+      if (static_cast<int64_t>(i) >= type.getRank())
+        return ctx.error() << "shape entry " << i
+                           << " is 0 (copy the input dimension) but the input "
+                              "has rank "
+                           << type.getRank();
+      if (type.isDynamicDim(i))
+        return ctx.error() << "shape entry " << i
+                           << " copies an input dimension that is not known "
+                              "at compile time";
+      d = type.getDimSize(i);
+    } else if (d < -1) {
+      return ctx.error() << "shape entry " << i << " is " << d;
+    }
+  }
+  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// The product of dims [from, to), or -1 when one is unknown.
+int64_t product(RankedTensorType type, int64_t from, int64_t to) {
+  int64_t p = 1;
+  for (int64_t i = from; i < to; ++i) {
+    if (type.isDynamicDim(i))
+      return -1;
+    p *= type.getDimSize(i);
+  }
+  return p;
+}
+
+LogicalResult flatten(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", 1));
+  if (axisAttr < -rank || axisAttr > rank)
+    return ctx.error() << "axis " << axisAttr << " is out of range for rank "
+                       << rank;
+  int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  int64_t outer = product(type, 0, axis), inner = product(type, axis, rank);
+  if (outer < 0 && inner < 0)
+    return ctx.error() << "flattening " << type
+                       << " needs one side of the axis to be static";
+  OPTC_TRY(y, ctx.create<ReshapeOp>(x, ArrayRef<int64_t>{outer, inner}));
+  ctx.outputs = {y};
+  return success();
+}
+
+FailureOr<SmallVector<int64_t>> axesInputOrAttr(NodeContext &ctx,
+                                                int64_t attrUntil,
+                                                bool *given) {
+  if (ctx.opset < attrUntil)
+    return ctx.intsAttr("axes", given);
+  *given = ctx.input(1) != nullptr;
+  if (!*given)
+    return SmallVector<int64_t>();
+  return ctx.constantInts(1, "axes");
+}
+
+LogicalResult squeeze(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  bool given = false;
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given));
+  SmallVector<int64_t> axes;
+  if (given) {
+    OPTC_TRY(a, ctx.normalizeAxes(axesRaw, type.getRank()));
+    axes = a;
+  } else {
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (type.isDynamicDim(i))
+        return ctx.error() << "without axes, every dimension must be known "
+                              "to find those of size 1";
+      if (type.getDimSize(i) == 1)
+        axes.push_back(i);
+    }
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (llvm::is_contained(axes, i)) {
+      if (!type.isDynamicDim(i) && type.getDimSize(i) != 1)
+        return ctx.error() << "cannot squeeze dimension " << i << " of size "
+                           << type.getDimSize(i);
+      continue;
+    }
+    shape.push_back(type.isDynamicDim(i) ? -1 : type.getDimSize(i));
+  }
+  if (llvm::count(shape, -1) > 1)
+    return ctx.error() << "the result " << type
+                       << " would have several unknown dimensions";
+  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult unsqueeze(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  bool given = false;
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given));
+  if (!given)
+    return ctx.error() << "axes are required";
+  int64_t rank = type.getRank() + axesRaw.size();
+  OPTC_TRY(axes, ctx.normalizeAxes(axesRaw, rank));
+  SmallVector<int64_t> shape;
+  int64_t next = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      shape.push_back(1);
+      continue;
+    }
+    shape.push_back(type.isDynamicDim(next) ? -1 : type.getDimSize(next));
+    ++next;
+  }
+  if (llvm::count(shape, -1) > 1)
+    return ctx.error() << "the result would have several unknown dimensions";
+  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult transposeOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  int64_t rank = ctx.typeOf(x).getRank();
+  bool given = false;
+  OPTC_TRY(perm, ctx.intsAttr("perm", &given));
+  if (!given)
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  for (int64_t &p : perm)
+    if (p < 0)
+      p += rank;
+  OPTC_TRY(y, ctx.create<TransposeOp>(x, perm));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult expand(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
+  RankedTensorType type = ctx.typeOf(x);
+  // Expand broadcasts both ways: the result is the broadcast of the two.
+  FailureOr<shape::Shape> result = shape::broadcast(
+      {type.getShape(), ArrayRef<int64_t>(shape)},
+      [&] { return ctx.error() << "cannot expand: "; });
+  if (failed(result))
+    return failure();
+  for (int64_t d : *result)
+    if (ShapedType::isDynamic(d))
+      return ctx.error() << "the expanded shape of " << type
+                         << " is not known at compile time";
+  OPTC_TRY(y, ctx.create<BroadcastOp>(x, ArrayRef<int64_t>(*result)));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult concat(NodeContext &ctx) {
+  if (ctx.inputs.empty())
+    return ctx.error() << "needs at least one input";
+  for (Value v : ctx.inputs)
+    if (!v)
+      return ctx.error() << "inputs may not be omitted";
+  int64_t rank = ctx.typeOf(ctx.inputs[0]).getRank();
+  OPTC_TRY(axisAttr, ctx.opset < 4 ? FailureOr<int64_t>(ctx.intAttr("axis", 1))
+                                   : ctx.requiredIntAttr("axis"));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, rank));
+  OPTC_TRY(y, ctx.create<ConcatOp>(ValueRange(ctx.inputs), axis));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult split(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", 0));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, type.getRank()));
+  SmallVector<int64_t> sizes;
+  bool given = false;
+  if (ctx.opset < 13) {
+    OPTC_TRY(s, ctx.intsAttr("split", &given));
+    sizes = s;
+  } else if (ctx.input(1)) {
+    OPTC_TRY(s, ctx.constantInts(1, "split"));
+    sizes = s;
+    given = true;
+  }
+  int64_t outputs = ctx.node.output_size();
+  if (!given) {
+    if (type.isDynamicDim(axis))
+      return ctx.error() << "splitting an unknown dimension needs the sizes";
+    int64_t dim = type.getDimSize(axis);
+    int64_t parts = outputs;
+    if (ctx.opset >= 18) {
+      OPTC_TRY(n, ctx.intAttr("num_outputs", outputs));
+      parts = n;
+    }
+    if (parts <= 0)
+      return ctx.error() << "cannot split into " << parts << " parts";
+    // Equal parts; with opset 18 the last one may be smaller.
+    int64_t chunk = (dim + parts - 1) / parts;
+    if (ctx.opset < 18 && dim % parts != 0)
+      return ctx.error() << "dimension " << axis << " of size " << dim
+                         << " does not split into " << parts << " equal parts";
+    for (int64_t i = 0, left = dim; i < parts; ++i) {
+      sizes.push_back(std::min(chunk, left));
+      left -= sizes.back();
+    }
+  }
+  if (static_cast<int64_t>(sizes.size()) != outputs)
+    return ctx.error() << "splits into " << sizes.size() << " parts but has "
+                       << outputs << " outputs";
+  SmallVector<Type> resultTypes;
+  for (int64_t s : sizes) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[axis] = s;
+    resultTypes.push_back(type.clone(shape));
+  }
+  OperationState state(ctx.loc, SplitOp::getOperationName());
+  SplitOp::build(ctx.b, state, resultTypes, x, axis, sizes);
+  Operation *op = ctx.b.create(state);
+  if (failed(ctx.finish(op)))
+    return failure();
+  ctx.outputs.assign(op->result_begin(), op->result_end());
+  return success();
+}
+
+LogicalResult slice(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  bool axesGiven = false;
+  if (ctx.opset < 10) {
+    OPTC_TRY(s, ctx.intsAttr("starts"));
+    OPTC_TRY(e, ctx.intsAttr("ends"));
+    OPTC_TRY(a, ctx.intsAttr("axes", &axesGiven));
+    starts = s;
+    ends = e;
+    axes = a;
+  } else {
+    OPTC_TRY(s, ctx.constantInts(1, "starts"));
+    OPTC_TRY(e, ctx.constantInts(2, "ends"));
+    starts = s;
+    ends = e;
+    if (ctx.input(3)) {
+      OPTC_TRY(a, ctx.constantInts(3, "axes"));
+      axes = a;
+      axesGiven = true;
+    }
+    if (ctx.input(4)) {
+      OPTC_TRY(st, ctx.constantInts(4, "steps"));
+      steps = st;
+    }
+  }
+  if (!axesGiven)
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return ctx.error() << "starts, ends, axes and steps have different lengths "
+                       << "(" << starts.size() << ", " << ends.size() << ", "
+                       << axes.size() << ", " << steps.size() << ")";
+  SmallVector<int64_t> allStarts(rank, 0), allLimits, allStrides(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    allLimits.push_back(std::numeric_limits<int64_t>::max());
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    OPTC_TRY(axis, ctx.normalizeAxis(axes[i], rank));
+    if (seen[axis])
+      return ctx.error() << "axis " << axes[i] << " is repeated";
+    seen[axis] = true;
+    if (steps[i] == 0)
+      return ctx.error() << "step of axis " << axes[i] << " is 0";
+    int64_t start = starts[i], end = ends[i];
+    // Negative positions count from the end; optc.slice clamps the rest.
+    if (start < 0 || end < 0) {
+      if (type.isDynamicDim(axis))
+        return ctx.error() << "negative bounds on dimension " << axis
+                           << ", whose size is not known at compile time";
+      int64_t dim = type.getDimSize(axis);
+      auto fromEnd = [&](int64_t v) {
+        return v < 0 ? (v < std::numeric_limits<int64_t>::min() + dim
+                            ? std::numeric_limits<int64_t>::min()
+                            : v + dim)
+                     : v;
+      };
+      start = fromEnd(start);
+      end = fromEnd(end);
+    }
+    allStarts[axis] = start;
+    allLimits[axis] = end;
+    allStrides[axis] = steps[i];
+  }
+  // Axes not sliced keep everything: with a negative stride nowhere, the
+  // defaults (0, max, 1) select the whole dimension.
+  OPTC_TRY(y, ctx.create<SliceOp>(x, allStarts, allLimits, allStrides));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult pad(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(modeName, ctx.stringAttr("mode", "constant"));
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return ctx.error() << "mode '" << modeName << "' is not supported";
+  SmallVector<int64_t> pads;
+  Value value;
+  if (ctx.opset < 11) {
+    OPTC_TRY(p, ctx.intsAttr("pads"));
+    pads = p;
+    OPTC_TRY(v, ctx.floatAttr("value", 0));
+    if (v != 0)
+      value = ctx.scalar(type.getElementType(), v);
+  } else {
+    OPTC_TRY(p, ctx.constantInts(1, "pads"));
+    pads = p;
+    if (Value v = ctx.input(2)) {
+      RankedTensorType vt = ctx.typeOf(v);
+      if (vt.getNumElements() != 1 && vt.hasStaticShape())
+        return ctx.error() << "constant_value must have one element";
+      if (vt.getRank() != 0)
+        v = ctx.reshape(v, {});
+      if (!v)
+        return failure();
+      value = v;
+    }
+  }
+  SmallVector<int64_t> axes;
+  if (ctx.opset >= 18 && ctx.input(3)) {
+    OPTC_TRY(a, ctx.constantInts(3, "axes"));
+    OPTC_TRY(n, ctx.normalizeAxes(a, rank));
+    // normalizeAxes sorts; ONNX pairs pads with axes in the given order.
+    for (int64_t axis : a)
+      axes.push_back(axis < 0 ? axis + rank : axis);
+    (void)n;
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if (pads.size() != 2 * axes.size())
+    return ctx.error() << "expected " << 2 * axes.size() << " pads, found "
+                       << pads.size();
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    low[axis] = pads[i];
+    high[axis] = pads[axes.size() + i];
+  }
+  if (*mode != PadMode::constant)
+    value = Value();
+  OPTC_TRY(y, ctx.create<PadOp>(*mode, x, value, low, high));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult tile(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(repeats, ctx.constantInts(1, "repeats"));
+  OPTC_TRY(y, ctx.create<TileOp>(x, repeats));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// DepthToSpace / SpaceToDepth through reshape-transpose-reshape.
+LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  if (type.getRank() != 4 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 4-D input, found " << type;
+  OPTC_TRY(bs, ctx.requiredIntAttr("blocksize"));
+  if (bs <= 0)
+    return ctx.error() << "blocksize must be positive";
+  OPTC_TRY(mode, ctx.stringAttr("mode", "DCR"));
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  Value y;
+  if (toSpace) {
+    if (c % (bs * bs) != 0)
+      return ctx.error() << "channels " << c << " are not divisible by "
+                         << bs * bs;
+    int64_t oc = c / (bs * bs);
+    SmallVector<int64_t> shape, perm;
+    if (mode == "DCR") {
+      shape = {n, bs, bs, oc, h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    } else if (mode == "CRD") {
+      shape = {n, oc, bs, bs, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      return ctx.error() << "mode must be DCR or CRD, found '" << mode << "'";
+    }
+    OPTC_TRY(r, ctx.create<ReshapeOp>(x, shape));
+    OPTC_TRY(t, ctx.create<TransposeOp>(r, perm));
+    OPTC_TRY(o, ctx.create<ReshapeOp>(
+                    t, ArrayRef<int64_t>{n, oc, h * bs, w * bs}));
+    y = o;
+  } else {
+    if (h % bs != 0 || w % bs != 0)
+      return ctx.error() << "spatial sizes " << h << "x" << w
+                         << " are not divisible by " << bs;
+    OPTC_TRY(r, ctx.create<ReshapeOp>(
+                    x, ArrayRef<int64_t>{n, c, h / bs, bs, w / bs, bs}));
+    OPTC_TRY(t, ctx.create<TransposeOp>(
+                    r, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}));
+    OPTC_TRY(o, ctx.create<ReshapeOp>(
+                    t, ArrayRef<int64_t>{n, c * bs * bs, h / bs, w / bs}));
+    y = o;
+  }
+  ctx.outputs = {y};
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerShapeOps(OpRegistry &r) {
+  r.add("", "Constant", constant);
+  r.add("", "Shape", shapeOp);
+  r.add("", "Size", size);
+  r.add("", "ConstantOfShape", constantOfShape);
+  r.add("", "Range", range);
+  r.add("", "Reshape", reshapeOp);
+  r.add("", "Flatten", flatten);
+  r.add("", "Squeeze", squeeze);
+  r.add("", "Unsqueeze", unsqueeze);
+  r.add("", "Transpose", transposeOp);
+  r.add("", "Expand", expand);
+  r.add("", "Concat", concat);
+  r.add("", "Split", split);
+  r.add("", "Slice", slice);
+  r.add("", "Pad", pad);
+  r.add("", "Tile", tile);
+  r.add("", "DepthToSpace", [](NodeContext &c) { return depthSpace(c, true); });
+  r.add("", "SpaceToDepth",
+        [](NodeContext &c) { return depthSpace(c, false); });
+}
