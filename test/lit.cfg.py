@@ -6,7 +6,7 @@ import lit.formats
 
 config.name = "optc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".onnxtxt"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "unit", "python", "e2e"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.optc_obj_root, "test")
@@ -18,3 +18,7 @@ config.environment["PATH"] = os.pathsep.join(
 )
 config.substitutions.append(("%optc_src", config.optc_src_root))
 config.substitutions.append(("%optc_build", config.optc_obj_root))
+# ONNX models written in the onnx text syntax inside the tests.
+config.substitutions.append(
+    ("%onnx-text", f"{config.python} {os.path.join(config.optc_src_root, 'test', 'onnx', 'onnx_text.py')}")
+)

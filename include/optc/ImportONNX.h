@@ -33,8 +33,7 @@ struct ImportOptions {
 
 /// Imports the model in `path`. External data files are looked up next to
 /// it. On failure the reason has been emitted and the result is null.
-OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path,
-                                     MLIRContext &context,
+OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path, MLIRContext &context,
                                      const ImportOptions &options = {});
 
 /// Imports a model held in memory; `baseDir` is where external data files

@@ -16,9 +16,9 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatAdapters.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -63,9 +63,9 @@ OwningOpRef<ModuleOp> optc::loadModule(llvm::StringRef path,
     llvm::sys::path::remove_filename(baseDir);
     if (baseDir.empty())
       baseDir = ".";
-    OwningOpRef<ModuleOp> module = importONNXBytes(
-        buffer->getBuffer(), baseDir, path == "-" ? "<stdin>" : path, context,
-        import);
+    OwningOpRef<ModuleOp> module =
+        importONNXBytes(buffer->getBuffer(), baseDir,
+                        path == "-" ? "<stdin>" : path, context, import);
     if (module && failed(verify(*module)))
       return nullptr;
     return module;
@@ -107,8 +107,8 @@ static LogicalResult printOpStats(const DriverOptions &options,
   size_t width = 2;
   for (const OpStat &s : stats)
     width = std::max(width, s.opType.size());
-  os << llvm::left_justify("op", width) << "  " << llvm::left_justify("domain", 18)
-     << "  opset  count  supported\n";
+  os << llvm::left_justify("op", width) << "  "
+     << llvm::left_justify("domain", 18) << "  opset  count  supported\n";
   unsigned nodes = 0, unsupportedNodes = 0;
   std::string unsupported;
   for (const OpStat &s : stats) {

@@ -19,7 +19,10 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APSInt.h"
 #include "llvm/ADT/BitVector.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -81,6 +84,88 @@ static bool isUnsigned(Type type) {
   return getElementTypeOrSelf(type).isUnsignedInteger();
 }
 
+//===----------------------------------------------------------------------===//
+// Evaluation on constants
+//===----------------------------------------------------------------------===//
+
+/// Folding makes a new constant; above this many elements it would cost
+/// more compile time and memory than it saves, so larger results are left
+/// to run time.
+static constexpr int64_t kMaxFoldedElements = 1 << 16;
+
+/// The elements of a constant operand that may be folded, or nullopt.
+static std::optional<SmallVector<Attribute>> elementsOf(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldedElements)
+    return std::nullopt;
+  auto values = dense.getValues<Attribute>();
+  return SmallVector<Attribute>(values.begin(), values.end());
+}
+
+/// The static result type a fold may build, or null.
+static RankedTensorType foldableResult(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked || !ranked.hasStaticShape() ||
+      ranked.getNumElements() > kMaxFoldedElements)
+    return nullptr;
+  return ranked;
+}
+
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Evaluates an elementwise function of constant operands that broadcast
+/// (numpy rules) to `resultType`. `fn` returns null to give up.
+static Attribute
+foldBroadcasting(ArrayRef<Attribute> operands, Type resultType,
+                 llvm::function_ref<Attribute(ArrayRef<Attribute>)> fn) {
+  RankedTensorType result = foldableResult(resultType);
+  if (!result)
+    return {};
+  int64_t rank = result.getRank();
+  SmallVector<SmallVector<Attribute>> values;
+  SmallVector<SmallVector<int64_t>> strides;
+  for (Attribute operand : operands) {
+    std::optional<SmallVector<Attribute>> elements = elementsOf(operand);
+    if (!elements)
+      return {};
+    ArrayRef<int64_t> shape =
+        cast<ShapedType>(cast<TypedAttr>(operand).getType()).getShape();
+    // Strides over the result's dimensions: 0 where the operand stretches.
+    SmallVector<int64_t> own = stridesOf(shape), aligned(rank, 0);
+    int64_t offset = rank - static_cast<int64_t>(shape.size());
+    for (auto [i, d] : llvm::enumerate(shape))
+      if (d != 1)
+        aligned[offset + i] = own[i];
+    values.push_back(std::move(*elements));
+    strides.push_back(std::move(aligned));
+  }
+  ArrayRef<int64_t> shape = result.getShape();
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<Attribute> out, args(operands.size());
+  out.reserve(result.getNumElements());
+  for (int64_t n = 0, e = result.getNumElements(); n < e; ++n) {
+    for (size_t k = 0; k < operands.size(); ++k) {
+      int64_t at = 0;
+      for (int64_t r = 0; r < rank; ++r)
+        at += index[r] * strides[k][r];
+      args[k] = values[k][at];
+    }
+    Attribute v = fn(args);
+    if (!v)
+      return {};
+    out.push_back(v);
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
+}
+
 /// Folds a unary elementwise op on constants, with one calculation per
 /// kind of element. Only static result types are folded.
 static Attribute
@@ -111,17 +196,33 @@ static Attribute foldBinary(
     return {};
   auto lhs = dyn_cast<TypedAttr>(operands[0]);
   auto rhs = dyn_cast<TypedAttr>(operands[1]);
-  if (!lhs || !rhs || lhs.getType() != resultType ||
-      rhs.getType() != resultType)
+  if (!lhs || !rhs)
     return {};
   Type element = getElementTypeOrSelf(resultType);
-  if (isFoldableFloat(element) && onFloat)
-    return constFoldBinaryOpConditional<FloatAttr, APFloat, void>(
-        operands, resultType, onFloat);
-  if (isa<IntegerType>(element) && onInt)
+  bool isFloat = isFoldableFloat(element) && onFloat;
+  bool isInt = isa<IntegerType>(element) && onInt;
+  if (!isFloat && !isInt)
+    return {};
+  if (lhs.getType() == resultType && rhs.getType() == resultType) {
+    if (isFloat)
+      return constFoldBinaryOpConditional<FloatAttr, APFloat, void>(
+          operands, resultType, onFloat);
     return constFoldBinaryOpConditional<IntegerAttr, APInt, void>(
         operands, resultType, onInt);
-  return {};
+  }
+  // Operands of other shapes broadcast to the result.
+  return foldBroadcasting(
+      operands, resultType, [&](ArrayRef<Attribute> args) -> Attribute {
+        if (isFloat) {
+          std::optional<APFloat> v =
+              onFloat(cast<FloatAttr>(args[0]).getValue(),
+                      cast<FloatAttr>(args[1]).getValue());
+          return v ? FloatAttr::get(element, *v) : Attribute();
+        }
+        std::optional<APInt> v = onInt(cast<IntegerAttr>(args[0]).getValue(),
+                                       cast<IntegerAttr>(args[1]).getValue());
+        return v ? IntegerAttr::get(element, *v) : Attribute();
+      });
 }
 
 /// A splat constant of `type` built from the splat `attr`, or null.
@@ -330,21 +431,125 @@ OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
                     });
 }
 
+OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
+  Type element = getLhs().getType().getElementType();
+  bool isUnsignedCompare = element.isUnsignedInteger() || element.isInteger(1);
+  ComparePredicate predicate = getPredicate();
+  Type i1 = IntegerType::get(getContext(), 1);
+  return foldBroadcasting(
+      {adaptor.getLhs(), adaptor.getRhs()}, getType(),
+      [&](ArrayRef<Attribute> args) -> Attribute {
+        // -1, 0, 1 for less, equal, greater; 2 for unordered (NaN).
+        int c;
+        if (auto lf = dyn_cast<FloatAttr>(args[0])) {
+          APFloat::cmpResult r =
+              lf.getValue().compare(cast<FloatAttr>(args[1]).getValue());
+          c = r == APFloat::cmpLessThan      ? -1
+              : r == APFloat::cmpEqual       ? 0
+              : r == APFloat::cmpGreaterThan ? 1
+                                             : 2;
+        } else {
+          const APInt &l = cast<IntegerAttr>(args[0]).getValue();
+          const APInt &r = cast<IntegerAttr>(args[1]).getValue();
+          c = l == r ? 0 : (isUnsignedCompare ? l.ult(r) : l.slt(r)) ? -1 : 1;
+        }
+        bool result = false;
+        switch (predicate) {
+        case ComparePredicate::eq:
+          result = c == 0;
+          break;
+        case ComparePredicate::ne:
+          result = c != 0;
+          break;
+        case ComparePredicate::lt:
+          result = c == -1;
+          break;
+        case ComparePredicate::le:
+          result = c == -1 || c == 0;
+          break;
+        case ComparePredicate::gt:
+          result = c == 1;
+          break;
+        case ComparePredicate::ge:
+          result = c == 1 || c == 0;
+          break;
+        }
+        return IntegerAttr::get(i1, result);
+      });
+}
+
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getOnTrue() == getOnFalse())
     return ifSameStaticType(getOnTrue(), getType());
   if (auto cond = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition()))
-    return ifSameStaticType(
-        cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse(), getType());
-  return {};
+    if (OpFoldResult r = ifSameStaticType(
+            cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse(), getType()))
+      return r;
+  return foldBroadcasting(
+      {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
+      getType(), [](ArrayRef<Attribute> args) {
+        return cast<IntegerAttr>(args[0]).getValue().isOne() ? args[1]
+                                                             : args[2];
+      });
 }
 
 //===----------------------------------------------------------------------===//
 // Casts
 //===----------------------------------------------------------------------===//
 
-OpFoldResult CastOp::fold(FoldAdaptor) {
-  return ifSameType(getInput(), getType());
+/// Converts one constant element to `to`; null when the value does not
+/// convert well enough to fold (NaN or out of range to an integer, a finite
+/// value overflowing a float format: saturation is left to run time).
+static Attribute castElement(Attribute value, Type from, Type to) {
+  bool fromUnsigned = from.isUnsignedInteger() || from.isInteger(1);
+  if (to.isInteger(1)) {
+    if (auto f = dyn_cast<FloatAttr>(value))
+      return IntegerAttr::get(to, !f.getValue().isZero());
+    return IntegerAttr::get(to, !cast<IntegerAttr>(value).getValue().isZero());
+  }
+  if (auto toInt = dyn_cast<IntegerType>(to)) {
+    if (auto i = dyn_cast<IntegerAttr>(value)) {
+      APInt v = fromUnsigned ? i.getValue().zextOrTrunc(toInt.getWidth())
+                             : i.getValue().sextOrTrunc(toInt.getWidth());
+      return IntegerAttr::get(to, v);
+    }
+    APFloat f = cast<FloatAttr>(value).getValue();
+    llvm::APSInt result(toInt.getWidth(), toInt.isUnsigned());
+    bool exact;
+    if (f.convertToInteger(result, APFloat::rmTowardZero, &exact) &
+        APFloat::opInvalidOp)
+      return {};
+    return IntegerAttr::get(to, result);
+  }
+  auto toFloat = cast<FloatType>(to);
+  if (!isFoldableFloat(toFloat))
+    return {};
+  APFloat result(toFloat.getFloatSemantics());
+  if (auto i = dyn_cast<IntegerAttr>(value)) {
+    result.convertFromAPInt(i.getValue(), !fromUnsigned,
+                            APFloat::rmNearestTiesToEven);
+  } else {
+    APFloat f = cast<FloatAttr>(value).getValue();
+    bool lost;
+    result = f;
+    result.convert(toFloat.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                   &lost);
+    if (f.isFinite() && !result.isFinite())
+      return {};
+  }
+  return FloatAttr::get(to, result);
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult r = ifSameType(getInput(), getType()))
+    return r;
+  Type from = getInput().getType().getElementType();
+  Type to = getType().getElementType();
+  if (isa<FloatType>(from) && !isFoldableFloat(from))
+    return {};
+  return foldBroadcasting(
+      {adaptor.getInput()}, getType(),
+      [&](ArrayRef<Attribute> args) { return castElement(args[0], from, to); });
 }
 
 /// The special values a float format has, to check that a cast keeps them.
@@ -464,10 +669,38 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   return resplat(adaptor.getInput(), getType());
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1)
     return ifSameType(getInputs().front(), getType());
-  return {};
+  RankedTensorType result = foldableResult(getType());
+  if (!result)
+    return {};
+  // Row-major: for every index before the axis, each input contributes its
+  // slab of the trailing dimensions in turn.
+  int64_t axis = getAxis();
+  SmallVector<SmallVector<Attribute>> values;
+  SmallVector<int64_t> slabs;
+  for (auto [operand, input] : llvm::zip(adaptor.getInputs(), getInputs())) {
+    std::optional<SmallVector<Attribute>> elements = elementsOf(operand);
+    if (!elements)
+      return {};
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(input.getType()).getShape();
+    int64_t slab = 1;
+    for (int64_t d : shape.drop_front(axis))
+      slab *= d;
+    values.push_back(std::move(*elements));
+    slabs.push_back(slab);
+  }
+  int64_t outer = 1;
+  for (int64_t d : result.getShape().take_front(axis))
+    outer *= d;
+  SmallVector<Attribute> out;
+  out.reserve(result.getNumElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (auto [v, slab] : llvm::zip(values, slabs))
+      out.append(v.begin() + o * slab, v.begin() + (o + 1) * slab);
+  return DenseElementsAttr::get(result, out);
 }
 
 LogicalResult SplitOp::fold(FoldAdaptor adaptor,
@@ -487,12 +720,69 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
   return success();
 }
 
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> data = elementsOf(adaptor.getData());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  if (!result || !data || !indices || !dataType.hasStaticShape())
+    return {};
+  int64_t axis = getAxis(), size = dataType.getDimSize(axis);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d : dataType.getShape().take_front(axis))
+    outer *= d;
+  for (int64_t d : dataType.getShape().drop_front(axis + 1))
+    inner *= d;
+  SmallVector<int64_t> positions;
+  for (const APInt &i : indices.getValues<APInt>()) {
+    int64_t p = i.getSExtValue();
+    if (p < 0)
+      p += size;
+    if (p < 0 || p >= size)
+      return {}; // an out-of-range index is a run-time error
+    positions.push_back(p);
+  }
+  SmallVector<Attribute> out;
+  out.reserve(result.getNumElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t p : positions)
+      for (int64_t i = 0; i < inner; ++i)
+        out.push_back((*data)[(o * size + p) * inner + i]);
+  return DenseElementsAttr::get(result, out);
+}
+
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType() && isStatic(getType()) &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
       llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }))
     return getInput();
-  return resplat(adaptor.getInput(), getType());
+  if (Attribute splat = resplat(adaptor.getInput(), getType()))
+    return splat;
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  if (!result || !values || !inputType.hasStaticShape())
+    return {};
+  // Clamp the starts as the op does, then walk the result positions.
+  SmallVector<int64_t> starts;
+  for (auto [size, start, stride] :
+       llvm::zip(inputType.getShape(), getStarts(), getStrides()))
+    starts.push_back(stride > 0 ? std::clamp<int64_t>(start, 0, size)
+                                : std::clamp<int64_t>(start, -1, size - 1));
+  SmallVector<int64_t> inStrides = stridesOf(inputType.getShape());
+  ArrayRef<int64_t> shape = result.getShape();
+  int64_t rank = result.getRank();
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<Attribute> out;
+  for (int64_t n = 0, e = result.getNumElements(); n < e; ++n) {
+    int64_t at = 0;
+    for (int64_t r = 0; r < rank; ++r)
+      at += (starts[r] + index[r] * getStrides()[r]) * inStrides[r];
+    out.push_back((*values)[at]);
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
 }
 
 OpFoldResult PadOp::fold(FoldAdaptor) {

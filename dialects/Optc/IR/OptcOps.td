@@ -306,6 +306,7 @@ def Optc_CompareOp : Optc_InferOp<"compare"> {
   let results = (outs Optc_BoolTensor:$output);
   let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` "
                        "functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Optc_SelectOp : Optc_InferOp<"select"> {
@@ -830,6 +831,7 @@ def Optc_GatherOp : Optc_InferOp<"gather"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Optc_GatherElementsOp : Optc_InferOp<"gather_elements"> {

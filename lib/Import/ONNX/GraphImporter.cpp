@@ -67,9 +67,9 @@ OwningOpRef<ModuleOp> optc::importONNXFile(llvm::StringRef path,
   llvm::sys::path::remove_filename(baseDir);
   if (baseDir.empty())
     baseDir = ".";
-  return importLoaded(loadModel((*buffer)->getBuffer().str(), path, baseDir,
-                                loc),
-                      context, options);
+  return importLoaded(
+      loadModel((*buffer)->getBuffer().str(), path, baseDir, loc), context,
+      options);
 }
 
 std::string optc::parseInputShape(llvm::StringRef spec,
@@ -174,7 +174,7 @@ static bool hasKind(const onnx::AttributeProto &a,
 
 #define OPTC_CHECK_KIND(A, KIND)                                               \
   if (!hasKind(*A, onnx::AttributeProto::KIND))                                \
-    return error() << "attribute '" << A->name() << "' must be "              \
+    return error() << "attribute '" << A->name() << "' must be "               \
                    << attrKind(onnx::AttributeProto::KIND) << ", found "       \
                    << attrKind(A->type());
 
@@ -240,8 +240,8 @@ FailureOr<Value> NodeContext::tensorAttr(llvm::StringRef name) {
 }
 #undef OPTC_CHECK_KIND
 
-FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
-                                                          llvm::StringRef name) {
+FailureOr<SmallVector<int64_t>>
+NodeContext::constantInts(unsigned i, llvm::StringRef name) {
   Value v = input(i);
   if (!v)
     return error() << "input " << i << " (" << name << ") is required";
@@ -423,8 +423,8 @@ GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
           continue;
         if (!ShapedType::isDynamic(dims[i]) && dims[i] != d)
           return fail("--input-shape sets dimension " + std::to_string(i) +
-                      " to " + std::to_string(d) + " but the model fixes it to " +
-                      std::to_string(dims[i]));
+                      " to " + std::to_string(d) +
+                      " but the model fixes it to " + std::to_string(dims[i]));
         dims[i] = d;
         dimNames[i] = "";
       }
@@ -519,7 +519,7 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
 
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, modelLoc, "main",
-                                    FunctionType::get(context, argTypes, {}));
+                                   FunctionType::get(context, argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, info] : llvm::enumerate(argInfos)) {
     values[info->name()] = entry->getArgument(i);
@@ -535,8 +535,8 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
   builder.setInsertionPointToStart(entry);
 
   for (auto &entry : initializers) {
-    Location loc = NameLoc::get(builder.getStringAttr(entry.getKey()),
-                                modelLoc);
+    Location loc =
+        NameLoc::get(builder.getStringAttr(entry.getKey()), modelLoc);
     FailureOr<Value> constant = importTensor(*entry.getValue(), loc);
     if (failed(constant))
       return failure();
@@ -595,9 +595,9 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
       if (out.empty())
         continue;
       if (values.count(out) || !producer.try_emplace(out, n).second) {
-        emitError(modelLoc) << "value '" << out << "' is defined twice (by "
-                            << "node #" << n << " '" << graph.node(n).name()
-                            << "' and before)";
+        emitError(modelLoc)
+            << "value '" << out << "' is defined twice (by "
+            << "node #" << n << " '" << graph.node(n).name() << "' and before)";
         return failure();
       }
     }
@@ -647,9 +647,9 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
   if (static_cast<int>(order.size()) != numNodes) {
     for (int n = 0; n < numNodes; ++n)
       if (pending[n] > 0) {
-        emitError(modelLoc) << "the graph has a cycle through node #" << n
-                            << " '" << graph.node(n).name() << "' ("
-                            << graph.node(n).op_type() << ")";
+        emitError(modelLoc)
+            << "the graph has a cycle through node #" << n << " '"
+            << graph.node(n).name() << "' (" << graph.node(n).op_type() << ")";
         return failure();
       }
   }
@@ -679,9 +679,8 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
         emitError(modelLoc)
             << "value '" << out << "' is declared "
             << dataTypeName(declared.tensor_type().elem_type())
-            << " in value_info, but node #" << n << " '"
-            << graph.node(n).name() << "' (" << graph.node(n).op_type()
-            << ") produces " << actual;
+            << " in value_info, but node #" << n << " '" << graph.node(n).name()
+            << "' (" << graph.node(n).op_type() << ") produces " << actual;
         return failure();
       }
     }
@@ -717,9 +716,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       });
 
   if (opsetIt == model.opsets.end())
-    return emitError(modelLoc)
-           << "the model does not import the domain '" << domainName
-           << "' of this node";
+    return emitError(modelLoc) << "the model does not import the domain '"
+                               << domainName << "' of this node";
   const OpRegistry::Entry *entry =
       OpRegistry::get().lookup(domain, node.op_type());
   if (!entry)

@@ -81,9 +81,9 @@ class GraphImporter;
 /// Everything an op converter sees of the node it converts.
 class NodeContext {
 public:
-  NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
-              unsigned index, int64_t opset, OpBuilder &builder,
-              Location loc, SmallVector<Value> inputs);
+  NodeContext(GraphImporter &graph, const onnx::NodeProto &node, unsigned index,
+              int64_t opset, OpBuilder &builder, Location loc,
+              SmallVector<Value> inputs);
 
   OpBuilder &b;
   Location loc;
@@ -208,9 +208,9 @@ public:
 private:
   LogicalResult importNodes(onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
-  FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &info,
-                                            bool applyInputShapes,
-                                            SmallVectorImpl<std::string> &dimNames);
+  FailureOr<RankedTensorType>
+  valueInfoType(const onnx::ValueInfoProto &info, bool applyInputShapes,
+                SmallVectorImpl<std::string> &dimNames);
 
   llvm::StringMap<Value> values;
 };

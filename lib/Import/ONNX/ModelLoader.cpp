@@ -47,8 +47,7 @@ FailureOr<LoadedModel> onnx_import::loadModel(std::string bytes,
   std::string().swap(bytes);
 
   if (!proto->has_graph()) {
-    emitError(loc) << "'" << name
-                   << "' is not an ONNX model: it has no graph";
+    emitError(loc) << "'" << name << "' is not an ONNX model: it has no graph";
     return failure();
   }
   int64_t ir = proto->ir_version();
@@ -71,8 +70,7 @@ FailureOr<LoadedModel> onnx_import::loadModel(std::string bytes,
     llvm::StringRef domain = canonicalDomain(opset.domain());
     if (model.opsets.count(domain)) {
       emitError(loc) << "'" << name << "' imports the domain '"
-                     << (domain.empty() ? "ai.onnx" : domain)
-                     << "' twice";
+                     << (domain.empty() ? "ai.onnx" : domain) << "' twice";
       return failure();
     }
     model.opsets[domain] = opset.version();
@@ -101,14 +99,14 @@ FailureOr<LoadedModel> onnx_import::loadModel(std::string bytes,
 
 std::string onnx_import::dataTypeName(int32_t dataType) {
   static const char *names[] = {
-      "UNDEFINED",    "FLOAT",          "UINT8",      "INT8",
-      "UINT16",       "INT16",          "INT32",      "INT64",
-      "STRING",       "BOOL",           "FLOAT16",    "DOUBLE",
-      "UINT32",       "UINT64",         "COMPLEX64",  "COMPLEX128",
-      "BFLOAT16",     "FLOAT8E4M3FN",   "FLOAT8E4M3FNUZ",
-      "FLOAT8E5M2",   "FLOAT8E5M2FNUZ", "UINT4",      "INT4",
-      "FLOAT4E2M1",   "FLOAT8E8M0",     "UINT2",      "INT2",
-      "FLOAT6E2M3",   "FLOAT6E3M2"};
+      "UNDEFINED",      "FLOAT",        "UINT8",          "INT8",
+      "UINT16",         "INT16",        "INT32",          "INT64",
+      "STRING",         "BOOL",         "FLOAT16",        "DOUBLE",
+      "UINT32",         "UINT64",       "COMPLEX64",      "COMPLEX128",
+      "BFLOAT16",       "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
+      "FLOAT8E5M2FNUZ", "UINT4",        "INT4",           "FLOAT4E2M1",
+      "FLOAT8E8M0",     "UINT2",        "INT2",           "FLOAT6E2M3",
+      "FLOAT6E3M2"};
   if (dataType >= 0 &&
       dataType < static_cast<int32_t>(sizeof(names) / sizeof(names[0])))
     return names[dataType];

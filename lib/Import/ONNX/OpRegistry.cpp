@@ -23,8 +23,9 @@ static std::string key(llvm::StringRef domain, llvm::StringRef opType) {
 void OpRegistry::add(llvm::StringRef domain, llvm::StringRef opType,
                      Converter convert, int64_t minOpset, int64_t maxOpset) {
   bool inserted =
-      entries.try_emplace(key(domain, opType),
-                          Entry{minOpset, maxOpset, std::move(convert)})
+      entries
+          .try_emplace(key(domain, opType),
+                       Entry{minOpset, maxOpset, std::move(convert)})
           .second;
   assert(inserted && "an op is registered twice");
   (void)inserted;
@@ -54,8 +55,9 @@ const OpRegistry &OpRegistry::get() {
 // --op-stats
 //===----------------------------------------------------------------------===//
 
-static void countOps(const onnx::GraphProto &graph, const LoadedModel &model,
-                     std::map<std::pair<std::string, std::string>, OpStat> &rows) {
+static void
+countOps(const onnx::GraphProto &graph, const LoadedModel &model,
+         std::map<std::pair<std::string, std::string>, OpStat> &rows) {
   for (const onnx::NodeProto &node : graph.node()) {
     llvm::StringRef domain = canonicalDomain(node.domain());
     OpStat &row = rows[{domain.str(), node.op_type()}];
@@ -66,8 +68,8 @@ static void countOps(const onnx::GraphProto &graph, const LoadedModel &model,
       row.opset = opset == model.opsets.end() ? 0 : opset->second;
       const OpRegistry::Entry *entry =
           OpRegistry::get().lookup(domain, node.op_type());
-      row.supported = entry && row.opset >= entry->minOpset &&
-                      row.opset <= entry->maxOpset;
+      row.supported =
+          entry && row.opset >= entry->minOpset && row.opset <= entry->maxOpset;
     }
     for (const onnx::AttributeProto &a : node.attribute()) {
       if (a.has_g())

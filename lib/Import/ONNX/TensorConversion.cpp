@@ -77,8 +77,8 @@ Storage storageOf(Type element) {
 
 /// Reads the external data of `tensor` from its file (mapped when large).
 static FailureOr<TensorBytes> readExternal(const onnx::TensorProto &tensor,
-                                          const LoadedModel &model,
-                                          Location loc) {
+                                           const LoadedModel &model,
+                                           Location loc) {
   std::string location;
   std::optional<uint64_t> offset, length;
   for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
@@ -128,16 +128,16 @@ static FailureOr<TensorBytes> readExternal(const onnx::TensorProto &tensor,
   uint64_t size = length.value_or(fileSize - start);
   if (start + size > fileSize) {
     emitError(loc) << "tensor '" << tensor.name() << "': external data file '"
-                   << path << "' is too short: " << size
-                   << " bytes at offset " << start << " need " << start + size
+                   << path << "' is too short: " << size << " bytes at offset "
+                   << start << " need " << start + size
                    << " bytes, the file has " << fileSize;
     return failure();
   }
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, size, start,
                                                  /*IsVolatile=*/false);
   if (!buffer) {
-    emitError(loc) << "tensor '" << tensor.name() << "': cannot read '"
-                   << path << "': " << buffer.getError().message();
+    emitError(loc) << "tensor '" << tensor.name() << "': cannot read '" << path
+                   << "': " << buffer.getError().message();
     return failure();
   }
   std::shared_ptr<llvm::MemoryBuffer> owner(std::move(*buffer));
@@ -214,10 +214,11 @@ packValues(const google::protobuf::RepeatedField<From> &values) {
   return out;
 }
 
-FailureOr<ElementsAttr>
-onnx_import::convertTensor(onnx::TensorProto &tensor, RankedTensorType type,
-                           const LoadedModel &model,
-                           const ImportOptions &options, Location loc) {
+FailureOr<ElementsAttr> onnx_import::convertTensor(onnx::TensorProto &tensor,
+                                                   RankedTensorType type,
+                                                   const LoadedModel &model,
+                                                   const ImportOptions &options,
+                                                   Location loc) {
   Type element = type.getElementType();
   Storage storage = storageOf(element);
   int64_t count = type.getNumElements();
@@ -226,9 +227,9 @@ onnx_import::convertTensor(onnx::TensorProto &tensor, RankedTensorType type,
     packedBytes = count; // ONNX stores bools one per byte.
 
   auto sizeError = [&](uint64_t found, llvm::StringRef what) {
-    emitError(loc) << "tensor '" << tensor.name() << "' of shape "
-                   << type << " needs " << packedBytes << " bytes of "
-                   << what << " but has " << found;
+    emitError(loc) << "tensor '" << tensor.name() << "' of shape " << type
+                   << " needs " << packedBytes << " bytes of " << what
+                   << " but has " << found;
     return failure();
   };
   auto countError = [&](int64_t found, llvm::StringRef field) {
@@ -270,8 +271,8 @@ onnx_import::convertTensor(onnx::TensorProto &tensor, RankedTensorType type,
   // Typed fields.
   std::shared_ptr<std::vector<char>> bytes;
   auto finish = [&]() -> FailureOr<ElementsAttr> {
-    return makeElements(type, {llvm::StringRef(bytes->data(), bytes->size()),
-                               bytes},
+    return makeElements(type,
+                        {llvm::StringRef(bytes->data(), bytes->size()), bytes},
                         tensor.name(), options);
   };
   switch (tensor.data_type()) {
@@ -364,7 +365,8 @@ std::optional<SmallVector<int64_t>> onnx_import::getConstantInts(Value value) {
     return result;
   }
   auto resource = dyn_cast<DenseResourceElementsAttr>(*elements);
-  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
   unsigned width = intType.getWidth();
   if (!blob || width % 8 != 0)
     return std::nullopt;
@@ -380,8 +382,7 @@ std::optional<SmallVector<int64_t>> onnx_import::getConstantInts(Value value) {
   return result;
 }
 
-std::optional<SmallVector<double>>
-onnx_import::getConstantFloats(Value value) {
+std::optional<SmallVector<double>> onnx_import::getConstantFloats(Value value) {
   std::optional<ElementsAttr> elements = constantElements(value);
   if (!elements)
     return std::nullopt;

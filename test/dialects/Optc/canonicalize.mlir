@@ -481,3 +481,71 @@ func.func @no_fold_e8m0() -> (tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>) {
   %1 = optc.sub %c, %c : (tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>) -> tensor<2xf8E8M0FNU>
   return %0, %1 : tensor<2xf8E8M0FNU>, tensor<2xf8E8M0FNU>
 }
+
+// -----
+
+// Constant evaluation: broadcasting arithmetic, comparisons (signedness,
+// NaN), select, casts, concat, gather and slice of small constants.
+// CHECK-LABEL: func.func @evaluate
+// CHECK-DAG: optc.constant dense<{{\[\[}}11, 12], [21, 22]]> : tensor<2x2xi64>
+// CHECK-DAG: optc.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-DAG: optc.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-DAG: optc.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: optc.constant dense<[-1, 2, 255]> : tensor<3xi32>
+// CHECK-DAG: optc.constant dense<[1, 2, 3, 4, 5]> : tensor<5xi64>
+// CHECK-DAG: optc.constant dense<[30, 10]> : tensor<2xi64>
+// CHECK-DAG: optc.constant dense<[4, 2]> : tensor<2xi64>
+// CHECK-NOT: optc.add
+// CHECK-NOT: optc.compare
+// CHECK-NOT: optc.select
+// CHECK-NOT: optc.cast
+// CHECK-NOT: optc.concat
+// CHECK-NOT: optc.gather
+// CHECK-NOT: optc.slice
+func.func @evaluate() -> (tensor<2x2xi64>, tensor<3xi1>, tensor<2xi1>, tensor<3xf32>, tensor<3xi32>, tensor<5xi64>, tensor<2xi64>, tensor<2xi64>) {
+  %col = optc.constant dense<[[10], [20]]> : tensor<2x1xi64>
+  %row = optc.constant dense<[1, 2]> : tensor<2xi64>
+  %0 = optc.add %col, %row : (tensor<2x1xi64>, tensor<2xi64>) -> tensor<2x2xi64>
+  %u = optc.constant dense<[1, 200, 3]> : tensor<3xui8>
+  %v = optc.constant dense<[2, 100, 3]> : tensor<3xui8>
+  %1 = optc.compare lt, %u, %v : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xi1>
+  %f = optc.constant dense<[0x7FC00000, 1.0]> : tensor<2xf32>
+  %g = optc.constant dense<1.0> : tensor<f32>
+  %2 = optc.compare ge, %f, %g : (tensor<2xf32>, tensor<f32>) -> tensor<2xi1>
+  %c = optc.constant dense<[true, false, true]> : tensor<3xi1>
+  %a = optc.constant dense<[1.0, 5.0, 3.0]> : tensor<3xf32>
+  %b = optc.constant dense<2.0> : tensor<f32>
+  %3 = optc.select %c, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %i8 = optc.constant dense<[-1, 2, -1]> : tensor<3xi8>
+  %w = optc.cast %i8 : tensor<3xi8> -> tensor<3xi32>
+  %ui = optc.cast %i8 : tensor<3xi8> -> tensor<3xui8>
+  %wi = optc.cast %ui : tensor<3xui8> -> tensor<3xi32>
+  %lo = optc.slice %w {starts = array<i64: 0>, limits = array<i64: 2>, strides = array<i64: 1>} : (tensor<3xi32>) -> tensor<2xi32>
+  %hi = optc.slice %wi {starts = array<i64: 2>, limits = array<i64: 3>, strides = array<i64: 1>} : (tensor<3xi32>) -> tensor<1xi32>
+  %4 = optc.concat %lo, %hi {axis = 0 : i64} : (tensor<2xi32>, tensor<1xi32>) -> tensor<3xi32>
+  %p = optc.constant dense<[1, 2]> : tensor<2xi64>
+  %q = optc.constant dense<[3, 4, 5]> : tensor<3xi64>
+  %5 = optc.concat %p, %q {axis = 0 : i64} : (tensor<2xi64>, tensor<3xi64>) -> tensor<5xi64>
+  %t = optc.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %idx = optc.constant dense<[-1, 0]> : tensor<2xi32>
+  %6 = optc.gather %t, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<2xi32>) -> tensor<2xi64>
+  %7 = optc.slice %5 {starts = array<i64: 3>, limits = array<i64: -1>, strides = array<i64: -2>} : (tensor<5xi64>) -> tensor<2xi64>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<2x2xi64>, tensor<3xi1>, tensor<2xi1>, tensor<3xf32>, tensor<3xi32>, tensor<5xi64>, tensor<2xi64>, tensor<2xi64>
+}
+
+// Casts that would saturate or are invalid, and out-of-range gathers, are
+// left to run time.
+// CHECK-LABEL: func.func @evaluate_later
+// CHECK: optc.cast
+// CHECK: optc.cast
+// CHECK: optc.gather
+func.func @evaluate_later() -> (tensor<1xf16>, tensor<1xi32>, tensor<1xi64>) {
+  %big = optc.constant dense<1.0e+10> : tensor<1xf32>
+  %0 = optc.cast %big : tensor<1xf32> -> tensor<1xf16>
+  %nan = optc.constant dense<0x7FC00000> : tensor<1xf32>
+  %1 = optc.cast %nan : tensor<1xf32> -> tensor<1xi32>
+  %t = optc.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %idx = optc.constant dense<[3]> : tensor<1xi64>
+  %2 = optc.gather %t, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %0, %1, %2 : tensor<1xf16>, tensor<1xi32>, tensor<1xi64>
+}

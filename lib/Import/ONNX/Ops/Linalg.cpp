@@ -108,11 +108,9 @@ public:
       std::tie(lhs, rhs) = llvm::StringRef(eq).split("->");
     SmallVector<llvm::StringRef> terms;
     lhs.split(terms, ',');
-    if (terms.size() != ctx.inputs.size() || terms.empty() ||
-        terms.size() > 2)
-      return ctx.error() << "equation '" << equation << "' has "
-                         << terms.size() << " operands, the node "
-                         << ctx.inputs.size()
+    if (terms.size() != ctx.inputs.size() || terms.empty() || terms.size() > 2)
+      return ctx.error() << "equation '" << equation << "' has " << terms.size()
+                         << " operands, the node " << ctx.inputs.size()
                          << " (optc supports one or two)";
     // Expand each term's labels, turning "..." into fresh labels.
     int64_t ellipsisRank = 0;
@@ -132,8 +130,8 @@ public:
     std::string out;
     if (explicitOutput) {
       int64_t outNamed = rhs.size() - (rhs.contains("...") ? 3 : 0);
-      OPTC_TRY(o, expand(rhs, outNamed + (rhs.contains("...") ? ellipsisRank
-                                                             : 0)));
+      OPTC_TRY(
+          o, expand(rhs, outNamed + (rhs.contains("...") ? ellipsisRank : 0)));
       out = o;
     } else {
       // Implicit output: the ellipsis, then labels seen once, sorted.
@@ -231,8 +229,7 @@ private:
   }
 
   FailureOr<Value> contract(Value a, std::string la, Value b, std::string lb,
-                            const std::string &out,
-                            std::string &resultLabels) {
+                            const std::string &out, std::string &resultLabels) {
     std::string batch, left, right, sum;
     for (char c : la) {
       bool inB = llvm::is_contained(lb, c), inOut = llvm::is_contained(out, c);

@@ -87,8 +87,8 @@ LogicalResult conv(NodeContext &ctx) {
   RankedTensorType wt = ctx.typeOf(w);
   OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
   OPTC_TRY(group, ctx.intAttr("group", 1));
-  OPTC_TRY(y, ctx.create<ConvOp>(x, w, win.strides, win.dilations, win.pads,
-                                 group));
+  OPTC_TRY(
+      y, ctx.create<ConvOp>(x, w, win.strides, win.dilations, win.pads, group));
   OPTC_TRY(out, addBias(ctx, y, ctx.input(2)));
   ctx.outputs = {out};
   return success();
@@ -150,19 +150,18 @@ template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
   (void)storageOrder; // only affects the Indices output
   if constexpr (std::is_same_v<OpTy, AvgPoolOp>) {
     OPTC_TRY(includePad, ctx.intAttr("count_include_pad", 0));
-    OPTC_TRY(y, ctx.create<AvgPoolOp>(x, win.kernel, win.strides,
-                                      win.dilations, win.pads, ceilMode != 0,
-                                      includePad != 0));
+    OPTC_TRY(y,
+             ctx.create<AvgPoolOp>(x, win.kernel, win.strides, win.dilations,
+                                   win.pads, ceilMode != 0, includePad != 0));
     ctx.outputs = {y};
   } else if constexpr (std::is_same_v<OpTy, LpPoolOp>) {
     OPTC_TRY(p, ctx.intAttr("p", 2));
-    OPTC_TRY(y, ctx.create<LpPoolOp>(x, win.kernel, win.strides,
-                                     win.dilations, win.pads, ceilMode != 0,
-                                     p));
+    OPTC_TRY(y, ctx.create<LpPoolOp>(x, win.kernel, win.strides, win.dilations,
+                                     win.pads, ceilMode != 0, p));
     ctx.outputs = {y};
   } else {
-    OPTC_TRY(y, ctx.create<MaxPoolOp>(x, win.kernel, win.strides,
-                                      win.dilations, win.pads, ceilMode != 0));
+    OPTC_TRY(y, ctx.create<MaxPoolOp>(x, win.kernel, win.strides, win.dilations,
+                                      win.pads, ceilMode != 0));
     ctx.outputs = {y};
   }
   return success();
@@ -300,11 +299,12 @@ LogicalResult instanceNorm(NodeContext &ctx) {
   OPTC_TRY(bias, ctx.requiredInput(2, "B"));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
   RankedTensorType type = ctx.typeOf(x);
-  int64_t channels = type.getRank() >= 2 ? type.getDimSize(1)
-                                         : ShapedType::kDynamic;
+  int64_t channels =
+      type.getRank() >= 2 ? type.getDimSize(1) : ShapedType::kDynamic;
   if (ShapedType::isDynamic(channels))
-    channels = ctx.typeOf(scale).getRank() == 1 ? ctx.typeOf(scale).getDimSize(0)
-                                                : ShapedType::kDynamic;
+    channels = ctx.typeOf(scale).getRank() == 1
+                   ? ctx.typeOf(scale).getDimSize(0)
+                   : ShapedType::kDynamic;
   if (ShapedType::isDynamic(channels))
     return ctx.error() << "the channel count must be known at compile time";
   OPTC_TRY(y, ctx.create<GroupNormOp>(x, scale, bias, channels,
@@ -417,8 +417,8 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   OPTC_TRY(meanSq, ctx.create<ReduceMeanOp>(sq, axes, true));
   OPTC_TRY(mean2, ctx.create<MulOp>(mean, mean));
   OPTC_TRY(var, ctx.create<SubOp>(meanSq, mean2));
-  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(type.getElementType(),
-                                                      1e-9)));
+  OPTC_TRY(varEps,
+           ctx.create<AddOp>(var, ctx.scalar(type.getElementType(), 1e-9)));
   OPTC_TRY(std, ctx.create<SqrtOp>(varEps));
   OPTC_TRY(centered, ctx.create<SubOp>(x, mean));
   OPTC_TRY(y, ctx.create<DivOp>(centered, std));

@@ -1,4 +1,5 @@
-//===- Reduce.cpp - ONNX reductions ----------------------------------------===//
+//===- Reduce.cpp - ONNX reductions
+//----------------------------------------===//
 //
 // ReduceSum/Mean/Max/Min/Prod directly, ReduceL1/L2/LogSum/LogSumExp/
 // SumSquare decomposed, ArgMax/ArgMin. The axes moved from an attribute to
@@ -70,14 +71,13 @@ LogicalResult reduce(NodeContext &ctx, int64_t axesInputSince,
   return success();
 }
 
-template <typename OpTy>
-Converter simple(int64_t axesInputSince) {
+template <typename OpTy> Converter simple(int64_t axesInputSince) {
   return [=](NodeContext &ctx) { return reduce<OpTy>(ctx, axesInputSince); };
 }
 
 LogicalResult reduceL1(NodeContext &ctx) {
-  return reduce<ReduceSumOp>(
-      ctx, 18, [&](Value v) { return ctx.create<AbsOp>(v); });
+  return reduce<ReduceSumOp>(ctx, 18,
+                             [&](Value v) { return ctx.create<AbsOp>(v); });
 }
 
 LogicalResult reduceL2(NodeContext &ctx) {
@@ -87,8 +87,8 @@ LogicalResult reduceL2(NodeContext &ctx) {
 }
 
 LogicalResult reduceSumSquare(NodeContext &ctx) {
-  return reduce<ReduceSumOp>(
-      ctx, 18, [&](Value v) { return ctx.create<MulOp>(v, v); });
+  return reduce<ReduceSumOp>(ctx, 18,
+                             [&](Value v) { return ctx.create<MulOp>(v, v); });
 }
 
 LogicalResult reduceLogSum(NodeContext &ctx) {

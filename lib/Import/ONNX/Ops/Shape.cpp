@@ -21,10 +21,10 @@ namespace {
 
 /// A 1-D (or 0-d) i64 constant.
 Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values, bool scalar) {
-  auto type = scalar ? RankedTensorType::get({}, ctx.b.getI64Type())
-                     : RankedTensorType::get(
-                           {static_cast<int64_t>(values.size())},
-                           ctx.b.getI64Type());
+  auto type = scalar
+                  ? RankedTensorType::get({}, ctx.b.getI64Type())
+                  : RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                          ctx.b.getI64Type());
   return ConstantOp::create(
       ctx.b, ctx.loc,
       cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
@@ -126,7 +126,8 @@ LogicalResult constantOfShape(NodeContext &ctx) {
   Type element = ctx.b.getF32Type();
   if (ctx.attr("value")) {
     OPTC_TRY(v, ctx.tensorAttr("value"));
-    auto elements = cast<ElementsAttr>(v.getDefiningOp<ConstantOp>().getValue());
+    auto elements =
+        cast<ElementsAttr>(v.getDefiningOp<ConstantOp>().getValue());
     if (elements.getNumElements() != 1)
       return ctx.error() << "value must hold exactly one element";
     element = elements.getElementType();
@@ -174,7 +175,8 @@ LogicalResult range(NodeContext &ctx) {
   }
   auto type = RankedTensorType::get({count}, element);
   ctx.outputs = {ConstantOp::create(
-      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)))};
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseElementsAttr::get(type, values)))};
   return success();
 }
 
@@ -242,9 +244,8 @@ LogicalResult flatten(NodeContext &ctx) {
   return success();
 }
 
-FailureOr<SmallVector<int64_t>> axesInputOrAttr(NodeContext &ctx,
-                                                int64_t attrUntil,
-                                                bool *given) {
+FailureOr<SmallVector<int64_t>>
+axesInputOrAttr(NodeContext &ctx, int64_t attrUntil, bool *given) {
   if (ctx.opset < attrUntil)
     return ctx.intsAttr("axes", given);
   *given = ctx.input(1) != nullptr;
@@ -336,9 +337,9 @@ LogicalResult expand(NodeContext &ctx) {
   OPTC_TRY(shape, ctx.constantInts(1, "shape"));
   RankedTensorType type = ctx.typeOf(x);
   // Expand broadcasts both ways: the result is the broadcast of the two.
-  FailureOr<shape::Shape> result = shape::broadcast(
-      {type.getShape(), ArrayRef<int64_t>(shape)},
-      [&] { return ctx.error() << "cannot expand: "; });
+  FailureOr<shape::Shape> result =
+      shape::broadcast({type.getShape(), ArrayRef<int64_t>(shape)},
+                       [&] { return ctx.error() << "cannot expand: "; });
   if (failed(result))
     return failure();
   for (int64_t d : *result)
@@ -591,8 +592,8 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
     }
     OPTC_TRY(r, ctx.create<ReshapeOp>(x, shape));
     OPTC_TRY(t, ctx.create<TransposeOp>(r, perm));
-    OPTC_TRY(o, ctx.create<ReshapeOp>(
-                    t, ArrayRef<int64_t>{n, oc, h * bs, w * bs}));
+    OPTC_TRY(
+        o, ctx.create<ReshapeOp>(t, ArrayRef<int64_t>{n, oc, h * bs, w * bs}));
     y = o;
   } else {
     if (h % bs != 0 || w % bs != 0)
@@ -600,8 +601,8 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
                          << " are not divisible by " << bs;
     OPTC_TRY(r, ctx.create<ReshapeOp>(
                     x, ArrayRef<int64_t>{n, c, h / bs, bs, w / bs, bs}));
-    OPTC_TRY(t, ctx.create<TransposeOp>(
-                    r, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}));
+    OPTC_TRY(t,
+             ctx.create<TransposeOp>(r, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}));
     OPTC_TRY(o, ctx.create<ReshapeOp>(
                     t, ArrayRef<int64_t>{n, c * bs * bs, h / bs, w / bs}));
     y = o;
