@@ -363,6 +363,29 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
+  bool isUnsignedRem = isUnsigned(getType());
+  bool cStyle = getFmod();
+  return foldBinary(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat r = a;
+        r.mod(b); // the sign of the dividend, as C's fmod
+        return r;
+      },
+      [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        if (isUnsignedRem)
+          return a.urem(b);
+        APInt r = a.srem(b);
+        // Without fmod the remainder takes the divisor's sign (Python's %).
+        if (!cStyle && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
+      });
+}
+
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   if (isSplatOne(adaptor.getRhs()))
     return ifSameStaticType(getLhs(), getType());

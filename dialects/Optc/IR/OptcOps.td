@@ -284,6 +284,7 @@ def Optc_RemOp : Optc_InferOp<"rem"> {
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Optc_CompareOp : Optc_InferOp<"compare"> {

@@ -549,3 +549,26 @@ func.func @evaluate_later() -> (tensor<1xf16>, tensor<1xi32>, tensor<1xi64>) {
   %2 = optc.gather %t, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %0, %1, %2 : tensor<1xf16>, tensor<1xi32>, tensor<1xi64>
 }
+
+// -----
+
+// rem folds with the divisor's sign by default and the dividend's with fmod;
+// division by zero is left to run time.
+// CHECK-LABEL: func.func @rem_const
+// CHECK-DAG: optc.constant dense<[2, -2, 0]> : tensor<3xi32>
+// CHECK-DAG: optc.constant dense<[-1, 1, 0]> : tensor<3xi32>
+// CHECK-DAG: optc.constant dense<[-1.000000e+00, 1.500000e+00]> : tensor<2xf32>
+// CHECK: optc.rem
+func.func @rem_const() -> (tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>) {
+  %a = optc.constant dense<[-7, 7, 6]> : tensor<3xi32>
+  %b = optc.constant dense<[3, -3, 3]> : tensor<3xi32>
+  %0 = optc.rem %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  %1 = optc.rem %a, %b {fmod} : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  %x = optc.constant dense<[-7.0, 5.5]> : tensor<2xf32>
+  %y = optc.constant dense<[3.0, 2.0]> : tensor<2xf32>
+  %2 = optc.rem %x, %y {fmod} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %p = optc.constant dense<[5]> : tensor<1xi32>
+  %z = optc.constant dense<[0]> : tensor<1xi32>
+  %3 = optc.rem %p, %z : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
+  return %0, %1, %2, %3 : tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>
+}
