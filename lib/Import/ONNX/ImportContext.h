@@ -187,6 +187,7 @@ void registerNNOps(OpRegistry &registry);
 void registerReduceOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerIndexOps(OpRegistry &registry);
+void registerLossOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -46,6 +46,7 @@ const OpRegistry &OpRegistry::get() {
     registerReduceOps(r);
     registerShapeOps(r);
     registerIndexOps(r);
+    registerLossOps(r);
     return r;
   }();
   return registry;

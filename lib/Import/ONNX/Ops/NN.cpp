@@ -359,12 +359,34 @@ LogicalResult layerNorm(NodeContext &ctx) {
   OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
-  for (int i = 1; i < ctx.node.output_size(); ++i)
-    if (!ctx.node.output(i).empty())
-      return ctx.error() << "the Mean and InvStdDev outputs are not supported";
   OPTC_TRY(y, ctx.create<LayerNormOp>(x, scale, bias, axis,
                                       APFloat(static_cast<double>(epsilon))));
   ctx.outputs = {y};
+  bool wantsStats = false;
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    wantsStats |= !ctx.node.output(i).empty();
+  if (!wantsStats)
+    return success();
+  // Mean and InvStdDev over the normalised dimensions, kept as size 1, in
+  // the stash type (float by default).
+  RankedTensorType type = ctx.typeOf(x);
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < type.getRank(); ++i)
+    axes.push_back(i);
+  OPTC_TRY(stashType, ctx.intAttr("stash_type", 1));
+  std::string why;
+  FailureOr<Type> stash = convertElementType(static_cast<int32_t>(stashType),
+                                             ctx.b.getContext(), why);
+  if (failed(stash) || !isa<FloatType>(*stash))
+    return ctx.error() << "stash_type " << stashType << " is not a float type";
+  Value xs = ctx.castTo(x, *stash);
+  OPTC_TRY(mean, ctx.create<ReduceMeanOp>(xs, axes, true));
+  OPTC_TRY(centered, ctx.create<SubOp>(xs, mean));
+  OPTC_TRY(sq, ctx.create<MulOp>(centered, centered));
+  OPTC_TRY(var, ctx.create<ReduceMeanOp>(sq, axes, true));
+  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(*stash, epsilon)));
+  OPTC_TRY(invStd, ctx.create<RsqrtOp>(varEps));
+  ctx.outputs = {y, mean, invStd};
   return success();
 }
 
@@ -447,4 +469,111 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "RMSNormalization", rmsNorm);
   r.add("", "LpNormalization", lpNormalization);
   r.add("", "MeanVarianceNormalization", meanVarianceNormalization);
+}
+
+//===----------------------------------------------------------------------===//
+// Losses and the extra outputs of LayerNormalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// NegativeLogLikelihoodLoss of `x` ([N, C, d...] log-probabilities) for the
+/// class indices `target` ([N, d...]).
+FailureOr<Value> nllLoss(NodeContext &ctx, Value x, Value target,
+                         Value weight) {
+  RankedTensorType xt = ctx.typeOf(x), tt = ctx.typeOf(target);
+  if (xt.getRank() < 2 || tt.getRank() != xt.getRank() - 1)
+    return ctx.error() << "expects input [N, C, d...] and target [N, d...], "
+                          "found "
+                       << xt << " and " << tt;
+  Type element = xt.getElementType(), indexType = tt.getElementType();
+  OPTC_TRY(reduction, ctx.stringAttr("reduction", "mean"));
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return ctx.error() << "reduction must be none, sum or mean, found '"
+                       << reduction << "'";
+  const onnx::AttributeProto *ignoreAttr = ctx.attr("ignore_index");
+  OPTC_TRY(ignoreIndex, ctx.intAttr("ignore_index", 0));
+  Value ignored, safeTarget = target;
+  if (ignoreAttr) {
+    OPTC_TRY(eq, ctx.create<CompareOp>(ComparePredicate::eq, target,
+                                       ctx.scalar(indexType, ignoreIndex)));
+    ignored = eq;
+    OPTC_TRY(safe, ctx.create<SelectOp>(ignored, ctx.scalar(indexType, 0),
+                                        target));
+    safeTarget = safe;
+  }
+  // -x[n, target[n, d...], d...] through gather_elements along axis 1.
+  SmallVector<int64_t> withClass;
+  for (auto [i, d] : llvm::enumerate(tt.getShape())) {
+    withClass.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    if (i == 0)
+      withClass.push_back(1);
+  }
+  if (llvm::count(withClass, -1) > 1)
+    return ctx.error() << "the target shape " << tt
+                       << " must be static apart from one dimension";
+  Value index = ctx.reshape(safeTarget, withClass);
+  if (!index)
+    return failure();
+  OPTC_TRY(picked, ctx.create<GatherElementsOp>(x, index, 1));
+  SmallVector<int64_t> targetShape;
+  for (int64_t d : tt.getShape())
+    targetShape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  Value flat = ctx.reshape(picked, targetShape);
+  if (!flat)
+    return failure();
+  OPTC_TRY(loss, ctx.create<NegOp>(flat));
+  Value w;
+  if (weight) {
+    OPTC_TRY(g, ctx.create<GatherOp>(weight, safeTarget, 0));
+    w = g;
+  } else if (ignored) {
+    w = ctx.splat(cast<RankedTensorType>(loss.getType()), 1);
+  }
+  if (w && ignored) {
+    OPTC_TRY(masked, ctx.create<SelectOp>(ignored, ctx.scalar(element, 0), w));
+    w = masked;
+  }
+  if (w) {
+    OPTC_TRY(weighted, ctx.create<MulOp>(loss, w));
+    loss = weighted;
+  }
+  if (reduction == "none")
+    return loss;
+  SmallVector<int64_t> all;
+  for (int64_t i = 0; i < tt.getRank(); ++i)
+    all.push_back(i);
+  OPTC_TRY(sum, ctx.create<ReduceSumOp>(loss, all, false));
+  if (reduction == "sum")
+    return sum;
+  if (!w)
+    return ctx.create<ReduceMeanOp>(loss, all, false);
+  OPTC_TRY(total, ctx.create<ReduceSumOp>(w, all, false));
+  return ctx.create<DivOp>(sum, total);
+}
+
+LogicalResult negativeLogLikelihoodLoss(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(target, ctx.requiredInput(1, "target"));
+  OPTC_TRY(loss, nllLoss(ctx, x, target, ctx.input(2)));
+  ctx.outputs = {loss};
+  return success();
+}
+
+LogicalResult softmaxCrossEntropyLoss(NodeContext &ctx) {
+  OPTC_TRY(scores, ctx.requiredInput(0, "scores"));
+  OPTC_TRY(labels, ctx.requiredInput(1, "labels"));
+  if (ctx.typeOf(scores).getRank() < 2)
+    return ctx.error() << "scores must be [N, C, d...]";
+  OPTC_TRY(logProb, ctx.create<LogSoftmaxOp>(scores, 1));
+  OPTC_TRY(loss, nllLoss(ctx, logProb, labels, ctx.input(2)));
+  ctx.outputs = {loss, logProb};
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerLossOps(OpRegistry &r) {
+  r.add("", "NegativeLogLikelihoodLoss", negativeLogLikelihoodLoss);
+  r.add("", "SoftmaxCrossEntropyLoss", softmaxCrossEntropyLoss);
 }

@@ -611,6 +611,36 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
   return success();
 }
 
+/// Trilu: keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
+/// last two dimensions, zeroing the rest.
+LogicalResult trilu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.isDynamicDim(rank - 1) || type.isDynamicDim(rank - 2))
+    return ctx.error() << "needs static last two dimensions, found " << type;
+  int64_t k = 0;
+  if (ctx.input(1)) {
+    OPTC_TRY(kv, ctx.constantInts(1, "k"));
+    if (kv.size() != 1)
+      return ctx.error() << "k must be a scalar";
+    k = kv[0];
+  }
+  OPTC_TRY(upper, ctx.intAttr("upper", 1));
+  int64_t n = type.getDimSize(rank - 2), m = type.getDimSize(rank - 1);
+  SmallVector<bool> keep;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      keep.push_back(upper ? j - i >= k : j - i <= k);
+  auto maskType = RankedTensorType::get({n, m}, ctx.b.getI1Type());
+  Value mask = ConstantOp::create(
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseElementsAttr::get(maskType, keep)));
+  OPTC_TRY(y, ctx.create<SelectOp>(mask, x,
+                                   ctx.scalar(type.getElementType(), 0)));
+  ctx.outputs = {y};
+  return success();
+}
 } // namespace
 
 void onnx_import::registerShapeOps(OpRegistry &r) {
@@ -631,6 +661,8 @@ void onnx_import::registerShapeOps(OpRegistry &r) {
   r.add("", "Pad", pad);
   r.add("", "Tile", tile);
   r.add("", "DepthToSpace", [](NodeContext &c) { return depthSpace(c, true); });
+  r.add("", "Trilu", trilu);
   r.add("", "SpaceToDepth",
         [](NodeContext &c) { return depthSpace(c, false); });
 }
+
