@@ -188,6 +188,7 @@ void registerReduceOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerIndexOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerQuantOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -47,6 +47,7 @@ const OpRegistry &OpRegistry::get() {
     registerShapeOps(r);
     registerIndexOps(r);
     registerLossOps(r);
+    registerQuantOps(r);
     return r;
   }();
   return registry;
