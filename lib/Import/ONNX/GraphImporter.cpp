@@ -746,9 +746,10 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   NodeContext ctx(*this, node, index, opset, builder, loc, std::move(inputs));
   if (failed(entry->convert(ctx)))
     return failure();
+  // Converters may produce optional outputs the node does not name; those
+  // are dropped (dead code for the canonicaliser).
   if (ctx.outputs.size() > static_cast<size_t>(node.output_size()))
-    return emitError(modelLoc) << "internal error: the converter produced "
-                               << ctx.outputs.size() << " outputs";
+    ctx.outputs.resize(node.output_size());
   for (auto [i, name] : llvm::enumerate(node.output())) {
     if (name.empty())
       continue;

@@ -189,6 +189,7 @@ void registerShapeOps(OpRegistry &registry);
 void registerIndexOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerQuantOps(OpRegistry &registry);
+void registerAttentionOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -48,6 +48,7 @@ const OpRegistry &OpRegistry::get() {
     registerIndexOps(r);
     registerLossOps(r);
     registerQuantOps(r);
+    registerAttentionOps(r);
     return r;
   }();
   return registry;

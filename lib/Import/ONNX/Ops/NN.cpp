@@ -498,8 +498,8 @@ FailureOr<Value> nllLoss(NodeContext &ctx, Value x, Value target,
     OPTC_TRY(eq, ctx.create<CompareOp>(ComparePredicate::eq, target,
                                        ctx.scalar(indexType, ignoreIndex)));
     ignored = eq;
-    OPTC_TRY(safe, ctx.create<SelectOp>(ignored, ctx.scalar(indexType, 0),
-                                        target));
+    OPTC_TRY(safe,
+             ctx.create<SelectOp>(ignored, ctx.scalar(indexType, 0), target));
     safeTarget = safe;
   }
   // -x[n, target[n, d...], d...] through gather_elements along axis 1.

@@ -21,8 +21,8 @@ namespace {
 FailureOr<Value> alignToInput(NodeContext &ctx, Value v, RankedTensorType type,
                               int64_t axis, int64_t blockSize) {
   RankedTensorType vt = ctx.typeOf(v);
-  if (vt.getRank() == 0 || (vt.getRank() == 1 && vt.getDimSize(0) == 1 &&
-                            blockSize == 0))
+  if (vt.getRank() == 0 ||
+      (vt.getRank() == 1 && vt.getDimSize(0) == 1 && blockSize == 0))
     return vt.getRank() == 0 ? v : ctx.reshape(v, {});
   int64_t rank = type.getRank();
   if (axis < 0 || axis >= rank)
@@ -99,9 +99,9 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
   } else {
     OPTC_TRY(dtype, ctx.intAttr("output_dtype", 0));
     std::string why;
-    FailureOr<Type> t = convertElementType(
-        dtype ? static_cast<int32_t>(dtype) : onnx::TensorProto::UINT8,
-        ctx.b.getContext(), why);
+    FailureOr<Type> t = convertElementType(dtype ? static_cast<int32_t>(dtype)
+                                                 : onnx::TensorProto::UINT8,
+                                           ctx.b.getContext(), why);
     if (failed(t))
       return ctx.error() << why;
     outType = *t;

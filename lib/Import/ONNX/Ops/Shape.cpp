@@ -636,8 +636,8 @@ LogicalResult trilu(NodeContext &ctx) {
   Value mask = ConstantOp::create(
       ctx.b, ctx.loc,
       cast<ElementsAttr>(DenseElementsAttr::get(maskType, keep)));
-  OPTC_TRY(y, ctx.create<SelectOp>(mask, x,
-                                   ctx.scalar(type.getElementType(), 0)));
+  OPTC_TRY(y,
+           ctx.create<SelectOp>(mask, x, ctx.scalar(type.getElementType(), 0)));
   ctx.outputs = {y};
   return success();
 }
@@ -665,4 +665,3 @@ void onnx_import::registerShapeOps(OpRegistry &r) {
   r.add("", "SpaceToDepth",
         [](NodeContext &c) { return depthSpace(c, false); });
 }
-

@@ -1,0 +1,347 @@
+//===- Attention.cpp - ONNX Attention (opset 23+) -------------------------===//
+//
+// Scaled dot-product attention decomposed into core ops, following the
+// operator's definition: optional 3-D inputs split into heads, a KV cache
+// (past_key/past_value), boolean or additive masks padded to the key length,
+// causal and sliding-window masks aligned bottom-right, per-batch key
+// padding (nonpad_kv_seqlen), grouped-query heads, softcap, the softmax
+// precision, and the qk_matmul_output modes. Fully masked rows give 0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+class AttentionImporter {
+public:
+  explicit AttentionImporter(NodeContext &ctx) : ctx(ctx) {}
+
+  LogicalResult run();
+
+private:
+  NodeContext &ctx;
+  Type element;
+
+  FailureOr<Value> toHeads(Value x, int64_t heads, llvm::StringRef name);
+  FailureOr<Value> repeatHeads(Value x, int64_t reps);
+  /// A constant [q, kv] bias: 0 where allowed(i, j), -inf elsewhere.
+  Value positionBias(int64_t q, int64_t kv,
+                     llvm::function_ref<bool(int64_t, int64_t)> allowed);
+  FailureOr<Value> softmax(Value x);
+  Value negInf() { return ctx.scalar(element, -INFINITY); }
+  Value zero() { return ctx.scalar(element, 0); }
+};
+
+FailureOr<Value> AttentionImporter::toHeads(Value x, int64_t heads,
+                                            llvm::StringRef name) {
+  RankedTensorType t = ctx.typeOf(x);
+  if (heads <= 0)
+    return ctx.error() << "3-D inputs need the " << name
+                       << " attribute (a positive head count)";
+  if (t.isDynamicDim(2) || t.getDimSize(2) % heads != 0)
+    return ctx.error() << "the hidden size of " << t << " is not divisible by "
+                       << name << " = " << heads;
+  Value r = ctx.reshape(x, {t.isDynamicDim(0) ? -1 : t.getDimSize(0),
+                            t.getDimSize(1), heads, t.getDimSize(2) / heads});
+  if (!r)
+    return failure();
+  return ctx.create<TransposeOp>(r, ArrayRef<int64_t>{0, 2, 1, 3});
+}
+
+FailureOr<Value> AttentionImporter::repeatHeads(Value x, int64_t reps) {
+  // np.repeat along heads: [B, H, S, D] -> [B, H, reps, S, D] -> [B, H*reps,
+  // S, D].
+  RankedTensorType t = ctx.typeOf(x);
+  if (!t.hasStaticShape())
+    return ctx.error() << "grouped-query attention needs static shapes";
+  int64_t b = t.getDimSize(0), h = t.getDimSize(1), s = t.getDimSize(2),
+          d = t.getDimSize(3);
+  Value e = ctx.reshape(x, {b, h, 1, s, d});
+  if (!e)
+    return failure();
+  OPTC_TRY(bc, ctx.create<BroadcastOp>(e, ArrayRef<int64_t>{b, h, reps, s, d}));
+  Value r = ctx.reshape(bc, {b, h * reps, s, d});
+  if (!r)
+    return failure();
+  return r;
+}
+
+Value AttentionImporter::positionBias(
+    int64_t q, int64_t kv, llvm::function_ref<bool(int64_t, int64_t)> allowed) {
+  auto type = RankedTensorType::get({q, kv}, element);
+  SmallVector<APFloat> values;
+  const llvm::fltSemantics &sem = cast<FloatType>(element).getFloatSemantics();
+  for (int64_t i = 0; i < q; ++i)
+    for (int64_t j = 0; j < kv; ++j)
+      values.push_back(allowed(i, j) ? APFloat::getZero(sem)
+                                     : APFloat::getInf(sem, /*Negative=*/true));
+  return ConstantOp::create(
+      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+}
+
+FailureOr<Value> AttentionImporter::softmax(Value x) {
+  // max-shifted softmax over the last axis that gives 0 (not NaN) for rows
+  // that are entirely -inf.
+  Type t = ctx.typeOf(x).getElementType();
+  int64_t last = ctx.typeOf(x).getRank() - 1;
+  OPTC_TRY(m, ctx.create<ReduceMaxOp>(x, ArrayRef<int64_t>{last}, true));
+  OPTC_TRY(masked, ctx.create<IsInfOp>(m, false, true));
+  OPTC_TRY(safe, ctx.create<SelectOp>(masked, ctx.scalar(t, 0), m));
+  OPTC_TRY(shifted, ctx.create<SubOp>(x, safe));
+  OPTC_TRY(e, ctx.create<ExpOp>(shifted));
+  OPTC_TRY(s, ctx.create<ReduceSumOp>(e, ArrayRef<int64_t>{last}, true));
+  OPTC_TRY(isZero,
+           ctx.create<CompareOp>(ComparePredicate::eq, s, ctx.scalar(t, 0)));
+  OPTC_TRY(denominator, ctx.create<SelectOp>(isZero, ctx.scalar(t, 1), s));
+  return ctx.create<DivOp>(e, denominator);
+}
+
+LogicalResult AttentionImporter::run() {
+  OPTC_TRY(q, ctx.requiredInput(0, "Q"));
+  OPTC_TRY(k, ctx.requiredInput(1, "K"));
+  OPTC_TRY(v, ctx.requiredInput(2, "V"));
+  Value mask = ctx.input(3), pastKey = ctx.input(4), pastValue = ctx.input(5),
+        nonpad = ctx.input(6);
+  element = ctx.typeOf(q).getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.error() << "Q must be a float tensor";
+  int64_t rank = ctx.typeOf(q).getRank();
+  if ((rank != 3 && rank != 4) || ctx.typeOf(k).getRank() != rank ||
+      ctx.typeOf(v).getRank() != rank)
+    return ctx.error() << "Q, K and V must all be 3-D or all 4-D";
+  if (!pastKey != !pastValue)
+    return ctx.error() << "past_key and past_value go together";
+  if (nonpad && pastKey)
+    return ctx.error() << "nonpad_kv_seqlen cannot be combined with a past "
+                          "cache";
+  OPTC_TRY(qHeadsAttr, ctx.intAttr("q_num_heads", 0));
+  OPTC_TRY(kvHeadsAttr, ctx.intAttr("kv_num_heads", 0));
+  OPTC_TRY(isCausal, ctx.intAttr("is_causal", 0));
+  OPTC_TRY(softcap, ctx.floatAttr("softcap", 0));
+  OPTC_TRY(mode, ctx.intAttr("qk_matmul_output_mode", 0));
+  OPTC_TRY(softmaxPrecision, ctx.intAttr("softmax_precision", 0));
+  OPTC_TRY(leftWindow, ctx.intAttr("left_window_size", -1));
+  OPTC_TRY(rightWindow, ctx.intAttr("right_window_size", -1));
+  if (rank == 3) {
+    OPTC_TRY(qh, toHeads(q, qHeadsAttr, "q_num_heads"));
+    OPTC_TRY(kh, toHeads(k, kvHeadsAttr, "kv_num_heads"));
+    OPTC_TRY(vh, toHeads(v, kvHeadsAttr, "kv_num_heads"));
+    q = qh;
+    k = kh;
+    v = vh;
+  }
+  RankedTensorType qt = ctx.typeOf(q);
+  if (qt.isDynamicDim(3))
+    return ctx.error() << "the head size of Q must be known at compile time";
+  double scale;
+  if (ctx.attr("scale")) {
+    OPTC_TRY(s, ctx.floatAttr("scale", 1));
+    scale = s;
+  } else {
+    scale = 1.0 / std::sqrt(static_cast<double>(qt.getDimSize(3)));
+  }
+  Value rootScale = ctx.scalar(element, std::sqrt(scale));
+
+  // The KV cache: past then new along the sequence axis.
+  if (pastKey) {
+    OPTC_TRY(pk, ctx.create<ConcatOp>(ValueRange{pastKey, k}, 2));
+    OPTC_TRY(pv, ctx.create<ConcatOp>(ValueRange{pastValue, v}, 2));
+    k = pk;
+    v = pv;
+  }
+  Value presentKey = k, presentValue = v;
+  RankedTensorType kt = ctx.typeOf(k);
+  if (qt.isDynamicDim(2) || kt.isDynamicDim(2))
+    return ctx.error() << "the sequence lengths must be known at compile time";
+  int64_t qLen = qt.getDimSize(2), kvLen = kt.getDimSize(2);
+  int64_t pastLen = pastKey ? ctx.typeOf(pastKey).getDimSize(2) : 0;
+
+  // The additive bias [.., q, kv].
+  Value bias;
+  if (mask) {
+    RankedTensorType mt = ctx.typeOf(mask);
+    bool isBool = mt.getElementType().isInteger(1);
+    int64_t maskLen = mt.getDimSize(mt.getRank() - 1);
+    if (ShapedType::isDynamic(maskLen))
+      return ctx.error() << "the mask's last dimension must be static";
+    if (maskLen < kvLen) {
+      SmallVector<int64_t> low(mt.getRank(), 0), high(mt.getRank(), 0);
+      high.back() = kvLen - maskLen;
+      Value padValue = isBool ? ctx.scalar(mt.getElementType(), 0)
+                              : ctx.scalar(mt.getElementType(), -INFINITY);
+      OPTC_TRY(padded,
+               ctx.create<PadOp>(PadMode::constant, mask, padValue, low, high));
+      mask = padded;
+    }
+    if (isBool) {
+      OPTC_TRY(additive, ctx.create<SelectOp>(mask, zero(), negInf()));
+      bias = additive;
+    } else {
+      bias = ctx.castTo(mask, element);
+    }
+  }
+  auto addBias = [&](Value extra) -> LogicalResult {
+    if (!bias) {
+      bias = extra;
+      return success();
+    }
+    OPTC_TRY(sum, ctx.create<AddOp>(bias, extra));
+    bias = sum;
+    return success();
+  };
+  // Causal and sliding-window masks are aligned bottom-right: query i sits
+  // at position i + offset among the keys.
+  auto windowAllows = [&](int64_t i, int64_t j, int64_t offset) {
+    int64_t diff = i + offset - j;
+    return (!isCausal || diff >= 0) && (leftWindow < 0 || diff <= leftWindow) &&
+           (rightWindow < 0 || -diff <= rightWindow);
+  };
+  bool positional = isCausal || leftWindow >= 0 || rightWindow >= 0;
+  if (positional && !nonpad) {
+    Value positions = positionBias(qLen, kvLen, [&](int64_t i, int64_t j) {
+      return windowAllows(i, j, pastLen);
+    });
+    if (failed(addBias(positions)))
+      return failure();
+  }
+  if (nonpad) {
+    // Per batch: keys at or past nonpad_kv_seqlen[b] are padding; causal
+    // and window offsets are nonpad_kv_seqlen[b] - q.
+    RankedTensorType nt = ctx.typeOf(nonpad);
+    Value lengths =
+        ctx.reshape(ctx.castTo(nonpad, ctx.b.getI64Type()),
+                    {nt.isDynamicDim(0) ? -1 : nt.getDimSize(0), 1, 1});
+    if (!lengths)
+      return failure();
+    SmallVector<int64_t> keyPositions, diffs;
+    for (int64_t j = 0; j < kvLen; ++j)
+      keyPositions.push_back(j);
+    Value keys = ctx.reshape(ctx.i64s(keyPositions), {1, 1, kvLen});
+    if (!keys)
+      return failure();
+    OPTC_TRY(isKey, ctx.create<CompareOp>(ComparePredicate::lt, keys, lengths));
+    Value allowed = isKey;
+    if (positional) {
+      // diff = i - j + (len - q): allowed when 0 <= diff (causal),
+      // diff <= left, -diff <= right.
+      for (int64_t i = 0; i < qLen; ++i)
+        for (int64_t j = 0; j < kvLen; ++j)
+          diffs.push_back(i - j - qLen);
+      Value base = ctx.reshape(ctx.i64s(diffs), {1, qLen, kvLen});
+      if (!base)
+        return failure();
+      OPTC_TRY(diff, ctx.create<AddOp>(base, lengths));
+      auto require = [&](ComparePredicate p, Value lhs,
+                         int64_t bound) -> LogicalResult {
+        OPTC_TRY(ok, ctx.create<CompareOp>(
+                         p, lhs, ctx.scalar(ctx.b.getI64Type(), bound)));
+        OPTC_TRY(both, ctx.create<AndOp>(allowed, ok));
+        allowed = both;
+        return success();
+      };
+      if (isCausal && failed(require(ComparePredicate::ge, diff, 0)))
+        return failure();
+      if (leftWindow >= 0 &&
+          failed(require(ComparePredicate::le, diff, leftWindow)))
+        return failure();
+      if (rightWindow >= 0 &&
+          failed(require(ComparePredicate::ge, diff, -rightWindow)))
+        return failure();
+    }
+    OPTC_TRY(padBias, ctx.create<SelectOp>(allowed, zero(), negInf()));
+    RankedTensorType pt = ctx.typeOf(padBias);
+    Value perBatch =
+        ctx.reshape(padBias, {pt.isDynamicDim(0) ? -1 : pt.getDimSize(0), 1,
+                              pt.getDimSize(1), kvLen});
+    if (!perBatch || failed(addBias(perBatch)))
+      return failure();
+  }
+
+  // Grouped-query attention repeats the K/V heads.
+  int64_t qHeads = qt.getDimSize(1), kvHeads = kt.getDimSize(1);
+  if (!ShapedType::isDynamic(qHeads) && !ShapedType::isDynamic(kvHeads) &&
+      qHeads != kvHeads) {
+    if (qHeads % kvHeads != 0)
+      return ctx.error() << qHeads << " query heads are not a multiple of "
+                         << kvHeads << " key/value heads";
+    OPTC_TRY(kr, repeatHeads(k, qHeads / kvHeads));
+    OPTC_TRY(vr, repeatHeads(v, qHeads / kvHeads));
+    k = kr;
+    v = vr;
+  }
+
+  OPTC_TRY(qs, ctx.create<MulOp>(q, rootScale));
+  OPTC_TRY(ks, ctx.create<MulOp>(k, rootScale));
+  OPTC_TRY(kT, ctx.create<TransposeOp>(ks, ArrayRef<int64_t>{0, 1, 3, 2}));
+  OPTC_TRY(qk, ctx.create<MatmulOp>(qs, kT));
+  if (softcap > 0) {
+    Value cap = ctx.scalar(element, softcap);
+    OPTC_TRY(d, ctx.create<DivOp>(qk, cap));
+    OPTC_TRY(t, ctx.create<TanhOp>(d));
+    OPTC_TRY(c, ctx.create<MulOp>(t, cap));
+    qk = c;
+  }
+  Value qkOut = qk, withBias = qk;
+  if (bias) {
+    OPTC_TRY(wb, ctx.create<AddOp>(qk, bias));
+    withBias = wb;
+  }
+  if (mode == 2)
+    qkOut = withBias;
+  Value logits = withBias;
+  if (softmaxPrecision) {
+    std::string why;
+    FailureOr<Type> p = convertElementType(
+        static_cast<int32_t>(softmaxPrecision), ctx.b.getContext(), why);
+    if (failed(p) || !isa<FloatType>(*p))
+      return ctx.error() << "softmax_precision " << softmaxPrecision
+                         << " is not a float type";
+    logits = ctx.castTo(logits, *p);
+  }
+  OPTC_TRY(probs, softmax(logits));
+  if (bias) {
+    // Rows whose bias is -inf everywhere attend to nothing: 0.
+    int64_t last = ctx.typeOf(bias).getRank() - 1;
+    OPTC_TRY(m, ctx.create<ReduceMaxOp>(bias, ArrayRef<int64_t>{last}, true));
+    OPTC_TRY(dead, ctx.create<IsInfOp>(m, false, true));
+    Type pt = ctx.typeOf(probs).getElementType();
+    OPTC_TRY(p, ctx.create<SelectOp>(dead, ctx.scalar(pt, 0), probs));
+    probs = p;
+  }
+  if (mode == 3)
+    qkOut = probs;
+  qkOut = ctx.castTo(qkOut, element);
+  probs = ctx.castTo(probs, element);
+  OPTC_TRY(y, ctx.create<MatmulOp>(probs, v));
+  if (rank == 3) {
+    OPTC_TRY(t, ctx.create<TransposeOp>(y, ArrayRef<int64_t>{0, 2, 1, 3}));
+    RankedTensorType tt = ctx.typeOf(t);
+    Value r = ctx.reshape(t, {tt.isDynamicDim(0) ? -1 : tt.getDimSize(0),
+                              tt.getDimSize(1),
+                              tt.isDynamicDim(2) || tt.isDynamicDim(3)
+                                  ? -1
+                                  : tt.getDimSize(2) * tt.getDimSize(3)});
+    if (!r)
+      return failure();
+    y = r;
+  }
+  ctx.outputs = {y, presentKey, presentValue, qkOut};
+  return success();
+}
+
+LogicalResult attention(NodeContext &ctx) {
+  return AttentionImporter(ctx).run();
+}
+
+} // namespace
+
+void onnx_import::registerAttentionOps(OpRegistry &r) {
+  r.add("", "Attention", attention, 23);
+}
