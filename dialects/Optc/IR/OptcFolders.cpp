@@ -368,9 +368,13 @@ OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
   bool cStyle = getFmod();
   return foldBinary(
       adaptor.getOperands(), getType(),
-      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+      [&](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         APFloat r = a;
         r.mod(b); // the sign of the dividend, as C's fmod
+        // Without fmod the remainder takes the divisor's sign.
+        if (!cStyle && !r.isZero() && !r.isNaN() &&
+            r.isNegative() != b.isNegative())
+          r.add(b, APFloat::rmNearestTiesToEven);
         return r;
       },
       [&](const APInt &a, const APInt &b) -> std::optional<APInt> {

@@ -224,14 +224,6 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
       ErrorSink(loc, getOperationName()), inferred);
 }
 
-LogicalResult RemOp::verify() {
-  if (!getFmod() && isa<FloatType>(getType().getElementType()))
-    return emitOpError("on floating point needs the 'fmod' attribute: only "
-                       "the remainder with the sign of the dividend is "
-                       "defined for floats");
-  return success();
-}
-
 LogicalResult CastOp::verify() {
   auto floatType = dyn_cast<FloatType>(getType().getElementType());
   if (!getSaturate() && (!floatType || floatType.getWidth() > 8))

@@ -268,8 +268,8 @@ def Optc_RemOp : Optc_InferOp<"rem"> {
   let description = [{
     The remainder of `lhs / rhs`. By default its sign is that of the divisor
     (Python's `%`, ONNX `Mod` with `fmod = 0`); with the `fmod` unit
-    attribute its sign is that of the dividend (C's `fmod`), which is the
-    only form defined for floating point. Operands broadcast by numpy rules.
+    attribute its sign is that of the dividend (C's `fmod`). Both forms are
+    defined for integers and floats. Operands broadcast by numpy rules.
 
     Example:
 
@@ -283,7 +283,6 @@ def Optc_RemOp : Optc_InferOp<"rem"> {
   let results = (outs Optc_NumericTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
   let hasFolder = 1;
 }
 

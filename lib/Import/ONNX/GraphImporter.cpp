@@ -350,10 +350,17 @@ FailureOr<Value> NodeContext::finish(Operation *op) {
 // GraphImporter
 //===----------------------------------------------------------------------===//
 
+static std::string functionKey(llvm::StringRef domain, llvm::StringRef name) {
+  return (canonicalDomain(domain) + "::" + name).str();
+}
+
 GraphImporter::GraphImporter(const LoadedModel &model,
                              const ImportOptions &options, OpBuilder &builder)
     : model(model), options(options), builder(builder),
-      modelLoc(FileLineColLoc::get(builder.getContext(), model.name, 0, 0)) {}
+      modelLoc(FileLineColLoc::get(builder.getContext(), model.name, 0, 0)) {
+  for (const onnx::FunctionProto &f : model.proto->functions())
+    functions[functionKey(f.domain(), f.name())] = &f;
+}
 
 FailureOr<Value> GraphImporter::importTensor(onnx::TensorProto &tensor,
                                              Location loc) {
@@ -660,7 +667,7 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
     valueInfo[info.name()] = &info;
 
   for (int n : order) {
-    if (failed(importNode(graph.node(n), n)))
+    if (failed(importNode(graph.node(n), n, values, model.opsets, 0)))
       return failure();
     for (const std::string &out : graph.node(n).output()) {
       auto info = valueInfo.find(out);
@@ -689,11 +696,14 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
-                                        unsigned index) {
+                                        unsigned index,
+                                        llvm::StringMap<Value> &scope,
+                                        const llvm::StringMap<int64_t> &opsets,
+                                        unsigned depth) {
   llvm::StringRef domain = canonicalDomain(node.domain());
   llvm::StringRef domainName = domain.empty() ? "ai.onnx" : domain;
-  auto opsetIt = model.opsets.find(domain);
-  int64_t opset = opsetIt == model.opsets.end() ? 0 : opsetIt->second;
+  auto opsetIt = opsets.find(domain);
+  int64_t opset = opsetIt == opsets.end() ? 0 : opsetIt->second;
   std::string description =
       llvm::formatv("node '{0}' (#{1}, op {2}, domain {3}, opset {4})",
                     node.name(), index, node.op_type(), domainName, opset)
@@ -715,7 +725,29 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
         return success();
       });
 
-  if (opsetIt == model.opsets.end())
+  SmallVector<Value> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    auto it = scope.find(name);
+    if (it == scope.end())
+      return emitError(modelLoc) << "input '" << name << "' is not defined";
+    if (!it->second)
+      return emitError(modelLoc)
+             << "input '" << name
+             << "' is an output that optc does not produce for its node";
+    inputs.push_back(it->second);
+  }
+
+  // A model-local function is inlined.
+  auto function = functions.find(functionKey(domain, node.op_type()));
+  if (function != functions.end())
+    return inlineFunction(node, *function->second, inputs, scope, opsets,
+                          depth);
+
+  if (opsetIt == opsets.end())
     return emitError(modelLoc) << "the model does not import the domain '"
                                << domainName << "' of this node";
   const OpRegistry::Entry *entry =
@@ -727,19 +759,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
            << "optc supports " << node.op_type() << " from opset "
            << entry->minOpset << " to " << entry->maxOpset;
 
-  SmallVector<Value> inputs;
-  for (const std::string &name : node.input()) {
-    if (name.empty()) {
-      inputs.push_back(Value());
-      continue;
-    }
-    Value v = values.lookup(name);
-    if (!v)
-      return emitError(modelLoc)
-             << "input '" << name
-             << "' is an output that optc does not produce for its node";
-    inputs.push_back(v);
-  }
   std::string locName =
       node.name().empty() ? ("#" + std::to_string(index)) : node.name();
   Location loc = NameLoc::get(builder.getStringAttr(locName), modelLoc);
@@ -753,7 +772,69 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   for (auto [i, name] : llvm::enumerate(node.output())) {
     if (name.empty())
       continue;
-    values[name] = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
+    scope[name] = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::inlineFunction(
+    const onnx::NodeProto &call, const onnx::FunctionProto &function,
+    SmallVectorImpl<Value> &inputs, llvm::StringMap<Value> &scope,
+    const llvm::StringMap<int64_t> &callerOpsets, unsigned depth) {
+  if (depth >= 32)
+    return emitError(modelLoc) << "functions nest more than 32 deep (is '"
+                               << function.name() << "' recursive?)";
+  if (inputs.size() > static_cast<size_t>(function.input_size()))
+    return emitError(modelLoc)
+           << "passes " << inputs.size() << " inputs to function '"
+           << function.name() << "', which takes " << function.input_size();
+  // The function's own opsets, falling back to the caller's.
+  llvm::StringMap<int64_t> opsets = callerOpsets;
+  for (const onnx::OperatorSetIdProto &o : function.opset_import())
+    opsets[canonicalDomain(o.domain())] = o.version();
+  // Its values live in a scope of their own.
+  llvm::StringMap<Value> local;
+  for (auto [i, name] : llvm::enumerate(function.input()))
+    local[name] = i < inputs.size() ? inputs[i] : Value();
+  // Attribute values: the call's, else the function's defaults.
+  llvm::StringMap<const onnx::AttributeProto *> attrs;
+  for (const onnx::AttributeProto &a : function.attribute_proto())
+    attrs[a.name()] = &a;
+  for (const onnx::AttributeProto &a : call.attribute())
+    attrs[a.name()] = &a;
+  for (auto [n, inner] : llvm::enumerate(function.node())) {
+    onnx::NodeProto node = inner;
+    // Attributes that refer to the function's attributes take their values
+    // (and are dropped when the call does not give them).
+    auto *list = node.mutable_attribute();
+    for (int a = list->size() - 1; a >= 0; --a) {
+      onnx::AttributeProto &attr = (*list)[a];
+      if (attr.ref_attr_name().empty())
+        continue;
+      auto it = attrs.find(attr.ref_attr_name());
+      if (it == attrs.end()) {
+        list->DeleteSubrange(a, 1);
+        continue;
+      }
+      std::string name = attr.name();
+      attr = *it->second;
+      attr.set_name(name);
+    }
+    if (failed(importNode(node, n, local, opsets, depth + 1)))
+      return failure();
+  }
+  for (auto [i, name] : llvm::enumerate(call.output())) {
+    if (name.empty())
+      continue;
+    if (static_cast<int>(i) >= function.output_size())
+      return emitError(modelLoc) << "has more outputs than function '"
+                                 << function.name() << "' returns";
+    auto it = local.find(function.output(i));
+    if (it == local.end() || !it->second)
+      return emitError(modelLoc)
+             << "function '" << function.name()
+             << "' does not compute its output '" << function.output(i) << "'";
+    scope[name] = it->second;
   }
   return success();
 }

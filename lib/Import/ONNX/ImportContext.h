@@ -210,12 +210,26 @@ public:
 
 private:
   LogicalResult importNodes(onnx::GraphProto &graph);
-  LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
+  /// Imports one node, reading and defining values in `scope`; `opsets`
+  /// are those in force (the model's, or a function's own).
+  LogicalResult importNode(const onnx::NodeProto &node, unsigned index,
+                           llvm::StringMap<Value> &scope,
+                           const llvm::StringMap<int64_t> &opsets,
+                           unsigned depth);
+  /// Inlines a call of a model-local function.
+  LogicalResult inlineFunction(const onnx::NodeProto &call,
+                               const onnx::FunctionProto &function,
+                               SmallVectorImpl<Value> &inputs,
+                               llvm::StringMap<Value> &scope,
+                               const llvm::StringMap<int64_t> &callerOpsets,
+                               unsigned depth);
   FailureOr<RankedTensorType>
   valueInfoType(const onnx::ValueInfoProto &info, bool applyInputShapes,
                 SmallVectorImpl<std::string> &dimNames);
 
   llvm::StringMap<Value> values;
+  /// Model-local functions by "domain::name".
+  llvm::StringMap<const onnx::FunctionProto *> functions;
 };
 
 template <typename OpTy, typename... Args>

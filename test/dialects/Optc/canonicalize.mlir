@@ -558,8 +558,9 @@ func.func @evaluate_later() -> (tensor<1xf16>, tensor<1xi32>, tensor<1xi64>) {
 // CHECK-DAG: optc.constant dense<[2, -2, 0]> : tensor<3xi32>
 // CHECK-DAG: optc.constant dense<[-1, 1, 0]> : tensor<3xi32>
 // CHECK-DAG: optc.constant dense<[-1.000000e+00, 1.500000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[2.000000e+00, 1.500000e+00]> : tensor<2xf32>
 // CHECK: optc.rem
-func.func @rem_const() -> (tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>) {
+func.func @rem_const() -> (tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>, tensor<2xf32>) {
   %a = optc.constant dense<[-7, 7, 6]> : tensor<3xi32>
   %b = optc.constant dense<[3, -3, 3]> : tensor<3xi32>
   %0 = optc.rem %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
@@ -570,5 +571,6 @@ func.func @rem_const() -> (tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1
   %p = optc.constant dense<[5]> : tensor<1xi32>
   %z = optc.constant dense<[0]> : tensor<1xi32>
   %3 = optc.rem %p, %z : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
-  return %0, %1, %2, %3 : tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>
+  %4 = optc.rem %x, %y : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3, %4 : tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>, tensor<2xf32>
 }

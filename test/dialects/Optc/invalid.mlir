@@ -312,19 +312,6 @@ func.func @broadcast_incompatible(%x: tensor<2x3xf32>) {
 // -----
 
 //===----------------------------------------------------------------------===//
-// Elementwise verifiers
-//===----------------------------------------------------------------------===//
-
-// Only the remainder with the sign of the dividend is defined for floats.
-func.func @rem_float_without_fmod(%a: tensor<4xf32>, %b: tensor<4xf32>) {
-  // expected-error @+1 {{'optc.rem' op on floating point needs the 'fmod' attribute: only the remainder with the sign of the dividend is defined for floats}}
-  %0 = optc.rem %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  return
-}
-
-// -----
-
-//===----------------------------------------------------------------------===//
 // matmul
 //===----------------------------------------------------------------------===//
 

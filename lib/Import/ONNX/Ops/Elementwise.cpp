@@ -288,8 +288,6 @@ LogicalResult mod(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
   OPTC_TRY(b, ctx.requiredInput(1, "B"));
   OPTC_TRY(fmod, ctx.intAttr("fmod", 0));
-  if (!fmod && isa<FloatType>(ctx.typeOf(a).getElementType()))
-    return ctx.error() << "fmod must be 1 for floating-point inputs";
   OPTC_TRY(y, ctx.create<RemOp>(a, b, fmod != 0));
   ctx.outputs = {y};
   return success();
