@@ -10,7 +10,10 @@
 
 #include "ImportContext.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -33,7 +36,8 @@ static OwningOpRef<ModuleOp> importLoaded(FailureOr<LoadedModel> model,
                                           const ImportOptions &options) {
   if (failed(model))
     return nullptr;
-  context.loadDialect<OptcDialect, func::FuncDialect>();
+  context.loadDialect<OptcDialect, func::FuncDialect, scf::SCFDialect,
+                      tensor::TensorDialect, arith::ArithDialect>();
   OpBuilder builder(&context);
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(FileLineColLoc::get(&context, model->name, 0, 0));
@@ -550,7 +554,7 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
     values[entry.getKey()] = *constant;
   }
 
-  if (failed(importNodes(graph)))
+  if (failed(importNodes(graph, values, model.opsets, 0)))
     return failure();
 
   // Outputs.
@@ -592,7 +596,10 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
   return success();
 }
 
-LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
+LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
+                                         llvm::StringMap<Value> &scope,
+                                         const llvm::StringMap<int64_t> &opsets,
+                                         unsigned depth) {
   // Order the nodes topologically (ONNX asks for it, not every exporter
   // does) and reject cycles, duplicate outputs and dangling inputs.
   int numNodes = graph.node_size();
@@ -601,7 +608,7 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
     for (const std::string &out : graph.node(n).output()) {
       if (out.empty())
         continue;
-      if (values.count(out) || !producer.try_emplace(out, n).second) {
+      if (scope.count(out) || !producer.try_emplace(out, n).second) {
         emitError(modelLoc)
             << "value '" << out << "' is defined twice (by "
             << "node #" << n << " '" << graph.node(n).name() << "' and before)";
@@ -628,7 +635,7 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
       if (it != producer.end()) {
         users[it->second].push_back(n);
         ++pending[n];
-      } else if (!values.count(dep.getKey())) {
+      } else if (!scope.count(dep.getKey())) {
         emitError(modelLoc)
             << "node #" << n << " '" << node.name() << "' (" << node.op_type()
             << ") uses '" << dep.getKey()
@@ -667,12 +674,12 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph) {
     valueInfo[info.name()] = &info;
 
   for (int n : order) {
-    if (failed(importNode(graph.node(n), n, values, model.opsets, 0)))
+    if (failed(importNode(graph.node(n), n, scope, opsets, depth)))
       return failure();
     for (const std::string &out : graph.node(n).output()) {
       auto info = valueInfo.find(out);
-      auto value = values.find(out);
-      if (info == valueInfo.end() || value == values.end() || !value->second)
+      auto value = scope.find(out);
+      if (info == valueInfo.end() || value == scope.end() || !value->second)
         continue;
       const onnx::TypeProto &declared = info->second->type();
       if (!declared.has_tensor_type() || !declared.tensor_type().elem_type())
@@ -763,6 +770,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       node.name().empty() ? ("#" + std::to_string(index)) : node.name();
   Location loc = NameLoc::get(builder.getStringAttr(locName), modelLoc);
   NodeContext ctx(*this, node, index, opset, builder, loc, std::move(inputs));
+  ctx.scope = &scope;
+  ctx.opsets = &opsets;
+  ctx.depth = depth;
   if (failed(entry->convert(ctx)))
     return failure();
   // Converters may produce optional outputs the node does not name; those
@@ -775,6 +785,40 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     scope[name] = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
   }
   return success();
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(
+    const onnx::GraphProto &graph, const llvm::StringMap<Value> &outer,
+    ArrayRef<Value> inputs, const llvm::StringMap<int64_t> &opsets,
+    unsigned depth) {
+  if (depth >= 32)
+    return emitError(modelLoc) << "subgraphs nest more than 32 deep";
+  if (static_cast<size_t>(graph.input_size()) != inputs.size())
+    return emitError(modelLoc)
+           << "the subgraph '" << graph.name() << "' takes "
+           << graph.input_size() << " inputs, " << inputs.size() << " given";
+  llvm::StringMap<Value> scope = outer;
+  for (auto [i, input] : llvm::enumerate(graph.input()))
+    scope[input.name()] = inputs[i];
+  for (const onnx::TensorProto &t : graph.initializer()) {
+    onnx::TensorProto copy = t;
+    FailureOr<Value> constant = importTensor(copy, modelLoc);
+    if (failed(constant))
+      return failure();
+    scope[t.name()] = *constant;
+  }
+  if (failed(importNodes(graph, scope, opsets, depth + 1)))
+    return failure();
+  SmallVector<Value> outputs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = scope.find(output.name());
+    if (it == scope.end() || !it->second)
+      return emitError(modelLoc)
+             << "the subgraph '" << graph.name()
+             << "' does not compute its output '" << output.name() << "'";
+    outputs.push_back(it->second);
+  }
+  return outputs;
 }
 
 LogicalResult GraphImporter::inlineFunction(

@@ -154,6 +154,11 @@ public:
   FailureOr<Value> create(Args &&...args);
 
   GraphImporter &graph;
+  /// The values visible to the node, the opsets in force and the nesting
+  /// depth of subgraphs and functions (for control-flow converters).
+  const llvm::StringMap<Value> *scope = nullptr;
+  const llvm::StringMap<int64_t> *opsets = nullptr;
+  unsigned depth = 0;
 
   /// Verifies a newly built op (operand types, attributes); erases it and
   /// fails when it is invalid.
@@ -190,6 +195,7 @@ void registerIndexOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerQuantOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {
@@ -208,8 +214,20 @@ public:
   /// Converts a TensorProto into an optc.constant.
   FailureOr<Value> importTensor(onnx::TensorProto &tensor, Location loc);
 
+  /// Imports a subgraph (If branch, Loop or Scan body) at the builder's
+  /// insertion point: its inputs are `inputs`, the values of the enclosing
+  /// graphs in `outer` are visible. Returns its outputs.
+  FailureOr<SmallVector<Value>>
+  importSubgraph(const onnx::GraphProto &graph,
+                 const llvm::StringMap<Value> &outer, ArrayRef<Value> inputs,
+                 const llvm::StringMap<int64_t> &opsets, unsigned depth);
+
 private:
-  LogicalResult importNodes(onnx::GraphProto &graph);
+  /// Imports the nodes of `graph` in topological order into `scope`.
+  LogicalResult importNodes(const onnx::GraphProto &graph,
+                            llvm::StringMap<Value> &scope,
+                            const llvm::StringMap<int64_t> &opsets,
+                            unsigned depth);
   /// Imports one node, reading and defining values in `scope`; `opsets`
   /// are those in force (the model's, or a function's own).
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index,

@@ -49,6 +49,7 @@ const OpRegistry &OpRegistry::get() {
     registerLossOps(r);
     registerQuantOps(r);
     registerAttentionOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;

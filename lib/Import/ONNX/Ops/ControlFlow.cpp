@@ -1,0 +1,272 @@
+//===- ControlFlow.cpp - ONNX If and Scan as structured control flow
+//-------===//
+//
+// If becomes scf.if (or, with a constant condition, the taken branch in
+// place); Scan becomes an scf.for over the scan axis that slices the scan
+// inputs with tensor.extract_slice and collects the scan outputs with
+// tensor.insert_slice. Branch and body subgraphs see the values of the
+// enclosing graphs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+FailureOr<const onnx::GraphProto *> graphAttr(NodeContext &ctx,
+                                              llvm::StringRef name) {
+  const onnx::AttributeProto *a = ctx.attr(name);
+  if (!a || !a->has_g())
+    return ctx.error() << "attribute '" << name << "' (a graph) is required";
+  return &a->g();
+}
+
+/// The most specific type both `a` and `b` fit: equal sizes stay, different
+/// ones become unknown.
+FailureOr<Type> joinTypes(NodeContext &ctx, Type a, Type b, size_t index) {
+  if (a == b)
+    return a;
+  auto ta = dyn_cast<RankedTensorType>(a), tb = dyn_cast<RankedTensorType>(b);
+  if (!ta || !tb || ta.getElementType() != tb.getElementType() ||
+      ta.getRank() != tb.getRank())
+    return ctx.error() << "the branches give output " << index
+                       << " different types: " << a << " and " << b;
+  SmallVector<int64_t> shape;
+  for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape()))
+    shape.push_back(da == db ? da : ShapedType::kDynamic);
+  return Type(ta.clone(shape));
+}
+
+LogicalResult ifOp(NodeContext &ctx) {
+  OPTC_TRY(cond, ctx.requiredInput(0, "cond"));
+  OPTC_TRY(thenGraph, graphAttr(ctx, "then_branch"));
+  OPTC_TRY(elseGraph, graphAttr(ctx, "else_branch"));
+  if (std::optional<SmallVector<int64_t>> c = getConstantInts(cond);
+      c && c->size() == 1) {
+    OPTC_TRY(outs,
+             ctx.graph.importSubgraph((*c)[0] ? *thenGraph : *elseGraph,
+                                      *ctx.scope, {}, *ctx.opsets, ctx.depth));
+    ctx.outputs.assign(outs.begin(), outs.end());
+    return success();
+  }
+  RankedTensorType ct = ctx.typeOf(cond);
+  if (!ct.hasStaticShape() || ct.getNumElements() != 1)
+    return ctx.error() << "the condition must hold one element, found " << ct;
+  Value scalarCond = ct.getRank() == 0 ? cond : ctx.reshape(cond, {});
+  if (!scalarCond)
+    return failure();
+  Value flag =
+      tensor::ExtractOp::create(ctx.b, ctx.loc, scalarCond, ValueRange{});
+
+  // Import each branch into a block of its own.
+  auto importBranch =
+      [&](const onnx::GraphProto &g,
+          std::unique_ptr<Block> &block) -> FailureOr<SmallVector<Value>> {
+    block = std::make_unique<Block>();
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToStart(block.get());
+    return ctx.graph.importSubgraph(g, *ctx.scope, {}, *ctx.opsets, ctx.depth);
+  };
+  std::unique_ptr<Block> thenBlock, elseBlock;
+  OPTC_TRY(thenOuts, importBranch(*thenGraph, thenBlock));
+  OPTC_TRY(elseOuts, importBranch(*elseGraph, elseBlock));
+  if (thenOuts.size() != elseOuts.size())
+    return ctx.error() << "the branches have " << thenOuts.size() << " and "
+                       << elseOuts.size() << " outputs";
+  SmallVector<Type> types;
+  for (auto [i, t, e] : llvm::enumerate(thenOuts, elseOuts)) {
+    OPTC_TRY(type, joinTypes(ctx, t.getType(), e.getType(), i));
+    types.push_back(type);
+  }
+  // Each branch yields its values in the joined types.
+  auto terminate = [&](Block &block, ArrayRef<Value> outs) {
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToEnd(&block);
+    SmallVector<Value> yielded;
+    for (auto [v, type] : llvm::zip(outs, types))
+      yielded.push_back(v.getType() == type ? v
+                                            : Value(tensor::CastOp::create(
+                                                  ctx.b, ctx.loc, type, v)));
+    scf::YieldOp::create(ctx.b, ctx.loc, yielded);
+  };
+  terminate(*thenBlock, thenOuts);
+  terminate(*elseBlock, elseOuts);
+  OperationState state(ctx.loc, scf::IfOp::getOperationName());
+  state.addOperands(flag);
+  state.addTypes(types);
+  state.addRegion()->push_back(thenBlock.release());
+  state.addRegion()->push_back(elseBlock.release());
+  Operation *op = ctx.b.create(state);
+  ctx.outputs.assign(op->result_begin(), op->result_end());
+  return success();
+}
+
+LogicalResult scanOp(NodeContext &ctx) {
+  if (ctx.opset < 9)
+    return ctx.error() << "Scan before opset 9 (with sequence_lens) is not "
+                          "supported";
+  OPTC_TRY(body, graphAttr(ctx, "body"));
+  OPTC_TRY(numScanInputs, ctx.requiredIntAttr("num_scan_inputs"));
+  int64_t numInputs = ctx.inputs.size();
+  int64_t numStates = numInputs - numScanInputs;
+  if (numScanInputs < 1 || numStates < 0)
+    return ctx.error() << "num_scan_inputs " << numScanInputs
+                       << " does not fit " << numInputs << " inputs";
+  for (Value v : ctx.inputs)
+    if (!v)
+      return ctx.error() << "inputs may not be omitted";
+  int64_t numScanOutputs = ctx.node.output_size() - numStates;
+  if (numScanOutputs < 0)
+    return ctx.error() << "has fewer outputs than states";
+  OPTC_TRY(inAxesRaw, ctx.intsAttr("scan_input_axes"));
+  OPTC_TRY(inDirs, ctx.intsAttr("scan_input_directions"));
+  OPTC_TRY(outAxesRaw, ctx.intsAttr("scan_output_axes"));
+  OPTC_TRY(outDirs, ctx.intsAttr("scan_output_directions"));
+  SmallVector<Value> states(ctx.inputs.begin(), ctx.inputs.begin() + numStates);
+  SmallVector<Value> scans(ctx.inputs.begin() + numStates, ctx.inputs.end());
+  SmallVector<int64_t> inAxes;
+  int64_t steps = ShapedType::kDynamic;
+  for (auto [i, v] : llvm::enumerate(scans)) {
+    RankedTensorType t = ctx.typeOf(v);
+    OPTC_TRY(axis, ctx.normalizeAxis(i < inAxesRaw.size() ? inAxesRaw[i] : 0,
+                                     t.getRank(), "scan_input_axes entry"));
+    if (t.isDynamicDim(axis) ||
+        (!ShapedType::isDynamic(steps) && steps != t.getDimSize(axis)))
+      return ctx.error() << "the scan inputs must share a static length";
+    steps = t.getDimSize(axis);
+    inAxes.push_back(axis);
+  }
+  auto reversedIn = [&](size_t i) { return i < inDirs.size() && inDirs[i]; };
+  auto reversedOut = [&](size_t i) { return i < outDirs.size() && outDirs[i]; };
+
+  // The slice of scan input i at step `index`, without the scan axis.
+  auto sliceAt = [&](size_t i, Value index) -> FailureOr<Value> {
+    RankedTensorType t = ctx.typeOf(scans[i]);
+    SmallVector<OpFoldResult> offsets(t.getRank(), ctx.b.getIndexAttr(0)),
+        sizes, strides(t.getRank(), ctx.b.getIndexAttr(1));
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      sizes.push_back(ctx.b.getIndexAttr(d == inAxes[i] ? 1 : t.getDimSize(d)));
+    offsets[inAxes[i]] = index;
+    Value slab = tensor::ExtractSliceOp::create(ctx.b, ctx.loc, scans[i],
+                                                offsets, sizes, strides);
+    SmallVector<int64_t> shape(t.getShape());
+    shape.erase(shape.begin() + inAxes[i]);
+    Value r = ctx.reshape(slab, shape);
+    if (!r)
+      return failure();
+    return r;
+  };
+  auto stepIndex = [&](Value iv, bool reverse) -> Value {
+    if (!reverse)
+      return iv;
+    Value last = arith::ConstantIndexOp::create(ctx.b, ctx.loc, steps - 1);
+    return arith::SubIOp::create(ctx.b, ctx.loc, last, iv);
+  };
+
+  // Import the body once on the first slices to learn the scan outputs'
+  // types, then discard it.
+  SmallVector<Type> sliceTypes;
+  {
+    auto probe = std::make_unique<Block>();
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToStart(probe.get());
+    SmallVector<Value> args(states);
+    Value zero = arith::ConstantIndexOp::create(ctx.b, ctx.loc, 0);
+    for (size_t i = 0; i < scans.size(); ++i) {
+      OPTC_TRY(s, sliceAt(i, zero));
+      args.push_back(s);
+    }
+    OPTC_TRY(outs, ctx.graph.importSubgraph(*body, *ctx.scope, args,
+                                            *ctx.opsets, ctx.depth));
+    if (static_cast<int64_t>(outs.size()) != numStates + numScanOutputs)
+      return ctx.error() << "the body gives " << outs.size()
+                         << " outputs, expected " << numStates + numScanOutputs;
+    for (auto [i, v] : llvm::enumerate(outs)) {
+      if (static_cast<int64_t>(i) < numStates &&
+          v.getType() != states[i].getType())
+        return ctx.error() << "state " << i << " changes type from "
+                           << states[i].getType() << " to " << v.getType();
+      if (static_cast<int64_t>(i) >= numStates)
+        sliceTypes.push_back(v.getType());
+    }
+  }
+
+  // Buffers for the scan outputs: the slice shape with the steps inserted.
+  SmallVector<Value> inits(states);
+  SmallVector<int64_t> outAxes;
+  for (auto [i, type] : llvm::enumerate(sliceTypes)) {
+    auto t = cast<RankedTensorType>(type);
+    if (!t.hasStaticShape())
+      return ctx.error() << "scan output " << i << " must have a static shape";
+    OPTC_TRY(axis,
+             ctx.normalizeAxis(i < outAxesRaw.size() ? outAxesRaw[i] : 0,
+                               t.getRank() + 1, "scan_output_axes entry"));
+    outAxes.push_back(axis);
+    SmallVector<int64_t> shape(t.getShape());
+    shape.insert(shape.begin() + axis, steps);
+    inits.push_back(
+        tensor::EmptyOp::create(ctx.b, ctx.loc, shape, t.getElementType()));
+  }
+  Value lb = arith::ConstantIndexOp::create(ctx.b, ctx.loc, 0);
+  Value ub = arith::ConstantIndexOp::create(ctx.b, ctx.loc, steps);
+  Value one = arith::ConstantIndexOp::create(ctx.b, ctx.loc, 1);
+  bool bodyFailed = false;
+  auto loop = scf::ForOp::create(
+      ctx.b, ctx.loc, lb, ub, one, inits,
+      [&](OpBuilder &, Location, Value iv, ValueRange iterArgs) {
+        auto fail = [&] {
+          bodyFailed = true;
+          scf::YieldOp::create(ctx.b, ctx.loc, iterArgs);
+        };
+        SmallVector<Value> args(iterArgs.take_front(numStates));
+        for (size_t i = 0; i < scans.size(); ++i) {
+          FailureOr<Value> s = sliceAt(i, stepIndex(iv, reversedIn(i)));
+          if (failed(s))
+            return fail();
+          args.push_back(*s);
+        }
+        FailureOr<SmallVector<Value>> outs = ctx.graph.importSubgraph(
+            *body, *ctx.scope, args, *ctx.opsets, ctx.depth);
+        if (failed(outs))
+          return fail();
+        SmallVector<Value> yielded(outs->begin(), outs->begin() + numStates);
+        for (int64_t k = 0; k < numScanOutputs; ++k) {
+          Value slice = (*outs)[numStates + k];
+          auto t = cast<RankedTensorType>(slice.getType());
+          SmallVector<int64_t> withAxis(t.getShape());
+          withAxis.insert(withAxis.begin() + outAxes[k], 1);
+          Value slab = ctx.reshape(slice, withAxis);
+          if (!slab)
+            return fail();
+          SmallVector<OpFoldResult> offsets(withAxis.size(),
+                                            ctx.b.getIndexAttr(0)),
+              sizes, strides(withAxis.size(), ctx.b.getIndexAttr(1));
+          for (int64_t d : withAxis)
+            sizes.push_back(ctx.b.getIndexAttr(d));
+          offsets[outAxes[k]] = stepIndex(iv, reversedOut(k));
+          yielded.push_back(tensor::InsertSliceOp::create(
+              ctx.b, ctx.loc, slab, iterArgs[numStates + k], offsets, sizes,
+              strides));
+        }
+        scf::YieldOp::create(ctx.b, ctx.loc, yielded);
+      });
+  if (bodyFailed)
+    return failure();
+  ctx.outputs.assign(loop->result_begin(), loop->result_end());
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerControlFlowOps(OpRegistry &r) {
+  r.add("", "If", ifOp);
+  r.add("", "Scan", scanOp);
+}
