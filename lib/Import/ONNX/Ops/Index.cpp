@@ -62,6 +62,65 @@ LogicalResult scatterNd(NodeContext &ctx) {
   return success();
 }
 
+/// OneHot: on_value where the (wrapped) index equals the position along the
+/// new axis, off_value elsewhere.
+LogicalResult oneHot(NodeContext &ctx) {
+  OPTC_TRY(indices, ctx.requiredInput(0, "indices"));
+  OPTC_TRY(values, ctx.requiredInput(2, "values"));
+  std::optional<SmallVector<double>> depthValue =
+      getConstantFloats(ctx.input(1));
+  if (!depthValue || depthValue->size() != 1)
+    return ctx.error() << "depth must be a scalar constant known at compile "
+                          "time";
+  int64_t depth = static_cast<int64_t>((*depthValue)[0]);
+  if (depth <= 0)
+    return ctx.error() << "depth must be positive, found " << depth;
+  RankedTensorType it = ctx.typeOf(indices);
+  int64_t rank = it.getRank() + 1;
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, rank));
+  Type i64 = ctx.b.getI64Type();
+  Value idx = ctx.castTo(indices, i64);
+  // Negative indices count from the end of the depth.
+  OPTC_TRY(isNeg, ctx.create<CompareOp>(ComparePredicate::lt, idx,
+                                        ctx.scalar(i64, 0)));
+  OPTC_TRY(wrapped, ctx.create<AddOp>(idx, ctx.scalar(i64, depth)));
+  OPTC_TRY(fixed, ctx.create<SelectOp>(isNeg, wrapped, idx));
+  SmallVector<int64_t> withAxis;
+  for (int64_t d : it.getShape())
+    withAxis.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  withAxis.insert(withAxis.begin() + axis, 1);
+  if (llvm::count(withAxis, -1) > 1)
+    return ctx.error() << "indices may have one unknown dimension at most";
+  Value expanded = ctx.reshape(fixed, withAxis);
+  SmallVector<int64_t> positions, positionShape(rank, 1);
+  for (int64_t i = 0; i < depth; ++i)
+    positions.push_back(i);
+  positionShape[axis] = depth;
+  Value targets = ctx.reshape(ctx.i64s(positions), positionShape);
+  if (!expanded || !targets)
+    return failure();
+  OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, expanded,
+                                      targets));
+  RankedTensorType vt = ctx.typeOf(values);
+  if (vt.getRank() != 1 || vt.getDimSize(0) != 2)
+    return ctx.error() << "values must be [off_value, on_value], found " << vt;
+  auto pick = [&](int64_t i) -> FailureOr<Value> {
+    OPTC_TRY(s, ctx.create<SliceOp>(values, ArrayRef<int64_t>{i},
+                                    ArrayRef<int64_t>{i + 1},
+                                    ArrayRef<int64_t>{1}));
+    Value r = ctx.reshape(s, {});
+    if (!r)
+      return failure();
+    return r;
+  };
+  OPTC_TRY(off, pick(0));
+  OPTC_TRY(on, pick(1));
+  OPTC_TRY(y, ctx.create<SelectOp>(hit, on, off));
+  ctx.outputs = {y};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerIndexOps(OpRegistry &r) {
@@ -71,4 +130,5 @@ void onnx_import::registerIndexOps(OpRegistry &r) {
   r.add("", "ScatterElements", scatterElements);
   r.add("", "Scatter", scatterElements, 9, 10);
   r.add("", "ScatterND", scatterNd);
+  r.add("", "OneHot", oneHot);
 }

@@ -276,6 +276,10 @@ LogicalResult batchNorm(NodeContext &ctx) {
   OPTC_TRY(var, ctx.requiredInput(4, "input_var"));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
   OPTC_TRY(training, ctx.intAttr("training_mode", 0));
+  OPTC_TRY(spatial, ctx.intAttr("spatial", 1));
+  if (!spatial)
+    return ctx.error() << "spatial = 0 (statistics per element, opset 7 and "
+                          "8) is not supported";
   if (training)
     return ctx.error() << "training mode is not supported; optc compiles "
                           "models for inference";

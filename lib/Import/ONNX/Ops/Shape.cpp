@@ -641,6 +641,89 @@ LogicalResult trilu(NodeContext &ctx) {
   ctx.outputs = {y};
   return success();
 }
+/// CenterCropPad: crops or zero-pads each axis to the target size around
+/// the centre (the extra element goes to the end).
+LogicalResult centerCropPad(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input_data"));
+  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  bool given = false;
+  OPTC_TRY(axesRaw, ctx.intsAttr("axes", &given));
+  SmallVector<int64_t> axes;
+  if (given) {
+    for (int64_t a : axesRaw) {
+      OPTC_TRY(axis, ctx.normalizeAxis(a, rank));
+      axes.push_back(axis);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if (shape.size() != axes.size())
+    return ctx.error() << "shape has " << shape.size() << " sizes for "
+                       << axes.size() << " axes";
+  SmallVector<int64_t> starts(rank, 0), limits(rank, INT64_MAX),
+      strides(rank, 1), low(rank, 0), high(rank, 0);
+  bool crop = false, pad = false;
+  for (auto [axis, size] : llvm::zip(axes, shape)) {
+    if (type.isDynamicDim(axis))
+      return ctx.error() << "dimension " << axis
+                         << " must be known at compile time";
+    int64_t dim = type.getDimSize(axis);
+    if (size < dim) {
+      starts[axis] = (dim - size) / 2;
+      limits[axis] = starts[axis] + size;
+      crop = true;
+    } else if (size > dim) {
+      low[axis] = (size - dim) / 2;
+      high[axis] = size - dim - low[axis];
+      pad = true;
+    }
+  }
+  Value y = x;
+  if (crop) {
+    OPTC_TRY(c, ctx.create<SliceOp>(y, starts, limits, strides));
+    y = c;
+  }
+  if (pad) {
+    OPTC_TRY(p, ctx.create<PadOp>(PadMode::constant, y, Value(), low, high));
+    y = p;
+  }
+  ctx.outputs = {y};
+  return success();
+}
+
+/// EyeLike: ones on diagonal k of a 2-D tensor shaped like the input.
+LogicalResult eyeLike(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 2-D input, found " << type;
+  OPTC_TRY(k, ctx.intAttr("k", 0));
+  OPTC_TRY(dtype, ctx.intAttr("dtype", 0));
+  Type element = type.getElementType();
+  if (dtype) {
+    std::string why;
+    FailureOr<Type> t =
+        convertElementType(static_cast<int32_t>(dtype), ctx.b.getContext(), why);
+    if (failed(t))
+      return ctx.error() << why;
+    element = *t;
+  }
+  int64_t n = type.getDimSize(0), m = type.getDimSize(1);
+  SmallVector<bool> diagonal;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      diagonal.push_back(j - i == k);
+  auto maskType = RankedTensorType::get({n, m}, ctx.b.getI1Type());
+  Value mask = ConstantOp::create(
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseElementsAttr::get(maskType, diagonal)));
+  ctx.outputs = {ctx.castTo(mask, element)};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerShapeOps(OpRegistry &r) {
@@ -662,6 +745,8 @@ void onnx_import::registerShapeOps(OpRegistry &r) {
   r.add("", "Tile", tile);
   r.add("", "DepthToSpace", [](NodeContext &c) { return depthSpace(c, true); });
   r.add("", "Trilu", trilu);
+  r.add("", "CenterCropPad", centerCropPad);
+  r.add("", "EyeLike", eyeLike);
   r.add("", "SpaceToDepth",
         [](NodeContext &c) { return depthSpace(c, false); });
 }
