@@ -421,6 +421,40 @@ normalizationTypes(ArrayRef<std::pair<Value, StringRef>> operands,
   return success();
 }
 
+LogicalResult CumSumOp::verify() {
+  return shape::verifyAxis(getAxis(), getType().getRank(),
+                           [&] { return emitOpError(); });
+}
+
+LogicalResult CumProdOp::verify() {
+  return shape::verifyAxis(getAxis(), getType().getRank(),
+                           [&] { return emitOpError(); });
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  RankedTensorType t = tensorType(adaptor.getInput());
+  if (!t)
+    return sink.fail("expected a ranked tensor operand");
+  int64_t axis = adaptor.getAxis(), k = adaptor.getK();
+  if (failed(shape::verifyAxis(axis, t.getRank(), sink.fn())))
+    return failure();
+  int64_t size = t.getDimSize(axis);
+  if (k < 0 || (!ShapedType::isDynamic(size) && k > size))
+    return sink.fail(
+        "k = " + Twine(k) + " must be in [0, " +
+        (ShapedType::isDynamic(size) ? Twine("size") : Twine(size)) +
+        "] for the axis");
+  SmallVector<int64_t> shape(t.getShape());
+  shape[axis] = k;
+  inferred.push_back(t.clone(shape));
+  inferred.push_back(t.clone(shape, IntegerType::get(context, 64)));
+  return success();
+}
+
 /// Inference of the normalisations over `input[axis:]`.
 static LogicalResult
 inferNormalized(ArrayRef<std::pair<Value, StringRef>> operands, int64_t axis,

@@ -526,6 +526,46 @@ class Optc_ArgReduceOp<string mnemonic, string what> : Optc_InferOp<mnemonic> {
 def Optc_ArgMaxOp : Optc_ArgReduceOp<"arg_max", "largest">;
 def Optc_ArgMinOp : Optc_ArgReduceOp<"arg_min", "smallest">;
 
+class Optc_ScanReduceOp<string mnemonic, string what>
+    : Optc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Cumulative " # what # " along one axis";
+  let description = "Element `i` along `axis` is the " # what # " of the "
+    # "elements up to and including `i`; with `exclusive` it stops before "
+    # "`i` (the first element is the identity), with `reverse` it runs from "
+    # "the end.\n\nExample:\n\n```mlir\n%y = optc." # mnemonic
+    # " %x {axis = 1 : i64, exclusive, reverse} : tensor<2x5xf32>\n```\n";
+  let arguments = (ins Optc_NumericTensor:$input, I64Attr:$axis,
+                       UnitAttr:$exclusive, UnitAttr:$reverse);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Optc_CumSumOp : Optc_ScanReduceOp<"cum_sum", "sum">;
+def Optc_CumProdOp : Optc_ScanReduceOp<"cum_prod", "product">;
+
+def Optc_TopKOp : Optc_InferOp<"top_k"> {
+  let summary = "The k largest or smallest elements along an axis";
+  let description = [{
+    Returns the `k` largest (or, with `largest = false`, smallest) elements
+    along `axis` and their `i64` indices. With `sorted` (the default) they
+    are in order, largest first (smallest first); ties keep the lower index
+    first. `k` is at most the size of the axis.
+
+    Example:
+
+    ```mlir
+    %v, %i = optc.top_k %x {axis = 1 : i64, k = 3 : i64}
+        : (tensor<2x10xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$input, I64Attr:$axis, I64Attr:$k,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs Optc_NumericTensor:$values, Optc_I64Tensor:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Softmax and normalisations
 //===----------------------------------------------------------------------===//

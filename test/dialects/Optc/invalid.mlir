@@ -1577,3 +1577,37 @@ func.func @resource_without_data() {
   %0 = optc.constant dense_resource<missing> : tensor<4xf16>
   return
 }
+
+// -----
+
+func.func @cum_sum_axis_out_of_range(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{'optc.cum_sum' op axis 2 is out of range for rank 2 (expected 0 <= axis < 2)}}
+  %0 = optc.cum_sum %x {axis = 2 : i64} : tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @cum_prod_axis_out_of_range(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{'optc.cum_prod' op axis -1 is out of range for rank 2 (expected 0 <= axis < 2)}}
+  %0 = optc.cum_prod %x {axis = -1 : i64} : tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<2x5xf32>) {
+  // expected-error @+2 {{'optc.top_k' op k = 6 must be in [0, 5] for the axis}}
+  // expected-error @+1 {{'optc.top_k' op failed to infer returned types}}
+  %v, %i = optc.top_k %x {axis = 1 : i64, k = 6 : i64} : (tensor<2x5xf32>) -> (tensor<2x6xf32>, tensor<2x6xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_axis(%x: tensor<2x5xf32>) {
+  // expected-error @+2 {{'optc.top_k' op axis 3 is out of range for rank 2 (expected 0 <= axis < 2)}}
+  // expected-error @+1 {{'optc.top_k' op failed to infer returned types}}
+  %v, %i = optc.top_k %x {axis = 3 : i64, k = 1 : i64} : (tensor<2x5xf32>) -> (tensor<2x1xf32>, tensor<2x1xi64>)
+  return
+}

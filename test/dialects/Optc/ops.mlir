@@ -608,6 +608,19 @@ func.func @unknown_sizes(%x: tensor<2x?xf32>, %s: tensor<?xf32>, %one: tensor<1x
   return
 }
 
+// Cumulative sums and products, top-k.
+// CHECK-LABEL: func.func @scans_and_top_k(
+// CHECK-NEXT: %0 = optc.cum_sum %arg0 {axis = 1 : i64} : tensor<2x5xf32>
+// CHECK-NEXT: %1 = optc.cum_prod %arg0 {axis = 0 : i64, exclusive, reverse} : tensor<2x5xf32>
+// CHECK-NEXT: %values, %indices = optc.top_k %arg0 {axis = 1 : i64, k = 3 : i64, largest = false} : (tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+// CHECK-NEXT: return
+func.func @scans_and_top_k(%x: tensor<2x5xf32>) {
+  %0 = optc.cum_sum %x {axis = 1 : i64} : tensor<2x5xf32>
+  %1 = optc.cum_prod %x {axis = 0 : i64, exclusive, reverse} : tensor<2x5xf32>
+  %v, %i = optc.top_k %x {axis = 1 : i64, k = 3 : i64, largest = false} : (tensor<2x5xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+  return
+}
+
 // The blob of the dense_resource constant survives the round trip.
 // CHECK:      {-#
 // CHECK-NEXT:   dialect_resources: {

@@ -100,8 +100,7 @@ LogicalResult oneHot(NodeContext &ctx) {
   Value targets = ctx.reshape(ctx.i64s(positions), positionShape);
   if (!expanded || !targets)
     return failure();
-  OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, expanded,
-                                      targets));
+  OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, expanded, targets));
   RankedTensorType vt = ctx.typeOf(values);
   if (vt.getRank() != 1 || vt.getDimSize(0) != 2)
     return ctx.error() << "values must be [off_value, on_value], found " << vt;

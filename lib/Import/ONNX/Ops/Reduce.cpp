@@ -136,6 +136,54 @@ template <typename OpTy> LogicalResult argReduce(NodeContext &ctx) {
   return success();
 }
 
+template <typename OpTy> LogicalResult cumulative(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "x"));
+  OPTC_TRY(axisValue, ctx.constantInts(1, "axis"));
+  if (axisValue.size() != 1)
+    return ctx.error() << "axis must be a scalar";
+  OPTC_TRY(axis, ctx.normalizeAxis(axisValue[0], ctx.typeOf(x).getRank()));
+  OPTC_TRY(exclusive, ctx.intAttr("exclusive", 0));
+  OPTC_TRY(reverse, ctx.intAttr("reverse", 0));
+  OPTC_TRY(y, ctx.create<OpTy>(x, axis, exclusive != 0, reverse != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult topK(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  int64_t k;
+  if (ctx.opset < 10) {
+    OPTC_TRY(kAttr, ctx.requiredIntAttr("k"));
+    k = kAttr;
+  } else {
+    OPTC_TRY(kValue, ctx.constantInts(1, "K"));
+    if (kValue.size() != 1)
+      return ctx.error() << "K must hold one value";
+    k = kValue[0];
+  }
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(largest, ctx.intAttr("largest", 1));
+  OPTC_TRY(sorted, ctx.intAttr("sorted", 1));
+  OperationState state(ctx.loc, TopKOp::getOperationName());
+  TopKOp::build(ctx.b, state,
+                TypeRange{ctx.b.getNoneType(), ctx.b.getNoneType()}, x, axis, k,
+                largest != 0, sorted != 0);
+  state.types.clear();
+  SmallVector<Type> types;
+  if (failed(TopKOp::inferReturnTypes(
+          ctx.b.getContext(), ctx.loc, state.operands,
+          state.attributes.getDictionary(ctx.b.getContext()),
+          state.getRawProperties(), state.regions, types)))
+    return failure();
+  state.addTypes(types);
+  Operation *op = ctx.b.create(state);
+  if (failed(ctx.finish(op)))
+    return failure();
+  ctx.outputs = {op->getResult(0), op->getResult(1)};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerReduceOps(OpRegistry &r) {
@@ -151,4 +199,7 @@ void onnx_import::registerReduceOps(OpRegistry &r) {
   r.add("", "ReduceLogSumExp", reduceLogSumExp);
   r.add("", "ArgMax", argReduce<ArgMaxOp>);
   r.add("", "ArgMin", argReduce<ArgMinOp>);
+  r.add("", "CumSum", cumulative<CumSumOp>);
+  r.add("", "CumProd", cumulative<CumProdOp>);
+  r.add("", "TopK", topK);
 }

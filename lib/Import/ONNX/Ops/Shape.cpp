@@ -705,8 +705,8 @@ LogicalResult eyeLike(NodeContext &ctx) {
   Type element = type.getElementType();
   if (dtype) {
     std::string why;
-    FailureOr<Type> t =
-        convertElementType(static_cast<int32_t>(dtype), ctx.b.getContext(), why);
+    FailureOr<Type> t = convertElementType(static_cast<int32_t>(dtype),
+                                           ctx.b.getContext(), why);
     if (failed(t))
       return ctx.error() << why;
     element = *t;
