@@ -196,6 +196,7 @@ void registerLossOps(OpRegistry &registry);
 void registerQuantOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -50,6 +50,7 @@ const OpRegistry &OpRegistry::get() {
     registerQuantOps(r);
     registerAttentionOps(r);
     registerControlFlowOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;
