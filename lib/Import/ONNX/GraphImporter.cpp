@@ -256,6 +256,19 @@ NodeContext::constantInts(unsigned i, llvm::StringRef name) {
                     "not support computing it at run time yet";
 }
 
+FailureOr<SmallVector<int64_t>> NodeContext::axesInput(unsigned i, int64_t rank,
+                                                       llvm::StringRef name) {
+  Value v = input(i);
+  if (v && !getConstantInts(v)) {
+    RankedTensorType t = typeOf(v);
+    if (t.hasStaticShape() && t.getNumElements() == 0)
+      return SmallVector<int64_t>();
+    if (t.hasStaticShape() && t.getNumElements() == rank)
+      return llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  return constantInts(i, name);
+}
+
 FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
                                               llvm::StringRef what) {
   if (axis < -rank || axis >= rank)

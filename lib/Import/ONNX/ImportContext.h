@@ -131,6 +131,13 @@ public:
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i,
                                                llvm::StringRef name);
 
+  /// The axes given by input `i` for a tensor of rank `rank`: its values
+  /// when it is a constant, otherwise whatever its static length alone
+  /// decides (no axes, or every axis, since axes are distinct). Errors when
+  /// neither tells.
+  FailureOr<SmallVector<int64_t>> axesInput(unsigned i, int64_t rank,
+                                            llvm::StringRef name);
+
   /// An axis in [-rank, rank) made non-negative; errors when out of range.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                    llvm::StringRef what = "axis");

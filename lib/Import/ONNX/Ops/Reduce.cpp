@@ -24,7 +24,7 @@ reductionAxes(NodeContext &ctx, int64_t rank, int64_t axesInputSince) {
     OPTC_TRY(a, ctx.intsAttr("axes"));
     axes = a;
   } else if (ctx.input(1)) {
-    OPTC_TRY(a, ctx.constantInts(1, "axes"));
+    OPTC_TRY(a, ctx.axesInput(1, rank, "axes"));
     axes = a;
   }
   if (axes.empty()) {
@@ -138,7 +138,8 @@ template <typename OpTy> LogicalResult argReduce(NodeContext &ctx) {
 
 template <typename OpTy> LogicalResult cumulative(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
-  OPTC_TRY(axisValue, ctx.constantInts(1, "axis"));
+  // The axis of a 1-D input can only be 0, whatever the input says.
+  OPTC_TRY(axisValue, ctx.axesInput(1, ctx.typeOf(x).getRank(), "axis"));
   if (axisValue.size() != 1)
     return ctx.error() << "axis must be a scalar";
   OPTC_TRY(axis, ctx.normalizeAxis(axisValue[0], ctx.typeOf(x).getRank()));

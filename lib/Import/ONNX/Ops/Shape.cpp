@@ -244,21 +244,24 @@ LogicalResult flatten(NodeContext &ctx) {
   return success();
 }
 
-FailureOr<SmallVector<int64_t>>
-axesInputOrAttr(NodeContext &ctx, int64_t attrUntil, bool *given) {
+/// The axes of Squeeze/Unsqueeze: an attribute before `attrUntil`, an input
+/// after; `rank` is the rank the axes index.
+FailureOr<SmallVector<int64_t>> axesInputOrAttr(NodeContext &ctx,
+                                                int64_t attrUntil, bool *given,
+                                                int64_t rank) {
   if (ctx.opset < attrUntil)
     return ctx.intsAttr("axes", given);
   *given = ctx.input(1) != nullptr;
   if (!*given)
     return SmallVector<int64_t>();
-  return ctx.constantInts(1, "axes");
+  return ctx.axesInput(1, rank, "axes");
 }
 
 LogicalResult squeeze(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
   bool given = false;
-  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given));
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, type.getRank()));
   SmallVector<int64_t> axes;
   if (given) {
     OPTC_TRY(a, ctx.normalizeAxes(axesRaw, type.getRank()));
@@ -294,7 +297,13 @@ LogicalResult unsqueeze(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
   bool given = false;
-  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given));
+  // The output rank is the input's plus the number of axes, which the
+  // axes input's length tells even when its values are not constant.
+  int64_t count = 0;
+  if (ctx.opset >= 13 && ctx.input(1) &&
+      ctx.typeOf(ctx.input(1)).hasStaticShape())
+    count = ctx.typeOf(ctx.input(1)).getNumElements();
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, type.getRank() + count));
   if (!given)
     return ctx.error() << "axes are required";
   int64_t rank = type.getRank() + axesRaw.size();
@@ -619,28 +628,33 @@ LogicalResult trilu(NodeContext &ctx) {
   int64_t rank = type.getRank();
   if (rank < 2 || type.isDynamicDim(rank - 1) || type.isDynamicDim(rank - 2))
     return ctx.error() << "needs static last two dimensions, found " << type;
-  int64_t k = 0;
-  if (ctx.input(1)) {
-    OPTC_TRY(kv, ctx.constantInts(1, "k"));
-    if (kv.size() != 1)
-      return ctx.error() << "k must be a scalar";
-    k = kv[0];
-  }
   OPTC_TRY(upper, ctx.intAttr("upper", 1));
   int64_t n = type.getDimSize(rank - 2), m = type.getDimSize(rank - 1);
-  SmallVector<bool> keep;
+  // keep where (j - i) >= k (upper) or <= k (lower). With a constant k the
+  // mask folds to a constant; otherwise k is compared at run time.
+  SmallVector<int64_t> diagonal;
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j)
-      keep.push_back(upper ? j - i >= k : j - i <= k);
-  auto maskType = RankedTensorType::get({n, m}, ctx.b.getI1Type());
-  Value mask = ConstantOp::create(
-      ctx.b, ctx.loc,
-      cast<ElementsAttr>(DenseElementsAttr::get(maskType, keep)));
+      diagonal.push_back(j - i);
+  Value offsets = ctx.reshape(ctx.i64s(diagonal), {n, m});
+  Value k = ctx.scalar(ctx.b.getI64Type(), 0);
+  if (Value kInput = ctx.input(1)) {
+    RankedTensorType kt = ctx.typeOf(kInput);
+    if (!kt.hasStaticShape() || kt.getNumElements() != 1)
+      return ctx.error() << "k must hold one value, found " << kt;
+    k = ctx.reshape(ctx.castTo(kInput, ctx.b.getI64Type()), {});
+  }
+  if (!offsets || !k)
+    return failure();
+  OPTC_TRY(mask, ctx.create<CompareOp>(upper ? ComparePredicate::ge
+                                             : ComparePredicate::le,
+                                       offsets, k));
   OPTC_TRY(y,
            ctx.create<SelectOp>(mask, x, ctx.scalar(type.getElementType(), 0)));
   ctx.outputs = {y};
   return success();
 }
+
 /// CenterCropPad: crops or zero-pads each axis to the target size around
 /// the centre (the extra element goes to the end).
 LogicalResult centerCropPad(NodeContext &ctx) {
