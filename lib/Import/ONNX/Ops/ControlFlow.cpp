@@ -2,10 +2,10 @@
 //-------===//
 //
 // If becomes scf.if (or, with a constant condition, the taken branch in
-// place); Scan becomes an scf.for over the scan axis that slices the scan
-// inputs with tensor.extract_slice and collects the scan outputs with
-// tensor.insert_slice. Branch and body subgraphs see the values of the
-// enclosing graphs.
+// place); Loop becomes scf.while; Scan becomes an scf.for over the scan axis
+// that slices the scan inputs with tensor.extract_slice and collects the scan
+// outputs with tensor.insert_slice. Branch and body subgraphs see the values of
+// the enclosing graphs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -264,9 +264,164 @@ LogicalResult scanOp(NodeContext &ctx) {
   return success();
 }
 
+/// Loop as scf.while over (iteration, condition, loop-carried values...,
+/// scan outputs so far): it runs while the iteration is below the trip
+/// count M and the condition holds (either may be absent). Each scan output
+/// grows by one row per iteration, so its length is unknown.
+LogicalResult loopOp(NodeContext &ctx) {
+  OPTC_TRY(body, graphAttr(ctx, "body"));
+  Value tripCount = ctx.input(0), initialCond = ctx.input(1);
+  SmallVector<Value> carried;
+  for (size_t i = 2; i < ctx.inputs.size(); ++i) {
+    if (!ctx.inputs[i])
+      return ctx.error() << "loop-carried inputs may not be omitted";
+    carried.push_back(ctx.inputs[i]);
+  }
+  int64_t numCarried = carried.size();
+  int64_t numScanOutputs = ctx.node.output_size() - numCarried;
+  if (numScanOutputs < 0)
+    return ctx.error() << "has fewer outputs than loop-carried values";
+  Type i64 = ctx.b.getI64Type(), i1 = ctx.b.getI1Type();
+  auto scalarOf = [&](Value v, Type element) -> FailureOr<Value> {
+    RankedTensorType t = ctx.typeOf(v);
+    if (!t.hasStaticShape() || t.getNumElements() != 1)
+      return ctx.error() << "expected a single value, found " << t;
+    Value r = ctx.reshape(ctx.castTo(v, element), {});
+    if (!r)
+      return failure();
+    return r;
+  };
+  Value limit;
+  if (tripCount) {
+    OPTC_TRY(m, scalarOf(tripCount, i64));
+    limit = m;
+  }
+  Value cond0 = ctx.scalar(i1, 1);
+  if (initialCond) {
+    OPTC_TRY(c, scalarOf(initialCond, i1));
+    cond0 = c;
+  }
+
+  // Probe the body once for the scan outputs' types.
+  SmallVector<Type> sliceTypes;
+  {
+    auto probe = std::make_unique<Block>();
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToStart(probe.get());
+    SmallVector<Value> args{ctx.scalar(i64, 0), cond0};
+    args.append(carried);
+    OPTC_TRY(outs, ctx.graph.importSubgraph(*body, *ctx.scope, args,
+                                            *ctx.opsets, ctx.depth));
+    if (static_cast<int64_t>(outs.size()) != 1 + numCarried + numScanOutputs)
+      return ctx.error() << "the body gives " << outs.size()
+                         << " outputs, expected "
+                         << 1 + numCarried + numScanOutputs;
+    for (int64_t i = 0; i < numCarried; ++i)
+      if (outs[1 + i].getType() != carried[i].getType())
+        return ctx.error() << "loop-carried value " << i
+                           << " changes type from " << carried[i].getType()
+                           << " to " << outs[1 + i].getType();
+    for (int64_t k = 0; k < numScanOutputs; ++k) {
+      auto t = cast<RankedTensorType>(outs[1 + numCarried + k].getType());
+      if (!t.hasStaticShape())
+        return ctx.error() << "scan output " << k << " must be static";
+      sliceTypes.push_back(t);
+    }
+  }
+
+  SmallVector<Value> inits{ctx.scalar(i64, 0), cond0};
+  inits.append(carried);
+  for (Type t : sliceTypes) {
+    // No rows yet: a [0, ...] constant, typed with an unknown length.
+    auto st = cast<RankedTensorType>(t);
+    SmallVector<int64_t> shape{0};
+    llvm::append_range(shape, st.getShape());
+    Value none = ctx.splat(st.clone(shape), 0);
+    shape[0] = ShapedType::kDynamic;
+    inits.push_back(
+        tensor::CastOp::create(ctx.b, ctx.loc, st.clone(shape), none));
+  }
+  SmallVector<Type> types;
+  for (Value v : inits)
+    types.push_back(v.getType());
+  SmallVector<Location> locs(types.size(), ctx.loc);
+  auto loop = scf::WhileOp::create(ctx.b, ctx.loc, types, inits);
+  bool bodyFailed = false;
+  {
+    OpBuilder::InsertionGuard guard(ctx.b);
+    Block *before = ctx.b.createBlock(&loop.getBefore(), {}, types, locs);
+    Value keepGoing = before->getArgument(1);
+    if (limit) {
+      FailureOr<Value> below = ctx.create<CompareOp>(
+          ComparePredicate::lt, before->getArgument(0), limit);
+      FailureOr<Value> both = succeeded(below)
+                                  ? ctx.create<AndOp>(keepGoing, *below)
+                                  : FailureOr<Value>(failure());
+      if (failed(both))
+        return failure();
+      keepGoing = *both;
+    }
+    Value flag =
+        tensor::ExtractOp::create(ctx.b, ctx.loc, keepGoing, ValueRange{});
+    scf::ConditionOp::create(ctx.b, ctx.loc, flag, before->getArguments());
+  }
+  {
+    OpBuilder::InsertionGuard guard(ctx.b);
+    Block *after = ctx.b.createBlock(&loop.getAfter(), {}, types, locs);
+    auto yieldArgs = [&] {
+      bodyFailed = true;
+      scf::YieldOp::create(ctx.b, ctx.loc, after->getArguments());
+    };
+    SmallVector<Value> args(after->getArguments().take_front(2 + numCarried));
+    FailureOr<SmallVector<Value>> outs = ctx.graph.importSubgraph(
+        *body, *ctx.scope, args, *ctx.opsets, ctx.depth);
+    if (failed(outs)) {
+      yieldArgs();
+    } else {
+      Value iter = after->getArgument(0);
+      FailureOr<Value> next = ctx.create<AddOp>(iter, ctx.scalar(i64, 1));
+      if (failed(next)) {
+        yieldArgs();
+      } else {
+        SmallVector<Value> yielded{*next, (*outs)[0]};
+        yielded.append(outs->begin() + 1, outs->begin() + 1 + numCarried);
+        for (int64_t k = 0; k < numScanOutputs && !bodyFailed; ++k) {
+          Value slice = (*outs)[1 + numCarried + k];
+          auto t = cast<RankedTensorType>(slice.getType());
+          SmallVector<int64_t> withAxis{1};
+          llvm::append_range(withAxis, t.getShape());
+          Value slab = ctx.reshape(slice, withAxis);
+          FailureOr<Value> grown =
+              slab ? ctx.create<ConcatOp>(
+                         ValueRange{after->getArgument(2 + numCarried + k),
+                                    slab},
+                         0)
+                   : FailureOr<Value>(failure());
+          if (failed(grown)) {
+            bodyFailed = true;
+            break;
+          }
+          yielded.push_back(*grown);
+        }
+        if (bodyFailed)
+          scf::YieldOp::create(ctx.b, ctx.loc, after->getArguments());
+        else
+          scf::YieldOp::create(ctx.b, ctx.loc, yielded);
+      }
+    }
+  }
+  if (bodyFailed)
+    return failure();
+  ctx.outputs.assign(loop->result_begin() + 2,
+                     loop->result_begin() + 2 + numCarried);
+  ctx.outputs.append(loop->result_begin() + 2 + numCarried, loop->result_end());
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerControlFlowOps(OpRegistry &r) {
   r.add("", "If", ifOp);
   r.add("", "Scan", scanOp);
+  r.add("", "Loop", loopOp);
 }
