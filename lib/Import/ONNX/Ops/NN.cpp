@@ -137,6 +137,38 @@ LogicalResult convTranspose(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult convInteger(NodeContext &ctx) {
+  // (x - x_zp) conv (w - w_zp) in i32; w_zp may be per output channel.
+  OPTC_TRY(x, ctx.requiredInput(0, "x"));
+  OPTC_TRY(w, ctx.requiredInput(1, "w"));
+  RankedTensorType wt = ctx.typeOf(w);
+  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  Type i32 = ctx.b.getI32Type();
+  Value x32 = ctx.castTo(x, i32), w32 = ctx.castTo(w, i32);
+  if (Value xzp = ctx.input(2)) {
+    OPTC_TRY(d, ctx.create<SubOp>(x32, ctx.castTo(xzp, i32)));
+    x32 = d;
+  }
+  if (Value wzp = ctx.input(3)) {
+    Value z = ctx.castTo(wzp, i32);
+    RankedTensorType zt = ctx.typeOf(z);
+    if (zt.getRank() == 1 && zt.getNumElements() != 1) {
+      SmallVector<int64_t> shape(wt.getRank(), 1);
+      shape[0] = -1;
+      z = ctx.reshape(z, shape);
+      if (!z)
+        return failure();
+    }
+    OPTC_TRY(d, ctx.create<SubOp>(w32, z));
+    w32 = d;
+  }
+  OPTC_TRY(y, ctx.create<ConvOp>(x32, w32, win.strides, win.dilations, win.pads,
+                                 group));
+  ctx.outputs = {y};
+  return success();
+}
+
 template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   RankedTensorType xt = ctx.typeOf(x);
@@ -457,6 +489,7 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
 void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "Conv", conv);
   r.add("", "ConvTranspose", convTranspose);
+  r.add("", "ConvInteger", convInteger);
   r.add("", "MaxPool", pool<MaxPoolOp>);
   r.add("", "AveragePool", pool<AvgPoolOp>);
   r.add("", "LpPool", pool<LpPoolOp>);

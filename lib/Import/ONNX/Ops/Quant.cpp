@@ -168,9 +168,104 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
+/// A per-row value of a matrix operand ([M]) as a column ([M, 1]); scalars
+/// and per-column values broadcast as they are.
+FailureOr<Value> asRows(NodeContext &ctx, Value v) {
+  RankedTensorType t = ctx.typeOf(v);
+  if (t.getRank() != 1 || t.getNumElements() == 1)
+    return t.getRank() == 1 ? ctx.reshape(v, {}) : v;
+  Value r = ctx.reshape(v, {-1, 1});
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// Rounds half to even, clamps to `intType`'s range and converts.
+FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType) {
+  Type element = ctx.typeOf(x).getElementType();
+  auto [lo, hi] = intRange(intType);
+  OPTC_TRY(r, ctx.create<RoundOp>(x));
+  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
+  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
+  return ctx.castTo(clamped, intType);
+}
+
+LogicalResult qlinearMatmul(NodeContext &ctx) {
+  // (A - a_zp) . (B - b_zp) in i32, scaled by a_scale * b_scale / y_scale,
+  // plus y_zp, saturated to y's integer type.
+  OPTC_TRY(a, ctx.requiredInput(0, "a"));
+  OPTC_TRY(as, ctx.requiredInput(1, "a_scale"));
+  OPTC_TRY(b, ctx.requiredInput(3, "b"));
+  OPTC_TRY(bs, ctx.requiredInput(4, "b_scale"));
+  OPTC_TRY(ys, ctx.requiredInput(6, "y_scale"));
+  Value azp = ctx.input(2), bzp = ctx.input(5), yzp = ctx.input(7);
+  Type i32 = ctx.b.getI32Type();
+  Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
+  if (azp) {
+    OPTC_TRY(z, asRows(ctx, ctx.castTo(azp, i32)));
+    OPTC_TRY(d, ctx.create<SubOp>(a32, z));
+    a32 = d;
+  }
+  if (bzp) {
+    OPTC_TRY(d, ctx.create<SubOp>(b32, ctx.castTo(bzp, i32)));
+    b32 = d;
+  }
+  OPTC_TRY(c, ctx.create<MatmulOp>(a32, b32));
+  Type f = ctx.typeOf(as).getElementType();
+  OPTC_TRY(asr, asRows(ctx, as));
+  OPTC_TRY(ab, ctx.create<MulOp>(asr, ctx.castTo(bs, f)));
+  OPTC_TRY(factor, ctx.create<DivOp>(ab, ctx.castTo(ys, f)));
+  OPTC_TRY(d, ctx.create<MulOp>(ctx.castTo(c, f), factor));
+  Type outType = ctx.typeOf(a).getElementType();
+  if (yzp) {
+    outType = ctx.typeOf(yzp).getElementType();
+    OPTC_TRY(shifted, ctx.create<AddOp>(d, ctx.castTo(yzp, f)));
+    d = shifted;
+  }
+  auto intOut = dyn_cast<IntegerType>(outType);
+  if (!intOut)
+    return ctx.error() << "y must be an integer type, found " << outType;
+  OPTC_TRY(y, saturateTo(ctx, d, intOut));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult dynamicQuantizeLinear(NodeContext &ctx) {
+  // Scale and zero point from the data's range (widened to include 0),
+  // then uint8 quantisation.
+  OPTC_TRY(x, ctx.requiredInput(0, "x"));
+  RankedTensorType t = ctx.typeOf(x);
+  Type f = t.getElementType();
+  SmallVector<int64_t> all =
+      llvm::to_vector(llvm::seq<int64_t>(0, t.getRank()));
+  auto scalar = [&](double v) { return ctx.scalar(f, v); };
+  OPTC_TRY(mx, ctx.create<ReduceMaxOp>(x, all, false));
+  OPTC_TRY(mn, ctx.create<ReduceMinOp>(x, all, false));
+  OPTC_TRY(hi, ctx.create<MaxOp>(mx, scalar(0)));
+  OPTC_TRY(lo, ctx.create<MinOp>(mn, scalar(0)));
+  OPTC_TRY(range, ctx.create<SubOp>(hi, lo));
+  OPTC_TRY(flat, ctx.create<CompareOp>(ComparePredicate::eq, range, scalar(0)));
+  OPTC_TRY(span, ctx.create<SelectOp>(flat, scalar(1), range));
+  OPTC_TRY(scale, ctx.create<DivOp>(span, scalar(255)));
+  OPTC_TRY(loScaled, ctx.create<DivOp>(lo, scale));
+  OPTC_TRY(zp0, ctx.create<SubOp>(scalar(0), loScaled));
+  OPTC_TRY(zpHi, ctx.create<MinOp>(zp0, scalar(255)));
+  OPTC_TRY(zpClamped, ctx.create<MaxOp>(zpHi, scalar(0)));
+  OPTC_TRY(zp, ctx.create<RoundOp>(zpClamped));
+  OPTC_TRY(q, ctx.create<DivOp>(x, scale));
+  OPTC_TRY(qr, ctx.create<RoundOp>(q));
+  OPTC_TRY(shifted, ctx.create<AddOp>(qr, zp));
+  auto ui8 = IntegerType::get(ctx.b.getContext(), 8, IntegerType::Unsigned);
+  OPTC_TRY(y, saturateTo(ctx, shifted, ui8));
+  ctx.outputs = {y, scale, ctx.castTo(zp, ui8)};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerQuantOps(OpRegistry &r) {
   r.add("", "QuantizeLinear", quantizeLinear);
   r.add("", "DequantizeLinear", dequantizeLinear);
+  r.add("", "QLinearMatMul", qlinearMatmul);
+  r.add("", "DynamicQuantizeLinear", dynamicQuantizeLinear);
 }
