@@ -584,6 +584,21 @@ static bool hasNegativeZero(const llvm::fltSemantics &sem) {
   return llvm::APFloat::getZero(sem, /*Negative=*/true).isNegative();
 }
 
+OpFoldResult BitcastOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult r = ifSameType(getInput(), getType()))
+    return r;
+  if (auto inner = getInput().getDefiningOp<BitcastOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return ifSameType(getInput(), getType()) ? OpFoldResult(getInput())
+                                             : OpFoldResult(getResult());
+  }
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!dense || !isStatic(getType()) ||
+      getType().getElementType().getIntOrFloatBitWidth() % 8 != 0)
+    return {};
+  return dense.bitcast(getType().getElementType());
+}
+
 /// True when every value of element type `from`, special values included,
 /// is exactly a value of `to`, so a cast through `to` changes nothing.
 static bool isExactWidening(Type from, Type to) {

@@ -233,6 +233,16 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
+LogicalResult BitcastOp::verify() {
+  Type from = getInput().getType().getElementType();
+  Type to = getType().getElementType();
+  if (from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
+    return emitOpError("element types must have the same width, found ")
+           << from << " (" << from.getIntOrFloatBitWidth() << " bits) and "
+           << to << " (" << to.getIntOrFloatBitWidth() << " bits)";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise classification
 //===----------------------------------------------------------------------===//

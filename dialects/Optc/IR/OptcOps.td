@@ -356,6 +356,26 @@ def Optc_CastOp : Optc_Op<"cast",
   let hasVerifier = 1;
 }
 
+def Optc_BitcastOp : Optc_Op<"bitcast",
+    [Pure, Elementwise, SameOperandsAndResultShape]> {
+  let summary = "Reinterprets the bits of every element as another type";
+  let description = [{
+    Gives every element the element type of the result without changing
+    its bits; both element types have the same width.
+
+    Example:
+
+    ```mlir
+    %bits = optc.bitcast %x : tensor<4xf32> -> tensor<4xui32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//

@@ -574,3 +574,18 @@ func.func @rem_const() -> (tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1
   %4 = optc.rem %x, %y : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0, %1, %2, %3, %4 : tensor<3xi32>, tensor<3xi32>, tensor<2xf32>, tensor<1xi32>, tensor<2xf32>
 }
+
+// -----
+
+// bitcast folds on constants, through chains and when it changes nothing.
+// CHECK-LABEL: func.func @bitcast_folds
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-DAG: %[[C:.*]] = optc.constant dense<1065353216> : tensor<2xi32>
+// CHECK: return %[[C]], %[[X]]
+func.func @bitcast_folds(%x: tensor<4xf32>) -> (tensor<2xi32>, tensor<4xf32>) {
+  %one = optc.constant dense<1.0> : tensor<2xf32>
+  %0 = optc.bitcast %one : tensor<2xf32> -> tensor<2xi32>
+  %1 = optc.bitcast %x : tensor<4xf32> -> tensor<4xui32>
+  %2 = optc.bitcast %1 : tensor<4xui32> -> tensor<4xf32>
+  return %0, %2 : tensor<2xi32>, tensor<4xf32>
+}

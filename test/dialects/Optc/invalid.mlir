@@ -1611,3 +1611,19 @@ func.func @top_k_axis(%x: tensor<2x5xf32>) {
   %v, %i = optc.top_k %x {axis = 3 : i64, k = 1 : i64} : (tensor<2x5xf32>) -> (tensor<2x1xf32>, tensor<2x1xi64>)
   return
 }
+
+// -----
+
+func.func @bitcast_widths(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'optc.bitcast' op element types must have the same width, found 'f32' (32 bits) and 'f16' (16 bits)}}
+  %0 = optc.bitcast %x : tensor<4xf32> -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @bitcast_shape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'optc.bitcast' op all non-scalar operands/results must have the same shape and base type}}
+  %0 = optc.bitcast %x : tensor<4xf32> -> tensor<2xi32>
+  return
+}

@@ -621,6 +621,17 @@ func.func @scans_and_top_k(%x: tensor<2x5xf32>) {
   return
 }
 
+// bitcast between element types of one width.
+// CHECK-LABEL: func.func @bitcast(
+// CHECK-NEXT: %0 = optc.bitcast %arg0 : tensor<4xf32> -> tensor<4xui32>
+// CHECK-NEXT: %1 = optc.bitcast %arg1 : tensor<?x2xbf16> -> tensor<?x2xi16>
+// CHECK-NEXT: return
+func.func @bitcast(%x: tensor<4xf32>, %y: tensor<?x2xbf16>) {
+  %0 = optc.bitcast %x : tensor<4xf32> -> tensor<4xui32>
+  %1 = optc.bitcast %y : tensor<?x2xbf16> -> tensor<?x2xi16>
+  return
+}
+
 // The blob of the dense_resource constant survives the round trip.
 // CHECK:      {-#
 // CHECK-NEXT:   dialect_resources: {

@@ -348,6 +348,35 @@ LogicalResult castOp(NodeContext &ctx) {
   return castTo(ctx, x, *element);
 }
 
+LogicalResult bitcast(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(to, ctx.requiredIntAttr("to"));
+  std::string why;
+  FailureOr<Type> element =
+      convertElementType(static_cast<int32_t>(to), ctx.b.getContext(), why);
+  if (failed(element))
+    return ctx.error() << "cannot bitcast to " << dataTypeName(to) << ": "
+                       << why;
+  RankedTensorType type = ctx.typeOf(x);
+  if (type.getElementType() == *element) {
+    ctx.outputs = {x};
+    return success();
+  }
+  // ONNX stores a bool in a byte holding 0 or 1, so between bool and an
+  // 8-bit type the bits are those of a cast.
+  Type from = type.getElementType();
+  if ((from.isInteger(1) && element->getIntOrFloatBitWidth() == 8) ||
+      (element->isInteger(1) && from.getIntOrFloatBitWidth() == 8)) {
+    ctx.outputs = {ctx.castTo(x, *element)};
+    return success();
+  }
+  OperationState state(ctx.loc, BitcastOp::getOperationName());
+  BitcastOp::build(ctx.b, state, type.clone(*element), x);
+  OPTC_TRY(y, ctx.finish(ctx.b.create(state)));
+  ctx.outputs = {y};
+  return success();
+}
+
 LogicalResult castLike(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
   OPTC_TRY(target, ctx.requiredInput(1, "target_type"));
@@ -453,6 +482,7 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Mean", mean);
   r.add("", "Cast", castOp);
   r.add("", "CastLike", castLike);
+  r.add("", "BitCast", bitcast);
   r.add("", "Identity", identity);
   r.add("", "Dropout", dropout);
 }
