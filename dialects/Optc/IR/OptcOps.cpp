@@ -392,15 +392,15 @@ OPTC_ARG_REDUCE_INFERENCE(ArgMaxOp)
 OPTC_ARG_REDUCE_INFERENCE(ArgMinOp)
 #undef OPTC_ARG_REDUCE_INFERENCE
 
-template <typename SoftmaxLike>
-static LogicalResult verifySoftmaxAxis(SoftmaxLike op) {
+/// Checks the `axis` attribute of an op whose result has its operand's type.
+template <typename OpTy> static LogicalResult verifyAxisAttr(OpTy op) {
   return shape::verifyAxis(op.getAxis(), op.getType().getRank(),
                            [&] { return op.emitOpError(); });
 }
 
-LogicalResult SoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
+LogicalResult SoftmaxOp::verify() { return verifyAxisAttr(*this); }
 
-LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
+LogicalResult LogSoftmaxOp::verify() { return verifyAxisAttr(*this); }
 
 static LogicalResult checkEpsilon(APFloat epsilon, const ErrorSink &sink) {
   if (epsilon.isNegative() || epsilon.isNaN())
@@ -431,15 +431,9 @@ normalizationTypes(ArrayRef<std::pair<Value, StringRef>> operands,
   return success();
 }
 
-LogicalResult CumSumOp::verify() {
-  return shape::verifyAxis(getAxis(), getType().getRank(),
-                           [&] { return emitOpError(); });
-}
+LogicalResult CumSumOp::verify() { return verifyAxisAttr(*this); }
 
-LogicalResult CumProdOp::verify() {
-  return shape::verifyAxis(getAxis(), getType().getRank(),
-                           [&] { return emitOpError(); });
-}
+LogicalResult CumProdOp::verify() { return verifyAxisAttr(*this); }
 
 LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
                                        std::optional<Location> loc,

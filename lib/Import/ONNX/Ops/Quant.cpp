@@ -87,6 +87,16 @@ std::pair<double, double> intRange(IntegerType type) {
   return {-std::ldexp(1.0, w - 1), std::ldexp(1.0, w - 1) - 1};
 }
 
+/// Rounds half to even, clamps to `intType`'s range and converts.
+FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType) {
+  Type element = ctx.typeOf(x).getElementType();
+  auto [lo, hi] = intRange(intType);
+  OPTC_TRY(r, ctx.create<RoundOp>(x));
+  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
+  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
+  return ctx.castTo(clamped, intType);
+}
+
 LogicalResult quantizeLinear(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
   OPTC_TRY(scale, ctx.requiredInput(1, "y_scale"));
@@ -123,18 +133,16 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
   auto intOut = dyn_cast<IntegerType>(outType);
   if (!intOut || intOut.getWidth() == 1)
     return ctx.error() << "cannot quantise to " << outType;
-  OPTC_TRY(rounded, ctx.create<RoundOp>(scaled));
-  Value q = rounded;
+  // Rounding before or after adding the (integral) zero point is the same.
+  Value q = scaled;
   if (zeroPoint) {
     OPTC_TRY(zp, alignToInput(ctx, ctx.castTo(zeroPoint, compute), type,
                               attrs.axis, attrs.blockSize));
     OPTC_TRY(shifted, ctx.create<AddOp>(q, zp));
     q = shifted;
   }
-  auto [lo, hi] = intRange(intOut);
-  OPTC_TRY(upper, ctx.create<MinOp>(q, ctx.scalar(compute, hi)));
-  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(compute, lo)));
-  ctx.outputs = {ctx.castTo(clamped, outType)};
+  OPTC_TRY(y, saturateTo(ctx, q, intOut));
+  ctx.outputs = {y};
   return success();
 }
 
@@ -178,16 +186,6 @@ FailureOr<Value> asRows(NodeContext &ctx, Value v) {
   if (!r)
     return failure();
   return r;
-}
-
-/// Rounds half to even, clamps to `intType`'s range and converts.
-FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType) {
-  Type element = ctx.typeOf(x).getElementType();
-  auto [lo, hi] = intRange(intType);
-  OPTC_TRY(r, ctx.create<RoundOp>(x));
-  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
-  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
-  return ctx.castTo(clamped, intType);
 }
 
 LogicalResult qlinearMatmul(NodeContext &ctx) {
