@@ -2,10 +2,11 @@
 # The first command to run on a fresh machine: installs what is missing,
 # builds optc and shows what works end to end today.
 #
-# Today that is the optc dialect and its tools: the example model in
-# examples/mlp.mlir is read, verified and written by optc, its unknown shapes
-# are inferred and its constants folded by optc-opt, and a broken model is
-# rejected with a diagnostic. Compiling for the CPU and
+# Today that is the ONNX importer and the optc dialect's tools: the example
+# ONNX model (examples/mlp.onnxtxt, in the onnx text syntax) is imported,
+# the optc IR example (examples/mlp.mlir) has its unknown shapes inferred
+# and its constants folded by optc-opt, and a broken model is rejected with
+# a diagnostic. Compiling for the CPU and
 # comparing with onnxruntime join this demo when the CPU backend lands
 # (see the status table in README.md).
 set -euo pipefail
@@ -18,6 +19,16 @@ echo "== build"
 cmake --build "$build"
 out="$build/demo"
 mkdir -p "$out"
+
+echo
+echo "== optc mlp.onnx --op-stats   (the example ONNX model's ops)"
+.venv/bin/python test/onnx/onnx_text.py examples/mlp.onnxtxt -o "$out/mlp.onnx"
+"$build/bin/optc" "$out/mlp.onnx" --op-stats
+
+echo
+echo "== optc mlp.onnx --input-shape x=1x16 -o $out/mlp.imported.mlir   (import)"
+"$build/bin/optc" "$out/mlp.onnx" --input-shape x=1x16 -o "$out/mlp.imported.mlir"
+grep -E 'func.func|optc\.(matmul|relu|softmax)' "$out/mlp.imported.mlir" | sed 's/^/   /'
 
 echo
 echo "== optc examples/mlp.mlir -o $out/mlp.mlir   (parse, verify, write)"
@@ -50,5 +61,5 @@ fi
 echo "   rejected with exit status 1 and no output file"
 
 echo
-echo "demo: OK. Compiling ONNX models for the CPU arrives with the importer and"
-echo "      CPU backend; README.md shows what is done."
+echo "demo: OK. Compiling for the CPU and comparing with onnxruntime arrive with"
+echo "      the CPU backend; README.md shows what is done."

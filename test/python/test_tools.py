@@ -90,3 +90,15 @@ def test_mutated_ir_never_crashes(optc_opt):
             pipeline = PIPELINES[rng.randrange(len(PIPELINES))]
             result = run(optc_opt, "-", "--split-input-file", *pipeline, stdin=bytes(data))
             assert_clean_failure(result, f"mutated {path.name} with {pipeline}")
+
+
+def test_demo_runs(build_dir):
+    """scripts/demo.sh is the user's first command: it must keep working."""
+    import os
+
+    env = dict(os.environ, OPTC_BUILD_DIR=str(build_dir))
+    r = subprocess.run([str(ROOT / "scripts" / "demo.sh")], capture_output=True, text=True,
+                       timeout=600, env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "demo: OK" in r.stdout
+    assert "3 op types, 4 nodes; all supported" in r.stdout
