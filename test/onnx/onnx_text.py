@@ -20,7 +20,7 @@ import os
 import sys
 
 import onnx
-import onnx.external_data_helper
+import onnx.numpy_helper
 import onnx.parser
 
 
@@ -46,25 +46,18 @@ def main():
         else:
             del t.float_data[-1]
     if args.external_data:
-        for t in graph.initializer:
-            onnx.external_data_helper.set_external_data(t, args.external_data)
         folder = os.path.dirname(os.path.abspath(args.output))
         with open(os.path.join(folder, args.external_data), "wb") as data:
             for t in graph.initializer:
                 raw = onnx.numpy_helper.to_array(t).tobytes()
-                for entry in t.external_data:
-                    if entry.key == "offset":
-                        entry.value = str(data.tell())
-                    elif entry.key == "length":
-                        entry.value = str(len(raw))
                 offset = data.tell()
                 data.write(raw)
+                for field in ("raw_data", "float_data", "int32_data", "int64_data", "double_data"):
+                    t.ClearField(field)
                 del t.external_data[:]
-                onnx.external_data_helper.set_external_data(t, args.external_data, offset, len(raw))
-                t.ClearField("raw_data")
-                t.ClearField("float_data")
-                t.ClearField("int64_data")
-                t.ClearField("int32_data")
+                for key, value in (("location", args.external_data), ("offset", offset), ("length", len(raw))):
+                    entry = t.external_data.add()
+                    entry.key, entry.value = key, str(value)
                 t.data_location = onnx.TensorProto.EXTERNAL
             if args.truncate is not None:
                 data.truncate(args.truncate)
