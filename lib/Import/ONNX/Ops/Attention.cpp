@@ -340,8 +340,116 @@ LogicalResult attention(NodeContext &ctx) {
   return AttentionImporter(ctx).run();
 }
 
+/// RotaryEmbedding (opset 23): rotates pairs of the first
+/// rotary_embedding_dim features of each head by the cached angles, picked
+/// by position_ids when given. Pairs are (x[i], x[i + d/2]), or adjacent
+/// with `interleaved`.
+LogicalResult rotaryEmbedding(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(cosCache, ctx.requiredInput(1, "cos_cache"));
+  OPTC_TRY(sinCache, ctx.requiredInput(2, "sin_cache"));
+  Value positions = ctx.input(3);
+  OPTC_TRY(interleaved, ctx.intAttr("interleaved", 0));
+  OPTC_TRY(rotaryDim, ctx.intAttr("rotary_embedding_dim", 0));
+  OPTC_TRY(numHeads, ctx.intAttr("num_heads", 0));
+  RankedTensorType xt = ctx.typeOf(x);
+  if (!xt.hasStaticShape() || (xt.getRank() != 3 && xt.getRank() != 4))
+    return ctx.error() << "X must be a static 3-D or 4-D tensor, found " << xt;
+  // Work on [batch, seq, heads, head_size].
+  Value v = x;
+  int64_t b = xt.getDimSize(0);
+  if (xt.getRank() == 4) {
+    OPTC_TRY(t, ctx.create<TransposeOp>(x, ArrayRef<int64_t>{0, 2, 1, 3}));
+    v = t;
+  } else {
+    if (numHeads <= 0 || xt.getDimSize(2) % numHeads != 0)
+      return ctx.error() << "3-D input needs num_heads dividing the hidden "
+                            "size";
+    v = ctx.reshape(
+        x, {b, xt.getDimSize(1), numHeads, xt.getDimSize(2) / numHeads});
+    if (!v)
+      return failure();
+  }
+  RankedTensorType vt = ctx.typeOf(v);
+  int64_t s = vt.getDimSize(1), h = vt.getDimSize(2), d = vt.getDimSize(3);
+  int64_t rot = rotaryDim ? rotaryDim : d;
+  if (rot % 2 != 0 || rot > d)
+    return ctx.error() << "rotary_embedding_dim " << rot
+                       << " must be even and at most the head size " << d;
+  int64_t half = rot / 2;
+  auto cache = [&](Value c) -> FailureOr<Value> {
+    if (positions) {
+      OPTC_TRY(g, ctx.create<GatherOp>(c, positions, 0));
+      c = g;
+    }
+    // [batch or 1, seq, half] -> [.., seq, 1, half]
+    RankedTensorType ct = ctx.typeOf(c);
+    if (ct.getRank() != 3 && ct.getRank() != 2)
+      return ctx.error() << "the caches must be [seq, d/2] or [batch, seq, "
+                            "d/2], found "
+                         << ct;
+    if (!ct.hasStaticShape() || ct.getDimSize(ct.getRank() - 1) != half)
+      return ctx.error() << "the caches' last dimension must be " << half;
+    SmallVector<int64_t> shape(ct.getShape());
+    shape.insert(shape.end() - 1, 1);
+    Value r = ctx.reshape(c, shape);
+    if (!r)
+      return failure();
+    return r;
+  };
+  OPTC_TRY(cosv, cache(cosCache));
+  OPTC_TRY(sinv, cache(sinCache));
+  auto lastSlice = [&](Value t, int64_t start, int64_t limit,
+                       int64_t stride) -> FailureOr<Value> {
+    return ctx.create<SliceOp>(t, ArrayRef<int64_t>{0, 0, 0, start},
+                               ArrayRef<int64_t>{b, s, h, limit},
+                               ArrayRef<int64_t>{1, 1, 1, stride});
+  };
+  OPTC_TRY(x1,
+           interleaved ? lastSlice(v, 0, rot, 2) : lastSlice(v, 0, half, 1));
+  OPTC_TRY(x2,
+           interleaved ? lastSlice(v, 1, rot, 2) : lastSlice(v, half, rot, 1));
+  OPTC_TRY(c1, ctx.create<MulOp>(cosv, x1));
+  OPTC_TRY(s2, ctx.create<MulOp>(sinv, x2));
+  OPTC_TRY(real, ctx.create<SubOp>(c1, s2));
+  OPTC_TRY(s1, ctx.create<MulOp>(sinv, x1));
+  OPTC_TRY(c2, ctx.create<MulOp>(cosv, x2));
+  OPTC_TRY(imag, ctx.create<AddOp>(s1, c2));
+  Value rotated;
+  if (interleaved) {
+    Value re = ctx.reshape(real, {b, s, h, half, 1});
+    Value im = ctx.reshape(imag, {b, s, h, half, 1});
+    if (!re || !im)
+      return failure();
+    OPTC_TRY(pairs, ctx.create<ConcatOp>(ValueRange{re, im}, 4));
+    rotated = ctx.reshape(pairs, {b, s, h, rot});
+    if (!rotated)
+      return failure();
+  } else {
+    OPTC_TRY(joined, ctx.create<ConcatOp>(ValueRange{real, imag}, 3));
+    rotated = joined;
+  }
+  Value out = rotated;
+  if (rot < d) {
+    OPTC_TRY(rest, lastSlice(v, rot, d, 1));
+    OPTC_TRY(all, ctx.create<ConcatOp>(ValueRange{rotated, rest}, 3));
+    out = all;
+  }
+  if (xt.getRank() == 4) {
+    OPTC_TRY(t, ctx.create<TransposeOp>(out, ArrayRef<int64_t>{0, 2, 1, 3}));
+    out = t;
+  } else {
+    out = ctx.reshape(out, xt.getShape());
+    if (!out)
+      return failure();
+  }
+  ctx.outputs = {out};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerAttentionOps(OpRegistry &r) {
   r.add("", "Attention", attention, 23);
+  r.add("", "RotaryEmbedding", rotaryEmbedding, 23);
 }
