@@ -169,6 +169,46 @@ LogicalResult convInteger(NodeContext &ctx) {
   return success();
 }
 
+/// CausalConvWithState: a depthwise 1-D convolution over the past state
+/// (zeros when absent) followed by the input, an optional SiLU, and the
+/// last k - 1 steps as the new state.
+LogicalResult causalConvWithState(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(w, ctx.requiredInput(1, "weight"));
+  Value bias = ctx.input(2), past = ctx.input(3);
+  OPTC_TRY(activation, ctx.stringAttr("activation", "none"));
+  if (activation != "none" && activation != "silu" && activation != "swish")
+    return ctx.error() << "activation '" << activation
+                       << "' is not one of none, silu, swish";
+  RankedTensorType xt = ctx.typeOf(x), wt = ctx.typeOf(w);
+  if (xt.getRank() != 3 || wt.getRank() != 3 || !xt.hasStaticShape() ||
+      !wt.hasStaticShape())
+    return ctx.error() << "needs static [batch, channels, length] input and "
+                          "[channels, 1, k] weight, found "
+                       << xt << " and " << wt;
+  int64_t batch = xt.getDimSize(0), channels = xt.getDimSize(1),
+          k = wt.getDimSize(2);
+  if (!past)
+    past = ctx.splat(xt.clone({batch, channels, k - 1}), 0);
+  OPTC_TRY(padded, ctx.create<ConcatOp>(ValueRange{past, x}, 2));
+  OPTC_TRY(y, ctx.create<ConvOp>(padded, w, ArrayRef<int64_t>{1},
+                                 ArrayRef<int64_t>{1}, ArrayRef<int64_t>{0, 0},
+                                 channels));
+  OPTC_TRY(out, addBias(ctx, y, bias));
+  if (activation != "none") {
+    OPTC_TRY(sg, ctx.create<SigmoidOp>(out));
+    OPTC_TRY(silu, ctx.create<MulOp>(out, sg));
+    out = silu;
+  }
+  int64_t total = ctx.typeOf(padded).getDimSize(2);
+  OPTC_TRY(state,
+           ctx.create<SliceOp>(padded, ArrayRef<int64_t>{0, 0, total - (k - 1)},
+                               ArrayRef<int64_t>{batch, channels, total},
+                               ArrayRef<int64_t>{1, 1, 1}));
+  ctx.outputs = {out, state};
+  return success();
+}
+
 template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   RankedTensorType xt = ctx.typeOf(x);
@@ -490,6 +530,7 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "Conv", conv);
   r.add("", "ConvTranspose", convTranspose);
   r.add("", "ConvInteger", convInteger);
+  r.add("", "CausalConvWithState", causalConvWithState);
   r.add("", "MaxPool", pool<MaxPoolOp>);
   r.add("", "AveragePool", pool<AvgPoolOp>);
   r.add("", "LpPool", pool<LpPoolOp>);
