@@ -193,6 +193,22 @@ LogicalResult swish(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult swiGlu(NodeContext &ctx) {
+  // swish(A, alpha) * B, with A and B of one shape.
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  if (a.getType() != b.getType())
+    return ctx.error() << "A and B must have the same type, found "
+                       << a.getType() << " and " << b.getType();
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(scaled, mulScalar(ctx, a, alpha));
+  OPTC_TRY(gate, ctx.create<SigmoidOp>(scaled));
+  OPTC_TRY(swishA, ctx.create<MulOp>(a, gate));
+  OPTC_TRY(y, ctx.create<MulOp>(swishA, b));
+  ctx.outputs = {y};
+  return success();
+}
+
 LogicalResult gelu(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   OPTC_TRY(approximate, ctx.stringAttr("approximate", "none"));
@@ -452,6 +468,7 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Softsign", softsign);
   r.add("", "Mish", mish);
   r.add("", "Swish", swish);
+  r.add("", "SwiGLU", swiGlu);
   r.add("", "Gelu", gelu);
   r.add("", "ThresholdedRelu", thresholdedRelu);
   r.add("", "Shrink", shrink);
