@@ -325,11 +325,14 @@ Value NodeContext::i64s(ArrayRef<int64_t> values) {
       b, loc, cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
 }
 
-Value NodeContext::castTo(Value value, Type element) {
+Value NodeContext::castTo(Value value, Type element, bool saturate) {
   RankedTensorType type = typeOf(value);
   if (type.getElementType() == element)
     return value;
-  return b.createOrFold<CastOp>(loc, type.clone(element), value);
+  auto floatType = dyn_cast<FloatType>(element);
+  bool small = floatType && floatType.getWidth() <= 8;
+  return b.createOrFold<CastOp>(loc, type.clone(element), value,
+                                small ? saturate : true);
 }
 
 Value NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
@@ -337,11 +340,16 @@ Value NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {
   return succeeded(result) ? *result : Value();
 }
 
+LogicalResult NodeContext::verifyNew(Operation *op) {
+  if (succeeded(verify(op, /*verifyRecursively=*/false)))
+    return success();
+  op->erase();
+  return failure();
+}
+
 FailureOr<Value> NodeContext::finish(Operation *op) {
-  if (failed(verify(op, /*verifyRecursively=*/false))) {
-    op->erase();
+  if (failed(verifyNew(op)))
     return failure();
-  }
   // Fold what folds (constants in shape computations, identities).
   SmallVector<OpFoldResult> folded;
   if (op->getNumResults() == 1 && succeeded(op->fold(folded)) &&

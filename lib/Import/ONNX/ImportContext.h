@@ -22,6 +22,14 @@
 #include <functional>
 #include <memory>
 
+/// Binds `var` to the value of `expr`, a FailureOr, or returns failure from
+/// the enclosing converter.
+#define OPTC_TRY(var, expr)                                                    \
+  auto var##OrFailure = (expr);                                                \
+  if (::mlir::failed(var##OrFailure))                                          \
+    return ::mlir::failure();                                                  \
+  auto var = std::move(*var##OrFailure)
+
 namespace mlir::optc::onnx_import {
 
 /// The newest opset of the default domain that the pinned onnx package
@@ -152,13 +160,18 @@ public:
   /// A 1-D i64 constant.
   Value i64s(ArrayRef<int64_t> values);
   /// `value` cast to element type `element` (no-op when equal).
-  Value castTo(Value value, Type element);
+  /// `saturate` only matters for float formats of 8 bits or fewer.
+  Value castTo(Value value, Type element, bool saturate = true);
   /// Reshape to a static or partly computed shape (-1 allowed once).
   Value reshape(Value value, ArrayRef<int64_t> shape);
   /// Builds `OpTy` with inferred result types; fails with a node error when
   /// the shape rules reject the operands.
   template <typename OpTy, typename... Args>
   FailureOr<Value> create(Args &&...args);
+  /// The same for ops with `numResults` results; the op is verified but not
+  /// folded.
+  template <typename OpTy, typename... Args>
+  FailureOr<Operation *> createMulti(unsigned numResults, Args &&...args);
 
   GraphImporter &graph;
   /// The values visible to the node, the opsets in force and the nesting
@@ -167,9 +180,11 @@ public:
   const llvm::StringMap<int64_t> *opsets = nullptr;
   unsigned depth = 0;
 
-  /// Verifies a newly built op (operand types, attributes); erases it and
-  /// fails when it is invalid.
+  /// Verifies a newly built single-result op (operand types, attributes)
+  /// and folds it; erases it and fails when it is invalid.
   FailureOr<Value> finish(Operation *op);
+  /// Verifies a newly built op; erases it and fails when it is invalid.
+  LogicalResult verifyNew(Operation *op);
 };
 
 /// Converts one ONNX node; fills `ctx.outputs`.
@@ -259,12 +274,13 @@ private:
 };
 
 template <typename OpTy, typename... Args>
-FailureOr<Value> NodeContext::create(Args &&...args) {
+FailureOr<Operation *> NodeContext::createMulti(unsigned numResults,
+                                                Args &&...args) {
   // Build through an OperationState and infer the result types here, so a
   // rejected shape rule is a diagnostic instead of the builders' fatal error.
   OperationState state(loc, OpTy::getOperationName());
-  OpTy::build(b, state, TypeRange{b.getNoneType()},
-              std::forward<Args>(args)...);
+  SmallVector<Type> placeholders(numResults, b.getNoneType());
+  OpTy::build(b, state, TypeRange(placeholders), std::forward<Args>(args)...);
   state.types.clear();
   SmallVector<Type> types;
   if (failed(OpTy::inferReturnTypes(
@@ -273,17 +289,18 @@ FailureOr<Value> NodeContext::create(Args &&...args) {
           state.getRawProperties(), state.regions, types)))
     return failure();
   state.addTypes(types);
-  return finish(b.create(state));
+  Operation *op = b.create(state);
+  if (failed(verifyNew(op)))
+    return failure();
+  return op;
+}
+
+template <typename OpTy, typename... Args>
+FailureOr<Value> NodeContext::create(Args &&...args) {
+  OPTC_TRY(op, createMulti<OpTy>(1, std::forward<Args>(args)...));
+  return finish(op);
 }
 
 } // namespace mlir::optc::onnx_import
-
-/// Binds `var` to the value of `expr`, a FailureOr, or returns failure from
-/// the enclosing converter.
-#define OPTC_TRY(var, expr)                                                    \
-  auto var##OrFailure = (expr);                                                \
-  if (::mlir::failed(var##OrFailure))                                          \
-    return ::mlir::failure();                                                  \
-  auto var = std::move(*var##OrFailure)
 
 #endif // OPTC_LIB_IMPORT_ONNX_IMPORTCONTEXT_H

@@ -339,17 +339,7 @@ LogicalResult where(NodeContext &ctx) {
 
 LogicalResult castTo(NodeContext &ctx, Value x, Type element) {
   OPTC_TRY(saturate, ctx.intAttr("saturate", 1));
-  RankedTensorType type = ctx.typeOf(x);
-  if (type.getElementType() == element) {
-    ctx.outputs = {x};
-    return success();
-  }
-  bool small = isa<FloatType>(element) && element.getIntOrFloatBitWidth() <= 8;
-  OperationState state(ctx.loc, CastOp::getOperationName());
-  CastOp::build(ctx.b, state, type.clone(element), x,
-                /*saturate=*/small ? saturate != 0 : true);
-  OPTC_TRY(y, ctx.finish(ctx.b.create(state)));
-  ctx.outputs = {y};
+  ctx.outputs = {ctx.castTo(x, element, saturate != 0)};
   return success();
 }
 

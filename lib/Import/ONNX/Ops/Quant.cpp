@@ -122,12 +122,7 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
   OPTC_TRY(scaled, ctx.create<DivOp>(ctx.castTo(x, compute), s));
   if (auto floatOut = dyn_cast<FloatType>(outType)) {
     OPTC_TRY(saturate, ctx.intAttr("saturate", 1));
-    RankedTensorType st = ctx.typeOf(scaled);
-    OperationState state(ctx.loc, CastOp::getOperationName());
-    CastOp::build(ctx.b, state, st.clone(floatOut), scaled,
-                  floatOut.getWidth() <= 8 ? saturate != 0 : true);
-    OPTC_TRY(y, ctx.finish(ctx.b.create(state)));
-    ctx.outputs = {y};
+    ctx.outputs = {ctx.castTo(scaled, floatOut, saturate != 0)};
     return success();
   }
   auto intOut = dyn_cast<IntegerType>(outType);

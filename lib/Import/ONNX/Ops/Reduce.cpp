@@ -166,21 +166,8 @@ LogicalResult topK(NodeContext &ctx) {
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
   OPTC_TRY(largest, ctx.intAttr("largest", 1));
   OPTC_TRY(sorted, ctx.intAttr("sorted", 1));
-  OperationState state(ctx.loc, TopKOp::getOperationName());
-  TopKOp::build(ctx.b, state,
-                TypeRange{ctx.b.getNoneType(), ctx.b.getNoneType()}, x, axis, k,
-                largest != 0, sorted != 0);
-  state.types.clear();
-  SmallVector<Type> types;
-  if (failed(TopKOp::inferReturnTypes(
-          ctx.b.getContext(), ctx.loc, state.operands,
-          state.attributes.getDictionary(ctx.b.getContext()),
-          state.getRawProperties(), state.regions, types)))
-    return failure();
-  state.addTypes(types);
-  Operation *op = ctx.b.create(state);
-  if (failed(ctx.finish(op)))
-    return failure();
+  OPTC_TRY(op,
+           ctx.createMulti<TopKOp>(2, x, axis, k, largest != 0, sorted != 0));
   ctx.outputs = {op->getResult(0), op->getResult(1)};
   return success();
 }

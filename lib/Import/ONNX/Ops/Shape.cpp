@@ -415,17 +415,7 @@ LogicalResult split(NodeContext &ctx) {
   if (static_cast<int64_t>(sizes.size()) != outputs)
     return ctx.error() << "splits into " << sizes.size() << " parts but has "
                        << outputs << " outputs";
-  SmallVector<Type> resultTypes;
-  for (int64_t s : sizes) {
-    SmallVector<int64_t> shape(type.getShape());
-    shape[axis] = s;
-    resultTypes.push_back(type.clone(shape));
-  }
-  OperationState state(ctx.loc, SplitOp::getOperationName());
-  SplitOp::build(ctx.b, state, resultTypes, x, axis, sizes);
-  Operation *op = ctx.b.create(state);
-  if (failed(ctx.finish(op)))
-    return failure();
+  OPTC_TRY(op, ctx.createMulti<SplitOp>(sizes.size(), x, axis, sizes));
   ctx.outputs.assign(op->result_begin(), op->result_end());
   return success();
 }
