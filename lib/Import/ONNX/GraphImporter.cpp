@@ -11,9 +11,11 @@
 #include "ImportContext.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -37,7 +39,8 @@ static OwningOpRef<ModuleOp> importLoaded(FailureOr<LoadedModel> model,
   if (failed(model))
     return nullptr;
   context.loadDialect<OptcDialect, func::FuncDialect, scf::SCFDialect,
-                      tensor::TensorDialect, arith::ArithDialect>();
+                      tensor::TensorDialect, arith::ArithDialect,
+                      cf::ControlFlowDialect, ub::UBDialect>();
   OpBuilder builder(&context);
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(FileLineColLoc::get(&context, model->name, 0, 0));
@@ -290,6 +293,150 @@ NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank) {
   }
   llvm::sort(result);
   return result;
+}
+
+bool NodeContext::runtimeAxes(unsigned i, int64_t rank) const {
+  Value v = input(i);
+  if (!v || getConstantInts(v))
+    return false;
+  RankedTensorType t = typeOf(v);
+  return !t.hasStaticShape() ||
+         (t.getNumElements() != 0 && t.getNumElements() != rank);
+}
+
+/// Every sorted set of `count` distinct values of [0, rank).
+static void combinations(int64_t rank, int64_t count, SmallVector<int64_t> &set,
+                         SmallVectorImpl<SmallVector<int64_t>> &out) {
+  if (static_cast<int64_t>(set.size()) == count) {
+    out.push_back(set);
+    return;
+  }
+  for (int64_t a = set.empty() ? 0 : set.back() + 1; a < rank; ++a) {
+    set.push_back(a);
+    combinations(rank, count, set, out);
+    set.pop_back();
+  }
+}
+
+FailureOr<SmallVector<Value>> NodeContext::switchOnAxes(
+    unsigned i, int64_t rank, llvm::StringRef name,
+    llvm::function_ref<FailureOr<SmallVector<Value>>(ArrayRef<int64_t>)> body) {
+  Value axes = input(i);
+  if (!axes)
+    return error() << "input " << i << " (" << name << ") is required";
+  RankedTensorType axesType = typeOf(axes);
+  if (axesType.getRank() > 1 || !axesType.hasStaticShape())
+    return error() << "input " << i << " (" << name
+                   << ") must be a 0-D or 1-D tensor of known length, found "
+                   << axesType;
+  int64_t count = axesType.getNumElements();
+  if (count > rank)
+    return error() << "input " << i << " (" << name << ") holds " << count
+                   << " axes for a tensor of rank " << rank;
+  SmallVector<SmallVector<int64_t>> sets;
+  SmallVector<int64_t> scratch;
+  combinations(rank, count, scratch, sets);
+  // Each case is a copy of the node's computation; keep the copies few.
+  constexpr size_t kMaxCases = 64;
+  if (sets.size() > kMaxCases)
+    return error() << "input " << i << " (" << name << ") is only known at "
+                   << "run time and could name " << sets.size()
+                   << " different sets of axes; optc builds at most "
+                   << kMaxCases << " cases";
+
+  // The case value is the sum of 1 << axis over the normalised axes. A
+  // sum of k powers of two has k bits set only when they are distinct, so
+  // repeated axes, like out-of-range ones (mapped to bit `rank`), match no
+  // case.
+  Type i64 = b.getI64Type();
+  Value a = castTo(axesType.getRank() == 1 ? axes : reshape(axes, {1}), i64);
+  if (!a)
+    return failure();
+  Value zero = scalar(i64, 0), rankValue = scalar(i64, rank);
+  OPTC_TRY(negative, create<CompareOp>(ComparePredicate::lt, a, zero));
+  OPTC_TRY(wrapped, create<AddOp>(a, rankValue));
+  OPTC_TRY(normalized, create<SelectOp>(negative, wrapped, a));
+  OPTC_TRY(atLeast0, create<CompareOp>(ComparePredicate::ge, normalized, zero));
+  OPTC_TRY(belowRank,
+           create<CompareOp>(ComparePredicate::lt, normalized, rankValue));
+  OPTC_TRY(inRange, create<AndOp>(atLeast0, belowRank));
+  OPTC_TRY(bitIndex, create<SelectOp>(inRange, normalized, rankValue));
+  OPTC_TRY(bits, create<ShiftLeftOp>(scalar(i64, 1), bitIndex));
+  OPTC_TRY(mask, create<ReduceSumOp>(bits, ArrayRef<int64_t>{0}, false));
+  Value maskScalar = tensor::ExtractOp::create(b, loc, mask, ValueRange{});
+  Value selector =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), maskScalar);
+
+  // Build every valid case into a block of its own, then join the types.
+  SmallVector<int64_t> caseValues;
+  SmallVector<std::unique_ptr<Block>> blocks;
+  SmallVector<SmallVector<Value>> results;
+  for (ArrayRef<int64_t> set : sets) {
+    auto block = std::make_unique<Block>();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(block.get());
+    OPTC_TRY(values, body(set));
+    if (values.empty())
+      continue;
+    if (!results.empty() && values.size() != results.front().size())
+      return error() << "cases give different numbers of results";
+    int64_t bitsSet = 0;
+    for (int64_t axis : set)
+      bitsSet |= int64_t(1) << axis;
+    caseValues.push_back(bitsSet);
+    blocks.push_back(std::move(block));
+    results.push_back(std::move(values));
+  }
+  if (results.empty())
+    return error() << "no value of input " << i << " (" << name
+                   << ") is valid for this node";
+  SmallVector<Type> types;
+  for (size_t r = 0; r < results.front().size(); ++r) {
+    auto joined = cast<RankedTensorType>(results.front()[r].getType());
+    for (ArrayRef<Value> values : results) {
+      auto t = cast<RankedTensorType>(values[r].getType());
+      if (t.getRank() != joined.getRank() ||
+          t.getElementType() != joined.getElementType())
+        return error() << "cases give result " << r << " the types " << joined
+                       << " and " << t;
+      SmallVector<int64_t> shape;
+      for (auto [x, y] : llvm::zip(joined.getShape(), t.getShape()))
+        shape.push_back(x == y ? x : ShapedType::kDynamic);
+      joined = joined.clone(shape);
+    }
+    types.push_back(joined);
+  }
+
+  auto op = scf::IndexSwitchOp::create(b, loc, types, selector, caseValues,
+                                       caseValues.size());
+  for (auto [region, block, values] :
+       llvm::zip(op.getCaseRegions(), blocks, results)) {
+    region.push_back(block.release());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&region.front());
+    SmallVector<Value> yielded;
+    for (auto [v, type] : llvm::zip(values, types))
+      yielded.push_back(v.getType() == type
+                            ? v
+                            : Value(tensor::CastOp::create(b, loc, type, v)));
+    scf::YieldOp::create(b, loc, yielded);
+  }
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&op.getDefaultRegion().emplaceBlock());
+    Value never = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    cf::AssertOp::create(
+        b, loc, never,
+        (llvm::Twine("node '") + node.name() + "' (" + node.op_type() +
+         "): input " + llvm::Twine(i) + " (" + name +
+         ") holds axes that are out of range, repeated or invalid here")
+            .str());
+    SmallVector<Value> poison;
+    for (Type type : types)
+      poison.push_back(ub::PoisonOp::create(b, loc, type));
+    scf::YieldOp::create(b, loc, poison);
+  }
+  return SmallVector<Value>(op->getResults());
 }
 
 static Attribute scalarAttr(Type element, double value) {

@@ -146,6 +146,23 @@ public:
   FailureOr<SmallVector<int64_t>> axesInput(unsigned i, int64_t rank,
                                             llvm::StringRef name);
 
+  /// Whether axes input `i` is a run-time value whose static length alone
+  /// does not tell which axes it names; then switchOnAxes builds the node.
+  bool runtimeAxes(unsigned i, int64_t rank) const;
+
+  /// The outputs of a node whose axes input `i` (a 0-D or 1-D integer
+  /// tensor of static length k) is only known at run time, for a tensor of
+  /// rank `rank`. Builds an scf.index_switch over every set of k distinct
+  /// axes: `body` builds each case with those axes as constants (sorted,
+  /// non-negative). A body that returns no values declares the set invalid
+  /// for the node (Squeeze of a dimension that is not 1). An invalid set,
+  /// like out-of-range or repeated axes, fails a cf.assert at run time.
+  /// When the axes later fold to constants, the switch folds to one case.
+  FailureOr<SmallVector<Value>> switchOnAxes(
+      unsigned i, int64_t rank, llvm::StringRef name,
+      llvm::function_ref<FailureOr<SmallVector<Value>>(ArrayRef<int64_t>)>
+          body);
+
   /// An axis in [-rank, rank) made non-negative; errors when out of range.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                    llvm::StringRef what = "axis");

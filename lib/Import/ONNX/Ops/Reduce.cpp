@@ -39,36 +39,60 @@ reductionAxes(NodeContext &ctx, int64_t rank, int64_t axesInputSince) {
   return std::optional<SmallVector<int64_t>>(normalized);
 }
 
+/// The axes a reduction builder gets: sorted and non-negative, or
+/// std::nullopt when noop_with_empty_axes makes the reduction the identity.
+using AxesBuilder =
+    llvm::function_ref<FailureOr<Value>(std::optional<ArrayRef<int64_t>> axes)>;
+
+/// Sets the node's output to what `build` gives for the node's axes: built
+/// once when they are known at compile time, once per possible set in an
+/// index switch when they are a run-time input.
+LogicalResult withReductionAxes(NodeContext &ctx, int64_t rank,
+                                int64_t axesInputSince, AxesBuilder build) {
+  if (ctx.opset >= axesInputSince && ctx.runtimeAxes(1, rank)) {
+    OPTC_TRY(outs,
+             ctx.switchOnAxes(
+                 1, rank, "axes",
+                 [&](ArrayRef<int64_t> axes) -> FailureOr<SmallVector<Value>> {
+                   OPTC_TRY(v, build(axes));
+                   return SmallVector<Value>{v};
+                 }));
+    ctx.outputs.assign(outs.begin(), outs.end());
+    return success();
+  }
+  OPTC_TRY(axes, reductionAxes(ctx, rank, axesInputSince));
+  OPTC_TRY(
+      v, build(axes ? std::optional<ArrayRef<int64_t>>(*axes) : std::nullopt));
+  ctx.outputs = {v};
+  return success();
+}
+
 /// Applies `pre` to the input, reduces with `OpTy` and applies `post`.
 template <typename OpTy>
 LogicalResult reduce(NodeContext &ctx, int64_t axesInputSince,
                      llvm::function_ref<FailureOr<Value>(Value)> pre = {},
                      llvm::function_ref<FailureOr<Value>(Value)> post = {}) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
-  OPTC_TRY(axes, reductionAxes(ctx, ctx.typeOf(x).getRank(), axesInputSince));
   OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
   Value v = x;
   if (pre) {
     OPTC_TRY(p, pre(v));
     v = p;
   }
-  if (!axes) {
-    // noop_with_empty_axes: the reduction is the identity, but the
-    // elementwise parts still apply.
-    if (post) {
-      OPTC_TRY(p, post(v));
-      v = p;
-    }
-    ctx.outputs = {v};
-    return success();
-  }
-  OPTC_TRY(r, ctx.create<OpTy>(v, *axes, keepDims != 0));
-  if (post) {
-    OPTC_TRY(p, post(r));
-    r = p;
-  }
-  ctx.outputs = {r};
-  return success();
+  return withReductionAxes(
+      ctx, ctx.typeOf(x).getRank(), axesInputSince,
+      [&](std::optional<ArrayRef<int64_t>> axes) -> FailureOr<Value> {
+        // noop_with_empty_axes: the reduction is the identity, but the
+        // elementwise parts still apply.
+        Value r = v;
+        if (axes) {
+          OPTC_TRY(reduced, ctx.create<OpTy>(v, *axes, keepDims != 0));
+          r = reduced;
+        }
+        if (post)
+          return post(r);
+        return r;
+      });
 }
 
 template <typename OpTy> Converter simple(int64_t axesInputSince) {
@@ -100,29 +124,29 @@ LogicalResult reduceLogSumExp(NodeContext &ctx) {
   // log(sum(exp(x - m))) + m with m the maximum, so exp cannot overflow.
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
-  OPTC_TRY(axes, reductionAxes(ctx, type.getRank(), 18));
   OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
-  if (!axes) {
-    ctx.outputs = {x}; // log(exp(x)) is x
-    return success();
-  }
-  OPTC_TRY(m, ctx.create<ReduceMaxOp>(x, *axes, true));
-  // Where the maximum is infinite, shifting would give NaN: shift by 0.
-  OPTC_TRY(finite, ctx.create<IsInfOp>(m, true, true));
-  Value zero = ctx.scalar(type.getElementType(), 0);
-  OPTC_TRY(shift, ctx.create<SelectOp>(finite, zero, m));
-  OPTC_TRY(d, ctx.create<SubOp>(x, shift));
-  OPTC_TRY(e, ctx.create<ExpOp>(d));
-  OPTC_TRY(s, ctx.create<ReduceSumOp>(e, *axes, keepDims != 0));
-  OPTC_TRY(l, ctx.create<LogOp>(s));
-  Value shiftOut = shift;
-  if (!keepDims) {
-    OPTC_TRY(sq, ctx.create<ReduceMaxOp>(shift, *axes, false));
-    shiftOut = sq;
-  }
-  OPTC_TRY(y, ctx.create<AddOp>(l, shiftOut));
-  ctx.outputs = {y};
-  return success();
+  return withReductionAxes(
+      ctx, type.getRank(), 18,
+      [&](std::optional<ArrayRef<int64_t>> axes) -> FailureOr<Value> {
+        if (!axes)
+          return x; // log(exp(x)) is x
+        OPTC_TRY(m, ctx.create<ReduceMaxOp>(x, *axes, true));
+        // Where the maximum is infinite, shifting would give NaN: shift by
+        // 0.
+        OPTC_TRY(infinite, ctx.create<IsInfOp>(m, true, true));
+        Value zero = ctx.scalar(type.getElementType(), 0);
+        OPTC_TRY(shift, ctx.create<SelectOp>(infinite, zero, m));
+        OPTC_TRY(d, ctx.create<SubOp>(x, shift));
+        OPTC_TRY(e, ctx.create<ExpOp>(d));
+        OPTC_TRY(s, ctx.create<ReduceSumOp>(e, *axes, keepDims != 0));
+        OPTC_TRY(l, ctx.create<LogOp>(s));
+        Value shiftOut = shift;
+        if (!keepDims) {
+          OPTC_TRY(sq, ctx.create<ReduceMaxOp>(shift, *axes, false));
+          shiftOut = sq;
+        }
+        return ctx.create<AddOp>(l, shiftOut);
+      });
 }
 
 template <typename OpTy> LogicalResult argReduce(NodeContext &ctx) {
@@ -138,14 +162,32 @@ template <typename OpTy> LogicalResult argReduce(NodeContext &ctx) {
 
 template <typename OpTy> LogicalResult cumulative(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
-  // The axis of a 1-D input can only be 0, whatever the input says.
-  OPTC_TRY(axisValue, ctx.axesInput(1, ctx.typeOf(x).getRank(), "axis"));
-  if (axisValue.size() != 1)
-    return ctx.error() << "axis must be a scalar";
-  OPTC_TRY(axis, ctx.normalizeAxis(axisValue[0], ctx.typeOf(x).getRank()));
+  int64_t rank = ctx.typeOf(x).getRank();
   OPTC_TRY(exclusive, ctx.intAttr("exclusive", 0));
   OPTC_TRY(reverse, ctx.intAttr("reverse", 0));
-  OPTC_TRY(y, ctx.create<OpTy>(x, axis, exclusive != 0, reverse != 0));
+  auto build = [&](int64_t axis) {
+    return ctx.create<OpTy>(x, axis, exclusive != 0, reverse != 0);
+  };
+  if (ctx.runtimeAxes(1, rank)) {
+    // One case per axis; all give the input's type.
+    OPTC_TRY(outs,
+             ctx.switchOnAxes(
+                 1, rank, "axis",
+                 [&](ArrayRef<int64_t> axes) -> FailureOr<SmallVector<Value>> {
+                   if (axes.size() != 1)
+                     return ctx.error() << "axis must be a scalar";
+                   OPTC_TRY(y, build(axes[0]));
+                   return SmallVector<Value>{y};
+                 }));
+    ctx.outputs.assign(outs.begin(), outs.end());
+    return success();
+  }
+  // The axis of a 1-D input can only be 0, whatever the input says.
+  OPTC_TRY(axisValue, ctx.axesInput(1, rank, "axis"));
+  if (axisValue.size() != 1)
+    return ctx.error() << "axis must be a scalar";
+  OPTC_TRY(axis, ctx.normalizeAxis(axisValue[0], rank));
+  OPTC_TRY(y, build(axis));
   ctx.outputs = {y};
   return success();
 }

@@ -257,17 +257,52 @@ FailureOr<SmallVector<int64_t>> axesInputOrAttr(NodeContext &ctx,
   return ctx.axesInput(1, rank, "axes");
 }
 
+/// `x` without the dimensions `axes` (sorted, non-negative); std::nullopt
+/// when one of them is known not to be 1.
+FailureOr<std::optional<Value>> squeezeAxes(NodeContext &ctx, Value x,
+                                            ArrayRef<int64_t> axes) {
+  RankedTensorType type = ctx.typeOf(x);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (llvm::is_contained(axes, i)) {
+      if (!type.isDynamicDim(i) && type.getDimSize(i) != 1)
+        return std::optional<Value>();
+      continue;
+    }
+    shape.push_back(type.isDynamicDim(i) ? -1 : type.getDimSize(i));
+  }
+  if (llvm::count(shape, -1) > 1)
+    return ctx.error() << "the result of squeezing " << type
+                       << " would have several unknown dimensions";
+  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  return std::optional<Value>(y);
+}
+
 LogicalResult squeeze(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  if (ctx.opset >= 13 && ctx.runtimeAxes(1, rank)) {
+    OPTC_TRY(outs,
+             ctx.switchOnAxes(
+                 1, rank, "axes",
+                 [&](ArrayRef<int64_t> axes) -> FailureOr<SmallVector<Value>> {
+                   OPTC_TRY(y, squeezeAxes(ctx, x, axes));
+                   if (!y)
+                     return SmallVector<Value>();
+                   return SmallVector<Value>{*y};
+                 }));
+    ctx.outputs.assign(outs.begin(), outs.end());
+    return success();
+  }
   bool given = false;
-  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, type.getRank()));
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, rank));
   SmallVector<int64_t> axes;
   if (given) {
-    OPTC_TRY(a, ctx.normalizeAxes(axesRaw, type.getRank()));
+    OPTC_TRY(a, ctx.normalizeAxes(axesRaw, rank));
     axes = a;
   } else {
-    for (int64_t i = 0; i < type.getRank(); ++i) {
+    for (int64_t i = 0; i < rank; ++i) {
       if (type.isDynamicDim(i))
         return ctx.error() << "without axes, every dimension must be known "
                               "to find those of size 1";
@@ -275,39 +310,24 @@ LogicalResult squeeze(NodeContext &ctx) {
         axes.push_back(i);
     }
   }
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    if (llvm::is_contained(axes, i)) {
-      if (!type.isDynamicDim(i) && type.getDimSize(i) != 1)
-        return ctx.error() << "cannot squeeze dimension " << i << " of size "
-                           << type.getDimSize(i);
-      continue;
-    }
-    shape.push_back(type.isDynamicDim(i) ? -1 : type.getDimSize(i));
+  OPTC_TRY(y, squeezeAxes(ctx, x, axes));
+  if (!y) {
+    int64_t bad = *llvm::find_if(axes, [&](int64_t i) {
+      return !type.isDynamicDim(i) && type.getDimSize(i) != 1;
+    });
+    return ctx.error() << "cannot squeeze dimension " << bad << " of size "
+                       << type.getDimSize(bad);
   }
-  if (llvm::count(shape, -1) > 1)
-    return ctx.error() << "the result " << type
-                       << " would have several unknown dimensions";
-  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
-  ctx.outputs = {y};
+  ctx.outputs = {*y};
   return success();
 }
 
-LogicalResult unsqueeze(NodeContext &ctx) {
-  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+/// `x` with dimensions of size 1 inserted at `axes` (sorted, non-negative
+/// positions in the result).
+FailureOr<Value> unsqueezeAxes(NodeContext &ctx, Value x,
+                               ArrayRef<int64_t> axes) {
   RankedTensorType type = ctx.typeOf(x);
-  bool given = false;
-  // The output rank is the input's plus the number of axes, which the
-  // axes input's length tells even when its values are not constant.
-  int64_t count = 0;
-  if (ctx.opset >= 13 && ctx.input(1) &&
-      ctx.typeOf(ctx.input(1)).hasStaticShape())
-    count = ctx.typeOf(ctx.input(1)).getNumElements();
-  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, type.getRank() + count));
-  if (!given)
-    return ctx.error() << "axes are required";
-  int64_t rank = type.getRank() + axesRaw.size();
-  OPTC_TRY(axes, ctx.normalizeAxes(axesRaw, rank));
+  int64_t rank = type.getRank() + axes.size();
   SmallVector<int64_t> shape;
   int64_t next = 0;
   for (int64_t i = 0; i < rank; ++i) {
@@ -320,7 +340,36 @@ LogicalResult unsqueeze(NodeContext &ctx) {
   }
   if (llvm::count(shape, -1) > 1)
     return ctx.error() << "the result would have several unknown dimensions";
-  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  return ctx.create<ReshapeOp>(x, shape);
+}
+
+LogicalResult unsqueeze(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  RankedTensorType type = ctx.typeOf(x);
+  // The output rank is the input's plus the number of axes, which the
+  // axes input's length tells even when its values are not constant.
+  int64_t count = 0;
+  if (ctx.opset >= 13 && ctx.input(1) &&
+      ctx.typeOf(ctx.input(1)).hasStaticShape())
+    count = ctx.typeOf(ctx.input(1)).getNumElements();
+  int64_t rank = type.getRank() + count;
+  if (ctx.opset >= 13 && ctx.runtimeAxes(1, rank)) {
+    OPTC_TRY(outs,
+             ctx.switchOnAxes(
+                 1, rank, "axes",
+                 [&](ArrayRef<int64_t> axes) -> FailureOr<SmallVector<Value>> {
+                   OPTC_TRY(y, unsqueezeAxes(ctx, x, axes));
+                   return SmallVector<Value>{y};
+                 }));
+    ctx.outputs.assign(outs.begin(), outs.end());
+    return success();
+  }
+  bool given = false;
+  OPTC_TRY(axesRaw, axesInputOrAttr(ctx, 13, &given, rank));
+  if (!given)
+    return ctx.error() << "axes are required";
+  OPTC_TRY(axes, ctx.normalizeAxes(axesRaw, type.getRank() + axesRaw.size()));
+  OPTC_TRY(y, unsqueezeAxes(ctx, x, axes));
   ctx.outputs = {y};
   return success();
 }
