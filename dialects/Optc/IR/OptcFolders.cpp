@@ -654,20 +654,155 @@ void CastOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWideningCastChain>(context);
 }
 
+OpFoldResult BitwiseAndOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(adaptor.getOperands(), getType(), nullptr,
+                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                      return a & b;
+                    });
+}
+
+OpFoldResult BitwiseOrOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(adaptor.getOperands(), getType(), nullptr,
+                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                      return a | b;
+                    });
+}
+
+OpFoldResult BitwiseXorOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(adaptor.getOperands(), getType(), nullptr,
+                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                      return a ^ b;
+                    });
+}
+
+/// The shift amount `b` for a shift of the element type of `type`, or
+/// nullopt when it is negative (undefined for signed types).
+static std::optional<uint64_t> shiftAmount(Type type, const APInt &b) {
+  if (!isUnsigned(type) && b.isNegative())
+    return std::nullopt;
+  return b.getLimitedValue();
+}
+
+OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  Type type = getType();
+  return foldBinary(
+      adaptor.getOperands(), type, nullptr,
+      [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        std::optional<uint64_t> n = shiftAmount(type, b);
+        if (!n)
+          return std::nullopt;
+        return *n >= a.getBitWidth() ? APInt::getZero(a.getBitWidth())
+                                     : a.shl(*n);
+      });
+}
+
+OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
+  Type type = getType();
+  bool logical = isUnsigned(type);
+  return foldBinary(
+      adaptor.getOperands(), type, nullptr,
+      [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        std::optional<uint64_t> n = shiftAmount(type, b);
+        if (!n)
+          return std::nullopt;
+        uint64_t width = a.getBitWidth();
+        if (logical)
+          return *n >= width ? APInt::getZero(width) : a.lshr(*n);
+        return a.ashr(std::min<uint64_t>(*n, width - 1));
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
+
+/// Evaluates a reduction of an integer constant: `combine` folds each
+/// element into the accumulator of its output position, which starts at
+/// the first element reduced there.
+static Attribute foldIntReduction(
+    Attribute input, ArrayRef<int64_t> axes, Type resultType,
+    llvm::function_ref<APInt(const APInt &, const APInt &)> combine) {
+  RankedTensorType result = foldableResult(resultType);
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(input);
+  if (!result || !dense || dense.getNumElements() > kMaxFoldedElements ||
+      dense.getNumElements() == 0 || !isa<IntegerType>(dense.getElementType()))
+    return {};
+  ArrayRef<int64_t> shape = dense.getType().getShape();
+  // Output strides over the input's dimensions: 0 along reduced axes.
+  SmallVector<int64_t> kept;
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      kept.push_back(d);
+  SmallVector<int64_t> keptStrides = stridesOf(kept), strides(shape.size(), 0);
+  for (size_t i = 0, k = 0; i < shape.size(); ++i)
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      strides[i] = keptStrides[k++];
+  int64_t outCount = 1;
+  for (int64_t d : kept)
+    outCount *= d;
+  if (outCount != result.getNumElements())
+    return {};
+  SmallVector<std::optional<APInt>> acc(outCount);
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (const APInt &v : dense.getValues<APInt>()) {
+    int64_t at = 0;
+    for (size_t r = 0; r < shape.size(); ++r)
+      at += index[r] * strides[r];
+    acc[at] = acc[at] ? combine(*acc[at], v) : v;
+    for (int64_t r = static_cast<int64_t>(shape.size()) - 1;
+         r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  SmallVector<APInt> out;
+  for (std::optional<APInt> &a : acc)
+    out.push_back(*a);
+  return DenseElementsAttr::get(result, out);
+}
+
+OpFoldResult ReduceSumOp::fold(FoldAdaptor adaptor) {
+  if (getAxes().empty())
+    return ifSameType(getInput(), getType());
+  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
+                          [](const APInt &a, const APInt &b) { return a + b; });
+}
+
+OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
+  if (getAxes().empty())
+    return ifSameType(getInput(), getType());
+  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
+                          [](const APInt &a, const APInt &b) { return a * b; });
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
+  if (getAxes().empty())
+    return ifSameType(getInput(), getType());
+  bool isUns =
+      isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
+  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
+                          [&](const APInt &a, const APInt &b) {
+                            return isUns ? llvm::APIntOps::umax(a, b)
+                                         : llvm::APIntOps::smax(a, b);
+                          });
+}
+
+OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
+  if (getAxes().empty())
+    return ifSameType(getInput(), getType());
+  bool isUns =
+      isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
+  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
+                          [&](const APInt &a, const APInt &b) {
+                            return isUns ? llvm::APIntOps::umin(a, b)
+                                         : llvm::APIntOps::smin(a, b);
+                          });
+}
 
 #define OPTC_REDUCE_FOLDER(OP)                                                 \
   OpFoldResult OP::fold(FoldAdaptor) {                                         \
     return getAxes().empty() ? ifSameType(getInput(), getType())               \
                              : OpFoldResult();                                 \
   }
-OPTC_REDUCE_FOLDER(ReduceSumOp)
 OPTC_REDUCE_FOLDER(ReduceMeanOp)
-OPTC_REDUCE_FOLDER(ReduceProdOp)
-OPTC_REDUCE_FOLDER(ReduceMaxOp)
-OPTC_REDUCE_FOLDER(ReduceMinOp)
 #undef OPTC_REDUCE_FOLDER
 
 //===----------------------------------------------------------------------===//

@@ -252,16 +252,18 @@ def Optc_OrOp : Optc_BinaryOp<"or", Optc_BoolTensor, "logical or", "i1", 1,
 def Optc_XorOp : Optc_BinaryOp<"xor", Optc_BoolTensor, "logical exclusive or",
                                "i1", 1, [Commutative]>;
 def Optc_BitwiseAndOp : Optc_BinaryOp<"bitwise_and", Optc_IntTensor,
-    "bitwise and", "i32", 0, [Commutative]>;
+    "bitwise and", "i32", 1, [Commutative]>;
 def Optc_BitwiseOrOp : Optc_BinaryOp<"bitwise_or", Optc_IntTensor,
-    "bitwise or", "i32", 0, [Commutative]>;
+    "bitwise or", "i32", 1, [Commutative]>;
 def Optc_BitwiseXorOp : Optc_BinaryOp<"bitwise_xor", Optc_IntTensor,
-    "bitwise exclusive or", "i32", 0, [Commutative]>;
+    "bitwise exclusive or", "i32", 1, [Commutative]>;
 def Optc_ShiftLeftOp : Optc_BinaryOp<"shift_left", Optc_IntTensor,
-    "a left shift of lhs by rhs bits (0 when rhs >= the bit width)", "ui8">;
+    "a left shift of lhs by rhs bits (0 when rhs >= the bit width; a "
+    # "negative rhs of a signed type is undefined)", "ui8", 1>;
 def Optc_ShiftRightOp : Optc_BinaryOp<"shift_right", Optc_IntTensor,
     "a right shift of lhs by rhs bits, arithmetic for signed and logical for "
-    # "unsigned types", "ui8">;
+    # "unsigned types (rhs >= the bit width shifts every bit out; a negative "
+    # "rhs of a signed type is undefined)", "ui8", 1>;
 
 def Optc_RemOp : Optc_InferOp<"rem"> {
   let summary = "Elementwise remainder with broadcasting";

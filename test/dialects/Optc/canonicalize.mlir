@@ -262,6 +262,69 @@ func.func @cast_narrowing_chain(%x: tensor<4xf32>, %i: tensor<4xi8>) -> (tensor<
 
 // -----
 
+// CHECK-LABEL: func.func @bitwise_and_shift_const
+// CHECK-DAG: optc.constant dense<[0, 4, 8, 0]> : tensor<4xui8>
+// CHECK-DAG: optc.constant dense<[12, 14, 15, 12]> : tensor<4xui8>
+// CHECK-DAG: optc.constant dense<[12, 10, 7, 12]> : tensor<4xui8>
+// CHECK-DAG: optc.constant dense<[12, 24, 96, 0]> : tensor<4xui8>
+// CHECK-DAG: optc.constant dense<[12, 6, 1, 0]> : tensor<4xui8>
+// CHECK-DAG: optc.constant dense<[-8, -4, -1, -1]> : tensor<4xi8>
+func.func @bitwise_and_shift_const() -> (tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xi8>) {
+  %a = optc.constant dense<12> : tensor<ui8>
+  %n = optc.constant dense<[0, 1, 3, 8]> : tensor<4xui8>
+  %m = optc.constant dense<[0, 6, 11, 0]> : tensor<4xui8>
+  %0 = optc.bitwise_and %a, %m : (tensor<ui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = optc.bitwise_or %a, %m : (tensor<ui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = optc.bitwise_xor %a, %m : (tensor<ui8>, tensor<4xui8>) -> tensor<4xui8>
+  // Shifting by the bit width or more shifts every bit out.
+  %3 = optc.shift_left %a, %n : (tensor<ui8>, tensor<4xui8>) -> tensor<4xui8>
+  %4 = optc.shift_right %a, %n : (tensor<ui8>, tensor<4xui8>) -> tensor<4xui8>
+  // Signed right shifts are arithmetic and fill with the sign.
+  %s = optc.constant dense<-16> : tensor<i8>
+  %k = optc.constant dense<[1, 2, 4, 9]> : tensor<4xi8>
+  %5 = optc.shift_right %s, %k : (tensor<i8>, tensor<4xi8>) -> tensor<4xi8>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<4xi8>
+}
+
+// -----
+
+// A negative shift of a signed type is undefined: it stays for run time.
+// CHECK-LABEL: func.func @shift_negative_not_folded
+// CHECK: optc.shift_left
+func.func @shift_negative_not_folded() -> tensor<i32> {
+  %a = optc.constant dense<1> : tensor<i32>
+  %b = optc.constant dense<-1> : tensor<i32>
+  %0 = optc.shift_left %a, %b : (tensor<i32>, tensor<i32>) -> tensor<i32>
+  return %0 : tensor<i32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_int_const
+// CHECK-DAG: optc.constant dense<[5, 7, 9]> : tensor<3xi64>
+// CHECK-DAG: optc.constant dense<{{\[}}[6], [120]]> : tensor<2x1xi64>
+// CHECK-DAG: optc.constant dense<[-1, 6]> : tensor<2xi64>
+// CHECK-DAG: optc.constant dense<-3> : tensor<i64>
+// CHECK-DAG: optc.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: optc.constant dense<200> : tensor<ui8>
+// CHECK-NOT: optc.reduce
+func.func @reduce_int_const() -> (tensor<3xi64>, tensor<2x1xi64>, tensor<2xi64>, tensor<i64>, tensor<2xi1>, tensor<ui8>) {
+  %x = optc.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %y = optc.constant dense<[[-1, -2, -3], [4, 5, 6]]> : tensor<2x3xi64>
+  %b = optc.constant dense<[[true, false], [false, false]]> : tensor<2x2xi1>
+  %u = optc.constant dense<[200, 100]> : tensor<2xui8>
+  %0 = optc.reduce_sum %x {axes = array<i64: 0>} : (tensor<2x3xi64>) -> tensor<3xi64>
+  %1 = optc.reduce_prod %x {axes = array<i64: 1>, keep_dims = true} : (tensor<2x3xi64>) -> tensor<2x1xi64>
+  %2 = optc.reduce_max %y {axes = array<i64: 1>} : (tensor<2x3xi64>) -> tensor<2xi64>
+  %3 = optc.reduce_min %y {axes = array<i64: 0, 1>} : (tensor<2x3xi64>) -> tensor<i64>
+  // On i1, max is a logical or.
+  %4 = optc.reduce_max %b {axes = array<i64: 1>} : (tensor<2x2xi1>) -> tensor<2xi1>
+  %5 = optc.reduce_max %u {axes = array<i64: 0>} : (tensor<2xui8>) -> tensor<ui8>
+  return %0, %1, %2, %3, %4, %5 : tensor<3xi64>, tensor<2x1xi64>, tensor<2xi64>, tensor<i64>, tensor<2xi1>, tensor<ui8>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reduce_no_axes
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
