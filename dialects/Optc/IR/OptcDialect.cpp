@@ -7,6 +7,8 @@
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace mlir::optc;
 

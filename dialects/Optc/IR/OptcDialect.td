@@ -40,9 +40,15 @@ def Optc_Dialect : Dialect {
     contradict it. Elementwise unary operations and softmax are the
     exception: their result type is exactly their operand's.
 
+    Sizes a model computes at run time are operands of the `dynamic_*`
+    forms (`optc.dynamic_reshape`, `optc.dynamic_slice`, ...); they become
+    the attribute forms once canonicalisation knows their values.
+
     `optc.fusion` groups operations into one kernel: it is the unit of code
     generation.
   }];
+  // Canonicalisation casts refined results back to their old types.
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
 }

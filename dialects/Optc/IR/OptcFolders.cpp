@@ -13,9 +13,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Optc/IR/OptcOps.h"
+#include "dialects/Optc/IR/OptcShapes.h"
 
 #include "mlir/Dialect/CommonFolders.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
@@ -973,6 +976,248 @@ OpFoldResult TileOp::fold(FoldAdaptor adaptor) {
   if (llvm::all_of(getMultiples(), [](int64_t m) { return m == 1; }))
     return ifSameType(getInput(), getType());
   return resplat(adaptor.getInput(), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations with sizes given at run time
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  if (!input.hasStaticShape())
+    return {};
+  return DenseIntElementsAttr::get(cast<ShapedType>(getType()),
+                                   input.getShape());
+}
+
+namespace {
+/// Replaces `op` by `value`, cast back to the op's result type when the
+/// replacement knows more sizes (--optc-infer-shapes refines the users).
+void replaceWithCast(PatternRewriter &rewriter, Operation *op, Value value) {
+  Type type = op->getResult(0).getType();
+  if (value.getType() != type)
+    value = tensor::CastOp::create(rewriter, op->getLoc(), type, value);
+  rewriter.replaceOp(op, value);
+}
+
+/// The values of a constant 1-D i64 size operand.
+std::optional<SmallVector<int64_t>> constantSizes(Value v) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return llvm::to_vector(
+      llvm::map_range(attr.getValues<APInt>(),
+                      [](const APInt &a) { return a.getSExtValue(); }));
+}
+
+/// Builds `OpTy` with inferred result types, or returns null when its shape
+/// rule rejects the operands (they stay for run time to report).
+template <typename OpTy, typename... Args>
+Value buildChecked(PatternRewriter &rewriter, Location loc, Args &&...args) {
+  OperationState state(loc, OpTy::getOperationName());
+  OpTy::build(rewriter, state, Type(), std::forward<Args>(args)...);
+  state.types.clear();
+  SmallVector<Type> types;
+  if (failed(OpTy::inferReturnTypes(
+          rewriter.getContext(), std::nullopt, state.operands,
+          state.attributes.getDictionary(rewriter.getContext()),
+          state.getRawProperties(), state.regions, types)))
+    return {};
+  state.addTypes(types);
+  return rewriter.create(state)->getResult(0);
+}
+
+struct StaticReshape : OpRewritePattern<DynamicReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
+    if (!shape)
+      return failure();
+    Value v =
+        buildChecked<ReshapeOp>(rewriter, op.getLoc(), op.getInput(), *shape);
+    if (!v)
+      return failure();
+    replaceWithCast(rewriter, op, v);
+    return success();
+  }
+};
+
+struct StaticBroadcast : OpRewritePattern<DynamicBroadcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicBroadcastOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
+    if (!shape)
+      return failure();
+    // The bidirectional result: where the target says 1 the input's size
+    // stays, which optc.broadcast can only express when it is known.
+    ArrayRef<int64_t> input =
+        cast<RankedTensorType>(op.getInput().getType()).getShape();
+    int64_t rank = std::max<int64_t>(shape->size(), input.size());
+    SmallVector<int64_t> target(rank, 1);
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t inIndex = i - (rank - static_cast<int64_t>(input.size()));
+      int64_t shIndex = i - (rank - static_cast<int64_t>(shape->size()));
+      int64_t in = inIndex >= 0 ? input[inIndex] : 1;
+      int64_t s = shIndex >= 0 ? (*shape)[shIndex] : 1;
+      if (s < 0)
+        return failure();
+      if (s == 1) {
+        if (ShapedType::isDynamic(in))
+          return failure();
+        target[i] = in;
+      } else if (ShapedType::isDynamic(in) || in == 1 || in == s) {
+        target[i] = s;
+      } else {
+        return failure(); // incompatible: left for run time to report
+      }
+    }
+    Value v =
+        buildChecked<BroadcastOp>(rewriter, op.getLoc(), op.getInput(), target);
+    if (!v)
+      return failure();
+    replaceWithCast(rewriter, op, v);
+    return success();
+  }
+};
+
+struct StaticSlice : OpRewritePattern<DynamicSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> starts = constantSizes(op.getStarts());
+    std::optional<SmallVector<int64_t>> limits = constantSizes(op.getLimits());
+    std::optional<SmallVector<int64_t>> strides =
+        constantSizes(op.getStrides());
+    if (!starts || !limits || !strides)
+      return failure();
+    Value v = buildChecked<SliceOp>(rewriter, op.getLoc(), op.getInput(),
+                                    *starts, *limits, *strides);
+    if (!v)
+      return failure();
+    replaceWithCast(rewriter, op, v);
+    return success();
+  }
+};
+
+struct StaticPad : OpRewritePattern<DynamicPadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicPadOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> low = constantSizes(op.getLow());
+    std::optional<SmallVector<int64_t>> high = constantSizes(op.getHigh());
+    if (!low || !high)
+      return failure();
+    Value v = buildChecked<PadOp>(rewriter, op.getLoc(), op.getMode(),
+                                  op.getInput(), op.getValue(), *low, *high);
+    if (!v)
+      return failure();
+    replaceWithCast(rewriter, op, v);
+    return success();
+  }
+};
+
+struct StaticTile : OpRewritePattern<DynamicTileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicTileOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> multiples =
+        constantSizes(op.getMultiples());
+    if (!multiples)
+      return failure();
+    Value v =
+        buildChecked<TileOp>(rewriter, op.getLoc(), op.getInput(), *multiples);
+    if (!v)
+      return failure();
+    replaceWithCast(rewriter, op, v);
+    return success();
+  }
+};
+
+/// optc.range of constants: the sequence, when it is short enough to fold.
+struct ConstantRange : OpRewritePattern<RangeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RangeOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr start, limit, delta;
+    if (!matchPattern(op.getStart(), m_Constant(&start)) ||
+        !matchPattern(op.getLimit(), m_Constant(&limit)) ||
+        !matchPattern(op.getDelta(), m_Constant(&delta)))
+      return failure();
+    Type element = getElementTypeOrSelf(op.getType());
+    SmallVector<Attribute> values;
+    if (isa<FloatType>(element)) {
+      if (!isFoldableFloat(element))
+        return failure();
+      auto get = [](DenseElementsAttr a) {
+        return (*a.getValues<APFloat>().begin()).convertToDouble();
+      };
+      double s = get(start), l = get(limit), d = get(delta);
+      if (d == 0)
+        return failure(); // left for run time to report
+      double n = std::max(std::ceil((l - s) / d), 0.0);
+      if (!std::isfinite(n) || n > kMaxFoldedElements)
+        return failure();
+      for (int64_t i = 0; i < static_cast<int64_t>(n); ++i)
+        values.push_back(FloatAttr::get(element, s + i * d));
+    } else {
+      bool isUns = isUnsigned(element);
+      auto get = [&](DenseElementsAttr a) -> __int128 {
+        APInt v = *a.getValues<APInt>().begin();
+        return isUns ? static_cast<__int128>(v.getZExtValue())
+                     : static_cast<__int128>(v.getSExtValue());
+      };
+      __int128 s = get(start), l = get(limit), d = get(delta);
+      if (d == 0)
+        return failure(); // left for run time to report
+      // ceil((l - s) / d), at least 0.
+      __int128 span = l - s;
+      __int128 n = span / d;
+      if (span % d != 0 && ((span < 0) == (d < 0)))
+        ++n;
+      if (n > kMaxFoldedElements)
+        return failure();
+      unsigned width = element.getIntOrFloatBitWidth();
+      for (__int128 i = 0; i < n; ++i)
+        values.push_back(IntegerAttr::get(
+            element, APInt(width, static_cast<uint64_t>(s + i * d),
+                           /*isSigned=*/false, /*implicitTrunc=*/true)));
+    }
+    auto type =
+        RankedTensorType::get({static_cast<int64_t>(values.size())}, element);
+    Value constant = ConstantOp::create(
+        rewriter, op.getLoc(),
+        cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+    replaceWithCast(rewriter, op, constant);
+    return success();
+  }
+};
+} // namespace
+
+void DynamicReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                   MLIRContext *context) {
+  patterns.add<StaticReshape>(context);
+}
+void DynamicBroadcastOp::getCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<StaticBroadcast>(context);
+}
+void DynamicSliceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                 MLIRContext *context) {
+  patterns.add<StaticSlice>(context);
+}
+void DynamicPadOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                               MLIRContext *context) {
+  patterns.add<StaticPad>(context);
+}
+void DynamicTileOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                MLIRContext *context) {
+  patterns.add<StaticTile>(context);
+}
+void RangeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                          MLIRContext *context) {
+  patterns.add<ConstantRange>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -654,6 +654,23 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   });
 }
 
+/// The padding value of optc.pad and optc.dynamic_pad: only in constant
+/// mode, a 0-d tensor of the input's element type.
+static LogicalResult checkPadValue(PadMode mode, RankedTensorType input,
+                                   Value value, const ErrorSink &sink) {
+  if (!value)
+    return success();
+  if (mode != PadMode::constant)
+    return sink.fail("takes a padding value only in constant mode, not in " +
+                     stringifyPadMode(mode) + " mode");
+  RankedTensorType valueType = tensorType(value);
+  if (!valueType || !input || valueType.getRank() != 0 ||
+      valueType.getElementType() != input.getElementType())
+    return sink.fail("padding value must be a 0-d tensor of the input's "
+                     "element type");
+  return success();
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,
@@ -661,16 +678,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   ErrorSink sink(loc, getOperationName());
   PadMode mode = adaptor.getMode();
   RankedTensorType input = tensorType(adaptor.getInput());
-  if (Value value = adaptor.getValue()) {
-    if (mode != PadMode::constant)
-      return sink.fail("takes a padding value only in constant mode, not in " +
-                       stringifyPadMode(mode) + " mode");
-    RankedTensorType valueType = tensorType(value);
-    if (!valueType || !input || valueType.getRank() != 0 ||
-        valueType.getElementType() != input.getElementType())
-      return sink.fail("padding value must be a 0-d tensor of the input's "
-                       "element type");
-  }
+  if (failed(checkPadValue(mode, input, adaptor.getValue(), sink)))
+    return failure();
   shape::PadLimit limit = mode == PadMode::reflect ? shape::PadLimit::Reflect
                           : mode == PadMode::wrap  ? shape::PadLimit::Wrap
                                                    : shape::PadLimit::None;
@@ -693,6 +702,126 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
   return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
     return shape::tile(shape, adaptor.getMultiples(), sink.fn());
   });
+}
+
+//===----------------------------------------------------------------------===//
+// Shape operations with sizes given at run time
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (!input)
+    return sink.fail("expected a ranked tensor operand");
+  inferred.push_back(
+      RankedTensorType::get({input.getRank()}, IntegerType::get(context, 64)));
+  return success();
+}
+
+/// Inference of an op whose result has the element type of `input` and the
+/// shape `rule(inputShape, sizesShape)`.
+template <typename Rule>
+static LogicalResult
+inferWithSizes(Value input, Value sizes, const ErrorSink &sink,
+               SmallVectorImpl<Type> &inferred, Rule &&rule) {
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({input, sizes}, t, sink)))
+    return failure();
+  return push(rule(t[0].getShape(), t[1].getShape()), t[0].getElementType(),
+              inferred);
+}
+
+LogicalResult
+DynamicReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferWithSizes(adaptor.getInput(), adaptor.getShape(), sink, inferred,
+                        [&](auto input, auto sizes) {
+                          return shape::dynamicReshape(input, sizes, sink.fn());
+                        });
+}
+
+LogicalResult
+DynamicBroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferWithSizes(adaptor.getInput(), adaptor.getShape(), sink, inferred,
+                        [&](auto input, auto sizes) {
+                          return shape::dynamicBroadcast(input, sizes,
+                                                         sink.fn());
+                        });
+}
+
+LogicalResult RangeOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes(
+          {adaptor.getStart(), adaptor.getLimit(), adaptor.getDelta()}, t,
+          sink)) ||
+      failed(sameElementType(t, {"start", "limit", "delta"}, sink)))
+    return failure();
+  for (auto [type, name] :
+       llvm::zip(t, ArrayRef<StringRef>{"start", "limit", "delta"}))
+    if (type.getRank() != 0)
+      return sink.fail(Twine(name) + " must be a 0-d tensor");
+  inferred.push_back(
+      RankedTensorType::get({ShapedType::kDynamic}, t[0].getElementType()));
+  return success();
+}
+
+LogicalResult
+DynamicSliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getInput(), adaptor.getStarts(),
+                          adaptor.getLimits(), adaptor.getStrides()},
+                         t, sink)))
+    return failure();
+  return push(shape::dynamicWindow(t[0].getShape(),
+                                   {{"starts", t[1].getShape()},
+                                    {"limits", t[2].getShape()},
+                                    {"strides", t[3].getShape()}},
+                                   sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult DynamicPadOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(
+          tensorTypes({adaptor.getInput(), adaptor.getLow(), adaptor.getHigh()},
+                      t, sink)) ||
+      failed(checkPadValue(adaptor.getMode(), t[0], adaptor.getValue(), sink)))
+    return failure();
+  return push(shape::dynamicWindow(
+                  t[0].getShape(),
+                  {{"low", t[1].getShape()}, {"high", t[2].getShape()}},
+                  sink.fn()),
+              t[0].getElementType(), inferred);
+}
+
+LogicalResult DynamicTileOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  return inferWithSizes(adaptor.getInput(), adaptor.getMultiples(), sink,
+                        inferred, [&](auto input, auto sizes) {
+                          return shape::dynamicTile(input, sizes, sink.fn());
+                        });
 }
 
 //===----------------------------------------------------------------------===//

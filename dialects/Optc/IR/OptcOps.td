@@ -870,6 +870,159 @@ def Optc_TileOp : Optc_InferOp<"tile"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Shape operations with sizes given at run time
+//
+// The forms of reshape, broadcast, slice, pad and tile whose sizes are
+// operands (1-D i64 tensors of static length) rather than attributes, for
+// models that compute them. Their results know only what the sizes' lengths
+// and the input tell; canonicalisation turns each into the attribute form
+// once its size operands are constants.
+//===----------------------------------------------------------------------===//
+
+def Optc_ShapeOfOp : Optc_InferOp<"shape_of"> {
+  let summary = "The sizes of a tensor, as a 1-D i64 tensor";
+  let description = [{
+    The sizes of the input's dimensions at run time. Folds to a constant
+    when they are all known.
+
+    Example:
+
+    ```mlir
+    %s = optc.shape_of %x : (tensor<?x3xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input);
+  let results = (outs Optc_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Optc_DynamicReshapeOp : Optc_InferOp<"dynamic_reshape"> {
+  let summary = "Reshape to sizes given at run time";
+  let description = [{
+    `optc.reshape` with the shape as an operand: its length is the result's
+    rank, and at most one entry may be -1 (computed from the element count).
+    The element count does not change.
+
+    Example:
+
+    ```mlir
+    %y = optc.dynamic_reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, Optc_I64Tensor:$shape);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_DynamicBroadcastOp : Optc_InferOp<"dynamic_broadcast"> {
+  let summary = "Broadcasts a tensor with a shape given at run time";
+  let description = [{
+    Broadcasts the input and `shape` together by numpy rules (ONNX Expand):
+    the result has the rank of the longer of the two, and each size is the
+    one of the pair that is not 1. A result size is known when the input's
+    size is known and not 1.
+
+    Example:
+
+    ```mlir
+    %y = optc.dynamic_broadcast %x, %s : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<?x3x?xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, Optc_I64Tensor:$shape);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_RangeOp : Optc_InferOp<"range"> {
+  let summary = "An arithmetic sequence of run-time length";
+  let description = [{
+    The 1-D sequence `start, start + delta, ...` of every value before
+    `limit`: `max(ceil((limit - start) / delta), 0)` elements. The three
+    operands are 0-d tensors of one numeric element type; `delta` is not
+    zero. Canonicalises to a constant when the operands are constants.
+
+    Example:
+
+    ```mlir
+    %r = optc.range %start, %limit, %delta : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+    ```
+  }];
+  let arguments = (ins Optc_NumericTensor:$start, Optc_NumericTensor:$limit,
+                       Optc_NumericTensor:$delta);
+  let results = (outs Optc_NumericTensor:$output);
+  let assemblyFormat = "$start `,` $limit `,` $delta attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_DynamicSliceOp : Optc_InferOp<"dynamic_slice"> {
+  let summary = "A strided window with bounds given at run time";
+  let description = [{
+    `optc.slice` with `starts`, `limits` and `strides` as operands, one
+    entry per dimension each, clamped the same way. A stride is never zero.
+
+    Example:
+
+    ```mlir
+    %y = optc.dynamic_slice %x, %starts, %limits, %strides
+        : (tensor<4x8xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, Optc_I64Tensor:$starts,
+                       Optc_I64Tensor:$limits, Optc_I64Tensor:$strides);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input `,` $starts `,` $limits `,` $strides attr-dict "
+                       "`:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_DynamicPadOp : Optc_InferOp<"dynamic_pad"> {
+  let summary = "Pads (or crops) a tensor by amounts given at run time";
+  let description = [{
+    `optc.pad` with `low` and `high` as operands, one entry per dimension
+    each, with the same modes and limits.
+
+    Example:
+
+    ```mlir
+    %y = optc.dynamic_pad constant %x, %low, %high, %v
+        : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<f32>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Optc_PadMode:$mode, Optc_Tensor:$input,
+                       Optc_I64Tensor:$low, Optc_I64Tensor:$high,
+                       Optional<Optc_Tensor>:$value);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$mode $input `,` $low `,` $high (`,` $value^)? "
+                       "attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_DynamicTileOp : Optc_InferOp<"dynamic_tile"> {
+  let summary = "Repeats a tensor a number of times given at run time";
+  let description = [{
+    `optc.tile` with `multiples` as an operand, one non-negative entry per
+    dimension.
+
+    Example:
+
+    ```mlir
+    %y = optc.dynamic_tile %x, %m : (tensor<2x3xi64>, tensor<2xi64>) -> tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, Optc_I64Tensor:$multiples);
+  let results = (outs Optc_Tensor:$output);
+  let assemblyFormat = "$input `,` $multiples attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Indexing
 //===----------------------------------------------------------------------===//
 

@@ -721,6 +721,77 @@ FailureOr<Shape> shape::tile(ArrayRef<int64_t> input,
 }
 
 //===----------------------------------------------------------------------===//
+// Shape operations with sizes given at run time
+//===----------------------------------------------------------------------===//
+
+FailureOr<int64_t> shape::sizesLength(ArrayRef<int64_t> operand, StringRef name,
+                                      EmitErrorFn emitError) {
+  if (operand.size() != 1 || isDyn(operand[0]))
+    return Failure(emitError) << name << " must be a 1-D tensor of known "
+                              << "length, found shape " << str(operand);
+  return operand[0];
+}
+
+FailureOr<Shape> shape::dynamicReshape(ArrayRef<int64_t> input,
+                                       ArrayRef<int64_t> shapeOperand,
+                                       EmitErrorFn emitError) {
+  FailureOr<int64_t> rank = sizesLength(shapeOperand, "shape", emitError);
+  if (failed(rank))
+    return failure();
+  std::optional<int64_t> count = numElements(input);
+  if (*rank == 0 && count && *count != 1)
+    return Failure(emitError) << "cannot reshape " << str(input) << " ("
+                              << *count << " elements) to a 0-d tensor";
+  // A 1-D result has all the elements, whatever the shape says.
+  if (*rank == 1 && count)
+    return Shape{*count};
+  return Shape(*rank, kDyn);
+}
+
+FailureOr<Shape> shape::dynamicBroadcast(ArrayRef<int64_t> input,
+                                         ArrayRef<int64_t> shapeOperand,
+                                         EmitErrorFn emitError) {
+  FailureOr<int64_t> length = sizesLength(shapeOperand, "shape", emitError);
+  if (failed(length))
+    return failure();
+  int64_t rank = std::max<int64_t>(*length, input.size());
+  Shape result(rank, kDyn);
+  int64_t offset = rank - static_cast<int64_t>(input.size());
+  for (auto [i, d] : llvm::enumerate(input))
+    if (!isDyn(d) && d != 1)
+      result[offset + i] = d;
+  return result;
+}
+
+FailureOr<Shape> shape::dynamicWindow(ArrayRef<int64_t> input,
+                                      ArrayRef<Param> operands,
+                                      EmitErrorFn emitError) {
+  for (const Param &p : operands) {
+    FailureOr<int64_t> length = sizesLength(p.shape, p.name, emitError);
+    if (failed(length))
+      return failure();
+    if (*length != static_cast<int64_t>(input.size()))
+      return Failure(emitError)
+             << p.name << " has " << *length << " entries but the input has "
+             << input.size() << " dimensions";
+  }
+  return Shape(input.size(), kDyn);
+}
+
+FailureOr<Shape> shape::dynamicTile(ArrayRef<int64_t> input,
+                                    ArrayRef<int64_t> multiplesOperand,
+                                    EmitErrorFn emitError) {
+  FailureOr<Shape> result =
+      dynamicWindow(input, {{"multiples", multiplesOperand}}, emitError);
+  if (failed(result))
+    return failure();
+  for (auto [i, d] : llvm::enumerate(input))
+    if (d == 0)
+      (*result)[i] = 0;
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
 // Indexing
 //===----------------------------------------------------------------------===//
 

@@ -135,6 +135,31 @@ FailureOr<Shape> pad(ArrayRef<int64_t> input, ArrayRef<int64_t> low,
 FailureOr<Shape> tile(ArrayRef<int64_t> input, ArrayRef<int64_t> multiples,
                       EmitErrorFn emitError);
 
+/// The length of a 1-D size operand of shape `operand` (the shape of
+/// dynamic_reshape, the bounds of dynamic_slice...), which must be known.
+FailureOr<int64_t> sizesLength(ArrayRef<int64_t> operand, StringRef name,
+                               EmitErrorFn emitError);
+
+/// optc.dynamic_reshape: `shapeOperand` is the shape of the shape operand.
+FailureOr<Shape> dynamicReshape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> shapeOperand,
+                                EmitErrorFn emitError);
+
+/// optc.dynamic_broadcast (bidirectional, like ONNX Expand).
+FailureOr<Shape> dynamicBroadcast(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> shapeOperand,
+                                  EmitErrorFn emitError);
+
+/// optc.dynamic_slice and optc.dynamic_pad: each of `operands` holds one
+/// entry per dimension of `input`. Every result size is unknown.
+FailureOr<Shape> dynamicWindow(ArrayRef<int64_t> input,
+                               ArrayRef<Param> operands, EmitErrorFn emitError);
+
+/// optc.dynamic_tile: only empty dimensions stay known.
+FailureOr<Shape> dynamicTile(ArrayRef<int64_t> input,
+                             ArrayRef<int64_t> multiplesOperand,
+                             EmitErrorFn emitError);
+
 /// optc.gather.
 FailureOr<Shape> gather(ArrayRef<int64_t> data, ArrayRef<int64_t> indices,
                         int64_t axis, EmitErrorFn emitError);

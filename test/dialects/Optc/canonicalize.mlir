@@ -652,3 +652,69 @@ func.func @bitcast_folds(%x: tensor<4xf32>) -> (tensor<2xi32>, tensor<4xf32>) {
   %2 = optc.bitcast %1 : tensor<4xui32> -> tensor<4xf32>
   return %0, %2 : tensor<2xi32>, tensor<4xf32>
 }
+
+// -----
+
+// Sizes given at run time become attributes once they are constants; the
+// refined result is cast back to the declared type.
+// CHECK-LABEL: func.func @dynamic_to_static
+// CHECK-DAG: %[[R:.*]] = optc.reshape %arg0 {shape = array<i64: 3, 2>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+// CHECK-DAG: tensor.cast %[[R]] : tensor<3x2xf32> to tensor<?x?xf32>
+// CHECK-DAG: %[[B:.*]] = optc.broadcast %arg0 {shape = array<i64: 4, 2, 3>} : (tensor<2x3xf32>) -> tensor<4x2x3xf32>
+// CHECK-DAG: tensor.cast %[[B]] : tensor<4x2x3xf32> to tensor<?x2x3xf32>
+// CHECK-DAG: %[[S:.*]] = optc.slice %arg0 {limits = array<i64: 2, 3>, starts = array<i64: 1, 0>, strides = array<i64: 1, 2>} : (tensor<2x3xf32>) -> tensor<1x2xf32>
+// CHECK-DAG: %[[P:.*]] = optc.pad reflect %arg0 {high = array<i64: 1, 2>, low = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<3x6xf32>
+// CHECK-DAG: %[[T:.*]] = optc.tile %arg0 {multiples = array<i64: 1, 2>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+// CHECK-DAG: optc.constant dense<[3, 5, 7]> : tensor<3xi64>
+// CHECK-DAG: optc.constant dense<[1.000000e+00, 5.000000e-01, 0.000000e+00, -5.000000e-01]> : tensor<4xf32>
+// CHECK-DAG: optc.constant dense<[2, 3]> : tensor<2xi64>
+// CHECK-NOT: optc.dynamic
+// CHECK-NOT: optc.range
+func.func @dynamic_to_static(%x: tensor<2x3xf32>) -> (tensor<?x?xf32>, tensor<?x2x3xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<2xi64>) {
+  %s = optc.constant dense<[3, 2]> : tensor<2xi64>
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %b = optc.constant dense<[4, 1, 1]> : tensor<3xi64>
+  %1 = optc.dynamic_broadcast %x, %b : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x2x3xf32>
+  %starts = optc.constant dense<[1, 0]> : tensor<2xi64>
+  %limits = optc.constant dense<[2, 3]> : tensor<2xi64>
+  %strides = optc.constant dense<[1, 2]> : tensor<2xi64>
+  %2 = optc.dynamic_slice %x, %starts, %limits, %strides : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  %lo = optc.constant dense<[0, 1]> : tensor<2xi64>
+  %hi = optc.constant dense<[1, 2]> : tensor<2xi64>
+  %3 = optc.dynamic_pad reflect %x, %lo, %hi : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  %m = optc.constant dense<[1, 2]> : tensor<2xi64>
+  %4 = optc.dynamic_tile %x, %m : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %i0 = optc.constant dense<3> : tensor<i64>
+  %i1 = optc.constant dense<8> : tensor<i64>
+  %i2 = optc.constant dense<2> : tensor<i64>
+  %5 = optc.range %i0, %i1, %i2 : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %f0 = optc.constant dense<1.0> : tensor<f32>
+  %f1 = optc.constant dense<-0.75> : tensor<f32>
+  %f2 = optc.constant dense<-0.5> : tensor<f32>
+  %6 = optc.range %f0, %f1, %f2 : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  %7 = optc.shape_of %x : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x?xf32>, tensor<?x2x3xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<2xi64>
+}
+
+// -----
+
+// Sizes the static rule rejects stay for run time to report; so do
+// unknown sizes the attribute form cannot express, and a zero delta.
+// CHECK-LABEL: func.func @dynamic_kept
+// CHECK: optc.dynamic_reshape
+// CHECK: optc.dynamic_broadcast
+// CHECK: optc.dynamic_pad
+// CHECK: optc.range
+// CHECK: optc.shape_of
+func.func @dynamic_kept(%x: tensor<2x3xf32>, %d: tensor<?x3xf32>) -> (tensor<?x?xf32>, tensor<?x3xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<2xi64>) {
+  %s = optc.constant dense<[4, 2]> : tensor<2xi64>
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %b = optc.constant dense<[1, 3]> : tensor<2xi64>
+  %1 = optc.dynamic_broadcast %d, %b : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<?x3xf32>
+  %lo = optc.constant dense<[0, 3]> : tensor<2xi64>
+  %2 = optc.dynamic_pad reflect %x, %lo, %lo : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  %z = optc.constant dense<0> : tensor<i64>
+  %3 = optc.range %z, %z, %z : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %4 = optc.shape_of %d : (tensor<?x3xf32>) -> tensor<2xi64>
+  return %0, %1, %2, %3, %4 : tensor<?x?xf32>, tensor<?x3xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<2xi64>
+}

@@ -963,6 +963,126 @@ func.func @slice_zero_stride(%x: tensor<4x8xf32>) {
 // -----
 
 //===----------------------------------------------------------------------===//
+// Sizes given at run time
+//===----------------------------------------------------------------------===//
+
+func.func @shape_of_type(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'optc.shape_of' op inferred type(s) 'tensor<2xi64>' are incompatible with return type(s) of operation 'tensor<3xi64>'}}
+  // expected-error @+1 {{'optc.shape_of' op failed to infer returned types}}
+  %0 = optc.shape_of %x : (tensor<2x3xf32>) -> tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @dynamic_reshape_unknown_rank(%x: tensor<2x3xf32>, %s: tensor<?xi64>) {
+  // expected-error @+2 {{'optc.dynamic_reshape' op shape must be a 1-D tensor of known length, found shape ?}}
+  // expected-error @+1 {{'optc.dynamic_reshape' op failed to infer returned types}}
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<?xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_reshape_scalar(%x: tensor<2x3xf32>, %s: tensor<0xi64>) {
+  // expected-error @+2 {{'optc.dynamic_reshape' op cannot reshape 2x3 (6 elements) to a 0-d tensor}}
+  // expected-error @+1 {{'optc.dynamic_reshape' op failed to infer returned types}}
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<0xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @dynamic_reshape_1d(%x: tensor<2x3xf32>, %s: tensor<1xi64>) {
+  // expected-error @+2 {{'optc.dynamic_reshape' op inferred type(s) 'tensor<6xf32>' are incompatible with return type(s) of operation 'tensor<5xf32>'}}
+  // expected-error @+1 {{'optc.dynamic_reshape' op failed to infer returned types}}
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_broadcast_known_size(%x: tensor<2x3xf32>, %s: tensor<2xi64>) {
+  // expected-error @+2 {{'optc.dynamic_broadcast' op inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>'}}
+  // expected-error @+1 {{'optc.dynamic_broadcast' op failed to infer returned types}}
+  %0 = optc.dynamic_broadcast %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_broadcast_2d_shape(%x: tensor<2x3xf32>, %s: tensor<2x1xi64>) {
+  // expected-error @+2 {{'optc.dynamic_broadcast' op shape must be a 1-D tensor of known length, found shape 2x1}}
+  // expected-error @+1 {{'optc.dynamic_broadcast' op failed to infer returned types}}
+  %0 = optc.dynamic_broadcast %x, %s : (tensor<2x3xf32>, tensor<2x1xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @range_mixed_types(%a: tensor<i64>, %b: tensor<i32>) {
+  // expected-error @+2 {{'optc.range' op limit has element type i32 but start has i64; they must be the same}}
+  // expected-error @+1 {{'optc.range' op failed to infer returned types}}
+  %0 = optc.range %a, %b, %a : (tensor<i64>, tensor<i32>, tensor<i64>) -> tensor<?xi64>
+  return
+}
+
+// -----
+
+func.func @range_not_scalar(%a: tensor<i64>, %b: tensor<1xi64>) {
+  // expected-error @+2 {{'optc.range' op delta must be a 0-d tensor}}
+  // expected-error @+1 {{'optc.range' op failed to infer returned types}}
+  %0 = optc.range %a, %a, %b : (tensor<i64>, tensor<i64>, tensor<1xi64>) -> tensor<?xi64>
+  return
+}
+
+// -----
+
+func.func @dynamic_slice_count(%x: tensor<2x3xf32>, %s: tensor<2xi64>, %t: tensor<3xi64>) {
+  // expected-error @+2 {{'optc.dynamic_slice' op limits has 3 entries but the input has 2 dimensions}}
+  // expected-error @+1 {{'optc.dynamic_slice' op failed to infer returned types}}
+  %0 = optc.dynamic_slice %x, %s, %t, %s : (tensor<2x3xf32>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_slice_indices_type(%x: tensor<2x3xf32>, %s: tensor<2xi32>) {
+  // expected-error @+1 {{'optc.dynamic_slice' op operand #1 must be ranked tensor of 64-bit signless integer values}}
+  %0 = optc.dynamic_slice %x, %s, %s, %s : (tensor<2x3xf32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_pad_value_in_edge_mode(%x: tensor<2x3xf32>, %s: tensor<2xi64>, %v: tensor<f32>) {
+  // expected-error @+2 {{'optc.dynamic_pad' op takes a padding value only in constant mode, not in edge mode}}
+  // expected-error @+1 {{'optc.dynamic_pad' op failed to infer returned types}}
+  %0 = optc.dynamic_pad edge %x, %s, %s, %v : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<f32>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_pad_count(%x: tensor<2x3xf32>, %s: tensor<2xi64>, %t: tensor<4xi64>) {
+  // expected-error @+2 {{'optc.dynamic_pad' op high has 4 entries but the input has 2 dimensions}}
+  // expected-error @+1 {{'optc.dynamic_pad' op failed to infer returned types}}
+  %0 = optc.dynamic_pad constant %x, %s, %t : (tensor<2x3xf32>, tensor<2xi64>, tensor<4xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_tile_count(%x: tensor<2x3xf32>, %m: tensor<3xi64>) {
+  // expected-error @+2 {{'optc.dynamic_tile' op multiples has 3 entries but the input has 2 dimensions}}
+  // expected-error @+1 {{'optc.dynamic_tile' op failed to infer returned types}}
+  %0 = optc.dynamic_tile %x, %m : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // pad, tile
 //===----------------------------------------------------------------------===//
 

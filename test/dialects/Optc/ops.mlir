@@ -483,6 +483,36 @@ func.func @tile(%x: tensor<2x3xi64>, %d: tensor<?x3xf32>) {
   return
 }
 
+// Sizes given at run time: the results know what the sizes' lengths and
+// the input tell, or a declared type may know more.
+// CHECK-LABEL: func.func @dynamic_shapes(
+// CHECK-NEXT: %0 = optc.shape_of %arg0 : (tensor<?x3xf32>) -> tensor<2xi64>
+// CHECK-NEXT: %1 = optc.dynamic_reshape %arg0, %arg1 : (tensor<?x3xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+// CHECK-NEXT: %2 = optc.dynamic_reshape %arg2, %arg4 : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<6xf32>
+// CHECK-NEXT: %3 = optc.dynamic_broadcast %arg2, %arg1 : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x2x3xf32>
+// CHECK-NEXT: %4 = optc.dynamic_broadcast %arg0, %arg4 : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?x3xf32>
+// CHECK-NEXT: %5 = optc.range %arg3, %arg3, %arg3 : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+// CHECK-NEXT: %6 = optc.dynamic_slice %arg2, %0, %0, %0 : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK-NEXT: %7 = optc.dynamic_pad constant %arg2, %0, %0, %arg5 : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<f32>) -> tensor<?x?xf32>
+// CHECK-NEXT: %8 = optc.dynamic_pad edge %arg2, %0, %0 : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+// CHECK-NEXT: %9 = optc.dynamic_tile %arg6, %0 : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<0x?xf32>
+// CHECK-NEXT: %10 = optc.dynamic_reshape %arg2, %arg1 : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<1x6x1xf32>
+// CHECK-NEXT: return
+func.func @dynamic_shapes(%d: tensor<?x3xf32>, %s3: tensor<3xi64>, %x: tensor<2x3xf32>, %n: tensor<i64>, %s1: tensor<1xi64>, %v: tensor<f32>, %e: tensor<0x3xf32>) {
+  %0 = optc.shape_of %d : (tensor<?x3xf32>) -> tensor<2xi64>
+  %1 = optc.dynamic_reshape %d, %s3 : (tensor<?x3xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %2 = optc.dynamic_reshape %x, %s1 : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<6xf32>
+  %3 = optc.dynamic_broadcast %x, %s3 : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<?x2x3xf32>
+  %4 = optc.dynamic_broadcast %d, %s1 : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?x3xf32>
+  %5 = optc.range %n, %n, %n : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %6 = optc.dynamic_slice %x, %0, %0, %0 : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  %7 = optc.dynamic_pad constant %x, %0, %0, %v : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>, tensor<f32>) -> tensor<?x?xf32>
+  %8 = optc.dynamic_pad edge %x, %0, %0 : (tensor<2x3xf32>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  %9 = optc.dynamic_tile %e, %0 : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<0x?xf32>
+  %10 = optc.dynamic_reshape %x, %s3 : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<1x6x1xf32>
+  return
+}
+
 // gather (also with 0-d indices) and gather_elements with i32 indices.
 // CHECK-LABEL: func.func @gather(
 // CHECK-NEXT: %0 = optc.gather %arg0, %arg1 {axis = 0 : i64} : (tensor<50257x768xf32>, tensor<1x128xi64>) -> tensor<1x128x768xf32>
