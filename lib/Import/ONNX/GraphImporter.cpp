@@ -439,6 +439,97 @@ FailureOr<SmallVector<Value>> NodeContext::switchOnAxes(
   return SmallVector<Value>(op->getResults());
 }
 
+FailureOr<Value> NodeContext::runtimeInts(unsigned i, llvm::StringRef name) {
+  Value v = input(i);
+  if (!v)
+    return error() << "input " << i << " (" << name << ") is required";
+  RankedTensorType t = typeOf(v);
+  if (t.getRank() > 1 || !t.hasStaticShape() ||
+      !isa<IntegerType>(t.getElementType()) || t.getElementType().isInteger(1))
+    return error() << "input " << i << " (" << name
+                   << ") must be a 0-D or 1-D integer tensor of known length, "
+                      "found "
+                   << t;
+  if (t.getRank() == 0)
+    v = reshape(v, {1});
+  if (!v)
+    return failure();
+  return castTo(v, b.getI64Type());
+}
+
+FailureOr<Value> NodeContext::perDimension(Value values, ArrayRef<int64_t> axes,
+                                           int64_t rank, int64_t fill) {
+  int64_t count = axes.size();
+  if (llvm::equal(axes, llvm::seq<int64_t>(0, rank)))
+    return values;
+  // Gather from [values..., fill]: index j for axes[j], the fill elsewhere.
+  OPTC_TRY(extended,
+           create<ConcatOp>(ValueRange{values, i64s({fill})}, int64_t(0)));
+  SmallVector<int64_t> indices(rank, count);
+  for (auto [j, axis] : llvm::enumerate(axes))
+    indices[axis] = j;
+  return create<GatherOp>(extended, i64s(indices), int64_t(0));
+}
+
+FailureOr<Value> NodeContext::perDimension(Value values, Value axes,
+                                           int64_t rank, int64_t fill) {
+  Type i64 = b.getI64Type();
+  Value a = castTo(axes, i64);
+  OPTC_TRY(negative,
+           create<CompareOp>(ComparePredicate::lt, a, scalar(i64, 0)));
+  OPTC_TRY(wrapped, create<AddOp>(a, scalar(i64, rank)));
+  OPTC_TRY(normalized, create<SelectOp>(negative, wrapped, a));
+  SmallVector<int64_t> fills(rank, fill);
+  return create<ScatterElementsOp>(ScatterReduction::none, i64s(fills),
+                                   normalized, values, int64_t(0));
+}
+
+FailureOr<Value> NodeContext::wrapNegative(Value positions, Value sizes) {
+  Type i64 = b.getI64Type();
+  OPTC_TRY(negative,
+           create<CompareOp>(ComparePredicate::lt, positions, scalar(i64, 0)));
+  OPTC_TRY(wrapped, create<AddOp>(positions, sizes));
+  return create<SelectOp>(negative, wrapped, positions);
+}
+
+FailureOr<Value> NodeContext::reshapeDims(Value value,
+                                          ArrayRef<int64_t> source) {
+  RankedTensorType type = typeOf(value);
+  SmallVector<int64_t> shape;
+  for (int64_t s : source)
+    shape.push_back(s < 0 ? 1 : type.getDimSize(s));
+  int64_t unknown = llvm::count_if(shape, ShapedType::isDynamic);
+  if (unknown <= 1) {
+    for (int64_t &d : shape)
+      if (ShapedType::isDynamic(d))
+        d = -1;
+    return create<ReshapeOp>(value, shape);
+  }
+  // Several unknown sizes: gather them from the run-time shape.
+  OPTC_TRY(dims, create<ShapeOfOp>(value));
+  OPTC_TRY(withOne, create<ConcatOp>(ValueRange{dims, i64s({1})}, int64_t(0)));
+  SmallVector<int64_t> indices;
+  for (int64_t s : source)
+    indices.push_back(s < 0 ? type.getRank() : s);
+  OPTC_TRY(sizes, create<GatherOp>(withOne, i64s(indices), int64_t(0)));
+  OPTC_TRY(y, create<DynamicReshapeOp>(value, sizes));
+  return refine(y, shape);
+}
+
+Value NodeContext::refine(Value value, ArrayRef<int64_t> shape) {
+  RankedTensorType type = typeOf(value);
+  SmallVector<int64_t> refined(type.getShape());
+  bool changed = false;
+  for (auto [r, known] : llvm::zip(refined, shape))
+    if (ShapedType::isDynamic(r) && !ShapedType::isDynamic(known)) {
+      r = known;
+      changed = true;
+    }
+  if (!changed)
+    return value;
+  return tensor::CastOp::create(b, loc, type.clone(refined), value);
+}
+
 static Attribute scalarAttr(Type element, double value) {
   if (auto floatType = dyn_cast<FloatType>(element)) {
     APFloat v(value);

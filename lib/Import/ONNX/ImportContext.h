@@ -163,6 +163,29 @@ public:
       llvm::function_ref<FailureOr<SmallVector<Value>>(ArrayRef<int64_t>)>
           body);
 
+  // Sizes known only at run time (shapes, pads, bounds computed by the
+  // model) as 1-D i64 tensors.
+  /// Input `i` (0-D or 1-D of static length, any integer type) as a 1-D
+  /// i64 tensor.
+  FailureOr<Value> runtimeInts(unsigned i, llvm::StringRef name);
+  /// A vector of `rank` entries: `values[j]` at position `axes[j]` (axes
+  /// non-negative and distinct), `fill` elsewhere.
+  FailureOr<Value> perDimension(Value values, ArrayRef<int64_t> axes,
+                                int64_t rank, int64_t fill);
+  /// The same with axes known only at run time (negative ones count from
+  /// the end).
+  FailureOr<Value> perDimension(Value values, Value axes, int64_t rank,
+                                int64_t fill);
+  /// Entries of `positions` below 0 count from the end of `sizes`.
+  FailureOr<Value> wrapNegative(Value positions, Value sizes);
+  /// `value` reshaped so that result dimension j is input dimension
+  /// `source[j]`, or a new dimension of size 1 where `source[j]` is -1
+  /// (Squeeze, Unsqueeze); works whatever sizes are unknown.
+  FailureOr<Value> reshapeDims(Value value, ArrayRef<int64_t> source);
+  /// `value` cast to a type that knows the sizes `shape` knows (a tensor
+  /// cast; the importer knows them from the op's semantics).
+  Value refine(Value value, ArrayRef<int64_t> shape);
+
   /// An axis in [-rank, rank) made non-negative; errors when out of range.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                    llvm::StringRef what = "axis");

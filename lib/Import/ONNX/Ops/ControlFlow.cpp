@@ -243,9 +243,13 @@ LogicalResult scanOp(NodeContext &ctx) {
           auto t = cast<RankedTensorType>(slice.getType());
           SmallVector<int64_t> withAxis(t.getShape());
           withAxis.insert(withAxis.begin() + outAxes[k], 1);
-          Value slab = ctx.reshape(slice, withAxis);
-          if (!slab)
+          SmallVector<int64_t> source =
+              llvm::to_vector(llvm::seq<int64_t>(0, t.getRank()));
+          source.insert(source.begin() + outAxes[k], -1);
+          FailureOr<Value> reshaped = ctx.reshapeDims(slice, source);
+          if (failed(reshaped))
             return fail();
+          Value slab = *reshaped;
           SmallVector<OpFoldResult> offsets(withAxis.size(),
                                             ctx.b.getIndexAttr(0)),
               sizes, strides(withAxis.size(), ctx.b.getIndexAttr(1));
@@ -388,9 +392,10 @@ LogicalResult loopOp(NodeContext &ctx) {
         for (int64_t k = 0; k < numScanOutputs && !bodyFailed; ++k) {
           Value slice = (*outs)[1 + numCarried + k];
           auto t = cast<RankedTensorType>(slice.getType());
-          SmallVector<int64_t> withAxis{1};
-          llvm::append_range(withAxis, t.getShape());
-          Value slab = ctx.reshape(slice, withAxis);
+          SmallVector<int64_t> source{-1};
+          llvm::append_range(source, llvm::seq<int64_t>(0, t.getRank()));
+          FailureOr<Value> reshaped = ctx.reshapeDims(slice, source);
+          Value slab = succeeded(reshaped) ? *reshaped : Value();
           FailureOr<Value> grown =
               slab ? ctx.create<ConcatOp>(
                          ValueRange{after->getArgument(2 + numCarried + k),

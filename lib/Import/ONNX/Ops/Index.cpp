@@ -67,24 +67,37 @@ LogicalResult scatterNd(NodeContext &ctx) {
 LogicalResult oneHot(NodeContext &ctx) {
   OPTC_TRY(indices, ctx.requiredInput(0, "indices"));
   OPTC_TRY(values, ctx.requiredInput(2, "values"));
-  std::optional<SmallVector<double>> depthValue =
-      getConstantFloats(ctx.input(1));
-  if (!depthValue || depthValue->size() != 1)
-    return ctx.error() << "depth must be a scalar constant known at compile "
-                          "time";
-  int64_t depth = static_cast<int64_t>((*depthValue)[0]);
-  if (depth <= 0)
-    return ctx.error() << "depth must be positive, found " << depth;
+  OPTC_TRY(depthInput, ctx.requiredInput(1, "depth"));
   RankedTensorType it = ctx.typeOf(indices);
   int64_t rank = it.getRank() + 1;
   OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, rank));
   Type i64 = ctx.b.getI64Type();
+  // The depth: a constant, or a value known only at run time (then so is
+  // the size of the new axis).
+  Value depthValue;
+  int64_t depth = ShapedType::kDynamic;
+  if (std::optional<SmallVector<double>> d = getConstantFloats(depthInput)) {
+    if (d->size() != 1)
+      return ctx.error() << "depth must hold one value";
+    depth = static_cast<int64_t>((*d)[0]);
+    if (depth <= 0)
+      return ctx.error() << "depth must be positive, found " << depth;
+    depthValue = ctx.scalar(i64, depth);
+  } else {
+    RankedTensorType dt = ctx.typeOf(depthInput);
+    if (!dt.hasStaticShape() || dt.getNumElements() != 1)
+      return ctx.error() << "depth must hold one value, found " << dt;
+    Value scalar = dt.getRank() == 0 ? depthInput : ctx.reshape(depthInput, {});
+    if (!scalar)
+      return failure();
+    depthValue = ctx.castTo(scalar, i64);
+  }
   Value idx = ctx.castTo(indices, i64);
   // Negative indices count from the end of the depth.
   OPTC_TRY(isNeg, ctx.create<CompareOp>(ComparePredicate::lt, idx,
                                         ctx.scalar(i64, 0)));
-  OPTC_TRY(wrapped, ctx.create<AddOp>(idx, ctx.scalar(i64, depth)));
+  OPTC_TRY(wrapped, ctx.create<AddOp>(idx, depthValue));
   OPTC_TRY(fixed, ctx.create<SelectOp>(isNeg, wrapped, idx));
   SmallVector<int64_t> withAxis;
   for (int64_t d : it.getShape())
@@ -93,11 +106,17 @@ LogicalResult oneHot(NodeContext &ctx) {
   if (llvm::count(withAxis, -1) > 1)
     return ctx.error() << "indices may have one unknown dimension at most";
   Value expanded = ctx.reshape(fixed, withAxis);
-  SmallVector<int64_t> positions, positionShape(rank, 1);
-  for (int64_t i = 0; i < depth; ++i)
-    positions.push_back(i);
-  positionShape[axis] = depth;
-  Value targets = ctx.reshape(ctx.i64s(positions), positionShape);
+  SmallVector<int64_t> positionShape(rank, 1);
+  positionShape[axis] = ShapedType::isDynamic(depth) ? -1 : depth;
+  Value positions;
+  if (ShapedType::isDynamic(depth)) {
+    OPTC_TRY(r, ctx.create<RangeOp>(ctx.scalar(i64, 0), depthValue,
+                                    ctx.scalar(i64, 1)));
+    positions = r;
+  } else {
+    positions = ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, depth)));
+  }
+  Value targets = ctx.reshape(positions, positionShape);
   if (!expanded || !targets)
     return failure();
   OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, expanded, targets));

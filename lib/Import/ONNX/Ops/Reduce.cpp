@@ -192,12 +192,45 @@ template <typename OpTy> LogicalResult cumulative(NodeContext &ctx) {
   return success();
 }
 
+/// TopK with K known only at run time: every element in order (a sort),
+/// then the first K along the axis.
+LogicalResult runtimeTopK(NodeContext &ctx, Value x) {
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, rank));
+  OPTC_TRY(largest, ctx.intAttr("largest", 1));
+  if (type.isDynamicDim(axis))
+    return ctx.error() << "K is only known at run time and so is the size "
+                          "of axis "
+                       << axis << " of " << type;
+  OPTC_TRY(k, ctx.runtimeInts(1, "K"));
+  if (ctx.typeOf(k).getDimSize(0) != 1)
+    return ctx.error() << "K must hold one value";
+  // The sort is stable, as top_k's sorted order is, so the first K of it
+  // are TopK's values and indices.
+  OPTC_TRY(op, ctx.createMulti<TopKOp>(2, x, axis, type.getDimSize(axis),
+                                       largest != 0, true));
+  OPTC_TRY(limits, ctx.perDimension(k, {axis}, rank, INT64_MAX));
+  Value starts = ctx.i64s(SmallVector<int64_t>(rank, 0));
+  Value strides = ctx.i64s(SmallVector<int64_t>(rank, 1));
+  SmallVector<int64_t> known(type.getShape());
+  known[axis] = ShapedType::kDynamic;
+  for (Value sorted : op->getResults()) {
+    OPTC_TRY(y, ctx.create<DynamicSliceOp>(sorted, starts, limits, strides));
+    ctx.outputs.push_back(ctx.refine(y, known));
+  }
+  return success();
+}
+
 LogicalResult topK(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   int64_t k;
   if (ctx.opset < 10) {
     OPTC_TRY(kAttr, ctx.requiredIntAttr("k"));
     k = kAttr;
+  } else if (ctx.input(1) && !getConstantInts(ctx.input(1))) {
+    return runtimeTopK(ctx, x);
   } else {
     OPTC_TRY(kValue, ctx.constantInts(1, "K"));
     if (kValue.size() != 1)

@@ -95,30 +95,42 @@ LogicalResult shapeOp(NodeContext &ctx) {
   start = clampBound(start);
   end = clampBound(end);
   SmallVector<int64_t> dims;
-  for (int64_t i = start; i < end; ++i) {
-    if (type.isDynamicDim(i))
-      return ctx.error() << "dimension " << i << " of the input " << type
-                         << " is not known at compile time; pin it with "
-                            "--input-shape";
+  for (int64_t i = start; i < end; ++i)
     dims.push_back(type.getDimSize(i));
+  if (llvm::none_of(dims, ShapedType::isDynamic)) {
+    ctx.outputs = {i64Constant(ctx, dims, false)};
+    return success();
   }
-  ctx.outputs = {i64Constant(ctx, dims, false)};
+  // Sizes known only at run time.
+  OPTC_TRY(all, ctx.create<ShapeOfOp>(x));
+  OPTC_TRY(y, ctx.create<SliceOp>(all, ArrayRef<int64_t>{start},
+                                  ArrayRef<int64_t>{std::max(start, end)},
+                                  ArrayRef<int64_t>{1}));
+  ctx.outputs = {y};
   return success();
 }
 
 LogicalResult size(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
-  if (!type.hasStaticShape())
-    return ctx.error() << "the size of " << type
-                       << " is not known at compile time; pin the input "
-                          "shapes with --input-shape";
-  ctx.outputs = {i64Constant(ctx, {type.getNumElements()}, true)};
+  if (type.hasStaticShape()) {
+    ctx.outputs = {i64Constant(ctx, {type.getNumElements()}, true)};
+    return success();
+  }
+  OPTC_TRY(dims, ctx.create<ShapeOfOp>(x));
+  OPTC_TRY(y, ctx.create<ReduceProdOp>(dims, ArrayRef<int64_t>{0}, false));
+  ctx.outputs = {y};
   return success();
 }
 
 LogicalResult constantOfShape(NodeContext &ctx) {
-  OPTC_TRY(shape, ctx.constantInts(0, "input"));
+  Value shapeInput = ctx.input(0);
+  bool runtime = shapeInput && !getConstantInts(shapeInput);
+  SmallVector<int64_t> shape;
+  if (!runtime) {
+    OPTC_TRY(s, ctx.constantInts(0, "input"));
+    shape = s;
+  }
   for (int64_t d : shape)
     if (d < 0)
       return ctx.error() << "shape has a negative size " << d;
@@ -136,15 +148,49 @@ LogicalResult constantOfShape(NodeContext &ctx) {
   } else {
     value = ctx.b.getF32FloatAttr(0);
   }
+  if (runtime) {
+    // A 0-d constant broadcast to the sizes computed at run time.
+    OPTC_TRY(sizes, ctx.runtimeInts(0, "input"));
+    Value scalar =
+        ConstantOp::create(ctx.b, ctx.loc,
+                           cast<ElementsAttr>(SplatElementsAttr::get(
+                               RankedTensorType::get({}, element), value)));
+    OPTC_TRY(y, ctx.create<DynamicBroadcastOp>(scalar, sizes));
+    ctx.outputs = {y};
+    return success();
+  }
   auto type = RankedTensorType::get(shape, element);
   ctx.outputs = {ConstantOp::create(
       ctx.b, ctx.loc, cast<ElementsAttr>(SplatElementsAttr::get(type, value)))};
   return success();
 }
 
+/// Range with bounds known only at run time.
+LogicalResult runtimeRange(NodeContext &ctx) {
+  SmallVector<Value> operands;
+  for (auto [i, name] :
+       llvm::enumerate(ArrayRef<StringRef>{"start", "limit", "delta"})) {
+    OPTC_TRY(v, ctx.requiredInput(i, name));
+    RankedTensorType t = ctx.typeOf(v);
+    if (!t.hasStaticShape() || t.getNumElements() != 1)
+      return ctx.error() << name << " must hold one element, found " << t;
+    if (t.getRank() != 0)
+      v = ctx.reshape(v, {});
+    if (!v)
+      return failure();
+    operands.push_back(v);
+  }
+  OPTC_TRY(y, ctx.create<RangeOp>(operands[0], operands[1], operands[2]));
+  ctx.outputs = {y};
+  return success();
+}
+
 LogicalResult range(NodeContext &ctx) {
   OPTC_TRY(startV, ctx.requiredInput(0, "start"));
   Type element = ctx.typeOf(startV).getElementType();
+  for (unsigned i = 0; i < 3; ++i)
+    if (ctx.input(i) && !getConstantFloats(ctx.input(i)))
+      return runtimeRange(ctx);
   auto get = [&](unsigned i, llvm::StringRef name) -> FailureOr<double> {
     std::optional<SmallVector<double>> v = getConstantFloats(ctx.input(i));
     if (!v || v->size() != 1)
@@ -183,15 +229,44 @@ LogicalResult range(NodeContext &ctx) {
 LogicalResult reshapeOp(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   SmallVector<int64_t> shape;
+  OPTC_TRY(allowZero, ctx.intAttr("allowzero", 0));
+  RankedTensorType type = ctx.typeOf(x);
   if (ctx.opset < 5) {
     OPTC_TRY(s, ctx.intsAttr("shape"));
     shape = s;
+  } else if (ctx.input(1) && !getConstantInts(ctx.input(1))) {
+    // A shape computed at run time; 0 copies the input's size there too.
+    OPTC_TRY(sizes, ctx.runtimeInts(1, "shape"));
+    if (!allowZero) {
+      int64_t n = ctx.typeOf(sizes).getDimSize(0), rank = type.getRank();
+      OPTC_TRY(dims, ctx.create<ShapeOfOp>(x));
+      Value copied = dims;
+      if (n < rank) {
+        OPTC_TRY(c, ctx.create<SliceOp>(dims, ArrayRef<int64_t>{0},
+                                        ArrayRef<int64_t>{n},
+                                        ArrayRef<int64_t>{1}));
+        copied = c;
+      } else if (n > rank) {
+        // Entries past the input's rank have nothing to copy: 0 stays 0.
+        OPTC_TRY(c, ctx.create<ConcatOp>(
+                        ValueRange{dims,
+                                   ctx.i64s(SmallVector<int64_t>(n - rank, 0))},
+                        int64_t(0)));
+        copied = c;
+      }
+      Type i64 = ctx.b.getI64Type();
+      OPTC_TRY(isZero, ctx.create<CompareOp>(ComparePredicate::eq, sizes,
+                                             ctx.scalar(i64, 0)));
+      OPTC_TRY(fixed, ctx.create<SelectOp>(isZero, copied, sizes));
+      sizes = fixed;
+    }
+    OPTC_TRY(y, ctx.create<DynamicReshapeOp>(x, sizes));
+    ctx.outputs = {y};
+    return success();
   } else {
     OPTC_TRY(s, ctx.constantInts(1, "shape"));
     shape = s;
   }
-  OPTC_TRY(allowZero, ctx.intAttr("allowzero", 0));
-  RankedTensorType type = ctx.typeOf(x);
   // ONNX: 0 copies the input's dimension (unless allowzero), -1 is
   // computed.
   for (auto [i, d] : llvm::enumerate(shape)) {
@@ -262,19 +337,16 @@ FailureOr<SmallVector<int64_t>> axesInputOrAttr(NodeContext &ctx,
 FailureOr<std::optional<Value>> squeezeAxes(NodeContext &ctx, Value x,
                                             ArrayRef<int64_t> axes) {
   RankedTensorType type = ctx.typeOf(x);
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> source;
   for (int64_t i = 0; i < type.getRank(); ++i) {
     if (llvm::is_contained(axes, i)) {
       if (!type.isDynamicDim(i) && type.getDimSize(i) != 1)
         return std::optional<Value>();
       continue;
     }
-    shape.push_back(type.isDynamicDim(i) ? -1 : type.getDimSize(i));
+    source.push_back(i);
   }
-  if (llvm::count(shape, -1) > 1)
-    return ctx.error() << "the result of squeezing " << type
-                       << " would have several unknown dimensions";
-  OPTC_TRY(y, ctx.create<ReshapeOp>(x, shape));
+  OPTC_TRY(y, ctx.reshapeDims(x, source));
   return std::optional<Value>(y);
 }
 
@@ -326,21 +398,12 @@ LogicalResult squeeze(NodeContext &ctx) {
 /// positions in the result).
 FailureOr<Value> unsqueezeAxes(NodeContext &ctx, Value x,
                                ArrayRef<int64_t> axes) {
-  RankedTensorType type = ctx.typeOf(x);
-  int64_t rank = type.getRank() + axes.size();
-  SmallVector<int64_t> shape;
+  int64_t rank = ctx.typeOf(x).getRank() + axes.size();
+  SmallVector<int64_t> source;
   int64_t next = 0;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (llvm::is_contained(axes, i)) {
-      shape.push_back(1);
-      continue;
-    }
-    shape.push_back(type.isDynamicDim(next) ? -1 : type.getDimSize(next));
-    ++next;
-  }
-  if (llvm::count(shape, -1) > 1)
-    return ctx.error() << "the result would have several unknown dimensions";
-  return ctx.create<ReshapeOp>(x, shape);
+  for (int64_t i = 0; i < rank; ++i)
+    source.push_back(llvm::is_contained(axes, i) ? -1 : next++);
+  return ctx.reshapeDims(x, source);
 }
 
 LogicalResult unsqueeze(NodeContext &ctx) {
@@ -392,18 +455,26 @@ LogicalResult transposeOp(NodeContext &ctx) {
 
 LogicalResult expand(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
-  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
   RankedTensorType type = ctx.typeOf(x);
+  auto runtimeExpand = [&]() -> LogicalResult {
+    OPTC_TRY(sizes, ctx.runtimeInts(1, "shape"));
+    OPTC_TRY(y, ctx.create<DynamicBroadcastOp>(x, sizes));
+    ctx.outputs = {y};
+    return success();
+  };
+  if (ctx.input(1) && !getConstantInts(ctx.input(1)))
+    return runtimeExpand();
+  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
   // Expand broadcasts both ways: the result is the broadcast of the two.
   FailureOr<shape::Shape> result =
       shape::broadcast({type.getShape(), ArrayRef<int64_t>(shape)},
                        [&] { return ctx.error() << "cannot expand: "; });
   if (failed(result))
     return failure();
-  for (int64_t d : *result)
-    if (ShapedType::isDynamic(d))
-      return ctx.error() << "the expanded shape of " << type
-                         << " is not known at compile time";
+  // An unknown input size that the shape keeps (1) is only known at run
+  // time.
+  if (llvm::any_of(*result, ShapedType::isDynamic))
+    return runtimeExpand();
   OPTC_TRY(y, ctx.create<BroadcastOp>(x, ArrayRef<int64_t>(*result)));
   ctx.outputs = {y};
   return success();
@@ -424,6 +495,47 @@ LogicalResult concat(NodeContext &ctx) {
   return success();
 }
 
+/// `shape` with the sizes of `axes` unknown: what a run-time slice or pad
+/// of those axes leaves known.
+SmallVector<int64_t> unknownAt(ArrayRef<int64_t> shape,
+                               ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> result(shape);
+  for (int64_t axis : axes)
+    result[axis] = ShapedType::kDynamic;
+  return result;
+}
+
+/// Split into pieces whose sizes are only known at run time: one run-time
+/// slice per piece, between the running sums of the sizes.
+LogicalResult runtimeSplit(NodeContext &ctx, Value x, int64_t axis) {
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(sizes, ctx.runtimeInts(1, "split"));
+  int64_t parts = ctx.typeOf(sizes).getDimSize(0);
+  if (parts != ctx.node.output_size())
+    return ctx.error() << "splits into " << parts << " parts but has "
+                       << ctx.node.output_size() << " outputs";
+  OPTC_TRY(ends, ctx.create<CumSumOp>(sizes, int64_t(0), false, false));
+  OPTC_TRY(starts, ctx.create<CumSumOp>(sizes, int64_t(0), true, false));
+  SmallVector<int64_t> ones(rank, 1);
+  for (int64_t i = 0; i < parts; ++i) {
+    auto pick = [&](Value v) {
+      return ctx.create<SliceOp>(v, ArrayRef<int64_t>{i},
+                                 ArrayRef<int64_t>{i + 1},
+                                 ArrayRef<int64_t>{1});
+    };
+    OPTC_TRY(start, pick(starts));
+    OPTC_TRY(end, pick(ends));
+    OPTC_TRY(allStarts, ctx.perDimension(start, {axis}, rank, 0));
+    OPTC_TRY(allEnds, ctx.perDimension(end, {axis}, rank, INT64_MAX));
+    OPTC_TRY(piece,
+             ctx.create<DynamicSliceOp>(x, allStarts, allEnds, ctx.i64s(ones)));
+    ctx.outputs.push_back(
+        ctx.refine(piece, unknownAt(type.getShape(), {axis})));
+  }
+  return success();
+}
+
 LogicalResult split(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
   RankedTensorType type = ctx.typeOf(x);
@@ -435,6 +547,8 @@ LogicalResult split(NodeContext &ctx) {
     OPTC_TRY(s, ctx.intsAttr("split", &given));
     sizes = s;
   } else if (ctx.input(1)) {
+    if (!getConstantInts(ctx.input(1)))
+      return runtimeSplit(ctx, x, axis);
     OPTC_TRY(s, ctx.constantInts(1, "split"));
     sizes = s;
     given = true;
@@ -469,6 +583,63 @@ LogicalResult split(NodeContext &ctx) {
   return success();
 }
 
+/// Slice whose starts, ends, axes or steps are only known at run time.
+LogicalResult runtimeSlice(NodeContext &ctx, Value x) {
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(starts, ctx.runtimeInts(1, "starts"));
+  OPTC_TRY(ends, ctx.runtimeInts(2, "ends"));
+  int64_t count = ctx.typeOf(starts).getDimSize(0);
+  Value steps =
+      ctx.input(4) ? Value() : ctx.i64s(SmallVector<int64_t>(count, 1));
+  if (!steps) {
+    OPTC_TRY(st, ctx.runtimeInts(4, "steps"));
+    steps = st;
+  }
+  if (ctx.typeOf(ends).getDimSize(0) != count ||
+      ctx.typeOf(steps).getDimSize(0) != count)
+    return ctx.error() << "starts, ends and steps have different lengths";
+  if (count > rank)
+    return ctx.error() << "slices " << count << " axes of a rank-" << rank
+                       << " tensor";
+  // Which axes: all of them in order, constants, or run-time values.
+  SmallVector<int64_t> axes;
+  Value runtimeAxes;
+  if (!ctx.input(3)) {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, count));
+  } else if (std::optional<SmallVector<int64_t>> a =
+                 getConstantInts(ctx.input(3))) {
+    for (int64_t raw : *a) {
+      OPTC_TRY(axis, ctx.normalizeAxis(raw, rank));
+      if (llvm::is_contained(axes, axis))
+        return ctx.error() << "axis " << raw << " is repeated";
+      axes.push_back(axis);
+    }
+  } else {
+    OPTC_TRY(given, ctx.runtimeInts(3, "axes"));
+    runtimeAxes = given;
+  }
+  if (!runtimeAxes && static_cast<int64_t>(axes.size()) != count)
+    return ctx.error() << "starts has " << count << " entries for "
+                       << axes.size() << " axes";
+  auto full = [&](Value v, int64_t fill) {
+    return runtimeAxes ? ctx.perDimension(v, runtimeAxes, rank, fill)
+                       : ctx.perDimension(v, axes, rank, fill);
+  };
+  // Negative positions count from the end; optc.dynamic_slice clamps the
+  // rest like optc.slice.
+  OPTC_TRY(dims, ctx.create<ShapeOfOp>(x));
+  OPTC_TRY(s0, full(starts, 0));
+  OPTC_TRY(e0, full(ends, INT64_MAX));
+  OPTC_TRY(allStrides, full(steps, 1));
+  OPTC_TRY(allStarts, ctx.wrapNegative(s0, dims));
+  OPTC_TRY(allEnds, ctx.wrapNegative(e0, dims));
+  OPTC_TRY(y, ctx.create<DynamicSliceOp>(x, allStarts, allEnds, allStrides));
+  ctx.outputs = {runtimeAxes ? y
+                             : ctx.refine(y, unknownAt(type.getShape(), axes))};
+  return success();
+}
+
 LogicalResult slice(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
@@ -483,6 +654,9 @@ LogicalResult slice(NodeContext &ctx) {
     ends = e;
     axes = a;
   } else {
+    for (unsigned i = 1; i <= 4; ++i)
+      if (ctx.input(i) && !getConstantInts(ctx.input(i)))
+        return runtimeSlice(ctx, x);
     OPTC_TRY(s, ctx.constantInts(1, "starts"));
     OPTC_TRY(e, ctx.constantInts(2, "ends"));
     starts = s;
@@ -545,6 +719,56 @@ LogicalResult slice(NodeContext &ctx) {
   return success();
 }
 
+/// Pad whose pads or axes are only known at run time.
+LogicalResult runtimePad(NodeContext &ctx, Value x, PadMode mode, Value value) {
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(pads, ctx.runtimeInts(1, "pads"));
+  int64_t count = ctx.typeOf(pads).getDimSize(0);
+  if (count % 2 != 0)
+    return ctx.error() << "pads has an odd number of entries (" << count << ")";
+  count /= 2;
+  SmallVector<int64_t> axes;
+  Value runtimeAxes;
+  if (ctx.opset < 18 || !ctx.input(3)) {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  } else if (std::optional<SmallVector<int64_t>> a =
+                 getConstantInts(ctx.input(3))) {
+    for (int64_t raw : *a) {
+      OPTC_TRY(axis, ctx.normalizeAxis(raw, rank));
+      if (llvm::is_contained(axes, axis))
+        return ctx.error() << "axis " << raw << " is repeated";
+      axes.push_back(axis);
+    }
+  } else {
+    OPTC_TRY(given, ctx.runtimeInts(3, "axes"));
+    if (ctx.typeOf(given).getDimSize(0) != count)
+      return ctx.error() << "expected " << 2 * ctx.typeOf(given).getDimSize(0)
+                         << " pads, found " << 2 * count;
+    runtimeAxes = given;
+  }
+  if (!runtimeAxes && static_cast<int64_t>(axes.size()) != count)
+    return ctx.error() << "expected " << 2 * axes.size() << " pads, found "
+                       << 2 * count;
+  auto half = [&](int64_t from) {
+    return ctx.create<SliceOp>(pads, ArrayRef<int64_t>{from},
+                               ArrayRef<int64_t>{from + count},
+                               ArrayRef<int64_t>{1});
+  };
+  auto full = [&](Value v) {
+    return runtimeAxes ? ctx.perDimension(v, runtimeAxes, rank, 0)
+                       : ctx.perDimension(v, axes, rank, 0);
+  };
+  OPTC_TRY(lowPart, half(0));
+  OPTC_TRY(highPart, half(count));
+  OPTC_TRY(low, full(lowPart));
+  OPTC_TRY(high, full(highPart));
+  OPTC_TRY(y, ctx.create<DynamicPadOp>(mode, x, low, high, value));
+  ctx.outputs = {runtimeAxes ? y
+                             : ctx.refine(y, unknownAt(type.getShape(), axes))};
+  return success();
+}
+
 LogicalResult pad(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
@@ -562,8 +786,6 @@ LogicalResult pad(NodeContext &ctx) {
     if (v != 0)
       value = ctx.scalar(type.getElementType(), v);
   } else {
-    OPTC_TRY(p, ctx.constantInts(1, "pads"));
-    pads = p;
     if (Value v = ctx.input(2)) {
       RankedTensorType vt = ctx.typeOf(v);
       if (vt.getNumElements() != 1 && vt.hasStaticShape())
@@ -574,6 +796,13 @@ LogicalResult pad(NodeContext &ctx) {
         return failure();
       value = v;
     }
+    if (*mode != PadMode::constant)
+      value = Value();
+    if (!getConstantInts(ctx.input(1)) ||
+        (ctx.opset >= 18 && ctx.input(3) && !getConstantInts(ctx.input(3))))
+      return runtimePad(ctx, x, *mode, value);
+    OPTC_TRY(p, ctx.constantInts(1, "pads"));
+    pads = p;
   }
   SmallVector<int64_t> axes;
   if (ctx.opset >= 18 && ctx.input(3)) {
@@ -604,6 +833,12 @@ LogicalResult pad(NodeContext &ctx) {
 
 LogicalResult tile(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  if (ctx.input(1) && !getConstantInts(ctx.input(1))) {
+    OPTC_TRY(repeats, ctx.runtimeInts(1, "repeats"));
+    OPTC_TRY(y, ctx.create<DynamicTileOp>(x, repeats));
+    ctx.outputs = {y};
+    return success();
+  }
   OPTC_TRY(repeats, ctx.constantInts(1, "repeats"));
   OPTC_TRY(y, ctx.create<TileOp>(x, repeats));
   ctx.outputs = {y};
@@ -696,9 +931,44 @@ LogicalResult trilu(NodeContext &ctx) {
 
 /// CenterCropPad: crops or zero-pads each axis to the target size around
 /// the centre (the extra element goes to the end).
+/// CenterCropPad to sizes known only at run time: a run-time slice that
+/// crops the middle, then a run-time pad that centres.
+LogicalResult runtimeCenterCropPad(NodeContext &ctx, Value x,
+                                   ArrayRef<int64_t> axes) {
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(target, ctx.runtimeInts(1, "shape"));
+  if (ctx.typeOf(target).getDimSize(0) != static_cast<int64_t>(axes.size()))
+    return ctx.error() << "shape has " << ctx.typeOf(target).getDimSize(0)
+                       << " sizes for " << axes.size() << " axes";
+  Type i64 = ctx.b.getI64Type();
+  Value zero = ctx.scalar(i64, 0), two = ctx.scalar(i64, 2);
+  OPTC_TRY(allDims, ctx.create<ShapeOfOp>(x));
+  OPTC_TRY(dims, ctx.create<GatherOp>(allDims, ctx.i64s(axes), int64_t(0)));
+  OPTC_TRY(over, ctx.create<SubOp>(dims, target));
+  OPTC_TRY(under, ctx.create<SubOp>(target, dims));
+  OPTC_TRY(cropTotal, ctx.create<MaxOp>(over, zero));
+  OPTC_TRY(padTotal, ctx.create<MaxOp>(under, zero));
+  OPTC_TRY(kept, ctx.create<MinOp>(dims, target));
+  OPTC_TRY(start, ctx.create<DivOp>(cropTotal, two));
+  OPTC_TRY(limit, ctx.create<AddOp>(start, kept));
+  OPTC_TRY(lowPart, ctx.create<DivOp>(padTotal, two));
+  OPTC_TRY(highPart, ctx.create<SubOp>(padTotal, lowPart));
+  OPTC_TRY(starts, ctx.perDimension(start, axes, rank, 0));
+  OPTC_TRY(limits, ctx.perDimension(limit, axes, rank, INT64_MAX));
+  OPTC_TRY(low, ctx.perDimension(lowPart, axes, rank, 0));
+  OPTC_TRY(high, ctx.perDimension(highPart, axes, rank, 0));
+  OPTC_TRY(cropped,
+           ctx.create<DynamicSliceOp>(x, starts, limits,
+                                      ctx.i64s(SmallVector<int64_t>(rank, 1))));
+  OPTC_TRY(y, ctx.create<DynamicPadOp>(PadMode::constant, cropped, low, high,
+                                       Value()));
+  ctx.outputs = {ctx.refine(y, unknownAt(type.getShape(), axes))};
+  return success();
+}
+
 LogicalResult centerCropPad(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input_data"));
-  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
   RankedTensorType type = ctx.typeOf(x);
   int64_t rank = type.getRank();
   bool given = false;
@@ -713,6 +983,9 @@ LogicalResult centerCropPad(NodeContext &ctx) {
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
   }
+  if (ctx.input(1) && !getConstantInts(ctx.input(1)))
+    return runtimeCenterCropPad(ctx, x, axes);
+  OPTC_TRY(shape, ctx.constantInts(1, "shape"));
   if (shape.size() != axes.size())
     return ctx.error() << "shape has " << shape.size() << " sizes for "
                        << axes.size() << " axes";
