@@ -2,7 +2,9 @@
 //
 // Implements --optc-infer-shapes: every optc op's result types are
 // re-inferred from its operands (through the shared shape rules) and made
-// as static as the operands allow.
+// as static as the operands allow. Operands behind a tensor.cast that lost
+// sizes (left by canonicalisation of the dynamic_* ops) are read from the
+// cast's source.
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,6 +104,16 @@ static LogicalResult refineOp(Operation *op) {
         return failure();
     return success();
   }
+
+  // An operand that a tensor.cast made less static is read through the
+  // cast: optc ops accept the more precise type, and refine their results
+  // from it.
+  if (isa<CastOp, InferTypeOpInterface>(op))
+    for (OpOperand &operand : op->getOpOperands())
+      if (auto cast = operand.get().getDefiningOp<tensor::CastOp>())
+        if (meet(cast.getType(), cast.getSource().getType()) ==
+            cast.getSource().getType())
+          operand.set(cast.getSource());
 
   SmallVector<Type> inferred;
   if (auto cast = dyn_cast<CastOp>(op)) {

@@ -265,6 +265,34 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
       [](const APInt &a) -> std::optional<APInt> { return a.abs(); });
 }
 
+/// Rounds a float constant to an integral value in `mode` (exact).
+static OpFoldResult foldRounding(Attribute input, Type type,
+                                 llvm::RoundingMode mode) {
+  return foldUnary(
+      input, type,
+      [&](const APFloat &a) -> std::optional<APFloat> {
+        APFloat r = a;
+        r.roundToIntegral(mode);
+        return r;
+      },
+      nullptr);
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), getType(),
+                      llvm::RoundingMode::TowardNegative);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), getType(),
+                      llvm::RoundingMode::TowardPositive);
+}
+
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), getType(),
+                      llvm::RoundingMode::NearestTiesToEven);
+}
+
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
   if (isUnsigned(getType()) || getInput().getDefiningOp<ReluOp>())
     return getInput();

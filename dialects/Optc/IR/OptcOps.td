@@ -134,11 +134,11 @@ def Optc_SigmoidOp : Optc_FloatUnaryOp<"sigmoid",
     "the logistic sigmoid 1/(1+e^-x)">;
 def Optc_SoftplusOp : Optc_FloatUnaryOp<"softplus", "softplus log(1+e^x)">;
 def Optc_FloorOp : Optc_FloatUnaryOp<"floor",
-    "the largest integral value not above x">;
+    "the largest integral value not above x", 1>;
 def Optc_CeilOp : Optc_FloatUnaryOp<"ceil",
-    "the smallest integral value not below x">;
+    "the smallest integral value not below x", 1>;
 def Optc_RoundOp : Optc_FloatUnaryOp<"round",
-    "rounding to the nearest integral value, ties to even">;
+    "rounding to the nearest integral value, ties to even", 1>;
 
 def Optc_GeluOp : Optc_UnaryOp<"gelu", Optc_FloatTensor,
     "the Gaussian error linear unit x*Phi(x)"> {

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -850,6 +851,13 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
   }
   func::ReturnOp::create(builder, modelLoc, results);
   func.setFunctionType(FunctionType::get(context, argTypes, resultTypes));
+  // Converters fold as they build, which leaves constants (and the odd
+  // op) that nothing reads any more: drop them, users first.
+  SmallVector<Operation *> ops;
+  func.walk<WalkOrder::PostOrder>([&](Operation *op) { ops.push_back(op); });
+  for (Operation *op : llvm::reverse(ops))
+    if (op != func && isOpTriviallyDead(op))
+      op->erase();
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "optc.name", builder.getStringAttr(output.name()));
   return success();

@@ -259,6 +259,7 @@ void registerQuantOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -51,6 +51,7 @@ const OpRegistry &OpRegistry::get() {
     registerAttentionOps(r);
     registerControlFlowOps(r);
     registerRecurrentOps(r);
+    registerResizeOps(r);
     return r;
   }();
   return registry;

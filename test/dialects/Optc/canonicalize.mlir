@@ -262,6 +262,21 @@ func.func @cast_narrowing_chain(%x: tensor<4xf32>, %i: tensor<4xi8>) -> (tensor<
 
 // -----
 
+// CHECK-LABEL: func.func @rounding_const
+// CHECK-DAG: optc.constant dense<[-2.000000e+00, 2.000000e+00, 2.000000e+00, -1.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: optc.constant dense<[-1.000000e+00, 3.000000e+00, 2.000000e+00, -0.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: optc.constant dense<[-2.000000e+00, 2.000000e+00, 2.000000e+00, -0.000000e+00]> : tensor<4xf32>
+func.func @rounding_const() -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %x = optc.constant dense<[-1.5, 2.5, 2.0, -0.25]> : tensor<4xf32>
+  %0 = optc.floor %x : tensor<4xf32>
+  %1 = optc.ceil %x : tensor<4xf32>
+  // Ties go to the even neighbour.
+  %2 = optc.round %x : tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @bitwise_and_shift_const
 // CHECK-DAG: optc.constant dense<[0, 4, 8, 0]> : tensor<4xui8>
 // CHECK-DAG: optc.constant dense<[12, 14, 15, 12]> : tensor<4xui8>
