@@ -260,6 +260,7 @@ void registerAttentionOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
+void registerLinearAttentionOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

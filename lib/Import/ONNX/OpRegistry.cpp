@@ -52,6 +52,7 @@ const OpRegistry &OpRegistry::get() {
     registerControlFlowOps(r);
     registerRecurrentOps(r);
     registerResizeOps(r);
+    registerLinearAttentionOps(r);
     return r;
   }();
   return registry;
