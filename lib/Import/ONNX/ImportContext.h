@@ -261,6 +261,7 @@ void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerLinearAttentionOps(OpRegistry &registry);
+void registerSignalOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -53,6 +53,7 @@ const OpRegistry &OpRegistry::get() {
     registerRecurrentOps(r);
     registerResizeOps(r);
     registerLinearAttentionOps(r);
+    registerSignalOps(r);
     return r;
   }();
   return registry;
