@@ -38,6 +38,11 @@ int main(int argc, char **argv) {
       cl::desc("Set the shape of a model input, e.g. input=1x3x224x224 "
                "(? keeps a dimension; repeatable)"),
       cl::value_desc("name=dims"), cl::cat(category));
+  static cl::opt<size_t> inlineConstantBytes(
+      "inline-constant-bytes",
+      cl::desc("Keep weights of up to this many bytes inline in the IR "
+               "(dense<...>); larger ones become dense_resource blobs"),
+      cl::value_desc("bytes"), cl::init(64), cl::cat(category));
   static cl::opt<bool> opStats(
       "op-stats",
       cl::desc("List the model's ops with their counts and whether optc "
@@ -66,6 +71,7 @@ int main(int argc, char **argv) {
   options.outputPath = output;
   options.emit = emit;
   options.opStats = opStats;
+  options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {
     std::string error = mlir::optc::parseInputShape(spec, options.import);
     if (!error.empty()) {

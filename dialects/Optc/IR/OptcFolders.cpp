@@ -744,6 +744,65 @@ OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+/// Folding multiplies at most this many pairs of elements.
+static constexpr int64_t kMaxFoldedProducts = 1 << 18;
+
+OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
+  auto lhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLhs());
+  auto rhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getRhs());
+  RankedTensorType result = foldableResult(getType());
+  if (!lhs || !rhs || !result)
+    return {};
+  ArrayRef<int64_t> ls = lhs.getType().getShape(),
+                    rs = rhs.getType().getShape();
+  // Matrices, stacks of matrices with the same batch sizes, and a stack
+  // times one matrix (or the reverse); vectors and other broadcasts are
+  // left to run time.
+  if (ls.size() < 2 || rs.size() < 2 ||
+      (ls.size() != 2 && rs.size() != 2 && ls.drop_back(2) != rs.drop_back(2)))
+    return {};
+  bool lhsBatched = ls.size() > 2, rhsBatched = rs.size() > 2;
+  Type element = result.getElementType();
+  bool isFloat = isFoldableFloat(element);
+  if (!isFloat && !isa<IntegerType>(element))
+    return {};
+  int64_t m = ls[ls.size() - 2], k = ls.back(), n = rs.back();
+  int64_t batch = result.getNumElements() / std::max<int64_t>(m * n, 1);
+  if (m * n == 0 || batch * m * n * k > kMaxFoldedProducts)
+    return {};
+  SmallVector<Attribute> a(lhs.getValues<Attribute>()),
+      b(rhs.getValues<Attribute>()), out;
+  out.reserve(result.getNumElements());
+  for (int64_t p = 0; p < batch; ++p) {
+    int64_t pa = lhsBatched ? p : 0, pb = rhsBatched ? p : 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        if (isFloat) {
+          APFloat acc =
+              APFloat::getZero(cast<FloatType>(element).getFloatSemantics());
+          for (int64_t q = 0; q < k; ++q) {
+            APFloat x = cast<FloatAttr>(a[(pa * m + i) * k + q]).getValue();
+            x.multiply(cast<FloatAttr>(b[(pb * k + q) * n + j]).getValue(),
+                       APFloat::rmNearestTiesToEven);
+            acc.add(x, APFloat::rmNearestTiesToEven);
+          }
+          out.push_back(FloatAttr::get(element, acc));
+        } else {
+          APInt acc(element.getIntOrFloatBitWidth(), 0);
+          for (int64_t q = 0; q < k; ++q)
+            acc += cast<IntegerAttr>(a[(pa * m + i) * k + q]).getValue() *
+                   cast<IntegerAttr>(b[(pb * k + q) * n + j]).getValue();
+          out.push_back(IntegerAttr::get(element, acc));
+        }
+      }
+  }
+  return DenseElementsAttr::get(result, out);
+}
+
+//===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
 
@@ -868,7 +927,29 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     setPermutation(composed);
     return getResult();
   }
-  return resplat(adaptor.getInput(), getType());
+  if (Attribute splat = resplat(adaptor.getInput(), getType()))
+    return splat;
+  // Permute the elements of an inline constant.
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
+  if (!result || !values)
+    return {};
+  ArrayRef<int64_t> inShape = cast<ShapedType>(getInput().getType()).getShape();
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  ArrayRef<int64_t> shape = result.getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<Attribute> out;
+  out.reserve(result.getNumElements());
+  for (int64_t n = 0, e = result.getNumElements(); n < e; ++n) {
+    int64_t at = 0;
+    for (int64_t r = 0; r < rank; ++r)
+      at += index[r] * inStrides[perm[r]];
+    out.push_back((*values)[at]);
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
 }
 
 OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {

@@ -389,7 +389,8 @@ def Optc_MatmulOp : Optc_InferOp<"matmul"> {
     as numpy's `matmul`: batch dimensions broadcast; a 1-D `lhs` is a row
     vector and a 1-D `rhs` a column vector, and the added dimension is
     removed from the result. Both operands have the result's element type;
-    mixed-precision products are expressed with `optc.cast`.
+    mixed-precision products are expressed with `optc.cast`. Small products
+    of constants fold, accumulating in the element type in order of `K`.
 
     Example:
 
@@ -401,6 +402,7 @@ def Optc_MatmulOp : Optc_InferOp<"matmul"> {
   let results = (outs Optc_NumericTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Optc_ConvOp : Optc_InferOp<"conv"> {

@@ -340,6 +340,36 @@ func.func @reduce_int_const() -> (tensor<3xi64>, tensor<2x1xi64>, tensor<2xi64>,
 
 // -----
 
+// CHECK-LABEL: func.func @transpose_const
+// CHECK: optc.constant dense<{{\[\[}}[1, 4]], {{\[\[}}2, 5]], {{\[\[}}3, 6]]]> : tensor<3x1x2xi32>
+func.func @transpose_const() -> tensor<3x1x2xi32> {
+  %x = optc.constant dense<[[[1, 2, 3]], [[4, 5, 6]]]> : tensor<2x1x3xi32>
+  %0 = optc.transpose %x {permutation = array<i64: 2, 1, 0>} : (tensor<2x1x3xi32>) -> tensor<3x1x2xi32>
+  return %0 : tensor<3x1x2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul_const
+// CHECK-DAG: optc.constant dense<{{\[}}[1.900000e+01, 2.200000e+01], [4.300000e+01, 5.000000e+01]]> : tensor<2x2xf32>
+// CHECK-DAG: optc.constant dense<{{\[\[}}[5]], {{\[\[}}-6]]]> : tensor<2x1x1xi32>
+// CHECK-DAG: optc.constant dense<{{\[\[}}[1, 2]], {{\[\[}}-1, 2]]]> : tensor<2x1x2xi32>
+// CHECK-NOT: optc.matmul
+func.func @matmul_const() -> (tensor<2x2xf32>, tensor<2x1x1xi32>, tensor<2x1x2xi32>) {
+  %a = optc.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = optc.constant dense<[[5.0, 6.0], [7.0, 8.0]]> : tensor<2x2xf32>
+  %0 = optc.matmul %a, %b : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %c = optc.constant dense<[[[1, 2]], [[-1, 2]]]> : tensor<2x1x2xi32>
+  %d = optc.constant dense<[[[1], [2]], [[2], [-2]]]> : tensor<2x2x1xi32>
+  %1 = optc.matmul %c, %d : (tensor<2x1x2xi32>, tensor<2x2x1xi32>) -> tensor<2x1x1xi32>
+  // A stack of matrices times one matrix.
+  %e = optc.constant dense<[[1, 0], [0, 1]]> : tensor<2x2xi32>
+  %2 = optc.matmul %c, %e : (tensor<2x1x2xi32>, tensor<2x2xi32>) -> tensor<2x1x2xi32>
+  return %0, %1, %2 : tensor<2x2xf32>, tensor<2x1x1xi32>, tensor<2x1x2xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reduce_no_axes
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
