@@ -1040,6 +1040,36 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(result, out);
 }
 
+OpFoldResult GatherElementsOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> data = elementsOf(adaptor.getData());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  if (!result || !data || !indices || !dataType.hasStaticShape())
+    return {};
+  int64_t axis = getAxis(), size = dataType.getDimSize(axis);
+  SmallVector<int64_t> dataStrides = stridesOf(dataType.getShape());
+  ArrayRef<int64_t> shape = result.getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<Attribute> out;
+  out.reserve(result.getNumElements());
+  for (const APInt &i : indices.getValues<APInt>()) {
+    int64_t p = i.getSExtValue();
+    if (p < 0)
+      p += size;
+    if (p < 0 || p >= size)
+      return {}; // an out-of-range index is a run-time error
+    int64_t at = 0;
+    for (int64_t r = 0; r < rank; ++r)
+      at += (r == axis ? p : index[r]) * dataStrides[r];
+    out.push_back((*data)[at]);
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
+}
+
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType() && isStatic(getType()) &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&

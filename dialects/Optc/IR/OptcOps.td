@@ -1069,6 +1069,7 @@ def Optc_GatherElementsOp : Optc_InferOp<"gather_elements"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Optc_GatherNdOp : Optc_InferOp<"gather_nd"> {

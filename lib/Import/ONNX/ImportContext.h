@@ -262,6 +262,7 @@ void registerRecurrentOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerLinearAttentionOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
+void registerGridSampleOps(OpRegistry &registry);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

@@ -54,6 +54,7 @@ const OpRegistry &OpRegistry::get() {
     registerResizeOps(r);
     registerLinearAttentionOps(r);
     registerSignalOps(r);
+    registerGridSampleOps(r);
     return r;
   }();
   return registry;

@@ -350,6 +350,17 @@ func.func @transpose_const() -> tensor<3x1x2xi32> {
 
 // -----
 
+// CHECK-LABEL: func.func @gather_elements_const
+// CHECK: optc.constant dense<{{\[}}[3, 1], [4, 6]]> : tensor<2x2xi32>
+func.func @gather_elements_const() -> tensor<2x2xi32> {
+  %x = optc.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %i = optc.constant dense<[[2, 0], [0, -1]]> : tensor<2x2xi64>
+  %0 = optc.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x3xi32>, tensor<2x2xi64>) -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @matmul_const
 // CHECK-DAG: optc.constant dense<{{\[}}[1.900000e+01, 2.200000e+01], [4.300000e+01, 5.000000e+01]]> : tensor<2x2xf32>
 // CHECK-DAG: optc.constant dense<{{\[\[}}[5]], {{\[\[}}-6]]]> : tensor<2x1x1xi32>

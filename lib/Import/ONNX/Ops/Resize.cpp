@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Calc.h"
 #include "../ImportContext.h"
 
 using namespace mlir;
@@ -38,88 +39,6 @@ struct Params {
   double cubicA = -0.75;
   bool excludeOutside = false;
   double extrapolation = 0.0;
-};
-
-/// Builds optc ops and remembers the first failure, so that long formulas
-/// read as formulas. Every helper returns null once something failed.
-class Calc {
-public:
-  explicit Calc(NodeContext &ctx) : ctx(ctx) {}
-
-  template <typename OpTy, typename... Args> Value op(Args &&...args) {
-    if (failedOnce)
-      return {};
-    FailureOr<Value> v = ctx.create<OpTy>(std::forward<Args>(args)...);
-    if (failed(v)) {
-      failedOnce = true;
-      return {};
-    }
-    return *v;
-  }
-  template <typename OpTy> Value binary(Value a, Value b) {
-    if (!a || !b) {
-      failedOnce = true;
-      return {};
-    }
-    return op<OpTy>(a, b);
-  }
-  Value add(Value a, Value b) { return binary<AddOp>(a, b); }
-  Value sub(Value a, Value b) { return binary<SubOp>(a, b); }
-  Value mul(Value a, Value b) { return binary<MulOp>(a, b); }
-  Value div(Value a, Value b) { return binary<DivOp>(a, b); }
-  Value max(Value a, Value b) { return binary<MaxOp>(a, b); }
-  Value min(Value a, Value b) { return binary<MinOp>(a, b); }
-  Value cmp(ComparePredicate p, Value a, Value b) {
-    if (!a || !b) {
-      failedOnce = true;
-      return {};
-    }
-    return op<CompareOp>(p, a, b);
-  }
-  Value select(Value c, Value a, Value b) {
-    if (!c || !a || !b) {
-      failedOnce = true;
-      return {};
-    }
-    return op<SelectOp>(c, a, b);
-  }
-  Value floor(Value a) {
-    if (!a) {
-      failedOnce = true;
-      return {};
-    }
-    return op<FloorOp>(a);
-  }
-  Value cast(Value a, Type element) {
-    if (!a) {
-      failedOnce = true;
-      return {};
-    }
-    return ctx.castTo(a, element);
-  }
-  Value f64(double v) { return ctx.scalar(ctx.b.getF64Type(), v); }
-  Value i64(double v) { return ctx.scalar(ctx.b.getI64Type(), v); }
-  /// Entry `i` of a 1-D tensor as a 0-d tensor.
-  Value entry(Value v, int64_t i) {
-    if (!v) {
-      failedOnce = true;
-      return {};
-    }
-    Value s = op<SliceOp>(v, ArrayRef<int64_t>{i}, ArrayRef<int64_t>{i + 1},
-                          ArrayRef<int64_t>{1});
-    if (!s)
-      return {};
-    Value r = ctx.reshape(s, {});
-    if (!r)
-      failedOnce = true;
-    return r;
-  }
-  bool ok() const { return !failedOnce; }
-
-  NodeContext &ctx;
-
-private:
-  bool failedOnce = false;
 };
 
 /// What one resized axis needs at run time, as 0-d tensors.
