@@ -557,8 +557,11 @@ OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
 
 /// Converts one constant element to `to`; null when the value does not
 /// convert well enough to fold (NaN or out of range to an integer, a finite
-/// value overflowing a float format: saturation is left to run time).
-static Attribute castElement(Attribute value, Type from, Type to) {
+/// value overflowing a float format without saturation, NaN to a format
+/// without NaN). With `saturate`, infinities and values beyond the range of
+/// a float format of 8 bits or fewer become its largest finite value.
+static Attribute castElement(Attribute value, Type from, Type to,
+                             bool saturate) {
   bool fromUnsigned = from.isUnsignedInteger() || from.isInteger(1);
   if (to.isInteger(1)) {
     if (auto f = dyn_cast<FloatAttr>(value))
@@ -588,11 +591,18 @@ static Attribute castElement(Attribute value, Type from, Type to) {
                             APFloat::rmNearestTiesToEven);
   } else {
     APFloat f = cast<FloatAttr>(value).getValue();
+    const llvm::fltSemantics &sem = toFloat.getFloatSemantics();
+    if (f.isNaN() && !llvm::APFloatBase::semanticsHasNaN(sem))
+      return {};
     bool lost;
     result = f;
-    result.convert(toFloat.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                   &lost);
-    if (f.isFinite() && !result.isFinite())
+    result.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+    bool overflowed = (f.isFinite() && !result.isFinite()) ||
+                      (f.isInfinity() && !result.isInfinity());
+    if (saturate && toFloat.getWidth() <= 8 && !f.isNaN() &&
+        (overflowed || f.isInfinity()))
+      result = APFloat::getLargest(sem, f.isNegative());
+    else if (overflowed && !f.isInfinity())
       return {};
   }
   return FloatAttr::get(to, result);
@@ -606,8 +616,9 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (isa<FloatType>(from) && !isFoldableFloat(from))
     return {};
   return foldBroadcasting(
-      {adaptor.getInput()}, getType(),
-      [&](ArrayRef<Attribute> args) { return castElement(args[0], from, to); });
+      {adaptor.getInput()}, getType(), [&](ArrayRef<Attribute> args) {
+        return castElement(args[0], from, to, getSaturate());
+      });
 }
 
 /// The special values a float format has, to check that a cast keeps them.

@@ -774,3 +774,23 @@ func.func @dynamic_kept(%x: tensor<2x3xf32>, %d: tensor<?x3xf32>) -> (tensor<?x?
   %4 = optc.shape_of %d : (tensor<?x3xf32>) -> tensor<2xi64>
   return %0, %1, %2, %3, %4 : tensor<?x?xf32>, tensor<?x3xf32>, tensor<?x?xf32>, tensor<?xi64>, tensor<2xi64>
 }
+
+// -----
+
+// Saturating casts to narrow floats clamp infinities and out-of-range
+// values to the largest finite value; without saturation an overflow stays
+// for run time, and NaN never folds into a format without NaN.
+// CHECK-LABEL: func.func @cast_saturation_const
+// CHECK-DAG: optc.constant dense<[4.480000e+02, -4.480000e+02, 4.480000e+02, 1.000000e+00]> : tensor<4xf8E4M3FN>
+// CHECK-DAG: optc.constant dense<[6.000000e+00, -6.000000e+00, 6.000000e+00, 1.000000e+00]> : tensor<4xf4E2M1FN>
+// CHECK: optc.cast %{{.*}} {saturate = false} : tensor<4xf32> -> tensor<4xf8E4M3FN>
+// CHECK: optc.cast %{{.*}} : tensor<1xf32> -> tensor<1xf4E2M1FN>
+func.func @cast_saturation_const() -> (tensor<4xf8E4M3FN>, tensor<4xf4E2M1FN>, tensor<4xf8E4M3FN>, tensor<1xf4E2M1FN>) {
+  %x = optc.constant dense<[0x7F800000, 0xFF800000, 1.0e+06, 1.0]> : tensor<4xf32>
+  %0 = optc.cast %x : tensor<4xf32> -> tensor<4xf8E4M3FN>
+  %1 = optc.cast %x : tensor<4xf32> -> tensor<4xf4E2M1FN>
+  %2 = optc.cast %x {saturate = false} : tensor<4xf32> -> tensor<4xf8E4M3FN>
+  %n = optc.constant dense<0x7FC00000> : tensor<1xf32>
+  %3 = optc.cast %n : tensor<1xf32> -> tensor<1xf4E2M1FN>
+  return %0, %1, %2, %3 : tensor<4xf8E4M3FN>, tensor<4xf4E2M1FN>, tensor<4xf8E4M3FN>, tensor<1xf4E2M1FN>
+}

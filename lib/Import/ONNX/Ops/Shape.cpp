@@ -882,10 +882,18 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
     if (h % bs != 0 || w % bs != 0)
       return ctx.error() << "spatial sizes " << h << "x" << w
                          << " are not divisible by " << bs;
+    // The inverse of DepthToSpace: blocks go before the channels (DCR) or
+    // after them (CRD, opset 28).
+    SmallVector<int64_t> perm;
+    if (mode == "DCR")
+      perm = {0, 3, 5, 1, 2, 4};
+    else if (mode == "CRD")
+      perm = {0, 1, 3, 5, 2, 4};
+    else
+      return ctx.error() << "mode must be DCR or CRD, found '" << mode << "'";
     OPTC_TRY(r, ctx.create<ReshapeOp>(
                     x, ArrayRef<int64_t>{n, c, h / bs, bs, w / bs, bs}));
-    OPTC_TRY(t,
-             ctx.create<TransposeOp>(r, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4}));
+    OPTC_TRY(t, ctx.create<TransposeOp>(r, perm));
     OPTC_TRY(o, ctx.create<ReshapeOp>(
                     t, ArrayRef<int64_t>{n, c * bs * bs, h / bs, w / bs}));
     y = o;
