@@ -108,3 +108,20 @@ def test_input_shape_pins_symbolic_dims(optc, tmp_path):
     assert r.returncode == 1 and "'Q', which is not an input of the model (inputs: X)" in r.stderr, r.stderr
     r = subprocess.run([optc, model, "--input-shape", "X8x3"], capture_output=True, text=True)
     assert r.returncode == 1 and "expects NAME=DIMS" in r.stderr, r.stderr
+
+
+def test_folded_node_tests_match_reference(optc, optc_opt, node_tests, build_dir):
+    """The importer's decompositions compute the reference's numbers: the
+    listed node tests fold to constants and agree with their outputs."""
+    listed = ONNX_TESTS / "fold-check-tests.txt"
+    expected = [l for l in listed.read_text().splitlines() if l and not l.startswith("#")]
+    report = build_dir / "test-results" / "fold-check.json"
+    report.parent.mkdir(exist_ok=True)
+    r = subprocess.run([sys.executable, ONNX_TESTS / "fold_check.py", optc, optc_opt,
+                        node_tests, "--list", listed, "--json", report],
+                       capture_output=True, text=True, timeout=1800)
+    print(r.stdout[-3000:])
+    assert r.returncode == 0, f"{r.stdout[-3000:]}\n{r.stderr[-2000:]}"
+    results = json.loads(report.read_text())["results"]
+    unfolded = [n for n in expected if results[n]["result"] != "match"]
+    assert not unfolded, f"no longer fold and match: {unfolded[:20]}"

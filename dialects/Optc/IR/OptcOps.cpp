@@ -705,6 +705,20 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Random numbers
+//===----------------------------------------------------------------------===//
+
+LogicalResult RandomUniformOp::verify() {
+  if (!getType().hasStaticShape())
+    return emitOpError("needs a static result shape, found ") << getType();
+  if (!(getLow().convertToDouble() < getHigh().convertToDouble()))
+    return emitOpError("needs low < high, found [")
+           << getLow().convertToDouble() << ", " << getHigh().convertToDouble()
+           << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Shape operations with sizes given at run time
 //===----------------------------------------------------------------------===//
 

@@ -872,6 +872,31 @@ def Optc_TileOp : Optc_InferOp<"tile"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Random numbers
+//===----------------------------------------------------------------------===//
+
+def Optc_RandomUniformOp : Optc_Op<"random_uniform"> {
+  let summary = "Random numbers drawn uniformly from [low, high)";
+  let description = [{
+    A tensor of independent draws from the uniform distribution on
+    `[low, high)`. With a `seed` the sequence is reproducible from run to
+    run; without one it differs each time. The op is not pure: two draws
+    are never merged, and a draw is not moved across others.
+
+    Example:
+
+    ```mlir
+    %r = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64, seed = 7.0 : f64} : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins F64Attr:$low, F64Attr:$high,
+                       OptionalAttr<F64Attr>:$seed);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Shape operations with sizes given at run time
 //
 // The forms of reshape, broadcast, slice, pad and tile whose sizes are

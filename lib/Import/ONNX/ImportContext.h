@@ -263,6 +263,11 @@ void registerResizeOps(OpRegistry &registry);
 void registerLinearAttentionOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
+void registerRandomOps(OpRegistry &registry);
+
+/// Dropout in training mode (Random.cpp): the output and the mask.
+FailureOr<std::pair<Value, Value>> trainingDropout(NodeContext &ctx, Value x,
+                                                   Value ratio);
 
 /// Imports one graph into the body of a function.
 class GraphImporter {

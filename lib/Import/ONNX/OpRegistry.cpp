@@ -55,6 +55,7 @@ const OpRegistry &OpRegistry::get() {
     registerLinearAttentionOps(r);
     registerSignalOps(r);
     registerGridSampleOps(r);
+    registerRandomOps(r);
     return r;
   }();
   return registry;

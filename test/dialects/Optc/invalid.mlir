@@ -966,6 +966,30 @@ func.func @slice_zero_stride(%x: tensor<4x8xf32>) {
 // Sizes given at run time
 //===----------------------------------------------------------------------===//
 
+func.func @random_dynamic() {
+  // expected-error @+1 {{'optc.random_uniform' op needs a static result shape, found 'tensor<?xf32>'}}
+  %0 = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64} : tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @random_empty_range() {
+  // expected-error @+1 {{'optc.random_uniform' op needs low < high, found [1.000000e+00, 1.000000e+00)}}
+  %0 = optc.random_uniform {high = 1.0 : f64, low = 1.0 : f64} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @random_int() {
+  // expected-error @+1 {{'optc.random_uniform' op result #0 must be ranked tensor of floating-point values}}
+  %0 = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64} : tensor<2xi32>
+  return
+}
+
+// -----
+
 func.func @shape_of_type(%x: tensor<2x3xf32>) {
   // expected-error @+2 {{'optc.shape_of' op inferred type(s) 'tensor<2xi64>' are incompatible with return type(s) of operation 'tensor<3xi64>'}}
   // expected-error @+1 {{'optc.shape_of' op failed to infer returned types}}

@@ -483,6 +483,16 @@ func.func @tile(%x: tensor<2x3xi64>, %d: tensor<?x3xf32>) {
   return
 }
 
+// Random draws, with and without a seed.
+// CHECK-LABEL: func.func @random(
+// CHECK-NEXT: %0 = optc.random_uniform {high = 1.000000e+00 : f64, low = 0.000000e+00 : f64, seed = 7.000000e+00 : f64} : tensor<2x3xf32>
+// CHECK-NEXT: %1 = optc.random_uniform {high = 2.000000e+00 : f64, low = -2.000000e+00 : f64} : tensor<4xf16>
+func.func @random() -> (tensor<2x3xf32>, tensor<4xf16>) {
+  %0 = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64, seed = 7.0 : f64} : tensor<2x3xf32>
+  %1 = optc.random_uniform {high = 2.0 : f64, low = -2.0 : f64} : tensor<4xf16>
+  return %0, %1 : tensor<2x3xf32>, tensor<4xf16>
+}
+
 // Sizes given at run time: the results know what the sizes' lengths and
 // the input tell, or a declared type may know more.
 // CHECK-LABEL: func.func @dynamic_shapes(

@@ -8,6 +8,9 @@
 
 #include "../ImportContext.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -396,23 +399,65 @@ LogicalResult identity(NodeContext &ctx) {
 }
 
 LogicalResult dropout(NodeContext &ctx) {
-  // Inference: the output is the input; the optional mask is all true.
+  // Inference: the output is the input and the optional mask all true.
+  // Training mode (opset 12) drops elements at random.
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
-  if (Value training = ctx.input(2)) {
-    std::optional<SmallVector<int64_t>> mode = getConstantInts(training);
-    if (!mode || mode->size() != 1)
-      return ctx.error() << "training_mode must be a constant";
-    if ((*mode)[0] != 0)
-      return ctx.error() << "training mode is not supported; optc compiles "
-                            "models for inference";
+  RankedTensorType type = ctx.typeOf(x);
+  bool wantMask = ctx.node.output_size() > 1 && !ctx.node.output(1).empty();
+  if (wantMask && !type.hasStaticShape())
+    return ctx.error() << "the mask output needs a static input shape";
+  Value allTrue =
+      wantMask ? ctx.splat(type.clone(ctx.b.getI1Type()), 1) : Value();
+  Value training = ctx.input(2);
+  std::optional<SmallVector<int64_t>> mode =
+      training ? getConstantInts(training) : std::nullopt;
+  if (!training || (mode && mode->size() == 1 && (*mode)[0] == 0)) {
+    ctx.outputs = {x};
+    if (wantMask)
+      ctx.outputs.push_back(allTrue);
+    return success();
   }
-  ctx.outputs = {x};
-  if (ctx.node.output_size() > 1 && !ctx.node.output(1).empty()) {
-    RankedTensorType type = ctx.typeOf(x);
-    if (!type.hasStaticShape())
-      return ctx.error() << "the mask output needs a static input shape";
-    ctx.outputs.push_back(ctx.splat(type.clone(ctx.b.getI1Type()), 1));
+  RankedTensorType tt = ctx.typeOf(training);
+  if (!tt.hasStaticShape() || tt.getNumElements() != 1)
+    return ctx.error() << "training_mode must hold one value, found " << tt;
+  if (mode) {
+    OPTC_TRY(dropped, trainingDropout(ctx, x, ctx.input(1)));
+    ctx.outputs = {dropped.first};
+    if (wantMask)
+      ctx.outputs.push_back(dropped.second);
+    return success();
   }
+  // training_mode known only at run time: both behaviours under an scf.if.
+  Value flagTensor = tt.getRank() == 0 ? training : ctx.reshape(training, {});
+  if (!flagTensor)
+    return failure();
+  Value flag =
+      tensor::ExtractOp::create(ctx.b, ctx.loc, flagTensor, ValueRange{});
+  SmallVector<Type> types{type};
+  if (wantMask)
+    types.push_back(allTrue.getType());
+  auto ifOp = scf::IfOp::create(ctx.b, ctx.loc, types, flag,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    FailureOr<std::pair<Value, Value>> dropped =
+        trainingDropout(ctx, x, ctx.input(1));
+    if (failed(dropped)) {
+      ifOp->erase();
+      return failure();
+    }
+    SmallVector<Value> yielded{dropped->first};
+    if (wantMask)
+      yielded.push_back(dropped->second);
+    scf::YieldOp::create(ctx.b, ctx.loc, yielded);
+    ctx.b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    SmallVector<Value> kept{x};
+    if (wantMask)
+      kept.push_back(allTrue);
+    scf::YieldOp::create(ctx.b, ctx.loc, kept);
+  }
+  ctx.outputs.assign(ifOp->result_begin(), ifOp->result_end());
   return success();
 }
 

@@ -352,14 +352,43 @@ LogicalResult batchNorm(NodeContext &ctx) {
   if (!spatial)
     return ctx.error() << "spatial = 0 (statistics per element, opset 7 and "
                           "8) is not supported";
-  if (training)
-    return ctx.error() << "training mode is not supported; optc compiles "
-                          "models for inference";
+  Type element = ctx.typeOf(x).getElementType();
+  if (training) {
+    if (ctx.opset < 14)
+      return ctx.error() << "training_mode needs opset 14 or newer";
+    // Normalise with the batch's own statistics (biased variance over all
+    // dimensions but the channels) and update the running ones.
+    OPTC_TRY(momentum, ctx.floatAttr("momentum", 0.9f));
+    RankedTensorType type = ctx.typeOf(x);
+    SmallVector<int64_t> axes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != 1)
+        axes.push_back(d);
+    OPTC_TRY(m, ctx.create<ReduceMeanOp>(x, axes, true));
+    OPTC_TRY(centered, ctx.create<SubOp>(x, m));
+    OPTC_TRY(sq, ctx.create<MulOp>(centered, centered));
+    OPTC_TRY(batchMean, ctx.create<ReduceMeanOp>(x, axes, false));
+    OPTC_TRY(batchVar, ctx.create<ReduceMeanOp>(sq, axes, false));
+    OPTC_TRY(y, ctx.create<BatchNormOp>(x, ctx.castTo(scale, element),
+                                        ctx.castTo(bias, element), batchMean,
+                                        batchVar,
+                                        APFloat(static_cast<double>(epsilon))));
+    auto running = [&](Value old, Value batchStat) -> FailureOr<Value> {
+      Type t = ctx.typeOf(old).getElementType();
+      OPTC_TRY(a, ctx.create<MulOp>(old, ctx.scalar(t, momentum)));
+      OPTC_TRY(b, ctx.create<MulOp>(ctx.castTo(batchStat, t),
+                                    ctx.scalar(t, 1 - double(momentum))));
+      return ctx.create<AddOp>(a, b);
+    };
+    OPTC_TRY(runningMean, running(mean, batchMean));
+    OPTC_TRY(runningVar, running(var, batchVar));
+    ctx.outputs = {y, runningMean, runningVar};
+    return success();
+  }
   for (int i = 1; i < ctx.node.output_size(); ++i)
     if (!ctx.node.output(i).empty())
-      return ctx.error() << "the training outputs (running mean and "
-                            "variance) are not supported";
-  Type element = ctx.typeOf(x).getElementType();
+      return ctx.error() << "the running mean and variance outputs need "
+                            "training_mode = 1";
   // Statistics may come in another precision (opset 15): bring them to X's.
   OPTC_TRY(y, ctx.create<BatchNormOp>(
                   x, ctx.castTo(scale, element), ctx.castTo(bias, element),
