@@ -26,6 +26,7 @@
 #include "llvm/ADT/BitVector.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -421,10 +422,54 @@ OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// The double value of `a`, whatever its float format.
+static double asDouble(const APFloat &a) {
+  APFloat d = a;
+  bool lost;
+  d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return d.convertToDouble();
+}
+
+/// A float math function through double precision, rounded to the element
+/// type (like LLVM's constant folding of libm calls).
+static std::optional<APFloat> mathOf(const APFloat &a, double (*fn)(double)) {
+  bool lost;
+  APFloat r(fn(asDouble(a)));
+  r.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+  return r;
+}
+
+#define OPTC_MATH_FOLDER(OP, FN)                                               \
+  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                 \
+    return foldUnary(                                                          \
+        adaptor.getInput(), getType(),                                         \
+        [](const APFloat &a) { return mathOf(a, FN); }, nullptr);              \
+  }
+OPTC_MATH_FOLDER(ExpOp, [](double x) { return std::exp(x); })
+OPTC_MATH_FOLDER(LogOp, [](double x) { return std::log(x); })
+OPTC_MATH_FOLDER(SqrtOp, [](double x) { return std::sqrt(x); })
+OPTC_MATH_FOLDER(RsqrtOp, [](double x) { return 1 / std::sqrt(x); })
+OPTC_MATH_FOLDER(ReciprocalOp, [](double x) { return 1 / x; })
+OPTC_MATH_FOLDER(SinOp, [](double x) { return std::sin(x); })
+OPTC_MATH_FOLDER(CosOp, [](double x) { return std::cos(x); })
+OPTC_MATH_FOLDER(TanhOp, [](double x) { return std::tanh(x); })
+OPTC_MATH_FOLDER(SigmoidOp, [](double x) { return 1 / (1 + std::exp(-x)); })
+OPTC_MATH_FOLDER(ErfOp, [](double x) { return std::erf(x); })
+#undef OPTC_MATH_FOLDER
+
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   if (isSplatOne(adaptor.getRhs()))
-    return ifSameStaticType(getLhs(), getType());
-  return {};
+    if (OpFoldResult r = ifSameStaticType(getLhs(), getType()))
+      return r;
+  return foldBinary(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        bool lost;
+        APFloat r(std::pow(asDouble(a), asDouble(b)));
+        r.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        return r;
+      },
+      nullptr);
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {

@@ -110,28 +110,28 @@ class Optc_FloatUnaryOp<string mnemonic, string what, bit folder = 0>
     : Optc_UnaryOp<mnemonic, Optc_FloatTensor, what, "tensor<2x3xf32>",
                    folder>;
 
-def Optc_ExpOp : Optc_FloatUnaryOp<"exp", "the exponential e^x">;
-def Optc_LogOp : Optc_FloatUnaryOp<"log", "the natural logarithm">;
-def Optc_SqrtOp : Optc_FloatUnaryOp<"sqrt", "the square root">;
-def Optc_RsqrtOp : Optc_FloatUnaryOp<"rsqrt", "the reciprocal square root">;
-def Optc_ReciprocalOp : Optc_FloatUnaryOp<"reciprocal", "the reciprocal 1/x">;
-def Optc_SinOp : Optc_FloatUnaryOp<"sin", "the sine">;
-def Optc_CosOp : Optc_FloatUnaryOp<"cos", "the cosine">;
+def Optc_ExpOp : Optc_FloatUnaryOp<"exp", "the exponential e^x", 1>;
+def Optc_LogOp : Optc_FloatUnaryOp<"log", "the natural logarithm", 1>;
+def Optc_SqrtOp : Optc_FloatUnaryOp<"sqrt", "the square root", 1>;
+def Optc_RsqrtOp : Optc_FloatUnaryOp<"rsqrt", "the reciprocal square root", 1>;
+def Optc_ReciprocalOp : Optc_FloatUnaryOp<"reciprocal", "the reciprocal 1/x", 1>;
+def Optc_SinOp : Optc_FloatUnaryOp<"sin", "the sine", 1>;
+def Optc_CosOp : Optc_FloatUnaryOp<"cos", "the cosine", 1>;
 def Optc_TanOp : Optc_FloatUnaryOp<"tan", "the tangent">;
 def Optc_AsinOp : Optc_FloatUnaryOp<"asin", "the arc sine">;
 def Optc_AcosOp : Optc_FloatUnaryOp<"acos", "the arc cosine">;
 def Optc_AtanOp : Optc_FloatUnaryOp<"atan", "the arc tangent">;
 def Optc_SinhOp : Optc_FloatUnaryOp<"sinh", "the hyperbolic sine">;
 def Optc_CoshOp : Optc_FloatUnaryOp<"cosh", "the hyperbolic cosine">;
-def Optc_TanhOp : Optc_FloatUnaryOp<"tanh", "the hyperbolic tangent">;
+def Optc_TanhOp : Optc_FloatUnaryOp<"tanh", "the hyperbolic tangent", 1>;
 def Optc_AsinhOp : Optc_FloatUnaryOp<"asinh", "the inverse hyperbolic sine">;
 def Optc_AcoshOp : Optc_FloatUnaryOp<"acosh",
     "the inverse hyperbolic cosine">;
 def Optc_AtanhOp : Optc_FloatUnaryOp<"atanh",
     "the inverse hyperbolic tangent">;
-def Optc_ErfOp : Optc_FloatUnaryOp<"erf", "the error function">;
+def Optc_ErfOp : Optc_FloatUnaryOp<"erf", "the error function", 1>;
 def Optc_SigmoidOp : Optc_FloatUnaryOp<"sigmoid",
-    "the logistic sigmoid 1/(1+e^-x)">;
+    "the logistic sigmoid 1/(1+e^-x)", 1>;
 def Optc_SoftplusOp : Optc_FloatUnaryOp<"softplus", "softplus log(1+e^x)">;
 def Optc_FloorOp : Optc_FloatUnaryOp<"floor",
     "the largest integral value not above x", 1>;

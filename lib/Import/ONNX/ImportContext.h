@@ -264,6 +264,7 @@ void registerLinearAttentionOps(OpRegistry &registry);
 void registerSignalOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerRandomOps(OpRegistry &registry);
+void registerTrainingOps(OpRegistry &registry);
 
 /// Dropout in training mode (Random.cpp): the output and the mask.
 FailureOr<std::pair<Value, Value>> trainingDropout(NodeContext &ctx, Value x,

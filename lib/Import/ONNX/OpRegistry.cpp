@@ -56,6 +56,7 @@ const OpRegistry &OpRegistry::get() {
     registerSignalOps(r);
     registerGridSampleOps(r);
     registerRandomOps(r);
+    registerTrainingOps(r);
     return r;
   }();
   return registry;

@@ -262,6 +262,26 @@ func.func @cast_narrowing_chain(%x: tensor<4xf32>, %i: tensor<4xi8>) -> (tensor<
 
 // -----
 
+// Float math folds through double precision, rounded to the element type.
+// CHECK-LABEL: func.func @math_const
+// CHECK-DAG: optc.constant dense<[1.000000e+00, 2.71828175]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[0.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[5.000000e-01, 0.731058597]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[1.000000e+00, 8.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: optc.exp
+func.func @math_const() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %x = optc.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %0 = optc.exp %x : tensor<2xf32>
+  %1 = optc.sqrt %x : tensor<2xf32>
+  %2 = optc.sigmoid %x : tensor<2xf32>
+  %two = optc.constant dense<2.0> : tensor<f32>
+  %e = optc.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %3 = optc.pow %two, %e : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @rounding_const
 // CHECK-DAG: optc.constant dense<[-2.000000e+00, 2.000000e+00, 2.000000e+00, -1.000000e+00]> : tensor<4xf32>
 // CHECK-DAG: optc.constant dense<[-1.000000e+00, 3.000000e+00, 2.000000e+00, -0.000000e+00]> : tensor<4xf32>
