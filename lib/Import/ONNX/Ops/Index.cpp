@@ -139,6 +139,112 @@ LogicalResult oneHot(NodeContext &ctx) {
   return success();
 }
 
+/// `values` (1-D, along dimension `dim` of a rank-`rank` tensor) reshaped
+/// to broadcast along the others.
+Value alongDim(NodeContext &ctx, Value values, int64_t dim, int64_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[dim] = -1;
+  return ctx.reshape(values, shape);
+}
+
+/// ReverseSequence: the first sequence_lens[b] steps of batch entry b are
+/// reversed along the time axis; out[t, b] = x[len_b - 1 - t, b] for
+/// t < len_b, x[t, b] after.
+LogicalResult reverseSequence(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(lens, ctx.requiredInput(1, "sequence_lens"));
+  RankedTensorType type = ctx.typeOf(x);
+  int64_t rank = type.getRank();
+  OPTC_TRY(timeAttr, ctx.intAttr("time_axis", 0));
+  OPTC_TRY(batchAttr, ctx.intAttr("batch_axis", 1));
+  if (rank < 2 || !type.hasStaticShape())
+    return ctx.error() << "needs a static input of rank 2 or more, found "
+                       << type;
+  OPTC_TRY(timeAxis, ctx.normalizeAxis(timeAttr, rank, "time_axis"));
+  OPTC_TRY(batchAxis, ctx.normalizeAxis(batchAttr, rank, "batch_axis"));
+  if (timeAxis == batchAxis || timeAxis > 1 || batchAxis > 1)
+    return ctx.error() << "time_axis and batch_axis must be 0 and 1";
+  int64_t steps = type.getDimSize(timeAxis);
+  Type i64 = ctx.b.getI64Type();
+  Value t =
+      alongDim(ctx, ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, steps))),
+               timeAxis, rank);
+  Value len = alongDim(ctx, ctx.castTo(lens, i64), batchAxis, rank);
+  if (!t || !len)
+    return failure();
+  OPTC_TRY(inside, ctx.create<CompareOp>(ComparePredicate::lt, t, len));
+  OPTC_TRY(last, ctx.create<SubOp>(len, ctx.scalar(i64, 1)));
+  OPTC_TRY(reversed, ctx.create<SubOp>(last, t));
+  OPTC_TRY(source, ctx.create<SelectOp>(inside, reversed, t));
+  OPTC_TRY(full, ctx.create<BroadcastOp>(source, type.getShape()));
+  OPTC_TRY(y, ctx.create<GatherElementsOp>(x, full, timeAxis));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// TensorScatter (opset 24): writes `update` into the cache along `axis`
+/// from each batch entry's write index (0 without write_indices), modulo
+/// the cache length in circular mode.
+LogicalResult tensorScatter(NodeContext &ctx) {
+  OPTC_TRY(cache, ctx.requiredInput(0, "past_cache"));
+  OPTC_TRY(update, ctx.requiredInput(1, "update"));
+  RankedTensorType ct = ctx.typeOf(cache), ut = ctx.typeOf(update);
+  int64_t rank = ct.getRank();
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -2));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, rank));
+  OPTC_TRY(mode, ctx.stringAttr("mode", "linear"));
+  if (mode != "linear" && mode != "circular")
+    return ctx.error() << "mode '" << mode << "' is not supported";
+  if (axis == 0 || !ut.hasStaticShape() || !ct.hasStaticShape() ||
+      ut.getRank() != rank)
+    return ctx.error() << "needs static cache and update of one rank, and a "
+                          "sequence axis after the batch, found "
+                       << ct << " and " << ut;
+  Type i64 = ctx.b.getI64Type();
+  int64_t length = ut.getDimSize(axis);
+  Value positions =
+      alongDim(ctx, ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, length))),
+               axis, rank);
+  if (!positions)
+    return failure();
+  Value index = positions;
+  if (Value w = ctx.input(2)) {
+    Value start = alongDim(ctx, ctx.castTo(w, i64), 0, rank);
+    if (!start)
+      return failure();
+    OPTC_TRY(sum, ctx.create<AddOp>(start, positions));
+    index = sum;
+  }
+  if (mode == "circular") {
+    OPTC_TRY(wrapped, ctx.create<RemOp>(
+                          index, ctx.scalar(i64, ct.getDimSize(axis)), false));
+    index = wrapped;
+  }
+  OPTC_TRY(full, ctx.create<BroadcastOp>(index, ut.getShape()));
+  OPTC_TRY(y, ctx.create<ScatterElementsOp>(ScatterReduction::none, cache, full,
+                                            update, axis));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// ArrayFeatureExtractor (ai.onnx.ml): the indexed entries of the last
+/// dimension; a 1-D input gives a [1, k] result.
+LogicalResult arrayFeatureExtractor(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(indices, ctx.requiredInput(1, "Y"));
+  RankedTensorType it = ctx.typeOf(indices);
+  if (!it.hasStaticShape())
+    return ctx.error() << "the indices need a static shape, found " << it;
+  Value flat = ctx.reshape(indices, {it.getNumElements()});
+  RankedTensorType xt = ctx.typeOf(x);
+  Value data = xt.getRank() == 1 ? ctx.reshape(x, {1, xt.getDimSize(0)}) : x;
+  if (!flat || !data)
+    return failure();
+  OPTC_TRY(y, ctx.create<GatherOp>(data, flat, ctx.typeOf(data).getRank() - 1));
+  ctx.outputs = {y};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerIndexOps(OpRegistry &r) {
@@ -149,4 +255,7 @@ void onnx_import::registerIndexOps(OpRegistry &r) {
   r.add("", "Scatter", scatterElements, 9, 10);
   r.add("", "ScatterND", scatterNd);
   r.add("", "OneHot", oneHot);
+  r.add("", "ReverseSequence", reverseSequence, 10);
+  r.add("", "TensorScatter", tensorScatter, 24);
+  r.add("ai.onnx.ml", "ArrayFeatureExtractor", arrayFeatureExtractor);
 }

@@ -553,9 +553,69 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   return success();
 }
 
+/// LRN: x / (bias + alpha / size * sum of x^2 over the channel window
+/// [c - floor((size-1)/2), c + ceil((size-1)/2)])^beta.
+LogicalResult lrn(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  RankedTensorType type = ctx.typeOf(x);
+  OPTC_TRY(size, ctx.requiredIntAttr("size"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1e-4f));
+  OPTC_TRY(beta, ctx.floatAttr("beta", 0.75f));
+  OPTC_TRY(bias, ctx.floatAttr("bias", 1.0f));
+  if (type.getRank() < 3 || !type.hasStaticShape() ||
+      !isa<FloatType>(type.getElementType()))
+    return ctx.error() << "needs a static float [N, C, D1, ...] input, found "
+                       << type;
+  if (size <= 0)
+    return ctx.error() << "size must be positive, found " << size;
+  int64_t rank = type.getRank(), channels = type.getDimSize(1);
+  int64_t before = (size - 1) / 2, after = size / 2; // floor and ceil
+  Type t = type.getElementType();
+  OPTC_TRY(sq, ctx.create<MulOp>(x, x));
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  low[1] = before;
+  high[1] = after;
+  OPTC_TRY(padded,
+           ctx.create<PadOp>(PadMode::constant, sq, Value(), low, high));
+  // The window sum: `size` shifted slices of the padded squares.
+  Value sum;
+  for (int64_t k = 0; k < size; ++k) {
+    SmallVector<int64_t> starts(rank, 0), limits(type.getShape()),
+        strides(rank, 1);
+    starts[1] = k;
+    limits[1] = k + channels;
+    OPTC_TRY(slice, ctx.create<SliceOp>(padded, starts, limits, strides));
+    if (!sum) {
+      sum = slice;
+      continue;
+    }
+    OPTC_TRY(s, ctx.create<AddOp>(sum, slice));
+    sum = s;
+  }
+  OPTC_TRY(scaled, ctx.create<MulOp>(sum, ctx.scalar(t, double(alpha) / size)));
+  OPTC_TRY(base, ctx.create<AddOp>(scaled, ctx.scalar(t, bias)));
+  OPTC_TRY(denominator, ctx.create<PowOp>(base, ctx.scalar(t, beta)));
+  OPTC_TRY(y, ctx.create<DivOp>(x, denominator));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Binarizer (ai.onnx.ml): 1 where x > threshold, else 0.
+LogicalResult binarizer(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(threshold, ctx.floatAttr("threshold", 0));
+  Type t = ctx.typeOf(x).getElementType();
+  OPTC_TRY(above, ctx.create<CompareOp>(ComparePredicate::gt, x,
+                                        ctx.scalar(t, threshold)));
+  ctx.outputs = {ctx.castTo(above, t)};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerNNOps(OpRegistry &r) {
+  r.add("", "LRN", lrn);
+  r.add("ai.onnx.ml", "Binarizer", binarizer);
   r.add("", "Conv", conv);
   r.add("", "ConvTranspose", convTranspose);
   r.add("", "ConvInteger", convInteger);
