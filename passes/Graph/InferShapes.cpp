@@ -164,6 +164,15 @@ struct OptcInferShapesPass
     for (Block &block : func.getBody())
       if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator()))
         returns.push_back(ret);
+    // Returned values behind a shape-losing tensor.cast are returned as the
+    // cast's source when the signature may change.
+    if (mayChangeSignature)
+      for (func::ReturnOp ret : returns)
+        for (OpOperand &operand : ret->getOpOperands())
+          if (auto cast = operand.get().getDefiningOp<tensor::CastOp>())
+            if (meet(cast.getType(), cast.getSource().getType()) ==
+                cast.getSource().getType())
+              operand.set(cast.getSource());
     SmallVector<Type> results(func.getResultTypes());
     for (unsigned i = 0, e = results.size(); i < e; ++i) {
       Type declared = results[i];

@@ -1388,8 +1388,47 @@ struct ConstantRange : OpRewritePattern<RangeOp> {
     return success();
   }
 };
+/// optc.non_zero of a constant: the constant indices.
+struct ConstantNonZero : OpRewritePattern<NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NonZeroOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr input;
+    if (!matchPattern(op.getInput(), m_Constant(&input)) ||
+        input.getNumElements() > kMaxFoldedElements)
+      return failure();
+    ArrayRef<int64_t> shape = input.getType().getShape();
+    int64_t rank = shape.size();
+    SmallVector<SmallVector<int64_t>> columns;
+    SmallVector<int64_t> index(rank, 0);
+    for (Attribute a : input.getValues<Attribute>()) {
+      bool nonZero = isa<FloatAttr>(a)
+                         ? !cast<FloatAttr>(a).getValue().isZero()
+                         : !cast<IntegerAttr>(a).getValue().isZero();
+      if (nonZero)
+        columns.push_back(index);
+      for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+        index[r] = 0;
+    }
+    int64_t count = columns.size();
+    SmallVector<int64_t> values(rank * count);
+    for (int64_t j = 0; j < count; ++j)
+      for (int64_t r = 0; r < rank; ++r)
+        values[r * count + j] = columns[j][r];
+    auto type = RankedTensorType::get({rank, count}, rewriter.getI64Type());
+    Value constant = ConstantOp::create(
+        rewriter, op.getLoc(),
+        cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
+    replaceWithCast(rewriter, op, constant);
+    return success();
+  }
+};
 } // namespace
 
+void NonZeroOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<ConstantNonZero>(context);
+}
 void DynamicReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                    MLIRContext *context) {
   patterns.add<StaticReshape>(context);

@@ -705,6 +705,89 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Results whose sizes depend on the data
+//===----------------------------------------------------------------------===//
+
+LogicalResult NonZeroOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (!input)
+    return sink.fail("expected a ranked tensor operand");
+  int64_t count = ShapedType::kDynamic;
+  // Only a tensor without elements knows its count.
+  if (input.hasStaticShape() && input.getNumElements() == 0)
+    count = 0;
+  inferred.push_back(RankedTensorType::get({input.getRank(), count},
+                                           IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult UniqueOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (!input)
+    return sink.fail("expected a ranked tensor operand");
+  Type i64 = IntegerType::get(context, 64);
+  int64_t dyn = ShapedType::kDynamic;
+  if (std::optional<int64_t> axis = adaptor.getAxis()) {
+    if (failed(shape::verifyAxis(*axis, input.getRank(), sink.fn())))
+      return failure();
+    SmallVector<int64_t> shape(input.getShape());
+    shape[*axis] = dyn;
+    inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+    inferred.push_back(RankedTensorType::get({dyn}, i64));
+    inferred.push_back(RankedTensorType::get({input.getDimSize(*axis)}, i64));
+  } else {
+    std::optional<int64_t> n = shape::numElements(input.getShape());
+    inferred.push_back(RankedTensorType::get({dyn}, input.getElementType()));
+    inferred.push_back(RankedTensorType::get({dyn}, i64));
+    inferred.push_back(RankedTensorType::get({n ? *n : dyn}, i64));
+  }
+  inferred.push_back(RankedTensorType::get({dyn}, i64));
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ErrorSink sink(loc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(tensorTypes({adaptor.getBoxes(), adaptor.getScores(),
+                          adaptor.getMaxPerClass(), adaptor.getIouThreshold(),
+                          adaptor.getScoreThreshold()},
+                         t, sink)))
+    return failure();
+  ArrayRef<int64_t> boxes = t[0].getShape(), scores = t[1].getShape();
+  if (boxes.size() != 3 || (!ShapedType::isDynamic(boxes[2]) && boxes[2] != 4))
+    return sink.fail("boxes must be batch x boxes x 4, found " +
+                     shape::str(boxes));
+  if (scores.size() != 3)
+    return sink.fail("scores must be batch x classes x boxes, found " +
+                     shape::str(scores));
+  if (failed(verifyCompatibleShape(ArrayRef<int64_t>{boxes[0], boxes[1]},
+                                   ArrayRef<int64_t>{scores[0], scores[2]})))
+    return sink.fail("boxes " + shape::str(boxes) + " and scores " +
+                     shape::str(scores) + " disagree on batch or boxes");
+  if (t[1].getElementType() != t[0].getElementType() ||
+      t[3].getElementType() != t[0].getElementType() ||
+      t[4].getElementType() != t[0].getElementType())
+    return sink.fail("boxes, scores and thresholds must have one element "
+                     "type");
+  for (int i = 2; i < 5; ++i)
+    if (t[i].getRank() != 0)
+      return sink.fail("max_per_class and the thresholds must be 0-d");
+  inferred.push_back(RankedTensorType::get({ShapedType::kDynamic, 3},
+                                           IntegerType::get(context, 64)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Random numbers
 //===----------------------------------------------------------------------===//
 

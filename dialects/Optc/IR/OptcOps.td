@@ -872,6 +872,85 @@ def Optc_TileOp : Optc_InferOp<"tile"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Results whose sizes depend on the data
+//===----------------------------------------------------------------------===//
+
+def Optc_NonZeroOp : Optc_InferOp<"non_zero"> {
+  let summary = "The indices of the non-zero elements";
+  let description = [{
+    The `i64` indices of the input's non-zero (true) elements in row-major
+    order, one column per element: the result is `rank x count`, `count`
+    known only at run time. Canonicalises to a constant for a constant
+    input.
+
+    Example:
+
+    ```mlir
+    %i = optc.non_zero %x : (tensor<2x3xf32>) -> tensor<2x?xi64>
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input);
+  let results = (outs Optc_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
+}
+
+def Optc_UniqueOp : Optc_InferOp<"unique"> {
+  let summary = "The distinct elements (or slices along an axis)";
+  let description = [{
+    The distinct elements of the flattened input, or with `axis` the
+    distinct slices along `axis`, in ascending order with `sorted` (the
+    default) or in order of first occurrence. Also returns, in `i64`, the
+    index of each one's first occurrence, for every input element (slice)
+    the index of its distinct value, and how often each occurs. Slices are
+    ordered lexicographically.
+
+    Example:
+
+    ```mlir
+    %y, %first, %inverse, %counts = optc.unique %x {axis = 0 : i64}
+        : (tensor<4x3xf32>) -> (tensor<?x3xf32>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>)
+    ```
+  }];
+  let arguments = (ins Optc_Tensor:$input, OptionalAttr<I64Attr>:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs Optc_Tensor:$output, Optc_I64Tensor:$first_indices,
+                      Optc_I64Tensor:$inverse_indices, Optc_I64Tensor:$counts);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Optc_NonMaxSuppressionOp : Optc_InferOp<"non_max_suppression"> {
+  let summary = "Greedy non-maximum suppression of boxes, per class";
+  let description = [{
+    For every batch entry and class, visits the boxes (`batch x boxes x 4`)
+    from the highest score (`batch x classes x boxes`) down, skips those
+    whose score is not above `score_threshold` and those whose
+    intersection over union with an already selected box is above
+    `iou_threshold`, and selects at most `max_per_class`. Boxes are
+    `[y1, x1, y2, x2]` corners (in either order), or
+    `[x_center, y_center, width, height]` with `center_point_box`. The
+    thresholds and the maximum are 0-d operands; the result lists
+    `[batch, class, box]` index triples (`count x 3`).
+
+    Example:
+
+    ```mlir
+    %sel = optc.non_max_suppression %boxes, %scores, %max, %iou, %score
+        : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$boxes, Optc_FloatTensor:$scores,
+                       Optc_I64Tensor:$max_per_class,
+                       Optc_FloatTensor:$iou_threshold,
+                       Optc_FloatTensor:$score_threshold,
+                       UnitAttr:$center_point_box);
+  let results = (outs Optc_I64Tensor:$selected);
+  let assemblyFormat = "$boxes `,` $scores `,` $max_per_class `,` "
+                       "$iou_threshold `,` $score_threshold attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
 // Random numbers
 //===----------------------------------------------------------------------===//
 

@@ -814,3 +814,14 @@ func.func @cast_saturation_const() -> (tensor<4xf8E4M3FN>, tensor<4xf4E2M1FN>, t
   %3 = optc.cast %n : tensor<1xf32> -> tensor<1xf4E2M1FN>
   return %0, %1, %2, %3 : tensor<4xf8E4M3FN>, tensor<4xf4E2M1FN>, tensor<4xf8E4M3FN>, tensor<1xf4E2M1FN>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @non_zero_const
+// CHECK: %[[C:.*]] = optc.constant dense<{{\[}}[0, 1, 1], [1, 0, 2]]> : tensor<2x3xi64>
+// CHECK: tensor.cast %[[C]] : tensor<2x3xi64> to tensor<2x?xi64>
+func.func @non_zero_const() -> tensor<2x?xi64> {
+  %x = optc.constant dense<[[0, 5, 0], [-1, 0, 2]]> : tensor<2x3xi32>
+  %0 = optc.non_zero %x : (tensor<2x3xi32>) -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}

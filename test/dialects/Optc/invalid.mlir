@@ -966,6 +966,33 @@ func.func @slice_zero_stride(%x: tensor<4x8xf32>) {
 // Sizes given at run time
 //===----------------------------------------------------------------------===//
 
+func.func @unique_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'optc.unique' op axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{'optc.unique' op failed to infer returned types}}
+  %0:4 = optc.unique %x {axis = 2 : i64} : (tensor<2x3xf32>) -> (tensor<2x?xf32>, tensor<?xi64>, tensor<3xi64>, tensor<?xi64>)
+  return
+}
+
+// -----
+
+func.func @nms_boxes(%b: tensor<1x6x5xf32>, %s: tensor<1x2x6xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+2 {{'optc.non_max_suppression' op boxes must be batch x boxes x 4, found 1x6x5}}
+  // expected-error @+1 {{'optc.non_max_suppression' op failed to infer returned types}}
+  %0 = optc.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x5xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
+func.func @nms_scores(%b: tensor<1x6x4xf32>, %s: tensor<1x2x5xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+2 {{'optc.non_max_suppression' op boxes 1x6x4 and scores 1x2x5 disagree on batch or boxes}}
+  // expected-error @+1 {{'optc.non_max_suppression' op failed to infer returned types}}
+  %0 = optc.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x2x5xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
 func.func @random_dynamic() {
   // expected-error @+1 {{'optc.random_uniform' op needs a static result shape, found 'tensor<?xf32>'}}
   %0 = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64} : tensor<?xf32>

@@ -483,6 +483,20 @@ func.func @tile(%x: tensor<2x3xi64>, %d: tensor<?x3xf32>) {
   return
 }
 
+// Results sized by the data.
+// CHECK-LABEL: func.func @data_dependent(
+// CHECK-NEXT: %0 = optc.non_zero %arg0 : (tensor<2x3xf32>) -> tensor<2x?xi64>
+// CHECK-NEXT: %output, %first_indices, %inverse_indices, %counts = optc.unique %arg0 {axis = 1 : i64} : (tensor<2x3xf32>) -> (tensor<2x?xf32>, tensor<?xi64>, tensor<3xi64>, tensor<?xi64>)
+// CHECK-NEXT: %output_0, %first_indices_1, %inverse_indices_2, %counts_3 = optc.unique %arg0 {sorted = false} : (tensor<2x3xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+// CHECK-NEXT: %1 = optc.non_max_suppression %arg1, %arg2, %arg3, %arg4, %arg4 {center_point_box} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+func.func @data_dependent(%x: tensor<2x3xf32>, %boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %max: tensor<i64>, %th: tensor<f32>) {
+  %0 = optc.non_zero %x : (tensor<2x3xf32>) -> tensor<2x?xi64>
+  %1:4 = optc.unique %x {axis = 1 : i64} : (tensor<2x3xf32>) -> (tensor<2x?xf32>, tensor<?xi64>, tensor<3xi64>, tensor<?xi64>)
+  %2:4 = optc.unique %x {sorted = false} : (tensor<2x3xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  %3 = optc.non_max_suppression %boxes, %scores, %max, %th, %th {center_point_box} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
 // Random draws, with and without a seed.
 // CHECK-LABEL: func.func @random(
 // CHECK-NEXT: %0 = optc.random_uniform {high = 1.000000e+00 : f64, low = 0.000000e+00 : f64, seed = 7.000000e+00 : f64} : tensor<2x3xf32>

@@ -7,6 +7,8 @@
 
 #include "../ImportContext.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -245,6 +247,89 @@ LogicalResult arrayFeatureExtractor(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult nonZero(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(y, ctx.create<NonZeroOp>(x));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// where the 1-D condition holds.
+LogicalResult compress(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(condition, ctx.requiredInput(1, "condition"));
+  RankedTensorType ct = ctx.typeOf(condition);
+  if (ct.getRank() != 1)
+    return ctx.error() << "condition must be 1-D, found " << ct;
+  Value data = x;
+  int64_t axis = 0;
+  if (ctx.attr("axis")) {
+    OPTC_TRY(a, ctx.intAttr("axis", 0));
+    OPTC_TRY(normalized, ctx.normalizeAxis(a, ctx.typeOf(x).getRank()));
+    axis = normalized;
+  } else {
+    RankedTensorType t = ctx.typeOf(x);
+    if (!t.hasStaticShape())
+      return ctx.error() << "flattening needs a static input, found " << t;
+    data = ctx.reshape(x, {t.getNumElements()});
+    if (!data)
+      return failure();
+  }
+  OPTC_TRY(where,
+           ctx.create<NonZeroOp>(ctx.castTo(condition, ctx.b.getI1Type())));
+  Value positions = ctx.reshape(where, {-1});
+  if (!positions)
+    return failure();
+  OPTC_TRY(y, ctx.create<GatherOp>(data, positions, axis));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult unique(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(sorted, ctx.intAttr("sorted", 1));
+  IntegerAttr axis;
+  if (ctx.attr("axis")) {
+    OPTC_TRY(a, ctx.intAttr("axis", 0));
+    OPTC_TRY(normalized, ctx.normalizeAxis(a, ctx.typeOf(x).getRank()));
+    axis = ctx.b.getI64IntegerAttr(normalized);
+  }
+  OPTC_TRY(op, ctx.createMulti<UniqueOp>(4, x, axis, sorted != 0));
+  ctx.outputs.assign(op->result_begin(), op->result_end());
+  return success();
+}
+
+LogicalResult nonMaxSuppression(NodeContext &ctx) {
+  OPTC_TRY(boxes, ctx.requiredInput(0, "boxes"));
+  OPTC_TRY(scores, ctx.requiredInput(1, "scores"));
+  OPTC_TRY(center, ctx.intAttr("center_point_box", 0));
+  Type t = ctx.typeOf(boxes).getElementType();
+  // Optional one-element inputs as 0-d tensors, with ONNX's defaults: no
+  // boxes, IoU 0, no score threshold.
+  auto scalarInput = [&](unsigned i, llvm::StringRef name, Type element,
+                         double fallback) -> FailureOr<Value> {
+    Value v = ctx.input(i);
+    if (!v)
+      return ctx.scalar(element, fallback);
+    RankedTensorType vt = ctx.typeOf(v);
+    if (!vt.hasStaticShape() || vt.getNumElements() != 1)
+      return ctx.error() << name << " must hold one value, found " << vt;
+    Value r = vt.getRank() == 0 ? v : ctx.reshape(v, {});
+    if (!r)
+      return failure();
+    return ctx.castTo(r, element);
+  };
+  OPTC_TRY(maxPerClass,
+           scalarInput(2, "max_output_boxes_per_class", ctx.b.getI64Type(), 0));
+  OPTC_TRY(iou, scalarInput(3, "iou_threshold", t, 0));
+  OPTC_TRY(scoreThreshold, scalarInput(4, "score_threshold", t, -INFINITY));
+  OPTC_TRY(y, ctx.create<NonMaxSuppressionOp>(boxes, scores, maxPerClass, iou,
+                                              scoreThreshold, center != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerIndexOps(OpRegistry &r) {
@@ -258,4 +343,8 @@ void onnx_import::registerIndexOps(OpRegistry &r) {
   r.add("", "ReverseSequence", reverseSequence, 10);
   r.add("", "TensorScatter", tensorScatter, 24);
   r.add("ai.onnx.ml", "ArrayFeatureExtractor", arrayFeatureExtractor);
+  r.add("", "NonZero", nonZero, 9);
+  r.add("", "Compress", compress, 9);
+  r.add("", "Unique", unique, 11);
+  r.add("", "NonMaxSuppression", nonMaxSuppression, 10);
 }
