@@ -1,4 +1,4 @@
-//===- LinearAttention.cpp - ONNX LinearAttention (opset 27) --------------===//
+//===- LinearAttention.cpp - LinearAttention and FlexAttention ------------===//
 //
 // The recurrent form of linear attention, token by token in an scf.for:
 // per step the state S (B x H_kv x d_k x d_v) decays by exp(g_t) (gated
@@ -6,6 +6,11 @@
 // outer product k_t v_t, and the output is scale * q_t^T S, with each KV
 // head's state shared by q_num_heads / kv_num_heads query heads. Like the
 // operator's definition, the arithmetic is in f32 whatever the inputs are.
+//
+// FlexAttention (ai.onnx.preview) is scaled dot-product attention whose
+// scores and probabilities pass through the node's score_mod and prob_mod
+// subgraphs, imported inline; the softmax and the product with V run in
+// softmax_precision (f32 unless the inputs are f64).
 //
 //===----------------------------------------------------------------------===//
 
@@ -208,8 +213,94 @@ LogicalResult linearAttention(NodeContext &ctx) {
   return success();
 }
 
+/// Runs a one-input, one-output modifier subgraph (score_mod, prob_mod) on
+/// `x`, or returns `x` when the node has none.
+FailureOr<Value> applyModifier(NodeContext &ctx, llvm::StringRef name,
+                               Value x) {
+  const onnx::AttributeProto *a = ctx.attr(name);
+  if (!a)
+    return x;
+  if (!a->has_g())
+    return ctx.error() << "attribute '" << name << "' must be a graph";
+  const onnx::GraphProto &g = a->g();
+  if (g.input_size() != 1 || g.output_size() != 1)
+    return ctx.error() << name << " must have one input and one output";
+  OPTC_TRY(outs, ctx.graph.importSubgraph(g, *ctx.scope, {x}, *ctx.opsets,
+                                          ctx.depth));
+  if (outs.size() != 1 ||
+      ctx.typeOf(outs[0]).getElementType() != ctx.typeOf(x).getElementType())
+    return ctx.error() << name << " must give one tensor of type "
+                       << ctx.typeOf(x).getElementType();
+  return outs[0];
+}
+
+LogicalResult flexAttention(NodeContext &ctx) {
+  OPTC_TRY(q, ctx.requiredInput(0, "Q"));
+  OPTC_TRY(k, ctx.requiredInput(1, "K"));
+  OPTC_TRY(v, ctx.requiredInput(2, "V"));
+  RankedTensorType qt = ctx.typeOf(q), kt = ctx.typeOf(k), vt = ctx.typeOf(v);
+  if (qt.getRank() != 4 || kt.getRank() != 4 || vt.getRank() != 4 ||
+      !qt.hasStaticShape() || !kt.hasStaticShape() || !vt.hasStaticShape())
+    return ctx.error() << "Q, K and V must be static rank-4 tensors, found "
+                       << qt << ", " << kt << ", " << vt;
+  Type element = qt.getElementType();
+  if (!isa<FloatType>(element) || kt.getElementType() != element ||
+      vt.getElementType() != element)
+    return ctx.error() << "Q, K and V must have one float type";
+  int64_t batch = qt.getDimSize(0), qHeads = qt.getDimSize(1),
+          kvHeads = kt.getDimSize(1), kvLen = kt.getDimSize(2),
+          head = qt.getDimSize(3);
+  if (kvHeads <= 0 || qHeads % kvHeads != 0 || vt.getDimSize(1) != kvHeads ||
+      kt.getDimSize(0) != batch || vt.getDimSize(0) != batch ||
+      vt.getDimSize(2) != kvLen || kt.getDimSize(3) != head)
+    return ctx.error() << "Q, K and V do not agree: " << qt << ", " << kt
+                       << ", " << vt;
+  OPTC_TRY(scaleAttr, ctx.floatAttr("scale", 0));
+  Type f32 = ctx.b.getF32Type();
+  Type precise = element.isF64() ? element : f32;
+  if (ctx.attr("softmax_precision")) {
+    OPTC_TRY(dtype, ctx.intAttr("softmax_precision", 1));
+    std::string why;
+    FailureOr<Type> p = convertElementType(dtype, ctx.b.getContext(), why);
+    if (failed(p) || !isa<FloatType>(*p))
+      return ctx.error() << "softmax_precision must be a float type";
+    precise = *p;
+  }
+  // GQA: each KV head serves a contiguous group of query heads.
+  auto repeat = [&](Value x) -> FailureOr<Value> {
+    int64_t group = qHeads / kvHeads;
+    if (group == 1)
+      return x;
+    ArrayRef<int64_t> s = ctx.typeOf(x).getShape();
+    Value wide = ctx.reshape(x, {s[0], s[1], 1, s[2], s[3]});
+    if (!wide)
+      return failure();
+    OPTC_TRY(rep, ctx.create<BroadcastOp>(
+                      wide, ArrayRef<int64_t>{s[0], s[1], group, s[2], s[3]}));
+    return ctx.reshape(rep, {s[0], qHeads, s[2], s[3]});
+  };
+  OPTC_TRY(kAligned, repeat(k));
+  OPTC_TRY(vAligned, repeat(v));
+  // Scale Q and K by sqrt(scale) each, like the operator's definition.
+  double scale = scaleAttr != 0 ? scaleAttr : 1.0 / std::sqrt(double(head));
+  Value root = ctx.scalar(element, std::sqrt(scale));
+  OPTC_TRY(qs, ctx.create<MulOp>(q, root));
+  OPTC_TRY(ks, ctx.create<MulOp>(kAligned, root));
+  OPTC_TRY(kT, ctx.create<TransposeOp>(ks, ArrayRef<int64_t>{0, 1, 3, 2}));
+  OPTC_TRY(scores, ctx.create<MatmulOp>(qs, kT));
+  OPTC_TRY(modified,
+           applyModifier(ctx, "score_mod", ctx.castTo(scores, precise)));
+  OPTC_TRY(probs, ctx.create<SoftmaxOp>(modified, int64_t(3)));
+  OPTC_TRY(probsModified, applyModifier(ctx, "prob_mod", probs));
+  OPTC_TRY(y,
+           ctx.create<MatmulOp>(probsModified, ctx.castTo(vAligned, precise)));
+  ctx.outputs = {ctx.castTo(y, element)};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerLinearAttentionOps(OpRegistry &r) {
   r.add("", "LinearAttention", linearAttention, 27);
+  r.add("ai.onnx.preview", "FlexAttention", flexAttention);
 }
