@@ -1,4 +1,4 @@
-//===- GridSample.cpp - ONNX GridSample -----------------------------------===//
+//===- GridSample.cpp - ONNX GridSample and AffineGrid --------------------===//
 //
 // GridSample over 1 to 3 spatial dimensions, the way the ONNX reference
 // computes it: grid coordinates (innermost spatial dimension first) are
@@ -261,8 +261,84 @@ LogicalResult gridSample(NodeContext &ctx) {
   return success();
 }
 
+/// 0, 1, ..., n - 1 for a 0-d i64 `n` (a constant when n is one).
+FailureOr<Value> positionsUpTo(NodeContext &ctx, Value n) {
+  if (std::optional<SmallVector<int64_t>> c = getConstantInts(n)) {
+    if ((*c)[0] < 0 || (*c)[0] > (int64_t(1) << 24))
+      return ctx.error() << "size " << (*c)[0] << " is out of range";
+    return ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, (*c)[0])));
+  }
+  Type i64 = ctx.b.getI64Type();
+  return ctx.create<RangeOp>(ctx.scalar(i64, 0), n, ctx.scalar(i64, 1));
+}
+
+LogicalResult affineGrid(NodeContext &ctx) {
+  OPTC_TRY(theta, ctx.requiredInput(0, "theta"));
+  OPTC_TRY(size, ctx.requiredInput(1, "size"));
+  OPTC_TRY(alignCorners, ctx.intAttr("align_corners", 0));
+  RankedTensorType tt = ctx.typeOf(theta), st = ctx.typeOf(size);
+  if (st.getRank() != 1 || st.isDynamicDim(0) ||
+      (st.getDimSize(0) != 4 && st.getDimSize(0) != 5))
+    return ctx.error() << "size must hold 4 or 5 values, found " << st;
+  int64_t spatial = st.getDimSize(0) - 2;
+  if (tt.getRank() != 3 || tt.isDynamicDim(1) || tt.isDynamicDim(2) ||
+      tt.getDimSize(1) != spatial || tt.getDimSize(2) != spatial + 1 ||
+      !isa<FloatType>(tt.getElementType()))
+    return ctx.error() << "theta must be float [N, " << spatial << ", "
+                       << spatial + 1 << "], found " << tt;
+  Calc c(ctx);
+  Type t = tt.getElementType(), i64 = ctx.b.getI64Type();
+  int64_t outRank = spatial + 2; // N, D.., components
+  // Column k of theta, shaped [N, 1.., components].
+  auto column = [&](int64_t k) -> Value {
+    SmallVector<int64_t> starts{0, 0, k}, limits(tt.getShape()),
+        strides{1, 1, 1};
+    limits[2] = k + 1;
+    Value col = c.op<SliceOp>(theta, starts, limits, strides);
+    SmallVector<int64_t> shape(outRank, 1);
+    shape[0] = -1;
+    shape[outRank - 1] = spatial;
+    return col ? ctx.reshape(col, shape) : Value();
+  };
+  // Column `spatial` multiplies 1; column j the coordinate of the j-th
+  // innermost spatial dimension (x first).
+  Value grid = column(spatial);
+  Value sizes = ctx.castTo(size, i64);
+  for (int64_t j = 0; j < spatial; ++j) {
+    int64_t dim = 1 + spatial - j; // index in size: W, H, D
+    Value n = c.entry(sizes, dim);
+    if (!n)
+      return failure();
+    OPTC_TRY(pos, positionsUpTo(ctx, n));
+    Value p = c.cast(pos, t), length = c.cast(n, t);
+    Value coord;
+    if (alignCorners) {
+      // -1 + 2 i / (n - 1); a single position is -1.
+      Value stretched = c.sub(
+          c.div(c.mul(p, c.constant(t, 2)), c.sub(length, c.constant(t, 1))),
+          c.constant(t, 1));
+      coord = c.select(c.cmp(ComparePredicate::eq, length, c.constant(t, 1)),
+                       c.constant(t, -1), stretched);
+    } else {
+      // Pixel centres: (2 i + 1) / n - 1.
+      coord = c.sub(
+          c.div(c.add(c.mul(p, c.constant(t, 2)), c.constant(t, 1)), length),
+          c.constant(t, 1));
+    }
+    SmallVector<int64_t> shape(outRank, 1);
+    shape[outRank - 2 - j] = -1;
+    Value shaped = coord ? ctx.reshape(coord, shape) : Value();
+    grid = c.add(grid, c.mul(column(j), shaped));
+  }
+  if (!c.ok() || !grid)
+    return failure();
+  ctx.outputs = {grid};
+  return success();
+}
+
 } // namespace
 
 void onnx_import::registerGridSampleOps(OpRegistry &r) {
   r.add("", "GridSample", gridSample, 16);
+  r.add("", "AffineGrid", affineGrid, 20);
 }
