@@ -862,17 +862,25 @@ OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-/// Evaluates a reduction of an integer constant: `combine` folds each
-/// element into the accumulator of its output position, which starts at
-/// the first element reduced there.
-static Attribute foldIntReduction(
-    Attribute input, ArrayRef<int64_t> axes, Type resultType,
-    llvm::function_ref<APInt(const APInt &, const APInt &)> combine) {
+/// Evaluates a reduction of a constant with elements of type T (APInt for
+/// integers, APFloat for floats): `combine` folds each element into the
+/// accumulator of its output position, which starts at the first element
+/// reduced there, in row-major order.
+template <typename T, typename AttrT>
+static Attribute
+foldReduction(Attribute input, ArrayRef<int64_t> axes, Type resultType,
+              llvm::function_ref<T(const T &, const T &)> combine) {
   RankedTensorType result = foldableResult(resultType);
-  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(input);
+  auto dense = dyn_cast_or_null<AttrT>(input);
   if (!result || !dense || dense.getNumElements() > kMaxFoldedElements ||
-      dense.getNumElements() == 0 || !isa<IntegerType>(dense.getElementType()))
+      dense.getNumElements() == 0)
     return {};
+  if constexpr (std::is_same_v<T, APFloat>) {
+    if (!isFoldableFloat(dense.getElementType()))
+      return {};
+  } else if (!isa<IntegerType>(dense.getElementType())) {
+    return {};
+  }
   ArrayRef<int64_t> shape = dense.getType().getShape();
   // Output strides over the input's dimensions: 0 along reduced axes.
   SmallVector<int64_t> kept;
@@ -888,9 +896,9 @@ static Attribute foldIntReduction(
     outCount *= d;
   if (outCount != result.getNumElements())
     return {};
-  SmallVector<std::optional<APInt>> acc(outCount);
+  SmallVector<std::optional<T>> acc(outCount);
   SmallVector<int64_t> index(shape.size(), 0);
-  for (const APInt &v : dense.getValues<APInt>()) {
+  for (const T &v : dense.template getValues<T>()) {
     int64_t at = 0;
     for (size_t r = 0; r < shape.size(); ++r)
       at += index[r] * strides[r];
@@ -899,22 +907,82 @@ static Attribute foldIntReduction(
          r >= 0 && ++index[r] == shape[r]; --r)
       index[r] = 0;
   }
-  SmallVector<APInt> out;
-  for (std::optional<APInt> &a : acc)
-    out.push_back(*a);
+  SmallVector<T> out;
+  for (std::optional<T> &v : acc)
+    out.push_back(*v);
   return DenseElementsAttr::get(result, out);
+}
+
+static Attribute foldIntReduction(
+    Attribute input, ArrayRef<int64_t> axes, Type resultType,
+    llvm::function_ref<APInt(const APInt &, const APInt &)> combine) {
+  return foldReduction<APInt, DenseIntElementsAttr>(input, axes, resultType,
+                                                    combine);
+}
+
+static Attribute foldFloatReduction(
+    Attribute input, ArrayRef<int64_t> axes, Type resultType,
+    llvm::function_ref<APFloat(const APFloat &, const APFloat &)> combine) {
+  return foldReduction<APFloat, DenseFPElementsAttr>(input, axes, resultType,
+                                                     combine);
+}
+
+static APFloat floatAdd(const APFloat &a, const APFloat &b) {
+  APFloat r = a;
+  r.add(b, APFloat::rmNearestTiesToEven);
+  return r;
+}
+static APFloat floatMul(const APFloat &a, const APFloat &b) {
+  APFloat r = a;
+  r.multiply(b, APFloat::rmNearestTiesToEven);
+  return r;
+}
+// Max and min propagate NaN, like the ops.
+static APFloat floatMax(const APFloat &a, const APFloat &b) {
+  return llvm::maximum(a, b);
+}
+static APFloat floatMin(const APFloat &a, const APFloat &b) {
+  return llvm::minimum(a, b);
 }
 
 OpFoldResult ReduceSumOp::fold(FoldAdaptor adaptor) {
   if (getAxes().empty())
     return ifSameType(getInput(), getType());
+  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
+                                       floatAdd))
+    return f;
   return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
                           [](const APInt &a, const APInt &b) { return a + b; });
+}
+
+OpFoldResult ReduceMeanOp::fold(FoldAdaptor adaptor) {
+  if (getAxes().empty())
+    return ifSameType(getInput(), getType());
+  auto sum = dyn_cast_or_null<DenseFPElementsAttr>(
+      foldFloatReduction(adaptor.getInput(), getAxes(), getType(), floatAdd));
+  if (!sum)
+    return {};
+  int64_t count = 1;
+  for (int64_t axis : getAxes())
+    count *= cast<ShapedType>(getInput().getType()).getDimSize(axis);
+  const llvm::fltSemantics &sem =
+      cast<FloatType>(sum.getElementType()).getFloatSemantics();
+  APFloat n(sem);
+  n.convertFromAPInt(APInt(64, count), false, APFloat::rmNearestTiesToEven);
+  SmallVector<APFloat> out;
+  for (APFloat v : sum.getValues<APFloat>()) {
+    v.divide(n, APFloat::rmNearestTiesToEven);
+    out.push_back(v);
+  }
+  return DenseElementsAttr::get(sum.getType(), out);
 }
 
 OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
   if (getAxes().empty())
     return ifSameType(getInput(), getType());
+  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
+                                       floatMul))
+    return f;
   return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
                           [](const APInt &a, const APInt &b) { return a * b; });
 }
@@ -922,6 +990,9 @@ OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
   if (getAxes().empty())
     return ifSameType(getInput(), getType());
+  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
+                                       floatMax))
+    return f;
   bool isUns =
       isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
   return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
@@ -934,6 +1005,9 @@ OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
 OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
   if (getAxes().empty())
     return ifSameType(getInput(), getType());
+  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
+                                       floatMin))
+    return f;
   bool isUns =
       isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
   return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
@@ -942,14 +1016,6 @@ OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
                                          : llvm::APIntOps::smin(a, b);
                           });
 }
-
-#define OPTC_REDUCE_FOLDER(OP)                                                 \
-  OpFoldResult OP::fold(FoldAdaptor) {                                         \
-    return getAxes().empty() ? ifSameType(getInput(), getType())               \
-                             : OpFoldResult();                                 \
-  }
-OPTC_REDUCE_FOLDER(ReduceMeanOp)
-#undef OPTC_REDUCE_FOLDER
 
 //===----------------------------------------------------------------------===//
 // Shape ops

@@ -265,6 +265,7 @@ void registerSignalOps(OpRegistry &registry);
 void registerGridSampleOps(OpRegistry &registry);
 void registerRandomOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
+void registerTextOps(OpRegistry &registry);
 
 /// Dropout in training mode (Random.cpp): the output and the mask.
 FailureOr<std::pair<Value, Value>> trainingDropout(NodeContext &ctx, Value x,

@@ -57,6 +57,7 @@ const OpRegistry &OpRegistry::get() {
     registerGridSampleOps(r);
     registerRandomOps(r);
     registerTrainingOps(r);
+    registerTextOps(r);
     return r;
   }();
   return registry;

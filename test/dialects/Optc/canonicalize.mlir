@@ -825,3 +825,23 @@ func.func @non_zero_const() -> tensor<2x?xi64> {
   %0 = optc.non_zero %x : (tensor<2x3xi32>) -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
 }
+
+// -----
+
+// Float reductions fold in row-major order in the element type; max and
+// min propagate NaN.
+// CHECK-LABEL: func.func @reduce_float_const
+// CHECK-DAG: optc.constant dense<[5.000000e+00, 7.000000e+00, 9.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: optc.constant dense<[2.000000e+00, 5.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[0x7FC00000, 6.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: optc.constant dense<[6.000000e+00, 1.200000e+02]> : tensor<2xf32>
+// CHECK-NOT: optc.reduce
+func.func @reduce_float_const() -> (tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %x = optc.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %y = optc.constant dense<[[1.0, 0x7FC00000, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = optc.reduce_sum %x {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  %1 = optc.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %2 = optc.reduce_max %y {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %3 = optc.reduce_prod %x {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3 : tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
