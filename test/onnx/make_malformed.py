@@ -99,7 +99,9 @@ def main(out):
     save("unsupported_op", base_model(nodes=[helper.make_node("StringNormalizer", ["X"], ["Y"])]),
          "op StringNormalizer, domain ai.onnx, opset 17): optc does not support this op")
     save("opset_too_new", base_model(opset=99), "uses opset 99 of the ai.onnx domain, newer than the newest optc supports")
-    save("opset_too_old", base_model(opset=3), "older than the oldest optc supports (7)")
+    save("opset_too_old", base_model(nodes=[helper.make_node("Add", ["X", "X"], ["Y"])], opset=3),
+         "op Add, domain ai.onnx, opset 3): optc supports Add from opset 7 to 28")
+    save("opset_zero", base_model(opset=0), "uses opset 0 of the ai.onnx domain, which does not exist")
     save("ir_too_new", base_model(ir=1000), "has IR version 1000, newer than the newest optc knows")
     save("string_input", base_model(inputs=[helper.make_tensor_value_info("X", TensorProto.STRING, [2])]),
          "tensors of STRING are not supported by optc")

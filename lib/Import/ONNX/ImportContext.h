@@ -33,9 +33,12 @@
 namespace mlir::optc::onnx_import {
 
 /// The newest opset of the default domain that the pinned onnx package
-/// knows, and the oldest the importer reads.
+/// knows, and the oldest every converter reads. Models may import older
+/// opsets (from 1); converters whose op has not changed since opset 1 say
+/// so when they register, the others reject a node of an older opset.
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 28;
+constexpr int64_t kOldestOpset = 1;
 
 /// A parsed and validated model.
 struct LoadedModel {
@@ -231,7 +234,8 @@ public:
 using Converter = std::function<LogicalResult(NodeContext &ctx)>;
 
 /// The converters, by domain and op type, with the opset range each
-/// supports.
+/// supports. Without a minimum, converters of the default domain start at
+/// kMinOpset and those of other domains at their first version.
 class OpRegistry {
 public:
   struct Entry {
@@ -241,7 +245,7 @@ public:
   };
   static const OpRegistry &get();
   void add(llvm::StringRef domain, llvm::StringRef opType, Converter convert,
-           int64_t minOpset = 1, int64_t maxOpset = kMaxOpset);
+           int64_t minOpset = 0, int64_t maxOpset = kMaxOpset);
   const Entry *lookup(llvm::StringRef domain, llvm::StringRef opType) const;
 
 private:

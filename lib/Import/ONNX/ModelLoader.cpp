@@ -85,11 +85,9 @@ FailureOr<LoadedModel> onnx_import::loadModel(std::string bytes,
                      << kMaxOpset << ")";
       return failure();
     }
-    if (version < kMinOpset) {
+    if (version < kOldestOpset) {
       emitError(loc) << "'" << name << "' uses opset " << version
-                     << " of the ai.onnx domain, older than the oldest optc "
-                        "supports ("
-                     << kMinOpset << ")";
+                     << " of the ai.onnx domain, which does not exist";
       return failure();
     }
   }

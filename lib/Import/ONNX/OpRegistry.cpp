@@ -22,6 +22,8 @@ static std::string key(llvm::StringRef domain, llvm::StringRef opType) {
 
 void OpRegistry::add(llvm::StringRef domain, llvm::StringRef opType,
                      Converter convert, int64_t minOpset, int64_t maxOpset) {
+  if (minOpset == 0)
+    minOpset = canonicalDomain(domain).empty() ? kMinOpset : 1;
   bool inserted =
       entries
           .try_emplace(key(domain, opType),

@@ -464,12 +464,12 @@ LogicalResult dropout(NodeContext &ctx) {
 } // namespace
 
 void onnx_import::registerElementwiseOps(OpRegistry &r) {
-  r.add("", "Abs", unary<AbsOp>);
-  r.add("", "Neg", unary<NegOp>);
-  r.add("", "Exp", unary<ExpOp>);
-  r.add("", "Log", unary<LogOp>);
-  r.add("", "Sqrt", unary<SqrtOp>);
-  r.add("", "Reciprocal", unary<ReciprocalOp>);
+  r.add("", "Abs", unary<AbsOp>, 1);
+  r.add("", "Neg", unary<NegOp>, 1);
+  r.add("", "Exp", unary<ExpOp>, 1);
+  r.add("", "Log", unary<LogOp>, 1);
+  r.add("", "Sqrt", unary<SqrtOp>, 1);
+  r.add("", "Reciprocal", unary<ReciprocalOp>, 1);
   r.add("", "Sin", unary<SinOp>);
   r.add("", "Cos", unary<CosOp>);
   r.add("", "Tan", unary<TanOp>);
@@ -481,15 +481,15 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Asinh", unary<AsinhOp>);
   r.add("", "Acosh", unary<AcoshOp>);
   r.add("", "Atanh", unary<AtanhOp>);
-  r.add("", "Tanh", unary<TanhOp>);
-  r.add("", "Sigmoid", unary<SigmoidOp>);
+  r.add("", "Tanh", unary<TanhOp>, 1);
+  r.add("", "Sigmoid", unary<SigmoidOp>, 1);
   r.add("", "Erf", unary<ErfOp>);
-  r.add("", "Floor", unary<FloorOp>);
-  r.add("", "Ceil", unary<CeilOp>);
+  r.add("", "Floor", unary<FloorOp>, 1);
+  r.add("", "Ceil", unary<CeilOp>, 1);
   r.add("", "Round", unary<RoundOp>);
   r.add("", "Sign", unary<SignOp>);
-  r.add("", "Relu", unary<ReluOp>);
-  r.add("", "Not", unary<NotOp>);
+  r.add("", "Relu", unary<ReluOp>, 1);
+  r.add("", "Not", unary<NotOp>, 1);
   r.add("", "BitwiseNot", unary<BitwiseNotOp>);
   r.add("", "IsNaN", unary<IsNanOp>);
   r.add("", "Softplus", unary<SoftplusOp>);
@@ -535,6 +535,6 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "Cast", castOp);
   r.add("", "CastLike", castLike);
   r.add("", "BitCast", bitcast);
-  r.add("", "Identity", identity);
+  r.add("", "Identity", identity, 1);
   r.add("", "Dropout", dropout);
 }
