@@ -306,25 +306,42 @@ LogicalResult loopOp(NodeContext &ctx) {
     cond0 = c;
   }
 
-  // Probe the body once for the scan outputs' types.
+  // Probe the body once, on block arguments like the real body's, for the
+  // types it gives: loop-carried values whose sizes change between
+  // iterations are carried with those sizes unknown.
   SmallVector<Type> sliceTypes;
+  SmallVector<Type> carriedTypes;
+  for (Value v : carried)
+    carriedTypes.push_back(v.getType());
   {
     auto probe = std::make_unique<Block>();
     OpBuilder::InsertionGuard guard(ctx.b);
     ctx.b.setInsertionPointToStart(probe.get());
-    SmallVector<Value> args{ctx.scalar(i64, 0), cond0};
-    args.append(carried);
+    SmallVector<Value> args{probe->addArgument(ctx.typeOf(cond0).clone(i64),
+                                               ctx.loc),
+                            probe->addArgument(cond0.getType(), ctx.loc)};
+    for (Value v : carried)
+      args.push_back(probe->addArgument(v.getType(), ctx.loc));
     OPTC_TRY(outs, ctx.graph.importSubgraph(*body, *ctx.scope, args,
                                             *ctx.opsets, ctx.depth));
     if (static_cast<int64_t>(outs.size()) != 1 + numCarried + numScanOutputs)
       return ctx.error() << "the body gives " << outs.size()
                          << " outputs, expected "
                          << 1 + numCarried + numScanOutputs;
-    for (int64_t i = 0; i < numCarried; ++i)
-      if (outs[1 + i].getType() != carried[i].getType())
+    for (int64_t i = 0; i < numCarried; ++i) {
+      if (outs[1 + i].getType() == carried[i].getType())
+        continue;
+      auto from = cast<RankedTensorType>(carried[i].getType());
+      auto to = cast<RankedTensorType>(outs[1 + i].getType());
+      if (from.getRank() != to.getRank() ||
+          from.getElementType() != to.getElementType())
         return ctx.error() << "loop-carried value " << i
-                           << " changes type from " << carried[i].getType()
-                           << " to " << outs[1 + i].getType();
+                           << " changes type from " << from << " to " << to;
+      SmallVector<int64_t> shape;
+      for (auto [a, b] : llvm::zip(from.getShape(), to.getShape()))
+        shape.push_back(a == b ? a : ShapedType::kDynamic);
+      carriedTypes[i] = from.clone(shape);
+    }
     for (int64_t k = 0; k < numScanOutputs; ++k) {
       auto t = cast<RankedTensorType>(outs[1 + numCarried + k].getType());
       if (!t.hasStaticShape())
@@ -334,7 +351,10 @@ LogicalResult loopOp(NodeContext &ctx) {
   }
 
   SmallVector<Value> inits{ctx.scalar(i64, 0), cond0};
-  inits.append(carried);
+  for (auto [v, type] : llvm::zip(carried, carriedTypes))
+    inits.push_back(v.getType() == type ? v
+                                        : Value(tensor::CastOp::create(
+                                              ctx.b, ctx.loc, type, v)));
   for (Type t : sliceTypes) {
     // No rows yet: a [0, ...] constant, typed with an unknown length.
     auto st = cast<RankedTensorType>(t);
@@ -388,7 +408,13 @@ LogicalResult loopOp(NodeContext &ctx) {
         yieldArgs();
       } else {
         SmallVector<Value> yielded{*next, (*outs)[0]};
-        yielded.append(outs->begin() + 1, outs->begin() + 1 + numCarried);
+        for (int64_t i = 0; i < numCarried; ++i) {
+          Value v = (*outs)[1 + i];
+          yielded.push_back(v.getType() == types[2 + i]
+                                ? v
+                                : Value(tensor::CastOp::create(
+                                      ctx.b, ctx.loc, types[2 + i], v)));
+        }
         for (int64_t k = 0; k < numScanOutputs && !bodyFailed; ++k) {
           Value slice = (*outs)[1 + numCarried + k];
           auto t = cast<RankedTensorType>(slice.getType());
