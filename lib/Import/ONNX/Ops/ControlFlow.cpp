@@ -317,9 +317,9 @@ LogicalResult loopOp(NodeContext &ctx) {
     auto probe = std::make_unique<Block>();
     OpBuilder::InsertionGuard guard(ctx.b);
     ctx.b.setInsertionPointToStart(probe.get());
-    SmallVector<Value> args{probe->addArgument(ctx.typeOf(cond0).clone(i64),
-                                               ctx.loc),
-                            probe->addArgument(cond0.getType(), ctx.loc)};
+    SmallVector<Value> args{
+        probe->addArgument(ctx.typeOf(cond0).clone(i64), ctx.loc),
+        probe->addArgument(cond0.getType(), ctx.loc)};
     for (Value v : carried)
       args.push_back(probe->addArgument(v.getType(), ctx.loc));
     OPTC_TRY(outs, ctx.graph.importSubgraph(*body, *ctx.scope, args,

@@ -7,6 +7,8 @@
 
 #include "../ImportContext.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -166,6 +168,104 @@ LogicalResult convInteger(NodeContext &ctx) {
   OPTC_TRY(y, ctx.create<ConvOp>(x32, w32, win.strides, win.dilations, win.pads,
                                  group));
   ctx.outputs = {y};
+  return success();
+}
+
+/// A per-output-channel (1-D) or per-tensor value shaped to broadcast over
+/// an N x M x D... result.
+FailureOr<Value> perChannel(NodeContext &ctx, Value v, int64_t rank) {
+  RankedTensorType t = ctx.typeOf(v);
+  if (t.getRank() == 0)
+    return v;
+  if (t.getRank() != 1)
+    return ctx.error() << "a per-channel value must be 1-D, found " << t;
+  SmallVector<int64_t> shape(rank, 1);
+  shape[1] = -1;
+  Value r = ctx.reshape(v, shape);
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// QLinearConv: the i32 convolution of the zero-point-shifted operands
+/// plus the i32 bias, scaled by x_scale * w_scale / y_scale, shifted by
+/// y_zero_point and saturated to y's integer type.
+LogicalResult qlinearConv(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "x"));
+  OPTC_TRY(xs, ctx.requiredInput(1, "x_scale"));
+  OPTC_TRY(w, ctx.requiredInput(3, "w"));
+  OPTC_TRY(ws, ctx.requiredInput(4, "w_scale"));
+  OPTC_TRY(ys, ctx.requiredInput(6, "y_scale"));
+  Value xzp = ctx.input(2), wzp = ctx.input(5), yzp = ctx.input(7),
+        bias = ctx.input(8);
+  RankedTensorType wt = ctx.typeOf(w);
+  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  Type i32 = ctx.b.getI32Type();
+  Value x32 = ctx.castTo(x, i32), w32 = ctx.castTo(w, i32);
+  if (xzp) {
+    OPTC_TRY(d, ctx.create<SubOp>(x32, ctx.castTo(xzp, i32)));
+    x32 = d;
+  }
+  if (wzp) {
+    Value z = ctx.castTo(wzp, i32);
+    if (ctx.typeOf(z).getRank() == 1 && ctx.typeOf(z).getNumElements() != 1) {
+      SmallVector<int64_t> shape(wt.getRank(), 1);
+      shape[0] = -1;
+      z = ctx.reshape(z, shape);
+      if (!z)
+        return failure();
+    }
+    OPTC_TRY(d, ctx.create<SubOp>(w32, z));
+    w32 = d;
+  }
+  OPTC_TRY(acc, ctx.create<ConvOp>(x32, w32, win.strides, win.dilations,
+                                   win.pads, group));
+  int64_t rank = ctx.typeOf(acc).getRank();
+  if (bias) {
+    OPTC_TRY(b, perChannel(ctx, ctx.castTo(bias, i32), rank));
+    OPTC_TRY(withBias, ctx.create<AddOp>(acc, b));
+    acc = withBias;
+  }
+  Type f32 = ctx.b.getF32Type();
+  OPTC_TRY(wsc, perChannel(ctx, ctx.castTo(ws, f32), rank));
+  Value xsc = ctx.castTo(xs, f32);
+  if (ctx.typeOf(xsc).getRank() != 0)
+    xsc = ctx.reshape(xsc, {});
+  if (!xsc)
+    return failure();
+  OPTC_TRY(scale, ctx.create<MulOp>(xsc, wsc));
+  Value ysc = ctx.castTo(ys, f32);
+  if (ctx.typeOf(ysc).getRank() != 0)
+    ysc = ctx.reshape(ysc, {});
+  if (!ysc)
+    return failure();
+  OPTC_TRY(factor, ctx.create<DivOp>(scale, ysc));
+  OPTC_TRY(scaled, ctx.create<MulOp>(ctx.castTo(acc, f32), factor));
+  Value result = scaled;
+  Type outType = ctx.typeOf(x).getElementType();
+  if (yzp) {
+    outType = ctx.typeOf(yzp).getElementType();
+    Value z = ctx.castTo(yzp, f32);
+    if (ctx.typeOf(z).getRank() != 0)
+      z = ctx.reshape(z, {});
+    if (!z)
+      return failure();
+    OPTC_TRY(shifted, ctx.create<AddOp>(result, z));
+    result = shifted;
+  }
+  auto intOut = dyn_cast<IntegerType>(outType);
+  if (!intOut)
+    return ctx.error() << "y must be an integer type, found " << outType;
+  // Round half to even and saturate, like QuantizeLinear.
+  unsigned bits = intOut.getWidth();
+  double lo = intOut.isUnsigned() ? 0 : -std::ldexp(1.0, bits - 1);
+  double hi = intOut.isUnsigned() ? std::ldexp(1.0, bits) - 1
+                                  : std::ldexp(1.0, bits - 1) - 1;
+  OPTC_TRY(r, ctx.create<RoundOp>(result));
+  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(f32, hi)));
+  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(f32, lo)));
+  ctx.outputs = {ctx.castTo(clamped, intOut)};
   return success();
 }
 
@@ -615,6 +715,7 @@ LogicalResult binarizer(NodeContext &ctx) {
 
 void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "LRN", lrn);
+  r.add("", "QLinearConv", qlinearConv, 10);
   r.add("ai.onnx.ml", "Binarizer", binarizer);
   r.add("", "Conv", conv);
   r.add("", "ConvTranspose", convTranspose);

@@ -7,8 +7,13 @@
 // weighted (1 tap for nearest, 2 for linear, 4 for cubic). Scales and sizes
 // may be constants or values known only at run time; coordinates are
 // computed in f64 like the reference, the weighted sums in the input's
-// float type (f32 for integer inputs). Antialiasing filters, whose number
-// of taps depends on the scale, are not supported.
+// float type (f32 for integer inputs).
+//
+// Antialiasing filters are stretched by 1 / scale, so their number of taps
+// depends on a scale that may be known only at run time. They are applied
+// as a dense [output, input] weight matrix built at run time: the filter at
+// every virtual tap position around the input (taps beyond the edges read
+// the edge, like the reference's edge padding), normalised per output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +44,8 @@ struct Params {
   double cubicA = -0.75;
   bool excludeOutside = false;
   double extrapolation = 0.0;
+  /// Linear and cubic filters stretched by 1 / scale when downscaling.
+  bool antialias = false;
 };
 
 /// What one resized axis needs at run time, as 0-d tensors.
@@ -98,9 +105,7 @@ FailureOr<Params> readParams(NodeContext &ctx, bool legacy) {
   OPTC_TRY(exclude, ctx.intAttr("exclude_outside", 0));
   OPTC_TRY(extrapolation, ctx.floatAttr("extrapolation_value", 0.0f));
   OPTC_TRY(antialias, ctx.intAttr("antialias", 0));
-  if (antialias && p.mode != Mode::Nearest)
-    return ctx.error() << "antialias is not supported: its filter's number "
-                          "of taps depends on the scale";
+  p.antialias = antialias != 0 && p.mode != Mode::Nearest;
   p.cubicA = a;
   p.excludeOutside = exclude != 0;
   p.extrapolation = extrapolation;
@@ -164,6 +169,100 @@ std::pair<Value, Value> sourceCoordinates(Calc &c, const Params &p,
   llvm_unreachable("unknown coordinate mode");
 }
 
+/// Resizes `data` along one axis with a stretched (antialiasing) filter,
+/// as the product with a run-time [output, input] weight matrix.
+Value resizeAxisDense(Calc &c, const Params &p, const AxisPlan &plan,
+                      Value data, Value x, Value outside) {
+  NodeContext &ctx = c.ctx;
+  Type f64 = ctx.b.getF64Type();
+  RankedTensorType type = ctx.typeOf(data);
+  int64_t rank = type.getRank(), length = type.getDimSize(plan.axis);
+  if (ShapedType::isDynamic(length)) {
+    ctx.error() << "antialiasing needs the size of axis " << plan.axis;
+    return {};
+  }
+  // The output size is at least 1, so scale >= 1 / length and the filter
+  // reaches at most 2 * length (cubic) positions beyond either edge.
+  int64_t reach = 2 * length + 3;
+  SmallVector<double> virtualTaps;
+  for (int64_t j = -reach; j < length + reach; ++j)
+    virtualTaps.push_back(double(j));
+  int64_t count = virtualTaps.size();
+  Value taps = ConstantOp::create(
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseElementsAttr::get(
+          RankedTensorType::get({1, count}, f64), ArrayRef(virtualTaps))));
+  Value column = ctx.reshape(x, {-1, 1});
+  if (!column)
+    return {};
+  Value stretch = c.min(plan.scale, c.f64(1));
+  Value d = c.op<AbsOp>(c.mul(c.sub(taps, column), stretch));
+  Value w;
+  if (p.mode == Mode::Linear) {
+    w = c.max(c.sub(c.f64(1), d), c.f64(0));
+  } else {
+    double a = p.cubicA;
+    Value d2 = c.mul(d, d), d3 = c.mul(d2, d);
+    Value nearW = c.add(c.sub(c.mul(c.f64(a + 2), d3), c.mul(c.f64(a + 3), d2)),
+                        c.f64(1));
+    Value farW =
+        c.sub(c.add(c.sub(c.mul(c.f64(a), d3), c.mul(c.f64(5 * a), d2)),
+                    c.mul(c.f64(8 * a), d)),
+              c.f64(4 * a));
+    w = c.select(
+        c.cmp(ComparePredicate::le, d, c.f64(1)), nearW,
+        c.select(c.cmp(ComparePredicate::lt, d, c.f64(2)), farW, c.f64(0)));
+  }
+  if (p.excludeOutside) {
+    SmallVector<bool> inside;
+    for (double j : virtualTaps)
+      inside.push_back(j >= 0 && j < length);
+    Value mask = ConstantOp::create(
+        ctx.b, ctx.loc,
+        cast<ElementsAttr>(DenseElementsAttr::get(
+            RankedTensorType::get({1, count}, ctx.b.getI1Type()),
+            ArrayRef(inside))));
+    w = c.select(mask, w, c.f64(0));
+  }
+  Value total = c.op<ReduceSumOp>(w, ArrayRef<int64_t>{1}, true);
+  total =
+      c.select(c.cmp(ComparePredicate::eq, total, c.f64(0)), c.f64(1), total);
+  w = c.div(w, total);
+  // Virtual tap j reads input position clamp(j, 0, length - 1).
+  SmallVector<double> toInput(count * length, 0.0);
+  for (int64_t t = 0; t < count; ++t) {
+    int64_t i = std::clamp<int64_t>(int64_t(virtualTaps[t]), 0, length - 1);
+    toInput[t * length + i] = 1.0;
+  }
+  Value edge = ConstantOp::create(
+      ctx.b, ctx.loc,
+      cast<ElementsAttr>(DenseElementsAttr::get(
+          RankedTensorType::get({count, length}, f64), ArrayRef(toInput))));
+  Value weights = c.op<MatmulOp>(w, edge); // [output, input]
+  Value weightsT = c.op<TransposeOp>(c.cast(weights, type.getElementType()),
+                                     ArrayRef<int64_t>{1, 0});
+  // The axis moves last, multiplies the weights and moves back.
+  SmallVector<int64_t> toLast, back(rank);
+  for (int64_t dim = 0; dim < rank; ++dim)
+    if (dim != plan.axis)
+      toLast.push_back(dim);
+  toLast.push_back(plan.axis);
+  for (int64_t dim = 0; dim < rank; ++dim)
+    back[toLast[dim]] = dim;
+  Value moved = c.op<TransposeOp>(data, toLast);
+  Value product = moved && weightsT ? c.op<MatmulOp>(moved, weightsT) : Value();
+  Value y = product ? c.op<TransposeOp>(product, back) : Value();
+  if (outside && y) {
+    SmallVector<int64_t> along(rank, 1);
+    along[plan.axis] = -1;
+    Value mask = ctx.reshape(outside, along);
+    y = mask ? c.select(mask,
+                        ctx.scalar(type.getElementType(), p.extrapolation), y)
+             : Value();
+  }
+  return y;
+}
+
 /// Resizes `data` (of float type) along one axis.
 Value resizeAxis(Calc &c, const Params &p, const AxisPlan &plan, Value data) {
   NodeContext &ctx = c.ctx;
@@ -177,6 +276,8 @@ Value resizeAxis(Calc &c, const Params &p, const AxisPlan &plan, Value data) {
   Value inSize = c.cast(inSizeInt, f64);
   std::pair<Value, Value> coordinates = sourceCoordinates(c, p, plan, inSize);
   Value x = coordinates.first, outside = coordinates.second;
+  if (p.antialias)
+    return resizeAxisDense(c, p, plan, data, x, outside);
   Value xFloor = c.floor(x);
   Value ratio = c.sub(x, xFloor);
   Value base = c.cast(xFloor, i64);
