@@ -24,6 +24,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APSInt.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1187,6 +1188,45 @@ OpFoldResult GatherElementsOp::fold(FoldAdaptor adaptor) {
       at += (r == axis ? p : index[r]) * dataStrides[r];
     out.push_back((*data)[at]);
     for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
+}
+
+/// Scattering replaces (reduction none) or combines elements of a constant;
+/// only replacement is folded, and only when no index repeats (the order of
+/// repeated writes is unspecified).
+OpFoldResult ScatterElementsOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> data = elementsOf(adaptor.getData());
+  std::optional<SmallVector<Attribute>> updates =
+      elementsOf(adaptor.getUpdates());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  if (!result || !data || !updates || !indices ||
+      getReduction() != ScatterReduction::none)
+    return {};
+  ArrayRef<int64_t> shape = result.getShape();
+  ArrayRef<int64_t> indexShape =
+      cast<ShapedType>(getIndices().getType()).getShape();
+  int64_t axis = getAxis(), rank = shape.size();
+  SmallVector<int64_t> strides = stridesOf(shape);
+  SmallVector<int64_t> index(rank, 0);
+  llvm::DenseSet<int64_t> written;
+  SmallVector<Attribute> out(*data);
+  int64_t n = 0;
+  for (const APInt &i : indices.getValues<APInt>()) {
+    int64_t p = i.getSExtValue();
+    if (p < 0)
+      p += shape[axis];
+    if (p < 0 || p >= shape[axis])
+      return {}; // an out-of-range index is a run-time error
+    int64_t at = 0;
+    for (int64_t r = 0; r < rank; ++r)
+      at += (r == axis ? p : index[r]) * strides[r];
+    if (!written.insert(at).second)
+      return {};
+    out[at] = (*updates)[n++];
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == indexShape[r]; --r)
       index[r] = 0;
   }
   return DenseElementsAttr::get(result, out);

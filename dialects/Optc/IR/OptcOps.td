@@ -1220,6 +1220,7 @@ def Optc_ScatterElementsOp : Optc_InferOp<"scatter_elements"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$reduction $data `,` $indices `,` $updates attr-dict "
                        "`:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Optc_ScatterNdOp : Optc_InferOp<"scatter_nd"> {

@@ -845,3 +845,24 @@ func.func @reduce_float_const() -> (tensor<3xf32>, tensor<2xf32>, tensor<2xf32>,
   %3 = optc.reduce_prod %x {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
   return %0, %1, %2, %3 : tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @scatter_elements_const
+// CHECK-DAG: optc.constant dense<{{\[}}[5, 7, 0], [9, 0, 8]]> : tensor<2x3xi32>
+// A repeated index keeps the scatter for run time.
+// CHECK-DAG: optc.scatter_elements none
+func.func @scatter_elements_const() -> (tensor<2x3xi32>, tensor<3xi32>) {
+  %z = optc.constant dense<0> : tensor<2x3xi32>
+  %i = optc.constant dense<[[1], [-1]]> : tensor<2x1xi64>
+  %u = optc.constant dense<[[7], [8]]> : tensor<2x1xi32>
+  %0 = optc.scatter_elements none %z, %i, %u {axis = 1 : i64} : (tensor<2x3xi32>, tensor<2x1xi64>, tensor<2x1xi32>) -> tensor<2x3xi32>
+  %j = optc.constant dense<[[1], [0]]> : tensor<2x1xi64>
+  %v = optc.constant dense<[[9], [5]]> : tensor<2x1xi32>
+  %1 = optc.scatter_elements none %0, %j, %v {axis = 0 : i64} : (tensor<2x3xi32>, tensor<2x1xi64>, tensor<2x1xi32>) -> tensor<2x3xi32>
+  %z1 = optc.constant dense<0> : tensor<3xi32>
+  %k = optc.constant dense<[1, 1]> : tensor<2xi64>
+  %w = optc.constant dense<[1, 2]> : tensor<2xi32>
+  %2 = optc.scatter_elements none %z1, %k, %w {axis = 0 : i64} : (tensor<3xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<3xi32>
+  return %1, %2 : tensor<2x3xi32>, tensor<3xi32>
+}

@@ -700,6 +700,88 @@ LogicalResult lrn(NodeContext &ctx) {
   return success();
 }
 
+/// MaxUnpool: X's values scattered into zeros at the flat positions
+/// MaxPool's indices name; the output shape is the input's unpooled (or
+/// the output_shape input, possibly known only at run time).
+LogicalResult maxUnpool(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(indices, ctx.requiredInput(1, "I"));
+  RankedTensorType xt = ctx.typeOf(x);
+  if (!xt.hasStaticShape() || xt.getRank() < 3 ||
+      ctx.typeOf(indices).getShape() != xt.getShape())
+    return ctx.error() << "X and I must be static and of one shape, found "
+                       << xt << " and " << ctx.typeOf(indices);
+  int64_t rank = xt.getRank(), n = xt.getNumElements();
+  OPTC_TRY(kernel, ctx.intsAttr("kernel_shape"));
+  bool stridesGiven = false, padsGiven = false;
+  OPTC_TRY(strides, ctx.intsAttr("strides", &stridesGiven));
+  OPTC_TRY(pads, ctx.intsAttr("pads", &padsGiven));
+  int64_t spatial = rank - 2;
+  if (static_cast<int64_t>(kernel.size()) != spatial)
+    return ctx.error() << "kernel_shape must have " << spatial << " entries";
+  if (!stridesGiven)
+    strides.assign(spatial, 1);
+  if (!padsGiven)
+    pads.assign(2 * spatial, 0);
+  if (static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial)
+    return ctx.error() << "strides and pads must have " << spatial << " and "
+                       << 2 * spatial << " entries";
+  // The values land in the unpooled shape, which then takes the top-left
+  // corner of output_shape (zeros elsewhere), like the reference.
+  SmallVector<int64_t> inferred{xt.getDimSize(0), xt.getDimSize(1)};
+  int64_t total = xt.getDimSize(0) * xt.getDimSize(1);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t d = (xt.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
+                pads[spatial + i] + kernel[i];
+    if (d <= 0)
+      return ctx.error() << "the unpooled size of dimension " << 2 + i << " is "
+                         << d;
+    inferred.push_back(d);
+    total *= d;
+  }
+  Type i64 = ctx.b.getI64Type();
+  Value flatX = ctx.reshape(x, {n});
+  Value flatI = ctx.reshape(ctx.castTo(indices, i64), {n});
+  if (!flatX || !flatI)
+    return failure();
+  Value zeros =
+      ctx.splat(RankedTensorType::get({total}, xt.getElementType()), 0);
+  OPTC_TRY(scattered,
+           ctx.create<ScatterElementsOp>(ScatterReduction::none, zeros, flatI,
+                                         flatX, int64_t(0)));
+  OPTC_TRY(unpooled, ctx.create<ReshapeOp>(scattered, inferred));
+  Value shape = ctx.input(2);
+  if (!shape) {
+    ctx.outputs = {unpooled};
+    return success();
+  }
+  SmallVector<int64_t> low(rank, 0);
+  if (std::optional<SmallVector<int64_t>> given = getConstantInts(shape)) {
+    if (static_cast<int64_t>(given->size()) != rank)
+      return ctx.error() << "output_shape must have " << rank << " entries";
+    SmallVector<int64_t> high;
+    for (auto [g, d] : llvm::zip(*given, inferred)) {
+      if (g < d)
+        return ctx.error() << "output_shape " << g
+                           << " is smaller than the unpooled size " << d;
+      high.push_back(g - d);
+    }
+    OPTC_TRY(
+        y, ctx.create<PadOp>(PadMode::constant, unpooled, Value(), low, high));
+    ctx.outputs = {y};
+    return success();
+  }
+  OPTC_TRY(sizes, ctx.runtimeInts(2, "output_shape"));
+  if (ctx.typeOf(sizes).getDimSize(0) != rank)
+    return ctx.error() << "output_shape must have " << rank << " entries";
+  OPTC_TRY(high, ctx.create<SubOp>(sizes, ctx.i64s(inferred)));
+  OPTC_TRY(y, ctx.create<DynamicPadOp>(PadMode::constant, unpooled,
+                                       ctx.i64s(low), high, Value()));
+  ctx.outputs = {y};
+  return success();
+}
+
 /// Binarizer (ai.onnx.ml): 1 where x > threshold, else 0.
 LogicalResult binarizer(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
@@ -715,6 +797,7 @@ LogicalResult binarizer(NodeContext &ctx) {
 
 void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "LRN", lrn);
+  r.add("", "MaxUnpool", maxUnpool, 9);
   r.add("", "QLinearConv", qlinearConv, 10);
   r.add("ai.onnx.ml", "Binarizer", binarizer);
   r.add("", "Conv", conv);
