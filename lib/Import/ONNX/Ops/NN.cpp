@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Calc.h"
 #include "../ImportContext.h"
 
 #include <cmath>
@@ -782,6 +783,137 @@ LogicalResult maxUnpool(NodeContext &ctx) {
   return success();
 }
 
+/// DeformConv (2-D): every kernel tap samples the input bilinearly (zero
+/// outside) at its position moved by the learned offset, scaled by the
+/// optional mask; the samples form the columns of an im2col product with
+/// the weights, group by group.
+LogicalResult deformConv(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(w, ctx.requiredInput(1, "W"));
+  OPTC_TRY(offset, ctx.requiredInput(2, "offset"));
+  Value bias = ctx.input(3), mask = ctx.input(4);
+  RankedTensorType xt = ctx.typeOf(x), wt = ctx.typeOf(w),
+                   ot = ctx.typeOf(offset);
+  if (xt.getRank() != 4 || !xt.hasStaticShape() || !wt.hasStaticShape() ||
+      !ot.hasStaticShape() || wt.getRank() != 4 || ot.getRank() != 4)
+    return ctx.error() << "needs static 4-D X, W and offset, found " << xt
+                       << ", " << wt << ", " << ot;
+  Type t = xt.getElementType();
+  if (!isa<FloatType>(t) || ot.getElementType() != t)
+    return ctx.error() << "X and offset must have one float type";
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
+          wd = xt.getDimSize(3);
+  int64_t oc = wt.getDimSize(0), kh = wt.getDimSize(2), kw = wt.getDimSize(3);
+  int64_t oh = ot.getDimSize(2), ow = ot.getDimSize(3), k = kh * kw;
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  OPTC_TRY(offsetGroup, ctx.intAttr("offset_group", 1));
+  bool given = false;
+  OPTC_TRY(strides, ctx.intsAttr("strides", &given));
+  if (!given)
+    strides = {1, 1};
+  OPTC_TRY(dilations, ctx.intsAttr("dilations", &given));
+  if (!given)
+    dilations = {1, 1};
+  OPTC_TRY(pads, ctx.intsAttr("pads", &given));
+  if (!given)
+    pads = {0, 0, 0, 0};
+  if (group <= 0 || offsetGroup <= 0 || c % group || oc % group ||
+      c % offsetGroup || wt.getDimSize(1) * group != c ||
+      ot.getDimSize(0) != n || ot.getDimSize(1) != offsetGroup * 2 * k ||
+      strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return ctx.error() << "inconsistent shapes or attributes: X " << xt
+                       << ", W " << wt << ", offset " << ot;
+  Calc cc(ctx);
+  Type i64 = ctx.b.getI64Type();
+  int64_t points = k * oh * ow, cg = c / offsetGroup;
+  // Offsets as [N, G, K, 2, OH, OW]: the row (0) and column (1) shifts.
+  Value off = ctx.reshape(offset, {n, offsetGroup, k, 2, oh, ow});
+  auto part = [&](int64_t which) {
+    Value s =
+        cc.op<SliceOp>(off, ArrayRef<int64_t>{0, 0, 0, which, 0, 0},
+                       ArrayRef<int64_t>{n, offsetGroup, k, which + 1, oh, ow},
+                       ArrayRef<int64_t>{1, 1, 1, 1, 1, 1});
+    return s ? ctx.reshape(s, {n, offsetGroup, k, oh, ow}) : Value();
+  };
+  // The undeformed tap positions, [1, 1, K, OH, 1] and [1, 1, K, 1, OW].
+  SmallVector<double> rows, cols;
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j) {
+      for (int64_t y = 0; y < oh; ++y)
+        rows.push_back(double(-pads[0] + strides[0] * y + i * dilations[0]));
+      for (int64_t z = 0; z < ow; ++z)
+        cols.push_back(double(-pads[1] + strides[1] * z + j * dilations[1]));
+    }
+  auto constant = [&](ArrayRef<double> v, ArrayRef<int64_t> shape) {
+    auto f64 = RankedTensorType::get(shape, ctx.b.getF64Type());
+    return ctx.castTo(
+        ConstantOp::create(ctx.b, ctx.loc,
+                           cast<ElementsAttr>(DenseElementsAttr::get(f64, v))),
+        t);
+  };
+  Value py = cc.add(constant(rows, {1, 1, k, oh, 1}), part(0));
+  Value px = cc.add(constant(cols, {1, 1, k, 1, ow}), part(1));
+  Value y0 = cc.floor(py), x0 = cc.floor(px);
+  Value fy = cc.sub(py, y0), fx = cc.sub(px, x0);
+  Value iy = cc.cast(y0, i64), ix = cc.cast(x0, i64);
+  Value flatX = ctx.reshape(x, {n, offsetGroup, cg, h * wd});
+  Value sampled;
+  for (int64_t dy = 0; dy < 2; ++dy)
+    for (int64_t dx = 0; dx < 2; ++dx) {
+      Value ty = cc.add(iy, cc.i64(dy)), tx = cc.add(ix, cc.i64(dx));
+      Value inside = cc.op<AndOp>(
+          cc.op<AndOp>(cc.cmp(ComparePredicate::ge, ty, cc.i64(0)),
+                       cc.cmp(ComparePredicate::lt, ty, cc.i64(h))),
+          cc.op<AndOp>(cc.cmp(ComparePredicate::ge, tx, cc.i64(0)),
+                       cc.cmp(ComparePredicate::lt, tx, cc.i64(wd))));
+      Value wy = dy ? fy : cc.sub(cc.constant(t, 1), fy);
+      Value wx = dx ? fx : cc.sub(cc.constant(t, 1), fx);
+      Value weight = cc.select(inside, cc.mul(wy, wx), cc.constant(t, 0));
+      Value index = cc.add(
+          cc.mul(cc.min(cc.max(ty, cc.i64(0)), cc.i64(h - 1)), cc.i64(wd)),
+          cc.min(cc.max(tx, cc.i64(0)), cc.i64(wd - 1)));
+      if (!cc.ok())
+        return failure();
+      Value idx = ctx.reshape(index, {n, offsetGroup, 1, points});
+      Value wide = idx ? cc.op<BroadcastOp>(
+                             idx, ArrayRef<int64_t>{n, offsetGroup, cg, points})
+                       : Value();
+      Value got = wide && flatX
+                      ? cc.op<GatherElementsOp>(flatX, wide, int64_t(3))
+                      : Value();
+      Value wShaped = ctx.reshape(weight, {n, offsetGroup, 1, points});
+      Value term = got && wShaped ? cc.mul(got, wShaped) : Value();
+      if (!term)
+        return failure();
+      sampled = sampled ? cc.add(sampled, term) : term;
+    }
+  if (mask) {
+    RankedTensorType mt = ctx.typeOf(mask);
+    if (!mt.hasStaticShape() || mt.getNumElements() != n * offsetGroup * points)
+      return ctx.error() << "mask must be [N, " << offsetGroup * k << ", " << oh
+                         << ", " << ow << "], found " << mt;
+    Value m = ctx.reshape(ctx.castTo(mask, t), {n, offsetGroup, 1, points});
+    sampled = m ? cc.mul(sampled, m) : Value();
+  }
+  // Columns [N, group, C/group * K, OH*OW] times weights
+  // [1, group, OC/group, C/group * K].
+  int64_t cpg = c / group, opg = oc / group;
+  Value columns =
+      sampled ? ctx.reshape(sampled, {n, group, cpg * k, oh * ow}) : Value();
+  Value weights = ctx.reshape(ctx.castTo(w, t), {1, group, opg, cpg * k});
+  Value product =
+      columns && weights ? cc.op<MatmulOp>(weights, columns) : Value();
+  Value y = product ? ctx.reshape(product, {n, oc, oh, ow}) : Value();
+  if (y && bias) {
+    Value b = ctx.reshape(ctx.castTo(bias, t), {1, oc, 1, 1});
+    y = b ? cc.add(y, b) : Value();
+  }
+  if (!cc.ok() || !y)
+    return failure();
+  ctx.outputs = {y};
+  return success();
+}
+
 /// Binarizer (ai.onnx.ml): 1 where x > threshold, else 0.
 LogicalResult binarizer(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
@@ -797,6 +929,7 @@ LogicalResult binarizer(NodeContext &ctx) {
 
 void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "LRN", lrn);
+  r.add("", "DeformConv", deformConv, 19);
   r.add("", "MaxUnpool", maxUnpool, 9);
   r.add("", "QLinearConv", qlinearConv, 10);
   r.add("ai.onnx.ml", "Binarizer", binarizer);
