@@ -626,7 +626,12 @@ LogicalResult lpNormalization(NodeContext &ctx) {
   } else {
     return ctx.error() << "p must be 1 or 2, found " << p;
   }
-  OPTC_TRY(y, ctx.create<DivOp>(x, norm));
+  // A zero norm gives 0, not NaN (the reference's np.where).
+  Type t = ctx.typeOf(x).getElementType();
+  OPTC_TRY(q, ctx.create<DivOp>(x, norm));
+  OPTC_TRY(isZero,
+           ctx.create<CompareOp>(ComparePredicate::eq, norm, ctx.scalar(t, 0)));
+  OPTC_TRY(y, ctx.create<SelectOp>(isZero, ctx.scalar(t, 0), q));
   ctx.outputs = {y};
   return success();
 }
