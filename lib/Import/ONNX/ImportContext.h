@@ -271,6 +271,10 @@ void registerRandomOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerTextOps(OpRegistry &registry);
 
+/// `x` (a float tensor) rounded half to even, clamped to the range of
+/// `intType` and cast to it, like QuantizeLinear (Quant.cpp).
+FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType);
+
 /// Dropout in training mode (Random.cpp): the output and the mask.
 FailureOr<std::pair<Value, Value>> trainingDropout(NodeContext &ctx, Value x,
                                                    Value ratio);

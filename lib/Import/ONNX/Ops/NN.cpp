@@ -140,24 +140,21 @@ LogicalResult convTranspose(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult convInteger(NodeContext &ctx) {
-  // (x - x_zp) conv (w - w_zp) in i32; w_zp may be per output channel.
-  OPTC_TRY(x, ctx.requiredInput(0, "x"));
-  OPTC_TRY(w, ctx.requiredInput(1, "w"));
-  RankedTensorType wt = ctx.typeOf(w);
-  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
-  OPTC_TRY(group, ctx.intAttr("group", 1));
+/// The i32 convolution of (x - x_zero_point) and (w - w_zero_point), the
+/// latter per output channel or per tensor (ConvInteger, QLinearConv).
+FailureOr<Value> integerConv(NodeContext &ctx, Value x, Value xzp, Value w,
+                             Value wzp, const WindowAttrs &win, int64_t group) {
   Type i32 = ctx.b.getI32Type();
   Value x32 = ctx.castTo(x, i32), w32 = ctx.castTo(w, i32);
-  if (Value xzp = ctx.input(2)) {
+  if (xzp) {
     OPTC_TRY(d, ctx.create<SubOp>(x32, ctx.castTo(xzp, i32)));
     x32 = d;
   }
-  if (Value wzp = ctx.input(3)) {
+  if (wzp) {
     Value z = ctx.castTo(wzp, i32);
     RankedTensorType zt = ctx.typeOf(z);
     if (zt.getRank() == 1 && zt.getNumElements() != 1) {
-      SmallVector<int64_t> shape(wt.getRank(), 1);
+      SmallVector<int64_t> shape(ctx.typeOf(w).getRank(), 1);
       shape[0] = -1;
       z = ctx.reshape(z, shape);
       if (!z)
@@ -166,8 +163,18 @@ LogicalResult convInteger(NodeContext &ctx) {
     OPTC_TRY(d, ctx.create<SubOp>(w32, z));
     w32 = d;
   }
-  OPTC_TRY(y, ctx.create<ConvOp>(x32, w32, win.strides, win.dilations, win.pads,
-                                 group));
+  return ctx.create<ConvOp>(x32, w32, win.strides, win.dilations, win.pads,
+                            group);
+}
+
+LogicalResult convInteger(NodeContext &ctx) {
+  // (x - x_zp) conv (w - w_zp) in i32; w_zp may be per output channel.
+  OPTC_TRY(x, ctx.requiredInput(0, "x"));
+  OPTC_TRY(w, ctx.requiredInput(1, "w"));
+  RankedTensorType wt = ctx.typeOf(w);
+  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
+  OPTC_TRY(group, ctx.intAttr("group", 1));
+  OPTC_TRY(y, integerConv(ctx, x, ctx.input(2), w, ctx.input(3), win, group));
   ctx.outputs = {y};
   return success();
 }
@@ -203,25 +210,7 @@ LogicalResult qlinearConv(NodeContext &ctx) {
   OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), wt.getShape().drop_front(2)));
   OPTC_TRY(group, ctx.intAttr("group", 1));
   Type i32 = ctx.b.getI32Type();
-  Value x32 = ctx.castTo(x, i32), w32 = ctx.castTo(w, i32);
-  if (xzp) {
-    OPTC_TRY(d, ctx.create<SubOp>(x32, ctx.castTo(xzp, i32)));
-    x32 = d;
-  }
-  if (wzp) {
-    Value z = ctx.castTo(wzp, i32);
-    if (ctx.typeOf(z).getRank() == 1 && ctx.typeOf(z).getNumElements() != 1) {
-      SmallVector<int64_t> shape(wt.getRank(), 1);
-      shape[0] = -1;
-      z = ctx.reshape(z, shape);
-      if (!z)
-        return failure();
-    }
-    OPTC_TRY(d, ctx.create<SubOp>(w32, z));
-    w32 = d;
-  }
-  OPTC_TRY(acc, ctx.create<ConvOp>(x32, w32, win.strides, win.dilations,
-                                   win.pads, group));
+  OPTC_TRY(acc, integerConv(ctx, x, xzp, w, wzp, win, group));
   int64_t rank = ctx.typeOf(acc).getRank();
   if (bias) {
     OPTC_TRY(b, perChannel(ctx, ctx.castTo(bias, i32), rank));
@@ -258,15 +247,8 @@ LogicalResult qlinearConv(NodeContext &ctx) {
   auto intOut = dyn_cast<IntegerType>(outType);
   if (!intOut)
     return ctx.error() << "y must be an integer type, found " << outType;
-  // Round half to even and saturate, like QuantizeLinear.
-  unsigned bits = intOut.getWidth();
-  double lo = intOut.isUnsigned() ? 0 : -std::ldexp(1.0, bits - 1);
-  double hi = intOut.isUnsigned() ? std::ldexp(1.0, bits) - 1
-                                  : std::ldexp(1.0, bits - 1) - 1;
-  OPTC_TRY(r, ctx.create<RoundOp>(result));
-  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(f32, hi)));
-  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(f32, lo)));
-  ctx.outputs = {ctx.castTo(clamped, intOut)};
+  OPTC_TRY(y, saturateTo(ctx, result, intOut));
+  ctx.outputs = {y};
   return success();
 }
 

@@ -88,14 +88,6 @@ std::pair<double, double> intRange(IntegerType type) {
 }
 
 /// Rounds half to even, clamps to `intType`'s range and converts.
-FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType) {
-  Type element = ctx.typeOf(x).getElementType();
-  auto [lo, hi] = intRange(intType);
-  OPTC_TRY(r, ctx.create<RoundOp>(x));
-  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
-  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
-  return ctx.castTo(clamped, intType);
-}
 
 LogicalResult quantizeLinear(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
@@ -255,6 +247,16 @@ LogicalResult dynamicQuantizeLinear(NodeContext &ctx) {
 }
 
 } // namespace
+
+FailureOr<Value> onnx_import::saturateTo(NodeContext &ctx, Value x,
+                                         IntegerType intType) {
+  Type element = ctx.typeOf(x).getElementType();
+  auto [lo, hi] = intRange(intType);
+  OPTC_TRY(r, ctx.create<RoundOp>(x));
+  OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
+  OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
+  return ctx.castTo(clamped, intType);
+}
 
 void onnx_import::registerQuantOps(OpRegistry &r) {
   r.add("", "QuantizeLinear", quantizeLinear);

@@ -583,6 +583,30 @@ LogicalResult split(NodeContext &ctx) {
   return success();
 }
 
+/// The axes input `i` of Slice and Pad: absent (the first `count`
+/// dimensions), constants (normalised, in their order, distinct) or values
+/// known only at run time (returned in `runtime`, entries unchecked).
+LogicalResult orderedAxes(NodeContext &ctx, unsigned i, int64_t rank,
+                          int64_t count, SmallVectorImpl<int64_t> &axes,
+                          Value &runtime) {
+  if (!ctx.input(i)) {
+    llvm::append_range(axes, llvm::seq<int64_t>(0, count));
+    return success();
+  }
+  if (std::optional<SmallVector<int64_t>> a = getConstantInts(ctx.input(i))) {
+    for (int64_t raw : *a) {
+      OPTC_TRY(axis, ctx.normalizeAxis(raw, rank));
+      if (llvm::is_contained(axes, axis))
+        return ctx.error() << "axis " << raw << " is repeated";
+      axes.push_back(axis);
+    }
+    return success();
+  }
+  OPTC_TRY(given, ctx.runtimeInts(i, "axes"));
+  runtime = given;
+  return success();
+}
+
 /// Slice whose starts, ends, axes or steps are only known at run time.
 LogicalResult runtimeSlice(NodeContext &ctx, Value x) {
   RankedTensorType type = ctx.typeOf(x);
@@ -605,20 +629,8 @@ LogicalResult runtimeSlice(NodeContext &ctx, Value x) {
   // Which axes: all of them in order, constants, or run-time values.
   SmallVector<int64_t> axes;
   Value runtimeAxes;
-  if (!ctx.input(3)) {
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, count));
-  } else if (std::optional<SmallVector<int64_t>> a =
-                 getConstantInts(ctx.input(3))) {
-    for (int64_t raw : *a) {
-      OPTC_TRY(axis, ctx.normalizeAxis(raw, rank));
-      if (llvm::is_contained(axes, axis))
-        return ctx.error() << "axis " << raw << " is repeated";
-      axes.push_back(axis);
-    }
-  } else {
-    OPTC_TRY(given, ctx.runtimeInts(3, "axes"));
-    runtimeAxes = given;
-  }
+  if (failed(orderedAxes(ctx, 3, rank, count, axes, runtimeAxes)))
+    return failure();
   if (!runtimeAxes && static_cast<int64_t>(axes.size()) != count)
     return ctx.error() << "starts has " << count << " entries for "
                        << axes.size() << " axes";
@@ -730,22 +742,15 @@ LogicalResult runtimePad(NodeContext &ctx, Value x, PadMode mode, Value value) {
   count /= 2;
   SmallVector<int64_t> axes;
   Value runtimeAxes;
-  if (ctx.opset < 18 || !ctx.input(3)) {
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  } else if (std::optional<SmallVector<int64_t>> a =
-                 getConstantInts(ctx.input(3))) {
-    for (int64_t raw : *a) {
-      OPTC_TRY(axis, ctx.normalizeAxis(raw, rank));
-      if (llvm::is_contained(axes, axis))
-        return ctx.error() << "axis " << raw << " is repeated";
-      axes.push_back(axis);
-    }
+  if (ctx.opset < 18) {
+    llvm::append_range(axes, llvm::seq<int64_t>(0, rank));
   } else {
-    OPTC_TRY(given, ctx.runtimeInts(3, "axes"));
-    if (ctx.typeOf(given).getDimSize(0) != count)
-      return ctx.error() << "expected " << 2 * ctx.typeOf(given).getDimSize(0)
+    if (failed(orderedAxes(ctx, 3, rank, rank, axes, runtimeAxes)))
+      return failure();
+    if (runtimeAxes && ctx.typeOf(runtimeAxes).getDimSize(0) != count)
+      return ctx.error() << "expected "
+                         << 2 * ctx.typeOf(runtimeAxes).getDimSize(0)
                          << " pads, found " << 2 * count;
-    runtimeAxes = given;
   }
   if (!runtimeAxes && static_cast<int64_t>(axes.size()) != count)
     return ctx.error() << "expected " << 2 * axes.size() << " pads, found "
