@@ -120,8 +120,10 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
   auto intOut = dyn_cast<IntegerType>(outType);
   if (!intOut || intOut.getWidth() == 1)
     return ctx.error() << "cannot quantise to " << outType;
-  // Rounding before or after adding the (integral) zero point is the same.
-  Value q = scaled;
+  // Round before adding the zero point: x / scale + zp may round a tie
+  // away (25.50000017 + 153 is 178.5 in f32).
+  OPTC_TRY(rounded, ctx.create<RoundOp>(scaled));
+  Value q = rounded;
   if (zeroPoint) {
     OPTC_TRY(zp, alignToInput(ctx, ctx.castTo(zeroPoint, compute), type,
                               attrs.axis, attrs.blockSize));
