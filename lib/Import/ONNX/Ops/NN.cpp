@@ -657,7 +657,12 @@ LogicalResult lrn(NodeContext &ctx) {
   if (size <= 0)
     return ctx.error() << "size must be positive, found " << size;
   int64_t rank = type.getRank(), channels = type.getDimSize(1);
-  int64_t before = (size - 1) / 2, after = size / 2; // floor and ceil
+  // floor and ceil of (size - 1) / 2; a window reaching past every channel
+  // only adds zeros, so it is cut to the channels (alpha still divides by
+  // the full size).
+  int64_t before = std::min((size - 1) / 2, channels - 1);
+  int64_t after = std::min(size / 2, channels - 1);
+  int64_t taps = before + after + 1;
   Type t = type.getElementType();
   OPTC_TRY(sq, ctx.create<MulOp>(x, x));
   SmallVector<int64_t> low(rank, 0), high(rank, 0);
@@ -667,7 +672,7 @@ LogicalResult lrn(NodeContext &ctx) {
            ctx.create<PadOp>(PadMode::constant, sq, Value(), low, high));
   // The window sum: `size` shifted slices of the padded squares.
   Value sum;
-  for (int64_t k = 0; k < size; ++k) {
+  for (int64_t k = 0; k < taps; ++k) {
     SmallVector<int64_t> starts(rank, 0), limits(type.getShape()),
         strides(rank, 1);
     starts[1] = k;

@@ -173,6 +173,13 @@ FailureOr<Value> dftAlong(NodeContext &ctx, Value x, int64_t axis,
     }
   }
   int64_t k = inverse ? length : (onesided ? length / 2 + 1 : length);
+  // The matrices are built here: keep them to a size that compiles.
+  constexpr int64_t kMaxMatrix = int64_t(1) << 24;
+  if (n > kMaxMatrix / std::max<int64_t>(k, 1))
+    return ctx.error() << "a DFT of length " << length << " over " << n
+                       << " samples needs a " << n << "x" << k
+                       << " matrix; optc builds at most " << kMaxMatrix
+                       << " entries";
   SmallVector<double> cosM(n * k), sinM(n * k);
   double sign = inverse ? 1 : -1, scale = inverse ? 1.0 / length : 1.0;
   for (int64_t a = 0; a < n; ++a)

@@ -79,7 +79,8 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
   SmallVector<Value> columns(outSize);
   for (const Gram &g : grams) {
     int64_t n = g.tokens.size();
-    int64_t distances = n == 1 ? 1 : maxSkip + 1;
+    // Distances beyond the row's length find nothing.
+    int64_t distances = n == 1 ? 1 : std::min(maxSkip + 1, length);
     for (int64_t d = 1; d <= distances; ++d) {
       int64_t starts = length - (n - 1) * d;
       if (starts <= 0)
