@@ -277,7 +277,10 @@ LogicalResult flexAttention(NodeContext &ctx) {
       return failure();
     OPTC_TRY(rep, ctx.create<BroadcastOp>(
                       wide, ArrayRef<int64_t>{s[0], s[1], group, s[2], s[3]}));
-    return ctx.reshape(rep, {s[0], qHeads, s[2], s[3]});
+    Value flat = ctx.reshape(rep, {s[0], qHeads, s[2], s[3]});
+    if (!flat)
+      return failure();
+    return flat;
   };
   OPTC_TRY(kAligned, repeat(k));
   OPTC_TRY(vAligned, repeat(v));

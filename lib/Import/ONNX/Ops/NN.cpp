@@ -153,7 +153,7 @@ FailureOr<Value> integerConv(NodeContext &ctx, Value x, Value xzp, Value w,
   if (wzp) {
     Value z = ctx.castTo(wzp, i32);
     RankedTensorType zt = ctx.typeOf(z);
-    if (zt.getRank() == 1 && zt.getNumElements() != 1) {
+    if (zt.getRank() == 1 && zt.getDimSize(0) != 1) {
       SmallVector<int64_t> shape(ctx.typeOf(w).getRank(), 1);
       shape[0] = -1;
       z = ctx.reshape(z, shape);

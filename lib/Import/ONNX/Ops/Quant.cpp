@@ -169,7 +169,7 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
 /// and per-column values broadcast as they are.
 FailureOr<Value> asRows(NodeContext &ctx, Value v) {
   RankedTensorType t = ctx.typeOf(v);
-  if (t.getRank() != 1 || t.getNumElements() == 1)
+  if (t.getRank() != 1 || t.getDimSize(0) == 1)
     return t.getRank() == 1 ? ctx.reshape(v, {}) : v;
   Value r = ctx.reshape(v, {-1, 1});
   if (!r)

@@ -793,7 +793,7 @@ LogicalResult pad(NodeContext &ctx) {
   } else {
     if (Value v = ctx.input(2)) {
       RankedTensorType vt = ctx.typeOf(v);
-      if (vt.getNumElements() != 1 && vt.hasStaticShape())
+      if (vt.hasStaticShape() && vt.getNumElements() != 1)
         return ctx.error() << "constant_value must have one element";
       if (vt.getRank() != 0)
         v = ctx.reshape(v, {});

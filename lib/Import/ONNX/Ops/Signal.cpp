@@ -126,6 +126,8 @@ FailureOr<Value> dftAlong(NodeContext &ctx, Value x, int64_t axis,
                           bool onesided) {
   RankedTensorType type = ctx.typeOf(x);
   int64_t rank = type.getRank();
+  if (!type.hasStaticShape())
+    return ctx.error() << "the signal's shape must be known, found " << type;
   if (axis == rank - 1)
     return ctx.error() << "axis " << axis << " is the real/imaginary dimension";
   int64_t parts = type.getDimSize(rank - 1);
@@ -149,7 +151,10 @@ FailureOr<Value> dftAlong(NodeContext &ctx, Value x, int64_t axis,
     limits[rank - 1] = i + 1;
     OPTC_TRY(s, ctx.create<SliceOp>(x, starts, limits, strides));
     SmallVector<int64_t> shape(type.getShape().drop_back());
-    return ctx.reshape(s, shape);
+    Value r = ctx.reshape(s, shape);
+    if (!r)
+      return failure();
+    return r;
   };
   OPTC_TRY(re, part(0));
   Value im;
