@@ -215,6 +215,8 @@ LogicalResult AttentionImporter::run() {
     // Per batch: keys at or past nonpad_kv_seqlen[b] are padding; causal
     // and window offsets are nonpad_kv_seqlen[b] - q.
     RankedTensorType nt = ctx.typeOf(nonpad);
+    if (nt.getRank() != 1)
+      return ctx.error() << "nonpad_kv_seqlen must be 1-D, found " << nt;
     Value lengths =
         ctx.reshape(ctx.castTo(nonpad, ctx.b.getI64Type()),
                     {nt.isDynamicDim(0) ? -1 : nt.getDimSize(0), 1, 1});
