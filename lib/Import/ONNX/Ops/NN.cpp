@@ -43,6 +43,22 @@ FailureOr<WindowAttrs> windowAttrs(NodeContext &ctx, RankedTensorType input,
   OPTC_TRY(pads, ctx.intsAttr("pads", &given));
   w.pads = given ? pads : SmallVector<int64_t>(2 * n, 0);
   OPTC_TRY(autoPad, ctx.stringAttr("auto_pad", "NOTSET"));
+  // Check the window before auto_pad divides by its strides.
+  for (auto [name, values] :
+       {std::pair<const char *, ArrayRef<int64_t>>{"strides", w.strides},
+        {"dilations", w.dilations},
+        {"kernel_shape", w.kernel}}) {
+    if (static_cast<int64_t>(values.size()) != n)
+      return ctx.error() << name << " has " << values.size() << " entries for "
+                         << n << " spatial dimensions";
+    for (int64_t v : values)
+      if (v <= 0 || v > (int64_t(1) << 31))
+        return ctx.error() << name << " must be positive (and below 2^31), "
+                           << "found " << v;
+  }
+  if (static_cast<int64_t>(w.pads.size()) != 2 * n)
+    return ctx.error() << "pads has " << w.pads.size() << " entries for " << n
+                       << " spatial dimensions";
   if (autoPad == "VALID") {
     w.pads.assign(2 * n, 0);
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {

@@ -563,8 +563,9 @@ LogicalResult split(NodeContext &ctx) {
       OPTC_TRY(n, ctx.intAttr("num_outputs", outputs));
       parts = n;
     }
-    if (parts <= 0)
-      return ctx.error() << "cannot split into " << parts << " parts";
+    if (parts <= 0 || parts != outputs)
+      return ctx.error() << "cannot split into " << parts << " parts for "
+                         << outputs << " outputs";
     // Equal parts; with opset 18 the last one may be smaller.
     int64_t chunk = (dim + parts - 1) / parts;
     if (ctx.opset < 18 && dim % parts != 0)
