@@ -1266,11 +1266,48 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(result, out);
 }
 
-OpFoldResult PadOp::fold(FoldAdaptor) {
+OpFoldResult PadOp::fold(FoldAdaptor adaptor) {
   auto isZero = [](int64_t v) { return v == 0; };
   if (llvm::all_of(getLow(), isZero) && llvm::all_of(getHigh(), isZero))
     return ifSameType(getInput(), getType());
-  return {};
+  // Constant padding of a constant: every result element either reads the
+  // input or is the padding value.
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
+  if (!result || !values || getMode() != PadMode::constant)
+    return {};
+  Type element = result.getElementType();
+  Attribute fill;
+  if (getValue()) {
+    std::optional<SmallVector<Attribute>> v = elementsOf(adaptor.getValue());
+    if (!v || v->size() != 1)
+      return {};
+    fill = (*v)[0];
+  } else if (isa<FloatType>(element)) {
+    fill = FloatAttr::get(element, 0.0);
+  } else {
+    fill = IntegerAttr::get(element, 0);
+  }
+  ArrayRef<int64_t> inShape = cast<ShapedType>(getInput().getType()).getShape();
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  ArrayRef<int64_t> shape = result.getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> index(rank, 0);
+  SmallVector<Attribute> out;
+  out.reserve(result.getNumElements());
+  for (int64_t n = 0, e = result.getNumElements(); n < e; ++n) {
+    int64_t at = 0;
+    bool inside = true;
+    for (int64_t r = 0; r < rank && inside; ++r) {
+      int64_t i = index[r] - getLow()[r];
+      inside = i >= 0 && i < inShape[r];
+      at += i * inStrides[r];
+    }
+    out.push_back(inside ? (*values)[at] : fill);
+    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
+      index[r] = 0;
+  }
+  return DenseElementsAttr::get(result, out);
 }
 
 OpFoldResult TileOp::fold(FoldAdaptor adaptor) {

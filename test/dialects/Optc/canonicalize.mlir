@@ -866,3 +866,19 @@ func.func @scatter_elements_const() -> (tensor<2x3xi32>, tensor<3xi32>) {
   %2 = optc.scatter_elements none %z1, %k, %w {axis = 0 : i64} : (tensor<3xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<3xi32>
   return %1, %2 : tensor<2x3xi32>, tensor<3xi32>
 }
+
+// -----
+
+// Constant padding (and cropping) of a constant folds; other modes stay.
+// CHECK-LABEL: func.func @pad_const
+// CHECK-DAG: optc.constant dense<{{\[}}[9, 1, 2, 9], [9, 3, 4, 9]]> : tensor<2x4xi32>
+// CHECK-DAG: optc.constant dense<{{\[}}[2], [4]]> : tensor<2x1xi32>
+// CHECK-DAG: optc.pad edge
+func.func @pad_const() -> (tensor<2x4xi32>, tensor<2x1xi32>, tensor<2x3xi32>) {
+  %x = optc.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi32>
+  %v = optc.constant dense<9> : tensor<i32>
+  %0 = optc.pad constant %x, %v {high = array<i64: 0, 1>, low = array<i64: 0, 1>} : (tensor<2x2xi32>, tensor<i32>) -> tensor<2x4xi32>
+  %1 = optc.pad constant %x {high = array<i64: 0, 0>, low = array<i64: 0, -1>} : (tensor<2x2xi32>) -> tensor<2x1xi32>
+  %2 = optc.pad edge %x {high = array<i64: 0, 1>, low = array<i64: 0, 0>} : (tensor<2x2xi32>) -> tensor<2x3xi32>
+  return %0, %1, %2 : tensor<2x4xi32>, tensor<2x1xi32>, tensor<2x3xi32>
+}

@@ -308,6 +308,110 @@ LogicalResult causalConvWithState(NodeContext &ctx) {
   return success();
 }
 
+/// MaxPool's Indices output: for every window the flat index (over the
+/// whole input, row-major, or column-major within each image with
+/// storage_order) of its first maximum. Each kernel tap is one strided
+/// slice of the input padded with -inf; a running maximum keeps the index
+/// of the first tap that beats it.
+FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
+                                RankedTensorType resultType,
+                                const WindowAttrs &win, bool columnMajor) {
+  RankedTensorType xt = ctx.typeOf(x);
+  int64_t rank = xt.getRank(), spatial = rank - 2;
+  if (!xt.hasStaticShape() || !resultType.hasStaticShape() ||
+      !isa<FloatType>(xt.getElementType()))
+    return ctx.error() << "the Indices output needs static float shapes";
+  int64_t taps = 1;
+  for (int64_t k : win.kernel)
+    taps *= k;
+  if (taps > 4096)
+    return ctx.error() << "the Indices output supports windows of at most "
+                          "4096 taps, found "
+                       << taps;
+  ArrayRef<int64_t> in = xt.getShape(), out = resultType.getShape();
+  // Pad so that every window (ceil mode included) lies inside.
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low[2 + i] = win.pads[i];
+    int64_t reach = (out[2 + i] - 1) * win.strides[i] +
+                    (win.kernel[i] - 1) * win.dilations[i] + 1;
+    high[2 + i] = std::max<int64_t>(0, reach - in[2 + i] - win.pads[i]);
+  }
+  Type t = xt.getElementType();
+  OPTC_TRY(padded, ctx.create<PadOp>(PadMode::constant, x,
+                                     ctx.scalar(t, -INFINITY), low, high));
+  // The flat offset of each image: (n * C + c) * prod(spatial).
+  int64_t image = 1;
+  for (int64_t d : in.drop_front(2))
+    image *= d;
+  SmallVector<int64_t> bases;
+  for (int64_t b = 0; b < in[0] * in[1]; ++b)
+    bases.push_back(b * image);
+  SmallVector<int64_t> baseShape{in[0], in[1]};
+  baseShape.append(spatial, 1);
+  Value base = ctx.reshape(ctx.i64s(bases), baseShape);
+  if (!base)
+    return failure();
+  SmallVector<int64_t> outSpatial(out.drop_front(2));
+  int64_t points = 1;
+  for (int64_t d : outSpatial)
+    points *= d;
+  Value best, bestIndex;
+  SmallVector<int64_t> tap(spatial, 0);
+  for (int64_t n = 0; n < taps; ++n) {
+    // This tap's strided slice of the padded input, and the input position
+    // every output reads at it.
+    SmallVector<int64_t> starts(rank, 0), limits(rank), strides(rank, 1);
+    limits[0] = in[0];
+    limits[1] = in[1];
+    SmallVector<SmallVector<int64_t>> coords(spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      starts[2 + i] = tap[i] * win.dilations[i];
+      strides[2 + i] = win.strides[i];
+      limits[2 + i] = starts[2 + i] + (out[2 + i] - 1) * win.strides[i] + 1;
+      for (int64_t o = 0; o < out[2 + i]; ++o)
+        coords[i].push_back(o * win.strides[i] - win.pads[i] +
+                            tap[i] * win.dilations[i]);
+    }
+    OPTC_TRY(cand, ctx.create<SliceOp>(padded, starts, limits, strides));
+    SmallVector<int64_t> offsets;
+    SmallVector<int64_t> at(spatial, 0);
+    for (int64_t p = 0; p < points; ++p) {
+      int64_t flat = 0;
+      if (columnMajor) {
+        for (int64_t i = spatial - 1; i >= 0; --i)
+          flat = flat * in[2 + i] + coords[i][at[i]];
+      } else {
+        for (int64_t i = 0; i < spatial; ++i)
+          flat = flat * in[2 + i] + coords[i][at[i]];
+      }
+      offsets.push_back(flat);
+      for (int64_t i = spatial - 1; i >= 0 && ++at[i] == out[2 + i]; --i)
+        at[i] = 0;
+    }
+    SmallVector<int64_t> offsetShape{1, 1};
+    llvm::append_range(offsetShape, outSpatial);
+    Value offset = ctx.reshape(ctx.i64s(offsets), offsetShape);
+    if (!offset)
+      return failure();
+    OPTC_TRY(index, ctx.create<AddOp>(base, offset));
+    if (!best) {
+      best = cand;
+      OPTC_TRY(full, ctx.create<BroadcastOp>(index, out));
+      bestIndex = full;
+    } else {
+      OPTC_TRY(better, ctx.create<CompareOp>(ComparePredicate::gt, cand, best));
+      OPTC_TRY(nb, ctx.create<SelectOp>(better, cand, best));
+      OPTC_TRY(ni, ctx.create<SelectOp>(better, index, bestIndex));
+      best = nb;
+      bestIndex = ni;
+    }
+    for (int64_t i = spatial - 1; i >= 0 && ++tap[i] == win.kernel[i]; --i)
+      tap[i] = 0;
+  }
+  return bestIndex;
+}
+
 template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   RankedTensorType xt = ctx.typeOf(x);
@@ -315,10 +419,8 @@ template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
     return ctx.error() << "attribute 'kernel_shape' is required";
   OPTC_TRY(win, windowAttrs(ctx, xt, {}));
   OPTC_TRY(ceilMode, ctx.intAttr("ceil_mode", 0));
-  if (ctx.node.output_size() > 1 && !ctx.node.output(1).empty())
-    return ctx.error() << "the Indices output of MaxPool is not supported";
+  bool wantIndices = ctx.node.output_size() > 1 && !ctx.node.output(1).empty();
   OPTC_TRY(storageOrder, ctx.intAttr("storage_order", 0));
-  (void)storageOrder; // only affects the Indices output
   if constexpr (std::is_same_v<OpTy, AvgPoolOp>) {
     OPTC_TRY(includePad, ctx.intAttr("count_include_pad", 0));
     OPTC_TRY(y,
@@ -334,6 +436,11 @@ template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
     OPTC_TRY(y, ctx.create<MaxPoolOp>(x, win.kernel, win.strides, win.dilations,
                                       win.pads, ceilMode != 0));
     ctx.outputs = {y};
+    if (wantIndices) {
+      OPTC_TRY(indices,
+               maxPoolIndices(ctx, x, ctx.typeOf(y), win, storageOrder != 0));
+      ctx.outputs.push_back(indices);
+    }
   }
   return success();
 }
