@@ -988,34 +988,32 @@ OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
                           [](const APInt &a, const APInt &b) { return a * b; });
 }
 
-OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
-  if (getAxes().empty())
-    return ifSameType(getInput(), getType());
-  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
-                                       floatMax))
+/// Max or min of a constant: floats propagate NaN, i1 and unsigned
+/// integers compare unsigned.
+template <typename OpTy>
+static OpFoldResult foldExtremum(OpTy op, Attribute input, bool isMax) {
+  if (op.getAxes().empty())
+    return ifSameType(op.getInput(), op.getType());
+  if (Attribute f = foldFloatReduction(input, op.getAxes(), op.getType(),
+                                       isMax ? floatMax : floatMin))
     return f;
-  bool isUns =
-      isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
-  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
-                          [&](const APInt &a, const APInt &b) {
-                            return isUns ? llvm::APIntOps::umax(a, b)
-                                         : llvm::APIntOps::smax(a, b);
-                          });
+  Type type = op.getType();
+  bool isUns = isUnsigned(type) || getElementTypeOrSelf(type).isInteger(1);
+  return foldIntReduction(
+      input, op.getAxes(), type, [&](const APInt &a, const APInt &b) {
+        if (isMax)
+          return isUns ? llvm::APIntOps::umax(a, b)
+                       : llvm::APIntOps::smax(a, b);
+        return isUns ? llvm::APIntOps::umin(a, b) : llvm::APIntOps::smin(a, b);
+      });
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
+  return foldExtremum(*this, adaptor.getInput(), /*isMax=*/true);
 }
 
 OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
-  if (getAxes().empty())
-    return ifSameType(getInput(), getType());
-  if (Attribute f = foldFloatReduction(adaptor.getInput(), getAxes(), getType(),
-                                       floatMin))
-    return f;
-  bool isUns =
-      isUnsigned(getType()) || getElementTypeOrSelf(getType()).isInteger(1);
-  return foldIntReduction(adaptor.getInput(), getAxes(), getType(),
-                          [&](const APInt &a, const APInt &b) {
-                            return isUns ? llvm::APIntOps::umin(a, b)
-                                         : llvm::APIntOps::smin(a, b);
-                          });
+  return foldExtremum(*this, adaptor.getInput(), /*isMax=*/false);
 }
 
 //===----------------------------------------------------------------------===//
