@@ -42,6 +42,9 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
     return ctx.error() << "mode '" << mode << "' is not supported";
   if (indexes.empty() || minGram < 1 || maxGram < minGram || maxSkip < 0)
     return ctx.error() << "inconsistent n-gram attributes";
+  if (*llvm::min_element(indexes) < 0 ||
+      *llvm::max_element(indexes) >= (int64_t(1) << 20))
+    return ctx.error() << "ngram_indexes must lie in [0, 2^20)";
   int64_t outSize = *llvm::max_element(indexes) + 1;
   if (!weights.empty() && static_cast<int64_t>(weights.size()) != outSize)
     return ctx.error() << "weights must hold " << outSize << " values";
