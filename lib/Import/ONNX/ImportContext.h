@@ -40,6 +40,11 @@ constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 28;
 constexpr int64_t kOldestOpset = 1;
 
+/// The most elements a converter builds into one constant (index tables,
+/// weight matrices, positions); larger ones are an error, not an
+/// allocation that takes the machine down.
+constexpr int64_t kMaxBuiltConstant = int64_t(1) << 24;
+
 /// A parsed and validated model.
 struct LoadedModel {
   std::unique_ptr<onnx::ModelProto> proto;

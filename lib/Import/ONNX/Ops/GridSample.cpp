@@ -264,7 +264,7 @@ LogicalResult gridSample(NodeContext &ctx) {
 /// 0, 1, ..., n - 1 for a 0-d i64 `n` (a constant when n is one).
 FailureOr<Value> positionsUpTo(NodeContext &ctx, Value n) {
   if (std::optional<SmallVector<int64_t>> c = getConstantInts(n)) {
-    if ((*c)[0] < 0 || (*c)[0] > (int64_t(1) << 24))
+    if ((*c)[0] < 0 || (*c)[0] > kMaxBuiltConstant)
       return ctx.error() << "size " << (*c)[0] << " is out of range";
     return ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, (*c)[0])));
   }

@@ -167,6 +167,8 @@ LogicalResult reverseSequence(NodeContext &ctx) {
   if (timeAxis == batchAxis || timeAxis > 1 || batchAxis > 1)
     return ctx.error() << "time_axis and batch_axis must be 0 and 1";
   int64_t steps = type.getDimSize(timeAxis);
+  if (steps > kMaxBuiltConstant)
+    return ctx.error() << "the time axis has " << steps << " steps";
   Type i64 = ctx.b.getI64Type();
   Value t =
       alongDim(ctx, ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, steps))),
@@ -204,6 +206,8 @@ LogicalResult tensorScatter(NodeContext &ctx) {
                        << ct << " and " << ut;
   Type i64 = ctx.b.getI64Type();
   int64_t length = ut.getDimSize(axis);
+  if (length > kMaxBuiltConstant)
+    return ctx.error() << "the update has " << length << " positions";
   Value positions =
       alongDim(ctx, ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, length))),
                axis, rank);

@@ -340,6 +340,8 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   Type t = xt.getElementType();
   OPTC_TRY(padded, ctx.create<PadOp>(PadMode::constant, x,
                                      ctx.scalar(t, -INFINITY), low, high));
+  if (in[0] * in[1] > kMaxBuiltConstant)
+    return ctx.error() << "the Indices output is too large to tabulate";
   // The flat offset of each image: (n * C + c) * prod(spatial).
   int64_t image = 1;
   for (int64_t d : in.drop_front(2))
@@ -356,6 +358,8 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   int64_t points = 1;
   for (int64_t d : outSpatial)
     points *= d;
+  if (points > kMaxBuiltConstant || in[0] * in[1] > kMaxBuiltConstant)
+    return ctx.error() << "the Indices output is too large to tabulate";
   Value best, bestIndex;
   SmallVector<int64_t> tap(spatial, 0);
   for (int64_t n = 0; n < taps; ++n) {
@@ -941,6 +945,8 @@ LogicalResult deformConv(NodeContext &ctx) {
   Calc cc(ctx);
   Type i64 = ctx.b.getI64Type();
   int64_t points = k * oh * ow, cg = c / offsetGroup;
+  if (points > kMaxBuiltConstant)
+    return ctx.error() << "the kernel and output are too large to tabulate";
   // Offsets as [N, G, K, 2, OH, OW]: the row (0) and column (1) shifts.
   Value off = ctx.reshape(offset, {n, offsetGroup, k, 2, oh, ow});
   auto part = [&](int64_t which) {

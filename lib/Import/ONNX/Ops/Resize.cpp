@@ -120,7 +120,7 @@ std::pair<Value, Value> sourceCoordinates(Calc &c, const Params &p,
   // The output positions 0, 1, ..., size - 1.
   Value positions;
   if (std::optional<SmallVector<int64_t>> n = getConstantInts(plan.size)) {
-    if ((*n)[0] < 0 || (*n)[0] > (int64_t(1) << 31)) {
+    if ((*n)[0] < 0 || (*n)[0] > kMaxBuiltConstant) {
       c.ctx.error() << "the output size " << (*n)[0] << " along axis "
                     << plan.axis << " is out of range";
       return {};
@@ -184,6 +184,11 @@ Value resizeAxisDense(Calc &c, const Params &p, const AxisPlan &plan,
   // The output size is at least 1, so scale >= 1 / length and the filter
   // reaches at most 2 * length (cubic) positions beyond either edge.
   int64_t reach = 2 * length + 3;
+  if ((length + 2 * reach) * length > kMaxBuiltConstant) {
+    ctx.error() << "antialiasing along axis " << plan.axis << " of size "
+                << length << " needs too large a weight matrix";
+    return {};
+  }
   SmallVector<double> virtualTaps;
   for (int64_t j = -reach; j < length + reach; ++j)
     virtualTaps.push_back(double(j));

@@ -40,7 +40,7 @@ LogicalResult cosineWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
 
   if (std::optional<SmallVector<int64_t>> n = getConstantInts(size)) {
     int64_t count = (*n)[0];
-    if (count < 0 || count > (int64_t(1) << 24))
+    if (count < 0 || count > kMaxBuiltConstant)
       return ctx.error() << "size " << count << " is out of range";
     double denominator = periodic ? count : count - 1;
     SmallVector<double> values;
@@ -179,7 +179,7 @@ FailureOr<Value> dftAlong(NodeContext &ctx, Value x, int64_t axis,
   }
   int64_t k = inverse ? length : (onesided ? length / 2 + 1 : length);
   // The matrices are built here: keep them to a size that compiles.
-  constexpr int64_t kMaxMatrix = int64_t(1) << 24;
+  constexpr int64_t kMaxMatrix = kMaxBuiltConstant;
   if (n > kMaxMatrix / std::max<int64_t>(k, 1))
     return ctx.error() << "a DFT of length " << length << " over " << n
                        << " samples needs a " << n << "x" << k
