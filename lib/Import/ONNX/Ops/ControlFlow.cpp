@@ -342,12 +342,8 @@ LogicalResult loopOp(NodeContext &ctx) {
         shape.push_back(a == b ? a : ShapedType::kDynamic);
       carriedTypes[i] = from.clone(shape);
     }
-    for (int64_t k = 0; k < numScanOutputs; ++k) {
-      auto t = cast<RankedTensorType>(outs[1 + numCarried + k].getType());
-      if (!t.hasStaticShape())
-        return ctx.error() << "scan output " << k << " must be static";
-      sliceTypes.push_back(t);
-    }
+    for (int64_t k = 0; k < numScanOutputs; ++k)
+      sliceTypes.push_back(outs[1 + numCarried + k].getType());
   }
 
   SmallVector<Value> inits{ctx.scalar(i64, 0), cond0};
@@ -356,12 +352,15 @@ LogicalResult loopOp(NodeContext &ctx) {
                                         : Value(tensor::CastOp::create(
                                               ctx.b, ctx.loc, type, v)));
   for (Type t : sliceTypes) {
-    // No rows yet: a [0, ...] constant, typed with an unknown length.
+    // No rows yet: a [0, ...] constant, typed with an unknown length. Sizes
+    // a row does not know are 0 there; the first row replaces it (below).
     auto st = cast<RankedTensorType>(t);
     SmallVector<int64_t> shape{0};
-    llvm::append_range(shape, st.getShape());
+    for (int64_t d : st.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? 0 : d);
     Value none = ctx.splat(st.clone(shape), 0);
-    shape[0] = ShapedType::kDynamic;
+    shape.assign({ShapedType::kDynamic});
+    llvm::append_range(shape, st.getShape());
     inits.push_back(
         tensor::CastOp::create(ctx.b, ctx.loc, st.clone(shape), none));
   }
@@ -422,17 +421,57 @@ LogicalResult loopOp(NodeContext &ctx) {
           llvm::append_range(source, llvm::seq<int64_t>(0, t.getRank()));
           FailureOr<Value> reshaped = ctx.reshapeDims(slice, source);
           Value slab = succeeded(reshaped) ? *reshaped : Value();
-          FailureOr<Value> grown =
-              slab ? ctx.create<ConcatOp>(
-                         ValueRange{after->getArgument(2 + numCarried + k),
-                                    slab},
-                         0)
-                   : FailureOr<Value>(failure());
-          if (failed(grown)) {
+          Value acc = after->getArgument(2 + numCarried + k);
+          if (!slab) {
             bodyFailed = true;
             break;
           }
-          yielded.push_back(*grown);
+          auto castToAcc = [&](Value v) {
+            return v.getType() == acc.getType()
+                       ? v
+                       : Value(tensor::CastOp::create(ctx.b, ctx.loc,
+                                                      acc.getType(), v));
+          };
+          auto join = [&]() -> FailureOr<Value> {
+            OPTC_TRY(joined, ctx.create<ConcatOp>(ValueRange{acc, slab}, 0));
+            return castToAcc(joined);
+          };
+          if (t.hasStaticShape()) {
+            FailureOr<Value> grown = join();
+            if (failed(grown)) {
+              bodyFailed = true;
+              break;
+            }
+            yielded.push_back(*grown);
+            continue;
+          }
+          // Row sizes known only at run time: the first row starts the
+          // output; later rows are joined to it (the empty placeholder's
+          // unknown sizes are 0, so joining to it would not fit).
+          Value iterIndex = tensor::ExtractOp::create(
+              ctx.b, ctx.loc, after->getArgument(0), ValueRange{});
+          Value zero = arith::ConstantOp::create(ctx.b, ctx.loc,
+                                                 ctx.b.getI64IntegerAttr(0));
+          Value first = arith::CmpIOp::create(
+              ctx.b, ctx.loc, arith::CmpIPredicate::eq, iterIndex, zero);
+          auto ifOp = scf::IfOp::create(ctx.b, ctx.loc, acc.getType(), first,
+                                        /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(ctx.b);
+            ctx.b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+            scf::YieldOp::create(ctx.b, ctx.loc, castToAcc(slab));
+            ctx.b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+            FailureOr<Value> grown = join();
+            if (failed(grown)) {
+              bodyFailed = true;
+              scf::YieldOp::create(ctx.b, ctx.loc, acc);
+            } else {
+              scf::YieldOp::create(ctx.b, ctx.loc, *grown);
+            }
+          }
+          if (bodyFailed)
+            break;
+          yielded.push_back(ifOp.getResult(0));
         }
         if (bodyFailed)
           scf::YieldOp::create(ctx.b, ctx.loc, after->getArguments());
