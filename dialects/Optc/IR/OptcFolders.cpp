@@ -1363,113 +1363,88 @@ Value buildChecked(PatternRewriter &rewriter, Location loc, Args &&...args) {
   return rewriter.create(state)->getResult(0);
 }
 
-struct StaticReshape : OpRewritePattern<DynamicReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DynamicReshapeOp op,
+/// Rewrites a dynamic_* op into its attribute form with `build`, which
+/// returns null while the sizes are not constants or when the static rule
+/// rejects them (then they stay for run time to report).
+template <typename DynOp> struct ToStaticForm : OpRewritePattern<DynOp> {
+  using Build = Value (*)(DynOp, PatternRewriter &);
+  ToStaticForm(MLIRContext *context, Build build)
+      : OpRewritePattern<DynOp>(context), build(build) {}
+  LogicalResult matchAndRewrite(DynOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
-    if (!shape)
-      return failure();
-    Value v =
-        buildChecked<ReshapeOp>(rewriter, op.getLoc(), op.getInput(), *shape);
+    Value v = build(op, rewriter);
     if (!v)
       return failure();
     replaceWithCast(rewriter, op, v);
     return success();
   }
+  Build build;
 };
 
-struct StaticBroadcast : OpRewritePattern<DynamicBroadcastOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DynamicBroadcastOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
-    if (!shape)
-      return failure();
-    // The bidirectional result: where the target says 1 the input's size
-    // stays, which optc.broadcast can only express when it is known.
-    ArrayRef<int64_t> input =
-        cast<RankedTensorType>(op.getInput().getType()).getShape();
-    int64_t rank = std::max<int64_t>(shape->size(), input.size());
-    SmallVector<int64_t> target(rank, 1);
-    for (int64_t i = 0; i < rank; ++i) {
-      int64_t inIndex = i - (rank - static_cast<int64_t>(input.size()));
-      int64_t shIndex = i - (rank - static_cast<int64_t>(shape->size()));
-      int64_t in = inIndex >= 0 ? input[inIndex] : 1;
-      int64_t s = shIndex >= 0 ? (*shape)[shIndex] : 1;
-      if (s < 0)
-        return failure();
-      if (s == 1) {
-        if (ShapedType::isDynamic(in))
-          return failure();
-        target[i] = in;
-      } else if (ShapedType::isDynamic(in) || in == 1 || in == s) {
-        target[i] = s;
-      } else {
-        return failure(); // incompatible: left for run time to report
-      }
+Value staticReshape(DynamicReshapeOp op, PatternRewriter &rewriter) {
+  std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
+  if (!shape)
+    return {};
+  return buildChecked<ReshapeOp>(rewriter, op.getLoc(), op.getInput(), *shape);
+}
+
+Value staticBroadcast(DynamicBroadcastOp op, PatternRewriter &rewriter) {
+  std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
+  if (!shape)
+    return {};
+  // The bidirectional result: where the target says 1 the input's size
+  // stays, which optc.broadcast can only express when it is known.
+  ArrayRef<int64_t> input =
+      cast<RankedTensorType>(op.getInput().getType()).getShape();
+  int64_t rank = std::max<int64_t>(shape->size(), input.size());
+  SmallVector<int64_t> target(rank, 1);
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t inIndex = i - (rank - static_cast<int64_t>(input.size()));
+    int64_t shIndex = i - (rank - static_cast<int64_t>(shape->size()));
+    int64_t in = inIndex >= 0 ? input[inIndex] : 1;
+    int64_t s = shIndex >= 0 ? (*shape)[shIndex] : 1;
+    if (s < 0)
+      return {};
+    if (s == 1) {
+      if (ShapedType::isDynamic(in))
+        return {};
+      target[i] = in;
+    } else if (ShapedType::isDynamic(in) || in == 1 || in == s) {
+      target[i] = s;
+    } else {
+      return {}; // incompatible: left for run time to report
     }
-    Value v =
-        buildChecked<BroadcastOp>(rewriter, op.getLoc(), op.getInput(), target);
-    if (!v)
-      return failure();
-    replaceWithCast(rewriter, op, v);
-    return success();
   }
-};
+  return buildChecked<BroadcastOp>(rewriter, op.getLoc(), op.getInput(),
+                                   target);
+}
 
-struct StaticSlice : OpRewritePattern<DynamicSliceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DynamicSliceOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> starts = constantSizes(op.getStarts());
-    std::optional<SmallVector<int64_t>> limits = constantSizes(op.getLimits());
-    std::optional<SmallVector<int64_t>> strides =
-        constantSizes(op.getStrides());
-    if (!starts || !limits || !strides)
-      return failure();
-    Value v = buildChecked<SliceOp>(rewriter, op.getLoc(), op.getInput(),
-                                    *starts, *limits, *strides);
-    if (!v)
-      return failure();
-    replaceWithCast(rewriter, op, v);
-    return success();
-  }
-};
+Value staticSlice(DynamicSliceOp op, PatternRewriter &rewriter) {
+  std::optional<SmallVector<int64_t>> starts = constantSizes(op.getStarts());
+  std::optional<SmallVector<int64_t>> limits = constantSizes(op.getLimits());
+  std::optional<SmallVector<int64_t>> strides = constantSizes(op.getStrides());
+  if (!starts || !limits || !strides)
+    return {};
+  return buildChecked<SliceOp>(rewriter, op.getLoc(), op.getInput(), *starts,
+                               *limits, *strides);
+}
 
-struct StaticPad : OpRewritePattern<DynamicPadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DynamicPadOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> low = constantSizes(op.getLow());
-    std::optional<SmallVector<int64_t>> high = constantSizes(op.getHigh());
-    if (!low || !high)
-      return failure();
-    Value v = buildChecked<PadOp>(rewriter, op.getLoc(), op.getMode(),
-                                  op.getInput(), op.getValue(), *low, *high);
-    if (!v)
-      return failure();
-    replaceWithCast(rewriter, op, v);
-    return success();
-  }
-};
+Value staticPad(DynamicPadOp op, PatternRewriter &rewriter) {
+  std::optional<SmallVector<int64_t>> low = constantSizes(op.getLow());
+  std::optional<SmallVector<int64_t>> high = constantSizes(op.getHigh());
+  if (!low || !high)
+    return {};
+  return buildChecked<PadOp>(rewriter, op.getLoc(), op.getMode(), op.getInput(),
+                             op.getValue(), *low, *high);
+}
 
-struct StaticTile : OpRewritePattern<DynamicTileOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DynamicTileOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<SmallVector<int64_t>> multiples =
-        constantSizes(op.getMultiples());
-    if (!multiples)
-      return failure();
-    Value v =
-        buildChecked<TileOp>(rewriter, op.getLoc(), op.getInput(), *multiples);
-    if (!v)
-      return failure();
-    replaceWithCast(rewriter, op, v);
-    return success();
-  }
-};
+Value staticTile(DynamicTileOp op, PatternRewriter &rewriter) {
+  std::optional<SmallVector<int64_t>> multiples =
+      constantSizes(op.getMultiples());
+  if (!multiples)
+    return {};
+  return buildChecked<TileOp>(rewriter, op.getLoc(), op.getInput(), *multiples);
+}
 
 /// optc.range of constants: the sequence, when it is short enough to fold.
 struct ConstantRange : OpRewritePattern<RangeOp> {
@@ -1572,23 +1547,23 @@ void NonZeroOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 }
 void DynamicReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                    MLIRContext *context) {
-  patterns.add<StaticReshape>(context);
+  patterns.add<ToStaticForm<DynamicReshapeOp>>(context, staticReshape);
 }
 void DynamicBroadcastOp::getCanonicalizationPatterns(
     RewritePatternSet &patterns, MLIRContext *context) {
-  patterns.add<StaticBroadcast>(context);
+  patterns.add<ToStaticForm<DynamicBroadcastOp>>(context, staticBroadcast);
 }
 void DynamicSliceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                  MLIRContext *context) {
-  patterns.add<StaticSlice>(context);
+  patterns.add<ToStaticForm<DynamicSliceOp>>(context, staticSlice);
 }
 void DynamicPadOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                MLIRContext *context) {
-  patterns.add<StaticPad>(context);
+  patterns.add<ToStaticForm<DynamicPadOp>>(context, staticPad);
 }
 void DynamicTileOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                                 MLIRContext *context) {
-  patterns.add<StaticTile>(context);
+  patterns.add<ToStaticForm<DynamicTileOp>>(context, staticTile);
 }
 void RangeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                           MLIRContext *context) {
