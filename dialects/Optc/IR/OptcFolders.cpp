@@ -124,6 +124,17 @@ static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
+/// Steps a row-major multi-index through `shape`; false once it wraps
+/// around past the last element.
+static bool nextIndex(MutableArrayRef<int64_t> index, ArrayRef<int64_t> shape) {
+  for (int64_t r = static_cast<int64_t>(shape.size()) - 1; r >= 0; --r) {
+    if (++index[r] < shape[r])
+      return true;
+    index[r] = 0;
+  }
+  return false;
+}
+
 /// Evaluates an elementwise function of constant operands that broadcast
 /// (numpy rules) to `resultType`. `fn` returns null to give up.
 static Attribute
@@ -165,8 +176,7 @@ foldBroadcasting(ArrayRef<Attribute> operands, Type resultType,
     if (!v)
       return {};
     out.push_back(v);
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -904,9 +914,7 @@ foldReduction(Attribute input, ArrayRef<int64_t> axes, Type resultType,
     for (size_t r = 0; r < shape.size(); ++r)
       at += index[r] * strides[r];
     acc[at] = acc[at] ? combine(*acc[at], v) : v;
-    for (int64_t r = static_cast<int64_t>(shape.size()) - 1;
-         r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   SmallVector<T> out;
   for (std::optional<T> &v : acc)
@@ -1067,8 +1075,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     for (int64_t r = 0; r < rank; ++r)
       at += index[r] * inStrides[perm[r]];
     out.push_back((*values)[at]);
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -1185,8 +1192,7 @@ OpFoldResult GatherElementsOp::fold(FoldAdaptor adaptor) {
     for (int64_t r = 0; r < rank; ++r)
       at += (r == axis ? p : index[r]) * dataStrides[r];
     out.push_back((*data)[at]);
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -1224,8 +1230,7 @@ OpFoldResult ScatterElementsOp::fold(FoldAdaptor adaptor) {
     if (!written.insert(at).second)
       return {};
     out[at] = (*updates)[n++];
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == indexShape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, indexShape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -1258,8 +1263,7 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     for (int64_t r = 0; r < rank; ++r)
       at += (starts[r] + index[r] * getStrides()[r]) * inStrides[r];
     out.push_back((*values)[at]);
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -1302,8 +1306,7 @@ OpFoldResult PadOp::fold(FoldAdaptor adaptor) {
       at += i * inStrides[r];
     }
     out.push_back(inside ? (*values)[at] : fill);
-    for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-      index[r] = 0;
+    nextIndex(index, shape);
   }
   return DenseElementsAttr::get(result, out);
 }
@@ -1523,8 +1526,7 @@ struct ConstantNonZero : OpRewritePattern<NonZeroOp> {
                          : !cast<IntegerAttr>(a).getValue().isZero();
       if (nonZero)
         columns.push_back(index);
-      for (int64_t r = rank - 1; r >= 0 && ++index[r] == shape[r]; --r)
-        index[r] = 0;
+      nextIndex(index, shape);
     }
     int64_t count = columns.size();
     SmallVector<int64_t> values(rank * count);

@@ -238,6 +238,18 @@ FailureOr<SmallVector<float>> NodeContext::floatsAttr(llvm::StringRef name) {
   return SmallVector<float>(a->floats().begin(), a->floats().end());
 }
 
+FailureOr<Type> NodeContext::dtypeAttr(llvm::StringRef name, Type fallback) {
+  if (!attr(name))
+    return fallback;
+  OPTC_TRY(dtype, intAttr(name, 0));
+  std::string why;
+  FailureOr<Type> element =
+      convertElementType(static_cast<int32_t>(dtype), b.getContext(), why);
+  if (failed(element))
+    return error() << "attribute '" << name << "': " << why;
+  return *element;
+}
+
 FailureOr<Value> NodeContext::tensorAttr(llvm::StringRef name) {
   const onnx::AttributeProto *a = attr(name);
   if (!a)

@@ -139,6 +139,9 @@ public:
   FailureOr<SmallVector<int64_t>> intsAttr(llvm::StringRef name,
                                            bool *present = nullptr);
   FailureOr<SmallVector<float>> floatsAttr(llvm::StringRef name);
+  /// The element type a data-type attribute names (a TensorProto enum:
+  /// Cast's `to`, `dtype`, `output_datatype`...), `fallback` when absent.
+  FailureOr<Type> dtypeAttr(llvm::StringRef name, Type fallback);
   /// A tensor attribute converted to a constant value.
   FailureOr<Value> tensorAttr(llvm::StringRef name);
 
@@ -279,6 +282,13 @@ void registerTextOps(OpRegistry &registry);
 /// `x` (a float tensor) rounded half to even, clamped to the range of
 /// `intType` and cast to it, like QuantizeLinear (Quant.cpp).
 FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType);
+
+/// QLinearMatMul's and QLinearConv's output: the i32 accumulator times
+/// `factor` (input scales / output scale, broadcast to it), plus the output
+/// zero point when there is one, rounded and saturated to the zero point's
+/// type (else `fallback`), in that order like the references (Quant.cpp).
+FailureOr<Value> requantize(NodeContext &ctx, Value acc, Value factor,
+                            Value zeroPoint, Type fallback);
 
 /// Dropout in training mode (Random.cpp): the output and the mask.
 FailureOr<std::pair<Value, Value>> trainingDropout(NodeContext &ctx, Value x,

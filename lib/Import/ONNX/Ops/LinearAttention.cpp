@@ -257,15 +257,10 @@ LogicalResult flexAttention(NodeContext &ctx) {
                        << ", " << vt;
   OPTC_TRY(scaleAttr, ctx.floatAttr("scale", 0));
   Type f32 = ctx.b.getF32Type();
-  Type precise = element.isF64() ? element : f32;
-  if (ctx.attr("softmax_precision")) {
-    OPTC_TRY(dtype, ctx.intAttr("softmax_precision", 1));
-    std::string why;
-    FailureOr<Type> p = convertElementType(dtype, ctx.b.getContext(), why);
-    if (failed(p) || !isa<FloatType>(*p))
-      return ctx.error() << "softmax_precision must be a float type";
-    precise = *p;
-  }
+  OPTC_TRY(precise,
+           ctx.dtypeAttr("softmax_precision", element.isF64() ? element : f32));
+  if (!isa<FloatType>(precise))
+    return ctx.error() << "softmax_precision must be a float type";
   // GQA: each KV head serves a contiguous group of query heads.
   auto repeat = [&](Value x) -> FailureOr<Value> {
     int64_t group = qHeads / kvHeads;

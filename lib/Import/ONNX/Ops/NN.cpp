@@ -247,23 +247,8 @@ LogicalResult qlinearConv(NodeContext &ctx) {
   if (!ysc)
     return failure();
   OPTC_TRY(factor, ctx.create<DivOp>(scale, ysc));
-  OPTC_TRY(scaled, ctx.create<MulOp>(ctx.castTo(acc, f32), factor));
-  Value result = scaled;
-  Type outType = ctx.typeOf(x).getElementType();
-  if (yzp) {
-    outType = ctx.typeOf(yzp).getElementType();
-    Value z = ctx.castTo(yzp, f32);
-    if (ctx.typeOf(z).getRank() != 0)
-      z = ctx.reshape(z, {});
-    if (!z)
-      return failure();
-    OPTC_TRY(shifted, ctx.create<AddOp>(result, z));
-    result = shifted;
-  }
-  auto intOut = dyn_cast<IntegerType>(outType);
-  if (!intOut)
-    return ctx.error() << "y must be an integer type, found " << outType;
-  OPTC_TRY(y, saturateTo(ctx, result, intOut));
+  OPTC_TRY(y,
+           requantize(ctx, acc, factor, yzp, ctx.typeOf(x).getElementType()));
   ctx.outputs = {y};
   return success();
 }

@@ -202,17 +202,7 @@ LogicalResult qlinearMatmul(NodeContext &ctx) {
   OPTC_TRY(asr, asRows(ctx, as));
   OPTC_TRY(ab, ctx.create<MulOp>(asr, ctx.castTo(bs, f)));
   OPTC_TRY(factor, ctx.create<DivOp>(ab, ctx.castTo(ys, f)));
-  OPTC_TRY(d, ctx.create<MulOp>(ctx.castTo(c, f), factor));
-  Type outType = ctx.typeOf(a).getElementType();
-  if (yzp) {
-    outType = ctx.typeOf(yzp).getElementType();
-    OPTC_TRY(shifted, ctx.create<AddOp>(d, ctx.castTo(yzp, f)));
-    d = shifted;
-  }
-  auto intOut = dyn_cast<IntegerType>(outType);
-  if (!intOut)
-    return ctx.error() << "y must be an integer type, found " << outType;
-  OPTC_TRY(y, saturateTo(ctx, d, intOut));
+  OPTC_TRY(y, requantize(ctx, c, factor, yzp, ctx.typeOf(a).getElementType()));
   ctx.outputs = {y};
   return success();
 }
@@ -258,6 +248,29 @@ FailureOr<Value> onnx_import::saturateTo(NodeContext &ctx, Value x,
   OPTC_TRY(upper, ctx.create<MinOp>(r, ctx.scalar(element, hi)));
   OPTC_TRY(clamped, ctx.create<MaxOp>(upper, ctx.scalar(element, lo)));
   return ctx.castTo(clamped, intType);
+}
+
+FailureOr<Value> onnx_import::requantize(NodeContext &ctx, Value acc,
+                                         Value factor, Value zeroPoint,
+                                         Type fallback) {
+  Type f = ctx.typeOf(factor).getElementType();
+  OPTC_TRY(d, ctx.create<MulOp>(ctx.castTo(acc, f), factor));
+  Type outType = fallback;
+  if (zeroPoint) {
+    outType = ctx.typeOf(zeroPoint).getElementType();
+    RankedTensorType zt = ctx.typeOf(zeroPoint);
+    Value z = ctx.castTo(zeroPoint, f);
+    if (zt.getRank() == 1 && zt.getDimSize(0) == 1)
+      z = ctx.reshape(z, {});
+    if (!z)
+      return failure();
+    OPTC_TRY(shifted, ctx.create<AddOp>(d, z));
+    d = shifted;
+  }
+  auto intOut = dyn_cast<IntegerType>(outType);
+  if (!intOut)
+    return ctx.error() << "y must be an integer type, found " << outType;
+  return saturateTo(ctx, d, intOut);
 }
 
 void onnx_import::registerQuantOps(OpRegistry &r) {

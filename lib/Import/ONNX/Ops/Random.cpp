@@ -22,21 +22,6 @@ using namespace mlir::optc::onnx_import;
 
 namespace {
 
-/// The element type named by attribute `name` (a TensorProto data type),
-/// or `fallback` when it is absent.
-FailureOr<Type> dtypeAttr(NodeContext &ctx, llvm::StringRef name,
-                          Type fallback) {
-  const onnx::AttributeProto *a = ctx.attr(name);
-  if (!a)
-    return fallback;
-  OPTC_TRY(dtype, ctx.intAttr(name, 0));
-  std::string why;
-  FailureOr<Type> element = convertElementType(dtype, ctx.b.getContext(), why);
-  if (failed(element))
-    return ctx.error() << name << ": " << why;
-  return *element;
-}
-
 /// A uniform draw on [low, high) of `type` (a float type); `seed` from
 /// the node's attribute when it has one.
 FailureOr<Value> uniform(NodeContext &ctx, RankedTensorType type, double low,
@@ -71,11 +56,11 @@ FailureOr<RankedTensorType> randomType(NodeContext &ctx, bool like) {
   if (like) {
     OPTC_TRY(x, ctx.requiredInput(0, "input"));
     RankedTensorType t = ctx.typeOf(x);
-    OPTC_TRY(element, dtypeAttr(ctx, "dtype", t.getElementType()));
+    OPTC_TRY(element, ctx.dtypeAttr("dtype", t.getElementType()));
     return t.clone(element);
   }
   OPTC_TRY(shape, ctx.intsAttr("shape"));
-  OPTC_TRY(element, dtypeAttr(ctx, "dtype", ctx.b.getF32Type()));
+  OPTC_TRY(element, ctx.dtypeAttr("dtype", ctx.b.getF32Type()));
   for (int64_t d : shape)
     if (d < 0)
       return ctx.error() << "shape has a negative size " << d;
@@ -117,7 +102,7 @@ LogicalResult bernoulli(NodeContext &ctx) {
   RankedTensorType type = ctx.typeOf(p);
   if (!isa<FloatType>(type.getElementType()))
     return ctx.error() << "the probabilities must be floats";
-  OPTC_TRY(element, dtypeAttr(ctx, "dtype", type.getElementType()));
+  OPTC_TRY(element, ctx.dtypeAttr("dtype", type.getElementType()));
   OPTC_TRY(u, uniform(ctx, type, 0, 1));
   OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::lt, u, p));
   ctx.outputs = {ctx.castTo(hit, element)};

@@ -1041,16 +1041,7 @@ LogicalResult eyeLike(NodeContext &ctx) {
   if (type.getRank() != 2 || !type.hasStaticShape())
     return ctx.error() << "needs a static 2-D input, found " << type;
   OPTC_TRY(k, ctx.intAttr("k", 0));
-  OPTC_TRY(dtype, ctx.intAttr("dtype", 0));
-  Type element = type.getElementType();
-  if (dtype) {
-    std::string why;
-    FailureOr<Type> t = convertElementType(static_cast<int32_t>(dtype),
-                                           ctx.b.getContext(), why);
-    if (failed(t))
-      return ctx.error() << why;
-    element = *t;
-  }
+  OPTC_TRY(element, ctx.dtypeAttr("dtype", type.getElementType()));
   int64_t n = type.getDimSize(0), m = type.getDimSize(1);
   SmallVector<bool> diagonal;
   for (int64_t i = 0; i < n; ++i)

@@ -30,12 +30,8 @@ LogicalResult cosineWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
       !isa<IntegerType>(st.getElementType()))
     return ctx.error() << "size must be one integer, found " << st;
   OPTC_TRY(periodic, ctx.intAttr("periodic", 1));
-  OPTC_TRY(dtype, ctx.intAttr("output_datatype", 1));
-  std::string why;
-  FailureOr<Type> element = convertElementType(dtype, ctx.b.getContext(), why);
-  if (failed(element))
-    return ctx.error() << "output_datatype: " << why;
-  if (!isa<FloatType>(*element) && !isa<IntegerType>(*element))
+  OPTC_TRY(element, ctx.dtypeAttr("output_datatype", ctx.b.getF32Type()));
+  if (!isa<FloatType>(element) && !isa<IntegerType>(element))
     return ctx.error() << "output_datatype must be numeric";
 
   if (std::optional<SmallVector<int64_t>> n = getConstantInts(size)) {
@@ -54,7 +50,7 @@ LogicalResult cosineWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
     Value c = ConstantOp::create(
         ctx.b, ctx.loc,
         cast<ElementsAttr>(DenseElementsAttr::get(type, ArrayRef(values))));
-    ctx.outputs = {ctx.castTo(c, *element)};
+    ctx.outputs = {ctx.castTo(c, element)};
     return success();
   }
 
@@ -90,7 +86,7 @@ LogicalResult cosineWindow(NodeContext &ctx, ArrayRef<double> coefficients) {
     OPTC_TRY(s, ctx.create<AddOp>(sum, term));
     sum = s;
   }
-  ctx.outputs = {ctx.castTo(sum, *element)};
+  ctx.outputs = {ctx.castTo(sum, element)};
   return success();
 }
 
