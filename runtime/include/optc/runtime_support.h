@@ -1,0 +1,128 @@
+/*===- runtime_support.h - what compiled code and tools use of the runtime ==*
+ *
+ * The parts of the runtime that are not for model users: the descriptor a
+ * compiled library exports, the thread pool and the arena allocator that
+ * generated kernels use, and the helpers optc's own tools and tests use.
+ * Plain C, like runtime.h.
+ *
+ *===-----------------------------------------------------------------------===*/
+#ifndef OPTC_RUNTIME_SUPPORT_H
+#define OPTC_RUNTIME_SUPPORT_H
+
+#include "optc/runtime.h"
+
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*--- Status ----------------------------------------------------------------*/
+
+/* A new status with a printf-style message; never NULL (an allocation
+ * failure gives a static out-of-memory status that optc_status_free
+ * ignores). */
+optc_status *optc_status_make(optc_status_code code, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*--- The descriptor of a compiled model ------------------------------------*/
+
+/* The entry point of the generated code. `buffers` holds, in order, the
+ * data of every input, of every output, the arena (scratch memory of the
+ * size the metadata names) and the weights. */
+typedef void (*optc_entry_fn)(void **buffers);
+
+/* Every compiled library exports one, named `optc_model_descriptor`.
+ *
+ * `metadata` is text, one record per line, fields separated by spaces;
+ * names are percent-encoded (bytes outside [A-Za-z0-9_.:/-] become %XX):
+ *
+ *   optc-model 1
+ *   name <name>
+ *   triple <target triple>
+ *   cpu <cpu name>
+ *   features <comma-separated LLVM features, "+" prefix stripped>
+ *   arena <bytes>
+ *   weights embedded <bytes>       | weights file <file name> <bytes> <id>
+ *   input <name> <dtype name> <dims, comma-separated, or "scalar">
+ *   output <name> <dtype name> <dims>
+ *
+ * A weights side file starts with a 64-byte header: the 8 bytes
+ * "OPTCWGT1", the 16 hex digits of <id>, zero padding; the weights follow.
+ */
+typedef struct optc_model_desc {
+  uint32_t abi_version;
+  uint32_t reserved;
+  const char *metadata;
+  optc_entry_fn entry;
+  const void *weights; /* embedded weights; NULL with a side file */
+  uint64_t weights_size;
+} optc_model_desc;
+
+#define OPTC_WEIGHTS_HEADER_SIZE 64
+#define OPTC_WEIGHTS_MAGIC "OPTCWGT1"
+
+/* Loads the model `desc` describes. A side file is looked for at
+ * `weights_path`, or when that is NULL beside the library holding `desc`.
+ * Compiled libraries export `<name>_load`, which calls this. */
+optc_status *optc_model_create(const optc_model_desc *desc,
+                               const char *weights_path, optc_model **model);
+
+/* The bytes of arena one run of `model` needs. */
+uint64_t optc_model_arena_size(const optc_model *model);
+
+/* Whether this machine has the LLVM CPU feature `name` ("avx2", "fma",
+ * "avx512f", ...): 1 yes, 0 no, -1 a feature the runtime cannot check. */
+int optc_cpu_has_feature(const char *name);
+
+/* Parses a dtype name ("f32", "bool", ...); OPTC_DTYPE_INVALID if unknown. */
+optc_dtype optc_dtype_from_name(const char *name);
+
+/*--- Thread pool -----------------------------------------------------------*/
+
+/* The body of a parallel loop: runs iterations [begin, end). */
+typedef void (*optc_parallel_body)(int64_t begin, int64_t end, void *context);
+
+typedef struct optc_thread_pool optc_thread_pool;
+
+/* A pool of `num_threads` threads in all, the calling thread included
+ * (so 1 starts no thread). */
+optc_status *optc_thread_pool_create(int num_threads, optc_thread_pool **pool);
+void optc_thread_pool_free(optc_thread_pool *pool);
+int optc_thread_pool_size(const optc_thread_pool *pool);
+
+/* Runs body over [0, n) in chunks on the pool's threads and the calling
+ * one, and returns when every chunk is done. Several threads may call it on
+ * one pool at once. A call from inside a body runs serially. */
+void optc_thread_pool_parallel_for(optc_thread_pool *pool, int64_t n,
+                                   optc_parallel_body body, void *context);
+
+/* The same on the process-wide pool of optc_num_threads() threads, made on
+ * first use. Generated kernels call this for their outer parallel loops. */
+void optc_parallel_for(int64_t n, optc_parallel_body body, void *context);
+
+/*--- Arena allocator -------------------------------------------------------*/
+
+/* Hands out blocks of one size (a model's arena: the compile-time memory
+ * plan fixes the size). A released block is reused by the next acquire, so
+ * a model run repeatedly allocates only as many blocks as runs overlap.
+ * Thread safe. Blocks are aligned to 64 bytes. */
+typedef struct optc_arena_pool optc_arena_pool;
+
+optc_arena_pool *optc_arena_pool_create(uint64_t block_size);
+void optc_arena_pool_free(optc_arena_pool *pool);
+/* A block, or NULL when memory is exhausted. A block size of 0 gives a
+ * non-NULL pointer that must not be dereferenced. */
+void *optc_arena_acquire(optc_arena_pool *pool);
+void optc_arena_release(optc_arena_pool *pool, void *block);
+/* How many blocks the pool has allocated so far. */
+size_t optc_arena_pool_num_blocks(optc_arena_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OPTC_RUNTIME_SUPPORT_H */

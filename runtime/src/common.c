@@ -1,0 +1,96 @@
+/*===- common.c - status objects, dtypes and tensor helpers ---------------===*
+ *
+ * The small shared pieces of the runtime: how errors travel (a status with
+ * a code and a message, NULL for success) and what each dtype is.
+ *
+ *===-----------------------------------------------------------------------===*/
+#include "optc/runtime_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct optc_status {
+  optc_status_code code;
+  char *message;
+};
+
+/* Handed out when even a status cannot be allocated. */
+static char outOfMemoryText[] = "out of memory";
+static optc_status outOfMemory = {OPTC_OUT_OF_MEMORY, outOfMemoryText};
+
+optc_status *optc_status_make(optc_status_code code, const char *format, ...) {
+  optc_status *status = (optc_status *)malloc(sizeof(optc_status));
+  if (!status)
+    return &outOfMemory;
+  va_list args;
+  va_start(args, format);
+  int length = vsnprintf(NULL, 0, format, args);
+  va_end(args);
+  status->code = code;
+  status->message = (char *)malloc(length < 0 ? 1 : (size_t)length + 1);
+  if (!status->message) {
+    free(status);
+    return &outOfMemory;
+  }
+  status->message[0] = '\0';
+  va_start(args, format);
+  if (length >= 0)
+    vsnprintf(status->message, (size_t)length + 1, format, args);
+  va_end(args);
+  return status;
+}
+
+optc_status_code optc_status_get_code(const optc_status *status) {
+  return status ? status->code : OPTC_OK;
+}
+
+const char *optc_status_get_message(const optc_status *status) {
+  return status ? status->message : "ok";
+}
+
+void optc_status_free(optc_status *status) {
+  if (!status || status == &outOfMemory)
+    return;
+  free(status->message);
+  free(status);
+}
+
+static const struct {
+  optc_dtype dtype;
+  const char *name;
+  size_t size;
+} dtypes[] = {
+    {OPTC_F32, "f32", 4},  {OPTC_U8, "u8", 1},     {OPTC_I8, "i8", 1},
+    {OPTC_U16, "u16", 2},  {OPTC_I16, "i16", 2},   {OPTC_I32, "i32", 4},
+    {OPTC_I64, "i64", 8},  {OPTC_BOOL, "bool", 1}, {OPTC_F16, "f16", 2},
+    {OPTC_F64, "f64", 8},  {OPTC_U32, "u32", 4},   {OPTC_U64, "u64", 8},
+    {OPTC_BF16, "bf16", 2}};
+
+size_t optc_dtype_size(optc_dtype dtype) {
+  for (size_t i = 0; i < sizeof(dtypes) / sizeof(dtypes[0]); ++i)
+    if (dtypes[i].dtype == dtype)
+      return dtypes[i].size;
+  return 0;
+}
+
+const char *optc_dtype_name(optc_dtype dtype) {
+  for (size_t i = 0; i < sizeof(dtypes) / sizeof(dtypes[0]); ++i)
+    if (dtypes[i].dtype == dtype)
+      return dtypes[i].name;
+  return "invalid";
+}
+
+optc_dtype optc_dtype_from_name(const char *name) {
+  for (size_t i = 0; i < sizeof(dtypes) / sizeof(dtypes[0]); ++i)
+    if (strcmp(dtypes[i].name, name) == 0)
+      return dtypes[i].dtype;
+  return OPTC_DTYPE_INVALID;
+}
+
+int64_t optc_tensor_num_elements(const optc_tensor *tensor) {
+  int64_t count = 1;
+  for (int32_t i = 0; i < tensor->rank; ++i)
+    count *= tensor->shape[i];
+  return count;
+}

@@ -1,0 +1,415 @@
+//===- RuntimeTest.cpp - unit tests of the C runtime ----------------------===//
+//
+// The runtime's building blocks alone: statuses, the thread pool, the arena
+// allocator, CPU feature checks, and loading and running a model from a
+// hand-written descriptor, with every error path a user can reach.
+//
+//===----------------------------------------------------------------------===//
+
+#include "optc/runtime_support.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+/// Owns a status, so a failing assertion does not leak it.
+struct Status {
+  optc_status *status;
+  Status(optc_status *status) : status(status) {}
+  ~Status() { optc_status_free(status); }
+  bool ok() const { return status == nullptr; }
+  optc_status_code code() const { return optc_status_get_code(status); }
+  std::string message() const { return optc_status_get_message(status); }
+};
+
+TEST(RuntimeStatus, CarriesCodeAndFormattedMessage) {
+  Status ok(nullptr);
+  EXPECT_EQ(ok.code(), OPTC_OK);
+  EXPECT_EQ(ok.message(), "ok");
+  Status error(
+      optc_status_make(OPTC_INVALID_ARGUMENT, "input %d is %s", 3, "wrong"));
+  EXPECT_EQ(error.code(), OPTC_INVALID_ARGUMENT);
+  EXPECT_EQ(error.message(), "input 3 is wrong");
+}
+
+TEST(RuntimeDtype, SizesAndNamesRoundTrip) {
+  EXPECT_EQ(optc_dtype_size(OPTC_F32), 4u);
+  EXPECT_EQ(optc_dtype_size(OPTC_BOOL), 1u);
+  EXPECT_EQ(optc_dtype_size(OPTC_BF16), 2u);
+  EXPECT_EQ(optc_dtype_size(OPTC_DTYPE_INVALID), 0u);
+  for (optc_dtype dtype :
+       {OPTC_F32, OPTC_U8, OPTC_I8, OPTC_U16, OPTC_I16, OPTC_I32, OPTC_I64,
+        OPTC_BOOL, OPTC_F16, OPTC_F64, OPTC_U32, OPTC_U64, OPTC_BF16})
+    EXPECT_EQ(optc_dtype_from_name(optc_dtype_name(dtype)), dtype);
+  EXPECT_EQ(optc_dtype_from_name("f128"), OPTC_DTYPE_INVALID);
+}
+
+struct Coverage {
+  std::vector<std::atomic<int>> hits;
+  explicit Coverage(size_t n) : hits(n) {}
+  static void body(int64_t begin, int64_t end, void *context) {
+    auto *self = static_cast<Coverage *>(context);
+    for (int64_t i = begin; i < end; ++i)
+      self->hits[i].fetch_add(1);
+  }
+  bool eachOnce() const {
+    for (const auto &hit : hits)
+      if (hit.load() != 1)
+        return false;
+    return true;
+  }
+};
+
+TEST(RuntimeThreadPool, RunsEveryIterationOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    optc_thread_pool *pool = nullptr;
+    Status status(optc_thread_pool_create(threads, &pool));
+    ASSERT_TRUE(status.ok()) << status.message();
+    EXPECT_EQ(optc_thread_pool_size(pool), threads);
+    for (int64_t n : {0, 1, 2, 7, 100, 10007}) {
+      Coverage coverage(n);
+      optc_thread_pool_parallel_for(pool, n, Coverage::body, &coverage);
+      EXPECT_TRUE(coverage.eachOnce()) << threads << " threads, n=" << n;
+    }
+    optc_thread_pool_free(pool);
+  }
+}
+
+TEST(RuntimeThreadPool, RefusesBadSizes) {
+  optc_thread_pool *pool = nullptr;
+  Status zero(optc_thread_pool_create(0, &pool));
+  EXPECT_EQ(zero.code(), OPTC_INVALID_ARGUMENT);
+  EXPECT_EQ(pool, nullptr);
+  Status huge(optc_thread_pool_create(1 << 20, &pool));
+  EXPECT_EQ(huge.code(), OPTC_INVALID_ARGUMENT);
+}
+
+TEST(RuntimeThreadPool, ConcurrentCallersShareOnePool) {
+  optc_thread_pool *pool = nullptr;
+  Status status(optc_thread_pool_create(4, &pool));
+  ASSERT_TRUE(status.ok());
+  std::vector<std::thread> callers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t)
+    callers.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        Coverage coverage(257);
+        optc_thread_pool_parallel_for(pool, 257, Coverage::body, &coverage);
+        failures += !coverage.eachOnce();
+      }
+    });
+  for (auto &caller : callers)
+    caller.join();
+  EXPECT_EQ(failures.load(), 0);
+  optc_thread_pool_free(pool);
+}
+
+struct Nested {
+  optc_thread_pool *pool;
+  std::atomic<int> inner{0};
+  static void innerBody(int64_t begin, int64_t end, void *context) {
+    static_cast<Nested *>(context)->inner += int(end - begin);
+  }
+  static void outerBody(int64_t begin, int64_t end, void *context) {
+    auto *self = static_cast<Nested *>(context);
+    for (int64_t i = begin; i < end; ++i)
+      optc_thread_pool_parallel_for(self->pool, 10, innerBody, self);
+  }
+};
+
+TEST(RuntimeThreadPool, NestedLoopsRunSeriallyWithoutDeadlock) {
+  Nested nested;
+  Status status(optc_thread_pool_create(3, &nested.pool));
+  ASSERT_TRUE(status.ok());
+  optc_thread_pool_parallel_for(nested.pool, 20, Nested::outerBody, &nested);
+  EXPECT_EQ(nested.inner.load(), 200);
+  optc_thread_pool_free(nested.pool);
+}
+
+TEST(RuntimeThreadPool, GlobalPoolHasThreads) {
+  EXPECT_GE(optc_num_threads(), 1);
+  Coverage coverage(1000);
+  optc_parallel_for(1000, Coverage::body, &coverage);
+  EXPECT_TRUE(coverage.eachOnce());
+}
+
+TEST(RuntimeArena, ReusesReleasedBlocksAndAligns) {
+  optc_arena_pool *pool = optc_arena_pool_create(1000);
+  ASSERT_NE(pool, nullptr);
+  void *a = optc_arena_acquire(pool);
+  void *b = optc_arena_acquire(pool);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 64, 0u);
+  std::memset(a, 1, 1000); // the whole block is usable
+  EXPECT_EQ(optc_arena_pool_num_blocks(pool), 2u);
+  optc_arena_release(pool, a);
+  EXPECT_EQ(optc_arena_acquire(pool), a);
+  EXPECT_EQ(optc_arena_pool_num_blocks(pool), 2u);
+  optc_arena_release(pool, a);
+  optc_arena_release(pool, b);
+  optc_arena_pool_free(pool);
+}
+
+TEST(RuntimeArena, ConcurrentRunsGetDistinctBlocks) {
+  optc_arena_pool *pool = optc_arena_pool_create(4096);
+  std::vector<std::thread> runs;
+  std::atomic<int> clashes{0};
+  for (int t = 0; t < 4; ++t)
+    runs.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        auto *block = static_cast<unsigned char *>(optc_arena_acquire(pool));
+        std::memset(block, t, 4096);
+        std::this_thread::yield();
+        for (int i = 0; i < 4096; i += 512)
+          clashes += block[i] != t;
+        optc_arena_release(pool, block);
+      }
+    });
+  for (auto &run : runs)
+    run.join();
+  EXPECT_EQ(clashes.load(), 0);
+  EXPECT_LE(optc_arena_pool_num_blocks(pool), 4u);
+  optc_arena_pool_free(pool);
+}
+
+TEST(RuntimeArena, ZeroSizeGivesAPointer) {
+  optc_arena_pool *pool = optc_arena_pool_create(0);
+  void *block = optc_arena_acquire(pool);
+  EXPECT_NE(block, nullptr);
+  optc_arena_release(pool, block);
+  optc_arena_pool_free(pool);
+}
+
+TEST(RuntimeCpu, KnowsBasicFeatures) {
+#if defined(__x86_64__)
+  EXPECT_EQ(optc_cpu_has_feature("sse2"), 1);
+#endif
+  EXPECT_EQ(optc_cpu_has_feature("no-such-feature"), -1);
+}
+
+//===--- Models from hand-written descriptors ----------------------------===//
+
+/// out[i] = in[i] + weights[i] + (arena used as scratch), for 4 floats.
+void addWeightsEntry(void **buffers) {
+  auto *in = static_cast<float *>(buffers[0]);
+  auto *out = static_cast<float *>(buffers[1]);
+  auto *arena = static_cast<float *>(buffers[2]);
+  auto *weights = static_cast<const float *>(buffers[3]);
+  for (int i = 0; i < 4; ++i)
+    arena[i] = in[i] + weights[i];
+  std::memcpy(out, arena, 4 * sizeof(float));
+}
+
+const float kWeights[4] = {10, 20, 30, 40};
+
+std::string metadata(const std::string &weights,
+                     const std::string &features = "sse2") {
+  return "optc-model 1\nname add%20weights\nfeatures " + features +
+         "\narena 16\nweights " + weights +
+         "\ninput x f32 2,2\noutput y f32 2,2\n";
+}
+
+struct Model {
+  std::string text;
+  optc_model_desc desc{};
+  optc_model *model = nullptr;
+  explicit Model(std::string metadataText, const void *weights = kWeights)
+      : text(std::move(metadataText)) {
+    desc.abi_version = OPTC_ABI_VERSION;
+    desc.metadata = text.c_str();
+    desc.entry = addWeightsEntry;
+    desc.weights = weights;
+    desc.weights_size = 16;
+  }
+  Status load(const char *weightsPath = nullptr) {
+    return Status(optc_model_create(&desc, weightsPath, &model));
+  }
+  ~Model() { optc_model_free(model); }
+};
+
+TEST(RuntimeModel, LoadsDescribesAndRuns) {
+  Model m(metadata("embedded 16"));
+  Status status = m.load();
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_STREQ(optc_model_name(m.model), "add weights");
+  ASSERT_EQ(optc_model_num_inputs(m.model), 1u);
+  ASSERT_EQ(optc_model_num_outputs(m.model), 1u);
+  optc_tensor_info info;
+  Status infoStatus(optc_model_input_info(m.model, 0, &info));
+  ASSERT_TRUE(infoStatus.ok());
+  EXPECT_STREQ(info.name, "x");
+  EXPECT_EQ(info.dtype, OPTC_F32);
+  ASSERT_EQ(info.rank, 2);
+  EXPECT_EQ(info.shape[0], 2);
+  Status missing(optc_model_output_info(m.model, 1, &info));
+  EXPECT_EQ(missing.code(), OPTC_INVALID_ARGUMENT);
+
+  float x[4] = {1, 2, 3, 4}, y[4] = {};
+  int64_t shape[2] = {2, 2};
+  optc_tensor in{OPTC_F32, 2, shape, nullptr, x};
+  optc_tensor out{OPTC_F32, 2, shape, nullptr, y};
+  Status run(optc_model_run(m.model, &in, 1, &out, 1));
+  ASSERT_TRUE(run.ok()) << run.message();
+  EXPECT_EQ(y[0], 11);
+  EXPECT_EQ(y[3], 44);
+}
+
+TEST(RuntimeModel, StridedTensorsAreStaged) {
+  Model m(metadata("embedded 16"));
+  ASSERT_TRUE(m.load().ok());
+  // A transposed view of x and of y.
+  float x[4] = {1, 3, 2, 4}, y[4] = {};
+  int64_t shape[2] = {2, 2}, strides[2] = {1, 2};
+  optc_tensor in{OPTC_F32, 2, shape, strides, x};
+  optc_tensor out{OPTC_F32, 2, shape, strides, y};
+  Status run(optc_model_run(m.model, &in, 1, &out, 1));
+  ASSERT_TRUE(run.ok()) << run.message();
+  // y viewed through the strides is {11, 22, 33, 44}.
+  EXPECT_EQ(y[0], 11);
+  EXPECT_EQ(y[2], 22);
+  EXPECT_EQ(y[1], 33);
+  EXPECT_EQ(y[3], 44);
+}
+
+TEST(RuntimeModel, BadRunsAreErrorsAndLeaveOutputsAlone) {
+  Model m(metadata("embedded 16"));
+  ASSERT_TRUE(m.load().ok());
+  float x[4] = {1, 2, 3, 4}, y[4] = {-1, -1, -1, -1};
+  int64_t shape[2] = {2, 2}, wrongShape[2] = {4, 1};
+  optc_tensor in{OPTC_F32, 2, shape, nullptr, x};
+  optc_tensor out{OPTC_F32, 2, shape, nullptr, y};
+
+  Status count(optc_model_run(m.model, &in, 0, &out, 1));
+  EXPECT_EQ(count.code(), OPTC_INVALID_ARGUMENT);
+  EXPECT_NE(count.message().find("0 inputs given"), std::string::npos);
+
+  optc_tensor wrongDtype = in;
+  wrongDtype.dtype = OPTC_I32;
+  Status dtype(optc_model_run(m.model, &wrongDtype, 1, &out, 1));
+  EXPECT_NE(dtype.message().find("has dtype i32; the model expects f32"),
+            std::string::npos)
+      << dtype.message();
+
+  optc_tensor badShape = in;
+  badShape.shape = wrongShape;
+  Status shapeStatus(optc_model_run(m.model, &badShape, 1, &out, 1));
+  EXPECT_NE(shapeStatus.message().find("shape [4,1]; the model expects [2,2]"),
+            std::string::npos)
+      << shapeStatus.message();
+
+  optc_tensor noData = in;
+  noData.data = nullptr;
+  Status data(optc_model_run(m.model, &noData, 1, &out, 1));
+  EXPECT_EQ(data.code(), OPTC_INVALID_ARGUMENT);
+
+  optc_tensor badOut = out;
+  badOut.rank = 1;
+  Status outShape(optc_model_run(m.model, &in, 1, &badOut, 1));
+  EXPECT_EQ(outShape.code(), OPTC_INVALID_ARGUMENT);
+
+  for (float value : y)
+    EXPECT_EQ(value, -1);
+}
+
+TEST(RuntimeModel, RefusesOtherAbisAndMalformedMetadata) {
+  Model abi(metadata("embedded 16"));
+  abi.desc.abi_version = 99;
+  Status status = abi.load();
+  EXPECT_EQ(status.code(), OPTC_UNSUPPORTED);
+  EXPECT_NE(status.message().find("ABI 99"), std::string::npos);
+
+  Model noHeader("name x\n");
+  EXPECT_EQ(noHeader.load().code(), OPTC_IO_ERROR);
+  Model badDtype("optc-model 1\ninput x f7 2\n");
+  Status dtype = badDtype.load();
+  EXPECT_NE(dtype.message().find("unknown dtype"), std::string::npos);
+}
+
+TEST(RuntimeModel, RefusesMissingCpuFeatures) {
+  if (optc_cpu_has_feature("amx-tile") != 0)
+    GTEST_SKIP() << "this machine has AMX";
+  Model m(metadata("embedded 16", "sse2,amx-tile,no-such-feature"));
+  Status status = m.load();
+  EXPECT_EQ(status.code(), OPTC_UNSUPPORTED);
+  EXPECT_NE(status.message().find("lacks features the model was compiled "
+                                  "for: amx-tile"),
+            std::string::npos)
+      << status.message();
+}
+
+std::string writeWeights(const std::string &name, const char *id,
+                         size_t floats) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream file(path, std::ios::binary);
+  char header[OPTC_WEIGHTS_HEADER_SIZE] = {};
+  std::memcpy(header, OPTC_WEIGHTS_MAGIC, 8);
+  std::memcpy(header + 8, id, 16);
+  file.write(header, sizeof(header));
+  std::vector<float> values(floats, 0.5f);
+  file.write(reinterpret_cast<const char *>(values.data()),
+             std::streamsize(floats * sizeof(float)));
+  return path;
+}
+
+TEST(RuntimeModel, MapsSideFileAndChecksIt) {
+  const char *id = "0123456789abcdef";
+  std::string weights = "file w.bin 16 " + std::string(id);
+  std::string good = writeWeights("optc-good.bin", id, 4);
+  {
+    Model m(metadata(weights), nullptr);
+    Status status = m.load(good.c_str());
+    ASSERT_TRUE(status.ok()) << status.message();
+    float x[4] = {1, 2, 3, 4}, y[4] = {};
+    int64_t shape[2] = {2, 2};
+    optc_tensor in{OPTC_F32, 2, shape, nullptr, x};
+    optc_tensor out{OPTC_F32, 2, shape, nullptr, y};
+    Status run(optc_model_run(m.model, &in, 1, &out, 1));
+    ASSERT_TRUE(run.ok());
+    EXPECT_EQ(y[0], 1.5f);
+  }
+  {
+    Model m(metadata(weights), nullptr);
+    Status status = m.load("/nonexistent/w.bin");
+    EXPECT_EQ(status.code(), OPTC_NOT_FOUND);
+    EXPECT_NE(status.message().find("/nonexistent/w.bin"), std::string::npos);
+  }
+  {
+    std::string shortFile = writeWeights("optc-short.bin", id, 3);
+    Model m(metadata(weights), nullptr);
+    Status status = m.load(shortFile.c_str());
+    EXPECT_EQ(status.code(), OPTC_IO_ERROR);
+    EXPECT_NE(status.message().find("has 76 bytes; the model expects 80"),
+              std::string::npos)
+        << status.message();
+  }
+  {
+    std::string other = writeWeights("optc-other.bin", "fedcba9876543210", 4);
+    Model m(metadata(weights), nullptr);
+    Status status = m.load(other.c_str());
+    EXPECT_NE(status.message().find("belongs to another model"),
+              std::string::npos);
+  }
+}
+
+TEST(RuntimeModel, OpenReportsMissingAndForeignLibraries) {
+  optc_model *model = nullptr;
+  Status missing(optc_model_open("/nonexistent/model.so", nullptr, &model));
+  EXPECT_EQ(missing.code(), OPTC_NOT_FOUND);
+  EXPECT_EQ(model, nullptr);
+  // libm is a shared library, but not a model.
+  Status foreign(optc_model_open("libm.so.6", nullptr, &model));
+  EXPECT_NE(foreign.code(), OPTC_OK);
+}
+
+} // namespace
