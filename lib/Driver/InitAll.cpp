@@ -8,6 +8,8 @@
 #include "optc/InitAll.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
+#include "passes/Conversion/Passes.h"
+#include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -24,4 +26,6 @@ void mlir::optc::registerAllDialects(mlir::DialectRegistry &registry) {
 void mlir::optc::registerAllPasses() {
   mlir::registerAllPasses();
   registerGraphPasses();
+  registerFusionPasses();
+  registerConversionPasses();
 }

@@ -1,0 +1,1202 @@
+//===- OptcToLinalg.cpp - optc operations to linalg, tensor, arith, math --===//
+//
+// Implements --optc-convert-to-linalg, the lowering of the optc dialect to
+// upstream dialects on tensors (DESIGN.md stage 6). One dialect conversion
+// does everything, so that a model either lowers completely or fails with
+// the location of the first operation that has no lowering yet.
+//
+// The signedness of optc's integer types (`ui8`, `si32`) moves from the
+// types into the choice of operations: tensors become signless, and each
+// lowering reads the original element type to pick `divui` or `divsi`.
+// Public functions record the original element types as `optc.dtype`
+// attributes for the host program, which tells users what to pass.
+//
+// Broadcasting follows one rule: an operand's stretched size-1 dimensions
+// are collapsed away before it enters a `linalg.generic`, so every indexing
+// map is a projected permutation, which tiling and vectorisation need.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/Passes.h"
+
+#include "dialects/Optc/IR/OptcDialect.h"
+#include "dialects/Optc/IR/OptcOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace mlir::optc {
+#define GEN_PASS_DEF_OPTCCONVERTTOLINALG
+#include "passes/Conversion/Passes.h.inc"
+} // namespace mlir::optc
+
+using namespace mlir;
+using namespace mlir::optc;
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+/// `type` with signed and unsigned integers made signless.
+static Type signless(Type type) {
+  if (auto integer = dyn_cast<IntegerType>(type); integer && !integer.isSignless())
+    return IntegerType::get(type.getContext(), integer.getWidth());
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.clone(signless(tensor.getElementType()));
+  if (auto tensor = dyn_cast<UnrankedTensorType>(type))
+    return UnrankedTensorType::get(signless(tensor.getElementType()));
+  return type;
+}
+
+/// The runtime's name of an element type ("f32", "u8", "bool"), or "" for
+/// one the runtime cannot exchange.
+static std::string dtypeName(Type element) {
+  if (element.isInteger(1))
+    return "bool";
+  if (auto integer = dyn_cast<IntegerType>(element)) {
+    unsigned width = integer.getWidth();
+    if (width != 8 && width != 16 && width != 32 && width != 64)
+      return "";
+    return (integer.isUnsigned() ? "u" : "i") + std::to_string(width);
+  }
+  if (element.isF16())
+    return "f16";
+  if (element.isBF16())
+    return "bf16";
+  if (element.isF32())
+    return "f32";
+  if (element.isF64())
+    return "f64";
+  return "";
+}
+
+static Type elementOf(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType();
+}
+
+static RankedTensorType tensorOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+static Value constantOf(OpBuilder &b, Location loc, Type type, double value) {
+  if (isa<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+static Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 signless(type.getElementType()));
+}
+
+static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                          Value scalar) {
+  Value empty = emptyTensor(b, loc, type);
+  return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
+      .getResult(0);
+}
+
+/// Reassociation that groups every dimension of `keep` (the ones that stay)
+/// with the unit dimensions around it; `rank` is the full rank.
+static SmallVector<ReassociationIndices>
+groupUnitDims(int64_t rank, ArrayRef<bool> keep) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < rank; ++d) {
+    pending.push_back(d);
+    if (keep[d]) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty()) {
+    if (groups.empty())
+      return {}; // everything is a unit dimension: collapse to rank 0
+    groups.back().append(pending.begin(), pending.end());
+  }
+  return groups;
+}
+
+/// Drops the dimensions of `value` not in `keep` (all of size 1).
+static Value dropUnitDims(OpBuilder &b, Location loc, Value value,
+                          ArrayRef<bool> keep) {
+  RankedTensorType type = tensorOf(value);
+  if (llvm::all_of(keep, [](bool k) { return k; }))
+    return value;
+  SmallVector<int64_t> shape;
+  for (auto [size, k] : llvm::zip(type.getShape(), keep))
+    if (k)
+      shape.push_back(size);
+  return tensor::CollapseShapeOp::create(
+      b, loc, type.clone(shape), value, groupUnitDims(type.getRank(), keep));
+}
+
+/// Inserts unit dimensions into `value` to give it `type`, whose other
+/// dimensions are `value`'s; `keep` marks those.
+static Value addUnitDims(OpBuilder &b, Location loc, Value value,
+                         RankedTensorType type, ArrayRef<bool> keep) {
+  if (tensorOf(value).getRank() == type.getRank())
+    return value;
+  return tensor::ExpandShapeOp::create(
+      b, loc, type.clone(signless(type.getElementType())), value,
+      groupUnitDims(type.getRank(), keep));
+}
+
+/// Prepares `value` (already converted) to be read at result positions of
+/// `resultShape` under numpy broadcasting: collapses its stretched unit
+/// dimensions and returns it with its projected-permutation indexing map.
+static std::pair<Value, AffineMap> broadcastOperand(OpBuilder &b, Location loc,
+                                                    Value value,
+                                                    ArrayRef<int64_t> resultShape) {
+  RankedTensorType type = tensorOf(value);
+  int64_t rank = resultShape.size(), offset = rank - type.getRank();
+  SmallVector<bool> keep;
+  SmallVector<AffineExpr> exprs;
+  for (auto [d, size] : llvm::enumerate(type.getShape())) {
+    bool stretched = size == 1 && resultShape[offset + d] != 1;
+    keep.push_back(!stretched);
+    if (!stretched)
+      exprs.push_back(b.getAffineDimExpr(offset + d));
+  }
+  Value collapsed = dropUnitDims(b, loc, value, keep);
+  return {collapsed, AffineMap::get(rank, 0, exprs, b.getContext())};
+}
+
+using ScalarBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange arguments)>;
+
+/// A linalg.generic computing `body` elementwise over `inputs` (broadcast
+/// to `resultType` by numpy rules).
+static Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                         ValueRange inputs, ScalarBody body) {
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    auto [operand, map] = broadcastOperand(b, loc, input, shape);
+    operands.push_back(operand);
+    maps.push_back(map);
+  }
+  maps.push_back(b.getMultiDimIdentityMap(shape.size()));
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{signless(resultType)}, operands,
+      ValueRange{emptyTensor(b, loc, resultType)}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Scalar semantics of the elementwise operations
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// How an element type computes: float, signed or unsigned integer, bool.
+enum class Kind { Float, Signed, Unsigned, Bool };
+} // namespace
+
+static Kind kindOf(Type optcElement) {
+  if (isa<FloatType>(optcElement))
+    return Kind::Float;
+  if (optcElement.isInteger(1))
+    return Kind::Bool;
+  return cast<IntegerType>(optcElement).isUnsigned() ? Kind::Unsigned
+                                                     : Kind::Signed;
+}
+
+/// Integer division and remainder that never trap: a zero divisor gives 0,
+/// and the signed overflow MIN / -1 wraps, like the other integer ops.
+static Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
+                                 bool isSigned, bool remainder) {
+  Type type = x.getType();
+  Value zero = constantOf(b, loc, type, 0), one = constantOf(b, loc, type, 1);
+  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+  Value divisor = arith::SelectOp::create(b, loc, isZero, one, y);
+  Value result;
+  if (!isSigned) {
+    result = remainder ? Value(arith::RemUIOp::create(b, loc, x, divisor))
+                       : Value(arith::DivUIOp::create(b, loc, x, divisor));
+  } else {
+    // Divide by -1 as negation (and remainder 0) to avoid the overflow trap.
+    Value minusOne = constantOf(b, loc, type, -1);
+    Value isMinusOne =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, minusOne);
+    Value safe = arith::SelectOp::create(b, loc, isMinusOne, one, divisor);
+    Value quotient =
+        remainder ? Value(arith::RemSIOp::create(b, loc, x, safe))
+                  : Value(arith::DivSIOp::create(b, loc, x, safe));
+    Value negated = remainder ? zero : Value(arith::SubIOp::create(b, loc, zero, x));
+    result = arith::SelectOp::create(b, loc, isMinusOne, negated, quotient);
+  }
+  return arith::SelectOp::create(b, loc, isZero, zero, result);
+}
+
+/// The remainder with the sign of the divisor (Python's %).
+static Value flooredRemainder(OpBuilder &b, Location loc, Value x, Value y,
+                              Kind kind) {
+  Type type = x.getType();
+  Value zero = constantOf(b, loc, type, 0);
+  if (kind == Kind::Float) {
+    Value r = arith::RemFOp::create(b, loc, x, y);
+    Value nonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
+    Value rNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
+    Value yNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
+    Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
+    Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+    return arith::SelectOp::create(b, loc, fix,
+                                   arith::AddFOp::create(b, loc, r, y), r);
+  }
+  Value r = safeIntegerDivision(b, loc, x, y, kind == Kind::Signed, true);
+  if (kind != Kind::Signed)
+    return r;
+  Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+  Value signs = arith::XOrIOp::create(b, loc, r, y);
+  Value differ =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, signs, zero);
+  Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+  return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, y),
+                                 r);
+}
+
+static Value compare(OpBuilder &b, Location loc, ComparePredicate predicate,
+                     Value x, Value y, Kind kind) {
+  if (kind == Kind::Float) {
+    arith::CmpFPredicate p;
+    switch (predicate) {
+    case ComparePredicate::eq: p = arith::CmpFPredicate::OEQ; break;
+    case ComparePredicate::ne: p = arith::CmpFPredicate::UNE; break;
+    case ComparePredicate::lt: p = arith::CmpFPredicate::OLT; break;
+    case ComparePredicate::le: p = arith::CmpFPredicate::OLE; break;
+    case ComparePredicate::gt: p = arith::CmpFPredicate::OGT; break;
+    case ComparePredicate::ge: p = arith::CmpFPredicate::OGE; break;
+    }
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  bool isSigned = kind == Kind::Signed;
+  arith::CmpIPredicate p;
+  switch (predicate) {
+  case ComparePredicate::eq: p = arith::CmpIPredicate::eq; break;
+  case ComparePredicate::ne: p = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::lt:
+    p = isSigned ? arith::CmpIPredicate::slt : arith::CmpIPredicate::ult;
+    break;
+  case ComparePredicate::le:
+    p = isSigned ? arith::CmpIPredicate::sle : arith::CmpIPredicate::ule;
+    break;
+  case ComparePredicate::gt:
+    p = isSigned ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::ugt;
+    break;
+  case ComparePredicate::ge:
+    p = isSigned ? arith::CmpIPredicate::sge : arith::CmpIPredicate::uge;
+    break;
+  }
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
+/// Converts a scalar from `from` to `to` (optc element types) as
+/// optc.cast does; failure for conversions without a lowering yet.
+static FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x,
+                                   Type from, Type to) {
+  Type target = signless(to);
+  Kind source = kindOf(from);
+  if (from == to || signless(from) == target)
+    return x;
+  if (auto toFloat = dyn_cast<FloatType>(to)) {
+    if (toFloat.getWidth() < 16)
+      return failure(); // f8/f4 need saturating rounding of their own
+    if (auto fromFloat = dyn_cast<FloatType>(from)) {
+      if (fromFloat.getWidth() < 16)
+        return failure();
+      if (fromFloat.getWidth() < toFloat.getWidth() ||
+          (fromFloat.isF16() && toFloat.isBF16()) ||
+          (fromFloat.isBF16() && toFloat.isF16())) {
+        // f16 <-> bf16 go through f32: neither holds the other.
+        if (fromFloat.getWidth() == toFloat.getWidth()) {
+          Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+          return Value(arith::TruncFOp::create(b, loc, target, wide));
+        }
+        return Value(arith::ExtFOp::create(b, loc, target, x));
+      }
+      return Value(arith::TruncFOp::create(b, loc, target, x));
+    }
+    if (source == Kind::Signed)
+      return Value(arith::SIToFPOp::create(b, loc, target, x));
+    return Value(arith::UIToFPOp::create(b, loc, target, x));
+  }
+  if (to.isInteger(1)) {
+    Value zero = constantOf(b, loc, x.getType(), 0);
+    if (source == Kind::Float)
+      return Value(
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero));
+    return Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero));
+  }
+  auto toInt = cast<IntegerType>(to);
+  if (auto fromFloat = dyn_cast<FloatType>(from)) {
+    if (fromFloat.getWidth() < 16)
+      return failure();
+    if (toInt.isUnsigned())
+      return Value(arith::FPToUIOp::create(b, loc, target, x));
+    return Value(arith::FPToSIOp::create(b, loc, target, x));
+  }
+  unsigned fromWidth = cast<IntegerType>(from).getWidth();
+  if (fromWidth > toInt.getWidth())
+    return Value(arith::TruncIOp::create(b, loc, target, x));
+  if (source == Kind::Signed)
+    return Value(arith::ExtSIOp::create(b, loc, target, x));
+  return Value(arith::ExtUIOp::create(b, loc, target, x));
+}
+
+/// The scalar computation of an elementwise optc op on converted operands;
+/// failure when the op is not elementwise or has no lowering yet.
+static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
+                                 ValueRange args) {
+  Type element = elementOf(op->getOperand(0));
+  if (isa<SelectOp>(op))
+    element = elementOf(op->getOperand(1));
+  Kind kind = kindOf(element);
+  Type type = args.empty() ? Type() : args.back().getType();
+  auto c = [&](double value) { return constantOf(b, loc, type, value); };
+  Value x = args.empty() ? Value() : args[0];
+  Value y = args.size() > 1 ? args[1] : Value();
+  bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
+
+  return TypeSwitch<Operation *, FailureOr<Value>>(op)
+      // Float math.
+      .Case([&](ExpOp) { return Value(math::ExpOp::create(b, loc, x)); })
+      .Case([&](LogOp) { return Value(math::LogOp::create(b, loc, x)); })
+      .Case([&](SqrtOp) { return Value(math::SqrtOp::create(b, loc, x)); })
+      .Case([&](RsqrtOp) { return Value(math::RsqrtOp::create(b, loc, x)); })
+      .Case([&](ReciprocalOp) {
+        return Value(arith::DivFOp::create(b, loc, c(1), x));
+      })
+      .Case([&](SinOp) { return Value(math::SinOp::create(b, loc, x)); })
+      .Case([&](CosOp) { return Value(math::CosOp::create(b, loc, x)); })
+      .Case([&](TanOp) { return Value(math::TanOp::create(b, loc, x)); })
+      .Case([&](AsinOp) { return Value(math::AsinOp::create(b, loc, x)); })
+      .Case([&](AcosOp) { return Value(math::AcosOp::create(b, loc, x)); })
+      .Case([&](AtanOp) { return Value(math::AtanOp::create(b, loc, x)); })
+      .Case([&](SinhOp) { return Value(math::SinhOp::create(b, loc, x)); })
+      .Case([&](CoshOp) { return Value(math::CoshOp::create(b, loc, x)); })
+      .Case([&](TanhOp) { return Value(math::TanhOp::create(b, loc, x)); })
+      .Case([&](AsinhOp) { return Value(math::AsinhOp::create(b, loc, x)); })
+      .Case([&](AcoshOp) { return Value(math::AcoshOp::create(b, loc, x)); })
+      .Case([&](AtanhOp) { return Value(math::AtanhOp::create(b, loc, x)); })
+      .Case([&](ErfOp) { return Value(math::ErfOp::create(b, loc, x)); })
+      .Case([&](SigmoidOp) {
+        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+        return Value(arith::DivFOp::create(
+            b, loc, c(1), arith::AddFOp::create(b, loc, c(1), e)));
+      })
+      .Case([&](SoftplusOp) {
+        // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
+        Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+        Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+        return Value(arith::AddFOp::create(
+            b, loc, arith::MaximumFOp::create(b, loc, x, c(0)), tail));
+      })
+      .Case([&](FloorOp) { return Value(math::FloorOp::create(b, loc, x)); })
+      .Case([&](CeilOp) { return Value(math::CeilOp::create(b, loc, x)); })
+      .Case([&](RoundOp) { return Value(math::RoundEvenOp::create(b, loc, x)); })
+      .Case([&](GeluOp gelu) {
+        Value half = arith::MulFOp::create(b, loc, c(0.5), x);
+        Value inner;
+        if (gelu.getTanhApproximation()) {
+          Value cube = arith::MulFOp::create(
+              b, loc, x, arith::MulFOp::create(b, loc, x, x));
+          Value sum = arith::AddFOp::create(
+              b, loc, x, arith::MulFOp::create(b, loc, c(0.044715), cube));
+          inner = math::TanhOp::create(
+              b, loc,
+              arith::MulFOp::create(b, loc, c(std::sqrt(2.0 / M_PI)), sum));
+        } else {
+          inner = math::ErfOp::create(
+              b, loc, arith::MulFOp::create(b, loc, x, c(M_SQRT1_2)));
+        }
+        return Value(arith::MulFOp::create(
+            b, loc, half, arith::AddFOp::create(b, loc, c(1), inner)));
+      })
+      // Numeric unary ops.
+      .Case([&](NegOp) {
+        return isFloat ? Value(arith::NegFOp::create(b, loc, x))
+                       : Value(arith::SubIOp::create(b, loc, c(0), x));
+      })
+      .Case([&](AbsOp) -> Value {
+        if (isFloat)
+          return math::AbsFOp::create(b, loc, x);
+        return isSigned ? Value(math::AbsIOp::create(b, loc, x)) : x;
+      })
+      .Case([&](SignOp) -> Value {
+        if (isFloat) {
+          // Zero and NaN stay themselves.
+          Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0));
+          Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
+          return arith::SelectOp::create(
+              b, loc, pos, c(1), arith::SelectOp::create(b, loc, neg, c(-1), x));
+        }
+        Value nonZero =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, c(0));
+        Value magnitude = arith::SelectOp::create(b, loc, nonZero, c(1), c(0));
+        if (!isSigned)
+          return magnitude;
+        Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0));
+        return arith::SelectOp::create(b, loc, neg, c(-1), magnitude);
+      })
+      .Case([&](ReluOp) -> Value {
+        if (isFloat)
+          return arith::MaximumFOp::create(b, loc, x, c(0));
+        return isSigned ? Value(arith::MaxSIOp::create(b, loc, x, c(0))) : x;
+      })
+      .Case([&](NotOp) {
+        return Value(arith::XOrIOp::create(
+            b, loc, x, arith::ConstantOp::create(b, loc, b.getBoolAttr(true))));
+      })
+      .Case([&](BitwiseNotOp) {
+        return Value(arith::XOrIOp::create(b, loc, x, c(-1)));
+      })
+      .Case([&](IsNanOp) {
+        return Value(
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x));
+      })
+      .Case([&](IsInfOp isInf) -> Value {
+        Type xType = x.getType();
+        Value inf = constantOf(b, loc, xType, INFINITY);
+        Value ninf = constantOf(b, loc, xType, -INFINITY);
+        Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, inf);
+        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, ninf);
+        Value no = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+        return arith::OrIOp::create(b, loc,
+                                    isInf.getDetectPositive() ? pos : no,
+                                    isInf.getDetectNegative() ? neg : no);
+      })
+      // Binary ops.
+      .Case([&](AddOp) {
+        return isFloat ? Value(arith::AddFOp::create(b, loc, x, y))
+                       : Value(arith::AddIOp::create(b, loc, x, y));
+      })
+      .Case([&](SubOp) {
+        return isFloat ? Value(arith::SubFOp::create(b, loc, x, y))
+                       : Value(arith::SubIOp::create(b, loc, x, y));
+      })
+      .Case([&](MulOp) {
+        return isFloat ? Value(arith::MulFOp::create(b, loc, x, y))
+                       : Value(arith::MulIOp::create(b, loc, x, y));
+      })
+      .Case([&](DivOp) {
+        return isFloat ? Value(arith::DivFOp::create(b, loc, x, y))
+                       : safeIntegerDivision(b, loc, x, y, isSigned, false);
+      })
+      .Case([&](PowOp) {
+        return isFloat ? Value(math::PowFOp::create(b, loc, x, y))
+                       : Value(math::IPowIOp::create(b, loc, x, y));
+      })
+      .Case([&](MaxOp) -> Value {
+        if (isFloat)
+          return arith::MaximumFOp::create(b, loc, x, y);
+        return isSigned ? Value(arith::MaxSIOp::create(b, loc, x, y))
+                        : Value(arith::MaxUIOp::create(b, loc, x, y));
+      })
+      .Case([&](MinOp) -> Value {
+        if (isFloat)
+          return arith::MinimumFOp::create(b, loc, x, y);
+        return isSigned ? Value(arith::MinSIOp::create(b, loc, x, y))
+                        : Value(arith::MinUIOp::create(b, loc, x, y));
+      })
+      .Case<AndOp, BitwiseAndOp>(
+          [&](Operation *) { return Value(arith::AndIOp::create(b, loc, x, y)); })
+      .Case<OrOp, BitwiseOrOp>(
+          [&](Operation *) { return Value(arith::OrIOp::create(b, loc, x, y)); })
+      .Case<XorOp, BitwiseXorOp>(
+          [&](Operation *) { return Value(arith::XOrIOp::create(b, loc, x, y)); })
+      .Case([&](ShiftLeftOp) -> Value {
+        // Shifting every bit out gives 0 (LLVM's shl would be poison).
+        unsigned width = type.getIntOrFloatBitWidth();
+        Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                              y, c(width));
+        return arith::SelectOp::create(b, loc, inRange,
+                                       arith::ShLIOp::create(b, loc, x, y), c(0));
+      })
+      .Case([&](ShiftRightOp) -> Value {
+        unsigned width = type.getIntOrFloatBitWidth();
+        Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                              y, c(width));
+        if (isSigned) {
+          Value amount = arith::SelectOp::create(b, loc, inRange, y, c(width - 1));
+          return arith::ShRSIOp::create(b, loc, x, amount);
+        }
+        return arith::SelectOp::create(b, loc, inRange,
+                                       arith::ShRUIOp::create(b, loc, x, y), c(0));
+      })
+      .Case([&](RemOp rem) -> Value {
+        if (!rem.getFmod())
+          return flooredRemainder(b, loc, x, y, kind);
+        if (isFloat)
+          return arith::RemFOp::create(b, loc, x, y);
+        return safeIntegerDivision(b, loc, x, y, isSigned, true);
+      })
+      .Case([&](CompareOp cmp) {
+        return compare(b, loc, cmp.getPredicate(), x, y, kind);
+      })
+      .Case([&](SelectOp) {
+        return Value(arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
+      })
+      .Case([&](CastOp cast) {
+        return castScalar(b, loc, x, element, elementOf(cast.getOutput()));
+      })
+      .Case([&](BitcastOp bitcast) {
+        return Value(arith::BitcastOp::create(
+            b, loc, signless(elementOf(bitcast.getOutput())), x));
+      })
+      .Default([](Operation *) { return failure(); });
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Every elementwise optc op: one linalg.generic around its scalar form.
+struct ElementwiseLowering : public ConversionPattern {
+  ElementwiseLowering(const TypeConverter &converter, MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<OptcDialect>(op->getDialect()) || op->getNumResults() != 1 ||
+        !isa<RankedTensorType>(op->getResult(0).getType()))
+      return failure();
+    if (!isa<CompareOp, SelectOp, RemOp, CastOp, BitcastOp, AddOp, SubOp, MulOp,
+             DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp, XorOp, BitwiseAndOp,
+             BitwiseOrOp, BitwiseXorOp, ShiftLeftOp, ShiftRightOp>(op) &&
+        !op->hasTrait<OpTrait::Elementwise>())
+      return failure();
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    bool unsupported = false;
+    Value result = elementwise(
+        rewriter, op->getLoc(), resultType, operands,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          FailureOr<Value> scalar = scalarOf(op, b, loc, args);
+          if (failed(scalar)) {
+            unsupported = true;
+            return args.empty() ? Value() : args.front();
+          }
+          return *scalar;
+        });
+    if (unsupported) {
+      // Leave no half-built generic behind.
+      rewriter.eraseOp(result.getDefiningOp());
+      return rewriter.notifyMatchFailure(op, "no scalar lowering");
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConstantLowering : public OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<ShapedType>(signless(op.getType()));
+    Attribute value = op.getValue();
+    if (type != op.getType()) {
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        value = dense.bitcast(type.getElementType());
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        value = DenseResourceElementsAttr::get(type, resource.getRawHandle());
+      else
+        return rewriter.notifyMatchFailure(op, "unknown constant kind");
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
+                                                   cast<TypedAttr>(value));
+    return success();
+  }
+};
+
+struct MatmulLowering : public OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    RankedTensorType lhsType = tensorOf(lhs), rhsType = tensorOf(rhs);
+    if (!resultType.hasStaticShape() || !lhsType.hasStaticShape() ||
+        !rhsType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    // 1-D operands become a row (lhs) or a column (rhs).
+    bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
+    if (lhsVector)
+      lhs = addUnitDims(rewriter, loc, lhs,
+                        lhsType.clone({1, lhsType.getDimSize(0)}), {false, true});
+    if (rhsVector)
+      rhs = addUnitDims(rewriter, loc, rhs,
+                        rhsType.clone({rhsType.getDimSize(0), 1}), {true, false});
+    lhsType = tensorOf(lhs);
+    rhsType = tensorOf(rhs);
+    int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
+    int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
+    // The full result shape, with the dimensions 1-D operands removed.
+    SmallVector<int64_t> full(resultType.getShape());
+    if (lhsVector)
+      full.insert(full.end() - (rhsVector ? 0 : 1), 1);
+    if (rhsVector)
+      full.push_back(1);
+    int64_t rank = full.size(), batch = rank - 2;
+    (void)m;
+    (void)n;
+    Type element = signless(resultType.getElementType());
+    auto fullType = RankedTensorType::get(full, element);
+    Value init = filledTensor(rewriter, loc, fullType,
+                              constantOf(rewriter, loc, element, 0));
+    Value product;
+    if (batch == 0) {
+      product = linalg::MatmulOp::create(rewriter, loc, TypeRange{fullType},
+                                         ValueRange{lhs, rhs}, ValueRange{init})
+                    .getResult(0);
+    } else {
+      // Batch dimensions broadcast: each operand reads the result's batch
+      // positions through its own projected map.
+      int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+      (void)k;
+      MLIRContext *ctx = rewriter.getContext();
+      auto operandMap = [&](Value &value, int64_t rowDim, int64_t colDim) {
+        RankedTensorType type = tensorOf(value);
+        int64_t operandBatch = type.getRank() - 2;
+        SmallVector<bool> keep;
+        SmallVector<AffineExpr> exprs;
+        for (int64_t d = 0; d < operandBatch; ++d) {
+          int64_t resultDim = batch - operandBatch + d;
+          bool stretched = type.getDimSize(d) == 1 && full[resultDim] != 1;
+          keep.push_back(!stretched);
+          if (!stretched)
+            exprs.push_back(getAffineDimExpr(resultDim, ctx));
+        }
+        keep.append({true, true});
+        exprs.push_back(getAffineDimExpr(rowDim, ctx));
+        exprs.push_back(getAffineDimExpr(colDim, ctx));
+        value = dropUnitDims(rewriter, loc, value, keep);
+        return AffineMap::get(rank + 1, 0, exprs, ctx);
+      };
+      // Loop dimensions: batch..., m, n, k (the last, a reduction).
+      AffineMap lhsMap = operandMap(lhs, batch, rank);
+      AffineMap rhsMap = operandMap(rhs, rank, batch + 1);
+      AffineMap outMap = AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                             .getMajorSubMap(rank);
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
+      bool isFloat = isa<FloatType>(element);
+      product = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
+                    ValueRange{init}, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap},
+                    iterators,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Value mul =
+                          isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
+                                  : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+                      Value add =
+                          isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
+                                  : Value(arith::AddIOp::create(b, l, args[2], mul));
+                      linalg::YieldOp::create(b, l, add);
+                    })
+                    .getResult(0);
+    }
+    if (lhsVector || rhsVector) {
+      SmallVector<bool> keep(rank, true);
+      if (rhsVector)
+        keep[rank - 1] = false;
+      if (lhsVector)
+        keep[rank - 2] = false;
+      product = dropUnitDims(rewriter, loc, product, keep);
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+/// The identity of a reduction and its combining step.
+struct Reduction {
+  double identity;
+  std::function<Value(OpBuilder &, Location, Value, Value)> combine;
+};
+
+template <typename Op>
+static Reduction reductionOf(Kind kind) {
+  bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
+  if constexpr (std::is_same_v<Op, ReduceSumOp> ||
+                std::is_same_v<Op, ReduceMeanOp>)
+    return {0, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
+              return isFloat ? Value(arith::AddFOp::create(b, l, x, y))
+                             : Value(arith::AddIOp::create(b, l, x, y));
+            }};
+  if constexpr (std::is_same_v<Op, ReduceProdOp>)
+    return {1, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
+              return isFloat ? Value(arith::MulFOp::create(b, l, x, y))
+                             : Value(arith::MulIOp::create(b, l, x, y));
+            }};
+  if constexpr (std::is_same_v<Op, ReduceMaxOp>) {
+    double identity = isFloat ? -INFINITY : 0;
+    if (kind == Kind::Bool)
+      identity = 0;
+    return {identity, [kind, isSigned](OpBuilder &b, Location l, Value x,
+                                       Value y) -> Value {
+              if (kind == Kind::Float)
+                return arith::MaximumFOp::create(b, l, x, y);
+              if (kind == Kind::Bool)
+                return arith::OrIOp::create(b, l, x, y);
+              return isSigned ? Value(arith::MaxSIOp::create(b, l, x, y))
+                              : Value(arith::MaxUIOp::create(b, l, x, y));
+            }};
+  }
+  return {isFloat ? INFINITY : -1.0,
+          [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
+            if (kind == Kind::Float)
+              return arith::MinimumFOp::create(b, l, x, y);
+            if (kind == Kind::Bool)
+              return arith::AndIOp::create(b, l, x, y);
+            return isSigned ? Value(arith::MinSIOp::create(b, l, x, y))
+                            : Value(arith::MinUIOp::create(b, l, x, y));
+          }};
+}
+
+/// The identity of a reduction as a constant of `type`. Integer extremes
+/// are taken from the width: the most negative signed value for max, the
+/// largest for min (-1 is all ones, the largest unsigned value).
+static Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
+                        Kind kind, bool isMax, bool isMin) {
+  if (auto integer = dyn_cast<IntegerType>(type)) {
+    unsigned width = integer.getWidth();
+    APInt value(width, static_cast<int64_t>(identity), /*isSigned=*/true);
+    if (kind == Kind::Signed && isMax)
+      value = APInt::getSignedMinValue(width);
+    if (kind == Kind::Signed && isMin)
+      value = APInt::getSignedMaxValue(width);
+    if (kind == Kind::Bool)
+      value = APInt(1, isMin ? 1 : 0);
+    return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, value));
+  }
+  return constantOf(b, loc, type, identity);
+}
+
+/// linalg.reduce of `input` over `axes` (sorted), giving the reduced shape.
+static Value reduce(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> axes, const Reduction &reduction,
+                    Value identity) {
+  RankedTensorType type = tensorOf(input);
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(axes, d))
+      shape.push_back(type.getDimSize(d));
+  Value init = filledTensor(b, loc, type.clone(shape), identity);
+  auto op = linalg::ReduceOp::create(
+      b, loc, ValueRange{input}, ValueRange{init}, axes,
+      [&](OpBuilder &nested, Location l, ValueRange args) {
+        linalg::YieldOp::create(nested, l,
+                                reduction.combine(nested, l, args[0], args[1]));
+      });
+  return op.getResult(0);
+}
+
+template <typename Op>
+struct ReduceLowering : public OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
+  LogicalResult
+  matchAndRewrite(Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType inputType = tensorOf(input);
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    ArrayRef<int64_t> axes = op.getAxes();
+    if (axes.empty()) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    Kind kind = kindOf(elementOf(op.getInput()));
+    Type element = inputType.getElementType();
+    Reduction reduction = reductionOf<Op>(kind);
+    Value identity = identityOf(rewriter, loc, element, reduction.identity,
+                               kind, std::is_same_v<Op, ReduceMaxOp>,
+                               std::is_same_v<Op, ReduceMinOp>);
+    Value result = reduce(rewriter, loc, input, axes, reduction, identity);
+    if constexpr (std::is_same_v<Op, ReduceMeanOp>) {
+      int64_t count = 1;
+      for (int64_t axis : axes)
+        count *= inputType.getDimSize(axis);
+      RankedTensorType reducedType = tensorOf(result);
+      Value divisor = constantOf(rewriter, loc, element, double(count));
+      bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
+      result = elementwise(rewriter, loc, reducedType, ValueRange{result},
+                           [&](OpBuilder &b, Location l, ValueRange args) {
+                             if (isFloat)
+                               return Value(
+                                   arith::DivFOp::create(b, l, args[0], divisor));
+                             return safeIntegerDivision(b, l, args[0], divisor,
+                                                        isSigned, false);
+                           });
+    }
+    if (op.getKeepDims()) {
+      SmallVector<bool> keep;
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        keep.push_back(!llvm::is_contained(axes, d));
+      result = addUnitDims(rewriter, loc, result, resultType, keep);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)); log-softmax is
+/// (x - max) - log(sum(exp(x - max))). All along one axis.
+template <typename Op>
+struct SoftmaxLowering : public OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
+  LogicalResult
+  matchAndRewrite(Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType type = tensorOf(input);
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    Type element = type.getElementType();
+    Reduction max = reductionOf<ReduceMaxOp>(Kind::Float);
+    Reduction sum = reductionOf<ReduceSumOp>(Kind::Float);
+    Value maxima = reduce(rewriter, loc, input, {axis}, max,
+                          constantOf(rewriter, loc, element, -INFINITY));
+    // The reduced operand is broadcast back along `axis` through its map.
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> reducedExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        reducedExprs.push_back(rewriter.getAffineDimExpr(d));
+    AffineMap identityMap = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reducedMap =
+        AffineMap::get(rank, 0, reducedExprs, rewriter.getContext());
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    auto combine = [&](Value full, Value reduced,
+                       function_ref<Value(OpBuilder &, Location, Value, Value)>
+                           body) {
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{type}, ValueRange{full, reduced},
+                 ValueRange{emptyTensor(rewriter, loc, type)},
+                 ArrayRef<AffineMap>{identityMap, reducedMap, identityMap},
+                 parallel,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, body(b, l, args[0], args[1]));
+                 })
+          .getResult(0);
+    };
+    Value shifted = combine(input, maxima, [](OpBuilder &b, Location l, Value x,
+                                              Value m) {
+      return Value(arith::SubFOp::create(b, l, x, m));
+    });
+    Value exps = elementwise(rewriter, loc, type, ValueRange{shifted},
+                             [](OpBuilder &b, Location l, ValueRange args) {
+                               return Value(math::ExpOp::create(b, l, args[0]));
+                             });
+    Value sums = reduce(rewriter, loc, exps, {axis}, sum,
+                        constantOf(rewriter, loc, element, 0));
+    Value result;
+    if constexpr (std::is_same_v<Op, LogSoftmaxOp>)
+      result = combine(shifted, sums, [](OpBuilder &b, Location l, Value x,
+                                         Value s) {
+        return Value(
+            arith::SubFOp::create(b, l, x, math::LogOp::create(b, l, s)));
+      });
+    else
+      result = combine(exps, sums, [](OpBuilder &b, Location l, Value e,
+                                      Value s) {
+        return Value(arith::DivFOp::create(b, l, e, s));
+      });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TransposeLowering : public OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(
+                               rewriter, op.getLoc(), adaptor.getInput(), init,
+                               op.getPermutation())
+                               .getResult());
+    return success();
+  }
+};
+
+/// A reshape of contiguous data is a view: collapse to 1-D, expand to the
+/// result.
+struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType inputType = tensorOf(input);
+    auto resultType = cast<RankedTensorType>(signless(op.getType()));
+    if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    if (inputType == resultType) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    auto flatType = RankedTensorType::get({inputType.getNumElements()},
+                                          inputType.getElementType());
+    auto allInOne = [](int64_t rank) {
+      ReassociationIndices group;
+      for (int64_t d = 0; d < rank; ++d)
+        group.push_back(d);
+      return SmallVector<ReassociationIndices>{group};
+    };
+    Value flat = input;
+    if (inputType.getRank() == 0)
+      flat = tensor::ExpandShapeOp::create(rewriter, loc, flatType, input,
+                                           SmallVector<ReassociationIndices>{});
+    else if (inputType.getRank() > 1)
+      flat = tensor::CollapseShapeOp::create(rewriter, loc, flatType, input,
+                                             allInOne(inputType.getRank()));
+    Value result = flat;
+    if (resultType.getRank() == 0)
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, resultType, flat, SmallVector<ReassociationIndices>{});
+    else if (resultType.getRank() > 1)
+      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, flat,
+                                             allInOne(resultType.getRank()));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
+                                       ValueRange{adaptor.getInput()},
+                                       [](OpBuilder &, Location, ValueRange args) {
+                                         return args[0];
+                                       }));
+    return success();
+  }
+};
+
+struct ConcatLowering : public OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    int64_t axis = static_cast<int64_t>(op.getAxis()), offset = 0;
+    Value result = emptyTensor(rewriter, loc, type);
+    for (Value input : adaptor.getInputs()) {
+      RankedTensorType inputType = tensorOf(input);
+      int64_t size = inputType.getDimSize(axis);
+      if (size == 0)
+        continue;
+      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                               rewriter.getIndexAttr(1));
+      for (int64_t dim : inputType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(dim));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+      offset += size;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Slices with positive strides are strided views; any negative stride
+/// makes it a gather through linalg.index.
+struct SliceLowering : public OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    RankedTensorType inputType = tensorOf(input);
+    if (!type.hasStaticShape() || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> starts;
+    for (auto [size, start, stride] :
+         llvm::zip(inputType.getShape(), op.getStarts(), op.getStrides()))
+      starts.push_back(stride > 0 ? std::clamp<int64_t>(start, 0, size)
+                                  : std::clamp<int64_t>(start, -1, size - 1));
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, loc, type));
+      return success();
+    }
+    ArrayRef<int64_t> strides = op.getStrides();
+    if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
+      Value slice = tensor::ExtractSliceOp::create(
+          rewriter, loc, cast<RankedTensorType>(signless(type)), input,
+          getAsIndexOpFoldResult(rewriter.getContext(), starts),
+          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
+          getAsIndexOpFoldResult(rewriter.getContext(), strides));
+      rewriter.replaceOp(op, slice);
+      return success();
+    }
+    int64_t rank = type.getRank();
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{signless(type)}, ValueRange{},
+        ValueRange{emptyTensor(rewriter, loc, type)},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, parallel,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            Value scaled = arith::MulIOp::create(
+                b, l, i, arith::ConstantIndexOp::create(b, l, strides[d]));
+            indices.push_back(arith::AddIOp::create(
+                b, l, scaled, arith::ConstantIndexOp::create(b, l, starts[d])));
+          }
+          linalg::YieldOp::create(b, l,
+                                  Value(tensor::ExtractOp::create(b, l, input,
+                                                                  indices)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Any other operation whose types mention signed or unsigned integers is
+/// rebuilt with signless ones (tensor.cast, tensor.extract, ...).
+struct SignlessRebuild : public ConversionPattern {
+  SignlessRebuild(const TypeConverter &converter, MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), 0, context) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isa<OptcDialect>(op->getDialect()) || isa<func::FuncOp>(op))
+      return failure();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
+                         op->getAttrs(), op->getSuccessors());
+    for (Region &region : op->getRegions()) {
+      Region *moved = state.addRegion();
+      rewriter.inlineRegionBefore(region, *moved, moved->end());
+      if (failed(rewriter.convertRegionTypes(moved, *getTypeConverter())))
+        return failure();
+    }
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
+struct ConvertToLinalgPass
+    : public mlir::optc::impl::OptcConvertToLinalgBase<ConvertToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+
+    // Public functions remember their signedness for the host program.
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isPrivate())
+        continue;
+      auto record = [&](Type type, auto setAttr) {
+        if (auto tensor = dyn_cast<RankedTensorType>(type))
+          setAttr(StringAttr::get(context, dtypeName(tensor.getElementType())));
+      };
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        record(func.getArgumentTypes()[i],
+               [&](Attribute a) { func.setArgAttr(i, "optc.dtype", a); });
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        record(func.getResultTypes()[i],
+               [&](Attribute a) { func.setResultAttr(i, "optc.dtype", a); });
+    }
+
+    TypeConverter converter;
+    converter.addConversion([](Type type) { return signless(type); });
+    auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                          Location loc) -> Value {
+      return UnrealizedConversionCastOp::create(b, loc, type, inputs)
+          .getResult(0);
+    };
+    converter.addSourceMaterialization(materialize);
+    converter.addTargetMaterialization(materialize);
+
+    ConversionTarget target(*context);
+    target.addIllegalDialect<OptcDialect>();
+    target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+      if (auto func = dyn_cast<func::FuncOp>(op))
+        return converter.isSignatureLegal(func.getFunctionType()) &&
+               converter.isLegal(&func.getBody());
+      return converter.isLegal(op);
+    });
+
+    RewritePatternSet patterns(context);
+    patterns.add<ElementwiseLowering, SignlessRebuild>(converter, context);
+    patterns.add<ConstantLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
+                 ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceProdOp>,
+                 ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
+                 SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
+                 TransposeLowering, ReshapeLowering, BroadcastLowering,
+                 ConcatLowering, SliceLowering>(converter, context);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                          target);
+
+    // The framework names the first op it cannot lower, at its location.
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

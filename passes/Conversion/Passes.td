@@ -1,0 +1,72 @@
+//===- Passes.td - lowering passes of optc ---------------------*- tablegen -*-===//
+//
+// Passes of the lowering stage (DESIGN.md stage 6): optc.fusion regions
+// become kernel functions, and optc operations become linalg, tensor, arith
+// and math.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_PASSES_CONVERSION_PASSES_TD
+#define OPTC_PASSES_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OptcOutlineKernels : Pass<"optc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Turns every optc.fusion region into a kernel function";
+  let description = [{
+    Moves the body of every `optc.fusion` region into a private function
+    (a kernel) and calls it in the region's place. Kernels are named after
+    their first operation and numbered in program order: `@k0_matmul`,
+    `@k1_add`, ... Operands that are small constants (splats, or at most 16
+    elements) are copied into the kernel, where code generation sees their
+    values; larger ones stay arguments.
+
+    Example:
+
+    ```mlir
+    %r = optc.fusion (%a = %x : tensor<4xf32>) -> tensor<4xf32> {
+      %0 = optc.relu %a : tensor<4xf32>
+      optc.yield %0 : tensor<4xf32>
+    }
+    ```
+
+    becomes `%r = func.call @k0_relu(%x)` and
+
+    ```mlir
+    func.func private @k0_relu(%a: tensor<4xf32>) -> tensor<4xf32> attributes {optc.kernel} {
+      %0 = optc.relu %a : tensor<4xf32>
+      return %0 : tensor<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def OptcConvertToLinalg : Pass<"optc-convert-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lowers optc operations to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every optc operation into upstream dialects on tensors:
+    elementwise operations become `linalg.generic` (broadcast operands are
+    collapsed so that every indexing map is a projected permutation, which
+    the vectoriser needs), matrix products `linalg.matmul`,
+    `linalg.batch_matmul` or a contraction `linalg.generic`, reductions
+    `linalg.reduce`, softmax its four-step decomposition, transposes
+    `linalg.transpose`, reshapes `tensor.collapse_shape` and
+    `tensor.expand_shape`, constants `arith.constant`.
+
+    Integer types become signless (`ui8` becomes `i8`), with the signedness
+    carried by the choice of arith operation (`arith.divui`, ...). Public
+    functions keep what the signedness was in an `optc.dtype` attribute on
+    every argument and result (`"u8"`, `"f32"`, `"bool"`), which the host
+    program needs.
+
+    An operation without a lowering yet is an error at its location naming
+    it; nothing is left half converted.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // OPTC_PASSES_CONVERSION_PASSES_TD
