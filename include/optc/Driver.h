@@ -36,8 +36,22 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path,
 struct DriverOptions {
   std::string inputPath;
   std::string outputPath = "-";
-  /// The stage whose output is written. Only "mlir" exists yet.
-  std::string emit = "mlir";
+  /// What to write: "mlir", "llvm" (LLVM IR), "obj" or "lib" (model.so and
+  /// model.h). Empty: judged from the output's extension (.so, .o, .ll;
+  /// anything else is MLIR).
+  std::string emit;
+  /// With --emit=mlir, the stage after which to stop (optc/Pipelines.h);
+  /// empty means "import".
+  std::string emitAfter;
+  /// The device to compile for; only "cpu" exists yet.
+  std::string target = "cpu";
+  /// Empty: this machine.
+  std::string targetTriple, targetCPU;
+  /// 0 to 3.
+  unsigned optLevel = 2;
+  /// The model's name, prefix of the exported loader; empty: the output
+  /// file's stem made a C identifier.
+  std::string modelName;
   /// How ONNX models are imported (--input-shape, ...).
   ImportOptions import;
   /// Print the model's op statistics instead of compiling (--op-stats).

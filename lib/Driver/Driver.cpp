@@ -8,14 +8,22 @@
 
 #include "optc/Driver.h"
 
+#include "optc/Pipelines.h"
+
 #include "dialects/Optc/IR/OptcDialect.h"
+#include "lib/Target/CPU/ObjectCode.h"
+#include "lib/Target/Host/Header.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatAdapters.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -133,38 +141,174 @@ static LogicalResult printOpStats(const DriverOptions &options,
   return success();
 }
 
-LogicalResult optc::runDriver(const DriverOptions &options,
-                              MLIRContext &context) {
-  if (options.emit != "mlir") {
-    emitError(UnknownLoc::get(&context))
-        << "--emit=" << options.emit
-        << " is not available yet: only --emit=mlir is implemented";
+/// Writes `module` as MLIR text to `path`.
+static LogicalResult
+writeText(llvm::StringRef path, MLIRContext &context,
+          llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(path, &error);
+  if (!output)
+    return emitError(UnknownLoc::get(&context))
+           << "cannot open output '" << path << "': " << error;
+  print(output->os());
+  output->os().flush();
+  if (output->os().has_error()) {
+    output->os().clear_error();
+    return emitError(UnknownLoc::get(&context))
+           << "cannot write output '" << path << "'";
+  }
+  output->keep();
+  return success();
+}
+
+/// What to write when --emit is not given: judged by the output's name.
+static std::string emitFromOutput(llvm::StringRef path) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".so")
+    return "lib";
+  if (ext == ".o")
+    return "obj";
+  if (ext == ".ll")
+    return "llvm";
+  return "mlir";
+}
+
+/// The output's stem as a C identifier ("my-model.so" -> "my_model").
+static std::string nameFromOutput(llvm::StringRef path) {
+  std::string name = llvm::sys::path::stem(path).str();
+  for (char &c : name)
+    if (!llvm::isAlnum(static_cast<unsigned char>(c)) && c != '_')
+      c = '_';
+  if (name.empty() || name == "_")
+    return "model";
+  if (llvm::isDigit(static_cast<unsigned char>(name[0])))
+    name = "m" + name;
+  return name;
+}
+
+/// Links `module` (in the LLVM dialect) into `outputPath` and writes the
+/// header beside it. Both appear only when everything succeeded.
+static LogicalResult writeLibrary(llvm::Module &llvmModule, ModuleOp module,
+                                  const CPUTarget &target, unsigned optLevel,
+                                  llvm::StringRef outputPath,
+                                  llvm::StringRef name, Location loc) {
+  FailureOr<std::string> header = generateModelHeader(module, name);
+  if (failed(header))
+    return failure();
+  llvm::SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("optc-model", "o", object))
+    return emitError(loc) << "cannot create a temporary file: " << ec.message();
+  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(object); });
+  if (failed(emitObjectFile(llvmModule, target, optLevel, object, loc)))
+    return failure();
+  // Link next to the output, then rename: no half-written library.
+  llvm::SmallString<256> partial(outputPath);
+  partial += ".partial";
+  if (failed(linkSharedLibrary(object, partial, loc))) {
+    llvm::sys::fs::remove(partial);
     return failure();
   }
+  llvm::SmallString<256> headerPath(outputPath);
+  llvm::sys::path::replace_extension(headerPath, ".h");
+  if (failed(writeText(headerPath, *module.getContext(),
+                       [&](llvm::raw_ostream &os) { os << *header; }))) {
+    llvm::sys::fs::remove(partial);
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(partial, outputPath)) {
+    llvm::sys::fs::remove(partial);
+    return emitError(loc) << "cannot write '" << outputPath
+                          << "': " << ec.message();
+  }
+  return success();
+}
+
+LogicalResult optc::runDriver(const DriverOptions &options,
+                              MLIRContext &context) {
+  Location cli = NameLoc::get(StringAttr::get(&context, "optc"));
   if (options.opStats)
     return printOpStats(options, context);
+  std::string emit = options.emit;
+  if (emit.empty())
+    emit =
+        options.emitAfter.empty() ? emitFromOutput(options.outputPath) : "mlir";
+  if (emit != "mlir" && emit != "llvm" && emit != "obj" && emit != "lib")
+    return emitError(cli) << "--emit=" << emit
+                          << " is not one of mlir, llvm, obj, lib";
+  Stage until = Stage::LLVM;
+  if (!options.emitAfter.empty()) {
+    std::optional<Stage> stage = parseStage(options.emitAfter);
+    if (!stage) {
+      InFlightDiagnostic diag = emitError(cli)
+                                << "--emit-after=" << options.emitAfter
+                                << " is not a stage; the stages are: ";
+      llvm::interleaveComma(stageNames(), diag);
+      return diag;
+    }
+    if (emit != "mlir")
+      return emitError(cli) << "--emit-after stops at an MLIR stage; it "
+                               "needs --emit=mlir, not --emit="
+                            << emit;
+    until = *stage;
+  } else if (emit == "mlir") {
+    until = Stage::Import;
+  }
+  if (options.target != "cpu")
+    return emitError(cli) << "--target=" << options.target
+                          << " is not available yet; the targets are: cpu";
+  if (options.optLevel > 3)
+    return emitError(cli) << "-O" << options.optLevel
+                          << " is not an optimisation level (0 to 3)";
+  if ((emit == "obj" || emit == "lib") && options.outputPath == "-")
+    return emitError(cli) << "--emit=" << emit
+                          << " writes a binary file: name it with -o";
+  std::string name = options.modelName.empty()
+                         ? nameFromOutput(options.outputPath)
+                         : options.modelName;
+  if (!isCIdentifier(name))
+    return emitError(cli) << "--name=" << name
+                          << " is not a C identifier (letters, digits and _, "
+                             "not starting with a digit)";
+
   OwningOpRef<ModuleOp> module =
       loadModule(options.inputPath, context, options.import);
   if (!module)
     return failure();
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      openOutputFile(options.outputPath, &error);
-  if (!output) {
-    emitError(UnknownLoc::get(&context))
-        << "cannot open output '" << options.outputPath << "': " << error;
-    return failure();
+
+  if (until != Stage::Import) {
+    FailureOr<CPUTarget> target = resolveCPUTarget(
+        options.targetTriple, options.targetCPU, module->getLoc());
+    if (failed(target))
+      return failure();
+    CPUPipelineOptions pipeline;
+    pipeline.target = *target;
+    pipeline.modelName = name;
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    buildCPUPipeline(pm, pipeline, Stage::Import, until);
+    if (failed(pm.run(*module)))
+      return failure();
+    if (emit != "mlir") {
+      llvm::LLVMContext llvmContext;
+      std::unique_ptr<llvm::Module> llvmModule =
+          translateToLLVMIR(*module, llvmContext, *target, options.optLevel);
+      if (!llvmModule)
+        return failure();
+      if (emit == "llvm")
+        return writeText(
+            options.outputPath, context,
+            [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+      if (emit == "obj")
+        return emitObjectFile(*llvmModule, *target, options.optLevel,
+                              options.outputPath, module->getLoc());
+      return writeLibrary(*llvmModule, *module, *target, options.optLevel,
+                          options.outputPath, name, module->getLoc());
+    }
   }
-  module->print(output->os());
-  output->os() << "\n";
-  output->os().flush();
-  if (output->os().has_error()) {
-    emitError(UnknownLoc::get(&context))
-        << "cannot write output '" << options.outputPath
-        << "': " << output->os().error().message();
-    output->os().clear_error();
-    return failure();
-  }
-  output->keep();
-  return success();
+  return writeText(options.outputPath, context, [&](llvm::raw_ostream &os) {
+    module->print(os);
+    os << "\n";
+  });
 }

@@ -8,6 +8,9 @@
 #include "optc/InitAll.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
+#include "lib/Target/CPU/Passes.h"
+#include "lib/Target/Host/Passes.h"
+#include "optc/Pipelines.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
@@ -28,4 +31,7 @@ void mlir::optc::registerAllPasses() {
   registerGraphPasses();
   registerFusionPasses();
   registerConversionPasses();
+  registerCPUPasses();
+  registerHostPasses();
+  registerPipelines();
 }

@@ -62,9 +62,9 @@ struct OutlineKernelsPass
       while (isa<ConstantOp>(first) && first->getNextNode() &&
              !isa<YieldOp>(first->getNextNode()))
         first = first->getNextNode();
-      std::string name = ("k" + Twine(counter++) + "_" +
-                          first->getName().stripDialect())
-                             .str();
+      std::string name =
+          ("k" + Twine(counter++) + "_" + first->getName().stripDialect())
+              .str();
       OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
       auto kernel = func::FuncOp::create(
           builder, fusion.getLoc(), name,
@@ -80,8 +80,8 @@ struct OutlineKernelsPass
       symbols.insert(kernel); // renames on a clash
 
       builder.setInsertionPoint(fusion);
-      auto call = func::CallOp::create(builder, fusion.getLoc(), kernel,
-                                       arguments);
+      auto call =
+          func::CallOp::create(builder, fusion.getLoc(), kernel, arguments);
       fusion.replaceAllUsesWith(call.getResults());
       fusion.erase();
     }

@@ -55,10 +55,9 @@ def OptcConvertToLinalg : Pass<"optc-convert-to-linalg", "::mlir::ModuleOp"> {
     `tensor.expand_shape`, constants `arith.constant`.
 
     Integer types become signless (`ui8` becomes `i8`), with the signedness
-    carried by the choice of arith operation (`arith.divui`, ...). Public
-    functions keep what the signedness was in an `optc.dtype` attribute on
-    every argument and result (`"u8"`, `"f32"`, `"bool"`), which the host
-    program needs.
+    carried by the choice of arith operation (`arith.divui`, ...). What
+    users exchange with the model, signedness included, is recorded before
+    this pass by `--optc-record-interface`.
 
     An operation without a lowering yet is an error at its location naming
     it; nothing is left half converted.

@@ -39,8 +39,8 @@ static void wrap(Operation *op) {
   for (Value operand : op->getOperands())
     if (!llvm::is_contained(inputs, operand))
       inputs.push_back(operand);
-  auto fusion = FusionOp::create(builder, op->getLoc(), op->getResultTypes(),
-                                 inputs);
+  auto fusion =
+      FusionOp::create(builder, op->getLoc(), op->getResultTypes(), inputs);
   Block *body = builder.createBlock(&fusion.getBody());
   IRMapping mapping;
   for (Value input : inputs)

@@ -14,6 +14,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -31,8 +32,35 @@ int main(int argc, char **argv) {
       "o", cl::desc("Output file ('-' for stdout)"), cl::value_desc("file"),
       cl::init("-"), cl::cat(category));
   static cl::opt<std::string> emit(
-      "emit", cl::desc("Stage to write: mlir (the optc IR)"),
-      cl::value_desc("stage"), cl::init("mlir"), cl::cat(category));
+      "emit",
+      cl::desc("What to write: mlir, llvm (LLVM IR), obj (object file) or "
+               "lib (shared library and header). Default: from -o's "
+               "extension (.so, .o, .ll; else mlir)"),
+      cl::value_desc("kind"), cl::init(""), cl::cat(category));
+  static cl::opt<std::string> emitAfter(
+      "emit-after",
+      cl::desc("Write the MLIR after this stage: import, graph, fusion, "
+               "linalg, vector, bufferized, llvm"),
+      cl::value_desc("stage"), cl::init(""), cl::cat(category));
+  static cl::opt<std::string> target("target",
+                                     cl::desc("Device to compile for: cpu"),
+                                     cl::init("cpu"), cl::cat(category));
+  static cl::opt<std::string> targetCPU(
+      "target-cpu",
+      cl::desc("CPU to compile for (LLVM names: skylake-avx512, znver4, ...); "
+               "default: this machine's"),
+      cl::value_desc("name"), cl::init(""), cl::cat(category));
+  static cl::opt<std::string> targetTriple(
+      "target-triple", cl::desc("Target triple; default: this machine's"),
+      cl::value_desc("triple"), cl::init(""), cl::cat(category));
+  static cl::opt<unsigned> optLevel(
+      "O", cl::desc("Optimisation level 0 to 3 (default 2)"), cl::Prefix,
+      cl::init(2), cl::cat(category));
+  static cl::opt<std::string> modelName(
+      "name",
+      cl::desc("Model name, prefix of the exported loader <name>_load; "
+               "default: the output file's stem"),
+      cl::value_desc("identifier"), cl::init(""), cl::cat(category));
   static cl::list<std::string> inputShapes(
       "input-shape",
       cl::desc("Set the shape of a model input, e.g. input=1x3x224x224 "
@@ -51,6 +79,8 @@ int main(int argc, char **argv) {
 
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::optc::registerAllPasses();
   // LLVM's and MLIR's own flags stay usable (--help-hidden lists them) but
   // do not crowd the help of the compiler's flags.
   cl::HideUnrelatedOptions(category);
@@ -70,6 +100,12 @@ int main(int argc, char **argv) {
   options.inputPath = input;
   options.outputPath = output;
   options.emit = emit;
+  options.emitAfter = emitAfter;
+  options.target = target;
+  options.targetCPU = targetCPU;
+  options.targetTriple = targetTriple;
+  options.optLevel = optLevel;
+  options.modelName = modelName;
   options.opStats = opStats;
   options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {

@@ -8,8 +8,8 @@
 // The signedness of optc's integer types (`ui8`, `si32`) moves from the
 // types into the choice of operations: tensors become signless, and each
 // lowering reads the original element type to pick `divui` or `divsi`.
-// Public functions record the original element types as `optc.dtype`
-// attributes for the host program, which tells users what to pass.
+// The host program's view of the signature (dtypes with their signedness)
+// was recorded before this pass by --optc-record-interface.
 //
 // Broadcasting follows one rule: an operand's stretched size-1 dimensions
 // are collapsed away before it enters a `linalg.generic`, so every indexing
@@ -30,9 +30,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -52,35 +52,14 @@ using namespace mlir::optc;
 
 /// `type` with signed and unsigned integers made signless.
 static Type signless(Type type) {
-  if (auto integer = dyn_cast<IntegerType>(type); integer && !integer.isSignless())
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && !integer.isSignless())
     return IntegerType::get(type.getContext(), integer.getWidth());
   if (auto tensor = dyn_cast<RankedTensorType>(type))
     return tensor.clone(signless(tensor.getElementType()));
   if (auto tensor = dyn_cast<UnrankedTensorType>(type))
     return UnrankedTensorType::get(signless(tensor.getElementType()));
   return type;
-}
-
-/// The runtime's name of an element type ("f32", "u8", "bool"), or "" for
-/// one the runtime cannot exchange.
-static std::string dtypeName(Type element) {
-  if (element.isInteger(1))
-    return "bool";
-  if (auto integer = dyn_cast<IntegerType>(element)) {
-    unsigned width = integer.getWidth();
-    if (width != 8 && width != 16 && width != 32 && width != 64)
-      return "";
-    return (integer.isUnsigned() ? "u" : "i") + std::to_string(width);
-  }
-  if (element.isF16())
-    return "f16";
-  if (element.isBF16())
-    return "bf16";
-  if (element.isF32())
-    return "f32";
-  if (element.isF64())
-    return "f64";
-  return "";
 }
 
 static Type elementOf(Value value) {
@@ -116,8 +95,8 @@ static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// Reassociation that groups every dimension of `keep` (the ones that stay)
 /// with the unit dimensions around it; `rank` is the full rank.
-static SmallVector<ReassociationIndices>
-groupUnitDims(int64_t rank, ArrayRef<bool> keep) {
+static SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
+                                                       ArrayRef<bool> keep) {
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices pending;
   for (int64_t d = 0; d < rank; ++d) {
@@ -145,8 +124,8 @@ static Value dropUnitDims(OpBuilder &b, Location loc, Value value,
   for (auto [size, k] : llvm::zip(type.getShape(), keep))
     if (k)
       shape.push_back(size);
-  return tensor::CollapseShapeOp::create(
-      b, loc, type.clone(shape), value, groupUnitDims(type.getRank(), keep));
+  return tensor::CollapseShapeOp::create(b, loc, type.clone(shape), value,
+                                         groupUnitDims(type.getRank(), keep));
 }
 
 /// Inserts unit dimensions into `value` to give it `type`, whose other
@@ -163,9 +142,9 @@ static Value addUnitDims(OpBuilder &b, Location loc, Value value,
 /// Prepares `value` (already converted) to be read at result positions of
 /// `resultShape` under numpy broadcasting: collapses its stretched unit
 /// dimensions and returns it with its projected-permutation indexing map.
-static std::pair<Value, AffineMap> broadcastOperand(OpBuilder &b, Location loc,
-                                                    Value value,
-                                                    ArrayRef<int64_t> resultShape) {
+static std::pair<Value, AffineMap>
+broadcastOperand(OpBuilder &b, Location loc, Value value,
+                 ArrayRef<int64_t> resultShape) {
   RankedTensorType type = tensorOf(value);
   int64_t rank = resultShape.size(), offset = rank - type.getRank();
   SmallVector<bool> keep;
@@ -185,8 +164,9 @@ using ScalarBody =
 
 /// A linalg.generic computing `body` elementwise over `inputs` (broadcast
 /// to `resultType` by numpy rules).
-static Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                         ValueRange inputs, ScalarBody body) {
+static Value elementwise(OpBuilder &b, Location loc,
+                         RankedTensorType resultType, ValueRange inputs,
+                         ScalarBody body) {
   ArrayRef<int64_t> shape = resultType.getShape();
   SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
@@ -232,7 +212,8 @@ static Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
                                  bool isSigned, bool remainder) {
   Type type = x.getType();
   Value zero = constantOf(b, loc, type, 0), one = constantOf(b, loc, type, 1);
-  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
   Value divisor = arith::SelectOp::create(b, loc, isZero, one, y);
   Value result;
   if (!isSigned) {
@@ -241,13 +222,13 @@ static Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
   } else {
     // Divide by -1 as negation (and remainder 0) to avoid the overflow trap.
     Value minusOne = constantOf(b, loc, type, -1);
-    Value isMinusOne =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, minusOne);
+    Value isMinusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             divisor, minusOne);
     Value safe = arith::SelectOp::create(b, loc, isMinusOne, one, divisor);
-    Value quotient =
-        remainder ? Value(arith::RemSIOp::create(b, loc, x, safe))
-                  : Value(arith::DivSIOp::create(b, loc, x, safe));
-    Value negated = remainder ? zero : Value(arith::SubIOp::create(b, loc, zero, x));
+    Value quotient = remainder ? Value(arith::RemSIOp::create(b, loc, x, safe))
+                               : Value(arith::DivSIOp::create(b, loc, x, safe));
+    Value negated =
+        remainder ? zero : Value(arith::SubIOp::create(b, loc, zero, x));
     result = arith::SelectOp::create(b, loc, isMinusOne, negated, quotient);
   }
   return arith::SelectOp::create(b, loc, isZero, zero, result);
@@ -260,9 +241,12 @@ static Value flooredRemainder(OpBuilder &b, Location loc, Value x, Value y,
   Value zero = constantOf(b, loc, type, 0);
   if (kind == Kind::Float) {
     Value r = arith::RemFOp::create(b, loc, x, y);
-    Value nonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
-    Value rNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
-    Value yNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
+    Value nonZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
+    Value rNeg =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
+    Value yNeg =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
     Value differ = arith::XOrIOp::create(b, loc, rNeg, yNeg);
     Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
     return arith::SelectOp::create(b, loc, fix,
@@ -271,13 +255,14 @@ static Value flooredRemainder(OpBuilder &b, Location loc, Value x, Value y,
   Value r = safeIntegerDivision(b, loc, x, y, kind == Kind::Signed, true);
   if (kind != Kind::Signed)
     return r;
-  Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+  Value nonZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
   Value signs = arith::XOrIOp::create(b, loc, r, y);
   Value differ =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, signs, zero);
   Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
-  return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, y),
-                                 r);
+  return arith::SelectOp::create(b, loc, fix,
+                                 arith::AddIOp::create(b, loc, r, y), r);
 }
 
 static Value compare(OpBuilder &b, Location loc, ComparePredicate predicate,
@@ -285,20 +270,36 @@ static Value compare(OpBuilder &b, Location loc, ComparePredicate predicate,
   if (kind == Kind::Float) {
     arith::CmpFPredicate p;
     switch (predicate) {
-    case ComparePredicate::eq: p = arith::CmpFPredicate::OEQ; break;
-    case ComparePredicate::ne: p = arith::CmpFPredicate::UNE; break;
-    case ComparePredicate::lt: p = arith::CmpFPredicate::OLT; break;
-    case ComparePredicate::le: p = arith::CmpFPredicate::OLE; break;
-    case ComparePredicate::gt: p = arith::CmpFPredicate::OGT; break;
-    case ComparePredicate::ge: p = arith::CmpFPredicate::OGE; break;
+    case ComparePredicate::eq:
+      p = arith::CmpFPredicate::OEQ;
+      break;
+    case ComparePredicate::ne:
+      p = arith::CmpFPredicate::UNE;
+      break;
+    case ComparePredicate::lt:
+      p = arith::CmpFPredicate::OLT;
+      break;
+    case ComparePredicate::le:
+      p = arith::CmpFPredicate::OLE;
+      break;
+    case ComparePredicate::gt:
+      p = arith::CmpFPredicate::OGT;
+      break;
+    case ComparePredicate::ge:
+      p = arith::CmpFPredicate::OGE;
+      break;
     }
     return arith::CmpFOp::create(b, loc, p, x, y);
   }
   bool isSigned = kind == Kind::Signed;
   arith::CmpIPredicate p;
   switch (predicate) {
-  case ComparePredicate::eq: p = arith::CmpIPredicate::eq; break;
-  case ComparePredicate::ne: p = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::eq:
+    p = arith::CmpIPredicate::eq;
+    break;
+  case ComparePredicate::ne:
+    p = arith::CmpIPredicate::ne;
+    break;
   case ComparePredicate::lt:
     p = isSigned ? arith::CmpIPredicate::slt : arith::CmpIPredicate::ult;
     break;
@@ -350,7 +351,8 @@ static FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x,
     if (source == Kind::Float)
       return Value(
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero));
-    return Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero));
+    return Value(
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero));
   }
   auto toInt = cast<IntegerType>(to);
   if (auto fromFloat = dyn_cast<FloatType>(from)) {
@@ -411,14 +413,17 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       })
       .Case([&](SoftplusOp) {
         // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
-        Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
-        Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+        Value negAbs =
+            arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+        Value tail =
+            math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
         return Value(arith::AddFOp::create(
             b, loc, arith::MaximumFOp::create(b, loc, x, c(0)), tail));
       })
       .Case([&](FloorOp) { return Value(math::FloorOp::create(b, loc, x)); })
       .Case([&](CeilOp) { return Value(math::CeilOp::create(b, loc, x)); })
-      .Case([&](RoundOp) { return Value(math::RoundEvenOp::create(b, loc, x)); })
+      .Case(
+          [&](RoundOp) { return Value(math::RoundEvenOp::create(b, loc, x)); })
       .Case([&](GeluOp gelu) {
         Value half = arith::MulFOp::create(b, loc, c(0.5), x);
         Value inner;
@@ -450,17 +455,21 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       .Case([&](SignOp) -> Value {
         if (isFloat) {
           // Zero and NaN stay themselves.
-          Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0));
-          Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
+          Value pos =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0));
+          Value neg =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
           return arith::SelectOp::create(
-              b, loc, pos, c(1), arith::SelectOp::create(b, loc, neg, c(-1), x));
+              b, loc, pos, c(1),
+              arith::SelectOp::create(b, loc, neg, c(-1), x));
         }
         Value nonZero =
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, c(0));
         Value magnitude = arith::SelectOp::create(b, loc, nonZero, c(1), c(0));
         if (!isSigned)
           return magnitude;
-        Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0));
+        Value neg =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0));
         return arith::SelectOp::create(b, loc, neg, c(-1), magnitude);
       })
       .Case([&](ReluOp) -> Value {
@@ -483,8 +492,10 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
         Type xType = x.getType();
         Value inf = constantOf(b, loc, xType, INFINITY);
         Value ninf = constantOf(b, loc, xType, -INFINITY);
-        Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, inf);
-        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, ninf);
+        Value pos =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, inf);
+        Value neg =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, ninf);
         Value no = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
         return arith::OrIOp::create(b, loc,
                                     isInf.getDetectPositive() ? pos : no,
@@ -523,30 +534,34 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
         return isSigned ? Value(arith::MinSIOp::create(b, loc, x, y))
                         : Value(arith::MinUIOp::create(b, loc, x, y));
       })
-      .Case<AndOp, BitwiseAndOp>(
-          [&](Operation *) { return Value(arith::AndIOp::create(b, loc, x, y)); })
-      .Case<OrOp, BitwiseOrOp>(
-          [&](Operation *) { return Value(arith::OrIOp::create(b, loc, x, y)); })
-      .Case<XorOp, BitwiseXorOp>(
-          [&](Operation *) { return Value(arith::XOrIOp::create(b, loc, x, y)); })
+      .Case<AndOp, BitwiseAndOp>([&](Operation *) {
+        return Value(arith::AndIOp::create(b, loc, x, y));
+      })
+      .Case<OrOp, BitwiseOrOp>([&](Operation *) {
+        return Value(arith::OrIOp::create(b, loc, x, y));
+      })
+      .Case<XorOp, BitwiseXorOp>([&](Operation *) {
+        return Value(arith::XOrIOp::create(b, loc, x, y));
+      })
       .Case([&](ShiftLeftOp) -> Value {
         // Shifting every bit out gives 0 (LLVM's shl would be poison).
         unsigned width = type.getIntOrFloatBitWidth();
         Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                               y, c(width));
-        return arith::SelectOp::create(b, loc, inRange,
-                                       arith::ShLIOp::create(b, loc, x, y), c(0));
+        return arith::SelectOp::create(
+            b, loc, inRange, arith::ShLIOp::create(b, loc, x, y), c(0));
       })
       .Case([&](ShiftRightOp) -> Value {
         unsigned width = type.getIntOrFloatBitWidth();
         Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                               y, c(width));
         if (isSigned) {
-          Value amount = arith::SelectOp::create(b, loc, inRange, y, c(width - 1));
+          Value amount =
+              arith::SelectOp::create(b, loc, inRange, y, c(width - 1));
           return arith::ShRSIOp::create(b, loc, x, amount);
         }
-        return arith::SelectOp::create(b, loc, inRange,
-                                       arith::ShRUIOp::create(b, loc, x, y), c(0));
+        return arith::SelectOp::create(
+            b, loc, inRange, arith::ShRUIOp::create(b, loc, x, y), c(0));
       })
       .Case([&](RemOp rem) -> Value {
         if (!rem.getFmod())
@@ -559,7 +574,8 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
         return compare(b, loc, cmp.getPredicate(), x, y, kind);
       })
       .Case([&](SelectOp) {
-        return Value(arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
+        return Value(
+            arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
       })
       .Case([&](CastOp cast) {
         return castScalar(b, loc, x, element, elementOf(cast.getOutput()));
@@ -597,16 +613,16 @@ struct ElementwiseLowering : public ConversionPattern {
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
     bool unsupported = false;
-    Value result = elementwise(
-        rewriter, op->getLoc(), resultType, operands,
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          FailureOr<Value> scalar = scalarOf(op, b, loc, args);
-          if (failed(scalar)) {
-            unsupported = true;
-            return args.empty() ? Value() : args.front();
-          }
-          return *scalar;
-        });
+    Value result =
+        elementwise(rewriter, op->getLoc(), resultType, operands,
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      FailureOr<Value> scalar = scalarOf(op, b, loc, args);
+                      if (failed(scalar)) {
+                        unsupported = true;
+                        return args.empty() ? Value() : args.front();
+                      }
+                      return *scalar;
+                    });
     if (unsupported) {
       // Leave no half-built generic behind.
       rewriter.eraseOp(result.getDefiningOp());
@@ -653,11 +669,13 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     // 1-D operands become a row (lhs) or a column (rhs).
     bool lhsVector = lhsType.getRank() == 1, rhsVector = rhsType.getRank() == 1;
     if (lhsVector)
-      lhs = addUnitDims(rewriter, loc, lhs,
-                        lhsType.clone({1, lhsType.getDimSize(0)}), {false, true});
+      lhs =
+          addUnitDims(rewriter, loc, lhs,
+                      lhsType.clone({1, lhsType.getDimSize(0)}), {false, true});
     if (rhsVector)
-      rhs = addUnitDims(rewriter, loc, rhs,
-                        rhsType.clone({rhsType.getDimSize(0), 1}), {true, false});
+      rhs =
+          addUnitDims(rewriter, loc, rhs,
+                      rhsType.clone({rhsType.getDimSize(0), 1}), {true, false});
     lhsType = tensorOf(lhs);
     rhsType = tensorOf(rhs);
     int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
@@ -707,26 +725,28 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       // Loop dimensions: batch..., m, n, k (the last, a reduction).
       AffineMap lhsMap = operandMap(lhs, batch, rank);
       AffineMap rhsMap = operandMap(rhs, rank, batch + 1);
-      AffineMap outMap = AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
-                             .getMajorSubMap(rank);
+      AffineMap outMap =
+          AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank);
       SmallVector<utils::IteratorType> iterators(rank,
                                                  utils::IteratorType::parallel);
       iterators.push_back(utils::IteratorType::reduction);
       bool isFloat = isa<FloatType>(element);
-      product = linalg::GenericOp::create(
-                    rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
-                    ValueRange{init}, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap},
-                    iterators,
-                    [&](OpBuilder &b, Location l, ValueRange args) {
-                      Value mul =
-                          isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
-                                  : Value(arith::MulIOp::create(b, l, args[0], args[1]));
-                      Value add =
-                          isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
-                                  : Value(arith::AddIOp::create(b, l, args[2], mul));
-                      linalg::YieldOp::create(b, l, add);
-                    })
-                    .getResult(0);
+      product =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
+              ValueRange{init}, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap},
+              iterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value mul =
+                    isFloat
+                        ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
+                        : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+                Value add =
+                    isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
+                            : Value(arith::AddIOp::create(b, l, args[2], mul));
+                linalg::YieldOp::create(b, l, add);
+              })
+              .getResult(0);
     }
     if (lhsVector || rhsVector) {
       SmallVector<bool> keep(rank, true);
@@ -747,8 +767,7 @@ struct Reduction {
   std::function<Value(OpBuilder &, Location, Value, Value)> combine;
 };
 
-template <typename Op>
-static Reduction reductionOf(Kind kind) {
+template <typename Op> static Reduction reductionOf(Kind kind) {
   bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
   if constexpr (std::is_same_v<Op, ReduceSumOp> ||
                 std::is_same_v<Op, ReduceMeanOp>)
@@ -765,25 +784,27 @@ static Reduction reductionOf(Kind kind) {
     double identity = isFloat ? -INFINITY : 0;
     if (kind == Kind::Bool)
       identity = 0;
-    return {identity, [kind, isSigned](OpBuilder &b, Location l, Value x,
-                                       Value y) -> Value {
-              if (kind == Kind::Float)
-                return arith::MaximumFOp::create(b, l, x, y);
-              if (kind == Kind::Bool)
-                return arith::OrIOp::create(b, l, x, y);
-              return isSigned ? Value(arith::MaxSIOp::create(b, l, x, y))
-                              : Value(arith::MaxUIOp::create(b, l, x, y));
-            }};
+    return {
+        identity,
+        [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
+          if (kind == Kind::Float)
+            return arith::MaximumFOp::create(b, l, x, y);
+          if (kind == Kind::Bool)
+            return arith::OrIOp::create(b, l, x, y);
+          return isSigned ? Value(arith::MaxSIOp::create(b, l, x, y))
+                          : Value(arith::MaxUIOp::create(b, l, x, y));
+        }};
   }
-  return {isFloat ? INFINITY : -1.0,
-          [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
-            if (kind == Kind::Float)
-              return arith::MinimumFOp::create(b, l, x, y);
-            if (kind == Kind::Bool)
-              return arith::AndIOp::create(b, l, x, y);
-            return isSigned ? Value(arith::MinSIOp::create(b, l, x, y))
-                            : Value(arith::MinUIOp::create(b, l, x, y));
-          }};
+  return {
+      isFloat ? INFINITY : -1.0,
+      [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
+        if (kind == Kind::Float)
+          return arith::MinimumFOp::create(b, l, x, y);
+        if (kind == Kind::Bool)
+          return arith::AndIOp::create(b, l, x, y);
+        return isSigned ? Value(arith::MinSIOp::create(b, l, x, y))
+                        : Value(arith::MinUIOp::create(b, l, x, y));
+      }};
 }
 
 /// The identity of a reduction as a constant of `type`. Integer extremes
@@ -824,8 +845,7 @@ static Value reduce(OpBuilder &b, Location loc, Value input,
   return op.getResult(0);
 }
 
-template <typename Op>
-struct ReduceLowering : public OpConversionPattern<Op> {
+template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   using OpAdaptor = typename Op::Adaptor;
   LogicalResult
@@ -846,8 +866,8 @@ struct ReduceLowering : public OpConversionPattern<Op> {
     Type element = inputType.getElementType();
     Reduction reduction = reductionOf<Op>(kind);
     Value identity = identityOf(rewriter, loc, element, reduction.identity,
-                               kind, std::is_same_v<Op, ReduceMaxOp>,
-                               std::is_same_v<Op, ReduceMinOp>);
+                                kind, std::is_same_v<Op, ReduceMaxOp>,
+                                std::is_same_v<Op, ReduceMinOp>);
     Value result = reduce(rewriter, loc, input, axes, reduction, identity);
     if constexpr (std::is_same_v<Op, ReduceMeanOp>) {
       int64_t count = 1;
@@ -856,14 +876,13 @@ struct ReduceLowering : public OpConversionPattern<Op> {
       RankedTensorType reducedType = tensorOf(result);
       Value divisor = constantOf(rewriter, loc, element, double(count));
       bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
-      result = elementwise(rewriter, loc, reducedType, ValueRange{result},
-                           [&](OpBuilder &b, Location l, ValueRange args) {
-                             if (isFloat)
-                               return Value(
-                                   arith::DivFOp::create(b, l, args[0], divisor));
-                             return safeIntegerDivision(b, l, args[0], divisor,
-                                                        isSigned, false);
-                           });
+      result = elementwise(
+          rewriter, loc, reducedType, ValueRange{result},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            if (isFloat)
+              return Value(arith::DivFOp::create(b, l, args[0], divisor));
+            return safeIntegerDivision(b, l, args[0], divisor, isSigned, false);
+          });
     }
     if (op.getKeepDims()) {
       SmallVector<bool> keep;
@@ -878,8 +897,7 @@ struct ReduceLowering : public OpConversionPattern<Op> {
 
 /// softmax(x) = exp(x - max) / sum(exp(x - max)); log-softmax is
 /// (x - max) - log(sum(exp(x - max))). All along one axis.
-template <typename Op>
-struct SoftmaxLowering : public OpConversionPattern<Op> {
+template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   using OpAdaptor = typename Op::Adaptor;
   LogicalResult
@@ -907,23 +925,24 @@ struct SoftmaxLowering : public OpConversionPattern<Op> {
         AffineMap::get(rank, 0, reducedExprs, rewriter.getContext());
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
-    auto combine = [&](Value full, Value reduced,
-                       function_ref<Value(OpBuilder &, Location, Value, Value)>
-                           body) {
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{type}, ValueRange{full, reduced},
-                 ValueRange{emptyTensor(rewriter, loc, type)},
-                 ArrayRef<AffineMap>{identityMap, reducedMap, identityMap},
-                 parallel,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, body(b, l, args[0], args[1]));
-                 })
-          .getResult(0);
-    };
-    Value shifted = combine(input, maxima, [](OpBuilder &b, Location l, Value x,
-                                              Value m) {
-      return Value(arith::SubFOp::create(b, l, x, m));
-    });
+    auto combine =
+        [&](Value full, Value reduced,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+          return linalg::GenericOp::create(
+                     rewriter, loc, TypeRange{type}, ValueRange{full, reduced},
+                     ValueRange{emptyTensor(rewriter, loc, type)},
+                     ArrayRef<AffineMap>{identityMap, reducedMap, identityMap},
+                     parallel,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       linalg::YieldOp::create(b, l,
+                                               body(b, l, args[0], args[1]));
+                     })
+              .getResult(0);
+        };
+    Value shifted =
+        combine(input, maxima, [](OpBuilder &b, Location l, Value x, Value m) {
+          return Value(arith::SubFOp::create(b, l, x, m));
+        });
     Value exps = elementwise(rewriter, loc, type, ValueRange{shifted},
                              [](OpBuilder &b, Location l, ValueRange args) {
                                return Value(math::ExpOp::create(b, l, args[0]));
@@ -932,16 +951,16 @@ struct SoftmaxLowering : public OpConversionPattern<Op> {
                         constantOf(rewriter, loc, element, 0));
     Value result;
     if constexpr (std::is_same_v<Op, LogSoftmaxOp>)
-      result = combine(shifted, sums, [](OpBuilder &b, Location l, Value x,
-                                         Value s) {
-        return Value(
-            arith::SubFOp::create(b, l, x, math::LogOp::create(b, l, s)));
-      });
+      result = combine(
+          shifted, sums, [](OpBuilder &b, Location l, Value x, Value s) {
+            return Value(
+                arith::SubFOp::create(b, l, x, math::LogOp::create(b, l, s)));
+          });
     else
-      result = combine(exps, sums, [](OpBuilder &b, Location l, Value e,
-                                      Value s) {
-        return Value(arith::DivFOp::create(b, l, e, s));
-      });
+      result =
+          combine(exps, sums, [](OpBuilder &b, Location l, Value e, Value s) {
+            return Value(arith::DivFOp::create(b, l, e, s));
+          });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -955,9 +974,9 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
     if (!op.getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
     Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(
-                               rewriter, op.getLoc(), adaptor.getInput(), init,
-                               op.getPermutation())
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(), init,
+                                                       op.getPermutation())
                                .getResult());
     return success();
   }
@@ -1014,11 +1033,12 @@ struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!op.getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
-                                       ValueRange{adaptor.getInput()},
-                                       [](OpBuilder &, Location, ValueRange args) {
-                                         return args[0];
-                                       }));
+    rewriter.replaceOp(op,
+                       elementwise(rewriter, op.getLoc(), op.getType(),
+                                   ValueRange{adaptor.getInput()},
+                                   [](OpBuilder &, Location, ValueRange args) {
+                                     return args[0];
+                                   }));
     return success();
   }
 };
@@ -1039,10 +1059,11 @@ struct ConcatLowering : public OpConversionPattern<ConcatOp> {
       int64_t size = inputType.getDimSize(axis);
       if (size == 0)
         continue;
-      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);
-      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
-                                               rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes,
+          strides(type.getRank(), rewriter.getIndexAttr(1));
       for (int64_t dim : inputType.getShape())
         sizes.push_back(rewriter.getIndexAttr(dim));
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
@@ -1087,7 +1108,8 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
       return success();
     }
     int64_t rank = type.getRank();
-    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{signless(type)}, ValueRange{},
         ValueRange{emptyTensor(rewriter, loc, type)},
@@ -1101,9 +1123,8 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
             indices.push_back(arith::AddIOp::create(
                 b, l, scaled, arith::ConstantIndexOp::create(b, l, starts[d])));
           }
-          linalg::YieldOp::create(b, l,
-                                  Value(tensor::ExtractOp::create(b, l, input,
-                                                                  indices)));
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, input, indices)));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -1143,22 +1164,6 @@ struct ConvertToLinalgPass
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
 
-    // Public functions remember their signedness for the host program.
-    for (auto func : module.getOps<func::FuncOp>()) {
-      if (func.isPrivate())
-        continue;
-      auto record = [&](Type type, auto setAttr) {
-        if (auto tensor = dyn_cast<RankedTensorType>(type))
-          setAttr(StringAttr::get(context, dtypeName(tensor.getElementType())));
-      };
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-        record(func.getArgumentTypes()[i],
-               [&](Attribute a) { func.setArgAttr(i, "optc.dtype", a); });
-      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-        record(func.getResultTypes()[i],
-               [&](Attribute a) { func.setResultAttr(i, "optc.dtype", a); });
-    }
-
     TypeConverter converter;
     converter.addConversion([](Type type) { return signless(type); });
     auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
@@ -1191,7 +1196,7 @@ struct ConvertToLinalgPass
     populateCallOpTypeConversionPattern(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
-                                                          target);
+                                                         target);
 
     // The framework names the first op it cannot lower, at its location.
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

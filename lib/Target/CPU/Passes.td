@@ -1,0 +1,92 @@
+//===- Passes.td - CPU code generation passes ------------------*- tablegen -*-===//
+//
+// Passes of CPU code generation (DESIGN.md stage 8): scheduling kernels
+// (tiling for threads and vectors, vectorisation), then turning their
+// parallel loops into calls of the runtime's thread pool.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_TARGET_CPU_PASSES_TD
+#define OPTC_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OptcCPUTileAndVectorize
+    : Pass<"optc-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tiles kernels for threads and vector registers, and vectorises";
+  let description = [{
+    Schedules every linalg operation of a kernel (a function marked
+    `optc.kernel`) in two levels of tiling, both with upstream tiling:
+
+    1. An `scf.forall` over tiles of the parallel dimensions, which the
+       thread pool runs (`--optc-cpu-outline-parallel`). Operations smaller
+       than `min-parallel-work` iterations stay serial.
+    2. `scf.for` loops over tiles the size of a few vector registers, each
+       then vectorised by `linalg::vectorize`.
+
+    Matrix products (any linalg op with a contraction structure) take a
+    register tile of `mr x nr` accumulators with a `k` step of 1, whose
+    `vector.contract` lowers to outer products (FMAs). Other operations tile
+    their innermost dimension to a multiple of the vector length.
+
+    Tile sizes are divisors of the static sizes, so every tile is full and
+    static: no masks, no remainder loops. An operation that cannot be
+    vectorised (a gather through `tensor.extract`) keeps its tiling and
+    becomes scalar loops after bufferisation.
+
+    The tile sizes come from a schedule computed here from the loop sizes
+    and the vector width; a tuned schedule can replace it per kernel.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "256",
+           "Width of the target's vector registers in bits">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
+           "Iterations below which an operation runs on one thread">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
+def OptcCPULowerVectors
+    : Pass<"optc-cpu-lower-vectors", "::mlir::ModuleOp"> {
+  let summary = "Lowers vector operations to what the LLVM lowering takes";
+  let description = [{
+    After bufferisation: hoists loop-invariant transfers (the accumulators
+    of matrix products stay in registers across the `k` loop), lowers
+    `vector.contract` to outer products, multi-reductions, transposes,
+    broadcasts and shape casts to 1-D operations, and transfers to loads and
+    stores; then replaces f32 math functions by polynomial approximations
+    that vectorise (exp, log, tanh, erf, ...). Other math functions become
+    libm calls after this pass.
+  }];
+  let dependentDialects = [
+    "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def OptcCPUOutlineParallel
+    : Pass<"optc-cpu-outline-parallel", "::mlir::ModuleOp"> {
+  let summary = "Runs scf.forall loops on the runtime's thread pool";
+  let description = [{
+    After bufferisation, every outermost `scf.forall` becomes a call of the
+    runtime's `optc_parallel_for(n, body, context)`: its body moves into a
+    new function `body(begin, end, context)` that runs iterations
+    `[begin, end)` of the linearised iteration space, and the values it
+    uses from outside travel in a stack-allocated context struct of their
+    LLVM representations. Small constants are copied into the body instead.
+
+    The struct packing uses `builtin.unrealized_conversion_cast` between a
+    value and its LLVM type; the casts cancel out when the module is
+    converted to the LLVM dialect.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
+    "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
+#endif // OPTC_TARGET_CPU_PASSES_TD

@@ -1,0 +1,232 @@
+//===- TileAndVectorize.cpp - schedule CPU kernels ------------------------===//
+//
+// Implements --optc-cpu-tile-and-vectorize. Each linalg op of a kernel gets
+// a schedule (tile sizes for threads and for vector registers) and is tiled
+// with upstream scf tiling, then vectorised with linalg::vectorize. The
+// schedule is computed by `scheduleFor` from static sizes and the vector
+// width; it is the one place a tuned schedule will plug in.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::optc {
+#define GEN_PASS_DEF_OPTCCPUTILEANDVECTORIZE
+#include "lib/Target/CPU/Passes.h.inc"
+} // namespace mlir::optc
+
+using namespace mlir;
+
+namespace {
+
+/// Tile sizes of one linalg op, one per loop; 0 leaves a loop untiled.
+struct Schedule {
+  SmallVector<int64_t> threadTiles; // the scf.forall level; empty: serial
+  SmallVector<int64_t> vectorTiles; // the scf.for level, then vectorised
+};
+
+} // namespace
+
+/// The largest divisor of `n` that is at most `limit` (at least 1).
+static int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// The widest element of `op`'s operands, in bits (at least 8).
+static unsigned widestElementBits(linalg::LinalgOp op) {
+  unsigned bits = 8;
+  for (OpOperand &operand : op->getOpOperands())
+    if (auto shaped = dyn_cast<ShapedType>(operand.get().getType()))
+      if (shaped.getElementType().isIntOrFloat())
+        bits = std::max(bits, shaped.getElementType().getIntOrFloatBitWidth());
+  return bits;
+}
+
+/// Whether `op`'s iterations are worth splitting over threads.
+static bool worthThreads(ArrayRef<int64_t> ranges, int64_t minWork) {
+  int64_t work = 1;
+  for (int64_t range : ranges)
+    work = work > (int64_t(1) << 40) / std::max<int64_t>(range, 1)
+               ? int64_t(1) << 40
+               : work * range;
+  return work >= minWork;
+}
+
+/// Matrix products: threads take (batch, M-tile, N-tile) blocks; each block
+/// runs register tiles of mr x nr accumulators over k one step at a time.
+static std::optional<Schedule>
+contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
+                    int64_t lanes, unsigned vectorBits, int64_t minWork) {
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.empty())
+    return std::nullopt;
+  unsigned m = dims->m[0], n = dims->n[0];
+  Schedule schedule;
+  int64_t mr = vectorBits >= 512 ? 8 : 4;
+  int64_t blockM = largestDivisorAtMost(ranges[m], 64);
+  int64_t blockN = largestDivisorAtMost(ranges[n], 16 * lanes);
+  schedule.vectorTiles.assign(ranges.size(), 1);
+  schedule.vectorTiles[m] = largestDivisorAtMost(blockM, mr);
+  schedule.vectorTiles[n] = largestDivisorAtMost(blockN, 2 * lanes);
+  if (worthThreads(ranges, minWork)) {
+    schedule.threadTiles.assign(ranges.size(), 0);
+    for (unsigned b : dims->batch)
+      schedule.threadTiles[b] = 1;
+    schedule.threadTiles[m] = blockM;
+    schedule.threadTiles[n] = blockN;
+    // Within a thread's block the vector tiles walk the whole block.
+  } else {
+    // Serial: the vector level walks the whole op.
+  }
+  return schedule;
+}
+
+/// Everything else: vectors along the innermost loop (and the one before
+/// it when the innermost is short), threads over the parallel loops.
+static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
+                                int64_t lanes, int64_t minWork) {
+  Schedule schedule;
+  int64_t rank = ranges.size();
+  if (rank == 0)
+    return schedule;
+  schedule.vectorTiles.assign(rank, 1);
+  int64_t inner = largestDivisorAtMost(ranges[rank - 1], 4 * lanes);
+  schedule.vectorTiles[rank - 1] = inner;
+  if (inner < lanes && rank >= 2)
+    schedule.vectorTiles[rank - 2] = largestDivisorAtMost(
+        ranges[rank - 2], std::max<int64_t>(1, 4 * lanes / inner));
+  if (!worthThreads(ranges, minWork))
+    return schedule;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  schedule.threadTiles.assign(rank, 0);
+  bool anyParallel = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (iterators[d] != utils::IteratorType::parallel)
+      continue;
+    anyParallel = true;
+    // A thread's tile: whole vector tiles, and at least a few of them
+    // along the innermost dimension.
+    schedule.threadTiles[d] =
+        d == rank - 1
+            ? largestDivisorAtMost(
+                  ranges[d], std::max<int64_t>(schedule.vectorTiles[d], 1024))
+            : schedule.vectorTiles[d];
+  }
+  if (!anyParallel)
+    schedule.threadTiles.clear();
+  return schedule;
+}
+
+static Schedule scheduleFor(linalg::LinalgOp op, unsigned vectorBits,
+                            int64_t minWork) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t lanes = std::max<int64_t>(1, vectorBits / widestElementBits(op));
+  if (std::optional<Schedule> schedule =
+          contractionSchedule(op, ranges, lanes, vectorBits, minWork))
+    return *schedule;
+  return genericSchedule(op, ranges, lanes, minWork);
+}
+
+/// Tiles `op` with `tiles`, in an scf.forall or nested scf.for loops, and
+/// returns the tiled op (or `op` itself when nothing is tiled).
+static FailureOr<Operation *> tile(RewriterBase &rewriter, TilingInterface op,
+                                   ArrayRef<int64_t> tiles, bool forall) {
+  if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op.getOperation();
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  options.setLoopType(forall ? scf::SCFTilingOptions::LoopType::ForallOp
+                             : scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result =
+      scf::tileUsingSCF(rewriter, op, options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result->tiledOps.back();
+}
+
+namespace {
+struct TileAndVectorizePass
+    : public mlir::optc::impl::OptcCPUTileAndVectorizeBase<
+          TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!func->hasAttr("optc.kernel"))
+      return;
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      if (!op.hasPureTensorSemantics() ||
+          llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        continue;
+      Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
+      auto tileable = cast<TilingInterface>(op.getOperation());
+      Operation *current = op;
+      if (!schedule.threadTiles.empty()) {
+        FailureOr<Operation *> tiled =
+            tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
+        if (failed(tiled)) {
+          op->emitError("could not tile this kernel for threads");
+          return signalPassFailure();
+        }
+        current = *tiled;
+      }
+      if (!schedule.vectorTiles.empty()) {
+        // The vector tiles, clamped to what the thread tile left.
+        auto linalgOp = cast<linalg::LinalgOp>(current);
+        SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+        SmallVector<int64_t> tiles;
+        for (auto [size, range] : llvm::zip(schedule.vectorTiles, ranges))
+          tiles.push_back(size >= range ? 0 : size);
+        FailureOr<Operation *> tiled = tile(
+            rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
+        if (failed(tiled)) {
+          op->emitError("could not tile this kernel for vectors");
+          return signalPassFailure();
+        }
+        current = *tiled;
+      }
+      // Ops that do not vectorise stay scalar; they still run correctly.
+      rewriter.setInsertionPoint(current);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, current);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(current, vectorized->replacements);
+    }
+
+    // Clean up what tiling and vectorisation leave: folded slices, transfer
+    // permutations, dead tensors.
+    RewritePatternSet patterns(&getContext());
+    linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns,
+                                                        &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns,
+                                                         &getContext());
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,78 @@
+//===- Passes.td - host program passes -------------------------*- tablegen -*-===//
+//
+// Passes that build the host program around the kernels (DESIGN.md stage
+// 9): what the compiled library tells the runtime about its inputs and
+// outputs, the memory plan, and the exported entry points.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_TARGET_HOST_PASSES_TD
+#define OPTC_TARGET_HOST_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OptcRecordInterface : Pass<"optc-record-interface", "::mlir::ModuleOp"> {
+  let summary = "Records the model's inputs and outputs for the runtime";
+  let description = [{
+    Reads the signature of `@main` in the optc dialect (tensor types and
+    `optc.name` attributes) and stores it as the module attribute
+    `optc.interface`: one string per input and output in the runtime's
+    metadata syntax, e.g. `"input x f32 2,16"`. Later passes change the
+    signature (memrefs, out-parameters, pointers); this keeps what users
+    see. A dimension unknown at compile time (named by its ONNX name from
+    `optc.dim_names` when there is one), or an element type the runtime
+    cannot exchange, is an error naming the input or output and, for an
+    input, the `--input-shape` flag that pins it.
+  }];
+}
+
+def OptcPlanMemory : Pass<"optc-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Places the host program's buffers in one arena";
+  let description = [{
+    After bufferisation and `buffer-results-to-out-params`, every
+    statically sized `memref.alloc` at the top level of `@main` gets an
+    offset in one arena: a new last argument of `@main`, which the runtime
+    allocates per run from its arena pool. Buffers whose lifetimes (from the
+    allocation to the last use of the buffer or of any view of it) do not
+    overlap share memory; offsets are chosen greedily, largest buffer first,
+    at the lowest address that fits, each aligned to 64 bytes. A kernel
+    marked `optc.in_place` (elementwise: each output element is written
+    after the same input element is read) may write its output over an
+    input whose lifetime ends at that kernel.
+
+    The arena's size becomes the module attribute `optc.arena_size`.
+    Allocations the plan cannot place (sizes unknown at compile time, or
+    inside loops and branches) stay heap allocations.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def OptcHostEntry : Pass<"optc-host-entry", "::mlir::ModuleOp"> {
+  let summary = "Adds the descriptor and entry points a compiled library exports";
+  let description = [{
+    Runs on the LLVM dialect, after `@main` was converted with bare-pointer
+    arguments. Adds:
+
+    - `optc_entry(void **buffers)`, which calls `@main` with the pointers
+      of every input, output and the arena, in that order;
+    - the metadata text (`optc.interface`, `optc.arena_size` and the target
+      options of this pass) and the descriptor `optc_model_descriptor` the
+      runtime reads (see runtime_support.h);
+    - `<name>_load(const char *weights_path, optc_model **model)`, which
+      programs call through the generated header.
+  }];
+  let options = [
+    Option<"modelName", "name", "std::string", "\"model\"",
+           "The model's name: a C identifier, prefix of the exported loader">,
+    Option<"triple", "triple", "std::string", "\"\"",
+           "The target triple, recorded in the metadata">,
+    Option<"cpu", "cpu", "std::string", "\"\"",
+           "The target CPU, recorded in the metadata">,
+    Option<"features", "features", "std::string", "\"\"",
+           "Comma-separated CPU features the code needs, checked at load">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // OPTC_TARGET_HOST_PASSES_TD
