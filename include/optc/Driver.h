@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::optc {
 
@@ -57,6 +58,28 @@ struct DriverOptions {
   /// Print the model's op statistics instead of compiling (--op-stats).
   bool opStats = false;
 };
+
+/// Options of `optc run`.
+struct RunOptions {
+  /// A compiled model.so, or a model (.onnx, .mlir) to compile first.
+  std::string modelPath;
+  /// "name=file" or "file" (the next input not named), .npy or .pb.
+  std::vector<std::string> inputs;
+  /// Where outputs are written as <name>.npy; empty: not written.
+  std::string outputDir;
+  /// Runs to time; with more than one, a first run warms up.
+  unsigned repeat = 1;
+  /// The side file of weights; empty: beside the library.
+  std::string weightsPath;
+  /// How a model that is not a library is compiled.
+  DriverOptions compile;
+};
+
+/// `optc run`: loads (or compiles, then loads) a model, runs it on the
+/// inputs, prints a summary and the latency and writes the outputs. Errors
+/// are diagnostics; outputs are written only after a successful run.
+mlir::LogicalResult runModel(const RunOptions &options,
+                             mlir::MLIRContext &context);
 
 /// Runs the driver; returns failure after emitting diagnostics. The output
 /// file is only written when everything succeeded.

@@ -96,9 +96,10 @@ static void addStage(OpPassManager &pm, Stage stage,
     addText(pm, "convert-vector-to-scf{full-unroll=true target-rank=1},"
                 "expand-strided-metadata,lower-affine,"
                 "arith-expand{include-bf16=true},math-expand-ops,"
-                "convert-math-to-funcs,convert-math-to-libm,"
-                "convert-scf-to-cf,"
+                "convert-math-to-funcs,convert-scf-to-cf,"
                 "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+                // What LLVM has intrinsics for first; libm for the rest.
+                "convert-math-to-llvm,convert-math-to-libm,"
                 "convert-math-to-llvm,convert-arith-to-llvm,"
                 "convert-index-to-llvm,finalize-memref-to-llvm,"
                 "convert-func-to-llvm{use-bare-ptr-memref-call-conv=true},"

@@ -312,8 +312,12 @@ optc_status *optc_model_open(const char *libraryPath, const char *weightsPath,
   if (access(libraryPath, R_OK) != 0)
     return optc_status_make(OPTC_NOT_FOUND, "cannot read '%s': %s", libraryPath,
                             strerror(errno));
+  /* A bare file name is a file here, not a name for the library search. */
+  char path[4096];
+  snprintf(path, sizeof(path), "%s%s", strchr(libraryPath, '/') ? "" : "./",
+           libraryPath);
   /* Never unloaded: the thread pool's threads live in the library. */
-  void *library = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!library)
     return optc_status_make(OPTC_IO_ERROR, "cannot load '%s': %s", libraryPath,
                             dlerror());

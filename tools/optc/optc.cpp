@@ -1,8 +1,9 @@
 //===- optc.cpp - the optc compiler command -------------------------------===//
 //
-// `optc INPUT [-o OUTPUT] [--emit=STAGE]`: the user's entry point. It only
-// parses flags; the work is done by the driver library (optc/Driver.h),
-// which the Python API shares.
+// `optc INPUT [-o OUTPUT] [--emit=KIND] ...` compiles; `optc run MODEL
+// --input name=file ...` runs a compiled (or compiles, then runs) model.
+// This file only parses flags; the work is done by the driver library
+// (optc/Driver.h), which the Python API shares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,61 +23,110 @@
 
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("optc options");
+static cl::SubCommand
+    runCommand("run",
+               "Run a compiled model.so (or compile a model, then run it)");
+
+// Flags of both commands: how a model is compiled.
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Set the shape of a model input, e.g. input=1x3x224x224 "
+             "(? keeps a dimension; repeatable)"),
+    cl::value_desc("name=dims"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Device to compile for: cpu"),
+                                   cl::init("cpu"), cl::cat(category),
+                                   cl::sub(cl::SubCommand::getTopLevel()),
+                                   cl::sub(runCommand));
+static cl::opt<std::string> targetCPU(
+    "target-cpu",
+    cl::desc("CPU to compile for (LLVM names: skylake-avx512, znver4, ...); "
+             "default: this machine's"),
+    cl::value_desc("name"), cl::init(""), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::opt<std::string>
+    targetTriple("target-triple",
+                 cl::desc("Target triple; default: this machine's"),
+                 cl::value_desc("triple"), cl::init(""), cl::cat(category),
+                 cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::opt<unsigned> optLevel("O",
+                                  cl::desc("Optimisation level 0 to 3 "
+                                           "(default 2)"),
+                                  cl::Prefix, cl::init(2), cl::cat(category),
+                                  cl::sub(cl::SubCommand::getTopLevel()),
+                                  cl::sub(runCommand));
+static cl::opt<size_t> inlineConstantBytes(
+    "inline-constant-bytes",
+    cl::desc("Keep weights of up to this many bytes inline in the IR "
+             "(dense<...>); larger ones become dense_resource blobs"),
+    cl::value_desc("bytes"), cl::init(64), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+
+// Compiling.
+static cl::opt<std::string> input(cl::Positional,
+                                  cl::desc("<model.onnx or input.mlir>"),
+                                  cl::cat(category),
+                                  cl::sub(cl::SubCommand::getTopLevel()));
+static cl::opt<std::string> output("o",
+                                   cl::desc("Output file ('-' for stdout)"),
+                                   cl::value_desc("file"), cl::init("-"),
+                                   cl::cat(category),
+                                   cl::sub(cl::SubCommand::getTopLevel()));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("What to write: mlir, llvm (LLVM IR), obj (object file) or lib "
+             "(shared library and header). Default: from -o's extension "
+             "(.so, .o, .ll; else mlir)"),
+    cl::value_desc("kind"), cl::init(""), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()));
+static cl::opt<std::string> emitAfter(
+    "emit-after",
+    cl::desc("Write the MLIR after this stage: import, graph, fusion, "
+             "linalg, vector, bufferized, llvm"),
+    cl::value_desc("stage"), cl::init(""), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()));
+static cl::opt<std::string>
+    modelName("name",
+              cl::desc("Model name, prefix of the exported loader <name>_load; "
+                       "default: the output file's stem"),
+              cl::value_desc("identifier"), cl::init(""), cl::cat(category),
+              cl::sub(cl::SubCommand::getTopLevel()));
+static cl::opt<bool>
+    opStats("op-stats",
+            cl::desc("List the model's ops with their counts and whether optc "
+                     "supports each"),
+            cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()));
+
+// Running.
+static cl::opt<std::string> runModelPath(cl::Positional, cl::Required,
+                                         cl::desc("<model.so or model.onnx>"),
+                                         cl::cat(category),
+                                         cl::sub(runCommand));
+static cl::list<std::string> runInputs(
+    "input",
+    cl::desc("An input: name=file or file (.npy or ONNX TensorProto .pb); "
+             "repeatable"),
+    cl::value_desc("name=file"), cl::cat(category), cl::sub(runCommand));
+static cl::opt<std::string>
+    outputDir("output-dir", cl::desc("Write every output as DIR/<name>.npy"),
+              cl::value_desc("dir"), cl::init(""), cl::cat(category),
+              cl::sub(runCommand));
+static cl::opt<unsigned>
+    repeat("repeat",
+           cl::desc("Run this many times after a warm-up run and report the "
+                    "median latency"),
+           cl::init(1), cl::cat(category), cl::sub(runCommand));
+static cl::opt<std::string>
+    weights("weights",
+            cl::desc("The model's side file of weights (default: beside "
+                     "the library)"),
+            cl::value_desc("file"), cl::init(""), cl::cat(category),
+            cl::sub(runCommand));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  static cl::OptionCategory category("optc options");
-  static cl::opt<std::string> input(cl::Positional, cl::Required,
-                                    cl::desc("<model.onnx or input.mlir>"),
-                                    cl::cat(category));
-  static cl::opt<std::string> output(
-      "o", cl::desc("Output file ('-' for stdout)"), cl::value_desc("file"),
-      cl::init("-"), cl::cat(category));
-  static cl::opt<std::string> emit(
-      "emit",
-      cl::desc("What to write: mlir, llvm (LLVM IR), obj (object file) or "
-               "lib (shared library and header). Default: from -o's "
-               "extension (.so, .o, .ll; else mlir)"),
-      cl::value_desc("kind"), cl::init(""), cl::cat(category));
-  static cl::opt<std::string> emitAfter(
-      "emit-after",
-      cl::desc("Write the MLIR after this stage: import, graph, fusion, "
-               "linalg, vector, bufferized, llvm"),
-      cl::value_desc("stage"), cl::init(""), cl::cat(category));
-  static cl::opt<std::string> target("target",
-                                     cl::desc("Device to compile for: cpu"),
-                                     cl::init("cpu"), cl::cat(category));
-  static cl::opt<std::string> targetCPU(
-      "target-cpu",
-      cl::desc("CPU to compile for (LLVM names: skylake-avx512, znver4, ...); "
-               "default: this machine's"),
-      cl::value_desc("name"), cl::init(""), cl::cat(category));
-  static cl::opt<std::string> targetTriple(
-      "target-triple", cl::desc("Target triple; default: this machine's"),
-      cl::value_desc("triple"), cl::init(""), cl::cat(category));
-  static cl::opt<unsigned> optLevel(
-      "O", cl::desc("Optimisation level 0 to 3 (default 2)"), cl::Prefix,
-      cl::init(2), cl::cat(category));
-  static cl::opt<std::string> modelName(
-      "name",
-      cl::desc("Model name, prefix of the exported loader <name>_load; "
-               "default: the output file's stem"),
-      cl::value_desc("identifier"), cl::init(""), cl::cat(category));
-  static cl::list<std::string> inputShapes(
-      "input-shape",
-      cl::desc("Set the shape of a model input, e.g. input=1x3x224x224 "
-               "(? keeps a dimension; repeatable)"),
-      cl::value_desc("name=dims"), cl::cat(category));
-  static cl::opt<size_t> inlineConstantBytes(
-      "inline-constant-bytes",
-      cl::desc("Keep weights of up to this many bytes inline in the IR "
-               "(dense<...>); larger ones become dense_resource blobs"),
-      cl::value_desc("bytes"), cl::init(64), cl::cat(category));
-  static cl::opt<bool> opStats(
-      "op-stats",
-      cl::desc("List the model's ops with their counts and whether optc "
-               "supports each"),
-      cl::cat(category));
-
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -97,8 +147,6 @@ int main(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
   mlir::optc::DriverOptions options;
-  options.inputPath = input;
-  options.outputPath = output;
   options.emit = emit;
   options.emitAfter = emitAfter;
   options.target = target;
@@ -115,5 +163,24 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+
+  if (runCommand) {
+    mlir::optc::RunOptions run;
+    run.modelPath = runModelPath;
+    run.inputs.assign(runInputs.begin(), runInputs.end());
+    run.outputDir = outputDir;
+    run.repeat = repeat;
+    run.weightsPath = weights;
+    run.compile = options;
+    return mlir::failed(mlir::optc::runModel(run, context)) ? 1 : 0;
+  }
+  if (input.empty()) {
+    llvm::errs() << "optc: error: no input model; usage: optc MODEL [-o "
+                    "OUTPUT] or optc run MODEL --input name=FILE (see "
+                    "--help)\n";
+    return 1;
+  }
+  options.inputPath = input;
+  options.outputPath = output;
   return mlir::failed(mlir::optc::runDriver(options, context)) ? 1 : 0;
 }

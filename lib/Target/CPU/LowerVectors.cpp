@@ -50,6 +50,13 @@ struct LowerVectorsPass
         return signalPassFailure();
     }
     {
+      // vector<1x1x16xf32> computes as vector<16xf32>.
+      RewritePatternSet patterns(context);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      if (failed(applyPatternsGreedily(module, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
       RewritePatternSet patterns(context);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
       vector::populateVectorTransferLoweringPatterns(patterns,

@@ -62,7 +62,7 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::string dtype = tensor ? dtypeName(tensor.getElementType()) : "";
   if (dtype.empty())
-    return func.emitError() << kind << " '" << label << "' has type " << type
+    return emitError(func.getLoc()) << kind << " '" << label << "' has type " << type
                             << ", which the runtime cannot exchange (tensors "
                                "of f16, bf16, f32, f64, bool or 8- to 64-bit "
                                "integers)";
@@ -84,12 +84,12 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
                  (dimName.empty() ? "" : " ('" + dimName + "')");
     }
     if (kind == "input")
-      return func.emitError()
+ return emitError(func.getLoc())
              << "input '" << label << "' has dimensions unknown at compile "
              << "time: " << unknown << "; compiling needs static shapes: pin "
              << "them with --input-shape, e.g. --input-shape " << label << "="
              << example;
-    return func.emitError() << "output '" << label << "' has dimensions "
+    return emitError(func.getLoc()) << "output '" << label << "' has dimensions "
                             << "unknown at compile time: " << unknown
                             << "; the shapes of the inputs do not determine "
                             << "them";
@@ -124,7 +124,9 @@ struct RecordInterfacePass
     };
     for (unsigned i = 0; i < main.getNumArguments(); ++i)
       add("input", i, main.getArgumentTypes()[i], main.getArgAttrDict(i));
-    for (unsigned i = 0; i < main.getNumResults(); ++i)
+    // Outputs of unknown size follow from inputs of unknown size: say so
+    // only when the inputs are static.
+    for (unsigned i = 0; !failed && i < main.getNumResults(); ++i)
       add("output", i, main.getResultTypes()[i], main.getResultAttrDict(i));
     if (failed)
       return signalPassFailure();

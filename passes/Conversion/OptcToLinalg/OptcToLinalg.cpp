@@ -50,15 +50,28 @@ using namespace mlir::optc;
 // Types
 //===----------------------------------------------------------------------===//
 
-/// `type` with signed and unsigned integers made signless.
+/// The element type a tensor of `element` stores: signless integers, and
+/// bools as bytes (0 or 1), as the runtime exchanges them. Vectors of i1
+/// would otherwise be stored as packed bits.
+static Type storageElement(Type element) {
+  if (element.isInteger(1))
+    return IntegerType::get(element.getContext(), 8);
+  if (auto integer = dyn_cast<IntegerType>(element);
+      integer && !integer.isSignless())
+    return IntegerType::get(element.getContext(), integer.getWidth());
+  return element;
+}
+
+/// `type` as lowered: tensors take their storage element type; scalar
+/// integers become signless (an i1 scalar stays i1).
 static Type signless(Type type) {
   if (auto integer = dyn_cast<IntegerType>(type);
       integer && !integer.isSignless())
     return IntegerType::get(type.getContext(), integer.getWidth());
   if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.clone(signless(tensor.getElementType()));
+    return tensor.clone(storageElement(tensor.getElementType()));
   if (auto tensor = dyn_cast<UnrankedTensorType>(type))
-    return UnrankedTensorType::get(signless(tensor.getElementType()));
+    return UnrankedTensorType::get(storageElement(tensor.getElementType()));
   return type;
 }
 
@@ -83,7 +96,7 @@ static Value constantOf(OpBuilder &b, Location loc, Type type, double value) {
 
 static Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 signless(type.getElementType()));
+                                 storageElement(type.getElementType()));
 }
 
 static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
@@ -135,7 +148,7 @@ static Value addUnitDims(OpBuilder &b, Location loc, Value value,
   if (tensorOf(value).getRank() == type.getRank())
     return value;
   return tensor::ExpandShapeOp::create(
-      b, loc, type.clone(signless(type.getElementType())), value,
+      b, loc, type.clone(storageElement(type.getElementType())), value,
       groupUnitDims(type.getRank(), keep));
 }
 
@@ -613,16 +626,25 @@ struct ElementwiseLowering : public ConversionPattern {
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
     bool unsupported = false;
-    Value result =
-        elementwise(rewriter, op->getLoc(), resultType, operands,
-                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-                      FailureOr<Value> scalar = scalarOf(op, b, loc, args);
-                      if (failed(scalar)) {
-                        unsupported = true;
-                        return args.empty() ? Value() : args.front();
-                      }
-                      return *scalar;
-                    });
+    Value result = elementwise(
+        rewriter, op->getLoc(), resultType, operands,
+        [&](OpBuilder &b, Location loc, ValueRange stored) -> Value {
+          // Bools are stored as bytes: compute on i1, store bytes.
+          SmallVector<Value> args;
+          for (auto [operand, value] : llvm::zip(op->getOperands(), stored))
+            args.push_back(elementOf(operand).isInteger(1)
+                               ? Value(arith::TruncIOp::create(
+                                     b, loc, b.getI1Type(), value))
+                               : value);
+          FailureOr<Value> scalar = scalarOf(op, b, loc, args);
+          if (failed(scalar)) {
+            unsupported = true;
+            return stored.empty() ? Value() : stored.front();
+          }
+          if (resultType.getElementType().isInteger(1))
+            return arith::ExtUIOp::create(b, loc, b.getI8Type(), *scalar);
+          return *scalar;
+        });
     if (unsupported) {
       // Leave no half-built generic behind.
       rewriter.eraseOp(result.getDefiningOp());
@@ -641,7 +663,11 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
     auto type = cast<ShapedType>(signless(op.getType()));
     Attribute value = op.getValue();
     if (type != op.getType()) {
-      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (dense && dense.getElementType().isInteger(1))
+        value = dense.mapValues(type.getElementType(),
+                                [](const APInt &bit) { return bit.zext(8); });
+      else if (dense)
         value = dense.bitcast(type.getElementType());
       else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
         value = DenseResourceElementsAttr::get(type, resource.getRawHandle());
@@ -820,7 +846,7 @@ static Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
     if (kind == Kind::Signed && isMin)
       value = APInt::getSignedMaxValue(width);
     if (kind == Kind::Bool)
-      value = APInt(1, isMin ? 1 : 0);
+      value = APInt(width, isMin ? 1 : 0);
     return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, value));
   }
   return constantOf(b, loc, type, identity);
@@ -1131,6 +1157,22 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
   }
 };
 
+/// Reading one bool from a tensor: the byte, then the bit.
+struct BoolExtractLowering : public OpConversionPattern<tensor::ExtractOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tensor::ExtractOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().isInteger(1))
+      return failure();
+    Value byte = tensor::ExtractOp::create(
+        rewriter, op.getLoc(), adaptor.getTensor(), adaptor.getIndices());
+    rewriter.replaceOpWithNewOp<arith::TruncIOp>(op, rewriter.getI1Type(),
+                                                 byte);
+    return success();
+  }
+};
+
 /// Any other operation whose types mention signed or unsigned integers is
 /// rebuilt with signless ones (tensor.cast, tensor.extract, ...).
 struct SignlessRebuild : public ConversionPattern {
@@ -1185,6 +1227,7 @@ struct ConvertToLinalgPass
 
     RewritePatternSet patterns(context);
     patterns.add<ElementwiseLowering, SignlessRebuild>(converter, context);
+    patterns.add<BoolExtractLowering>(converter, context, /*benefit=*/2);
     patterns.add<ConstantLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
                  ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceProdOp>,
                  ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
