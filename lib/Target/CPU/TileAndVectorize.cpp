@@ -209,8 +209,18 @@ struct TileAndVectorizePass
       }
       // Ops that do not vectorise stay scalar; they still run correctly.
       rewriter.setInsertionPoint(current);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, current);
+      // Contractions become vector.contract with their own indexing maps
+      // (not a broadcast product and a reduction), which lowers to outer
+      // products.
+      bool contraction = isa<linalg::LinalgOp>(current) &&
+                         linalg::isaContractionOpInterface(
+                             cast<linalg::LinalgOp>(current));
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+          rewriter, current, /*inputVectorSizes=*/{},
+          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+          /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/contraction);
       if (succeeded(vectorized))
         rewriter.replaceOp(current, vectorized->replacements);
     }
