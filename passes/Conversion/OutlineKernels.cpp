@@ -32,6 +32,45 @@ static bool isSmallConstant(Value value) {
   return elements && (elements.isSplat() || elements.getNumElements() <= 16);
 }
 
+/// The bits an element of `type` occupies in memory (bools take a byte).
+static unsigned storageBits(Type type) {
+  Type element = cast<ShapedType>(type).getElementType();
+  return element.isInteger(1) ? 8 : element.getIntOrFloatBitWidth();
+}
+
+/// The arguments a kernel may overwrite with its result: when its one
+/// computing op is elementwise, any argument of the result's shape and
+/// element size is read at exactly the positions being written.
+static SmallVector<int64_t> inPlaceArguments(func::FuncOp kernel) {
+  Block &body = kernel.getBody().front();
+  Operation *compute = nullptr;
+  for (Operation &op : body.without_terminator()) {
+    if (isa<ConstantOp>(op))
+      continue;
+    if (compute)
+      return {};
+    compute = &op;
+  }
+  if (!compute || compute->getNumResults() != 1 ||
+      !compute->hasTrait<OpTrait::Elementwise>() || kernel.getNumResults() != 1)
+    return {};
+  auto result = dyn_cast<RankedTensorType>(compute->getResult(0).getType());
+  if (!result || !result.hasStaticShape() ||
+      !result.getElementType().isIntOrFloat())
+    return {};
+  SmallVector<int64_t> indices;
+  for (BlockArgument arg : body.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (type && type.getShape() == result.getShape() &&
+        type.getElementType().isIntOrFloat() &&
+        storageBits(type) == storageBits(result) &&
+        llvm::all_of(arg.getUsers(),
+                     [&](Operation *user) { return user == compute; }))
+      indices.push_back(arg.getArgNumber());
+  }
+  return indices;
+}
+
 namespace {
 struct OutlineKernelsPass
     : public mlir::optc::impl::OptcOutlineKernelsBase<OutlineKernelsPass> {
@@ -77,6 +116,9 @@ struct OutlineKernelsPass
       builder.setInsertionPoint(yield);
       func::ReturnOp::create(builder, yield.getLoc(), yield->getOperands());
       yield.erase();
+      SmallVector<int64_t> inPlace = inPlaceArguments(kernel);
+      if (!inPlace.empty())
+        kernel->setAttr("optc.in_place", builder.getDenseI64ArrayAttr(inPlace));
       symbols.insert(kernel); // renames on a clash
 
       builder.setInsertionPoint(fusion);

@@ -21,6 +21,12 @@ def OptcOutlineKernels : Pass<"optc-outline-kernels", "::mlir::ModuleOp"> {
     elements) are copied into the kernel, where code generation sees their
     values; larger ones stay arguments.
 
+    A kernel whose one computing op is elementwise is marked
+    `optc.in_place = array<i64: ...>` with the arguments it may overwrite
+    with its result: those of the result's shape and element size, read at
+    exactly the positions being written. The memory planner may then give
+    the result the buffer of such an argument when nothing reads it later.
+
     Example:
 
     ```mlir

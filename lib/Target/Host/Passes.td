@@ -40,6 +40,10 @@ def OptcPlanMemory : Pass<"optc-plan-memory", "::mlir::ModuleOp"> {
     after the same input element is read) may write its output over an
     input whose lifetime ends at that kernel.
 
+    First, in every function: a result computed in a buffer of its own
+    and copied into its out-parameter at the end is computed in the
+    out-parameter directly, when nothing else uses the out-parameter.
+
     The arena's size becomes the module attribute `optc.arena_size`.
     Allocations the plan cannot place (sizes unknown at compile time, or
     inside loops and branches) stay heap allocations.

@@ -75,11 +75,47 @@ static memref::AllocOp allocBehind(Value value) {
   return nullptr;
 }
 
+/// Bufferisation computes a function's result in a new buffer and copies it
+/// into the out-parameter at the end. When nothing else touches the
+/// out-parameter, the buffer is the out-parameter: the copy and the
+/// allocation go.
+static void writeResultsInPlace(func::FuncOp func) {
+  if (func.isExternal())
+    return;
+  Block &entry = func.getBody().front();
+  for (auto copy : llvm::make_early_inc_range(entry.getOps<memref::CopyOp>())) {
+    auto target = dyn_cast<BlockArgument>(copy.getTarget());
+    auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+    if (!target || target.getOwner() != &entry || !target.hasOneUse() ||
+        !alloc || alloc->getBlock() != &entry ||
+        alloc.getType() != target.getType())
+      continue;
+    // Every other use of the buffer comes before the copy (deallocations
+    // aside, which go with it).
+    bool before = llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+      if (user == copy || isa<memref::DeallocOp>(user))
+        return true;
+      Operation *ancestor = entry.findAncestorOpInBlock(*user);
+      return ancestor && ancestor->isBeforeInBlock(copy);
+    });
+    if (!before)
+      continue;
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    copy.erase();
+    alloc.replaceAllUsesWith(target);
+    alloc.erase();
+  }
+}
+
 namespace {
 struct PlanMemoryPass
     : public mlir::optc::impl::OptcPlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    for (auto func : module.getOps<func::FuncOp>())
+      writeResultsInPlace(func);
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main || main.isExternal())
       return;
