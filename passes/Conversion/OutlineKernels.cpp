@@ -52,7 +52,7 @@ static SmallVector<int64_t> inPlaceArguments(func::FuncOp kernel) {
     compute = &op;
   }
   if (!compute || compute->getNumResults() != 1 ||
-      !compute->hasTrait<OpTrait::Elementwise>() || kernel.getNumResults() != 1)
+      !isElementwise(compute) || kernel.getNumResults() != 1)
     return {};
   auto result = dyn_cast<RankedTensorType>(compute->getResult(0).getType());
   if (!result || !result.hasStaticShape() ||

@@ -1099,3 +1099,10 @@ LogicalResult FusionOp::verifyRegions() {
 
 #define GET_OP_CLASSES
 #include "dialects/Optc/IR/OptcOps.cpp.inc"
+
+bool mlir::optc::isElementwise(Operation *op) {
+  return op->hasTrait<OpTrait::Elementwise>() ||
+         isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
+             XorOp, BitwiseAndOp, BitwiseOrOp, BitwiseXorOp, ShiftLeftOp,
+             ShiftRightOp, RemOp, CompareOp, SelectOp>(op);
+}

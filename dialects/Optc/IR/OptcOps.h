@@ -37,4 +37,14 @@ bool areCompatibleShapes(TypeRange lhs, TypeRange rhs);
 #define GET_OP_CLASSES
 #include "dialects/Optc/IR/OptcOps.h.inc"
 
+namespace mlir::optc {
+
+/// Whether `op` computes each result element from the operand elements at
+/// the same position (after numpy broadcasting): the ops with the
+/// Elementwise trait and the broadcasting binary ops, compare, select and
+/// rem.
+bool isElementwise(Operation *op);
+
+} // namespace mlir::optc
+
 #endif // OPTC_DIALECTS_OPTC_IR_OPTCOPS_H

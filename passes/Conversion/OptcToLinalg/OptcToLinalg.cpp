@@ -617,10 +617,7 @@ struct ElementwiseLowering : public ConversionPattern {
     if (!isa<OptcDialect>(op->getDialect()) || op->getNumResults() != 1 ||
         !isa<RankedTensorType>(op->getResult(0).getType()))
       return failure();
-    if (!isa<CompareOp, SelectOp, RemOp, CastOp, BitcastOp, AddOp, SubOp, MulOp,
-             DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp, XorOp, BitwiseAndOp,
-             BitwiseOrOp, BitwiseXorOp, ShiftLeftOp, ShiftRightOp>(op) &&
-        !op->hasTrait<OpTrait::Elementwise>())
+    if (!isElementwise(op))
       return failure();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType.hasStaticShape())

@@ -1,0 +1,121 @@
+// RUN: optc-opt %s --optc-convert-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+
+// The maps: (d0, d1, d2) -> (d0, d2) and -> (d1) for the broadcast add;
+// lhs (d0, d2, d4), rhs (d1, d4, d3) for the broadcast batch matmul.
+// CHECK: affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK: affine_map<(d0, d1, d2) -> (d1)>
+
+
+// Stretched unit dimensions are collapsed away: every map is a projected
+// permutation.
+// CHECK-LABEL: func.func @broadcast_add
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1, 2]] : tensor<4x1x8xf32> into tensor<4x8xf32>
+// CHECK: %[[Y:.*]] = tensor.collapse_shape %arg1 {{\[}}[0, 1]] : tensor<3x1xf32> into tensor<3xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[Y]] : tensor<4x8xf32>, tensor<3xf32>)
+// CHECK: arith.addf
+func.func @broadcast_add(%x: tensor<4x1x8xf32>, %y: tensor<3x1xf32>) -> tensor<4x3x8xf32> {
+  %0 = optc.add %x, %y : (tensor<4x1x8xf32>, tensor<3x1xf32>) -> tensor<4x3x8xf32>
+  return %0 : tensor<4x3x8xf32>
+}
+
+// -----
+
+// Unsigned integers become signless; the op carries the signedness, and a
+// zero divisor gives 0 instead of a trap.
+// CHECK-LABEL: func.func @unsigned_div
+// CHECK-SAME: (%{{.*}}: tensor<8xi8>, %{{.*}}: tensor<8xi8>) -> tensor<8xi8>
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq
+// CHECK: %[[SAFE:.*]] = arith.select %[[ZERO]]
+// CHECK: %[[Q:.*]] = arith.divui %{{.*}}, %[[SAFE]] : i8
+// CHECK: arith.select %[[ZERO]], %{{.*}}, %[[Q]] : i8
+func.func @unsigned_div(%x: tensor<8xui8>, %y: tensor<8xui8>) -> tensor<8xui8> {
+  %0 = optc.div %x, %y : (tensor<8xui8>, tensor<8xui8>) -> tensor<8xui8>
+  return %0 : tensor<8xui8>
+}
+
+// -----
+
+// Bools are stored as bytes and computed as i1.
+// CHECK-LABEL: func.func @bools
+// CHECK-SAME: -> tensor<8xi8>
+// CHECK: %[[LT:.*]] = arith.cmpi slt
+// CHECK: arith.extui %[[LT]] : i1 to i8
+// CHECK: %[[B:.*]] = arith.trunci %{{.*}} : i8 to i1
+// CHECK: arith.xori %[[B]]
+func.func @bools(%x: tensor<8xi32>, %y: tensor<8xi32>) -> tensor<8xi1> {
+  %0 = optc.compare lt, %x, %y : (tensor<8xi32>, tensor<8xi32>) -> tensor<8xi1>
+  %1 = optc.not %0 : tensor<8xi1>
+  return %1 : tensor<8xi1>
+}
+
+// -----
+
+// A plain matrix product is linalg.matmul; batch dimensions that broadcast
+// make a contraction linalg.generic.
+// CHECK: affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d4)>
+// CHECK: affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-LABEL: func.func @matmuls
+// CHECK: linalg.fill
+// CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<4x5xf32>, tensor<5x6xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %arg2 {{\[}}[0], [1, 2], [3]] : tensor<2x1x4x5xf32> into tensor<2x4x5xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[C]], %arg3
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmuls(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>, %c: tensor<2x1x4x5xf32>, %d: tensor<3x5x6xf32>) -> (tensor<4x6xf32>, tensor<2x3x4x6xf32>) {
+  %0 = optc.matmul %a, %b : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
+  %1 = optc.matmul %c, %d : (tensor<2x1x4x5xf32>, tensor<3x5x6xf32>) -> tensor<2x3x4x6xf32>
+  return %0, %1 : tensor<4x6xf32>, tensor<2x3x4x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mean
+// CHECK: %[[S:.*]] = linalg.reduce ins(%arg0 : tensor<4x6xf32>) {{.*}} dimensions = [1]
+// CHECK: arith.constant 6.000000e+00 : f32
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%[[S]]
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape %[[M]] {{\[}}[0, 1]] output_shape [4, 1]
+func.func @mean(%x: tensor<4x6xf32>) -> tensor<4x1xf32> {
+  %0 = optc.reduce_mean %x {axes = array<i64: 1>, keep_dims = true} : (tensor<4x6xf32>) -> tensor<4x1xf32>
+  return %0 : tensor<4x1xf32>
+}
+
+// -----
+
+// max, exp(x - max), sum, divide.
+// CHECK-LABEL: func.func @softmax
+// CHECK: linalg.reduce {{.*}} dimensions = [1]
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: linalg.reduce {{.*}} dimensions = [1]
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = optc.softmax %x {axis = 1 : i64} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// A reshape is a view; a negative stride makes a slice a gather.
+// CHECK-LABEL: func.func @views
+// CHECK: %[[F:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: tensor.expand_shape %[[F]] {{\[}}[0, 1]] output_shape [6, 4]
+// CHECK: linalg.generic
+// CHECK: arith.constant -2 : index
+// CHECK: tensor.extract %arg0
+func.func @views(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<2x3x2xf32>) {
+  %0 = optc.reshape %x {shape = array<i64: 6, 4>} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  %1 = optc.slice %x {starts = array<i64: 0, 0, 3>, limits = array<i64: 2, 3, -1>, strides = array<i64: 1, 1, -2>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
+  return %0, %1 : tensor<6x4xf32>, tensor<2x3x2xf32>
+}
+
+// -----
+
+// An op without a CPU lowering yet is an error at its location.
+func.func @no_lowering(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{failed to legalize operation 'optc.conv'}}
+  %0 = optc.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
