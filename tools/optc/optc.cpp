@@ -145,6 +145,22 @@ int main(int argc, char **argv) {
   // Diagnostics go to stderr with their source lines.
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  // Diagnostics about the command line itself (located at a name, "optc"
+  // or "optc run") read like any tool's: "optc: error: ...".
+  mlir::ScopedDiagnosticHandler commandLine(
+      &context, [](mlir::Diagnostic &diag) -> mlir::LogicalResult {
+        auto name = llvm::dyn_cast<mlir::NameLoc>(diag.getLocation());
+        if (!name || !llvm::isa<mlir::UnknownLoc>(name.getChildLoc()))
+          return mlir::failure();
+        const char *severity =
+            diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error"
+            : diag.getSeverity() == mlir::DiagnosticSeverity::Warning
+                ? "warning"
+                : "note";
+        llvm::errs() << name.getName() << ": " << severity << ": " << diag
+                     << "\n";
+        return mlir::success();
+      });
 
   mlir::optc::DriverOptions options;
   options.emit = emit;
