@@ -157,7 +157,7 @@ int main(int argc, char **argv) {
             : diag.getSeverity() == mlir::DiagnosticSeverity::Warning
                 ? "warning"
                 : "note";
-        llvm::errs() << name.getName() << ": " << severity << ": " << diag
+        llvm::errs() << name.getName().getValue() << ": " << severity << ": " << diag
                      << "\n";
         return mlir::success();
       });

@@ -1,0 +1,201 @@
+"""The ahead-of-time use case and the run-time checks: a C program links a
+compiled model.so through its model.h; `optc run` reports bad inputs and
+libraries built for CPUs this machine is not."""
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from harness import make_model, random, reference
+
+F32 = TensorProto.FLOAT
+
+C_PROGRAM = r"""
+#include "net.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+  optc_model *model = NULL;
+  optc_status *status = net_load(NULL, &model);
+  if (status) {
+    fprintf(stderr, "load: %s\n", optc_status_get_message(status));
+    return 1;
+  }
+  static float x[NET_INPUT_0_NUM_ELEMENTS], y[NET_OUTPUT_0_NUM_ELEMENTS];
+  FILE *in = fopen(argv[1], "rb");
+  if (!in || fread(x, sizeof(float), NET_INPUT_0_NUM_ELEMENTS, in) !=
+                 NET_INPUT_0_NUM_ELEMENTS)
+    return 2;
+  fclose(in);
+  optc_tensor input = {NET_INPUT_0_DTYPE, NET_INPUT_0_RANK, net_input_0_shape,
+                       NULL, x};
+  optc_tensor output = {NET_OUTPUT_0_DTYPE, NET_OUTPUT_0_RANK,
+                        net_output_0_shape, NULL, y};
+  status = optc_model_run(model, &input, 1, &output, 1);
+  if (status) {
+    fprintf(stderr, "run: %s\n", optc_status_get_message(status));
+    return 3;
+  }
+  /* A wrong shape is an error that leaves the output alone. */
+  int64_t wrong[2] = {1, 1};
+  float before = y[0];
+  input.shape = wrong;
+  status = optc_model_run(model, &input, 1, &output, 1);
+  if (!status || optc_status_get_code(status) != OPTC_INVALID_ARGUMENT ||
+      y[0] != before)
+    return 4;
+  printf("%s\n", optc_status_get_message(status));
+  optc_status_free(status);
+  FILE *out = fopen(argv[2], "wb");
+  fwrite(y, sizeof(float), NET_OUTPUT_0_NUM_ELEMENTS, out);
+  fclose(out);
+  optc_model_free(model);
+  return 0;
+}
+"""
+
+
+def mlp():
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array(rng.standard_normal((16, 8)).astype(np.float32), "w")
+    return make_model([helper.make_node("MatMul", ["x", "w"], ["h"]),
+                       helper.make_node("Tanh", ["h"], ["y"])],
+                      [("x", F32, [4, 16])], [("y", F32, [4, 8])], [w])
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_c_program_links_model(optc, tmp_path):
+    import onnx
+    model = mlp()
+    onnx.save(model, tmp_path / "net.onnx")
+    subprocess.run([str(optc), str(tmp_path / "net.onnx"), "-o",
+                    str(tmp_path / "net.so")], check=True)
+    (tmp_path / "main.c").write_text(C_PROGRAM)
+    # The header alone suffices: no include path to optc.
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o",
+                    str(tmp_path / "main"), str(tmp_path / "main.c"),
+                    str(tmp_path / "net.so"), "-Wl,-rpath," + str(tmp_path)],
+                   check=True, cwd=tmp_path)
+    x = random((4, 16), np.float32, 5)
+    x.tofile(tmp_path / "x.bin")
+    result = subprocess.run([str(tmp_path / "main"), str(tmp_path / "x.bin"),
+                             str(tmp_path / "y.bin")], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert "has shape [1,1]; the model expects [4,16]" in result.stdout
+    y = np.fromfile(tmp_path / "y.bin", dtype=np.float32).reshape(4, 8)
+    np.testing.assert_allclose(y, reference(model, {"x": x})[0], rtol=1e-5,
+                               atol=1e-6)
+
+
+def compile_mlp(optc, tmp_path, *flags):
+    import onnx
+    onnx.save(mlp(), tmp_path / "net.onnx")
+    subprocess.run([str(optc), str(tmp_path / "net.onnx"), "-o",
+                    str(tmp_path / "net.so"), *flags], check=True)
+    return tmp_path / "net.so"
+
+
+def optc_run(optc, library, *args):
+    return subprocess.run([str(optc), "run", str(library), *args],
+                          capture_output=True, text=True)
+
+
+def test_run_reports_bad_inputs(optc, tmp_path):
+    library = compile_mlp(optc, tmp_path)
+    np.save(tmp_path / "good.npy", random((4, 16), np.float32, 1))
+    np.save(tmp_path / "f64.npy", random((4, 16), np.float64, 1))
+    np.save(tmp_path / "shape.npy", random((4, 15), np.float32, 1))
+    good = f"x={tmp_path / 'good.npy'}"
+    cases = {
+        (f"x={tmp_path / 'f64.npy'}",): "input 0 ('x') has dtype f64; the model expects f32",
+        (f"x={tmp_path / 'shape.npy'}",): "input 0 ('x') has shape [4,15]; the model expects [4,16]",
+        (): "input 'x' is not given",
+        (good, good): "input 'x' is given twice",
+        (str(tmp_path / "good.npy"), str(tmp_path / "good.npy")):
+            "one more input than the model's 1",
+        (f"z={tmp_path / 'good.npy'}",): "--input names 'z', which is not an input of the model (inputs: x)",
+        (f"x={tmp_path / 'missing.npy'}",): "cannot read",
+    }
+    for inputs, message in cases.items():
+        args = []
+        for spec in inputs:
+            args += ["--input", spec]
+        result = optc_run(optc, library, *args, "--output-dir",
+                          str(tmp_path / "out"))
+        assert result.returncode == 1, inputs
+        assert message in result.stderr, (inputs, result.stderr)
+        assert not (tmp_path / "out").exists()
+    assert optc_run(optc, library, "--input", good).returncode == 0
+
+
+def test_run_refuses_missing_cpu_features(optc, tmp_path):
+    import ctypes  # noqa: F401  (the check below reads /proc/cpuinfo)
+    flags = open("/proc/cpuinfo").read()
+    if " amx_tile" in flags:
+        pytest.skip("this machine has AMX")
+    library = compile_mlp(optc, tmp_path, "--target-cpu=sapphirerapids")
+    np.save(tmp_path / "x.npy", random((4, 16), np.float32, 1))
+    result = optc_run(optc, library, "--input", f"x={tmp_path / 'x.npy'}")
+    assert result.returncode == 1
+    assert "this CPU lacks features the model was compiled for" in result.stderr
+    assert "amx-tile" in result.stderr
+
+
+def test_run_reports_foreign_libraries(optc, tmp_path):
+    (tmp_path / "fake.so").write_bytes(b"\x7fELF not really")
+    result = optc_run(optc, tmp_path / "fake.so")
+    assert result.returncode == 1
+    assert "cannot load" in result.stderr
+    result = optc_run(optc, tmp_path / "none.so")
+    assert result.returncode == 1
+    assert "cannot read" in result.stderr
+
+
+def test_concurrent_runs_from_threads(optc, tmp_path):
+    """One loaded model run from several threads at once gives every thread
+    its own correct result (ctypes releases the GIL during calls)."""
+    import ctypes
+    import threading
+    library = compile_mlp(optc, tmp_path)
+    lib = ctypes.CDLL(str(library))
+    model = ctypes.c_void_p()
+    lib.net_load.restype = ctypes.c_void_p
+    assert lib.net_load(None, ctypes.byref(model)) is None
+
+    class Tensor(ctypes.Structure):
+        _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
+                    ("shape", ctypes.POINTER(ctypes.c_int64)),
+                    ("strides", ctypes.POINTER(ctypes.c_int64)),
+                    ("data", ctypes.c_void_p)]
+
+    lib.optc_model_run.restype = ctypes.c_void_p
+    in_shape = (ctypes.c_int64 * 2)(4, 16)
+    out_shape = (ctypes.c_int64 * 2)(4, 8)
+    errors = []
+
+    def worker(seed):
+        for round in range(50):
+            x = random((4, 16), np.float32, seed * 100 + round)
+            y = np.zeros((4, 8), np.float32)
+            t_in = Tensor(1, 2, in_shape, None, x.ctypes.data)
+            t_out = Tensor(1, 2, out_shape, None, y.ctypes.data)
+            if lib.optc_model_run(model, ctypes.byref(t_in), 1,
+                                  ctypes.byref(t_out), 1):
+                errors.append("status")
+                return
+            want = np.tanh(x @ numpy_helper.to_array(mlp().graph.initializer[0]))
+            if not np.allclose(y, want, rtol=1e-5, atol=1e-6):
+                errors.append(f"thread {seed} round {round}")
+                return
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lib.optc_model_free(model)
+    assert not errors, errors
