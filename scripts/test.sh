@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs every test suite (lit, GoogleTest,
-# pytest) and ends with one line: `N passed, N failed, N skipped`. Exits
+# pytest: the Python tools and the end-to-end CPU tests) and ends with one line: `N passed, N failed, N skipped`. Exits
 # non-zero when anything failed, a runner failed, or a suite ran no tests.
 set -uo pipefail
 
@@ -32,8 +32,8 @@ echo "== gtest"
 "$build_dir/bin/optc-unittests" --gtest_brief=1 --gtest_output="xml:$results/gtest.xml"
 gtest_rc=$?
 
-echo "== pytest"
-OPTC_BUILD_DIR="$build_abs" .venv/bin/python -m pytest -q test/python \
+echo "== pytest (Python tools, end-to-end CPU tests against onnxruntime)"
+OPTC_BUILD_DIR="$build_abs" .venv/bin/python -m pytest -q test/python test/e2e \
   --junitxml="$results/pytest.xml"
 pytest_rc=$?
 

@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -271,10 +272,15 @@ LogicalResult optc::runModel(const RunOptions &options, MLIRContext &context) {
                << (optc_num_threads() == 1 ? "" : "s") << "\n";
   for (size_t i = 0; i < numOutputs; ++i)
     printSummary(llvm::outs(), outputInfos[i].name, outputs[i]);
-  llvm::outs() << "  latency " << llvm::format("%.3f", median) << " ms";
+  // Sub-millisecond latencies read better in microseconds.
+  auto time = [](double ms) {
+    return ms < 1.0 ? llvm::formatv("{0:F1} us", ms * 1000.0).str()
+                    : llvm::formatv("{0:F3} ms", ms).str();
+  };
+  llvm::outs() << "  latency " << time(median);
   if (times.size() > 1)
     llvm::outs() << " (median of " << times.size() << " runs, min "
-                 << llvm::format("%.3f", times.front()) << " ms)";
+                 << time(times.front()) << ")";
   llvm::outs() << "\n";
 
   if (!options.outputDir.empty()) {
