@@ -53,6 +53,10 @@ struct DriverOptions {
   /// The model's name, prefix of the exported loader; empty: the output
   /// file's stem made a C identifier.
   std::string modelName;
+  /// Where weights go: "auto", "embed" or "file" (--weights), and the size
+  /// from which "auto" puts them in a side file (--weights-limit).
+  std::string weights = "auto";
+  int64_t weightsLimit = 64 << 20;
   /// How ONNX models are imported (--input-shape, ...).
   ImportOptions import;
   /// Print the model's op statistics instead of compiling (--op-stats).

@@ -50,6 +50,12 @@ struct CPUPipelineOptions {
   CPUTarget target;
   /// The model's name: the prefix of the exported loader.
   std::string modelName = "model";
+  /// Where weights go: "auto" (a side file from `weightsLimit` bytes on),
+  /// "embed" (always in the library) or "file" (always a side file).
+  std::string weights = "auto";
+  int64_t weightsLimit = 64 << 20;
+  /// The side file's name, beside the library.
+  std::string weightsFile = "model.weights";
 };
 
 /// Adds the passes that take a module from the end of stage `from` to the

@@ -13,6 +13,7 @@
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "lib/Target/CPU/ObjectCode.h"
 #include "lib/Target/Host/Header.h"
+#include "lib/Target/Host/Weights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -266,6 +267,12 @@ LogicalResult optc::runDriver(const DriverOptions &options,
   std::string name = options.modelName.empty()
                          ? nameFromOutput(options.outputPath)
                          : options.modelName;
+  if (options.weights != "auto" && options.weights != "embed" &&
+      options.weights != "file")
+    return emitError(cli) << "--weights=" << options.weights
+                          << " is not one of auto, embed, file";
+  if (options.weightsLimit < 0)
+    return emitError(cli) << "--weights-limit must not be negative";
   if (!isCIdentifier(name))
     return emitError(cli) << "--name=" << name
                           << " is not a C identifier (letters, digits and _, "
@@ -284,6 +291,11 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     CPUPipelineOptions pipeline;
     pipeline.target = *target;
     pipeline.modelName = name;
+    pipeline.weights = options.weights;
+    pipeline.weightsLimit = options.weightsLimit;
+    llvm::SmallString<256> weightsPath(options.outputPath);
+    llvm::sys::path::replace_extension(weightsPath, ".weights");
+    pipeline.weightsFile = llvm::sys::path::filename(weightsPath).str();
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
@@ -291,20 +303,35 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     if (failed(pm.run(*module)))
       return failure();
     if (emit != "mlir") {
+      // The side file of weights, beside the output; gone again if the
+      // rest fails.
+      bool external = hasExternalWeights(*module);
+      llvm::scope_exit removeWeights([&] {
+        if (external)
+          llvm::sys::fs::remove(weightsPath);
+      });
+      if (external && failed(writeWeightsFile(*module, weightsPath)))
+        return failure();
       llvm::LLVMContext llvmContext;
       std::unique_ptr<llvm::Module> llvmModule =
           translateToLLVMIR(*module, llvmContext, *target, options.optLevel);
       if (!llvmModule)
         return failure();
+      LogicalResult written = success();
       if (emit == "llvm")
-        return writeText(
-            options.outputPath, context,
-            [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-      if (emit == "obj")
-        return emitObjectFile(*llvmModule, *target, options.optLevel,
-                              options.outputPath, module->getLoc());
-      return writeLibrary(*llvmModule, *module, *target, options.optLevel,
-                          options.outputPath, name, module->getLoc());
+        written =
+            writeText(options.outputPath, context, [&](llvm::raw_ostream &os) {
+              llvmModule->print(os, nullptr);
+            });
+      else if (emit == "obj")
+        written = emitObjectFile(*llvmModule, *target, options.optLevel,
+                                 options.outputPath, module->getLoc());
+      else
+        written = writeLibrary(*llvmModule, *module, *target, options.optLevel,
+                               options.outputPath, name, module->getLoc());
+      if (succeeded(written))
+        removeWeights.release();
+      return written;
     }
   }
   return writeText(options.outputPath, context, [&](llvm::raw_ostream &os) {

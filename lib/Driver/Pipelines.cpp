@@ -83,6 +83,12 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "modify-public-functions},"
                 "canonicalize,cse");
     pm.addPass(createOptcPlanMemory());
+    if (options.weights != "embed") {
+      OptcExternalizeWeightsOptions weights;
+      weights.limit = options.weightsLimit;
+      weights.force = options.weights == "file";
+      pm.addPass(createOptcExternalizeWeights(weights));
+    }
     addText(pm, "func.func(ownership-based-buffer-deallocation),"
                 "canonicalize,buffer-deallocation-simplification,"
                 "bufferization-lower-deallocations,cse,canonicalize,"
@@ -110,6 +116,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     entry.triple = options.target.triple;
     entry.cpu = options.target.cpu;
     entry.features = options.target.features;
+    entry.weightsFile = options.weightsFile;
     pm.addPass(createOptcHostEntry(entry));
     return;
   }

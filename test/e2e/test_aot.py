@@ -199,3 +199,44 @@ def test_concurrent_runs_from_threads(optc, tmp_path):
         t.join()
     lib.optc_model_free(model)
     assert not errors, errors
+
+
+def test_weights_side_file(optc, tmp_path):
+    """Weights in a side file give the same results; a missing, truncated
+    or foreign side file is an error at load."""
+    import onnx
+    model = mlp()
+    onnx.save(model, tmp_path / "net.onnx")
+    x = random((4, 16), np.float32, 8)
+    np.save(tmp_path / "x.npy", x)
+    for flags in (["--weights=file"], ["--weights-limit=1"]):
+        out = tmp_path / "lib"
+        out.mkdir(exist_ok=True)
+        subprocess.run([str(optc), str(tmp_path / "net.onnx"), "-o",
+                        str(out / "net.so"), *flags], check=True)
+        assert (out / "net.weights").stat().st_size == 64 + 16 * 8 * 4
+        result = optc_run(optc, out / "net.so", "--input", f"x={tmp_path / 'x.npy'}",
+                          "--output-dir", str(tmp_path / "y"))
+        assert result.returncode == 0, result.stderr
+        np.testing.assert_allclose(np.load(tmp_path / "y" / "y.npy"),
+                                   reference(model, {"x": x})[0], rtol=1e-5,
+                                   atol=1e-6)
+    # Embedded: no side file.
+    subprocess.run([str(optc), str(tmp_path / "net.onnx"), "-o",
+                    str(tmp_path / "embedded.so")], check=True)
+    assert not (tmp_path / "embedded.weights").exists()
+
+    weights = (tmp_path / "lib" / "net.weights").read_bytes()
+    run = lambda *a: optc_run(optc, tmp_path / "lib" / "net.so", "--input",
+                              f"x={tmp_path / 'x.npy'}", *a)
+    (tmp_path / "short.weights").write_bytes(weights[:-4])
+    assert "has 572 bytes; the model expects 576" in run(
+        "--weights-file", str(tmp_path / "short.weights")).stderr
+    (tmp_path / "other.weights").write_bytes(
+        weights[:8] + b"0000000000000000" + weights[24:])
+    assert "belongs to another model" in run(
+        "--weights-file", str(tmp_path / "other.weights")).stderr
+    (tmp_path / "lib" / "net.weights").unlink()
+    result = run()
+    assert result.returncode == 1
+    assert "cannot open the weights file" in result.stderr

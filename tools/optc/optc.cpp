@@ -64,6 +64,19 @@ static cl::opt<size_t> inlineConstantBytes(
     cl::value_desc("bytes"), cl::init(64), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 
+static cl::opt<std::string> weightsMode(
+    "weights",
+    cl::desc("Where weights go: auto (a side file <output>.weights from "
+             "--weights-limit bytes on), embed (in the library) or file"),
+    cl::value_desc("auto|embed|file"), cl::init("auto"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::opt<int64_t> weightsLimit(
+    "weights-limit",
+    cl::desc("Total weight bytes from which --weights=auto uses a side file "
+             "(default 64 MiB)"),
+    cl::value_desc("bytes"), cl::init(64 << 20), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+
 // Compiling.
 static cl::opt<std::string> input(cl::Positional,
                                   cl::desc("<model.onnx or input.mlir>"),
@@ -118,12 +131,12 @@ static cl::opt<unsigned>
            cl::desc("Run this many times after a warm-up run and report the "
                     "median latency"),
            cl::init(1), cl::cat(category), cl::sub(runCommand));
-static cl::opt<std::string>
-    weights("weights",
-            cl::desc("The model's side file of weights (default: beside "
-                     "the library)"),
-            cl::value_desc("file"), cl::init(""), cl::cat(category),
-            cl::sub(runCommand));
+static cl::opt<std::string> weightsFile(
+    "weights-file",
+    cl::desc("The model's side file of weights (default: the one beside the "
+             "library)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category),
+    cl::sub(runCommand));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -157,8 +170,8 @@ int main(int argc, char **argv) {
             : diag.getSeverity() == mlir::DiagnosticSeverity::Warning
                 ? "warning"
                 : "note";
-        llvm::errs() << name.getName().getValue() << ": " << severity << ": " << diag
-                     << "\n";
+        llvm::errs() << name.getName().getValue() << ": " << severity << ": "
+                     << diag << "\n";
         return mlir::success();
       });
 
@@ -170,6 +183,8 @@ int main(int argc, char **argv) {
   options.targetTriple = targetTriple;
   options.optLevel = optLevel;
   options.modelName = modelName;
+  options.weights = weightsMode;
+  options.weightsLimit = weightsLimit;
   options.opStats = opStats;
   options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {
@@ -186,7 +201,7 @@ int main(int argc, char **argv) {
     run.inputs.assign(runInputs.begin(), runInputs.end());
     run.outputDir = outputDir;
     run.repeat = repeat;
-    run.weightsPath = weights;
+    run.weightsPath = weightsFile;
     run.compile = options;
     return mlir::failed(mlir::optc::runModel(run, context)) ? 1 : 0;
   }

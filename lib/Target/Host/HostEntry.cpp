@@ -86,7 +86,20 @@ struct HostEntryPass
                 "\n";
     metadata += "features " + features + "\n";
     metadata += "arena " + std::to_string(arenaSize) + "\n";
-    metadata += "weights embedded 0\n";
+    auto weightsSize = module->getAttrOfType<IntegerAttr>("optc.weights_size");
+    auto weightsId = module->getAttrOfType<StringAttr>("optc.weights_id");
+    if (weightsSize && weightsId) {
+      if (weightsFile.empty()) {
+        module.emitError("the module has external weights but "
+                         "--optc-host-entry has no weights-file name");
+        return signalPassFailure();
+      }
+      metadata += "weights file " + weightsFile + " " +
+                  std::to_string(weightsSize.getInt()) + " " + weightsId.str() +
+                  "\n";
+    } else {
+      metadata += "weights embedded 0\n";
+    }
     for (Attribute line : interface)
       metadata += cast<StringAttr>(line).str() + "\n";
 

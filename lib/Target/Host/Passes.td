@@ -52,6 +52,35 @@ def OptcPlanMemory : Pass<"optc-plan-memory", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def OptcExternalizeWeights
+    : Pass<"optc-externalize-weights", "::mlir::ModuleOp"> {
+  let summary = "Moves the host program's weights into a side file";
+  let description = [{
+    After bufferisation, the constants `@main` reads (`memref.get_global`
+    of constant globals of at least `min-bytes`) are the model's weights.
+    When they total at least `limit` bytes (or with `force`), they leave
+    the library: each gets a 64-byte-aligned offset in one blob, `@main`
+    gets a new last argument (the blob, mapped from the side file at load)
+    and reads them through `memref.view`s of it, and the globals go.
+
+    The module keeps what the driver writes to the side file: the attribute
+    `optc.weights` (an array of `[offset, elements]` pairs), and
+    `optc.weights_size` and `optc.weights_id` (a 64-bit FNV-1a hash of the
+    bytes, in hex), which the library checks the file against at load.
+    Nothing happens when the weights stay below the limit.
+  }];
+  let options = [
+    Option<"limit", "limit", "int64_t", "64 << 20",
+           "Total weight bytes from which weights go to a side file">,
+    Option<"force", "force", "bool", "false",
+           "Move the weights to a side file whatever their size">,
+    Option<"minBytes", "min-bytes", "int64_t", "256",
+           "Constants smaller than this stay in the library">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def OptcHostEntry : Pass<"optc-host-entry", "::mlir::ModuleOp"> {
   let summary = "Adds the descriptor and entry points a compiled library exports";
   let description = [{
@@ -75,6 +104,9 @@ def OptcHostEntry : Pass<"optc-host-entry", "::mlir::ModuleOp"> {
            "The target CPU, recorded in the metadata">,
     Option<"features", "features", "std::string", "\"\"",
            "Comma-separated CPU features the code needs, checked at load">,
+    Option<"weightsFile", "weights-file", "std::string", "\"\"",
+           "The side file's name (beside the library), when the module has "
+           "external weights">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -62,10 +62,11 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::string dtype = tensor ? dtypeName(tensor.getElementType()) : "";
   if (dtype.empty())
-    return emitError(func.getLoc()) << kind << " '" << label << "' has type " << type
-                            << ", which the runtime cannot exchange (tensors "
-                               "of f16, bf16, f32, f64, bool or 8- to 64-bit "
-                               "integers)";
+    return emitError(func.getLoc())
+           << kind << " '" << label << "' has type " << type
+           << ", which the runtime cannot exchange (tensors "
+              "of f16, bf16, f32, f64, bool or 8- to 64-bit "
+              "integers)";
   if (!tensor.hasStaticShape()) {
     // Name the unknown dimensions (by their ONNX names where the model
     // gives them) and show the flag that pins them.
@@ -84,15 +85,16 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
                  (dimName.empty() ? "" : " ('" + dimName + "')");
     }
     if (kind == "input")
- return emitError(func.getLoc())
+      return emitError(func.getLoc())
              << "input '" << label << "' has dimensions unknown at compile "
              << "time: " << unknown << "; compiling needs static shapes: pin "
              << "them with --input-shape, e.g. --input-shape " << label << "="
              << example;
-    return emitError(func.getLoc()) << "output '" << label << "' has dimensions "
-                            << "unknown at compile time: " << unknown
-                            << "; the shapes of the inputs do not determine "
-                            << "them";
+    return emitError(func.getLoc())
+           << "output '" << label << "' has dimensions "
+           << "unknown at compile time: " << unknown
+           << "; the shapes of the inputs do not determine "
+           << "them";
   }
   std::string dims;
   for (auto [i, size] : llvm::enumerate(tensor.getShape()))

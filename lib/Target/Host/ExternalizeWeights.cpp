@@ -1,0 +1,193 @@
+//===- ExternalizeWeights.cpp - the weights leave the library
+//--------------===//
+//
+// Implements --optc-externalize-weights and the writing of the side file.
+// Large weights embedded in a shared library make LLVM slow and memory
+// hungry and the library huge; in a side file they are mapped at load, so
+// pages are shared between processes and read only when touched.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/Host/Passes.h"
+#include "lib/Target/Host/Weights.h"
+
+#include "optc/runtime_support.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::optc {
+#define GEN_PASS_DEF_OPTCEXTERNALIZEWEIGHTS
+#include "lib/Target/Host/Passes.h.inc"
+} // namespace mlir::optc
+
+using namespace mlir;
+using namespace mlir::optc;
+
+static constexpr int64_t kAlignment = 64;
+
+bool optc::forEachWeightChunk(
+    ElementsAttr elements, llvm::function_ref<void(llvm::StringRef)> consume) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(elements)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return false;
+    ArrayRef<char> data = blob->getData();
+    consume(llvm::StringRef(data.data(), data.size()));
+    return true;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(elements);
+  if (!dense || dense.getElementType().isInteger(1))
+    return false; // bools were widened to bytes by the lowering
+  ArrayRef<char> raw = dense.getRawData();
+  if (!dense.isSplat()) {
+    consume(llvm::StringRef(raw.data(), raw.size()));
+    return true;
+  }
+  for (int64_t i = 0, e = dense.getNumElements(); i < e; ++i)
+    consume(llvm::StringRef(raw.data(), raw.size()));
+  return true;
+}
+
+bool optc::hasExternalWeights(ModuleOp module) {
+  return module->hasAttr("optc.weights");
+}
+
+LogicalResult optc::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
+  auto weights = module->getAttrOfType<ArrayAttr>("optc.weights");
+  auto id = module->getAttrOfType<StringAttr>("optc.weights_id");
+  if (!weights || !id)
+    return success();
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return module.emitError()
+           << "cannot write '" << path << "': " << ec.message();
+  char header[OPTC_WEIGHTS_HEADER_SIZE] = {};
+  memcpy(header, OPTC_WEIGHTS_MAGIC, 8);
+  memcpy(header + 8, id.getValue().data(), std::min<size_t>(16, id.size()));
+  os.write(header, sizeof(header));
+  uint64_t at = 0;
+  for (Attribute entry : weights) {
+    auto pair = cast<ArrayAttr>(entry);
+    uint64_t offset = cast<IntegerAttr>(pair[0]).getInt();
+    for (; at < offset; ++at)
+      os << '\0';
+    forEachWeightChunk(cast<ElementsAttr>(pair[1]), [&](llvm::StringRef bytes) {
+      os << bytes;
+      at += bytes.size();
+    });
+  }
+  os.close();
+  if (os.has_error()) {
+    os.clear_error();
+    return module.emitError() << "cannot write '" << path << "'";
+  }
+  return success();
+}
+
+namespace {
+struct ExternalizeWeightsPass
+    : public mlir::optc::impl::OptcExternalizeWeightsBase<
+          ExternalizeWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal())
+      return;
+    // The weights: constant globals @main reads, in order of first use.
+    SmallVector<memref::GlobalOp> globals;
+    DenseMap<Operation *, SmallVector<memref::GetGlobalOp>> uses;
+    main.walk([&](memref::GetGlobalOp get) {
+      auto global = module.lookupSymbol<memref::GlobalOp>(get.getName());
+      if (!global || !global.getConstant() || !global.getInitialValue() ||
+          !global.getType().getLayout().isIdentity())
+        return;
+      auto value = dyn_cast<ElementsAttr>(*global.getInitialValue());
+      MemRefType type = global.getType();
+      int64_t bytes = type.getNumElements() *
+                      llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      if (!value || bytes < minBytes)
+        return;
+      // Only what can be read back as bytes.
+      if (!forEachWeightChunk(value, [](llvm::StringRef) {}))
+        return;
+      if (!uses.count(global))
+        globals.push_back(global);
+      uses[global].push_back(get);
+    });
+    int64_t total = 0;
+    for (memref::GlobalOp global : globals) {
+      MemRefType type = global.getType();
+      total += type.getNumElements() *
+               llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    }
+    if (globals.empty() || (!force && total < limit))
+      return;
+
+    // Offsets, the hash, and the attribute the driver writes from.
+    MLIRContext *context = &getContext();
+    SmallVector<Attribute> entries;
+    uint64_t hash = 1469598103934665603ull, offset = 0;
+    auto mix = [&](llvm::StringRef bytes) {
+      for (unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+      }
+    };
+    DenseMap<Operation *, int64_t> offsets;
+    for (memref::GlobalOp global : globals) {
+      offsets[global] = offset;
+      // Padding is zeros, hashed like the file holds them.
+      auto value = cast<ElementsAttr>(*global.getInitialValue());
+      uint64_t size = 0;
+      forEachWeightChunk(value, [&](llvm::StringRef bytes) {
+        mix(bytes);
+        size += bytes.size();
+      });
+      entries.push_back(ArrayAttr::get(
+          context,
+          {IntegerAttr::get(IntegerType::get(context, 64), offset), value}));
+      uint64_t next = llvm::alignTo(offset + size, kAlignment);
+      for (uint64_t pad = offset + size; pad < next; ++pad)
+        mix(llvm::StringRef("\0", 1));
+      offset = next;
+    }
+    auto blobType =
+        MemRefType::get({int64_t(offset)}, IntegerType::get(context, 8));
+    if (failed(main.insertArgument(main.getNumArguments(), blobType,
+                                   DictionaryAttr::get(context),
+                                   main.getLoc())))
+      return signalPassFailure();
+    Value blob = main.getArgument(main.getNumArguments() - 1);
+    OpBuilder builder(context);
+    for (memref::GlobalOp global : globals) {
+      for (memref::GetGlobalOp get : uses[global]) {
+        builder.setInsertionPoint(get);
+        Value at = arith::ConstantIndexOp::create(builder, get.getLoc(),
+                                                  offsets[global]);
+        get.replaceAllUsesWith(memref::ViewOp::create(builder, get.getLoc(),
+                                                      get.getType(), blob, at,
+                                                      ValueRange{})
+                                   .getResult());
+        get.erase();
+      }
+      if (SymbolTable::symbolKnownUseEmpty(global, module))
+        global.erase();
+    }
+    module->setAttr("optc.weights", ArrayAttr::get(context, entries));
+    module->setAttr("optc.weights_size",
+                    IntegerAttr::get(IntegerType::get(context, 64), offset));
+    module->setAttr(
+        "optc.weights_id",
+        StringAttr::get(context, llvm::formatv("{0:x-16}", hash).str()));
+  }
+};
+} // namespace
