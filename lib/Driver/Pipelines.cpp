@@ -63,6 +63,7 @@ static void addStage(OpPassManager &pm, Stage stage,
   case Stage::Linalg:
     pm.addPass(createOptcRecordInterface());
     pm.addPass(createOptcOutlineKernels());
+    pm.addPass(createOptcDecompose());
     pm.addPass(createOptcConvertToLinalg());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

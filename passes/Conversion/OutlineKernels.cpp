@@ -51,8 +51,8 @@ static SmallVector<int64_t> inPlaceArguments(func::FuncOp kernel) {
       return {};
     compute = &op;
   }
-  if (!compute || compute->getNumResults() != 1 ||
-      !isElementwise(compute) || kernel.getNumResults() != 1)
+  if (!compute || compute->getNumResults() != 1 || !isElementwise(compute) ||
+      kernel.getNumResults() != 1)
     return {};
   auto result = dyn_cast<RankedTensorType>(compute->getResult(0).getType());
   if (!result || !result.hasStaticShape() ||

@@ -48,6 +48,27 @@ def OptcOutlineKernels : Pass<"optc-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def OptcDecompose : Pass<"optc-decompose", "::mlir::ModuleOp"> {
+  let summary = "Rewrites the normalisations into simpler optc ops";
+  let description = [{
+    Inside kernels, the normalisations become the reductions and
+    elementwise ops they are made of, so that code generation needs no
+    lowering of their own and their pieces stay in one kernel:
+
+    - `layer_norm`: `d = x - mean(x)`, `d * rsqrt(mean(d * d) + eps) *
+      scale + bias` over the dimensions from `axis` on;
+    - `rms_norm`: `x * rsqrt(mean(x * x) + eps) * scale`;
+    - `batch_norm`: `x * a + (bias - mean * a)` with
+      `a = scale * rsqrt(variance + eps)`, the per-channel vectors reshaped
+      to `C x 1 x ...` to broadcast;
+    - `group_norm`: the layer norm of `x` reshaped to `N x G x rest`, then
+      the per-channel scale and bias.
+
+    Statistics are computed in the input's float type, like the reference
+    implementations.
+  }];
+}
+
 def OptcConvertToLinalg : Pass<"optc-convert-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lowers optc operations to linalg, tensor, arith and math";
   let description = [{

@@ -12,15 +12,29 @@ OPSET = 17
 
 
 def make_model(nodes, inputs, outputs, initializers=(), opset=OPSET):
-    """A model from nodes and (name, elem_type, shape) inputs/outputs."""
+    """A model from nodes and (name, elem_type, shape) inputs/outputs; an
+    output shape of None is filled in by ONNX shape inference."""
+    def info(name, elem_type, shape):
+        if shape is None:
+            return helper.make_tensor_value_info(name, elem_type, [])
+        return helper.make_tensor_value_info(name, elem_type, shape)
     graph = helper.make_graph(
-        nodes, "test",
-        [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
-        [helper.make_tensor_value_info(n, t, s) for n, t, s in outputs],
-        initializer=list(initializers))
+        nodes, "test", [info(*i) for i in inputs],
+        [info(*o) for o in outputs], initializer=list(initializers))
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
+    unknown = {n for n, _, s in outputs if s is None}
+    if unknown:
+        for output in model.graph.output:
+            if output.name in unknown:
+                output.type.tensor_type.ClearField("shape")
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        types = {v.name: v.type for v in inferred.graph.value_info}
+        types.update({v.name: v.type for v in inferred.graph.output})
+        for output in model.graph.output:
+            if output.name in unknown:
+                output.type.CopyFrom(types[output.name])
     onnx.checker.check_model(model)
     return model
 

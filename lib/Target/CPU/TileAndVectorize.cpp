@@ -173,9 +173,17 @@ struct TileAndVectorizePass
     func::FuncOp func = getOperation();
     if (!func->hasAttr("optc.kernel"))
       return;
+    IRRewriter rewriter(&getContext());
+    // 2-D convolutions become an im2col copy and a matrix product, which
+    // the contraction schedule tiles and vectorises.
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::rewriteInIm2Col(rewriter, conv);
+    }
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureTensorSemantics() ||
           llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
@@ -184,13 +192,11 @@ struct TileAndVectorizePass
       auto tileable = cast<TilingInterface>(op.getOperation());
       Operation *current = op;
       if (!schedule.threadTiles.empty()) {
+        // An op upstream tiling cannot split stays whole; it still runs.
         FailureOr<Operation *> tiled =
             tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
-        if (failed(tiled)) {
-          op->emitError("could not tile this kernel for threads");
-          return signalPassFailure();
-        }
-        current = *tiled;
+        if (succeeded(tiled))
+          current = *tiled;
       }
       if (!schedule.vectorTiles.empty()) {
         // The vector tiles, clamped to what the thread tile left.
@@ -201,10 +207,8 @@ struct TileAndVectorizePass
           tiles.push_back(size >= range ? 0 : size);
         FailureOr<Operation *> tiled = tile(
             rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
-        if (failed(tiled)) {
-          op->emitError("could not tile this kernel for vectors");
-          return signalPassFailure();
-        }
+        if (failed(tiled))
+          continue;
         current = *tiled;
       }
       // Ops that do not vectorise stay scalar; they still run correctly.
@@ -212,9 +216,9 @@ struct TileAndVectorizePass
       // Contractions become vector.contract with their own indexing maps
       // (not a broadcast product and a reduction), which lowers to outer
       // products.
-      bool contraction = isa<linalg::LinalgOp>(current) &&
-                         linalg::isaContractionOpInterface(
-                             cast<linalg::LinalgOp>(current));
+      bool contraction =
+          isa<linalg::LinalgOp>(current) &&
+          linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(current));
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
           rewriter, current, /*inputVectorSizes=*/{},
           /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,

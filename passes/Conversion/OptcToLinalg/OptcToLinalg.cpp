@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Conversion/OptcToLinalg/Lowering.h"
 #include "passes/Conversion/Passes.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
@@ -45,6 +46,9 @@ namespace mlir::optc {
 
 using namespace mlir;
 using namespace mlir::optc;
+using namespace mlir::optc::lowering;
+
+namespace mlir::optc::lowering {
 
 //===----------------------------------------------------------------------===//
 // Types
@@ -53,7 +57,7 @@ using namespace mlir::optc;
 /// The element type a tensor of `element` stores: signless integers, and
 /// bools as bytes (0 or 1), as the runtime exchanges them. Vectors of i1
 /// would otherwise be stored as packed bits.
-static Type storageElement(Type element) {
+Type storageElement(Type element) {
   if (element.isInteger(1))
     return IntegerType::get(element.getContext(), 8);
   if (auto integer = dyn_cast<IntegerType>(element);
@@ -64,7 +68,7 @@ static Type storageElement(Type element) {
 
 /// `type` as lowered: tensors take their storage element type; scalar
 /// integers become signless (an i1 scalar stays i1).
-static Type signless(Type type) {
+Type signless(Type type) {
   if (auto integer = dyn_cast<IntegerType>(type);
       integer && !integer.isSignless())
     return IntegerType::get(type.getContext(), integer.getWidth());
@@ -75,11 +79,11 @@ static Type signless(Type type) {
   return type;
 }
 
-static Type elementOf(Value value) {
+Type elementOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-static RankedTensorType tensorOf(Value value) {
+RankedTensorType tensorOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
@@ -87,20 +91,20 @@ static RankedTensorType tensorOf(Value value) {
 // Building blocks
 //===----------------------------------------------------------------------===//
 
-static Value constantOf(OpBuilder &b, Location loc, Type type, double value) {
+Value constantOf(OpBuilder &b, Location loc, Type type, double value) {
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
   return arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-static Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(),
                                  storageElement(type.getElementType()));
 }
 
-static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                          Value scalar) {
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value scalar) {
   Value empty = emptyTensor(b, loc, type);
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
       .getResult(0);
@@ -108,8 +112,8 @@ static Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// Reassociation that groups every dimension of `keep` (the ones that stay)
 /// with the unit dimensions around it; `rank` is the full rank.
-static SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
-                                                       ArrayRef<bool> keep) {
+SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
+                                                ArrayRef<bool> keep) {
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices pending;
   for (int64_t d = 0; d < rank; ++d) {
@@ -128,8 +132,8 @@ static SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
 }
 
 /// Drops the dimensions of `value` not in `keep` (all of size 1).
-static Value dropUnitDims(OpBuilder &b, Location loc, Value value,
-                          ArrayRef<bool> keep) {
+Value dropUnitDims(OpBuilder &b, Location loc, Value value,
+                   ArrayRef<bool> keep) {
   RankedTensorType type = tensorOf(value);
   if (llvm::all_of(keep, [](bool k) { return k; }))
     return value;
@@ -143,8 +147,8 @@ static Value dropUnitDims(OpBuilder &b, Location loc, Value value,
 
 /// Inserts unit dimensions into `value` to give it `type`, whose other
 /// dimensions are `value`'s; `keep` marks those.
-static Value addUnitDims(OpBuilder &b, Location loc, Value value,
-                         RankedTensorType type, ArrayRef<bool> keep) {
+Value addUnitDims(OpBuilder &b, Location loc, Value value,
+                  RankedTensorType type, ArrayRef<bool> keep) {
   if (tensorOf(value).getRank() == type.getRank())
     return value;
   return tensor::ExpandShapeOp::create(
@@ -155,9 +159,9 @@ static Value addUnitDims(OpBuilder &b, Location loc, Value value,
 /// Prepares `value` (already converted) to be read at result positions of
 /// `resultShape` under numpy broadcasting: collapses its stretched unit
 /// dimensions and returns it with its projected-permutation indexing map.
-static std::pair<Value, AffineMap>
-broadcastOperand(OpBuilder &b, Location loc, Value value,
-                 ArrayRef<int64_t> resultShape) {
+std::pair<Value, AffineMap> broadcastOperand(OpBuilder &b, Location loc,
+                                             Value value,
+                                             ArrayRef<int64_t> resultShape) {
   RankedTensorType type = tensorOf(value);
   int64_t rank = resultShape.size(), offset = rank - type.getRank();
   SmallVector<bool> keep;
@@ -177,9 +181,8 @@ using ScalarBody =
 
 /// A linalg.generic computing `body` elementwise over `inputs` (broadcast
 /// to `resultType` by numpy rules).
-static Value elementwise(OpBuilder &b, Location loc,
-                         RankedTensorType resultType, ValueRange inputs,
-                         ScalarBody body) {
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ScalarBody body) {
   ArrayRef<int64_t> shape = resultType.getShape();
   SmallVector<Value> operands;
   SmallVector<AffineMap> maps;
@@ -205,24 +208,10 @@ static Value elementwise(OpBuilder &b, Location loc,
 // Scalar semantics of the elementwise operations
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// How an element type computes: float, signed or unsigned integer, bool.
-enum class Kind { Float, Signed, Unsigned, Bool };
-} // namespace
-
-static Kind kindOf(Type optcElement) {
-  if (isa<FloatType>(optcElement))
-    return Kind::Float;
-  if (optcElement.isInteger(1))
-    return Kind::Bool;
-  return cast<IntegerType>(optcElement).isUnsigned() ? Kind::Unsigned
-                                                     : Kind::Signed;
-}
-
 /// Integer division and remainder that never trap: a zero divisor gives 0,
 /// and the signed overflow MIN / -1 wraps, like the other integer ops.
-static Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
-                                 bool isSigned, bool remainder) {
+Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
+                          bool isSigned, bool remainder) {
   Type type = x.getType();
   Value zero = constantOf(b, loc, type, 0), one = constantOf(b, loc, type, 1);
   Value isZero =
@@ -331,8 +320,8 @@ static Value compare(OpBuilder &b, Location loc, ComparePredicate predicate,
 
 /// Converts a scalar from `from` to `to` (optc element types) as
 /// optc.cast does; failure for conversions without a lowering yet.
-static FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x,
-                                   Type from, Type to) {
+FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x, Type from,
+                            Type to) {
   Type target = signless(to);
   Kind source = kindOf(from);
   if (from == to || signless(from) == target)
@@ -600,6 +589,8 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       .Default([](Operation *) { return failure(); });
 }
 
+} // namespace mlir::optc::lowering
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
@@ -784,57 +775,15 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   }
 };
 
-/// The identity of a reduction and its combining step.
-struct Reduction {
-  double identity;
-  std::function<Value(OpBuilder &, Location, Value, Value)> combine;
-};
+} // namespace
 
-template <typename Op> static Reduction reductionOf(Kind kind) {
-  bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
-  if constexpr (std::is_same_v<Op, ReduceSumOp> ||
-                std::is_same_v<Op, ReduceMeanOp>)
-    return {0, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
-              return isFloat ? Value(arith::AddFOp::create(b, l, x, y))
-                             : Value(arith::AddIOp::create(b, l, x, y));
-            }};
-  if constexpr (std::is_same_v<Op, ReduceProdOp>)
-    return {1, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
-              return isFloat ? Value(arith::MulFOp::create(b, l, x, y))
-                             : Value(arith::MulIOp::create(b, l, x, y));
-            }};
-  if constexpr (std::is_same_v<Op, ReduceMaxOp>) {
-    double identity = isFloat ? -INFINITY : 0;
-    if (kind == Kind::Bool)
-      identity = 0;
-    return {
-        identity,
-        [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
-          if (kind == Kind::Float)
-            return arith::MaximumFOp::create(b, l, x, y);
-          if (kind == Kind::Bool)
-            return arith::OrIOp::create(b, l, x, y);
-          return isSigned ? Value(arith::MaxSIOp::create(b, l, x, y))
-                          : Value(arith::MaxUIOp::create(b, l, x, y));
-        }};
-  }
-  return {
-      isFloat ? INFINITY : -1.0,
-      [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
-        if (kind == Kind::Float)
-          return arith::MinimumFOp::create(b, l, x, y);
-        if (kind == Kind::Bool)
-          return arith::AndIOp::create(b, l, x, y);
-        return isSigned ? Value(arith::MinSIOp::create(b, l, x, y))
-                        : Value(arith::MinUIOp::create(b, l, x, y));
-      }};
-}
+namespace mlir::optc::lowering {
 
 /// The identity of a reduction as a constant of `type`. Integer extremes
 /// are taken from the width: the most negative signed value for max, the
 /// largest for min (-1 is all ones, the largest unsigned value).
-static Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
-                        Kind kind, bool isMax, bool isMin) {
+Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
+                 Kind kind, bool isMax, bool isMin) {
   if (auto integer = dyn_cast<IntegerType>(type)) {
     unsigned width = integer.getWidth();
     APInt value(width, static_cast<int64_t>(identity), /*isSigned=*/true);
@@ -850,9 +799,8 @@ static Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
 }
 
 /// linalg.reduce of `input` over `axes` (sorted), giving the reduced shape.
-static Value reduce(OpBuilder &b, Location loc, Value input,
-                    ArrayRef<int64_t> axes, const Reduction &reduction,
-                    Value identity) {
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+             const Reduction &reduction, Value identity) {
   RankedTensorType type = tensorOf(input);
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -867,6 +815,10 @@ static Value reduce(OpBuilder &b, Location loc, Value input,
       });
   return op.getResult(0);
 }
+
+} // namespace mlir::optc::lowering
+
+namespace {
 
 template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
@@ -1225,6 +1177,7 @@ struct ConvertToLinalgPass
     RewritePatternSet patterns(context);
     patterns.add<ElementwiseLowering, SignlessRebuild>(converter, context);
     patterns.add<BoolExtractLowering>(converter, context, /*benefit=*/2);
+    populateStructuredLoweringPatterns(converter, patterns);
     patterns.add<ConstantLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
                  ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceProdOp>,
                  ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,

@@ -1,0 +1,169 @@
+//===- Decompose.cpp - normalisations into reductions and elementwise ops ==//
+//
+// Implements --optc-decompose. The normalisations are optc ops so that the
+// importer, shape inference and fusion see one op each; code generation
+// sees what they are made of, inside the kernel of their region.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/Passes.h"
+
+#include "dialects/Optc/IR/OptcOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::optc {
+#define GEN_PASS_DEF_OPTCDECOMPOSE
+#include "passes/Conversion/Passes.h.inc"
+} // namespace mlir::optc
+
+using namespace mlir;
+using namespace mlir::optc;
+
+/// A rank-0 constant of `element`.
+static Value scalar(PatternRewriter &b, Location loc, Type element,
+                    double value) {
+  auto type = RankedTensorType::get({}, element);
+  return ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+}
+
+/// `x` normalised over `axes`: (x - mean) * rsqrt(var + eps), or without
+/// centring (RMS) x * rsqrt(mean(x^2) + eps).
+static Value normalize(PatternRewriter &b, Location loc, Value x,
+                       ArrayRef<int64_t> axes, double epsilon, bool center) {
+  Type element = cast<RankedTensorType>(x.getType()).getElementType();
+  Value d = x;
+  if (center)
+    d = SubOp::create(b, loc, x, ReduceMeanOp::create(b, loc, x, axes, true));
+  Value square = MulOp::create(b, loc, d, d);
+  Value variance = ReduceMeanOp::create(b, loc, square, axes, true);
+  Value shifted =
+      AddOp::create(b, loc, variance, scalar(b, loc, element, epsilon));
+  return MulOp::create(b, loc, d, RsqrtOp::create(b, loc, shifted));
+}
+
+static SmallVector<int64_t> trailingAxes(int64_t from, int64_t rank) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = from; d < rank; ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// A per-channel vector (shape C) reshaped to C x 1 x ... to broadcast
+/// against an N x C x ... tensor of `rank`.
+static Value perChannel(PatternRewriter &b, Location loc, Value vector,
+                        int64_t rank) {
+  auto type = cast<RankedTensorType>(vector.getType());
+  SmallVector<int64_t> shape{type.getDimSize(0)};
+  shape.append(rank - 2, 1);
+  return ReshapeOp::create(b, loc, vector, shape);
+}
+
+namespace {
+
+struct DecomposeLayerNorm : public OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (!type.hasStaticShape())
+      return failure();
+    Location loc = op.getLoc();
+    Value y = normalize(b, loc, op.getInput(),
+                        trailingAxes(op.getAxis(), type.getRank()),
+                        op.getEpsilon().convertToDouble(), /*center=*/true);
+    y = MulOp::create(b, loc, y, op.getScale());
+    if (op.getBias())
+      y = AddOp::create(b, loc, y, op.getBias());
+    b.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct DecomposeRmsNorm : public OpRewritePattern<RmsNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RmsNormOp op,
+                                PatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (!type.hasStaticShape())
+      return failure();
+    Location loc = op.getLoc();
+    Value y = normalize(b, loc, op.getInput(),
+                        trailingAxes(op.getAxis(), type.getRank()),
+                        op.getEpsilon().convertToDouble(), /*center=*/false);
+    b.replaceOp(op, MulOp::create(b, loc, y, op.getScale()));
+    return success();
+  }
+};
+
+struct DecomposeBatchNorm : public OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (!type.hasStaticShape() || type.getRank() < 2)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    Type element = type.getElementType();
+    // a = scale * rsqrt(var + eps); y = x * a + (bias - mean * a).
+    Value shifted = AddOp::create(
+        b, loc, op.getVariance(),
+        scalar(b, loc, element, op.getEpsilon().convertToDouble()));
+    Value a =
+        MulOp::create(b, loc, op.getScale(), RsqrtOp::create(b, loc, shifted));
+    Value c = SubOp::create(b, loc, op.getBias(),
+                            MulOp::create(b, loc, op.getMean(), a));
+    if (rank > 2) {
+      a = perChannel(b, loc, a, rank);
+      c = perChannel(b, loc, c, rank);
+    }
+    Value y = AddOp::create(b, loc, MulOp::create(b, loc, op.getInput(), a), c);
+    b.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct DecomposeGroupNorm : public OpRewritePattern<GroupNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GroupNormOp op,
+                                PatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    int64_t groups = static_cast<int64_t>(op.getNumGroups());
+    if (!type.hasStaticShape() || type.getRank() < 2 || groups <= 0 ||
+        type.getDimSize(1) % groups != 0)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t rest = type.getNumElements() / (type.getDimSize(0) * groups);
+    Value grouped = ReshapeOp::create(
+        b, loc, op.getInput(),
+        SmallVector<int64_t>{type.getDimSize(0), groups, rest});
+    Value y = normalize(b, loc, grouped, {2}, op.getEpsilon().convertToDouble(),
+                        /*center=*/true);
+    y = ReshapeOp::create(b, loc, y, type.getShape());
+    Value scale = op.getScale(), bias = op.getBias();
+    if (rank > 2) {
+      scale = perChannel(b, loc, scale, rank);
+      bias = perChannel(b, loc, bias, rank);
+    }
+    y = AddOp::create(b, loc, MulOp::create(b, loc, y, scale), bias);
+    b.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct DecomposePass
+    : public mlir::optc::impl::OptcDecomposeBase<DecomposePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeLayerNorm, DecomposeRmsNorm, DecomposeBatchNorm,
+                 DecomposeGroupNorm>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,126 @@
+//===- Lowering.h - building blocks of the optc-to-linalg lowering -*- C++
+//-*-===//
+//
+// What the lowering patterns of --optc-convert-to-linalg share: the type
+// rules (signless integers, bools stored as bytes), broadcasting operands
+// into linalg.generic, and reductions with their identities.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_PASSES_CONVERSION_OPTCTOLINALG_LOWERING_H
+#define OPTC_PASSES_CONVERSION_OPTCTOLINALG_LOWERING_H
+
+#include "dialects/Optc/IR/OptcOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
+
+namespace mlir::optc::lowering {
+
+/// The element type a tensor of `element` stores (signless; bools as i8).
+Type storageElement(Type element);
+/// `type` as lowered: tensors take their storage element type.
+Type signless(Type type);
+Type elementOf(Value value);
+RankedTensorType tensorOf(Value value);
+
+Value constantOf(OpBuilder &b, Location loc, Type type, double value);
+/// An empty tensor of `type`'s shape and storage element type.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value scalar);
+SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
+                                                ArrayRef<bool> keep);
+Value dropUnitDims(OpBuilder &b, Location loc, Value value,
+                   ArrayRef<bool> keep);
+Value addUnitDims(OpBuilder &b, Location loc, Value value,
+                  RankedTensorType type, ArrayRef<bool> keep);
+std::pair<Value, AffineMap> broadcastOperand(OpBuilder &b, Location loc,
+                                             Value value,
+                                             ArrayRef<int64_t> resultShape);
+using ScalarBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange arguments)>;
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ScalarBody body);
+Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
+                          bool isSigned, bool remainder);
+FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x, Type from,
+                            Type to);
+
+/// How an element type computes: float, signed or unsigned integer, bool.
+enum class Kind { Float, Signed, Unsigned, Bool };
+
+inline Kind kindOf(Type optcElement) {
+  if (isa<FloatType>(optcElement))
+    return Kind::Float;
+  if (optcElement.isInteger(1))
+    return Kind::Bool;
+  return cast<IntegerType>(optcElement).isUnsigned() ? Kind::Unsigned
+                                                     : Kind::Signed;
+}
+
+/// The identity of a reduction and its combining step.
+struct Reduction {
+  double identity;
+  std::function<Value(OpBuilder &, Location, Value, Value)> combine;
+};
+
+template <typename Op> Reduction reductionOf(Kind kind) {
+  bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
+  if constexpr (std::is_same_v<Op, ReduceSumOp> ||
+                std::is_same_v<Op, ReduceMeanOp>)
+    return {0, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
+              return isFloat ? Value(arith::AddFOp::create(b, l, x, y))
+                             : Value(arith::AddIOp::create(b, l, x, y));
+            }};
+  if constexpr (std::is_same_v<Op, ReduceProdOp>)
+    return {1, [isFloat](OpBuilder &b, Location l, Value x, Value y) {
+              return isFloat ? Value(arith::MulFOp::create(b, l, x, y))
+                             : Value(arith::MulIOp::create(b, l, x, y));
+            }};
+  if constexpr (std::is_same_v<Op, ReduceMaxOp>) {
+    double identity = isFloat ? -INFINITY : 0;
+    if (kind == Kind::Bool)
+      identity = 0;
+    return {
+        identity,
+        [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
+          if (kind == Kind::Float)
+            return arith::MaximumFOp::create(b, l, x, y);
+          if (kind == Kind::Bool)
+            return arith::OrIOp::create(b, l, x, y);
+          return isSigned ? Value(arith::MaxSIOp::create(b, l, x, y))
+                          : Value(arith::MaxUIOp::create(b, l, x, y));
+        }};
+  }
+  return {
+      isFloat ? INFINITY : -1.0,
+      [kind, isSigned](OpBuilder &b, Location l, Value x, Value y) -> Value {
+        if (kind == Kind::Float)
+          return arith::MinimumFOp::create(b, l, x, y);
+        if (kind == Kind::Bool)
+          return arith::AndIOp::create(b, l, x, y);
+        return isSigned ? Value(arith::MinSIOp::create(b, l, x, y))
+                        : Value(arith::MinUIOp::create(b, l, x, y));
+      }};
+}
+
+Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
+                 Kind kind, bool isMax, bool isMin);
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+             const Reduction &reduction, Value identity);
+
+/// The lowerings of the structured NN ops (convolution, pooling, gathers,
+/// padding, tiling, splits, index reductions, scans).
+void populateStructuredLoweringPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns);
+
+} // namespace mlir::optc::lowering
+
+#endif // OPTC_PASSES_CONVERSION_OPTCTOLINALG_LOWERING_H

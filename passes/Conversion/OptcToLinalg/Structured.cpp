@@ -1,0 +1,716 @@
+//===- Structured.cpp - lowering of the structured NN ops -----------------===//
+//
+// The ops whose elements are not computed position by position:
+// convolution, pooling, gathers, padding, tiling, splits, index reductions
+// and scans. Most are one linalg.generic over the result; ops that read the
+// input at computed positions do so with tensor.extract at clamped indices,
+// so that no index the model gives can read out of bounds.
+//
+// 2-D convolutions without groups become linalg.conv_2d_nchw_fchw, which
+// code generation rewrites into an im2col matrix product; other
+// convolutions are a generic contraction over (batch, group, filter,
+// output position, channel, kernel position).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/OptcToLinalg/Lowering.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::lowering;
+
+/// `value` (an index) clamped to [0, size - 1].
+static Value clampIndex(OpBuilder &b, Location loc, Value value, int64_t size) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value last =
+      arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(size - 1, 0));
+  return arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, value, zero), last);
+}
+
+/// An index read from a tensor (any integer type) as an index, negative
+/// values counting from the end, clamped into [0, size).
+static Value normalizeIndex(OpBuilder &b, Location loc, Value value,
+                            int64_t size, bool isUnsigned) {
+  Value index =
+      isUnsigned
+          ? Value(arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value))
+          : Value(arith::IndexCastOp::create(b, loc, b.getIndexType(), value));
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  Value wrapped = arith::AddIOp::create(
+      b, loc, index, arith::ConstantIndexOp::create(b, loc, size));
+  return clampIndex(
+      b, loc, arith::SelectOp::create(b, loc, negative, wrapped, index), size);
+}
+
+/// A linalg.generic over `resultType` whose `inputs` are read at positions
+/// given by their maps and whose body also sees the loop indices.
+static Value
+indexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+               ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+               function_ref<Value(OpBuilder &, Location, ValueRange indices,
+                                  ValueRange args)>
+                   body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{signless(resultType)}, inputs,
+             ValueRange{emptyTensor(b, loc, resultType)}, maps, iterators,
+             [&](OpBuilder &nested, Location l, ValueRange args) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nested, l, d));
+               linalg::YieldOp::create(
+                   nested, l, body(nested, l, indices, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+static bool isStatic(Value value) {
+  return cast<RankedTensorType>(value.getType()).hasStaticShape();
+}
+
+/// The lowest value of a type, the identity of max: -inf or the minimum.
+static Value lowest(OpBuilder &b, Location loc, Type type, Kind kind) {
+  return identityOf(b, loc, type, kind == Kind::Float ? -INFINITY : 0, kind,
+                    /*isMax=*/true, /*isMin=*/false);
+}
+
+namespace {
+
+struct GatherLowering : public OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isStatic(op) || !isStatic(adaptor.getData()) ||
+        !isStatic(adaptor.getIndices()))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    RankedTensorType type = op.getType();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t indexRank = tensorOf(indices).getRank();
+    int64_t size = tensorOf(data).getDimSize(axis);
+    bool isUnsigned = elementOf(op.getIndices()).isUnsignedInteger();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < indexRank; ++d)
+      exprs.push_back(rewriter.getAffineDimExpr(axis + d));
+    AffineMap map = AffineMap::get(type.getRank(), 0, exprs, getContext());
+    Value result = indexedGeneric(
+        rewriter, op.getLoc(), type, {indices}, {map},
+        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange args) {
+          SmallVector<Value> at(iv.begin(), iv.begin() + axis);
+          at.push_back(normalizeIndex(b, l, args[0], size, isUnsigned));
+          at.append(iv.begin() + axis + indexRank, iv.end());
+          return tensor::ExtractOp::create(b, l, data, at).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GatherElementsLowering : public OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isStatic(op) || !isStatic(adaptor.getData()))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    RankedTensorType type = op.getType();
+    Value data = adaptor.getData();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t size = tensorOf(data).getDimSize(axis);
+    bool isUnsigned = elementOf(op.getIndices()).isUnsignedInteger();
+    Value result = indexedGeneric(
+        rewriter, op.getLoc(), type, {adaptor.getIndices()},
+        {rewriter.getMultiDimIdentityMap(type.getRank())},
+        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange args) {
+          SmallVector<Value> at(iv);
+          at[axis] = normalizeIndex(b, l, args[0], size, isUnsigned);
+          return tensor::ExtractOp::create(b, l, data, at).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Every mode through one generic: the source position of each result
+/// element, then the constant where constant padding has no source.
+struct PadLowering : public OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(op) || !isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    RankedTensorType type = op.getType(), inputType = tensorOf(input);
+    if (inputType.getNumElements() == 0) {
+      // Nothing to read: constant padding only.
+      if (op.getMode() != PadMode::constant)
+        return rewriter.notifyMatchFailure(op, "padding an empty tensor");
+    }
+    Location loc = op.getLoc();
+    Value padValue;
+    if (op.getMode() == PadMode::constant) {
+      padValue = adaptor.getValue()
+                     ? Value(tensor::ExtractOp::create(
+                           rewriter, loc, adaptor.getValue(), ValueRange{}))
+                     : constantOf(rewriter, loc, inputType.getElementType(), 0);
+      if (type.getNumElements() == 0 || inputType.getNumElements() == 0) {
+        rewriter.replaceOp(op, filledTensor(rewriter, loc, type, padValue));
+        return success();
+      }
+    }
+    ArrayRef<int64_t> low = op.getLow();
+    PadMode mode = op.getMode();
+    Value result = indexedGeneric(
+        rewriter, loc, type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) -> Value {
+          SmallVector<Value> at;
+          Value inside;
+          for (int64_t d = 0; d < type.getRank(); ++d) {
+            int64_t n = inputType.getDimSize(d);
+            Value nValue = arith::ConstantIndexOp::create(b, l, n);
+            Value i = arith::SubIOp::create(
+                b, l, iv[d], arith::ConstantIndexOp::create(b, l, low[d]));
+            Value zero = arith::ConstantIndexOp::create(b, l, 0);
+            if (mode == PadMode::constant) {
+              Value ge = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                               i, zero);
+              Value lt = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                               i, nValue);
+              Value ok = arith::AndIOp::create(b, l, ge, lt);
+              inside =
+                  inside ? Value(arith::AndIOp::create(b, l, inside, ok)) : ok;
+            } else if (mode == PadMode::reflect && n > 1) {
+              // -i before the start, 2(n-1) - i after the end.
+              Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                i, zero);
+              i = arith::SelectOp::create(
+                  b, l, neg, arith::SubIOp::create(b, l, zero, i), i);
+              Value over = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::sge, i, nValue);
+              Value mirrored = arith::SubIOp::create(
+                  b, l, arith::ConstantIndexOp::create(b, l, 2 * (n - 1)), i);
+              i = arith::SelectOp::create(b, l, over, mirrored, i);
+            } else if (mode == PadMode::wrap) {
+              Value r = arith::RemSIOp::create(b, l, i, nValue);
+              Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                r, zero);
+              i = arith::SelectOp::create(
+                  b, l, neg, arith::AddIOp::create(b, l, r, nValue), r);
+            }
+            at.push_back(clampIndex(b, l, i, n)); // edge, and safety
+          }
+          Value element = tensor::ExtractOp::create(b, l, input, at);
+          if (inside)
+            return arith::SelectOp::create(b, l, inside, element, padValue);
+          return element;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TileLowering : public OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(op) || !isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    RankedTensorType type = op.getType(), inputType = tensorOf(input);
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, op.getLoc(), type));
+      return success();
+    }
+    Value result = indexedGeneric(
+        rewriter, op.getLoc(), type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < type.getRank(); ++d)
+            at.push_back(arith::RemUIOp::create(
+                b, l, iv[d],
+                arith::ConstantIndexOp::create(b, l, inputType.getDimSize(d))));
+          return tensor::ExtractOp::create(b, l, input, at).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplitLowering : public OpConversionPattern<SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    RankedTensorType inputType = tensorOf(input);
+    int64_t axis = static_cast<int64_t>(op.getAxis()), offset = 0;
+    SmallVector<Value> results;
+    for (auto [result, size] : llvm::zip(op.getResults(), op.getSizes())) {
+      auto type = cast<RankedTensorType>(signless(result.getType()));
+      SmallVector<int64_t> offsets(inputType.getRank(), 0);
+      offsets[axis] = offset;
+      SmallVector<int64_t> strides(inputType.getRank(), 1);
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, op.getLoc(), type, input,
+          getAsIndexOpFoldResult(getContext(), offsets),
+          getAsIndexOpFoldResult(getContext(), type.getShape()),
+          getAsIndexOpFoldResult(getContext(), strides)));
+      offset += size;
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// arg_max / arg_min: one generic reducing the axis into a value and its
+/// index; ties keep the first index, or the last with select_last_index.
+template <typename Op>
+struct ArgReduceLowering : public OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
+  LogicalResult
+  matchAndRewrite(Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    RankedTensorType inputType = tensorOf(input);
+    int64_t axis = static_cast<int64_t>(op.getAxis()),
+            rank = inputType.getRank();
+    Kind kind = kindOf(elementOf(op.getInput()));
+    constexpr bool isMax = std::is_same_v<Op, ArgMaxOp>;
+    Type element = inputType.getElementType();
+    SmallVector<int64_t> reduced;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis) {
+        reduced.push_back(inputType.getDimSize(d));
+        exprs.push_back(rewriter.getAffineDimExpr(d));
+      }
+    Value start =
+        identityOf(rewriter, loc, element,
+                   kind == Kind::Float ? (isMax ? -INFINITY : INFINITY) : 0,
+                   kind, isMax, !isMax);
+    auto valueType = RankedTensorType::get(reduced, element);
+    auto indexType = RankedTensorType::get(reduced, rewriter.getI64Type());
+    Value values = filledTensor(rewriter, loc, valueType, start);
+    Value indices =
+        filledTensor(rewriter, loc, indexType,
+                     constantOf(rewriter, loc, rewriter.getI64Type(), 0));
+    AffineMap outMap = AffineMap::get(rank, 0, exprs, this->getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    bool last = op.getSelectLastIndex();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, ValueRange{input},
+        ValueRange{values, indices},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                            outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value index = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          ComparePredicate strict =
+              isMax ? ComparePredicate::gt : ComparePredicate::lt;
+          ComparePredicate loose =
+              isMax ? ComparePredicate::ge : ComparePredicate::le;
+          Value better;
+          if (kind == Kind::Float) {
+            arith::CmpFPredicate p = last ? (isMax ? arith::CmpFPredicate::OGE
+                                                   : arith::CmpFPredicate::OLE)
+                                          : (isMax ? arith::CmpFPredicate::OGT
+                                                   : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, p, x, best);
+            // The first element always counts, even when it is the
+            // identity (an all -inf row gives index 0).
+            Value first =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
+                                      constantOf(b, l, b.getI64Type(), 0));
+            better = arith::OrIOp::create(b, l, better, first);
+          } else {
+            bool isSigned = kind == Kind::Signed;
+            (void)strict;
+            (void)loose;
+            arith::CmpIPredicate p =
+                isMax ? (last ? (isSigned ? arith::CmpIPredicate::sge
+                                          : arith::CmpIPredicate::uge)
+                              : (isSigned ? arith::CmpIPredicate::sgt
+                                          : arith::CmpIPredicate::ugt))
+                      : (last ? (isSigned ? arith::CmpIPredicate::sle
+                                          : arith::CmpIPredicate::ule)
+                              : (isSigned ? arith::CmpIPredicate::slt
+                                          : arith::CmpIPredicate::ult));
+            better = arith::CmpIOp::create(b, l, p, x, best);
+            Value first =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
+                                      constantOf(b, l, b.getI64Type(), 0));
+            better = arith::OrIOp::create(b, l, better, first);
+          }
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{
+                  arith::SelectOp::create(b, l, better, x, best),
+                  arith::SelectOp::create(b, l, better, index, bestIndex)});
+        });
+    Value result = generic.getResult(1);
+    if (op.getKeepDims()) {
+      SmallVector<bool> keep(rank, true);
+      keep[axis] = false;
+      result = addUnitDims(rewriter, loc, result,
+                           cast<RankedTensorType>(op.getType()), keep);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// out[i] = combine(in[j] for j up to i along the axis): a reduction over
+/// a second copy of the axis, masked to the prefix (or suffix).
+template <typename Op> struct ScanLowering : public OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
+  LogicalResult
+  matchAndRewrite(Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    RankedTensorType type = tensorOf(input);
+    int64_t axis = static_cast<int64_t>(op.getAxis()), rank = type.getRank();
+    Kind kind = kindOf(elementOf(op.getInput()));
+    constexpr bool isSum = std::is_same_v<Op, CumSumOp>;
+    Reduction reduction = isSum ? reductionOf<ReduceSumOp>(kind)
+                                : reductionOf<ReduceProdOp>(kind);
+    Value identity =
+        constantOf(rewriter, loc, type.getElementType(), reduction.identity);
+    Value init = filledTensor(rewriter, loc,
+                              cast<RankedTensorType>(op.getType()), identity);
+    // Loops: the result dims, then j along the axis.
+    SmallVector<AffineExpr> inExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      inExprs.push_back(rewriter.getAffineDimExpr(d == axis ? rank : d));
+    AffineMap inMap = AffineMap::get(rank + 1, 0, inExprs, this->getContext());
+    AffineMap outMap =
+        AffineMap::getMultiDimIdentityMap(rank + 1, this->getContext())
+            .getMajorSubMap(rank);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{input},
+        ValueRange{init}, ArrayRef<AffineMap>{inMap, outMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = linalg::IndexOp::create(b, l, axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          arith::CmpIPredicate p =
+              reverse ? (exclusive ? arith::CmpIPredicate::ugt
+                                   : arith::CmpIPredicate::uge)
+                      : (exclusive ? arith::CmpIPredicate::ult
+                                   : arith::CmpIPredicate::ule);
+          Value counts = arith::CmpIOp::create(b, l, p, j, i);
+          Value term = arith::SelectOp::create(b, l, counts, args[0], identity);
+          linalg::YieldOp::create(b, l, reduction.combine(b, l, args[1], term));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Pads the spatial dimensions of an N x C x D... tensor with `value`.
+static Value padSpatial(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                        Value value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  RankedTensorType type = tensorOf(input);
+  SmallVector<int64_t> lows{0, 0}, highs{0, 0}, shape;
+  lows.append(low.begin(), low.end());
+  highs.append(high.begin(), high.end());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    shape.push_back(type.getDimSize(d) + lows[d] + highs[d]);
+  auto pad = tensor::PadOp::create(
+      b, loc, type.clone(shape), input,
+      getAsIndexOpFoldResult(b.getContext(), lows),
+      getAsIndexOpFoldResult(b.getContext(), highs), value);
+  return pad.getResult();
+}
+
+struct ConvLowering : public OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    if (!isStatic(op) || !isStatic(input) || !isStatic(weight))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = signless(type.getElementType());
+    int64_t n = type.getRank() - 2,
+            groups = static_cast<int64_t>(op.getGroups());
+    ArrayRef<int64_t> padding = op.getPadding(), strides = op.getStrides(),
+                      dilations = op.getDilations();
+    bool isFloat = isa<FloatType>(element);
+    Value zero = constantOf(rewriter, loc, element, 0);
+    input = padSpatial(rewriter, loc, input, padding.take_front(n),
+                       padding.drop_front(n), zero);
+    auto resultType = cast<RankedTensorType>(signless(type));
+    Value init = filledTensor(rewriter, loc, resultType, zero);
+    if (n == 2 && groups == 1) {
+      Value conv =
+          linalg::Conv2DNchwFchwOp::create(
+              rewriter, loc, TypeRange{resultType}, ValueRange{input, weight},
+              ValueRange{init}, rewriter.getI64TensorAttr(strides),
+              rewriter.getI64TensorAttr(dilations))
+              .getResult(0);
+      rewriter.replaceOp(op, conv);
+      return success();
+    }
+    // Groups as a dimension of their own: N x G x C/G x D..., weights
+    // G x F/G x C/G x K..., result N x G x F/G x O...
+    RankedTensorType inType = tensorOf(input), wType = tensorOf(weight);
+    int64_t cg = inType.getDimSize(1) / groups,
+            fg = type.getDimSize(1) / groups;
+    auto split = [&](Value value, int64_t dim, int64_t outer, int64_t inner) {
+      RankedTensorType t = tensorOf(value);
+      SmallVector<int64_t> shape(t.getShape());
+      shape[dim] = inner;
+      shape.insert(shape.begin() + dim, outer);
+      SmallVector<ReassociationIndices> groupsOf;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        int64_t at = d < dim ? d : d + 1;
+        groupsOf.push_back(d == dim ? ReassociationIndices{d, d + 1}
+                                    : ReassociationIndices{at});
+      }
+      return tensor::ExpandShapeOp::create(rewriter, loc, t.clone(shape), value,
+                                           groupsOf)
+          .getResult();
+    };
+    Value in5 = split(input, 1, groups, cg);
+    Value w5 = split(weight, 0, groups, fg);
+    Value out5 = split(init, 1, groups, fg);
+    // Loops: n, g, f, o_1..o_n, c, k_1..k_n.
+    int64_t loops = 4 + 2 * n;
+    MLIRContext *ctx = getContext();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inExprs{d(0), d(1), d(3 + n)};
+    SmallVector<AffineExpr> wExprs{d(1), d(2), d(3 + n)};
+    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
+    for (int64_t i = 0; i < n; ++i) {
+      inExprs.push_back(d(3 + i) * strides[i] + d(4 + n + i) * dilations[i]);
+      wExprs.push_back(d(4 + n + i));
+      outExprs.push_back(d(3 + i));
+    }
+    SmallVector<utils::IteratorType> iterators(3 + n,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + n, utils::IteratorType::reduction);
+    (void)wType;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{out5.getType()}, ValueRange{in5, w5},
+        ValueRange{out5},
+        ArrayRef<AffineMap>{AffineMap::get(loops, 0, inExprs, ctx),
+                            AffineMap::get(loops, 0, wExprs, ctx),
+                            AffineMap::get(loops, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value mul =
+              isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
+                      : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+          Value add = isFloat
+                          ? Value(arith::AddFOp::create(b, l, args[2], mul))
+                          : Value(arith::AddIOp::create(b, l, args[2], mul));
+          linalg::YieldOp::create(b, l, add);
+        });
+    SmallVector<ReassociationIndices> merge{{0}, {1, 2}};
+    for (int64_t i = 0; i < n; ++i)
+      merge.push_back({3 + i});
+    rewriter.replaceOp(
+        op, tensor::CollapseShapeOp::create(rewriter, loc, resultType,
+                                            generic.getResult(0), merge));
+    return success();
+  }
+};
+
+/// Max, average and Lp pooling: a window reduction over the padded input;
+/// the average divides by the number of counted positions, computed per
+/// output position from the window's bounds.
+template <typename Op> struct PoolLowering : public OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using OpAdaptor = typename Op::Adaptor;
+  LogicalResult
+  matchAndRewrite(Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!isStatic(op) || !isStatic(input))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    RankedTensorType type = cast<RankedTensorType>(op.getType());
+    RankedTensorType inType = tensorOf(input);
+    Type element = inType.getElementType();
+    Kind kind = kindOf(elementOf(op.getInput()));
+    int64_t n = type.getRank() - 2;
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations(), padding = op.getPadding();
+    constexpr bool isMax = std::is_same_v<Op, MaxPoolOp>;
+    constexpr bool isAvg = std::is_same_v<Op, AvgPoolOp>;
+    // Extra padding where ceil_mode windows reach past the declared pads.
+    SmallVector<int64_t> low(padding.take_front(n)),
+        high(padding.drop_front(n));
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t needed = (type.getDimSize(2 + i) - 1) * strides[i] +
+                       (kernel[i] - 1) * dilations[i] + 1;
+      int64_t have = inType.getDimSize(2 + i) + low[i] + high[i];
+      high[i] += std::max<int64_t>(0, needed - have);
+    }
+    Value padValue = isMax ? lowest(rewriter, loc, element, kind)
+                           : constantOf(rewriter, loc, element, 0);
+    Value padded = padSpatial(rewriter, loc, input, low, high, padValue);
+    auto resultType = cast<RankedTensorType>(signless(type));
+    Value init = filledTensor(rewriter, loc, resultType, padValue);
+    int64_t loops = 2 + 2 * n;
+    MLIRContext *ctx = this->getContext();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inExprs{d(0), d(1)}, outExprs{d(0), d(1)};
+    for (int64_t i = 0; i < n; ++i) {
+      inExprs.push_back(d(2 + i) * strides[i] + d(2 + n + i) * dilations[i]);
+      outExprs.push_back(d(2 + i));
+    }
+    SmallVector<utils::IteratorType> iterators(2 + n,
+                                               utils::IteratorType::parallel);
+    iterators.append(n, utils::IteratorType::reduction);
+    // A reduction-only operand shaped like the kernel fixes the window loops.
+    Value window =
+        emptyTensor(rewriter, loc, RankedTensorType::get(kernel, element));
+    SmallVector<AffineExpr> windowExprs;
+    for (int64_t i = 0; i < n; ++i)
+      windowExprs.push_back(d(2 + n + i));
+    int64_t p = 0;
+    if constexpr (std::is_same_v<Op, LpPoolOp>)
+      p = static_cast<int64_t>(op.getP());
+    bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{padded, window},
+        ValueRange{init},
+        ArrayRef<AffineMap>{AffineMap::get(loops, 0, inExprs, ctx),
+                            AffineMap::get(loops, 0, windowExprs, ctx),
+                            AffineMap::get(loops, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], acc = args[2], next;
+          if (isMax)
+            next = isFloat    ? Value(arith::MaximumFOp::create(b, l, acc, x))
+                   : isSigned ? Value(arith::MaxSIOp::create(b, l, acc, x))
+                              : Value(arith::MaxUIOp::create(b, l, acc, x));
+          else if (isAvg)
+            next = arith::AddFOp::create(b, l, acc, x);
+          else {
+            Value a = math::AbsFOp::create(b, l, x);
+            Value power =
+                p == 1 ? a
+                : p == 2
+                    ? Value(arith::MulFOp::create(b, l, a, a))
+                    : Value(math::PowFOp::create(
+                          b, l, a, constantOf(b, l, a.getType(), double(p))));
+            next = arith::AddFOp::create(b, l, acc, power);
+          }
+          linalg::YieldOp::create(b, l, next);
+        });
+    Value result = generic.getResult(0);
+    if constexpr (std::is_same_v<Op, LpPoolOp>) {
+      result = elementwise(
+          rewriter, loc, type, {result},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            if (p == 1)
+              return args[0];
+            if (p == 2)
+              return Value(math::SqrtOp::create(b, l, args[0]));
+            return Value(math::PowFOp::create(
+                b, l, args[0],
+                constantOf(b, l, args[0].getType(), 1.0 / double(p))));
+          });
+    }
+    if constexpr (isAvg) {
+      bool includePad = op.getCountIncludePad();
+      ArrayRef<int64_t> declaredLow = padding.take_front(n),
+                        declaredHigh = padding.drop_front(n);
+      result = indexedGeneric(
+          rewriter, loc, type, {result},
+          {rewriter.getMultiDimIdentityMap(type.getRank())},
+          [&](OpBuilder &b, Location l, ValueRange iv, ValueRange args) {
+            // Per dimension: kernel positions k with the sampled position
+            // inside the input (or inside the declared padding).
+            Value count = arith::ConstantIndexOp::create(b, l, 1);
+            for (int64_t i = 0; i < n; ++i) {
+              int64_t size = inType.getDimSize(2 + i);
+              int64_t first = includePad ? -declaredLow[i] : 0;
+              int64_t end = includePad ? size + declaredHigh[i] : size;
+              // position = o*s + k*d - low, in [first, end).
+              Value start = arith::SubIOp::create(
+                  b, l,
+                  arith::MulIOp::create(
+                      b, l, iv[2 + i],
+                      arith::ConstantIndexOp::create(b, l, strides[i])),
+                  arith::ConstantIndexOp::create(b, l, low[i]));
+              Value inside = arith::ConstantIndexOp::create(b, l, 0);
+              for (int64_t k = 0; k < kernel[i]; ++k) {
+                Value at = arith::AddIOp::create(
+                    b, l, start,
+                    arith::ConstantIndexOp::create(b, l, k * dilations[i]));
+                Value ge = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sge, at,
+                    arith::ConstantIndexOp::create(b, l, first));
+                Value lt = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::slt, at,
+                    arith::ConstantIndexOp::create(b, l, end));
+                Value ok = arith::AndIOp::create(b, l, ge, lt);
+                inside = arith::AddIOp::create(
+                    b, l, inside,
+                    arith::IndexCastOp::create(
+                        b, l, b.getIndexType(),
+                        arith::ExtUIOp::create(b, l, b.getI64Type(), ok)));
+              }
+              count = arith::MulIOp::create(b, l, count, inside);
+            }
+            Value countF = arith::UIToFPOp::create(
+                b, l, args[0].getType(),
+                arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+            return Value(arith::DivFOp::create(b, l, args[0], countF));
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::optc::lowering::populateStructuredLoweringPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<GatherLowering, GatherElementsLowering, PadLowering,
+               TileLowering, SplitLowering, ArgReduceLowering<ArgMaxOp>,
+               ArgReduceLowering<ArgMinOp>, ScanLowering<CumSumOp>,
+               ScanLowering<CumProdOp>, ConvLowering, PoolLowering<MaxPoolOp>,
+               PoolLowering<AvgPoolOp>, PoolLowering<LpPoolOp>>(
+      converter, patterns.getContext());
+}

@@ -1,0 +1,129 @@
+"""End-to-end tests of the structured NN ops on the CPU: convolution,
+pooling, normalisations, gathers, padding, tiling, splits, index reductions
+and scans, against onnxruntime."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from harness import check, make_model, random
+
+F32 = TensorProto.FLOAT
+I64 = TensorProto.INT64
+
+
+def const(name, value):
+    return numpy_helper.from_array(np.asarray(value), name)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,attrs", [
+    ([1, 3, 10, 10], [8, 3, 3, 3], dict(pads=[1, 1, 1, 1])),
+    ([2, 4, 9, 11], [6, 4, 3, 2], dict(strides=[2, 1], dilations=[1, 2])),
+    ([1, 8, 7, 7], [8, 1, 3, 3], dict(group=8, pads=[1, 1, 1, 1])),
+    ([1, 6, 8, 8], [4, 3, 1, 1], dict(group=2)),
+    ([2, 3, 20], [5, 3, 4], dict(strides=[3], pads=[2, 1])),
+    ([1, 2, 5, 6, 4], [3, 2, 2, 3, 2], dict(pads=[0, 1, 1, 1, 0, 0])),
+])
+def test_conv(optc, tmp_path, x_shape, w_shape, attrs):
+    w = random(w_shape, np.float32, 1)
+    b = random([w_shape[0]], np.float32, 2)
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], **attrs)
+    model = make_model([node], [("x", F32, x_shape)], [("y", F32, None)],
+                       [const("w", w), const("b", b)])
+    check(optc, tmp_path, model, {"x": random(x_shape, np.float32, 3)},
+          rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("op,attrs", [
+    ("MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("MaxPool", dict(kernel_shape=[2, 2], ceil_mode=1, strides=[2, 2])),
+    ("MaxPool", dict(kernel_shape=[3, 3], dilations=[2, 2])),
+    ("AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("AveragePool", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                         count_include_pad=1)),
+    ("AveragePool", dict(kernel_shape=[2, 2], ceil_mode=1, strides=[2, 2])),
+    ("LpPool", dict(kernel_shape=[2, 2], p=2)),
+    ("GlobalAveragePool", {}),
+    ("GlobalMaxPool", {}),
+])
+def test_pool(optc, tmp_path, op, attrs):
+    model = make_model([helper.make_node(op, ["x"], ["y"], **attrs)],
+                       [("x", F32, [2, 3, 9, 9])], [("y", F32, None)],
+                       opset=18)
+    check(optc, tmp_path, model, {"x": random([2, 3, 9, 9], np.float32, 4)},
+          rtol=1e-5, atol=1e-6)
+
+
+def test_normalisations(optc, tmp_path):
+    c = 6
+    inits = [const("g", random([16], np.float32, 1)),
+             const("beta", random([16], np.float32, 2)),
+             const("s", random([c], np.float32, 3)),
+             const("bb", random([c], np.float32, 4)),
+             const("m", random([c], np.float32, 5)),
+             const("v", np.abs(random([c], np.float32, 6)) + 0.5)]
+    model = make_model(
+        [helper.make_node("LayerNormalization", ["t", "g", "beta"], ["ln"],
+                          axis=-1, epsilon=1e-5),
+         helper.make_node("BatchNormalization", ["x", "s", "bb", "m", "v"],
+                          ["bn"], epsilon=1e-3),
+         helper.make_node("InstanceNormalization", ["x", "s", "bb"], ["inorm"]),
+         helper.make_node("GroupNormalization", ["x", "s", "bb"], ["gn"],
+                          num_groups=3)],
+        [("t", F32, [2, 5, 16]), ("x", F32, [2, c, 4, 4])],
+        [("ln", F32, [2, 5, 16]), ("bn", F32, [2, c, 4, 4]),
+         ("inorm", F32, [2, c, 4, 4]), ("gn", F32, [2, c, 4, 4])], inits,
+        opset=21)
+    check(optc, tmp_path, model, {"t": random([2, 5, 16], np.float32, 7),
+                                  "x": random([2, c, 4, 4], np.float32, 8)},
+          rtol=1e-4, atol=1e-5)
+
+
+def test_gathers(optc, tmp_path):
+    model = make_model(
+        [helper.make_node("Gather", ["data", "idx"], ["g"], axis=1),
+         helper.make_node("GatherElements", ["data", "eidx"], ["ge"], axis=0)],
+        [("data", F32, [3, 5, 2]), ("idx", I64, [2, 2]),
+         ("eidx", I64, [2, 5, 2])],
+        [("g", F32, [3, 2, 2, 2]), ("ge", F32, [2, 5, 2])])
+    feeds = {"data": random([3, 5, 2], np.float32, 9),
+             "idx": np.array([[0, -1], [4, 2]], np.int64),
+             "eidx": np.random.default_rng(3).integers(-3, 3, (2, 5, 2))}
+    check(optc, tmp_path, model, feeds)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "edge", "wrap"])
+def test_pad(optc, tmp_path, mode):
+    # Constant and edge padding may crop (negative pads); reflect and wrap
+    # may not.
+    crop = -1 if mode in ("constant", "edge") else 0
+    pads = const("pads", np.array([1, 2, 0, 2, crop, 1], np.int64))
+    inputs = ["x", "pads"]
+    inits = [pads]
+    if mode == "constant":
+        inits.append(const("v", np.array(1.5, np.float32)))
+        inputs.append("v")
+    model = make_model([helper.make_node("Pad", inputs, ["y"], mode=mode)],
+                       [("x", F32, [3, 4, 5])], [("y", F32, None)], inits,
+                       opset=19)
+    check(optc, tmp_path, model, {"x": random([3, 4, 5], np.float32, 10)})
+
+
+def test_tile_split_argmax_cumsum(optc, tmp_path):
+    model = make_model(
+        [helper.make_node("Tile", ["x", "reps"], ["t"]),
+         helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], axis=1),
+         helper.make_node("ArgMax", ["x"], ["amax"], axis=1, keepdims=1),
+         helper.make_node("ArgMin", ["x"], ["amin"], axis=0, keepdims=0,
+                          select_last_index=1),
+         helper.make_node("CumSum", ["x", "axis"], ["cs"]),
+         helper.make_node("CumSum", ["x", "axis"], ["csr"], exclusive=1,
+                          reverse=1)],
+        [("x", F32, [3, 7])],
+        [("t", F32, [6, 7]), ("s0", F32, [3, 3]), ("s1", F32, [3, 4]),
+         ("amax", I64, [3, 1]), ("amin", I64, [7]), ("cs", F32, [3, 7]),
+         ("csr", F32, [3, 7])],
+        [const("reps", np.array([2, 1], np.int64)),
+         const("sizes", np.array([3, 4], np.int64)),
+         const("axis", np.array(1, np.int64))], opset=18)
+    x = np.round(random([3, 7], np.float32, 11) * 2) / 2  # ties
+    check(optc, tmp_path, model, {"x": x}, rtol=1e-6)
