@@ -97,6 +97,7 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "math-extend-to-supported-types");
     pm.addPass(createOptcCPULowerVectors());
     pm.addPass(createOptcCPUOutlineParallel());
+    pm.addPass(createOptcCPULegalizeEmptyBuffers());
     pm.addPass(createCanonicalizerPass());
     return;
   case Stage::LLVM: {

@@ -89,4 +89,18 @@ def OptcCPUOutlineParallel
   ];
 }
 
+def OptcCPULegalizeEmptyBuffers
+    : Pass<"optc-cpu-legalize-empty-buffers", "::mlir::ModuleOp"> {
+  let summary = "Passes buffers with no elements as memref<0xT>";
+  let description = [{
+    A function argument like `memref<3x0x5xf32>` has no bare-pointer form in
+    the LLVM lowering (its identity strides are not canonical). Such
+    arguments become `memref<0xT>`; callers pass a `memref.reinterpret_cast`
+    of their buffer and the callee casts it back to the original shape.
+    The buffers hold nothing, so no data moves; kernels with such operands
+    still run (a reduction over an empty axis fills its result).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // OPTC_TARGET_CPU_PASSES_TD

@@ -185,8 +185,12 @@ struct TileAndVectorizePass
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
+      // Dynamic sizes are not scheduled; an op with an empty loop does
+      // nothing and is left to the loop lowering.
       if (!op.hasPureTensorSemantics() ||
-          llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+          llvm::any_of(op.getStaticLoopRanges(), [](int64_t r) {
+            return ShapedType::isDynamic(r) || r == 0;
+          }))
         continue;
       Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
       auto tileable = cast<TilingInterface>(op.getOperation());

@@ -111,6 +111,13 @@ template <typename Op> Reduction reductionOf(Kind kind) {
       }};
 }
 
+/// Whether sums over `element` accumulate in f32 (f16, bf16).
+bool accumulatesWide(Type element);
+/// `value` extended to f32 when its floats accumulate wide, else itself.
+Value widenFloats(OpBuilder &b, Location loc, Value value);
+/// `value` rounded to `element` when it is not of that type already.
+Value narrowFloats(OpBuilder &b, Location loc, Value value, Type element);
+
 Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
                  Kind kind, bool isMax, bool isMin);
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,

@@ -236,6 +236,31 @@ Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
   return arith::SelectOp::create(b, loc, isZero, zero, result);
 }
 
+/// x^y for floats as C's pow: a negative base gives a real result only
+/// for an integral exponent, negative when the exponent is odd. (The math
+/// dialect's powf expands to exp(y * log(x)), NaN for every negative x.)
+static Value floatPower(OpBuilder &b, Location loc, Value x, Value y) {
+  Type type = x.getType();
+  Value zero = constantOf(b, loc, type, 0), two = constantOf(b, loc, type, 2);
+  Value magnitude =
+      math::PowFOp::create(b, loc, math::AbsFOp::create(b, loc, x), y);
+  Value integral = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         math::FloorOp::create(b, loc, y), y);
+  Value half = arith::DivFOp::create(b, loc, y, two);
+  Value odd = arith::AndIOp::create(
+      b, loc, integral,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                            math::FloorOp::create(b, loc, half), half));
+  Value negativeResult = arith::SelectOp::create(
+      b, loc, odd, arith::NegFOp::create(b, loc, magnitude), magnitude);
+  Value nan = constantOf(b, loc, type, NAN);
+  Value forNegative =
+      arith::SelectOp::create(b, loc, integral, negativeResult, nan);
+  Value negative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(b, loc, negative, forNegative, magnitude);
+}
+
 /// The remainder with the sign of the divisor (Python's %).
 static Value flooredRemainder(OpBuilder &b, Location loc, Value x, Value y,
                               Kind kind) {
@@ -521,7 +546,7 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
                        : safeIntegerDivision(b, loc, x, y, isSigned, false);
       })
       .Case([&](PowOp) {
-        return isFloat ? Value(math::PowFOp::create(b, loc, x, y))
+        return isFloat ? floatPower(b, loc, x, y)
                        : Value(math::IPowIOp::create(b, loc, x, y));
       })
       .Case([&](MaxOp) -> Value {
@@ -587,6 +612,34 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
             b, loc, signless(elementOf(bitcast.getOutput())), x));
       })
       .Default([](Operation *) { return failure(); });
+}
+
+/// Whether sums over `element` accumulate in f32: the 16-bit floats, whose
+/// own precision loses whole digits over a few hundred terms.
+bool accumulatesWide(Type element) {
+  return element.isF16() || element.isBF16();
+}
+
+Value widenFloats(OpBuilder &b, Location loc, Value value) {
+  RankedTensorType type = tensorOf(value);
+  if (!accumulatesWide(type.getElementType()))
+    return value;
+  return elementwise(
+      b, loc, type.clone(b.getF32Type()), {value},
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        return Value(arith::ExtFOp::create(nb, l, nb.getF32Type(), args[0]));
+      });
+}
+
+Value narrowFloats(OpBuilder &b, Location loc, Value value, Type element) {
+  RankedTensorType type = tensorOf(value);
+  if (type.getElementType() == element)
+    return value;
+  return elementwise(b, loc, type.clone(element), {value},
+                     [&](OpBuilder &nb, Location l, ValueRange args) {
+                       return Value(
+                           arith::TruncFOp::create(nb, l, element, args[0]));
+                     });
 }
 
 } // namespace mlir::optc::lowering
@@ -703,7 +756,11 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     int64_t rank = full.size(), batch = rank - 2;
     (void)m;
     (void)n;
-    Type element = signless(resultType.getElementType());
+    // 16-bit floats multiply into an f32 accumulator, rounded once at
+    // the end (linalg.matmul and the generic extend their inputs).
+    Type resultElement = signless(resultType.getElementType());
+    Type element =
+        accumulatesWide(resultElement) ? rewriter.getF32Type() : resultElement;
     auto fullType = RankedTensorType::get(full, element);
     Value init = filledTensor(rewriter, loc, fullType,
                               constantOf(rewriter, loc, element, 0));
@@ -751,10 +808,13 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
               ValueRange{init}, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap},
               iterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
-                Value mul =
-                    isFloat
-                        ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
-                        : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+                Value x = args[0], y = args[1];
+                if (x.getType() != element) {
+                  x = arith::ExtFOp::create(b, l, element, x);
+                  y = arith::ExtFOp::create(b, l, element, y);
+                }
+                Value mul = isFloat ? Value(arith::MulFOp::create(b, l, x, y))
+                                    : Value(arith::MulIOp::create(b, l, x, y));
                 Value add =
                     isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
                             : Value(arith::AddIOp::create(b, l, args[2], mul));
@@ -770,6 +830,7 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
         keep[rank - 2] = false;
       product = dropUnitDims(rewriter, loc, product, keep);
     }
+    product = narrowFloats(rewriter, loc, product, resultElement);
     rewriter.replaceOp(op, product);
     return success();
   }
@@ -838,7 +899,13 @@ template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
       return success();
     }
     Kind kind = kindOf(elementOf(op.getInput()));
-    Type element = inputType.getElementType();
+    Type stored = inputType.getElementType();
+    // Sums and products of 16-bit floats accumulate in f32.
+    constexpr bool arithmetic =
+        !std::is_same_v<Op, ReduceMaxOp> && !std::is_same_v<Op, ReduceMinOp>;
+    if (arithmetic)
+      input = widenFloats(rewriter, loc, input);
+    Type element = tensorOf(input).getElementType();
     Reduction reduction = reductionOf<Op>(kind);
     Value identity = identityOf(rewriter, loc, element, reduction.identity,
                                 kind, std::is_same_v<Op, ReduceMaxOp>,
@@ -859,6 +926,7 @@ template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
             return safeIntegerDivision(b, l, args[0], divisor, isSigned, false);
           });
     }
+    result = narrowFloats(rewriter, loc, result, stored);
     if (op.getKeepDims()) {
       SmallVector<bool> keep;
       for (int64_t d = 0; d < inputType.getRank(); ++d)
@@ -879,7 +947,9 @@ template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
   matchAndRewrite(Op op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = adaptor.getInput();
+    // 16-bit floats are normalised in f32.
+    Type stored = tensorOf(adaptor.getInput()).getElementType();
+    Value input = widenFloats(rewriter, op.getLoc(), adaptor.getInput());
     RankedTensorType type = tensorOf(input);
     if (!type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
