@@ -78,6 +78,7 @@ static void addStage(OpPassManager &pm, Stage stage,
   }
   case Stage::Bufferized:
     addText(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                "allow-return-allocs-from-loops "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "drop-equivalent-buffer-results,"
                 "buffer-results-to-out-params{hoist-static-allocs "

@@ -127,3 +127,23 @@ def test_tile_split_argmax_cumsum(optc, tmp_path):
          const("axis", np.array(1, np.int64))], opset=18)
     x = np.round(random([3, 7], np.float32, 11) * 2) / 2  # ties
     check(optc, tmp_path, model, {"x": x}, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["none", "add", "max"])
+def test_scatter_and_gather_nd(optc, tmp_path, reduction):
+    model = make_model(
+        [helper.make_node("ScatterElements", ["data", "idx", "upd"], ["se"],
+                          axis=1, reduction=reduction),
+         helper.make_node("ScatterND", ["data", "nidx", "rows"], ["snd"],
+                          reduction=reduction),
+         helper.make_node("GatherND", ["data", "nidx"], ["gnd"])],
+        [("data", F32, [4, 5]), ("idx", I64, [4, 2]), ("upd", F32, [4, 2]),
+         ("nidx", I64, [2, 1]), ("rows", F32, [2, 5])],
+        [("se", F32, [4, 5]), ("snd", F32, [4, 5]), ("gnd", F32, [2, 5])],
+        opset=18)
+    feeds = {"data": random([4, 5], np.float32, 12),
+             "idx": np.array([[0, 4], [1, -1], [2, 3], [-5, 0]], np.int64),
+             "upd": random([4, 2], np.float32, 13),
+             "nidx": np.array([[3], [-4]], np.int64),
+             "rows": random([2, 5], np.float32, 14)}
+    check(optc, tmp_path, model, feeds)
