@@ -76,7 +76,8 @@ def run_test(optc, test_dir):
                     got = got.view(want.dtype)
                 if got.shape != want.shape:
                     return "wrong result", f"{name}: shape {got.shape} vs {want.shape}"
-                if want.dtype.kind in "fc":
+                # ml_dtypes floats (bfloat16, float8_*) have kind "V".
+                if want.dtype.kind in "fc" or "float" in want.dtype.name:
                     ok = np.allclose(got.astype(np.float64), want.astype(np.float64),
                                      rtol=1e-3, atol=1e-7, equal_nan=True)
                 else:
