@@ -147,3 +147,17 @@ def test_scatter_and_gather_nd(optc, tmp_path, reduction):
              "nidx": np.array([[3], [-4]], np.int64),
              "rows": random([2, 5], np.float32, 14)}
     check(optc, tmp_path, model, feeds)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,attrs", [
+    ([1, 2, 4, 4], [2, 3, 3, 3], dict(strides=[2, 2], pads=[1, 1, 1, 1],
+                                      output_padding=[1, 1])),
+    ([1, 4, 5], [4, 2, 3], dict(group=2, dilations=[2])),
+])
+def test_conv_transpose(optc, tmp_path, x_shape, w_shape, attrs):
+    model = make_model([helper.make_node("ConvTranspose", ["x", "w"], ["y"],
+                                         **attrs)],
+                       [("x", F32, x_shape)], [("y", F32, None)],
+                       [const("w", random(w_shape, np.float32, 15))])
+    check(optc, tmp_path, model, {"x": random(x_shape, np.float32, 16)},
+          rtol=1e-5, atol=1e-6)

@@ -554,6 +554,121 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
   }
 };
 
+/// y[n, f, o] = sum over c, k of x[n, c, i] * w[c, f, k] where
+/// o + low = i * stride + k * dilation: each result element gathers the
+/// input positions that reach it (a generic over (n, g, f, o..., c, k...)
+/// reading the input at computed, masked positions).
+struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    if (!isStatic(op) || !isStatic(input) || !isStatic(weight))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType(), inType = tensorOf(input);
+    Type element = signless(type.getElementType());
+    bool isFloat = isa<FloatType>(element);
+    int64_t n = type.getRank() - 2,
+            groups = static_cast<int64_t>(op.getGroups());
+    int64_t cg = inType.getDimSize(1) / groups,
+            fg = type.getDimSize(1) / groups;
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      padding = op.getPadding();
+    auto resultType = cast<RankedTensorType>(signless(type));
+    Value zero = constantOf(rewriter, loc, element, 0);
+    Value init = filledTensor(rewriter, loc, resultType, zero);
+    // Weights C x F/G x K... as G x C/G x F/G x K...; result as
+    // N x G x F/G x O...
+    RankedTensorType wType = tensorOf(weight);
+    SmallVector<int64_t> w5Shape{groups, cg};
+    w5Shape.append(wType.getShape().begin() + 1, wType.getShape().end());
+    SmallVector<ReassociationIndices> wGroups{{0, 1}};
+    for (int64_t d = 1; d < wType.getRank(); ++d)
+      wGroups.push_back({d + 1});
+    Value w5 = tensor::ExpandShapeOp::create(
+        rewriter, loc, wType.clone(w5Shape), weight, wGroups);
+    SmallVector<int64_t> o5Shape{type.getDimSize(0), groups, fg};
+    o5Shape.append(type.getShape().begin() + 2, type.getShape().end());
+    SmallVector<ReassociationIndices> oGroups{{0}, {1, 2}};
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      oGroups.push_back({d + 1});
+    Value out5 = tensor::ExpandShapeOp::create(
+        rewriter, loc, resultType.clone(o5Shape), init, oGroups);
+    int64_t loops = 4 + 2 * n;
+    MLIRContext *ctx = getContext();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> wExprs{d(1), d(3 + n), d(2)};
+    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
+    for (int64_t i = 0; i < n; ++i) {
+      wExprs.push_back(d(4 + n + i));
+      outExprs.push_back(d(3 + i));
+    }
+    SmallVector<utils::IteratorType> iterators(3 + n,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + n, utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{out5.getType()}, ValueRange{w5},
+        ValueRange{out5},
+        ArrayRef<AffineMap>{AffineMap::get(loops, 0, wExprs, ctx),
+                            AffineMap::get(loops, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value valid;
+          SmallVector<Value> at{linalg::IndexOp::create(b, l, 0)};
+          // Channel g * C/G + c.
+          at.push_back(arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 1),
+                                    arith::ConstantIndexOp::create(b, l, cg)),
+              linalg::IndexOp::create(b, l, 3 + n)));
+          for (int64_t i = 0; i < n; ++i) {
+            // t = o + low - k * dilation; the input position is t / stride
+            // when t >= 0, divisible, and below the input size.
+            Value o = linalg::IndexOp::create(b, l, 3 + i);
+            Value k = linalg::IndexOp::create(b, l, 4 + n + i);
+            Value t = arith::SubIOp::create(
+                b, l,
+                arith::AddIOp::create(
+                    b, l, o, arith::ConstantIndexOp::create(b, l, padding[i])),
+                arith::MulIOp::create(
+                    b, l, k,
+                    arith::ConstantIndexOp::create(b, l, dilations[i])));
+            Value s = arith::ConstantIndexOp::create(b, l, strides[i]);
+            Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
+            Value position = arith::DivSIOp::create(b, l, t, s);
+            Value ok = arith::AndIOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t,
+                                      zeroIndex),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                      arith::RemSIOp::create(b, l, t, s),
+                                      zeroIndex));
+            ok = arith::AndIOp::create(
+                b, l, ok,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, position,
+                                      arith::ConstantIndexOp::create(
+                                          b, l, inType.getDimSize(2 + i))));
+            valid = valid ? Value(arith::AndIOp::create(b, l, valid, ok)) : ok;
+            at.push_back(clampIndex(b, l, position, inType.getDimSize(2 + i)));
+          }
+          Value x = tensor::ExtractOp::create(b, l, input, at);
+          Value product = isFloat
+                              ? Value(arith::MulFOp::create(b, l, x, args[0]))
+                              : Value(arith::MulIOp::create(b, l, x, args[0]));
+          product = arith::SelectOp::create(b, l, valid, product, zero);
+          Value sum =
+              isFloat ? Value(arith::AddFOp::create(b, l, args[1], product))
+                      : Value(arith::AddIOp::create(b, l, args[1], product));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(
+        op, tensor::CollapseShapeOp::create(rewriter, loc, resultType,
+                                            generic.getResult(0), oGroups));
+    return success();
+  }
+};
+
 /// Max, average and Lp pooling: a window reduction over the padded input;
 /// the average divides by the number of counted positions, computed per
 /// output position from the window's bounds.
@@ -844,6 +959,6 @@ void mlir::optc::lowering::populateStructuredLoweringPatterns(
            ArgReduceLowering<ArgMinOp>, ScanLowering<CumSumOp>,
            ScanLowering<CumProdOp>, ConvLowering, PoolLowering<MaxPoolOp>,
            PoolLowering<AvgPoolOp>, PoolLowering<LpPoolOp>, GatherNdLowering,
-           ScatterLowering<ScatterElementsOp>, ScatterLowering<ScatterNdOp>>(
-          converter, patterns.getContext());
+           ConvTransposeLowering, ScatterLowering<ScatterElementsOp>,
+           ScatterLowering<ScatterNdOp>>(converter, patterns.getContext());
 }
