@@ -26,7 +26,7 @@ static std::string encodeName(StringRef name) {
     if (llvm::isAlnum(c) || StringRef("_.:/-").contains(c))
       out.push_back(c);
     else
-      out += llvm::formatv("%{0:X2}", unsigned(c)).str();
+      out += llvm::formatv("%{0:X-2}", unsigned(c)).str();
   }
   return out.empty() ? "%00" : out;
 }
