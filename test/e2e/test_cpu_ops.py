@@ -244,3 +244,18 @@ def test_large_elementwise_runs_threaded(optc, tmp_path):
     check(optc, tmp_path, model, {"a": random((512, 300), np.float32, 23),
                                   "b": random((300,), np.float32, 24)},
           rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float16])
+def test_half_precision_softmax_matmul_sum(optc, tmp_path, dtype):
+    """16-bit floats accumulate in f32 and round once, like onnxruntime."""
+    t = ONNX_TYPE[np.dtype(dtype)]
+    model = make_model(
+        [helper.make_node("MatMul", ["a", "b"], ["m"]),
+         helper.make_node("Softmax", ["m"], ["s"], axis=-1),
+         helper.make_node("ReduceSum", ["m"], ["r"], axes=[1], keepdims=0)],
+        [("a", t, [8, 64]), ("b", t, [64, 32])],
+        [("s", t, [8, 32]), ("r", t, [8])], opset=12)
+    feeds = {"a": random((8, 64), dtype, 30, -1, 1),
+             "b": random((64, 32), dtype, 31, -1, 1)}
+    check(optc, tmp_path, model, feeds, rtol=2e-3, atol=2e-3)

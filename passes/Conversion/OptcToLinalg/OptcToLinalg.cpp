@@ -1006,7 +1006,7 @@ template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
           combine(exps, sums, [](OpBuilder &b, Location l, Value e, Value s) {
             return Value(arith::DivFOp::create(b, l, e, s));
           });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, narrowFloats(rewriter, loc, result, stored));
     return success();
   }
 };
