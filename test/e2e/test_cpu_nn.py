@@ -161,3 +161,14 @@ def test_conv_transpose(optc, tmp_path, x_shape, w_shape, attrs):
                        [const("w", random(w_shape, np.float32, 15))])
     check(optc, tmp_path, model, {"x": random(x_shape, np.float32, 16)},
           rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("largest", [1, 0])
+def test_top_k(optc, tmp_path, largest):
+    model = make_model(
+        [helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=1,
+                          largest=largest)],
+        [("x", F32, [3, 9])], [("v", F32, [3, 4]), ("i", I64, [3, 4])],
+        [const("k", np.array([4], np.int64))])
+    x = np.round(random([3, 9], np.float32, 17) * 2) / 2  # with ties
+    check(optc, tmp_path, model, {"x": x})
