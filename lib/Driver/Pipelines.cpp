@@ -73,6 +73,10 @@ static void addStage(OpPassManager &pm, Stage stage,
     tiling.vectorBits = options.target.vectorBits;
     pm.addNestedPass<func::FuncOp>(createOptcCPUTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());
+    // Accumulator tiles read and written in every k step become values
+    // carried in registers by the loop.
+    addText(pm, "loop-invariant-subset-hoisting");
+    pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
     return;
   }
