@@ -6,6 +6,7 @@
 - A corpus of malformed models must each give its specific diagnostic, exit
   status 1 and no output file.
 """
+import pathlib
 import json
 import re
 import subprocess
@@ -14,7 +15,7 @@ import sys
 import onnx
 import pytest
 
-from conftest import ROOT
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 ONNX_TESTS = ROOT / "test" / "onnx"
 

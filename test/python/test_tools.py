@@ -4,10 +4,11 @@ The robustness tests feed the tools many damaged versions of valid IR and
 require a diagnostic and exit status 1 (or success), never a crash: a
 signal, an abort or LLVM's crash report.
 """
+import pathlib
 import random
 import subprocess
 
-from conftest import ROOT
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 EXAMPLE = ROOT / "examples" / "mlp.mlir"
 CORPUS = sorted((ROOT / "test" / "dialects" / "Optc").glob("*.mlir")) + [
