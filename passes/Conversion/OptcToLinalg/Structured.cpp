@@ -490,66 +490,133 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
       rewriter.replaceOp(op, conv);
       return success();
     }
-    // Groups as a dimension of their own: N x G x C/G x D..., weights
-    // G x F/G x C/G x K..., result N x G x F/G x O...
+    // Everything else goes through an im2col of its own and one matrix
+    // product per group, which the contraction schedule tiles and
+    // vectorises:
+    //   col[g, c*K + k, n*O + o] = x[n, g*Cg + c, o*stride + k*dilation]
+    //   y[g, f, n*O + o] = sum over c*K + k of w[g, f, c*K + k] * col[...]
     RankedTensorType inType = tensorOf(input), wType = tensorOf(weight);
+    int64_t batch = type.getDimSize(0);
     int64_t cg = inType.getDimSize(1) / groups,
             fg = type.getDimSize(1) / groups;
-    auto split = [&](Value value, int64_t dim, int64_t outer, int64_t inner) {
-      RankedTensorType t = tensorOf(value);
-      SmallVector<int64_t> shape(t.getShape());
-      shape[dim] = inner;
-      shape.insert(shape.begin() + dim, outer);
-      SmallVector<ReassociationIndices> groupsOf;
-      for (int64_t d = 0; d < t.getRank(); ++d) {
-        int64_t at = d < dim ? d : d + 1;
-        groupsOf.push_back(d == dim ? ReassociationIndices{d, d + 1}
-                                    : ReassociationIndices{at});
-      }
-      return tensor::ExpandShapeOp::create(rewriter, loc, t.clone(shape), value,
-                                           groupsOf)
-          .getResult();
-    };
-    Value in5 = split(input, 1, groups, cg);
-    Value w5 = split(weight, 0, groups, fg);
-    Value out5 = split(init, 1, groups, fg);
-    // Loops: n, g, f, o_1..o_n, c, k_1..k_n.
-    int64_t loops = 4 + 2 * n;
+    int64_t kernelSize = 1, outSize = 1;
+    for (int64_t i = 0; i < n; ++i) {
+      kernelSize *= wType.getDimSize(2 + i);
+      outSize *= type.getDimSize(2 + i);
+    }
+    Type inElement = inType.getElementType();
+    SmallVector<int64_t> colShape{groups, cg};
+    colShape.append(wType.getShape().begin() + 2, wType.getShape().end());
+    colShape.push_back(batch);
+    colShape.append(type.getShape().begin() + 2, type.getShape().end());
+    auto colType = RankedTensorType::get(colShape, inElement);
+    Value col = indexedGeneric(
+        rewriter, loc, colType, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) {
+          // iv: g, c, k_1..k_n, batch, o_1..o_n.
+          Value channel = arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, iv[0],
+                                    arith::ConstantIndexOp::create(b, l, cg)),
+              iv[1]);
+          SmallVector<Value> at{iv[2 + n], channel};
+          for (int64_t i = 0; i < n; ++i) {
+            Value o = arith::MulIOp::create(
+                b, l, iv[3 + n + i],
+                arith::ConstantIndexOp::create(b, l, strides[i]));
+            Value k = arith::MulIOp::create(
+                b, l, iv[2 + i],
+                arith::ConstantIndexOp::create(b, l, dilations[i]));
+            at.push_back(arith::AddIOp::create(b, l, o, k));
+          }
+          return tensor::ExtractOp::create(b, l, input, at).getResult();
+        });
+    // col as G x (Cg*K) x (N*O); weights as G x Fg x (Cg*K).
+    SmallVector<ReassociationIndices> colGroups{{0}, {}, {}};
+    for (int64_t d = 1; d <= 1 + n; ++d)
+      colGroups[1].push_back(d);
+    for (int64_t d = 2 + n; d < colType.getRank(); ++d)
+      colGroups[2].push_back(d);
+    Value col3 = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({groups, cg * kernelSize, batch * outSize},
+                              inElement),
+        col, colGroups);
+    SmallVector<int64_t> w4Shape{groups, fg};
+    w4Shape.append(wType.getShape().begin() + 1, wType.getShape().end());
+    SmallVector<ReassociationIndices> wExpand{{0, 1}};
+    for (int64_t d = 1; d < wType.getRank(); ++d)
+      wExpand.push_back({d + 1});
+    Value w4 = tensor::ExpandShapeOp::create(
+        rewriter, loc, wType.clone(w4Shape), weight, wExpand);
+    SmallVector<ReassociationIndices> wCollapse{{0}, {1}, {}};
+    for (int64_t d = 2; d < (int64_t)w4Shape.size(); ++d)
+      wCollapse[2].push_back(d);
+    Value w3 = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({groups, fg, cg * kernelSize}, inElement), w4,
+        wCollapse);
+    Type accElement =
+        accumulatesWide(element) ? rewriter.getF32Type() : element;
+    auto productType =
+        RankedTensorType::get({groups, fg, batch * outSize}, accElement);
+    Value product = filledTensor(rewriter, loc, productType,
+                                 constantOf(rewriter, loc, accElement, 0));
     MLIRContext *ctx = getContext();
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs{d(0), d(1), d(3 + n)};
-    SmallVector<AffineExpr> wExprs{d(1), d(2), d(3 + n)};
-    SmallVector<AffineExpr> outExprs{d(0), d(1), d(2)};
-    for (int64_t i = 0; i < n; ++i) {
-      inExprs.push_back(d(3 + i) * strides[i] + d(4 + n + i) * dilations[i]);
-      wExprs.push_back(d(4 + n + i));
-      outExprs.push_back(d(3 + i));
-    }
-    SmallVector<utils::IteratorType> iterators(3 + n,
-                                               utils::IteratorType::parallel);
-    iterators.append(1 + n, utils::IteratorType::reduction);
-    (void)wType;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{out5.getType()}, ValueRange{in5, w5},
-        ValueRange{out5},
-        ArrayRef<AffineMap>{AffineMap::get(loops, 0, inExprs, ctx),
-                            AffineMap::get(loops, 0, wExprs, ctx),
-                            AffineMap::get(loops, 0, outExprs, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value mul =
-              isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
-                      : Value(arith::MulIOp::create(b, l, args[0], args[1]));
-          Value add = isFloat
-                          ? Value(arith::AddFOp::create(b, l, args[2], mul))
+    // Loops g, f, p, k.
+    bool wide = accElement != element;
+    product =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{productType}, ValueRange{w3, col3},
+            ValueRange{product},
+            ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
+                                AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+            ArrayRef<utils::IteratorType>{
+                utils::IteratorType::parallel, utils::IteratorType::parallel,
+                utils::IteratorType::parallel, utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = args[0], y = args[1];
+              if (wide) {
+                x = arith::ExtFOp::create(b, l, accElement, x);
+                y = arith::ExtFOp::create(b, l, accElement, y);
+              }
+              Value mul = isFloat ? Value(arith::MulFOp::create(b, l, x, y))
+                                  : Value(arith::MulIOp::create(b, l, x, y));
+              Value add =
+                  isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
                           : Value(arith::AddIOp::create(b, l, args[2], mul));
-          linalg::YieldOp::create(b, l, add);
-        });
+              linalg::YieldOp::create(b, l, add);
+            })
+            .getResult(0);
+    product = narrowFloats(rewriter, loc, product, element);
+    // G x Fg x (N*O) -> G x Fg x N x O... -> N x G x Fg x O... -> N x F x O...
+    SmallVector<int64_t> expandedShape{groups, fg, batch};
+    expandedShape.append(type.getShape().begin() + 2, type.getShape().end());
+    SmallVector<ReassociationIndices> pExpand{{0}, {1}, {}};
+    for (int64_t dim = 2; dim < (int64_t)expandedShape.size(); ++dim)
+      pExpand[2].push_back(dim);
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(expandedShape, element), product,
+        pExpand);
+    SmallVector<int64_t> permutation{2, 0, 1};
+    SmallVector<int64_t> transposedShape{batch, groups, fg};
+    for (int64_t i = 0; i < n; ++i) {
+      permutation.push_back(3 + i);
+      transposedShape.push_back(type.getDimSize(2 + i));
+    }
+    auto transposedType = RankedTensorType::get(transposedShape, element);
+    Value transposed =
+        linalg::TransposeOp::create(rewriter, loc, expanded,
+                                    emptyTensor(rewriter, loc, transposedType),
+                                    permutation)
+            .getResult()[0];
     SmallVector<ReassociationIndices> merge{{0}, {1, 2}};
     for (int64_t i = 0; i < n; ++i)
       merge.push_back({3 + i});
-    rewriter.replaceOp(
-        op, tensor::CollapseShapeOp::create(rewriter, loc, resultType,
-                                            generic.getResult(0), merge));
+    rewriter.replaceOp(op, tensor::CollapseShapeOp::create(
+                               rewriter, loc, resultType, transposed, merge));
     return success();
   }
 };

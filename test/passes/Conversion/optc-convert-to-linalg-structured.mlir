@@ -12,8 +12,19 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
 
 // -----
 
-// Groups become a dimension of their own: a generic contraction.
+// Other convolutions (here grouped and 1-D): an im2col of their own, then
+// one matrix product per group (a contraction the CPU schedule tiles and
+// vectorises), then back to N x F x O.
 // CHECK-LABEL: func.func @grouped
+// CHECK: %[[COL:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x2x3x1x4xf32>)
+// CHECK: tensor.extract %arg0
+// CHECK: %[[COL3:.*]] = tensor.collapse_shape %[[COL]] {{\[}}[0], [1, 2], [3, 4]] : tensor<2x2x3x1x4xf32> into tensor<2x6x4xf32>
+// CHECK: %[[W3:.*]] = tensor.collapse_shape %{{.*}} : tensor<2x2x2x3xf32> into tensor<2x2x6xf32>
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W3]], %[[COL3]] : tensor<2x2x6xf32>, tensor<2x6x4xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [2, 2, 1, 4]
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<2x2x1x4xf32>) {{.*}} permutation = [2, 0, 1, 3]
+// CHECK: tensor.collapse_shape %[[T]] {{\[}}[0], [1, 2], [3]] : tensor<1x2x2x4xf32> into tensor<1x4x4xf32>
+func.func @grouped
 // CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2], [3]] output_shape [1, 2, 2, 6]
 // CHECK: tensor.expand_shape %arg1 {{\[}}[0, 1], [2], [3]] output_shape [2, 2, 2, 3]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
