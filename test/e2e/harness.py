@@ -3,6 +3,7 @@ the outputs with onnxruntime's, computed in the same test."""
 import pathlib
 import subprocess
 
+import ml_dtypes
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -50,8 +51,13 @@ def run_optc(optc, tmp_path, model, feeds, extra=()):
         args += ["--input", f"{name}={tmp_path / (name + '.npy')}"]
     result = subprocess.run(args + list(extra), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return [np.load(tmp_path / "out" / f"{o.name}.npy")
-            for o in model.graph.output]
+    outputs = []
+    for o in model.graph.output:
+        value = np.load(tmp_path / "out" / f"{o.name}.npy")
+        if value.dtype.kind == "V":  # bfloat16 has no numpy type code
+            value = value.view(ml_dtypes.bfloat16)
+        outputs.append(value)
+    return outputs
 
 
 def reference(model, feeds):
@@ -70,7 +76,8 @@ def check(optc, tmp_path, model, feeds, rtol=1e-5, atol=1e-6, extra=()):
                                theirs):
         assert got.dtype == want.dtype, f"{name}: {got.dtype} vs {want.dtype}"
         assert got.shape == want.shape, f"{name}: {got.shape} vs {want.shape}"
-        if np.issubdtype(want.dtype, np.floating):
+        if np.issubdtype(want.dtype, np.floating) or want.dtype == ml_dtypes.bfloat16:
+            got, want = got.astype(np.float64), want.astype(np.float64)
             np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
                                        err_msg=name)
         else:

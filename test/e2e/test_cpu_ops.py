@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from harness import ONNX_TYPE, check, make_model, random
+import ml_dtypes
+
+from harness import ONNX_TYPE, check, make_model, random, run_optc
 
 F32 = TensorProto.FLOAT
 
@@ -260,3 +262,21 @@ def test_half_precision_softmax_matmul_sum(optc, tmp_path, dtype):
     feeds = {"a": random((8, 64), dtype, 30, -1, 1),
              "b": random((64, 32), dtype, 31, -1, 1)}
     check(optc, tmp_path, model, feeds, rtol=2e-3, atol=2e-3)
+
+
+def test_bfloat16(optc, tmp_path):
+    """bf16 in and out: rounding to nearest even, arithmetic through f32."""
+    BF16 = TensorProto.BFLOAT16
+    model = make_model(
+        [helper.make_node("Cast", ["x"], ["b"], to=BF16),
+         helper.make_node("Cast", ["b"], ["y"], to=TensorProto.FLOAT)],
+        [("x", F32, [64])], [("b", BF16, [64]), ("y", F32, [64])])
+    x = random((64,), np.float32, 40, -100, 100)
+    x[:4] = [np.inf, -np.inf, 1.0 + 2.0**-8, 1.0 + 3 * 2.0**-8]  # ties
+    # onnxruntime's CPU provider has no bf16 Cast: ml_dtypes is the
+    # reference (round to nearest even).
+    b, y = run_optc(optc, tmp_path, model, {"x": x})
+    want = x.astype(ml_dtypes.bfloat16)
+    assert b.dtype == ml_dtypes.bfloat16
+    np.testing.assert_array_equal(b.view(np.uint16), want.view(np.uint16))
+    np.testing.assert_array_equal(y, want.astype(np.float32))
