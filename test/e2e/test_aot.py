@@ -18,6 +18,7 @@ C_PROGRAM = r"""
 #include <stdlib.h>
 
 int main(int argc, char **argv) {
+  (void)argc;
   optc_model *model = NULL;
   optc_status *status = net_load(NULL, &model);
   if (status) {
@@ -75,7 +76,13 @@ def test_c_program_links_model(optc, tmp_path):
                     str(tmp_path / "net.so")], check=True)
     (tmp_path / "main.c").write_text(C_PROGRAM)
     # The header alone suffices: no include path to optc.
-    subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-o",
+    # A program that includes the header and uses none of its constants
+    # compiles warning-free too.
+    (tmp_path / "unused.c").write_text('#include "net.h"\nint main(void) { return 0; }\n')
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-c", "-o",
+                    str(tmp_path / "unused.o"), str(tmp_path / "unused.c")],
+                   check=True, cwd=tmp_path)
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-o",
                     str(tmp_path / "main"), str(tmp_path / "main.c"),
                     str(tmp_path / "net.so"), "-Wl,-rpath," + str(tmp_path)],
                    check=True, cwd=tmp_path)

@@ -109,6 +109,10 @@ FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
      << upper << "_H\n\n"
      << kRuntimeHeader << "\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* The shape constants below may go unused without a warning. */\n"
+     << "#ifndef OPTC_MAYBE_UNUSED\n#if defined(__GNUC__)\n"
+     << "#define OPTC_MAYBE_UNUSED __attribute__((unused))\n#else\n"
+     << "#define OPTC_MAYBE_UNUSED\n#endif\n#endif\n\n"
      << "/* Loads the model. weights_path names its side file of weights, if\n"
      << " * it has one; NULL looks beside the library. */\n"
      << "optc_status *" << name
@@ -131,8 +135,8 @@ FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
       elements *= dim;
     os << "#define " << prefix << "_NUM_ELEMENTS " << elements << "\n";
     if (!tensor.dims.empty()) {
-      os << "static const int64_t " << lower << "_shape[" << tensor.dims.size()
-         << "] = {";
+      os << "static const int64_t OPTC_MAYBE_UNUSED " << lower << "_shape["
+         << tensor.dims.size() << "] = {";
       llvm::interleaveComma(tensor.dims, os);
       os << "};\n";
     }
