@@ -645,7 +645,92 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                       padding = op.getPadding();
     auto resultType = cast<RankedTensorType>(signless(type));
     Value zero = constantOf(rewriter, loc, element, 0);
+    if (isFloat) {
+      // A convolution of the input spread by the stride and padded by
+      // (kernel extent - pad), with the kernel flipped and its channel
+      // dimensions swapped: it then goes through the same im2col and
+      // vectorised matrix products as every convolution.
+      RankedTensorType wType = tensorOf(weight);
+      SmallVector<int64_t> spreadShape{inType.getDimSize(0),
+                                       inType.getDimSize(1)};
+      SmallVector<int64_t> before;
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t extent = dilations[i] * (wType.getDimSize(2 + i) - 1);
+        before.push_back(extent - padding[i]);
+        int64_t after = extent - padding[n + i] + op.getOutputPadding()[i];
+        spreadShape.push_back((inType.getDimSize(2 + i) - 1) * strides[i] + 1 +
+                              before[i] + after);
+      }
+      auto spreadType = RankedTensorType::get(spreadShape, element);
+      Value spread = indexedGeneric(
+          rewriter, loc, spreadType, {}, {},
+          [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) -> Value {
+            SmallVector<Value> at{iv[0], iv[1]};
+            Value valid;
+            for (int64_t i = 0; i < n; ++i) {
+              Value t = arith::SubIOp::create(
+                  b, l, iv[2 + i],
+                  arith::ConstantIndexOp::create(b, l, before[i]));
+              Value s = arith::ConstantIndexOp::create(b, l, strides[i]);
+              Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
+              Value position = arith::DivSIOp::create(b, l, t, s);
+              Value ok = arith::AndIOp::create(
+                  b, l,
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t,
+                                        zeroIndex),
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                        arith::RemSIOp::create(b, l, t, s),
+                                        zeroIndex));
+              ok = arith::AndIOp::create(
+                  b, l, ok,
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                        position,
+                                        arith::ConstantIndexOp::create(
+                                            b, l, inType.getDimSize(2 + i))));
+              valid =
+                  valid ? Value(arith::AndIOp::create(b, l, valid, ok)) : ok;
+              at.push_back(
+                  clampIndex(b, l, position, inType.getDimSize(2 + i)));
+            }
+            Value x = tensor::ExtractOp::create(b, l, input, at);
+            return arith::SelectOp::create(b, l, valid, x, zero);
+          });
+      // w'[g*Fg + f, c, k] = w[g*Cg + c, f, K - 1 - k]: F x Cg x K...
+      SmallVector<int64_t> flippedShape{type.getDimSize(1), cg};
+      flippedShape.append(wType.getShape().begin() + 2, wType.getShape().end());
+      auto flippedType = RankedTensorType::get(flippedShape, element);
+      Value flipped = indexedGeneric(
+          rewriter, loc, flippedType, {}, {},
+          [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) {
+            Value fgValue = arith::ConstantIndexOp::create(b, l, fg);
+            Value g = arith::DivUIOp::create(b, l, iv[0], fgValue);
+            Value f = arith::RemUIOp::create(b, l, iv[0], fgValue);
+            SmallVector<Value> at{
+                arith::AddIOp::create(
+                    b, l,
+                    arith::MulIOp::create(
+                        b, l, g, arith::ConstantIndexOp::create(b, l, cg)),
+                    iv[1]),
+                f};
+            for (int64_t i = 0; i < n; ++i)
+              at.push_back(
+                  arith::SubIOp::create(b, l,
+                                        arith::ConstantIndexOp::create(
+                                            b, l, wType.getDimSize(2 + i) - 1),
+                                        iv[2 + i]));
+            return tensor::ExtractOp::create(b, l, weight, at).getResult();
+          });
+      SmallVector<int64_t> ones(n, 1), zeros(2 * n, 0);
+      Value conv = ConvOp::create(rewriter, loc, type, spread, flipped,
+                                  rewriter.getDenseI64ArrayAttr(ones),
+                                  rewriter.getDenseI64ArrayAttr(dilations),
+                                  rewriter.getDenseI64ArrayAttr(zeros),
+                                  rewriter.getI64IntegerAttr(groups));
+      rewriter.replaceOp(op, conv);
+      return success();
+    }
     Value init = filledTensor(rewriter, loc, resultType, zero);
+    // Integers: a direct gather.
     // Weights C x F/G x K... as G x C/G x F/G x K...; result as
     // N x G x F/G x O...
     RankedTensorType wType = tensorOf(weight);

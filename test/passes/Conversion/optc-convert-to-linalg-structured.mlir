@@ -84,3 +84,17 @@ func.func @scatter(%d: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> t
   %0 = optc.scatter_elements add %d, %i, %u {axis = 0 : i64} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A transposed convolution is a convolution of the input spread by the
+// stride, with the kernel flipped and its channel dimensions swapped.
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: %[[SPREAD:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x9x9xf32>)
+// CHECK: arith.remsi
+// CHECK: %[[FLIP:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3x2x3x3xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[SPREAD]], %[[FLIP]] : tensor<1x2x9x9xf32>, tensor<3x2x3x3xf32>)
+func.func @conv_transpose(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32> {
+  %0 = optc.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
+  return %0 : tensor<1x3x7x7xf32>
+}
