@@ -103,6 +103,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createOptcCPULowerVectors());
     pm.addPass(createOptcCPUOutlineParallel());
     pm.addPass(createOptcCPULegalizeEmptyBuffers());
+    pm.addPass(createOptcCPULowerAsserts());
     pm.addPass(createCanonicalizerPass());
     return;
   case Stage::LLVM: {

@@ -23,6 +23,7 @@
 
 struct optc_model {
   const optc_model_desc *desc;
+  int checks; /* the code reports run-time errors: stage the outputs */
   char *name;
   size_t numInputs, numOutputs;
   optc_tensor_info *infos; /* inputs, then outputs */
@@ -144,6 +145,8 @@ static optc_status *parseMetadata(optc_model *model, const char *metadata,
         percentDecode(model->name);
     } else if (!strcmp(key, "features")) {
       snprintf(features, featuresSize, "%s", line + 9);
+    } else if (!strcmp(key, "checks")) {
+      model->checks = atoi(line + 7) != 0;
     } else if (!strcmp(key, "arena")) {
       model->arenaSize = strtoull(line + 6, NULL, 10);
     } else if (!strcmp(key, "weights")) {
@@ -384,6 +387,20 @@ optc_status *optc_model_output_info(const optc_model *model, size_t index,
 
 /*--- Running ---------------------------------------------------------------*/
 
+/* The failed check of the current run on this thread, if any. */
+static _Thread_local const char *reportedError;
+
+void optc_report_error(const char *message) {
+  if (!reportedError)
+    reportedError = message ? message : "a run-time check failed";
+}
+
+const char *optc_take_reported_error(void) {
+  const char *message = reportedError;
+  reportedError = NULL;
+  return message;
+}
+
 static void formatShape(char *out, size_t size, int32_t rank,
                         const int64_t *shape) {
   size_t used = (size_t)snprintf(out, size, "[");
@@ -500,9 +517,12 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
     const optc_tensor *tensor =
         i < numInputs ? &inputs[i] : &outputs[i - numInputs];
     buffers[i] = tensor->data;
-    if (isDense(tensor))
+    /* With run-time checks, outputs are computed aside and copied out only
+     * when every check passed. */
+    int stageOutput = model->checks && i >= numInputs;
+    if (isDense(tensor) && !stageOutput)
       continue;
-    if (tensor->rank > 64) {
+    if (!isDense(tensor) && tensor->rank > 64) {
       status = optc_status_make(OPTC_INVALID_ARGUMENT,
                                 "strided tensors of rank %d are not supported "
                                 "(at most 64)",
@@ -516,17 +536,35 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
       status = optc_status_make(OPTC_OUT_OF_MEMORY, "out of memory");
       break;
     }
-    if (i < numInputs)
+    if (i < numInputs && !isDense(tensor))
       copyStrided(tensor, staged[i], 1);
+    else if (i < numInputs)
+      memcpy(staged[i], tensor->data, bytes);
     buffers[i] = staged[i];
   }
   if (!status) {
     buffers[numInputs + numOutputs] = arena;
     buffers[numInputs + numOutputs + 1] = (void *)(uintptr_t)model->weights;
+    const char *(*takeError)(void) = model->desc->take_error;
+    if (takeError)
+      takeError(); /* nothing left over from an earlier run */
     model->desc->entry(buffers);
-    for (size_t i = numInputs; i < numInputs + numOutputs; ++i)
-      if (staged[i])
-        copyStrided(&outputs[i - numInputs], staged[i], 0);
+    const char *error = takeError ? takeError() : NULL;
+    if (error)
+      status = optc_status_make(OPTC_INVALID_ARGUMENT,
+                                "model '%s' rejected its inputs: %s",
+                                model->name, error);
+    for (size_t i = numInputs; !status && i < numInputs + numOutputs; ++i) {
+      if (!staged[i])
+        continue;
+      const optc_tensor *out = &outputs[i - numInputs];
+      if (isDense(out))
+        memcpy(out->data, staged[i],
+               (size_t)optc_tensor_num_elements(out) *
+                   optc_dtype_size(out->dtype));
+      else
+        copyStrided(out, staged[i], 0);
+    }
   }
   if (arena)
     optc_arena_release(model->arenas, arena);

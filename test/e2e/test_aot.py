@@ -247,3 +247,31 @@ def test_weights_side_file(optc, tmp_path):
     result = run()
     assert result.returncode == 1
     assert "cannot open the weights file" in result.stderr
+
+
+def test_run_time_checks_are_errors(optc, tmp_path):
+    """An axis given at run time that is out of range is an error status
+    with the check's message; the process survives and the outputs are
+    untouched."""
+    model = make_model([helper.make_node("CumSum", ["x", "axis"], ["y"])],
+                       [("x", F32, [2, 3]), ("axis", TensorProto.INT32, [])],
+                       [("y", F32, [2, 3])])
+    import onnx
+    onnx.save(model, tmp_path / "cs.onnx")
+    subprocess.run([str(optc), str(tmp_path / "cs.onnx"), "-o",
+                    str(tmp_path / "cs.so")], check=True)
+    np.save(tmp_path / "x.npy", random((2, 3), np.float32, 1))
+    np.save(tmp_path / "bad.npy", np.array(5, np.int32))
+    np.save(tmp_path / "good.npy", np.array(-1, np.int32))
+    result = optc_run(optc, tmp_path / "cs.so", "--input",
+                      f"x={tmp_path / 'x.npy'}", "--input",
+                      f"axis={tmp_path / 'bad.npy'}", "--output-dir",
+                      str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "rejected its inputs" in result.stderr
+    assert "(axis) holds axes that are out of range" in result.stderr
+    assert not (tmp_path / "out").exists()
+    result = optc_run(optc, tmp_path / "cs.so", "--input",
+                      f"x={tmp_path / 'x.npy'}", "--input",
+                      f"axis={tmp_path / 'good.npy'}")
+    assert result.returncode == 0, result.stderr

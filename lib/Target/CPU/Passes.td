@@ -103,4 +103,23 @@ def OptcCPULegalizeEmptyBuffers
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def OptcCPULowerAsserts : Pass<"optc-cpu-lower-asserts", "::mlir::ModuleOp"> {
+  let summary = "Turns run-time checks into errors the runtime reports";
+  let description = [{
+    The importer guards values known only at run time (axes given as
+    inputs, ...) with `cf.assert`. Upstream lowers a failed assert to
+    `abort()`, which would kill the program that loaded the model. Here each
+    assert becomes a call of the runtime's `optc_report_error(message)` when
+    its condition is false; the run continues on safe values and
+    `optc_model_run` returns an error status with the message, leaving the
+    outputs untouched. The module attribute `optc.run_time_checks` tells the
+    host entry to record this in the metadata (`checks 1`), so that the
+    runtime computes into staging buffers and copies results out only on
+    success.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // OPTC_TARGET_CPU_PASSES_TD

@@ -100,6 +100,8 @@ struct HostEntryPass
     } else {
       metadata += "weights embedded 0\n";
     }
+    if (module->hasAttr("optc.run_time_checks"))
+      metadata += "checks 1\n";
     for (Attribute line : interface)
       metadata += cast<StringAttr>(line).str() + "\n";
 
@@ -135,7 +137,9 @@ struct HostEntryPass
 
     // The descriptor, laid out as optc_model_desc.
     auto descType = LLVM::LLVMStructType::getLiteral(
-        context, {i32, i32, ptr, ptr, ptr, i64});
+        context, {i32, i32, ptr, ptr, ptr, i64, ptr});
+    auto takeError =
+        declare(builder, module, "optc_take_reported_error", ptr, {});
     auto descriptor = LLVM::GlobalOp::create(
         builder, loc, descType, /*isConstant=*/true, LLVM::Linkage::External,
         "optc_model_descriptor", Attribute());
@@ -152,7 +156,8 @@ struct HostEntryPass
           LLVM::AddressOfOp::create(builder, loc, entry),
           LLVM::ZeroOp::create(builder, loc, ptr),
           LLVM::ConstantOp::create(builder, loc, i64,
-                                   builder.getI64IntegerAttr(0))};
+                                   builder.getI64IntegerAttr(0)),
+          LLVM::AddressOfOp::create(builder, loc, takeError)};
       for (auto [index, field] : llvm::enumerate(fields))
         record = LLVM::InsertValueOp::create(builder, loc, record, field,
                                              ArrayRef<int64_t>{int64_t(index)});

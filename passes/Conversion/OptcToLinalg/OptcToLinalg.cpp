@@ -31,6 +31,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -1192,6 +1193,21 @@ struct BoolExtractLowering : public OpConversionPattern<tensor::ExtractOp> {
   }
 };
 
+/// A poison tensor (the value of a branch that asserted) is an empty
+/// tensor: bufferisation has no buffer for ub.poison.
+struct PoisonTensorLowering : public OpConversionPattern<ub::PoisonOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ub::PoisonOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!type || !type.hasStaticShape())
+      return failure();
+    rewriter.replaceOp(op, emptyTensor(rewriter, op.getLoc(), type));
+    return success();
+  }
+};
+
 /// Any other operation whose types mention signed or unsigned integers is
 /// rebuilt with signless ones (tensor.cast, tensor.extract, ...).
 struct SignlessRebuild : public ConversionPattern {
@@ -1237,6 +1253,8 @@ struct ConvertToLinalgPass
 
     ConversionTarget target(*context);
     target.addIllegalDialect<OptcDialect>();
+    target.addDynamicallyLegalOp<ub::PoisonOp>(
+        [](ub::PoisonOp op) { return !isa<TensorType>(op.getType()); });
     target.markUnknownOpDynamicallyLegal([&](Operation *op) {
       if (auto func = dyn_cast<func::FuncOp>(op))
         return converter.isSignatureLegal(func.getFunctionType()) &&
@@ -1246,7 +1264,8 @@ struct ConvertToLinalgPass
 
     RewritePatternSet patterns(context);
     patterns.add<ElementwiseLowering, SignlessRebuild>(converter, context);
-    patterns.add<BoolExtractLowering>(converter, context, /*benefit=*/2);
+    patterns.add<BoolExtractLowering, PoisonTensorLowering>(converter, context,
+                                                            /*benefit=*/2);
     populateStructuredLoweringPatterns(converter, patterns);
     patterns.add<ConstantLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
                  ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceProdOp>,

@@ -46,6 +46,7 @@ typedef void (*optc_entry_fn)(void **buffers);
  *   cpu <cpu name>
  *   features <comma-separated LLVM features, "+" prefix stripped>
  *   arena <bytes>
+ *   checks 1                       (the code reports run-time errors)
  *   weights embedded <bytes>       | weights file <file name> <bytes> <id>
  *   input <name> <dtype name> <dims, comma-separated, or "scalar">
  *   output <name> <dtype name> <dims>
@@ -60,6 +61,10 @@ typedef struct optc_model_desc {
   optc_entry_fn entry;
   const void *weights; /* embedded weights; NULL with a side file */
   uint64_t weights_size;
+  /* Takes (returns and clears) the error the library's code reported on
+   * the calling thread; NULL when none. The library's own copy of the
+   * runtime holds the report, so whoever runs the model asks through it. */
+  const char *(*take_error)(void);
 } optc_model_desc;
 
 #define OPTC_WEIGHTS_HEADER_SIZE 64
@@ -80,6 +85,15 @@ int optc_cpu_has_feature(const char *name);
 
 /* Parses a dtype name ("f32", "bool", ...); OPTC_DTYPE_INVALID if unknown. */
 optc_dtype optc_dtype_from_name(const char *name);
+
+/* Called by generated code when a run-time check fails (an axis given as
+ * an input is out of range, ...): the run of the calling thread ends with an
+ * error status carrying `message` (a static string). The first report of a
+ * run wins. */
+void optc_report_error(const char *message);
+
+/* Returns and clears the report of the calling thread (see take_error). */
+const char *optc_take_reported_error(void);
 
 /*--- Thread pool -----------------------------------------------------------*/
 
