@@ -17,6 +17,9 @@ def const(name, value):
 
 @pytest.mark.parametrize("x_shape,w_shape,attrs", [
     ([1, 3, 10, 10], [8, 3, 3, 3], dict(pads=[1, 1, 1, 1])),
+    # ResNet-sized (upstream's im2col was wrong from 20x20 on).
+    ([1, 16, 20, 20], [16, 16, 3, 3], dict(pads=[1, 1, 1, 1])),
+    ([1, 64, 56, 56], [64, 64, 3, 3], dict(pads=[1, 1, 1, 1])),
     ([2, 4, 9, 11], [6, 4, 3, 2], dict(strides=[2, 1], dilations=[1, 2])),
     ([1, 8, 7, 7], [8, 1, 3, 3], dict(group=8, pads=[1, 1, 1, 1])),
     ([1, 6, 8, 8], [4, 3, 1, 1], dict(group=2)),
@@ -29,8 +32,9 @@ def test_conv(optc, tmp_path, x_shape, w_shape, attrs):
     node = helper.make_node("Conv", ["x", "w", "b"], ["y"], **attrs)
     model = make_model([node], [("x", F32, x_shape)], [("y", F32, None)],
                        [const("w", w), const("b", b)])
+    # Sums of up to 576 products in another order than onnxruntime's.
     check(optc, tmp_path, model, {"x": random(x_shape, np.float32, 3)},
-          rtol=1e-4, atol=1e-5)
+          rtol=1e-3, atol=1e-4)
 
 
 @pytest.mark.parametrize("op,attrs", [

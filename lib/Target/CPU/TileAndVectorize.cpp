@@ -174,14 +174,6 @@ struct TileAndVectorizePass
     if (!func->hasAttr("optc.kernel"))
       return;
     IRRewriter rewriter(&getContext());
-    // 2-D convolutions become an im2col copy and a matrix product, which
-    // the contraction schedule tiles and vectorises.
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
-    for (linalg::Conv2DNchwFchwOp conv : convs) {
-      rewriter.setInsertionPoint(conv);
-      (void)linalg::rewriteInIm2Col(rewriter, conv);
-    }
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {

@@ -1,10 +1,12 @@
 // RUN: optc-opt %s --optc-convert-to-linalg -split-input-file | FileCheck %s
 
-// 2-D convolution without groups: padding, then the named op that code
-// generation rewrites into im2col and a matrix product.
+// A 2-D convolution: padding, our im2col (1 x 3x3x3 x 1x8x8), one matrix
+// product, back to N x F x H x W.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x3x1x8x8xf32>)
+// CHECK: tensor.extract %[[P]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x4x27xf32>, tensor<1x27x64xf32>)
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
   %0 = optc.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
@@ -93,7 +95,8 @@ func.func @scatter(%d: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> t
 // CHECK: %[[SPREAD:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x9x9xf32>)
 // CHECK: arith.remsi
 // CHECK: %[[FLIP:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3x2x3x3xf32>)
-// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[SPREAD]], %[[FLIP]] : tensor<1x2x9x9xf32>, tensor<3x2x3x3xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x3x1x7x7xf32>)
+// CHECK: tensor.extract %[[SPREAD]]
 func.func @conv_transpose(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32> {
   %0 = optc.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
   return %0 : tensor<1x3x7x7xf32>

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""The benchmark model set: ONNX models representative of users, built here
+with fixed seeds (no downloads), plus micro-benchmarks.
+
+usage: models.py OUT_DIR [--models NAME,...] [--list]
+
+Each model is written as OUT_DIR/<name>.onnx with static input shapes; the
+weights are random (seeded per model) and scaled so activations stay in a
+sane range. `MODELS` maps a name to (builder, kind, flops), where flops is
+the multiply-add count x 2 of the matrix products and convolutions, used
+for GFLOP/s of the GEMM micro-benchmarks.
+"""
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F32 = TensorProto.FLOAT
+OPSET = 17
+
+
+class Graph:
+    """A small builder: nodes, initializers and fresh names."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits, self.count = [], [], 0
+
+    def name(self, base):
+        self.count += 1
+        return f"{base}_{self.count}"
+
+    def weight(self, shape, scale=None):
+        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
+        scale = scale if scale is not None else 1.0 / np.sqrt(max(fan_in, 1))
+        name = self.name("w")
+        value = (self.rng.standard_normal(shape) * scale).astype(np.float32)
+        self.inits.append(numpy_helper.from_array(value, name))
+        return name
+
+    def const(self, value, dtype=np.int64):
+        name = self.name("c")
+        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype), name))
+        return name
+
+    def op(self, op_type, inputs, **attrs):
+        out = self.name(op_type.lower())
+        self.nodes.append(helper.make_node(op_type, inputs, [out], **attrs))
+        return out
+
+    def model(self, inputs, outputs):
+        graph = helper.make_graph(
+            self.nodes, "bench",
+            [helper.make_tensor_value_info(n, F32, s) for n, s in inputs],
+            [helper.make_tensor_value_info(n, F32, None) for n in outputs],
+            initializer=self.inits)
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", OPSET)])
+        model.ir_version = 8
+        return onnx.shape_inference.infer_shapes(model)
+
+    # Layers.
+    def linear(self, x, fan_in, fan_out, bias=True):
+        y = self.op("MatMul", [x, self.weight([fan_in, fan_out])])
+        if bias:
+            y = self.op("Add", [y, self.weight([fan_out], 0.02)])
+        return y
+
+    def layer_norm(self, x, width):
+        return self.op("LayerNormalization",
+                       [x, self.weight([width], 0.1), self.weight([width], 0.02)],
+                       axis=-1, epsilon=1e-5)
+
+    def gelu(self, x):
+        # 0.5 x (1 + erf(x / sqrt 2)), as exported models write it.
+        scaled = self.op("Mul", [x, self.const(np.float32(1 / np.sqrt(2)), np.float32)])
+        erf = self.op("Erf", [scaled])
+        one = self.op("Add", [erf, self.const(np.float32(1), np.float32)])
+        half = self.op("Mul", [x, self.const(np.float32(0.5), np.float32)])
+        return self.op("Mul", [half, one])
+
+    def conv(self, x, c_in, c_out, k, stride=1, group=1, relu=True, relu6=False):
+        pad = k // 2
+        y = self.op("Conv", [x, self.weight([c_out, c_in // group, k, k]),
+                             self.weight([c_out], 0.02)],
+                    kernel_shape=[k, k], strides=[stride, stride],
+                    pads=[pad] * 4, group=group)
+        # Inference graphs keep BatchNormalization unless folded.
+        y = self.op("BatchNormalization",
+                    [y, self.weight([c_out], 0.1), self.weight([c_out], 0.02),
+                     self.weight([c_out], 0.02),
+                     self.const(np.ones(c_out, np.float32), np.float32)],
+                    epsilon=1e-5)
+        if relu6:
+            return self.op("Clip", [y, self.const(np.float32(0), np.float32),
+                                    self.const(np.float32(6), np.float32)])
+        return self.op("Relu", [y]) if relu else y
+
+
+def attention(g, x, seq, width, heads, causal=False, past=None):
+    """Multi-head self-attention of x (1 x seq x width); with `past`, a
+    (key, value) pair of caches (1 x heads x past_len x head) to extend."""
+    head = width // heads
+    def split(t, length):
+        t = g.op("Reshape", [t, g.const([1, length, heads, head])])
+        return g.op("Transpose", [t], perm=[0, 2, 1, 3])
+    q, k, v = (split(g.linear(x, width, width), seq) for _ in range(3))
+    outputs = []
+    if past is not None:
+        k = g.op("Concat", [past[0], k], axis=2)
+        v = g.op("Concat", [past[1], v], axis=2)
+        outputs = [k, v]
+    kt = g.op("Transpose", [k], perm=[0, 1, 3, 2])
+    scores = g.op("MatMul", [q, kt])
+    scores = g.op("Mul", [scores, g.const(np.float32(1 / np.sqrt(head)), np.float32)])
+    if causal:
+        mask = np.triu(np.full((seq, seq), -1e4, np.float32), 1)
+        scores = g.op("Add", [scores, g.const(mask, np.float32)])
+    probs = g.op("Softmax", [scores], axis=-1)
+    ctx = g.op("MatMul", [probs, v])
+    ctx = g.op("Transpose", [ctx], perm=[0, 2, 1, 3])
+    ctx = g.op("Reshape", [ctx, g.const([1, seq, width])])
+    return g.linear(ctx, width, width), outputs
+
+
+def transformer_block(g, x, seq, width, heads, pre_norm, causal=False, past=None):
+    if pre_norm:
+        a, cache = attention(g, g.layer_norm(x, width), seq, width, heads, causal, past)
+        x = g.op("Add", [x, a])
+        m = g.linear(g.gelu(g.linear(g.layer_norm(x, width), width, 4 * width)),
+                     4 * width, width)
+        return g.op("Add", [x, m]), cache
+    a, cache = attention(g, x, seq, width, heads, causal, past)
+    x = g.layer_norm(g.op("Add", [x, a]), width)
+    m = g.linear(g.gelu(g.linear(x, width, 4 * width)), 4 * width, width)
+    return g.layer_norm(g.op("Add", [x, m]), width), cache
+
+
+def mlp(batch):
+    def build():
+        g = Graph(1)
+        h = g.op("Relu", [g.linear("x", 784, 512)])
+        h = g.op("Relu", [g.linear(h, 512, 512)])
+        return g.model([("x", [batch, 784])], [g.op("Softmax", [g.linear(h, 512, 10)])])
+    return build
+
+
+def bert_layer():
+    g = Graph(2)
+    y, _ = transformer_block(g, "x", 128, 768, 12, pre_norm=False)
+    return g.model([("x", [1, 128, 768])], [y])
+
+
+def gpt2_prefill():
+    g = Graph(3)
+    y, _ = transformer_block(g, "x", 128, 768, 12, pre_norm=True, causal=True)
+    return g.model([("x", [1, 128, 768])], [y])
+
+
+def gpt2_decode():
+    g = Graph(3)
+    y, cache = transformer_block(g, "x", 1, 768, 12, pre_norm=True,
+                                 past=("past_k", "past_v"))
+    return g.model([("x", [1, 1, 768]), ("past_k", [1, 12, 127, 64]),
+                    ("past_v", [1, 12, 127, 64])], [y] + cache)
+
+
+def vit_block():
+    g = Graph(4)
+    y, _ = transformer_block(g, "x", 197, 768, 12, pre_norm=True)
+    return g.model([("x", [1, 197, 768])], [y])
+
+
+def resnet50():
+    g = Graph(5)
+    x = g.conv("x", 3, 64, 7, stride=2)
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    c_in = 64
+    for stage, (blocks, width) in enumerate([(3, 64), (4, 128), (6, 256), (3, 512)]):
+        for b in range(blocks):
+            stride = 2 if b == 0 and stage > 0 else 1
+            y = g.conv(x, c_in, width, 1)
+            y = g.conv(y, width, width, 3, stride=stride)
+            y = g.conv(y, width, 4 * width, 1, relu=False)
+            if b == 0:
+                x = g.conv(x, c_in, 4 * width, 1, stride=stride, relu=False)
+            x = g.op("Relu", [g.op("Add", [x, y])])
+            c_in = 4 * width
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])])
+    return g.model([("x", [1, 3, 224, 224])], [g.linear(x, 2048, 1000)])
+
+
+def mobilenet_v2():
+    g = Graph(6)
+    x = g.conv("x", 3, 32, 3, stride=2, relu6=True)
+    c_in = 32
+    for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+                       (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for i in range(n):
+            stride = s if i == 0 else 1
+            hidden = c_in * t
+            y = x if t == 1 else g.conv(x, c_in, hidden, 1, relu6=True)
+            y = g.conv(y, hidden, hidden, 3, stride=stride, group=hidden, relu6=True)
+            y = g.conv(y, hidden, c, 1, relu=False)
+            x = g.op("Add", [x, y]) if stride == 1 and c_in == c else y
+            c_in = c
+    x = g.conv(x, c_in, 1280, 1, relu6=True)
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])])
+    return g.model([("x", [1, 3, 224, 224])], [g.linear(x, 1280, 1000)])
+
+
+def matmul(m, k, n):
+    def build():
+        g = Graph(7)
+        return g.model([("a", [m, k])], [g.op("MatMul", ["a", g.weight([k, n])])])
+    return build
+
+
+def conv3x3(c, hw):
+    def build():
+        g = Graph(8)
+        y = g.op("Conv", ["x", g.weight([c, c, 3, 3])], kernel_shape=[3, 3],
+                 pads=[1, 1, 1, 1])
+        return g.model([("x", [1, c, hw, hw])], [y])
+    return build
+
+
+def layer_norm():
+    g = Graph(9)
+    return g.model([("x", [1, 128, 768])], [g.layer_norm("x", 768)])
+
+
+def softmax():
+    g = Graph(10)
+    return g.model([("x", [1, 12, 128, 128])], [g.op("Softmax", ["x"], axis=-1)])
+
+
+def elementwise_chain():
+    g = Graph(11)
+    y = g.op("Add", ["x", g.weight([1024], 0.1)])
+    y = g.op("Mul", [y, g.weight([1024], 1.0)])
+    y = g.op("Tanh", [y])
+    return g.model([("x", [1024, 1024])], [g.op("Relu", [y])])
+
+
+def _gemm_flops(m, k, n):
+    return 2 * m * k * n
+
+
+# name: (builder, kind, flops or None)
+MODELS = {
+    "mlp_b1": (mlp(1), "model", None),
+    "mlp_b64": (mlp(64), "model", None),
+    "bert_layer_s128": (bert_layer, "model", None),
+    "gpt2_block_prefill_s128": (gpt2_prefill, "model", None),
+    "gpt2_block_decode": (gpt2_decode, "model", None),
+    "resnet50": (resnet50, "model", None),
+    "mobilenet_v2": (mobilenet_v2, "model", None),
+    "vit_b16_block": (vit_block, "model", None),
+    "matmul_1024": (matmul(1024, 1024, 1024), "gemm", _gemm_flops(1024, 1024, 1024)),
+    "matvec_4096": (matmul(1, 4096, 4096), "gemm", _gemm_flops(1, 4096, 4096)),
+    "gemm_128x768x3072": (matmul(128, 768, 3072), "gemm", _gemm_flops(128, 768, 3072)),
+    "gemm_16x4096x1024": (matmul(16, 4096, 1024), "gemm", _gemm_flops(16, 4096, 1024)),
+    "conv3x3_64x56": (conv3x3(64, 56), "micro", None),
+    "conv3x3_128x28": (conv3x3(128, 28), "micro", None),
+    "conv3x3_256x14": (conv3x3(256, 14), "micro", None),
+    "conv3x3_512x7": (conv3x3(512, 7), "micro", None),
+    "layer_norm_128x768": (layer_norm, "micro", None),
+    "softmax_12x128x128": (softmax, "micro", None),
+    "elementwise_chain_1m": (elementwise_chain, "micro", None),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out_dir")
+    parser.add_argument("--models", default="")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(MODELS))
+        return 0
+    names = [n for n in args.models.split(",") if n] or list(MODELS)
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        print(f"models.py: error: unknown model(s): {', '.join(unknown)}; "
+              f"known: {', '.join(MODELS)}", file=sys.stderr)
+        return 1
+    out = pathlib.Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        path = out / f"{name}.onnx"
+        if path.exists():
+            continue
+        model = MODELS[name][0]()
+        onnx.checker.check_model(model)
+        onnx.save(model, path)
+        print(f"models.py: wrote {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
