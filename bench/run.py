@@ -40,30 +40,40 @@ PEAK_C = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-/* fp32 FMA throughput: 12 independent accumulators per thread. */
+/* fp32 FMA throughput: 12 independent register accumulators per thread
+ * (enough to cover the FMA latency on every x86 core we know). */
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
 #if defined(__AVX512F__)
 typedef __m512 V; enum { W = 16 };
 #define FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define SET(x) _mm512_set1_ps(x)
-#define SUM(v) _mm512_reduce_add_ps(v)
+#define ADD(a, b) _mm512_add_ps(a, b)
+static float first(V v) { return _mm512_reduce_add_ps(v); }
 #else
 typedef __m256 V; enum { W = 8 };
 #define FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define SET(x) _mm256_set1_ps(x)
-static float SUM(V v) { float f[8]; _mm256_storeu_ps(f, v); return f[0]; }
+#define ADD(a, b) _mm256_add_ps(a, b)
+static float first(V v) { float f[8]; _mm256_storeu_ps(f, v); return f[0]; }
 #endif
-static long iterations = 20000000;
+static const long iterations = 50000000;
 static void *spin(void *out) {
-  V a[12]; V x = SET(0.999f), y = SET(0.001f);
-  for (int i = 0; i < 12; ++i) a[i] = SET((float)i);
-  for (long n = 0; n < iterations; ++n)
-    for (int i = 0; i < 12; ++i) a[i] = FMA(a[i], x, y);
-  float s = 0; for (int i = 0; i < 12; ++i) s += SUM(a[i]);
-  *(float *)out = s; return NULL;
+  V a0 = SET(0), a1 = SET(1), a2 = SET(2), a3 = SET(3), a4 = SET(4), a5 = SET(5);
+  V a6 = SET(6), a7 = SET(7), a8 = SET(8), a9 = SET(9), a10 = SET(10), a11 = SET(11);
+  V x = SET(0.999f), y = SET(0.001f);
+  for (long n = 0; n < iterations; ++n) {
+    a0 = FMA(a0, x, y); a1 = FMA(a1, x, y); a2 = FMA(a2, x, y); a3 = FMA(a3, x, y);
+    a4 = FMA(a4, x, y); a5 = FMA(a5, x, y); a6 = FMA(a6, x, y); a7 = FMA(a7, x, y);
+    a8 = FMA(a8, x, y); a9 = FMA(a9, x, y); a10 = FMA(a10, x, y); a11 = FMA(a11, x, y);
+  }
+  V s = ADD(ADD(ADD(a0, a1), ADD(a2, a3)), ADD(ADD(a4, a5), ADD(a6, a7)));
+  s = ADD(s, ADD(ADD(a8, a9), ADD(a10, a11)));
+  *(float *)out = first(s);
+  return NULL;
 }
 int main(int argc, char **argv) {
   int threads = argc > 1 ? atoi(argv[1]) : 1;
+  if (threads < 1 || threads > 256) return 2;
   pthread_t t[256]; float out[256];
   double start = now();
   for (int i = 0; i < threads; ++i) pthread_create(&t[i], NULL, spin, &out[i]);
@@ -80,7 +90,7 @@ def measure_peak(threads, work):
     src, exe = work / "peak.c", work / "peak"
     if not exe.exists():
         src.write_text(PEAK_C)
-        if subprocess.run(["cc", "-O2", "-march=native", "-pthread", "-o", str(exe),
+        if subprocess.run(["cc", "-O3", "-march=native", "-pthread", "-o", str(exe),
                            str(src)], capture_output=True).returncode != 0:
             return None
     result = subprocess.run([str(exe), str(threads)], capture_output=True, text=True)
@@ -177,9 +187,11 @@ def bench_model(args, name, model_path, library, threads, peaks):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Idle threads sleep, as optc's do: spinning ones would take the cores
+    # from the other runtime's turns in the interleaved repetitions.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(model_path), options,
                                    providers=["CPUExecutionProvider"])
-    os.environ["OPTC_NUM_THREADS"] = str(threads)
     ours = OptcModel(library)
     outputs = ours.prepare(list(feeds.values()))
     ours.run()
@@ -213,6 +225,26 @@ def bench_model(args, name, model_path, library, threads, peaks):
     return row
 
 
+def worker(args):
+    """Benchmarks the compiled models at one thread count, in a process of
+    its own: the runtime sizes its pool from OPTC_NUM_THREADS once."""
+    work = pathlib.Path(args.work)
+    peaks = json.loads(args.peaks)
+    peaks = {int(k): v for k, v in peaks.items()}
+    threads = int(args.worker)
+    for name in args.models.split(","):
+        library = work / f"{name}.so"
+        if not library.exists():
+            continue
+        try:
+            row = bench_model(args, name, work / "models" / f"{name}.onnx", library,
+                              threads, peaks)
+        except Exception as error:  # report and go on with the others
+            row = {"model": name, "threads": threads, "error": str(error)}
+        print(json.dumps(row), flush=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--optc", required=True)
@@ -220,7 +252,12 @@ def main():
     parser.add_argument("--models", default="")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    parser.add_argument("--peaks", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        return worker(args)
     names = [n for n in args.models.split(",") if n] or (
         QUICK if args.quick else list(model_set.MODELS))
     unknown = [n for n in names if n not in model_set.MODELS]
@@ -242,33 +279,41 @@ def main():
         print(f"fp32 FMA peak, {t} thread(s): "
               + (f"{p:.1f} GFLOP/s" if p else "not measured (no C compiler)"), flush=True)
     rows = []
+    compiled = {}
+    for name in names:
+        try:
+            compiled[name] = compile_model(args.optc, model_dir / f"{name}.onnx",
+                                           work / f"{name}.so")
+        except RuntimeError as error:
+            print(f"{name:26} compile failed: {error}", flush=True)
+            rows.append({"model": name, "error": str(error)})
     header = (f"{'model':26} {'thr':>3} {'optc ms':>10} {'ort ms':>10} {'ort/optc':>9} "
               f"{'GFLOP/s':>8} {'%peak':>6} {'compile s':>9} {'MiB':>6}  agree")
     print(header)
     print("-" * len(header))
-    for name in names:
-        model_path = model_dir / f"{name}.onnx"
-        library = work / f"{name}.so"
-        try:
-            compile_s, compile_mib = compile_model(args.optc, model_path, library)
-        except RuntimeError as error:
-            print(f"{name:26} compile failed: {error}", flush=True)
-            rows.append({"model": name, "error": str(error)})
-            continue
-        for threads in thread_counts:
-            try:
-                row = bench_model(args, name, model_path, library, threads, peaks)
-            except Exception as error:  # report and go on with the others
-                print(f"{name:26} {threads:>3} failed: {error}", flush=True)
-                rows.append({"model": name, "threads": threads, "error": str(error)})
-                continue
-            row.update(compile_s=compile_s, compile_mib=compile_mib)
+    for threads in thread_counts:
+        env = dict(os.environ, OPTC_NUM_THREADS=str(threads))
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--optc", args.optc, "--worker", str(threads),
+             "--work", str(work), "--models", ",".join(compiled),
+             "--peaks", json.dumps({str(k): v for k, v in peaks.items()})]
+            + (["--quick"] if args.quick else []),
+            stdout=subprocess.PIPE, text=True, env=env)
+        for line in process.stdout:
+            row = json.loads(line)
+            name = row["model"]
             rows.append(row)
+            if "error" in row:
+                print(f"{name:26} {threads:>3} failed: {row['error']}", flush=True)
+                continue
+            compile_s, compile_mib = compiled[name]
+            row.update(compile_s=compile_s, compile_mib=compile_mib)
             gflops = f"{row['gflops']:8.1f}" if "gflops" in row else f"{'':8}"
             peak = f"{row['peak_percent']:6.1f}" if "peak_percent" in row else f"{'':6}"
             print(f"{name:26} {threads:>3} {row['optc_ms']:10.3f} {row['ort_ms']:10.3f} "
                   f"{row['ratio']:9.2f} {gflops} {peak} {compile_s:9.2f} "
                   f"{compile_mib:6.0f}  {'yes' if row['agree'] else 'NO'}", flush=True)
+        process.wait()
     print("-" * len(header))
     for threads in thread_counts:
         ratios = [r["ratio"] for r in rows if r.get("threads") == threads and "ratio" in r]
