@@ -770,6 +770,38 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       product = linalg::MatmulOp::create(rewriter, loc, TypeRange{fullType},
                                          ValueRange{lhs, rhs}, ValueRange{init})
                     .getResult(0);
+    } else if (rhsType.getRank() == 2) {
+      // A matrix shared by every batch (x @ W of a linear layer): the batch
+      // dimensions fold into M, one plain matrix product.
+      int64_t rows = 1;
+      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
+        rows *= lhsType.getDimSize(d);
+      ReassociationIndices leading;
+      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
+        leading.push_back(d);
+      SmallVector<ReassociationIndices> groups{leading,
+                                               {lhsType.getRank() - 1}};
+      Value flatLhs = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              {rows, lhsType.getDimSize(lhsType.getRank() - 1)},
+              lhsType.getElementType()),
+          lhs, groups);
+      auto flatType = RankedTensorType::get({rows, n}, element);
+      Value flatInit = filledTensor(rewriter, loc, flatType,
+                                    constantOf(rewriter, loc, element, 0));
+      Value flat = linalg::MatmulOp::create(rewriter, loc, TypeRange{flatType},
+                                            ValueRange{flatLhs, rhs},
+                                            ValueRange{flatInit})
+                       .getResult(0);
+      SmallVector<ReassociationIndices> outGroups;
+      ReassociationIndices outLeading;
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        outLeading.push_back(d);
+      outGroups = {outLeading, {rank - 1}};
+      product = tensor::ExpandShapeOp::create(rewriter, loc, fullType, flat,
+                                              outGroups);
+      (void)init;
     } else {
       // Batch dimensions broadcast: each operand reads the result's batch
       // positions through its own projected map.

@@ -119,3 +119,15 @@ func.func @no_lowering(%x: tensor<2x5xf32>) -> tensor<2x?xi64> {
   %0 = optc.non_zero %x : (tensor<2x5xf32>) -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
 }
+
+// -----
+
+// A matrix shared by every batch folds the batch into M: one linalg.matmul.
+// CHECK-LABEL: func.func @linear_layer
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<2x5x8xf32> into tensor<10x8xf32>
+// CHECK: %[[Y:.*]] = linalg.matmul ins(%[[X]], %arg1 : tensor<10x8xf32>, tensor<8x3xf32>)
+// CHECK: tensor.expand_shape %[[Y]] {{\[}}[0, 1], [2]] output_shape [2, 5, 3]
+func.func @linear_layer(%x: tensor<2x5x8xf32>, %w: tensor<8x3xf32>) -> tensor<2x5x3xf32> {
+  %0 = optc.matmul %x, %w : (tensor<2x5x8xf32>, tensor<8x3xf32>) -> tensor<2x5x3xf32>
+  return %0 : tensor<2x5x3xf32>
+}
