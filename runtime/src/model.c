@@ -501,9 +501,18 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
       return status;
   }
 
-  size_t numBuffers = numInputs + numOutputs + 2;
-  void **buffers = (void **)calloc(numBuffers, sizeof(void *));
-  void **staged = (void **)calloc(numInputs + numOutputs + 1, sizeof(void *));
+  /* The buffer lists live on the stack for models of up to 32 tensors, so
+   * a run allocates nothing but what strided or checked tensors need. */
+  enum { kStackTensors = 32 };
+  void *stackBuffers[kStackTensors + 2], *stackStaged[kStackTensors];
+  size_t numTensors = numInputs + numOutputs;
+  int onHeap = numTensors > kStackTensors;
+  void **buffers =
+      onHeap ? (void **)calloc(numTensors + 2, sizeof(void *)) : stackBuffers;
+  void **staged =
+      onHeap ? (void **)calloc(numTensors, sizeof(void *)) : stackStaged;
+  if (staged && !onHeap)
+    memset(staged, 0, sizeof(stackStaged));
   optc_status *status = NULL;
   void *arena = NULL;
   if (!buffers || !staged)
@@ -536,10 +545,8 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
       status = optc_status_make(OPTC_OUT_OF_MEMORY, "out of memory");
       break;
     }
-    if (i < numInputs && !isDense(tensor))
+    if (i < numInputs) /* inputs are staged only when strided */
       copyStrided(tensor, staged[i], 1);
-    else if (i < numInputs)
-      memcpy(staged[i], tensor->data, bytes);
     buffers[i] = staged[i];
   }
   if (!status) {
@@ -568,9 +575,11 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
   }
   if (arena)
     optc_arena_release(model->arenas, arena);
-  for (size_t i = 0; staged && i < numInputs + numOutputs; ++i)
+  for (size_t i = 0; staged && i < numTensors; ++i)
     free(staged[i]);
-  free(staged);
-  free(buffers);
+  if (onHeap) {
+    free(staged);
+    free(buffers);
+  }
   return status;
 }

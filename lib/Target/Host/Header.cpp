@@ -25,22 +25,10 @@ bool optc::isCIdentifier(llvm::StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-static const char *dtypeEnum(llvm::StringRef dtype) {
-  return llvm::StringSwitch<const char *>(dtype)
-      .Case("f32", "OPTC_F32")
-      .Case("f64", "OPTC_F64")
-      .Case("f16", "OPTC_F16")
-      .Case("bf16", "OPTC_BF16")
-      .Case("bool", "OPTC_BOOL")
-      .Case("i8", "OPTC_I8")
-      .Case("i16", "OPTC_I16")
-      .Case("i32", "OPTC_I32")
-      .Case("i64", "OPTC_I64")
-      .Case("u8", "OPTC_U8")
-      .Case("u16", "OPTC_U16")
-      .Case("u32", "OPTC_U32")
-      .Case("u64", "OPTC_U64")
-      .Default("OPTC_DTYPE_INVALID");
+/// The runtime's enumerator of a dtype name: "f32" is OPTC_F32, "bool"
+/// OPTC_BOOL (runtime.h names them after the metadata's dtype names).
+static std::string dtypeEnum(llvm::StringRef dtype) {
+  return "OPTC_" + dtype.upper();
 }
 
 /// Decodes the %XX escapes of a metadata name.

@@ -118,6 +118,11 @@ Value widenFloats(OpBuilder &b, Location loc, Value value);
 /// `value` rounded to `element` when it is not of that type already.
 Value narrowFloats(OpBuilder &b, Location loc, Value value, Type element);
 
+/// `x <predicate> y` as an i1, with the signedness of `kind`; floats compare
+/// ordered (any NaN is false) except `ne`.
+Value compare(OpBuilder &b, Location loc, ComparePredicate predicate, Value x,
+              Value y, Kind kind);
+
 Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
                  Kind kind, bool isMax, bool isMin);
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,

@@ -293,8 +293,8 @@ static Value flooredRemainder(OpBuilder &b, Location loc, Value x, Value y,
                                  arith::AddIOp::create(b, loc, r, y), r);
 }
 
-static Value compare(OpBuilder &b, Location loc, ComparePredicate predicate,
-                     Value x, Value y, Kind kind) {
+Value compare(OpBuilder &b, Location loc, ComparePredicate predicate, Value x,
+              Value y, Kind kind) {
   if (kind == Kind::Float) {
     arith::CmpFPredicate p;
     switch (predicate) {
@@ -746,8 +746,6 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
                       rhsType.clone({rhsType.getDimSize(0), 1}), {true, false});
     lhsType = tensorOf(lhs);
     rhsType = tensorOf(rhs);
-    int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
-    int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
     // The full result shape, with the dimensions 1-D operands removed.
     SmallVector<int64_t> full(resultType.getShape());
     if (lhsVector)
@@ -755,58 +753,47 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     if (rhsVector)
       full.push_back(1);
     int64_t rank = full.size(), batch = rank - 2;
-    (void)m;
-    (void)n;
     // 16-bit floats multiply into an f32 accumulator, rounded once at
     // the end (linalg.matmul and the generic extend their inputs).
     Type resultElement = signless(resultType.getElementType());
     Type element =
         accumulatesWide(resultElement) ? rewriter.getF32Type() : resultElement;
     auto fullType = RankedTensorType::get(full, element);
-    Value init = filledTensor(rewriter, loc, fullType,
-                              constantOf(rewriter, loc, element, 0));
+    auto zeros = [&](RankedTensorType type) {
+      return filledTensor(rewriter, loc, type,
+                          constantOf(rewriter, loc, element, 0));
+    };
     Value product;
-    if (batch == 0) {
-      product = linalg::MatmulOp::create(rewriter, loc, TypeRange{fullType},
-                                         ValueRange{lhs, rhs}, ValueRange{init})
-                    .getResult(0);
-    } else if (rhsType.getRank() == 2) {
-      // A matrix shared by every batch (x @ W of a linear layer): the batch
-      // dimensions fold into M, one plain matrix product.
-      int64_t rows = 1;
-      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
-        rows *= lhsType.getDimSize(d);
+    if (rhsType.getRank() == 2) {
+      // One matrix for every batch (plain products, and x @ W of linear
+      // layers): the batch dimensions fold into M, one linalg.matmul.
       ReassociationIndices leading;
-      for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
+      int64_t rows = 1;
+      for (int64_t d = 0; d + 1 < rank; ++d) {
         leading.push_back(d);
-      SmallVector<ReassociationIndices> groups{leading,
-                                               {lhsType.getRank() - 1}};
-      Value flatLhs = tensor::CollapseShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get(
-              {rows, lhsType.getDimSize(lhsType.getRank() - 1)},
-              lhsType.getElementType()),
-          lhs, groups);
-      auto flatType = RankedTensorType::get({rows, n}, element);
-      Value flatInit = filledTensor(rewriter, loc, flatType,
-                                    constantOf(rewriter, loc, element, 0));
-      Value flat = linalg::MatmulOp::create(rewriter, loc, TypeRange{flatType},
-                                            ValueRange{flatLhs, rhs},
-                                            ValueRange{flatInit})
-                       .getResult(0);
-      SmallVector<ReassociationIndices> outGroups;
-      ReassociationIndices outLeading;
-      for (int64_t d = 0; d + 1 < rank; ++d)
-        outLeading.push_back(d);
-      outGroups = {outLeading, {rank - 1}};
-      product = tensor::ExpandShapeOp::create(rewriter, loc, fullType, flat,
-                                              outGroups);
-      (void)init;
+        rows *= full[d];
+      }
+      SmallVector<ReassociationIndices> groups{leading, {rank - 1}};
+      int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+      Value flatLhs =
+          batch == 0
+              ? lhs
+              : Value(tensor::CollapseShapeOp::create(
+                    rewriter, loc,
+                    RankedTensorType::get({rows, k}, lhsType.getElementType()),
+                    lhs, groups));
+      auto flatType = RankedTensorType::get({rows, full[rank - 1]}, element);
+      product = linalg::MatmulOp::create(rewriter, loc, TypeRange{flatType},
+                                         ValueRange{flatLhs, rhs},
+                                         ValueRange{zeros(flatType)})
+                    .getResult(0);
+      if (batch != 0)
+        product = tensor::ExpandShapeOp::create(rewriter, loc, fullType,
+                                                product, groups);
     } else {
       // Batch dimensions broadcast: each operand reads the result's batch
       // positions through its own projected map.
-      int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
-      (void)k;
+      Value init = zeros(fullType);
       MLIRContext *ctx = rewriter.getContext();
       auto operandMap = [&](Value &value, int64_t rowDim, int64_t colDim) {
         RankedTensorType type = tensorOf(value);

@@ -331,42 +331,16 @@ struct ArgReduceLowering : public OpConversionPattern<Op> {
           Value x = args[0], best = args[1], bestIndex = args[2];
           Value index = arith::IndexCastOp::create(
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
-          ComparePredicate strict =
-              isMax ? ComparePredicate::gt : ComparePredicate::lt;
-          ComparePredicate loose =
-              isMax ? ComparePredicate::ge : ComparePredicate::le;
-          Value better;
-          if (kind == Kind::Float) {
-            arith::CmpFPredicate p = last ? (isMax ? arith::CmpFPredicate::OGE
-                                                   : arith::CmpFPredicate::OLE)
-                                          : (isMax ? arith::CmpFPredicate::OGT
-                                                   : arith::CmpFPredicate::OLT);
-            better = arith::CmpFOp::create(b, l, p, x, best);
-            // The first element always counts, even when it is the
-            // identity (an all -inf row gives index 0).
-            Value first =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
-                                      constantOf(b, l, b.getI64Type(), 0));
-            better = arith::OrIOp::create(b, l, better, first);
-          } else {
-            bool isSigned = kind == Kind::Signed;
-            (void)strict;
-            (void)loose;
-            arith::CmpIPredicate p =
-                isMax ? (last ? (isSigned ? arith::CmpIPredicate::sge
-                                          : arith::CmpIPredicate::uge)
-                              : (isSigned ? arith::CmpIPredicate::sgt
-                                          : arith::CmpIPredicate::ugt))
-                      : (last ? (isSigned ? arith::CmpIPredicate::sle
-                                          : arith::CmpIPredicate::ule)
-                              : (isSigned ? arith::CmpIPredicate::slt
-                                          : arith::CmpIPredicate::ult));
-            better = arith::CmpIOp::create(b, l, p, x, best);
-            Value first =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
-                                      constantOf(b, l, b.getI64Type(), 0));
-            better = arith::OrIOp::create(b, l, better, first);
-          }
+          ComparePredicate predicate =
+              isMax ? (last ? ComparePredicate::ge : ComparePredicate::gt)
+                    : (last ? ComparePredicate::le : ComparePredicate::lt);
+          // The first element always counts, even when it is the identity
+          // (an all -inf row gives index 0).
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index,
+                                    constantOf(b, l, b.getI64Type(), 0));
+          Value better = arith::OrIOp::create(
+              b, l, compare(b, l, predicate, x, best, kind), first);
           linalg::YieldOp::create(
               b, l,
               ValueRange{
@@ -865,25 +839,10 @@ struct TopKLowering : public OpConversionPattern<TopKOp> {
           Value x = args[0], y = args[1];
           Value i = linalg::IndexOp::create(b, l, axis);
           Value j = linalg::IndexOp::create(b, l, rank);
-          Value before;
-          Value equal;
-          if (kind == Kind::Float) {
-            before = arith::CmpFOp::create(b, l,
-                                           largest ? arith::CmpFPredicate::OGT
-                                                   : arith::CmpFPredicate::OLT,
-                                           y, x);
-            equal =
-                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, y, x);
-          } else {
-            bool isSigned = kind == Kind::Signed;
-            arith::CmpIPredicate p =
-                largest ? (isSigned ? arith::CmpIPredicate::sgt
-                                    : arith::CmpIPredicate::ugt)
-                        : (isSigned ? arith::CmpIPredicate::slt
-                                    : arith::CmpIPredicate::ult);
-            before = arith::CmpIOp::create(b, l, p, y, x);
-            equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, x);
-          }
+          Value before = compare(
+              b, l, largest ? ComparePredicate::gt : ComparePredicate::lt, y, x,
+              kind);
+          Value equal = compare(b, l, ComparePredicate::eq, y, x, kind);
           Value earlier = arith::AndIOp::create(
               b, l, equal,
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, j, i));
