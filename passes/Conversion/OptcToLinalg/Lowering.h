@@ -111,6 +111,13 @@ template <typename Op> Reduction reductionOf(Kind kind) {
       }};
 }
 
+/// A linalg.contract of `lhs` and `rhs` into `init` with the loop maps
+/// `maps` (lhs, rhs, init): a matrix product of any layout and batching,
+/// which vectorises to a vector.contract with those maps. The operands are
+/// extended to the accumulator's type.
+Value contraction(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+                  ArrayRef<AffineMap> maps);
+
 /// Whether sums over `element` accumulate in f32 (f16, bf16).
 bool accumulatesWide(Type element);
 /// `value` extended to f32 when its floats accumulate wide, else itself.

@@ -111,6 +111,14 @@ Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+Value contraction(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+                  ArrayRef<AffineMap> maps) {
+  return linalg::ContractOp::create(b, loc, TypeRange{init.getType()},
+                                    ValueRange{lhs, rhs}, ValueRange{init},
+                                    b.getAffineMapArrayAttr(maps))
+      .getResult(0);
+}
+
 /// Reassociation that groups every dimension of `keep` (the ones that stay)
 /// with the unit dimensions around it; `rank` is the full rank.
 SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
@@ -754,7 +762,7 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       full.push_back(1);
     int64_t rank = full.size(), batch = rank - 2;
     // 16-bit floats multiply into an f32 accumulator, rounded once at
-    // the end (linalg.matmul and the generic extend their inputs).
+    // the end (linalg.matmul and linalg.contract extend their inputs).
     Type resultElement = signless(resultType.getElementType());
     Type element =
         accumulatesWide(resultElement) ? rewriter.getF32Type() : resultElement;
@@ -821,26 +829,8 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       SmallVector<utils::IteratorType> iterators(rank,
                                                  utils::IteratorType::parallel);
       iterators.push_back(utils::IteratorType::reduction);
-      bool isFloat = isa<FloatType>(element);
       product =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
-              ValueRange{init}, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap},
-              iterators,
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value x = args[0], y = args[1];
-                if (x.getType() != element) {
-                  x = arith::ExtFOp::create(b, l, element, x);
-                  y = arith::ExtFOp::create(b, l, element, y);
-                }
-                Value mul = isFloat ? Value(arith::MulFOp::create(b, l, x, y))
-                                    : Value(arith::MulIOp::create(b, l, x, y));
-                Value add =
-                    isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
-                            : Value(arith::AddIOp::create(b, l, args[2], mul));
-                linalg::YieldOp::create(b, l, add);
-              })
-              .getResult(0);
+          contraction(rewriter, loc, lhs, rhs, init, {lhsMap, rhsMap, outMap});
     }
     if (lhsVector || rhsVector) {
       SmallVector<bool> keep(rank, true);

@@ -7,9 +7,12 @@
 // so that no index the model gives can read out of bounds.
 //
 // Convolutions of every rank and group count become an im2col copy and one
-// matrix product per group. (Upstream's im2col rewrite of
-// linalg.conv_2d_nchw_fchw gave wrong results from 20x20 images on, in
-// LLVM 22; ours is checked by the end-to-end tests at ResNet sizes.)
+// matrix product per group; the im2col is one vectorised copy of a strided
+// slice per kernel position, and 1x1 kernels of stride 1 need none.
+// Depthwise convolutions are a weighted sum of those slices instead.
+// (Upstream's im2col rewrite of linalg.conv_2d_nchw_fchw gave wrong results
+// from 20x20 images on, in LLVM 22; ours is checked by the end-to-end tests
+// at ResNet sizes.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -413,6 +416,118 @@ template <typename Op> struct ScanLowering : public OpConversionPattern<Op> {
   }
 };
 
+/// Depthwise kernels up to this many taps are a weighted sum of windows;
+/// larger ones go through im2col.
+constexpr int64_t kMaxDepthwiseTaps = 64;
+
+/// The input window of kernel position `k` (one index per spatial dim): the
+/// N x C x O1..On strided slice of the padded input `x` that meets that
+/// kernel element, x[n, c, o_i * stride_i + k_i * dilation_i].
+static Value kernelWindow(OpBuilder &b, Location loc, Value x,
+                          ArrayRef<int64_t> k, ArrayRef<int64_t> outShape,
+                          ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations) {
+  RankedTensorType type = tensorOf(x);
+  int64_t n = k.size();
+  SmallVector<int64_t> offsets{0, 0},
+      sizes{type.getDimSize(0), type.getDimSize(1)}, steps{1, 1};
+  for (int64_t i = 0; i < n; ++i) {
+    offsets.push_back(k[i] * dilations[i]);
+    sizes.push_back(outShape[i]);
+    steps.push_back(strides[i]);
+  }
+  return tensor::ExtractSliceOp::create(
+      b, loc, type.clone(sizes), x,
+      getAsIndexOpFoldResult(b.getContext(), offsets),
+      getAsIndexOpFoldResult(b.getContext(), sizes),
+      getAsIndexOpFoldResult(b.getContext(), steps));
+}
+
+/// Every kernel position of a window of `kernel` sizes, in row-major order.
+static SmallVector<SmallVector<int64_t>>
+kernelPositions(ArrayRef<int64_t> kernel) {
+  SmallVector<SmallVector<int64_t>> positions{{}};
+  for (int64_t size : kernel) {
+    SmallVector<SmallVector<int64_t>> next;
+    for (const SmallVector<int64_t> &prefix : positions)
+      for (int64_t i = 0; i < size; ++i) {
+        next.push_back(prefix);
+        next.back().push_back(i);
+      }
+    positions = std::move(next);
+  }
+  return positions;
+}
+
+/// Depthwise convolutions (one input and one output channel per group) are
+/// a weighted sum of the kernel's windows, one elementwise kernel:
+///   y[n, c, o] = sum over k of w[c, k] * window_k(x)[n, c, o]
+/// which vectorises along the output's rows and reads the input in place.
+static Value depthwiseConv(OpBuilder &b, Location loc, Value x, Value weight,
+                           RankedTensorType resultType,
+                           ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations) {
+  RankedTensorType wType = tensorOf(weight);
+  int64_t channels = wType.getDimSize(0);
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  ArrayRef<int64_t> outShape = resultType.getShape().drop_front(2);
+  Type element = resultType.getElementType();
+  bool isFloat = isa<FloatType>(element);
+  Type accElement = accumulatesWide(element) ? b.getF32Type() : element;
+  // w as C x K, each kernel position's weights a C vector.
+  int64_t kernelSize = wType.getNumElements() / channels;
+  SmallVector<ReassociationIndices> wGroups{{0}, {}};
+  for (int64_t d = 1; d < wType.getRank(); ++d)
+    wGroups[1].push_back(d);
+  Value w2 = tensor::CollapseShapeOp::create(
+      b, loc, wType.clone({channels, kernelSize}), weight, wGroups);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
+  int64_t index = 0;
+  for (const SmallVector<int64_t> &k : kernelPositions(kernel)) {
+    inputs.push_back(kernelWindow(b, loc, x, k, outShape, strides, dilations));
+    maps.push_back(identity);
+    inputs.push_back(tensor::ExtractSliceOp::create(
+        b, loc, wType.clone({channels}), w2,
+        getAsIndexOpFoldResult(ctx, {0, index}),
+        getAsIndexOpFoldResult(ctx, {channels, 1}),
+        getAsIndexOpFoldResult(ctx, {1, 1})));
+    maps.push_back(channel);
+    ++index;
+  }
+  maps.push_back(identity);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs,
+             ValueRange{emptyTensor(b, loc, resultType)}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value sum;
+               for (int64_t i = 0; i + 1 < (int64_t)args.size(); i += 2) {
+                 Value xv = args[i], wv = args[i + 1];
+                 if (accElement != element) {
+                   xv = arith::ExtFOp::create(nb, l, accElement, xv);
+                   wv = arith::ExtFOp::create(nb, l, accElement, wv);
+                 }
+                 Value term = isFloat
+                                  ? Value(arith::MulFOp::create(nb, l, xv, wv))
+                                  : Value(arith::MulIOp::create(nb, l, xv, wv));
+                 sum = !sum ? term
+                       : isFloat
+                           ? Value(arith::AddFOp::create(nb, l, sum, term))
+                           : Value(arith::AddIOp::create(nb, l, sum, term));
+               }
+               if (accElement != element)
+                 sum = arith::TruncFOp::create(nb, l, element, sum);
+               linalg::YieldOp::create(nb, l, sum);
+             })
+      .getResult(0);
+}
+
 /// Pads the spatial dimensions of an N x C x D... tensor with `value`.
 static Value padSpatial(OpBuilder &b, Location loc, Value input,
                         ArrayRef<int64_t> low, ArrayRef<int64_t> high,
@@ -448,72 +563,124 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
             groups = static_cast<int64_t>(op.getGroups());
     ArrayRef<int64_t> padding = op.getPadding(), strides = op.getStrides(),
                       dilations = op.getDilations();
-    bool isFloat = isa<FloatType>(element);
     Value zero = constantOf(rewriter, loc, element, 0);
     input = padSpatial(rewriter, loc, input, padding.take_front(n),
                        padding.drop_front(n), zero);
     auto resultType = cast<RankedTensorType>(signless(type));
-    // An im2col of our own and one matrix product per group, which the
-    // contraction schedule tiles and vectorises:
-    //   col[g, c*K + k, n*O + o] = x[n, g*Cg + c, o*stride + k*dilation]
-    //   y[g, f, n*O + o] = sum over c*K + k of w[g, f, c*K + k] * col[...]
     RankedTensorType inType = tensorOf(input), wType = tensorOf(weight);
     int64_t batch = type.getDimSize(0);
     int64_t cg = inType.getDimSize(1) / groups,
             fg = type.getDimSize(1) / groups;
+    ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+    ArrayRef<int64_t> outShape = type.getShape().drop_front(2);
     int64_t kernelSize = 1, outSize = 1;
     for (int64_t i = 0; i < n; ++i) {
-      kernelSize *= wType.getDimSize(2 + i);
-      outSize *= type.getDimSize(2 + i);
+      kernelSize *= kernel[i];
+      outSize *= outShape[i];
     }
+    // Depthwise: a weighted sum of windows, no matrix product.
+    if (cg == 1 && fg == 1 && kernelSize <= kMaxDepthwiseTaps) {
+      rewriter.replaceOp(op, depthwiseConv(rewriter, loc, input, weight,
+                                           resultType, strides, dilations));
+      return success();
+    }
+    // Everything else is an im2col and one matrix product per group, which
+    // the contraction schedule tiles and vectorises:
+    //   col[g, c, k, n, o] = window_k(x)[n, g*Cg + c, o]
+    //   y[g, f, n*O + o] = sum over c*K + k of w[g, f, c*K + k] * col[...]
+    // col is built one kernel position at a time, each a strided slice of
+    // the input copied by a vectorised kernel; a 1x1 kernel of stride 1 at
+    // batch 1 needs no copy at all, the input is already the matrix.
     Type inElement = inType.getElementType();
-    SmallVector<int64_t> colShape{groups, cg};
-    colShape.append(wType.getShape().begin() + 2, wType.getShape().end());
-    colShape.push_back(batch);
-    colShape.append(type.getShape().begin() + 2, type.getShape().end());
-    auto colType = RankedTensorType::get(colShape, inElement);
-    Value col = indexedGeneric(
-        rewriter, loc, colType, {}, {},
-        [&](OpBuilder &b, Location l, ValueRange iv, ValueRange) {
-          // iv: g, c, k_1..k_n, batch, o_1..o_n.
-          Value channel = arith::AddIOp::create(
-              b, l,
-              arith::MulIOp::create(b, l, iv[0],
-                                    arith::ConstantIndexOp::create(b, l, cg)),
-              iv[1]);
-          SmallVector<Value> at{iv[2 + n], channel};
-          for (int64_t i = 0; i < n; ++i) {
-            Value o = arith::MulIOp::create(
-                b, l, iv[3 + n + i],
-                arith::ConstantIndexOp::create(b, l, strides[i]));
-            Value k = arith::MulIOp::create(
-                b, l, iv[2 + i],
-                arith::ConstantIndexOp::create(b, l, dilations[i]));
-            at.push_back(arith::AddIOp::create(b, l, o, k));
-          }
-          return tensor::ExtractOp::create(b, l, input, at).getResult();
-        });
-    // col as G x (Cg*K) x (N*O); weights as G x Fg x (Cg*K).
-    SmallVector<ReassociationIndices> colGroups{{0}, {}, {}};
-    for (int64_t d = 1; d <= 1 + n; ++d)
-      colGroups[1].push_back(d);
-    for (int64_t d = 2 + n; d < colType.getRank(); ++d)
-      colGroups[2].push_back(d);
-    Value col3 = tensor::CollapseShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({groups, cg * kernelSize, batch * outSize},
-                              inElement),
-        col, colGroups);
+    MLIRContext *ctx = getContext();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    Value col3;
+    auto col3Type = RankedTensorType::get(
+        {groups, cg * kernelSize, batch * outSize}, inElement);
+    bool unitStrides = llvm::all_of(strides, [](int64_t s) { return s == 1; });
+    if (kernelSize == 1 && unitStrides && batch == 1) {
+      SmallVector<ReassociationIndices> flat{{0, 1}, {}};
+      for (int64_t dim = 2; dim < inType.getRank(); ++dim)
+        flat[1].push_back(dim);
+      Value x2 = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({groups * cg, outSize}, inElement), input,
+          flat);
+      col3 = tensor::ExpandShapeOp::create(
+          rewriter, loc, col3Type, x2,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    } else {
+      SmallVector<int64_t> colShape{groups, cg};
+      colShape.append(kernel.begin(), kernel.end());
+      colShape.push_back(batch);
+      colShape.append(outShape.begin(), outShape.end());
+      auto colType = RankedTensorType::get(colShape, inElement);
+      Value col = emptyTensor(rewriter, loc, colType);
+      // One copy per kernel position: (g, c, b, o...) of the window, whose
+      // dims are (b, g, c, o...).
+      SmallVector<int64_t> sliceShape{groups, cg, batch};
+      sliceShape.append(outShape.begin(), outShape.end());
+      auto sliceType = RankedTensorType::get(sliceShape, inElement);
+      int64_t rank = sliceShape.size();
+      SmallVector<AffineExpr> windowExprs{d(2), d(0), d(1)};
+      for (int64_t i = 0; i < n; ++i)
+        windowExprs.push_back(d(3 + i));
+      AffineMap windowMap = AffineMap::get(rank, 0, windowExprs, ctx);
+      AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
+      SmallVector<int64_t> windowShape{batch, groups, cg};
+      windowShape.append(outShape.begin(), outShape.end());
+      SmallVector<ReassociationIndices> splitChannels{{0}, {1, 2}};
+      for (int64_t i = 0; i < n; ++i)
+        splitChannels.push_back({3 + i});
+      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, colShape);
+      SmallVector<OpFoldResult> ones(colShape.size(), rewriter.getIndexAttr(1));
+      for (const SmallVector<int64_t> &k : kernelPositions(kernel)) {
+        Value window =
+            kernelWindow(rewriter, loc, input, k, outShape, strides, dilations);
+        window = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(windowShape, inElement),
+            window, splitChannels);
+        SmallVector<int64_t> offsets(colShape.size(), 0);
+        for (int64_t i = 0; i < n; ++i) {
+          offsets[2 + i] = k[i];
+          sizes[2 + i] = rewriter.getIndexAttr(1);
+        }
+        SmallVector<OpFoldResult> at = getAsIndexOpFoldResult(ctx, offsets);
+        Value dest = tensor::ExtractSliceOp::create(rewriter, loc, sliceType,
+                                                    col, at, sizes, ones);
+        Value copied = linalg::GenericOp::create(
+                           rewriter, loc, TypeRange{sliceType},
+                           ValueRange{window}, ValueRange{dest},
+                           ArrayRef<AffineMap>{windowMap, identity}, iterators,
+                           [](OpBuilder &b, Location l, ValueRange args) {
+                             linalg::YieldOp::create(b, l, args[0]);
+                           })
+                           .getResult(0);
+        col = tensor::InsertSliceOp::create(rewriter, loc, copied, col, at,
+                                            sizes, ones);
+      }
+      // col as G x (Cg*K) x (N*O).
+      SmallVector<ReassociationIndices> colGroups{{0}, {}, {}};
+      for (int64_t dim = 1; dim <= 1 + n; ++dim)
+        colGroups[1].push_back(dim);
+      for (int64_t dim = 2 + n; dim < colType.getRank(); ++dim)
+        colGroups[2].push_back(dim);
+      col3 = tensor::CollapseShapeOp::create(rewriter, loc, col3Type, col,
+                                             colGroups);
+    }
+    // Weights as G x Fg x (Cg*K).
     SmallVector<int64_t> w4Shape{groups, fg};
     w4Shape.append(wType.getShape().begin() + 1, wType.getShape().end());
     SmallVector<ReassociationIndices> wExpand{{0, 1}};
-    for (int64_t d = 1; d < wType.getRank(); ++d)
-      wExpand.push_back({d + 1});
+    for (int64_t dim = 1; dim < wType.getRank(); ++dim)
+      wExpand.push_back({dim + 1});
     Value w4 = tensor::ExpandShapeOp::create(
         rewriter, loc, wType.clone(w4Shape), weight, wExpand);
     SmallVector<ReassociationIndices> wCollapse{{0}, {1}, {}};
-    for (int64_t d = 2; d < (int64_t)w4Shape.size(); ++d)
-      wCollapse[2].push_back(d);
+    for (int64_t dim = 2; dim < (int64_t)w4Shape.size(); ++dim)
+      wCollapse[2].push_back(dim);
     Value w3 = tensor::CollapseShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({groups, fg, cg * kernelSize}, inElement), w4,
@@ -524,38 +691,27 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
         RankedTensorType::get({groups, fg, batch * outSize}, accElement);
     Value product = filledTensor(rewriter, loc, productType,
                                  constantOf(rewriter, loc, accElement, 0));
-    MLIRContext *ctx = getContext();
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     // Loops g, f, p, k.
-    bool wide = accElement != element;
-    product =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{productType}, ValueRange{w3, col3},
-            ValueRange{product},
-            ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
-                                AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
-                                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-            ArrayRef<utils::IteratorType>{
-                utils::IteratorType::parallel, utils::IteratorType::parallel,
-                utils::IteratorType::parallel, utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value x = args[0], y = args[1];
-              if (wide) {
-                x = arith::ExtFOp::create(b, l, accElement, x);
-                y = arith::ExtFOp::create(b, l, accElement, y);
-              }
-              Value mul = isFloat ? Value(arith::MulFOp::create(b, l, x, y))
-                                  : Value(arith::MulIOp::create(b, l, x, y));
-              Value add =
-                  isFloat ? Value(arith::AddFOp::create(b, l, args[2], mul))
-                          : Value(arith::AddIOp::create(b, l, args[2], mul));
-              linalg::YieldOp::create(b, l, add);
-            })
-            .getResult(0);
+    product = contraction(rewriter, loc, w3, col3, product,
+                          {AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
+                           AffineMap::get(4, 0, {d(0), d(3), d(2)}, ctx),
+                           AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)});
     product = narrowFloats(rewriter, loc, product, element);
+    if (batch == 1) {
+      // G x Fg x O is already 1 x F x O...: reshapes only.
+      Value flat = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get({groups * fg, outSize}, element),
+          product, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      SmallVector<ReassociationIndices> out{{0, 1}, {}};
+      for (int64_t dim = 2; dim < resultType.getRank(); ++dim)
+        out[1].push_back(dim);
+      rewriter.replaceOp(op, tensor::ExpandShapeOp::create(
+                                 rewriter, loc, resultType, flat, out));
+      return success();
+    }
     // G x Fg x (N*O) -> G x Fg x N x O... -> N x G x Fg x O... -> N x F x O...
     SmallVector<int64_t> expandedShape{groups, fg, batch};
-    expandedShape.append(type.getShape().begin() + 2, type.getShape().end());
+    expandedShape.append(outShape.begin(), outShape.end());
     SmallVector<ReassociationIndices> pExpand{{0}, {1}, {}};
     for (int64_t dim = 2; dim < (int64_t)expandedShape.size(); ++dim)
       pExpand[2].push_back(dim);
@@ -566,7 +722,7 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     SmallVector<int64_t> transposedShape{batch, groups, fg};
     for (int64_t i = 0; i < n; ++i) {
       permutation.push_back(3 + i);
-      transposedShape.push_back(type.getDimSize(2 + i));
+      transposedShape.push_back(outShape[i]);
     }
     auto transposedType = RankedTensorType::get(transposedShape, element);
     Value transposed =
