@@ -21,7 +21,17 @@ def const(name, value):
     ([1, 16, 20, 20], [16, 16, 3, 3], dict(pads=[1, 1, 1, 1])),
     ([1, 64, 56, 56], [64, 64, 3, 3], dict(pads=[1, 1, 1, 1])),
     ([2, 4, 9, 11], [6, 4, 3, 2], dict(strides=[2, 1], dilations=[1, 2])),
+    # Depthwise (a weighted sum of windows), strided, at MobileNet sizes.
     ([1, 8, 7, 7], [8, 1, 3, 3], dict(group=8, pads=[1, 1, 1, 1])),
+    ([1, 32, 29, 29], [32, 1, 3, 3],
+     dict(group=32, pads=[1, 1, 1, 1], strides=[2, 2])),
+    ([2, 6, 9, 9], [6, 1, 5, 5], dict(group=6, pads=[2, 2, 2, 2])),
+    # Pointwise: no im2col at batch 1; strided and batched ones copy.
+    ([1, 24, 14, 14], [40, 24, 1, 1], {}),
+    ([1, 16, 14, 14], [32, 16, 1, 1], dict(strides=[2, 2])),
+    ([3, 16, 5, 5], [8, 16, 1, 1], {}),
+    # A 7x7 stride-2 stem over 3 channels, odd sizes everywhere.
+    ([1, 3, 45, 45], [16, 3, 7, 7], dict(pads=[3, 3, 3, 3], strides=[2, 2])),
     ([1, 6, 8, 8], [4, 3, 1, 1], dict(group=2)),
     ([2, 3, 20], [5, 3, 4], dict(strides=[3], pads=[2, 1])),
     ([1, 2, 5, 6, 4], [3, 2, 2, 3, 2], dict(pads=[0, 1, 1, 1, 0, 0])),

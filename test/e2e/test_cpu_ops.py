@@ -127,8 +127,11 @@ def test_cast(optc, tmp_path, source, target):
     check(optc, tmp_path, model, {"x": x}, rtol=1e-3)
 
 
+# Sizes the register tiles divide, and sizes they do not (197 is prime; the
+# remainders are split off and take shorter vectors), threaded and not.
 @pytest.mark.parametrize("m,k,n", [(1, 16, 10), (7, 13, 5), (64, 128, 96),
-                                   (37, 53, 29), (256, 64, 512)])
+                                   (37, 53, 29), (256, 64, 512),
+                                   (197, 64, 197), (130, 40, 300)])
 def test_matmul(optc, tmp_path, m, k, n):
     model = make_model([helper.make_node("MatMul", ["a", "b"], ["y"])],
                        [("a", F32, [m, k]), ("b", F32, [k, n])],
@@ -140,6 +143,7 @@ def test_matmul(optc, tmp_path, m, k, n):
 
 @pytest.mark.parametrize("a_shape,b_shape,y_shape", [
     ([3, 4, 5], [3, 5, 6], [3, 4, 6]), ([2, 1, 4, 5], [3, 5, 2], [2, 3, 4, 2]),
+    ([2, 3, 197, 64], [2, 3, 64, 197], [2, 3, 197, 197]),
     ([5], [5, 3], [3]), ([4, 5], [5], [4]), ([2, 4, 5], [5, 8], [2, 4, 8])])
 def test_batched_matmul(optc, tmp_path, a_shape, b_shape, y_shape):
     model = make_model([helper.make_node("MatMul", ["a", "b"], ["y"])],
@@ -209,10 +213,11 @@ def test_integer_reductions(optc, tmp_path, dtype):
 
 @pytest.mark.parametrize("op", ["Softmax", "LogSoftmax"])
 @pytest.mark.parametrize("axis", [0, 1, -1])
-def test_softmax(optc, tmp_path, op, axis):
+@pytest.mark.parametrize("shape", [[3, 5, 7], [2, 3, 197]])
+def test_softmax(optc, tmp_path, op, axis, shape):
     model = make_model([helper.make_node(op, ["x"], ["y"], axis=axis)],
-                       [("x", F32, [3, 5, 7])], [("y", F32, [3, 5, 7])])
-    x = random((3, 5, 7), np.float32, 20, low=-30, high=30)
+                       [("x", F32, shape)], [("y", F32, shape)])
+    x = random(shape, np.float32, 20, low=-30, high=30)
     check(optc, tmp_path, model, {"x": x}, rtol=1e-5, atol=1e-6)
 
 

@@ -29,8 +29,12 @@ def OptcCPUTileAndVectorize
     `vector.contract` lowers to outer products (FMAs). Other operations tile
     their innermost dimension to a multiple of the vector length.
 
-    Tile sizes are divisors of the static sizes, so every tile is full and
-    static: no masks, no remainder loops. An operation that cannot be
+    A loop its tile does not divide is first split (`linalg::splitOp`) into
+    the part the tile divides and the remainder, each scheduled on its own,
+    so every tile is full and static: no masks, no partial tiles. Register
+    tiles along N are two vectors, one, or the whole of a shorter remainder,
+    since lane counts that are not a multiple of the vector length make LLVM
+    shuffle. An operation that cannot be
     vectorised (a gather through `tensor.extract`) keeps its tiling and
     becomes scalar loops after bufferisation.
 

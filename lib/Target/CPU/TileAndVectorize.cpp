@@ -65,8 +65,18 @@ static bool worthThreads(ArrayRef<int64_t> ranges, int64_t minWork) {
   return work >= minWork;
 }
 
+/// The largest multiple of `tile` that divides `range` and is at most
+/// `limit` (at least `tile`); `range` is a multiple of `tile`.
+static int64_t blockOf(int64_t range, int64_t tile, int64_t limit) {
+  return tile *
+         largestDivisorAtMost(range / tile, std::max<int64_t>(1, limit / tile));
+}
+
 /// Matrix products: threads take (batch, M-tile, N-tile) blocks; each block
 /// runs register tiles of mr x nr accumulators over k one step at a time.
+/// nr is two vectors, or one, or the whole of a shorter N; mr is 8 rows on
+/// AVX-512 (4 below), or the whole of a shorter M. Sizes these do not divide
+/// are split off first (see `splitRemainders`).
 static std::optional<Schedule>
 contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
                     int64_t lanes, unsigned vectorBits, int64_t minWork) {
@@ -80,17 +90,21 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
   unsigned m = dims->m[0], n = dims->n[0];
   Schedule schedule;
   int64_t mr = vectorBits >= 512 ? 8 : 4;
-  int64_t blockM = largestDivisorAtMost(ranges[m], 64);
-  int64_t blockN = largestDivisorAtMost(ranges[n], 16 * lanes);
   schedule.vectorTiles.assign(ranges.size(), 1);
-  schedule.vectorTiles[m] = largestDivisorAtMost(blockM, mr);
-  schedule.vectorTiles[n] = largestDivisorAtMost(blockN, 2 * lanes);
+  schedule.vectorTiles[m] = std::min(ranges[m], mr);
+  schedule.vectorTiles[n] = ranges[n] >= 2 * lanes ? 2 * lanes
+                            : ranges[n] >= lanes   ? lanes
+                                                   : ranges[n];
+  if (ranges[m] % schedule.vectorTiles[m] != 0 ||
+      ranges[n] % schedule.vectorTiles[n] != 0)
+    return schedule; // split before tiling for threads
   if (worthThreads(ranges, minWork)) {
     schedule.threadTiles.assign(ranges.size(), 0);
     for (unsigned b : dims->batch)
       schedule.threadTiles[b] = 1;
-    schedule.threadTiles[m] = blockM;
-    schedule.threadTiles[n] = blockN;
+    schedule.threadTiles[m] = blockOf(ranges[m], schedule.vectorTiles[m], 64);
+    schedule.threadTiles[n] =
+        blockOf(ranges[n], schedule.vectorTiles[n], 16 * lanes);
     // Within a thread's block the vector tiles walk the whole block.
   } else {
     // Serial: the vector level walks the whole op.
@@ -99,7 +113,9 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
 }
 
 /// Everything else: vectors along the innermost loop (and the one before
-/// it when the innermost is short), threads over the parallel loops.
+/// it when the innermost is short), threads over the parallel loops. An
+/// innermost loop longer than four vectors takes four-vector tiles, its
+/// remainder split off (see `splitRemainders`).
 static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
                                 int64_t lanes, int64_t minWork) {
   Schedule schedule;
@@ -107,12 +123,12 @@ static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
   if (rank == 0)
     return schedule;
   schedule.vectorTiles.assign(rank, 1);
-  int64_t inner = largestDivisorAtMost(ranges[rank - 1], 4 * lanes);
+  int64_t inner = std::min(ranges[rank - 1], 4 * lanes);
   schedule.vectorTiles[rank - 1] = inner;
   if (inner < lanes && rank >= 2)
     schedule.vectorTiles[rank - 2] = largestDivisorAtMost(
         ranges[rank - 2], std::max<int64_t>(1, 4 * lanes / inner));
-  if (!worthThreads(ranges, minWork))
+  if (ranges[rank - 1] % inner != 0 || !worthThreads(ranges, minWork))
     return schedule;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   schedule.threadTiles.assign(rank, 0);
@@ -125,8 +141,8 @@ static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
     // along the innermost dimension.
     schedule.threadTiles[d] =
         d == rank - 1
-            ? largestDivisorAtMost(
-                  ranges[d], std::max<int64_t>(schedule.vectorTiles[d], 1024))
+            ? blockOf(ranges[d], schedule.vectorTiles[d],
+                      std::max<int64_t>(schedule.vectorTiles[d], 1024))
             : schedule.vectorTiles[d];
   }
   if (!anyParallel)
@@ -142,6 +158,15 @@ static Schedule scheduleFor(linalg::LinalgOp op, unsigned vectorBits,
           contractionSchedule(op, ranges, lanes, vectorBits, minWork))
     return *schedule;
   return genericSchedule(op, ranges, lanes, minWork);
+}
+
+/// The first loop whose vector tile does not divide its size, if any.
+static std::optional<unsigned> remainderDim(ArrayRef<int64_t> ranges,
+                                            const Schedule &schedule) {
+  for (auto [d, tile] : llvm::enumerate(schedule.vectorTiles))
+    if (tile > 0 && tile < ranges[d] && ranges[d] % tile != 0)
+      return d;
+  return std::nullopt;
 }
 
 /// Tiles `op` with `tiles`, in an scf.forall or nested scf.for loops, and
@@ -169,6 +194,68 @@ struct TileAndVectorizePass
           TileAndVectorizePass> {
   using Base::Base;
 
+  /// Tiles and vectorises `op`. A loop its vector tile does not divide is
+  /// first split into the part the tile divides and the remainder, each
+  /// then scheduled on its own: every tile stays full and static (no masks,
+  /// no partial tiles), and remainders take shorter vectors.
+  void scheduleOp(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
+    if (std::optional<unsigned> d = remainderDim(ranges, schedule)) {
+      int64_t tile = schedule.vectorTiles[*d];
+      rewriter.setInsertionPoint(op);
+      auto [head, tail] =
+          linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                          *d, rewriter.getIndexAttr(ranges[*d] / tile * tile));
+      if (head && tail) {
+        scheduleOp(rewriter, cast<linalg::LinalgOp>(head.getOperation()));
+        scheduleOp(rewriter, cast<linalg::LinalgOp>(tail.getOperation()));
+        return;
+      }
+      // Not splittable: partial tiles are left to the loop lowering.
+      schedule.threadTiles.clear();
+      schedule.vectorTiles.clear();
+    }
+    auto tileable = cast<TilingInterface>(op.getOperation());
+    Operation *current = op;
+    if (!schedule.threadTiles.empty()) {
+      // An op upstream tiling cannot split stays whole; it still runs.
+      FailureOr<Operation *> tiled =
+          tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
+      if (succeeded(tiled))
+        current = *tiled;
+    }
+    if (!schedule.vectorTiles.empty()) {
+      // The vector tiles, clamped to what the thread tile left.
+      auto linalgOp = cast<linalg::LinalgOp>(current);
+      SmallVector<int64_t> left = linalgOp.getStaticLoopRanges();
+      SmallVector<int64_t> tiles;
+      for (auto [size, range] : llvm::zip(schedule.vectorTiles, left))
+        tiles.push_back(size >= range ? 0 : size);
+      FailureOr<Operation *> tiled = tile(
+          rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
+      if (failed(tiled))
+        return;
+      current = *tiled;
+    }
+    // Ops that do not vectorise stay scalar; they still run correctly.
+    rewriter.setInsertionPoint(current);
+    // Contractions become vector.contract with their own indexing maps
+    // (not a broadcast product and a reduction), which lowers to outer
+    // products.
+    bool contraction =
+        isa<linalg::LinalgOp>(current) &&
+        linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(current));
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, current, /*inputVectorSizes=*/{},
+        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/contraction);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(current, vectorized->replacements);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (!func->hasAttr("optc.kernel"))
@@ -184,45 +271,7 @@ struct TileAndVectorizePass
             return ShapedType::isDynamic(r) || r == 0;
           }))
         continue;
-      Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
-      auto tileable = cast<TilingInterface>(op.getOperation());
-      Operation *current = op;
-      if (!schedule.threadTiles.empty()) {
-        // An op upstream tiling cannot split stays whole; it still runs.
-        FailureOr<Operation *> tiled =
-            tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
-        if (succeeded(tiled))
-          current = *tiled;
-      }
-      if (!schedule.vectorTiles.empty()) {
-        // The vector tiles, clamped to what the thread tile left.
-        auto linalgOp = cast<linalg::LinalgOp>(current);
-        SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
-        SmallVector<int64_t> tiles;
-        for (auto [size, range] : llvm::zip(schedule.vectorTiles, ranges))
-          tiles.push_back(size >= range ? 0 : size);
-        FailureOr<Operation *> tiled = tile(
-            rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
-        if (failed(tiled))
-          continue;
-        current = *tiled;
-      }
-      // Ops that do not vectorise stay scalar; they still run correctly.
-      rewriter.setInsertionPoint(current);
-      // Contractions become vector.contract with their own indexing maps
-      // (not a broadcast product and a reduction), which lowers to outer
-      // products.
-      bool contraction =
-          isa<linalg::LinalgOp>(current) &&
-          linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(current));
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-          rewriter, current, /*inputVectorSizes=*/{},
-          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-          /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false,
-          /*createNamedContraction=*/contraction);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(current, vectorized->replacements);
+      scheduleOp(rewriter, op);
     }
 
     // Clean up what tiling and vectorisation leave: folded slices, transfer

@@ -1,12 +1,22 @@
 // RUN: optc-opt %s --optc-convert-to-linalg -split-input-file | FileCheck %s
 
-// A 2-D convolution: padding, our im2col (1 x 3x3x3 x 1x8x8), one matrix
-// product, back to N x F x H x W.
+// A 2-D convolution: padding, an im2col (1 x 3x3x3 x 1x8x8) built from one
+// vectorisable copy per kernel position (a window of the padded input,
+// offset by that position), one matrix product, and reshapes back to
+// N x F x H x W at batch 1.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x3x1x8x8xf32>)
-// CHECK: tensor.extract %[[P]]
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x4x27xf32>, tensor<1x27x64xf32>)
+// CHECK: %[[COL:.*]] = tensor.empty() : tensor<1x3x3x3x1x8x8xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x1x8x8xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %[[COL]][0, 0, 0, 0, 0, 0, 0] [1, 3, 1, 1, 1, 8, 8]
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[COL3:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5, 6]] : tensor<1x3x3x3x1x8x8xf32> into tensor<1x27x64xf32>
+// CHECK: %[[Y:.*]] = linalg.contract {{.*}} ins(%{{.*}}, %[[COL3]] : tensor<1x4x27xf32>, tensor<1x27x64xf32>)
+// CHECK: %[[Y2:.*]] = tensor.collapse_shape %[[Y]] {{\[}}[0, 1], [2]] : tensor<1x4x64xf32> into tensor<4x64xf32>
+// CHECK: tensor.expand_shape %[[Y2]] {{\[}}[0, 1], [2, 3]] output_shape [1, 4, 8, 8]
+// CHECK-NOT: linalg.transpose
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
   %0 = optc.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
@@ -14,21 +24,52 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
 
 // -----
 
-// Other convolutions (here grouped and 1-D): an im2col of their own, then
-// one matrix product per group (a contraction the CPU schedule tiles and
-// vectorises), then back to N x F x O.
+// A 1x1 kernel of stride 1 at batch 1 needs no im2col: the input is the
+// matrix already.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-NOT: linalg.generic
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2, 3]] : tensor<1x8x5x5xf32> into tensor<8x25xf32>
+// CHECK: %[[X3:.*]] = tensor.expand_shape %[[X]]
+// CHECK: linalg.contract {{.*}} ins(%{{.*}}, %[[X3]] : tensor<1x4x8xf32>, tensor<1x8x25xf32>)
+func.func @pointwise(%x: tensor<1x8x5x5xf32>, %w: tensor<4x8x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = optc.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, groups = 1 : i64} : (tensor<1x8x5x5xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x5x5xf32>
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// A depthwise convolution is one weighted sum of the 9 strided windows of
+// the input, each with its column of the kernel: no im2col, no product.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 2, 2]
+// CHECK: tensor.extract_slice %[[W]][0, 0] [4, 1] [1, 1] : tensor<4x9xf32> to tensor<4xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 4, 4, 4] [1, 1, 2, 2]
+// CHECK: tensor.extract_slice %[[W]][0, 8] [4, 1] [1, 1] : tensor<4x9xf32> to tensor<4xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-9: arith.mulf
+// CHECK-NOT: linalg.contract
+func.func @depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = optc.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 0, 0>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Grouped convolutions (here 1-D at batch 2): the im2col has a group
+// dimension, the product is batched over groups, and batches above 1 move
+// the batch dimension back in front.
 // CHECK-LABEL: func.func @grouped
-// CHECK: %[[COL:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x2x3x1x4xf32>)
-// CHECK: tensor.extract %arg0
-// CHECK: %[[COL3:.*]] = tensor.collapse_shape %[[COL]] {{\[}}[0], [1, 2], [3, 4]] : tensor<2x2x3x1x4xf32> into tensor<2x6x4xf32>
+// CHECK: %[[COL3:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2], [3, 4]] : tensor<2x2x3x2x4xf32> into tensor<2x6x8xf32>
 // CHECK: %[[W3:.*]] = tensor.collapse_shape %{{.*}} : tensor<2x2x2x3xf32> into tensor<2x2x6xf32>
-// CHECK: %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W3]], %[[COL3]] : tensor<2x2x6xf32>, tensor<2x6x4xf32>)
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [2, 2, 1, 4]
-// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<2x2x1x4xf32>) {{.*}} permutation = [2, 0, 1, 3]
-// CHECK: tensor.collapse_shape %[[T]] {{\[}}[0], [1, 2], [3]] : tensor<1x2x2x4xf32> into tensor<1x4x4xf32>
-func.func @grouped(%x: tensor<1x4x6xf32>, %w: tensor<4x2x3xf32>) -> tensor<1x4x4xf32> {
-  %0 = optc.conv %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, padding = array<i64: 0, 0>, groups = 2 : i64} : (tensor<1x4x6xf32>, tensor<4x2x3xf32>) -> tensor<1x4x4xf32>
-  return %0 : tensor<1x4x4xf32>
+// CHECK: %[[P:.*]] = linalg.contract {{.*}} ins(%[[W3]], %[[COL3]] : tensor<2x2x6xf32>, tensor<2x6x8xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1], [2, 3]] output_shape [2, 2, 2, 4]
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<2x2x2x4xf32>) {{.*}} permutation = [2, 0, 1, 3]
+// CHECK: tensor.collapse_shape %[[T]] {{\[}}[0], [1, 2], [3]] : tensor<2x2x2x4xf32> into tensor<2x4x4xf32>
+func.func @grouped(%x: tensor<2x4x6xf32>, %w: tensor<4x2x3xf32>) -> tensor<2x4x4xf32> {
+  %0 = optc.conv %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, padding = array<i64: 0, 0>, groups = 2 : i64} : (tensor<2x4x6xf32>, tensor<4x2x3xf32>) -> tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
 }
 
 // -----
@@ -95,8 +136,8 @@ func.func @scatter(%d: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> t
 // CHECK: %[[SPREAD:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x9x9xf32>)
 // CHECK: arith.remsi
 // CHECK: %[[FLIP:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3x2x3x3xf32>)
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x3x1x7x7xf32>)
-// CHECK: tensor.extract %[[SPREAD]]
+// CHECK: tensor.extract_slice %[[SPREAD]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1]
+// CHECK: linalg.contract
 func.func @conv_transpose(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32> {
   %0 = optc.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
   return %0 : tensor<1x3x7x7xf32>

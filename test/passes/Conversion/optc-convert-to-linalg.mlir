@@ -51,16 +51,14 @@ func.func @bools(%x: tensor<8xi32>, %y: tensor<8xi32>) -> tensor<8xi1> {
 // -----
 
 // A plain matrix product is linalg.matmul; batch dimensions that broadcast
-// make a contraction linalg.generic.
+// make a linalg.contract with one map per operand.
 // CHECK: affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d4)>
 // CHECK: affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
 // CHECK-LABEL: func.func @matmuls
 // CHECK: linalg.fill
 // CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<4x5xf32>, tensor<5x6xf32>)
 // CHECK: %[[C:.*]] = tensor.collapse_shape %arg2 {{\[}}[0], [1, 2], [3]] : tensor<2x1x4x5xf32> into tensor<2x4x5xf32>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[C]], %arg3
-// CHECK: arith.mulf
-// CHECK: arith.addf
+// CHECK: linalg.contract indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}] ins(%[[C]], %arg3
 func.func @matmuls(%a: tensor<4x5xf32>, %b: tensor<5x6xf32>, %c: tensor<2x1x4x5xf32>, %d: tensor<3x5x6xf32>) -> (tensor<4x6xf32>, tensor<2x3x4x6xf32>) {
   %0 = optc.matmul %a, %b : (tensor<4x5xf32>, tensor<5x6xf32>) -> tensor<4x6xf32>
   %1 = optc.matmul %c, %d : (tensor<2x1x4x5xf32>, tensor<3x5x6xf32>) -> tensor<2x3x4x6xf32>

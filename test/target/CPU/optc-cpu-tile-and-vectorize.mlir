@@ -35,6 +35,42 @@ func.func private @k1_exp(%x: tensor<4x24xf32>) -> tensor<4x24xf32> attributes {
   return %r : tensor<4x24xf32>
 }
 
+// Sizes the register tile does not divide are split off first, so every
+// tile is full and static: M = 10 is 8 + 2 rows, N = 20 is 16 + 4 lanes.
+// CHECK-LABEL: func.func private @k2_remainders
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x4xf32> into vector<8x4xf32>
+// CHECK: vector.contract {{.*}} : vector<2x1xf32>, vector<1x16xf32> into vector<2x16xf32>
+// CHECK: vector.contract {{.*}} : vector<2x1xf32>, vector<1x4xf32> into vector<2x4xf32>
+func.func private @k2_remainders(%a: tensor<10x8xf32>, %b: tensor<8x20xf32>) -> tensor<10x20xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<10x20xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<10x20xf32>) -> tensor<10x20xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<10x8xf32>, tensor<8x20xf32>) outs(%f : tensor<10x20xf32>) -> tensor<10x20xf32>
+  return %m : tensor<10x20xf32>
+}
+
+// A reduction over a prime length (197) takes four-vector steps over the
+// first 192 and one 5-lane vector for the rest, accumulating into the same
+// result.
+// CHECK-LABEL: func.func private @k3_row_sum
+// CHECK: %[[HEAD:.*]] = tensor.extract_slice %arg0[0, 0] [3, 192] [1, 1]
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: vector.multi_reduction <add>, {{.*}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK: tensor.extract_slice %arg0[0, 192] [3, 5] [1, 1]
+// CHECK: vector.multi_reduction <add>, {{.*}} [1] : vector<3x5xf32> to vector<3xf32>
+func.func private @k3_row_sum(%x: tensor<3x197xf32>) -> tensor<3xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x197xf32>) outs(%f : tensor<3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %y = arith.addf %in, %out : f32
+    linalg.yield %y : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}
+
 // Functions that are not kernels are left alone.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK: linalg.generic
