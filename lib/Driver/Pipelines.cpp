@@ -97,8 +97,9 @@ static void addStage(OpPassManager &pm, Stage stage,
     }
     addText(pm, "func.func(ownership-based-buffer-deallocation),"
                 "canonicalize,buffer-deallocation-simplification,"
-                "bufferization-lower-deallocations,cse,canonicalize,"
-                "func.func(convert-linalg-to-loops),"
+                "bufferization-lower-deallocations,cse,canonicalize");
+    pm.addPass(createOptcCPULowerCopies());
+    addText(pm, "func.func(convert-linalg-to-loops),"
                 "math-extend-to-supported-types");
     pm.addPass(createOptcCPULowerVectors());
     pm.addPass(createOptcCPUOutlineParallel());

@@ -107,6 +107,26 @@ def OptcCPULegalizeEmptyBuffers
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def OptcCPULowerCopies : Pass<"optc-cpu-lower-copies", "::mlir::ModuleOp"> {
+  let summary = "Turns copies between strided buffers into loops LLVM vectorises";
+  let description = [{
+    Bufferisation writes `memref.copy` where a tensor is inserted into a
+    slice of another: the interior of a padded image, a piece of a
+    concatenation. Between contiguous buffers a copy is one `memcpy`; between
+    strided views the LLVM lowering calls a generic element-by-element
+    routine, which computes every address from the descriptor. This pass
+    rewrites those copies (static shapes) as `linalg.copy`, which the loop
+    lowering turns into a loop nest over the shape whose innermost loop has
+    unit stride in both buffers when their rows are contiguous: LLVM's loop
+    vectoriser then makes it vector loads and stores.
+
+    Example: `memref.copy %a, %b : memref<4x8xf32> to memref<4x8xf32,
+    strided<[10, 1], offset: 11>>` becomes `linalg.copy ins(%a : ...)
+    outs(%b : ...)`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def OptcCPULowerAsserts : Pass<"optc-cpu-lower-asserts", "::mlir::ModuleOp"> {
   let summary = "Turns run-time checks into errors the runtime reports";
   let description = [{

@@ -76,7 +76,7 @@ static int64_t blockOf(int64_t range, int64_t tile, int64_t limit) {
 /// runs register tiles of mr x nr accumulators over k one step at a time.
 /// nr is two vectors, or one, or the whole of a shorter N; mr is 8 rows on
 /// AVX-512 (4 below), or the whole of a shorter M. Sizes these do not divide
-/// are split off first (see `splitRemainders`).
+/// are split off first (see `TileAndVectorizePass`).
 static std::optional<Schedule>
 contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
                     int64_t lanes, unsigned vectorBits, int64_t minWork) {
@@ -114,8 +114,8 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
 
 /// Everything else: vectors along the innermost loop (and the one before
 /// it when the innermost is short), threads over the parallel loops. An
-/// innermost loop longer than four vectors takes four-vector tiles, its
-/// remainder split off (see `splitRemainders`).
+/// innermost loop longer than the vector tile (up to four vectors) takes
+/// whole tiles, its remainder split off (see `TileAndVectorizePass`).
 static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
                                 int64_t lanes, int64_t minWork) {
   Schedule schedule;
@@ -123,7 +123,17 @@ static Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
   if (rank == 0)
     return schedule;
   schedule.vectorTiles.assign(rank, 1);
-  int64_t inner = std::min(ranges[rank - 1], 4 * lanes);
+  // Up to four vectors per operand, within about 16 vector registers: a
+  // weighted sum of 9 windows takes one vector per window.
+  int64_t perOperand = std::clamp<int64_t>(
+      16 / std::max<int64_t>(1, op->getNumOperands()), 1, 4);
+  // A divisor of the length when one is at least a vector long (no split),
+  // else whole tiles and a remainder.
+  int64_t limit = perOperand * lanes;
+  int64_t divisor = largestDivisorAtMost(ranges[rank - 1], limit);
+  int64_t inner = ranges[rank - 1] <= limit ? ranges[rank - 1]
+                  : divisor >= lanes        ? divisor
+                                            : limit;
   schedule.vectorTiles[rank - 1] = inner;
   if (inner < lanes && rank >= 2)
     schedule.vectorTiles[rank - 2] = largestDivisorAtMost(

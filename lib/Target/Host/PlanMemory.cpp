@@ -75,36 +75,87 @@ static memref::AllocOp allocBehind(Value value) {
   return nullptr;
 }
 
+/// The buffer behind `value` through reshapes only (which keep the order of
+/// the elements), if it is a static, identity-layout allocation.
+static memref::AllocOp allocBehindReshapes(Value value) {
+  while (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+      value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
+  auto alloc = value.getDefiningOp<memref::AllocOp>();
+  if (!alloc || !alloc.getType().hasStaticShape() ||
+      !alloc.getType().getLayout().isIdentity())
+    return nullptr;
+  return alloc;
+}
+
+/// `target` (static, identity layout) seen with the shape of `type`, which
+/// has as many elements: collapsed to one dimension, then expanded.
+static Value reshapedTo(OpBuilder &b, Location loc, Value target,
+                        MemRefType type) {
+  auto targetType = cast<MemRefType>(target.getType());
+  if (targetType.getShape() == type.getShape())
+    return target;
+  auto all = [](int64_t rank) {
+    ReassociationIndices dims;
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(d);
+    return SmallVector<ReassociationIndices>{dims};
+  };
+  Value flat = target;
+  if (targetType.getRank() != 1)
+    flat = memref::CollapseShapeOp::create(b, loc, target,
+                                           all(targetType.getRank()));
+  if (type.getRank() == 1)
+    return flat;
+  return memref::ExpandShapeOp::create(b, loc, type.getShape(), flat,
+                                       all(type.getRank()));
+}
+
 /// Bufferisation computes a function's result in a new buffer and copies it
-/// into the out-parameter at the end. When nothing else touches the
-/// out-parameter, the buffer is the out-parameter: the copy and the
-/// allocation go.
+/// into the out-parameter at the end, also when the result is a reshaped
+/// view of that buffer. When nothing else touches the out-parameter, the
+/// buffer is the out-parameter (reshaped): the copy and the allocation go.
 static void writeResultsInPlace(func::FuncOp func) {
   if (func.isExternal())
     return;
   Block &entry = func.getBody().front();
   for (auto copy : llvm::make_early_inc_range(entry.getOps<memref::CopyOp>())) {
     auto target = dyn_cast<BlockArgument>(copy.getTarget());
-    auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+    memref::AllocOp alloc = allocBehindReshapes(copy.getSource());
+    auto targetType = dyn_cast<MemRefType>(copy.getTarget().getType());
     if (!target || target.getOwner() != &entry || !target.hasOneUse() ||
-        !alloc || alloc->getBlock() != &entry ||
-        alloc.getType() != target.getType())
+        !alloc || alloc->getBlock() != &entry || !targetType ||
+        !targetType.hasStaticShape() || !targetType.getLayout().isIdentity() ||
+        targetType.getElementType() != alloc.getType().getElementType() ||
+        targetType.getNumElements() != alloc.getType().getNumElements() ||
+        targetType.getRank() == 0 || alloc.getType().getRank() == 0)
       continue;
-    // Every other use of the buffer comes before the copy (deallocations
-    // aside, which go with it).
-    bool before = llvm::all_of(alloc->getUsers(), [&](Operation *user) {
-      if (user == copy || isa<memref::DeallocOp>(user))
-        return true;
-      Operation *ancestor = entry.findAncestorOpInBlock(*user);
-      return ancestor && ancestor->isBeforeInBlock(copy);
-    });
+    // Every other use of the buffer or of a view of it comes before the
+    // copy (deallocations aside, which go with it).
+    bool before = true;
+    SmallVector<Value> worklist{alloc.getResult()};
+    while (!worklist.empty() && before) {
+      Value current = worklist.pop_back_val();
+      for (Operation *user : current.getUsers()) {
+        if (user == copy || isa<memref::DeallocOp>(user))
+          continue;
+        if (isa<ViewLikeOpInterface>(user)) {
+          llvm::append_range(worklist, user->getResults());
+          continue;
+        }
+        Operation *ancestor = entry.findAncestorOpInBlock(*user);
+        before &= ancestor && ancestor->isBeforeInBlock(copy);
+      }
+    }
     if (!before)
       continue;
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
       if (isa<memref::DeallocOp>(user))
         user->erase();
     copy.erase();
-    alloc.replaceAllUsesWith(target);
+    OpBuilder builder(alloc);
+    alloc.replaceAllUsesWith(
+        reshapedTo(builder, alloc.getLoc(), target, alloc.getType()));
     alloc.erase();
   }
 }

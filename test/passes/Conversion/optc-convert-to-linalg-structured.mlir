@@ -1,11 +1,14 @@
 // RUN: optc-opt %s --optc-convert-to-linalg -split-input-file | FileCheck %s
 
-// A 2-D convolution: padding, an im2col (1 x 3x3x3 x 1x8x8) built from one
+// A 2-D convolution: padding (a fill and a copy of the interior), an im2col (1 x 3x3x3 x 1x8x8) built from one
 // vectorisable copy per kernel position (a window of the padded input,
 // offset by that position), one matrix product, and reshapes back to
 // N x F x H x W at batch 1.
 // CHECK-LABEL: func.func @conv
-// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[F:.*]] = linalg.fill {{.*}} -> tensor<1x3x10x10xf32>
+// CHECK: %[[IN:.*]] = tensor.extract_slice %[[F]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[CP:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x3x8x8xf32>) outs(%[[IN]] : tensor<1x3x8x8xf32>)
+// CHECK: %[[P:.*]] = tensor.insert_slice %[[CP]] into %[[F]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
 // CHECK: %[[COL:.*]] = tensor.empty() : tensor<1x3x3x3x1x8x8xf32>
 // CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 3, 8, 8] [1, 1, 1, 1]
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x1x8x8xf32>)
@@ -41,7 +44,8 @@ func.func @pointwise(%x: tensor<1x8x5x5xf32>, %w: tensor<4x8x1x1xf32>) -> tensor
 // A depthwise convolution is one weighted sum of the 9 strided windows of
 // the input, each with its column of the kernel: no im2col, no product.
 // CHECK-LABEL: func.func @depthwise
-// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: %[[F:.*]] = linalg.fill {{.*}} -> tensor<1x4x9x9xf32>
+// CHECK: %[[P:.*]] = tensor.insert_slice %{{.*}} into %[[F]][0, 0, 1, 1] [1, 4, 8, 8] [1, 1, 1, 1]
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
 // CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 2, 2]
 // CHECK: tensor.extract_slice %[[W]][0, 0] [4, 1] [1, 1] : tensor<4x9xf32> to tensor<4xf32>

@@ -62,3 +62,26 @@ module {
     return
   }
 }
+
+// -----
+
+// A kernel whose result is a reshaped view of the buffer it computed (a
+// convolution's matrix product seen as N x F x H x W) computes it in the
+// out-parameter, seen with the buffer's shape, instead of copying.
+// CHECK-LABEL: func.func private @k0_conv
+// CHECK-SAME: %[[OUT:[^:]*]]: memref<1x4x2x3xf32>
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0, 1, 2, 3]] : memref<1x4x2x3xf32> into memref<24xf32>
+// CHECK: %[[BUF:.*]] = memref.expand_shape %[[FLAT]] {{\[}}[0, 1]] output_shape [4, 6] : memref<24xf32> into memref<4x6xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[BUF]] : memref<4x6xf32>)
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref.alloc
+module {
+  func.func private @k0_conv(%out: memref<1x4x2x3xf32>) attributes {optc.kernel} {
+    %cst = arith.constant 1.0 : f32
+    %buf = memref.alloc() : memref<4x6xf32>
+    linalg.fill ins(%cst : f32) outs(%buf : memref<4x6xf32>)
+    %view = memref.expand_shape %buf [[0, 1], [2, 3]] output_shape [1, 4, 2, 3] : memref<4x6xf32> into memref<1x4x2x3xf32>
+    memref.copy %view, %out : memref<1x4x2x3xf32> to memref<1x4x2x3xf32>
+    return
+  }
+}
