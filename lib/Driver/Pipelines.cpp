@@ -59,6 +59,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     return;
   case Stage::Fusion:
     pm.addPass(createOptcFormRegions());
+    pm.addPass(createOptcFuseElementwise());
     return;
   case Stage::Linalg:
     pm.addPass(createOptcRecordInterface());
@@ -67,6 +68,9 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createOptcConvertToLinalg());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    // The element loops of a kernel's ops become one loop.
+    pm.addPass(createOptcFuseElementLoops());
+    pm.addPass(createCanonicalizerPass());
     return;
   case Stage::Vector: {
     OptcCPUTileAndVectorizeOptions tiling;

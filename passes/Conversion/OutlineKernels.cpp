@@ -38,24 +38,27 @@ static unsigned storageBits(Type type) {
   return element.isInteger(1) ? 8 : element.getIntOrFloatBitWidth();
 }
 
-/// The arguments a kernel may overwrite with its result: when its one
-/// computing op is elementwise, any argument of the result's shape and
-/// element size is read at exactly the positions being written.
+/// The arguments a kernel may overwrite with its result: when every op it
+/// computes is elementwise (a fused chain included), an argument of the
+/// result's shape and element size that only the op computing the result
+/// reads is read at exactly the positions being written, each before it is
+/// written. (An argument other ops read too could be overwritten before
+/// they read it, if one of them wrote the result's buffer.)
 static SmallVector<int64_t> inPlaceArguments(func::FuncOp kernel) {
   Block &body = kernel.getBody().front();
-  Operation *compute = nullptr;
+  if (kernel.getNumResults() != 1)
+    return {};
+  Operation *last = nullptr;
   for (Operation &op : body.without_terminator()) {
     if (isa<ConstantOp>(op))
       continue;
-    if (compute)
+    if (op.getNumResults() != 1 ||
+        !(isElementwise(&op) || isa<BatchNormOp>(op)))
       return {};
-    compute = &op;
+    last = &op;
   }
-  if (!compute || compute->getNumResults() != 1 || !isElementwise(compute) ||
-      kernel.getNumResults() != 1)
-    return {};
-  auto result = dyn_cast<RankedTensorType>(compute->getResult(0).getType());
-  if (!result || !result.hasStaticShape() ||
+  auto result = dyn_cast<RankedTensorType>(kernel.getResultTypes()[0]);
+  if (!last || !result || !result.hasStaticShape() ||
       !result.getElementType().isIntOrFloat())
     return {};
   SmallVector<int64_t> indices;
@@ -65,7 +68,7 @@ static SmallVector<int64_t> inPlaceArguments(func::FuncOp kernel) {
         type.getElementType().isIntOrFloat() &&
         storageBits(type) == storageBits(result) &&
         llvm::all_of(arg.getUsers(),
-                     [&](Operation *user) { return user == compute; }))
+                     [&](Operation *user) { return user == last; }))
       indices.push_back(arg.getArgNumber());
   }
   return indices;

@@ -21,10 +21,11 @@ def OptcOutlineKernels : Pass<"optc-outline-kernels", "::mlir::ModuleOp"> {
     elements) are copied into the kernel, where code generation sees their
     values; larger ones stay arguments.
 
-    A kernel whose one computing op is elementwise is marked
+    A kernel whose computing ops are all elementwise is marked
     `optc.in_place = array<i64: ...>` with the arguments it may overwrite
-    with its result: those of the result's shape and element size, read at
-    exactly the positions being written. The memory planner may then give
+    with its result: those of the result's shape and element size that
+    only the op computing the result reads, at exactly the positions being
+    written. The memory planner may then give
     the result the buffer of such an argument when nothing reads it later.
 
     Example:
@@ -93,6 +94,24 @@ def OptcConvertToLinalg : Pass<"optc-convert-to-linalg", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
   ];
+}
+
+def OptcFuseElementLoops : Pass<"optc-fuse-element-loops", "::mlir::ModuleOp"> {
+  let summary = "Fuses a kernel's elementwise linalg ops into their consumers";
+  let description = [{
+    In every kernel (`optc.kernel` function), a `linalg.generic` whose loops
+    are all parallel is fused into the `linalg.generic` consuming its result
+    when that is its only use (upstream's elementwise fusion patterns): the
+    ops of a fused region (`--optc-fuse-elementwise`) and of a decomposition
+    (batch normalisation's multiply and add, the steps of a normalisation)
+    become one loop, and the producer's tensor is never materialised. An
+    elementwise producer also fuses into a reduction that consumes it.
+
+    Unlike upstream's `linalg-fuse-elementwise-ops` pass, reshapes are not
+    propagated through other linalg ops: that turns named contractions into
+    generics the CPU schedule no longer sees as matrix products.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // OPTC_PASSES_CONVERSION_PASSES_TD

@@ -34,4 +34,37 @@ def OptcFormRegions : Pass<"optc-form-regions", "::mlir::ModuleOp"> {
   }];
 }
 
+def OptcFuseElementwise : Pass<"optc-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Merges elementwise regions into the region producing their input";
+  let description = [{
+    A region whose ops all compute element by element (elementwise ops and
+    inference batch normalisation) joins the region that produces one of its
+    operands, when that operand has no other use. Chains fold into their
+    head: `conv -> batch_norm -> relu` becomes one region, as do the ops of
+    an erf GELU or a residual `add -> relu`. The merged region sits where
+    the consumer was; the intermediate tensors become values inside one
+    kernel, and code generation fuses their element loops, so they never
+    travel through memory.
+
+    The producer may be any region (a matrix product, a convolution, a
+    reduction); an operand used by anything else is not fused, so no work
+    is ever duplicated.
+
+    Example:
+
+    ```mlir
+    %0 = optc.fusion (%a = %x : tensor<4xf32>) -> tensor<4xf32> {
+      %e = optc.exp %a : tensor<4xf32>
+      optc.yield %e : tensor<4xf32>
+    }
+    %1 = optc.fusion (%b = %0 : tensor<4xf32>) -> tensor<4xf32> {
+      %n = optc.neg %b : tensor<4xf32>
+      optc.yield %n : tensor<4xf32>
+    }
+    ```
+
+    becomes one region computing `exp` then `neg`.
+  }];
+}
+
 #endif // OPTC_PASSES_FUSION_PASSES_TD

@@ -186,3 +186,40 @@ def test_top_k(optc, tmp_path, largest):
         [const("k", np.array([4], np.int64))])
     x = np.round(random([3, 9], np.float32, 17) * 2) / 2  # with ties
     check(optc, tmp_path, model, {"x": x})
+
+
+def test_fused_chains(optc, tmp_path):
+    """Chains that --optc-fuse-elementwise makes one kernel, and values that
+    stay shared: conv -> batch norm -> relu -> residual add -> relu, a
+    linear layer with an erf GELU, and x * sigmoid(x) reading x twice."""
+    c = 8
+    inits = [const("w", random([c, c, 3, 3], np.float32, 1) * 0.2),
+             const("s", random([c], np.float32, 2)),
+             const("bb", random([c], np.float32, 3)),
+             const("m", random([c], np.float32, 4)),
+             const("v", np.abs(random([c], np.float32, 5)) + 0.5),
+             const("lw", random([20, 24], np.float32, 6) * 0.3),
+             const("lb", random([24], np.float32, 7)),
+             const("half", np.float32(0.5)), const("one", np.float32(1.0)),
+             const("rt2", np.float32(np.sqrt(2.0)))]
+    node = helper.make_node
+    model = make_model(
+        [node("Conv", ["x", "w"], ["cv"], pads=[1, 1, 1, 1]),
+         node("BatchNormalization", ["cv", "s", "bb", "m", "v"], ["bn"]),
+         node("Relu", ["bn"], ["r1"]),
+         node("Add", ["r1", "x"], ["res"]),
+         node("Relu", ["res"], ["y"]),
+         node("MatMul", ["t", "lw"], ["mm"]),
+         node("Add", ["mm", "lb"], ["h"]),
+         node("Div", ["h", "rt2"], ["hd"]),
+         node("Erf", ["hd"], ["he"]),
+         node("Add", ["he", "one"], ["hp"]),
+         node("Mul", ["h", "hp"], ["hm"]),
+         node("Mul", ["hm", "half"], ["gelu"]),
+         node("Sigmoid", ["gelu"], ["sg"]),
+         node("Mul", ["gelu", "sg"], ["swish"])],
+        [("x", F32, [1, c, 10, 10]), ("t", F32, [3, 20])],
+        [("y", F32, None), ("swish", F32, None)], inits)
+    check(optc, tmp_path, model,
+          {"x": random([1, c, 10, 10], np.float32, 8),
+           "t": random([3, 20], np.float32, 9)}, rtol=1e-4, atol=1e-5)
