@@ -14,12 +14,23 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Chunks per thread: a few, so a thread slowed by other work is covered. */
 enum { kChunksPerThread = 4 };
+
+/* How long an idle worker, or a caller waiting for others' chunks, polls
+ * before it sleeps on a condition variable. A model runs its kernels back
+ * to back, each a parallel loop a few microseconds to milliseconds long:
+ * waking a sleeping thread costs tens of microseconds, more than many of
+ * those loops. Polling briefly (like OpenMP runtimes' block time, but
+ * 1000x shorter) keeps the pool awake through a run and costs nothing
+ * measurable once it ends. */
+static const int64_t kSpinNanoseconds = 100 * 1000;
 
 typedef struct Job {
   optc_parallel_body body;
@@ -39,7 +50,53 @@ struct optc_thread_pool {
   pthread_cond_t chunkDone;
   Job *queue; /* jobs with unclaimed chunks, oldest first */
   int stopping;
+  /* Bumped (under the mutex) whenever a job is queued: pollers read it
+   * without the lock to see that there may be work. */
+  _Atomic int64_t posted;
 };
+
+static int64_t nowNanoseconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static inline void cpuRelax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Polls, without the mutex, until `done` says so or the spin time is up;
+ * returns whether `done` said so. */
+static int spinUntil(int (*done)(const void *), const void *argument) {
+  int64_t deadline = 0;
+  for (int64_t i = 0;; ++i) {
+    if (done(argument))
+      return 1;
+    cpuRelax();
+    if ((i & 63) == 63) {
+      int64_t now = nowNanoseconds();
+      if (!deadline)
+        deadline = now + kSpinNanoseconds;
+      else if (now >= deadline)
+        return 0;
+    }
+  }
+}
+
+typedef struct {
+  const optc_thread_pool *pool;
+  int64_t seen;
+} PostedSince;
+
+static int postedSince(const void *argument) {
+  const PostedSince *since = (const PostedSince *)argument;
+  return atomic_load_explicit(&since->pool->posted, memory_order_acquire) !=
+         since->seen;
+}
 
 /* Set while a thread runs a chunk: a nested call runs serially. */
 static _Thread_local int inBody;
@@ -56,6 +113,13 @@ static Job *claimChunk(optc_thread_pool *pool, int64_t *chunk) {
   return job;
 }
 
+/* Whether every chunk of a job is done; read without the mutex while
+ * polling (the count is then re-read under it). */
+static int jobDone(const void *argument) {
+  const Job *job = (const Job *)argument;
+  return __atomic_load_n(&job->doneChunks, __ATOMIC_ACQUIRE) == job->numChunks;
+}
+
 /* Runs a claimed chunk outside the mutex, then counts it done. */
 static void runChunk(optc_thread_pool *pool, Job *job, int64_t chunk) {
   pthread_mutex_unlock(&pool->mutex);
@@ -65,7 +129,8 @@ static void runChunk(optc_thread_pool *pool, Job *job, int64_t chunk) {
   job->body(begin, end, job->context);
   inBody = 0;
   pthread_mutex_lock(&pool->mutex);
-  if (++job->doneChunks == job->numChunks)
+  if (__atomic_add_fetch(&job->doneChunks, 1, __ATOMIC_RELEASE) ==
+      job->numChunks)
     pthread_cond_broadcast(&pool->chunkDone);
 }
 
@@ -81,7 +146,15 @@ static void *workerMain(void *argument) {
     }
     if (pool->stopping)
       break;
-    pthread_cond_wait(&pool->workAvailable, &pool->mutex);
+    /* No work: poll for a new job for a while, then sleep. A job queued
+     * after the check below is seen by the condition wait's broadcast. */
+    PostedSince since = {pool, atomic_load(&pool->posted)};
+    pthread_mutex_unlock(&pool->mutex);
+    int woken = spinUntil(postedSince, &since);
+    pthread_mutex_lock(&pool->mutex);
+    if (!woken && !pool->queue && !pool->stopping &&
+        atomic_load(&pool->posted) == since.seen)
+      pthread_cond_wait(&pool->workAvailable, &pool->mutex);
   }
   pthread_mutex_unlock(&pool->mutex);
   return NULL;
@@ -158,6 +231,7 @@ void optc_thread_pool_parallel_for(optc_thread_pool *pool, int64_t n,
   while (*tail)
     tail = &(*tail)->next;
   *tail = &job;
+  atomic_fetch_add_explicit(&pool->posted, 1, memory_order_release);
   pthread_cond_broadcast(&pool->workAvailable);
   /* Work on this job's own chunks, then wait for the ones others took. */
   while (job.nextChunk < job.numChunks) {
@@ -169,6 +243,12 @@ void optc_thread_pool_parallel_for(optc_thread_pool *pool, int64_t n,
       *link = job.next;
     }
     runChunk(pool, &job, chunk);
+  }
+  if (job.doneChunks < job.numChunks) {
+    /* Others still run chunks of this job: poll, then sleep. */
+    pthread_mutex_unlock(&pool->mutex);
+    spinUntil(jobDone, &job);
+    pthread_mutex_lock(&pool->mutex);
   }
   while (job.doneChunks < job.numChunks)
     pthread_cond_wait(&pool->chunkDone, &pool->mutex);
