@@ -116,7 +116,8 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "expand-strided-metadata,lower-affine,"
                 "arith-expand{include-bf16=true},math-expand-ops,"
                 "convert-math-to-funcs,convert-scf-to-cf,"
-                "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+                "convert-vector-to-llvm{vector-contract-lowering=outerproduct "
+                "reassociate-fp-reductions=true},"
                 // What LLVM has intrinsics for first; libm for the rest.
                 "convert-math-to-llvm,convert-math-to-libm,"
                 "convert-math-to-llvm,convert-arith-to-llvm,"
