@@ -17,6 +17,8 @@
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+
+#include <limits>
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
@@ -93,9 +95,12 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "modify-public-functions},"
                 "canonicalize,cse");
     pm.addPass(createOptcPlanMemory());
-    if (options.weights != "embed") {
+    {
+      // "embed" keeps every weight in the library (flattened).
       OptcExternalizeWeightsOptions weights;
-      weights.limit = options.weightsLimit;
+      weights.limit = options.weights == "embed"
+                          ? std::numeric_limits<int64_t>::max()
+                          : options.weightsLimit;
       weights.force = options.weights == "file";
       pm.addPass(createOptcExternalizeWeights(weights));
     }

@@ -92,6 +92,54 @@ LogicalResult optc::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
 }
 
 namespace {
+/// Embedded weights become one-dimensional globals, each use reshaped back.
+/// The LLVM translation turns a global of rank r into nested arrays, one
+/// uniqued constant per innermost row: a 1280x320x1x1 convolution weight
+/// made 409600 constants and a second of compile time per megabyte. A flat
+/// global is one raw constant.
+static void flattenEmbeddedWeights(ModuleOp module, func::FuncOp main) {
+  SmallVector<memref::GetGlobalOp> gets;
+  main.walk([&](memref::GetGlobalOp get) { gets.push_back(get); });
+  DenseMap<Operation *, memref::GlobalOp> flattened;
+  for (memref::GetGlobalOp get : gets) {
+    auto global = module.lookupSymbol<memref::GlobalOp>(get.getName());
+    MemRefType type = get.getType();
+    if (!global || !global.getConstant() || !global.getInitialValue() ||
+        type.getRank() < 2 || !type.hasStaticShape() ||
+        !type.getLayout().isIdentity() || global.getType() != type)
+      continue;
+    auto flatType =
+        MemRefType::get({type.getNumElements()}, type.getElementType());
+    auto flatTensor =
+        RankedTensorType::get({type.getNumElements()}, type.getElementType());
+    if (!flattened.count(global)) {
+      Attribute value = *global.getInitialValue();
+      Attribute flatValue;
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        flatValue =
+            DenseResourceElementsAttr::get(flatTensor, resource.getRawHandle());
+      else if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        flatValue = dense.reshape(flatTensor);
+      if (!flatValue)
+        continue;
+      global.setType(flatType);
+      global.setInitialValueAttr(flatValue);
+      flattened[global] = global;
+    }
+    OpBuilder builder(get);
+    auto flat = memref::GetGlobalOp::create(builder, get.getLoc(), flatType,
+                                            get.getName());
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    get.replaceAllUsesWith(memref::ExpandShapeOp::create(
+                               builder, get.getLoc(), type.getShape(), flat,
+                               SmallVector<ReassociationIndices>{all})
+                               .getResult());
+    get.erase();
+  }
+}
+
 struct ExternalizeWeightsPass
     : public mlir::optc::impl::OptcExternalizeWeightsBase<
           ExternalizeWeightsPass> {
@@ -129,8 +177,10 @@ struct ExternalizeWeightsPass
       total += type.getNumElements() *
                llvm::divideCeil(type.getElementTypeBitWidth(), 8);
     }
-    if (globals.empty() || (!force && total < limit))
+    if (globals.empty() || (!force && total < limit)) {
+      flattenEmbeddedWeights(module, main);
       return;
+    }
 
     // Offsets, the hash, and the attribute the driver writes from.
     MLIRContext *context = &getContext();
@@ -182,6 +232,7 @@ struct ExternalizeWeightsPass
       if (SymbolTable::symbolKnownUseEmpty(global, module))
         global.erase();
     }
+    flattenEmbeddedWeights(module, main);
     module->setAttr("optc.weights", ArrayAttr::get(context, entries));
     module->setAttr("optc.weights_size",
                     IntegerAttr::get(IntegerType::get(context, 64), offset));

@@ -67,7 +67,13 @@ def OptcExternalizeWeights
     `optc.weights` (an array of `[offset, elements]` pairs), and
     `optc.weights_size` and `optc.weights_id` (a 64-bit FNV-1a hash of the
     bytes, in hex), which the library checks the file against at load.
-    Nothing happens when the weights stay below the limit.
+
+    Weights that stay in the library (below the limit, or smaller than
+    `min-bytes`) become one-dimensional globals, each use an
+    `memref.expand_shape` of it: the LLVM translation makes a global of
+    rank r nested arrays with one uniqued constant per innermost row, which
+    cost a second of compile time and tens of MB of memory per megabyte of
+    convolution weights; a flat global is one raw constant.
   }];
   let options = [
     Option<"limit", "limit", "int64_t", "64 << 20",
