@@ -24,7 +24,9 @@ def OptcCPUTileAndVectorize
     2. `scf.for` loops over tiles the size of a few vector registers, each
        then vectorised by `linalg::vectorize`.
 
-    Matrix products (any linalg op with a contraction structure) take a
+    Matrix products (any linalg op with a contraction structure) walk a
+    long `k` in slices of 256 (so the slice of the right-hand side a thread
+    block uses stays in L2), and take a
     register tile of `mr x nr` accumulators with a `k` step of 1, whose
     `vector.contract` lowers to outer products (FMAs). Other operations tile
     their innermost dimension to a multiple of the vector length.

@@ -32,6 +32,7 @@ namespace {
 /// Tile sizes of one linalg op, one per loop; 0 leaves a loop untiled.
 struct Schedule {
   SmallVector<int64_t> threadTiles; // the scf.forall level; empty: serial
+  SmallVector<int64_t> cacheTiles;  // an scf.for level; empty: none
   SmallVector<int64_t> vectorTiles; // the scf.for level, then vectorised
 };
 
@@ -64,6 +65,9 @@ static bool worthThreads(ArrayRef<int64_t> ranges, int64_t minWork) {
                : work * range;
   return work >= minWork;
 }
+
+/// The k slice of a matrix product's cache tile.
+constexpr int64_t kCacheK = 256;
 
 /// The largest multiple of `tile` that divides `range` and is at most
 /// `limit` (at least `tile`); `range` is a multiple of `tile`.
@@ -98,6 +102,15 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
   if (ranges[m] % schedule.vectorTiles[m] != 0 ||
       ranges[n] % schedule.vectorTiles[n] != 0)
     return schedule; // split before tiling for threads
+  // A long k walks the block's columns of the right-hand side in slices
+  // that stay in L2 (kc x blockN floats) while every row tile uses them.
+  if (dims->k.size() == 1 && ranges[dims->k[0]] > 2 * kCacheK) {
+    int64_t kc = largestDivisorAtMost(ranges[dims->k[0]], kCacheK);
+    if (kc >= kCacheK / 2) {
+      schedule.cacheTiles.assign(ranges.size(), 0);
+      schedule.cacheTiles[dims->k[0]] = kc;
+    }
+  }
   if (worthThreads(ranges, minWork)) {
     schedule.threadTiles.assign(ranges.size(), 0);
     for (unsigned b : dims->batch)
@@ -232,6 +245,13 @@ struct TileAndVectorizePass
       // An op upstream tiling cannot split stays whole; it still runs.
       FailureOr<Operation *> tiled =
           tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
+      if (succeeded(tiled))
+        current = *tiled;
+    }
+    if (!schedule.cacheTiles.empty()) {
+      FailureOr<Operation *> tiled = tile(
+          rewriter, cast<TilingInterface>(current), schedule.cacheTiles,
+          /*forall=*/false);
       if (succeeded(tiled))
         current = *tiled;
     }

@@ -71,6 +71,22 @@ func.func private @k3_row_sum(%x: tensor<3x197xf32>) -> tensor<3xf32> attributes
   return %r : tensor<3xf32>
 }
 
+// A long k is walked in slices of 256 (a cache tile: the slice of the
+// right-hand side stays in L2 while every row tile of the block uses it),
+// then one step at a time.
+// CHECK-LABEL: func.func private @k4_long_k
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} = %c0 to %c1024 step %c256
+// CHECK: scf.for {{.*}} = %c0 to %c256 step %c1
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+func.func private @k4_long_k(%a: tensor<8x1024xf32>, %b: tensor<1024x32xf32>) -> tensor<8x32xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<8x1024xf32>, tensor<1024x32xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %m : tensor<8x32xf32>
+}
+
 // Functions that are not kernels are left alone.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK: linalg.generic
