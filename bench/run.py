@@ -5,7 +5,7 @@ machine, with the same thread count.
 For every model and thread count: compile with optc (wall time, peak
 memory of the compiler), load the library through the runtime's C API
 (ctypes, like onnxruntime's Python binding), warm both up, then time
-interleaved repetitions of one inference each and report medians. Outputs
+turns of repetitions (each turn one untimed run, then three timed) and report medians. Outputs
 are compared before timing. GEMM micro-benchmarks also get GFLOP/s and the
 percentage of the fp32 peak measured by an FMA loop in the same run.
 
@@ -27,6 +27,12 @@ import time
 import numpy as np
 import onnx
 import onnxruntime as ort
+
+# Timed runs per turn. The runtimes take turns; each turn starts with an
+# untimed run, during which threads of the other runtime still polling for
+# work (optc's do, for up to 100 us) go to sleep, so neither times the
+# other's idle threads and both are timed warm, as in back-to-back use.
+TURN_RUNS = 3
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import models as model_set  # noqa: E402
@@ -187,8 +193,10 @@ def bench_model(args, name, model_path, library, threads, peaks):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Idle threads sleep, as optc's do: spinning ones would take the cores
-    # from the other runtime's turns in the interleaved repetitions.
+    # Idle threads sleep: spinning ones would take the cores from the other
+    # runtime's turns in the interleaved repetitions. (optc's pool polls for
+    # at most 100 us after a parallel loop before sleeping; each turn's
+    # untimed first run covers that.)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(model_path), options,
                                    providers=["CPUExecutionProvider"])
@@ -210,8 +218,14 @@ def bench_model(args, name, model_path, library, threads, peaks):
     start = time.perf_counter()
     while len(optc_times) < 5 or (time.perf_counter() - start < budget
                                   and len(optc_times) < 200):
-        t = time.perf_counter(); ours.run(); optc_times.append(time.perf_counter() - t)
-        t = time.perf_counter(); session.run(None, feeds); ort_times.append(time.perf_counter() - t)
+        # Each turn: one untimed run, in which the other runtime's threads
+        # finish polling and go to sleep, then a few timed ones.
+        ours.run()
+        for _ in range(TURN_RUNS):
+            t = time.perf_counter(); ours.run(); optc_times.append(time.perf_counter() - t)
+        session.run(None, feeds)
+        for _ in range(TURN_RUNS):
+            t = time.perf_counter(); session.run(None, feeds); ort_times.append(time.perf_counter() - t)
     optc_ms = 1e3 * statistics.median(optc_times)
     ort_ms = 1e3 * statistics.median(ort_times)
     row = {"model": name, "threads": threads, "optc_ms": optc_ms, "ort_ms": ort_ms,
