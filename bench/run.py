@@ -5,8 +5,8 @@ machine, with the same thread count.
 For every model and thread count: compile with optc (wall time, peak
 memory of the compiler), load the library through the runtime's C API
 (ctypes, like onnxruntime's Python binding), warm both up, then time
-turns of repetitions (each turn one untimed run, then three timed) and report medians. Outputs
-are compared before timing. GEMM micro-benchmarks also get GFLOP/s and the
+interleaved turns (each one untimed run, then three timed ones) and report
+medians. Outputs are compared before timing. GEMM micro-benchmarks also get GFLOP/s and the
 percentage of the fp32 peak measured by an FMA loop in the same run.
 
 usage: run.py --optc BUILD/bin/optc [--quick] [--models a,b] [--threads 1,2]
