@@ -87,7 +87,10 @@ static void addStage(OpPassManager &pm, Stage stage,
     return;
   }
   case Stage::Bufferized:
-    addText(pm, "one-shot-bufferize{bufferize-function-boundaries "
+    // A tensor.empty a kernel fills and inserts into a slice of another
+    // tensor (the im2col copies) becomes that slice: written in place.
+    addText(pm, "eliminate-empty-tensors,"
+                "one-shot-bufferize{bufferize-function-boundaries "
                 "allow-return-allocs-from-loops "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "drop-equivalent-buffer-results,"
