@@ -120,13 +120,17 @@ def OptcCPULowerCopies : Pass<"optc-cpu-lower-copies", "::mlir::ModuleOp"> {
     rewrites those copies (static shapes) as `linalg.copy`, which the loop
     lowering turns into a loop nest over the shape whose innermost loop has
     unit stride in both buffers when their rows are contiguous: LLVM's loop
-    vectoriser then makes it vector loads and stores.
+    vectoriser then makes it vector loads and stores. Copies of 32768
+    elements or more become an `scf.forall` over their first dimension of
+    more than one element (each iteration copying its slice), which
+    `--optc-cpu-outline-parallel` hands to the thread pool.
 
     Example: `memref.copy %a, %b : memref<4x8xf32> to memref<4x8xf32,
     strided<[10, 1], offset: 11>>` becomes `linalg.copy ins(%a : ...)
     outs(%b : ...)`.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def OptcCPULowerAsserts : Pass<"optc-cpu-lower-asserts", "::mlir::ModuleOp"> {

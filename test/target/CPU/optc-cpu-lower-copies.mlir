@@ -23,3 +23,17 @@ func.func @contiguous(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %c: memref<?xf32
   memref.copy %c, %d : memref<?xf32> to memref<?xf32, strided<[2]>>
   return
 }
+
+// A copy of 32768 elements or more is split over threads along its first
+// dimension longer than one: an scf.forall of slice copies.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.forall (%[[C:.*]]) in (64) {
+// CHECK: %[[S:.*]] = memref.subview %arg0[0, %[[C]], 0, 0] [1, 1, 32, 32] [1, 1, 1, 1]
+// CHECK: %[[D:.*]] = memref.subview %{{.*}}[0, %[[C]], 0, 0] [1, 1, 32, 32] [1, 1, 1, 1]
+// CHECK: linalg.copy ins(%[[S]] : {{.*}}) outs(%[[D]] : {{.*}})
+// CHECK-NOT: memref.copy
+func.func @large(%x: memref<1x64x32x32xf32>, %padded: memref<1x64x34x34xf32>) {
+  %v = memref.subview %padded[0, 0, 1, 1] [1, 64, 32, 32] [1, 1, 1, 1] : memref<1x64x34x34xf32> to memref<1x64x32x32xf32, strided<[73984, 1156, 34, 1], offset: 35>>
+  memref.copy %x, %v : memref<1x64x32x32xf32> to memref<1x64x32x32xf32, strided<[73984, 1156, 34, 1], offset: 35>>
+  return
+}
