@@ -27,7 +27,8 @@ def OptcCPUTileAndVectorize
     Matrix products (any linalg op with a contraction structure) walk a
     long `k` in slices of 256 (so the slice of the right-hand side a thread
     block uses stays in L2), and take a
-    register tile of `mr x nr` accumulators with a `k` step of 1, whose
+    register tile of `mr x nr` accumulators (fewer rows, more columns
+    when M is small: up to 16 vectors for one row) with a `k` step of 1, whose
     `vector.contract` lowers to outer products (FMAs). Other operations tile
     their innermost dimension to a multiple of the vector length.
 

@@ -96,9 +96,14 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
   int64_t mr = vectorBits >= 512 ? 8 : 4;
   schedule.vectorTiles.assign(ranges.size(), 1);
   schedule.vectorTiles[m] = std::min(ranges[m], mr);
-  schedule.vectorTiles[n] = ranges[n] >= 2 * lanes ? 2 * lanes
-                            : ranges[n] >= lanes   ? lanes
-                                                   : ranges[n];
+  // Few rows (a matrix-vector product, a decode step) take wider tiles, up
+  // to 16 accumulator vectors: each k step then reads a long contiguous
+  // piece of a right-hand-side row instead of two vectors a row apart.
+  int64_t vectors = std::clamp<int64_t>(16 / schedule.vectorTiles[m], 2, 16);
+  int64_t nr = 1;
+  while (nr * 2 <= vectors && nr * 2 * lanes <= ranges[n])
+    nr *= 2;
+  schedule.vectorTiles[n] = ranges[n] >= lanes ? nr * lanes : ranges[n];
   if (ranges[m] % schedule.vectorTiles[m] != 0 ||
       ranges[n] % schedule.vectorTiles[n] != 0)
     return schedule; // split before tiling for threads
@@ -116,8 +121,9 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
     for (unsigned b : dims->batch)
       schedule.threadTiles[b] = 1;
     schedule.threadTiles[m] = blockOf(ranges[m], schedule.vectorTiles[m], 64);
-    schedule.threadTiles[n] =
-        blockOf(ranges[n], schedule.vectorTiles[n], 16 * lanes);
+    schedule.threadTiles[n] = blockOf(
+        ranges[n], schedule.vectorTiles[n],
+        std::max<int64_t>(16 * lanes, schedule.vectorTiles[n]));
     // Within a thread's block the vector tiles walk the whole block.
   } else {
     // Serial: the vector level walks the whole op.

@@ -87,6 +87,18 @@ func.func private @k4_long_k(%a: tensor<8x1024xf32>, %b: tensor<1024x32xf32>) ->
   return %m : tensor<8x32xf32>
 }
 
+// One row (a matrix-vector product): 16 accumulator vectors, so each k
+// step reads 256 contiguous floats of a right-hand-side row.
+// CHECK-LABEL: func.func private @k5_matvec
+// CHECK: vector.contract {{.*}} : vector<1x1xf32>, vector<1x256xf32> into vector<1x256xf32>
+func.func private @k5_matvec(%a: tensor<1x64xf32>, %b: tensor<64x512xf32>) -> tensor<1x512xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x512xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x512xf32>) -> tensor<1x512xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x512xf32>) outs(%f : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %m : tensor<1x512xf32>
+}
+
 // Functions that are not kernels are left alone.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK: linalg.generic
