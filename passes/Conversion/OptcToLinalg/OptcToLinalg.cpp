@@ -948,7 +948,7 @@ template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
   }
 };
 
-/// softmax(x) = exp(x - max) / sum(exp(x - max)); log-softmax is
+/// softmax(x) = exp(x - max) * (1 / sum(exp(x - max))); log-softmax is
 /// (x - max) - log(sum(exp(x - max))). All along one axis.
 template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
@@ -965,7 +965,13 @@ template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
       return rewriter.notifyMatchFailure(op, "dynamic shape");
     int64_t axis = static_cast<int64_t>(op.getAxis());
     Type element = type.getElementType();
-    Reduction max = reductionOf<ReduceMaxOp>(Kind::Float);
+    // The shift only keeps exp in range: a NaN anywhere in a row makes the
+    // row's sum and every output NaN whichever maximum is taken, so the
+    // maximum may ignore NaNs (maxnum), which vectorises without the NaN
+    // checks of a propagating maximum.
+    Reduction max{-INFINITY, [](OpBuilder &b, Location l, Value x, Value y) {
+                    return Value(arith::MaxNumFOp::create(b, l, x, y));
+                  }};
     Reduction sum = reductionOf<ReduceSumOp>(Kind::Float);
     Value maxima = reduce(rewriter, loc, input, {axis}, max,
                           constantOf(rewriter, loc, element, -INFINITY));
@@ -1004,18 +1010,33 @@ template <typename Op> struct SoftmaxLowering : public OpConversionPattern<Op> {
                              });
     Value sums = reduce(rewriter, loc, exps, {axis}, sum,
                         constantOf(rewriter, loc, element, 0));
+    // One logarithm or reciprocal per row, then a subtraction or a
+    // multiplication per element (a vector division costs ten times a
+    // multiplication).
+    auto sumsType = cast<RankedTensorType>(sums.getType());
     Value result;
-    if constexpr (std::is_same_v<Op, LogSoftmaxOp>)
-      result = combine(
-          shifted, sums, [](OpBuilder &b, Location l, Value x, Value s) {
-            return Value(
-                arith::SubFOp::create(b, l, x, math::LogOp::create(b, l, s)));
-          });
-    else
-      result =
-          combine(exps, sums, [](OpBuilder &b, Location l, Value e, Value s) {
-            return Value(arith::DivFOp::create(b, l, e, s));
-          });
+    if constexpr (std::is_same_v<Op, LogSoftmaxOp>) {
+      Value logs =
+          elementwise(rewriter, loc, sumsType, ValueRange{sums},
+                      [](OpBuilder &b, Location l, ValueRange args) {
+                        return Value(math::LogOp::create(b, l, args[0]));
+                      });
+      result = combine(shifted, logs,
+                       [](OpBuilder &b, Location l, Value x, Value s) {
+                         return Value(arith::SubFOp::create(b, l, x, s));
+                       });
+    } else {
+      Value one = constantOf(rewriter, loc, element, 1);
+      Value inverses =
+          elementwise(rewriter, loc, sumsType, ValueRange{sums},
+                      [&](OpBuilder &b, Location l, ValueRange args) {
+                        return Value(arith::DivFOp::create(b, l, one, args[0]));
+                      });
+      result = combine(exps, inverses,
+                       [](OpBuilder &b, Location l, Value e, Value s) {
+                         return Value(arith::MulFOp::create(b, l, e, s));
+                       });
+    }
     rewriter.replaceOp(op, narrowFloats(rewriter, loc, result, stored));
     return success();
   }
