@@ -80,15 +80,17 @@ func.func @mean(%x: tensor<4x6xf32>) -> tensor<4x1xf32> {
 
 // -----
 
-// max, exp(x - max), sum, divide.
+// max (ignoring NaNs), exp(x - max), sum, one reciprocal per row, multiply.
 // CHECK-LABEL: func.func @softmax
 // CHECK: linalg.reduce {{.*}} dimensions = [1]
-// CHECK: arith.maximumf
+// CHECK: arith.maxnumf
 // CHECK: arith.subf
 // CHECK: math.exp
 // CHECK: linalg.reduce {{.*}} dimensions = [1]
 // CHECK: arith.addf
-// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2xf32>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: arith.divf %cst{{.*}}, %{{.*}} : f32
+// CHECK: arith.mulf
 func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   %0 = optc.softmax %x {axis = 1 : i64} : tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
