@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::optc {
@@ -32,10 +33,30 @@ struct FuseElementLoopsPass
           Operation *producer = operand->get().getDefiningOp();
           return producer && producer->hasOneUse();
         });
-    FrozenRewritePatternSet frozen(std::move(patterns));
+    FrozenRewritePatternSet fusion(std::move(patterns));
+    // Then (once the chains are one op), an elementwise op reading a matrix
+    // product through an expand_shape
+    // (a convolution's N x F x HW product seen as N x F x H x W) computes
+    // in the product's shape instead, its result expanded: the product and
+    // its epilogue then share one iteration space, and the CPU schedule
+    // can compute the epilogue of each block of the product while the
+    // block is in cache. Nothing else is reshaped.
+    RewritePatternSet reshapes(&getContext());
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        reshapes, [](OpOperand *operand) {
+          auto generic = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+          if (!generic || !expand ||
+              generic.getNumLoops() != generic.getNumParallelLoops())
+            return false;
+          auto producer = expand.getSrc().getDefiningOp<linalg::LinalgOp>();
+          return producer && linalg::isaContractionOpInterface(producer);
+        });
+    FrozenRewritePatternSet collapsing(std::move(reshapes));
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (func->hasAttr("optc.kernel") &&
-          failed(applyPatternsGreedily(func, frozen)))
+          (failed(applyPatternsGreedily(func, fusion)) ||
+           failed(applyPatternsGreedily(func, collapsing))))
         return signalPassFailure();
   }
 };

@@ -107,6 +107,12 @@ def OptcFuseElementLoops : Pass<"optc-fuse-element-loops", "::mlir::ModuleOp"> {
     become one loop, and the producer's tensor is never materialised. An
     elementwise producer also fuses into a reduction that consumes it.
 
+    Then an elementwise op reading a matrix product through a
+    `tensor.expand_shape` (a convolution's `N x F x HW` product seen as
+    `N x F x H x W`) is collapsed to compute in the product's shape, its
+    result expanded instead: the product and its epilogue share one
+    iteration space, which the CPU schedule fuses block by block.
+
     Unlike upstream's `linalg-fuse-elementwise-ops` pass, reshapes are not
     propagated through other linalg ops: that turns named contractions into
     generics the CPU schedule no longer sees as matrix products.

@@ -32,6 +32,12 @@ def OptcCPUTileAndVectorize
     `vector.contract` lowers to outer products (FMAs). Other operations tile
     their innermost dimension to a multiple of the vector length.
 
+    An elementwise op reading a matrix product's only result (an
+    epilogue: bias, normalisation, activation) is tiled with the product's
+    thread blocks, and the product and the fill of its accumulator are
+    fused into each block (upstream tile-and-fuse): each block computes the
+    product, then its epilogue while it is in cache, in one parallel loop.
+
     A loop its tile does not divide is first split (`linalg::splitOp`) into
     the part the tile divides and the remainder, each scheduled on its own,
     so every tile is full and static: no masks, no partial tiles. Register

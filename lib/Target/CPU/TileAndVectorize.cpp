@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
@@ -121,9 +122,9 @@ contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
     for (unsigned b : dims->batch)
       schedule.threadTiles[b] = 1;
     schedule.threadTiles[m] = blockOf(ranges[m], schedule.vectorTiles[m], 64);
-    schedule.threadTiles[n] = blockOf(
-        ranges[n], schedule.vectorTiles[n],
-        std::max<int64_t>(16 * lanes, schedule.vectorTiles[n]));
+    schedule.threadTiles[n] =
+        blockOf(ranges[n], schedule.vectorTiles[n],
+                std::max<int64_t>(16 * lanes, schedule.vectorTiles[n]));
     // Within a thread's block the vector tiles walk the whole block.
   } else {
     // Serial: the vector level walks the whole op.
@@ -227,9 +228,12 @@ struct TileAndVectorizePass
   /// first split into the part the tile divides and the remainder, each
   /// then scheduled on its own: every tile stays full and static (no masks,
   /// no partial tiles), and remainders take shorter vectors.
-  void scheduleOp(RewriterBase &rewriter, linalg::LinalgOp op) {
+  void scheduleOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                  bool threaded = true) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
+    if (!threaded)
+      schedule.threadTiles.clear();
     if (std::optional<unsigned> d = remainderDim(ranges, schedule)) {
       int64_t tile = schedule.vectorTiles[*d];
       rewriter.setInsertionPoint(op);
@@ -237,8 +241,10 @@ struct TileAndVectorizePass
           linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
                           *d, rewriter.getIndexAttr(ranges[*d] / tile * tile));
       if (head && tail) {
-        scheduleOp(rewriter, cast<linalg::LinalgOp>(head.getOperation()));
-        scheduleOp(rewriter, cast<linalg::LinalgOp>(tail.getOperation()));
+        scheduleOp(rewriter, cast<linalg::LinalgOp>(head.getOperation()),
+                   threaded);
+        scheduleOp(rewriter, cast<linalg::LinalgOp>(tail.getOperation()),
+                   threaded);
         return;
       }
       // Not splittable: partial tiles are left to the loop lowering.
@@ -255,9 +261,9 @@ struct TileAndVectorizePass
         current = *tiled;
     }
     if (!schedule.cacheTiles.empty()) {
-      FailureOr<Operation *> tiled = tile(
-          rewriter, cast<TilingInterface>(current), schedule.cacheTiles,
-          /*forall=*/false);
+      FailureOr<Operation *> tiled =
+          tile(rewriter, cast<TilingInterface>(current), schedule.cacheTiles,
+               /*forall=*/false);
       if (succeeded(tiled))
         current = *tiled;
     }
@@ -292,13 +298,91 @@ struct TileAndVectorizePass
       rewriter.replaceOp(current, vectorized->replacements);
   }
 
+  /// The matrix product whose only result `op` reads at the positions it
+  /// writes, when `op` is elementwise over the product's result space (an
+  /// epilogue: bias, normalisation, activation), with static sizes.
+  static linalg::LinalgOp contractionBehind(linalg::GenericOp op) {
+    if (!op.hasPureTensorSemantics() || op.getNumResults() != 1 ||
+        op.getNumLoops() != op.getNumParallelLoops() ||
+        !op.getIndexingMapMatchingResult(op->getResult(0)).isIdentity())
+      return nullptr;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto producer = input->get().getDefiningOp<linalg::LinalgOp>();
+      if (!producer || !linalg::isaContractionOpInterface(producer) ||
+          !producer.hasPureTensorSemantics() ||
+          producer->getNumResults() != 1 || !input->get().hasOneUse() ||
+          !op.getMatchingIndexingMap(input).isIdentity() ||
+          !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
+               .isProjectedPermutation() ||
+          llvm::any_of(producer.getStaticLoopRanges(),
+                       [](int64_t r) { return ShapedType::isDynamic(r); }))
+        continue;
+      return producer;
+    }
+    return nullptr;
+  }
+
+  /// Computes `epilogue` block by block with the matrix product behind it:
+  /// the product's thread blocks tile the epilogue, the product (and the
+  /// fill of its accumulator) is fused into each block, and each of the
+  /// three then gets its serial schedule inside the block. The block of
+  /// the product is still in cache when the epilogue reads it, and one
+  /// parallel loop replaces three.
+  void fuseIntoBlocks(RewriterBase &rewriter, linalg::GenericOp epilogue) {
+    linalg::LinalgOp product = contractionBehind(epilogue);
+    SmallVector<int64_t> ranges = product.getStaticLoopRanges();
+    Schedule schedule = scheduleFor(product, vectorBits, minParallelWork);
+    if (schedule.threadTiles.empty() || remainderDim(ranges, schedule))
+      return;
+    // The product's result dims are (a permutation of) its parallel loops;
+    // the epilogue's loops are the result dims.
+    AffineMap resultMap =
+        product.getIndexingMapMatchingResult(product->getResult(0));
+    SmallVector<int64_t> tiles;
+    for (AffineExpr expr : resultMap.getResults())
+      tiles.push_back(
+          schedule.threadTiles[cast<AffineDimExpr>(expr).getPosition()]);
+    scf::SCFTileAndFuseOptions options;
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setTilingOptions(tiling);
+    rewriter.setInsertionPoint(epilogue);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+    if (failed(fused))
+      return;
+    for (OpResult result : epilogue->getResults())
+      if (Value replacement = fused->replacements.lookup(result))
+        rewriter.replaceAllUsesWith(result, replacement);
+    // Producers first (the fill, then the product), then the epilogue.
+    SmallVector<linalg::LinalgOp> inBlock;
+    for (Operation *op : llvm::reverse(fused->tiledAndFusedOps))
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+        inBlock.push_back(linalgOp);
+    for (linalg::LinalgOp op : inBlock)
+      scheduleOp(rewriter, op, /*threaded=*/false);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (!func->hasAttr("optc.kernel"))
       return;
     IRRewriter rewriter(&getContext());
+    SmallVector<linalg::GenericOp> epilogues;
+    func.walk([&](linalg::GenericOp op) {
+      if (contractionBehind(op))
+        epilogues.push_back(op);
+    });
+    for (linalg::GenericOp op : epilogues)
+      fuseIntoBlocks(rewriter, op);
+    // Everything not scheduled with an epilogue above.
     SmallVector<linalg::LinalgOp> ops;
-    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    func.walk([&](linalg::LinalgOp op) {
+      if (!op->getParentOfType<scf::ForallOp>())
+        ops.push_back(op);
+    });
     for (linalg::LinalgOp op : ops) {
       // Dynamic sizes are not scheduled; an op with an empty loop does
       // nothing and is left to the loop lowering.

@@ -63,3 +63,24 @@ func.func @not_a_kernel(%x: tensor<8xf32>) -> tensor<8xf32> {
   } -> tensor<8xf32>
   return %s : tensor<8xf32>
 }
+
+// An epilogue reading a convolution's product through an expand_shape is
+// collapsed to the product's shape; its result is expanded instead.
+// CHECK-LABEL: func.func private @k2_conv_epilogue
+// CHECK: %[[P:.*]] = linalg.contract
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[P]], %arg2 : tensor<1x4x6xf32>, tensor<4xf32>)
+// CHECK: tensor.expand_shape %[[E]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 2, 3]
+func.func private @k2_conv_epilogue(%w: tensor<1x4x8xf32>, %x: tensor<1x8x6xf32>, %b: tensor<4xf32>) -> tensor<1x4x2x3xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
+  %p = linalg.contract indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>] ins(%w, %x : tensor<1x4x8xf32>, tensor<1x8x6xf32>) outs(%f : tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
+  %v = tensor.expand_shape %p [[0], [1], [2, 3]] output_shape [1, 4, 2, 3] : tensor<1x4x6xf32> into tensor<1x4x2x3xf32>
+  %o = tensor.empty() : tensor<1x4x2x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v, %b : tensor<1x4x2x3xf32>, tensor<4xf32>) outs(%o : tensor<1x4x2x3xf32>) {
+  ^bb0(%in: f32, %c: f32, %out: f32):
+    %s = arith.addf %in, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x2x3xf32>
+  return %r : tensor<1x4x2x3xf32>
+}

@@ -99,6 +99,31 @@ func.func private @k5_matvec(%a: tensor<1x64xf32>, %b: tensor<64x512xf32>) -> te
   return %m : tensor<1x512xf32>
 }
 
+// An elementwise epilogue (bias and ReLU) of a matrix product is computed
+// block by block with it: one scf.forall over the product's thread blocks,
+// in each the fill, the register-tiled product and the epilogue, which
+// reads the block while it is in cache.
+// CHECK-LABEL: func.func private @k6_epilogue
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (128, 256) step (64, 256)
+// CHECK: vector.transfer_write %cst
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x64xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+func.func private @k6_epilogue(%a: tensor<128x64xf32>, %b: tensor<64x256xf32>, %bias: tensor<256xf32>) -> tensor<128x256xf32> attributes {optc.kernel} {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x256xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x256xf32>) outs(%f : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%m, %bias : tensor<128x256xf32>, tensor<256xf32>) outs(%e : tensor<128x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %z = arith.maximumf %s, %cst : f32
+    linalg.yield %z : f32
+  } -> tensor<128x256xf32>
+  return %r : tensor<128x256xf32>
+}
+
 // Functions that are not kernels are left alone.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK: linalg.generic
