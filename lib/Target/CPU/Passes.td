@@ -71,7 +71,9 @@ def OptcCPULowerVectors
     of matrix products stay in registers across the `k` loop), lowers
     `vector.contract` to outer products, multi-reductions, transposes,
     broadcasts and shape casts to 1-D operations, and transfers to loads and
-    stores; then replaces f32 math functions by polynomial approximations
+    stores (a read of every s-th element, s up to 8, becomes one contiguous
+    load of the span and a shuffle instead of a load per element); then
+    replaces f32 math functions by polynomial approximations
     that vectorise (exp, log, tanh, erf, ...). Other math functions become
     libm calls after this pass.
   }];

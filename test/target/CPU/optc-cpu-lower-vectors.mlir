@@ -30,3 +30,18 @@ func.func @row_sums(%x: vector<2x8xf32>, %init: vector<2xf32>) -> vector<2xf32> 
   %0 = vector.multi_reduction <add>, %x, %init [1] : vector<2x8xf32> to vector<2xf32>
   return %0 : vector<2xf32>
 }
+
+// A read of every second element (a strided convolution window) is one
+// contiguous load of the span and a shuffle, not eight scalar loads.
+// CHECK-LABEL: func.func @strided_window
+// CHECK: %[[BASE:[^,]*]], %[[OFF:[^,]*]], {{.*}} = memref.extract_strided_metadata
+// CHECK: %[[VIEW:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%{{.*}}], sizes: [15], strides: [1]
+// CHECK: %[[WIDE:.*]] = vector.load %[[VIEW]][%{{.*}}] : memref<15xf32, strided<[1], offset: ?>>, vector<15xf32>
+// CHECK: vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK-NOT: vector.transfer_read
+func.func @strided_window(%m: memref<4x64xf32>, %i: index, %j: index) -> vector<8xf32> {
+  %s = memref.subview %m[0, 1] [4, 8] [1, 2] : memref<4x64xf32> to memref<4x8xf32, strided<[64, 2], offset: 1>>
+  %pad = arith.constant 0.0 : f32
+  %v = vector.transfer_read %s[%i, %j], %pad {in_bounds = [true]} : memref<4x8xf32, strided<[64, 2], offset: 1>>, vector<8xf32>
+  return %v : vector<8xf32>
+}
