@@ -1,10 +1,12 @@
 //===- TileAndVectorize.cpp - schedule CPU kernels ------------------------===//
 //
 // Implements --optc-cpu-tile-and-vectorize. Each linalg op of a kernel gets
-// a schedule (tile sizes for threads and for vector registers) and is tiled
-// with upstream scf tiling, then vectorised with linalg::vectorize. The
-// schedule is computed by `scheduleFor` from static sizes and the vector
-// width; it is the one place a tuned schedule will plug in.
+// a schedule (tile sizes for threads, for the cache and for vector
+// registers) and is tiled with upstream scf tiling, then vectorised with
+// linalg::vectorize; an elementwise epilogue of a matrix product is fused
+// into the product's thread blocks first. The schedule is computed by
+// `scheduleFor` from static sizes and the vector width; it is the one place
+// a tuned schedule will plug in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,10 +80,11 @@ static int64_t blockOf(int64_t range, int64_t tile, int64_t limit) {
 }
 
 /// Matrix products: threads take (batch, M-tile, N-tile) blocks; each block
-/// runs register tiles of mr x nr accumulators over k one step at a time.
-/// nr is two vectors, or one, or the whole of a shorter N; mr is 8 rows on
-/// AVX-512 (4 below), or the whole of a shorter M. Sizes these do not divide
-/// are split off first (see `TileAndVectorizePass`).
+/// walks a long k in L2-sized slices and runs register tiles of mr x nr
+/// accumulators over k one step at a time. mr is 8 rows on AVX-512 (4
+/// below), or the whole of a shorter M; nr is two vectors (up to 16 when M
+/// has few rows), one, or the whole of a shorter N. Sizes these do not
+/// divide are split off first (see `TileAndVectorizePass`).
 static std::optional<Schedule>
 contractionSchedule(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
                     int64_t lanes, unsigned vectorBits, int64_t minWork) {
