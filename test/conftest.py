@@ -23,3 +23,16 @@ def optc(build_dir):
 @pytest.fixture(scope="session")
 def optc_opt(build_dir):
     return build_dir / "bin" / "optc-opt"
+
+
+@pytest.fixture(scope="session")
+def optc_api(build_dir):
+    """The optc Python package as built in the build directory."""
+    import sys
+    package = build_dir / "python"
+    if not (package / "optc" / "__init__.py").exists():
+        pytest.fail(f"the optc package is not built in {package}; run scripts/test.sh")
+    if str(package) not in sys.path:
+        sys.path.insert(0, str(package))
+    import optc
+    return optc
