@@ -61,6 +61,9 @@ struct DriverOptions {
   ImportOptions import;
   /// Print the model's op statistics instead of compiling (--op-stats).
   bool opStats = false;
+  /// The runtime archive linked into libraries; empty: $OPTC_RUNTIME_LIB,
+  /// else ../lib beside the executable (the Python package passes its own).
+  std::string runtimeArchive;
 };
 
 /// Options of `optc run`.

@@ -192,7 +192,9 @@ static std::string nameFromOutput(llvm::StringRef path) {
 static LogicalResult writeLibrary(llvm::Module &llvmModule, ModuleOp module,
                                   const CPUTarget &target, unsigned optLevel,
                                   llvm::StringRef outputPath,
-                                  llvm::StringRef name, Location loc) {
+                                  llvm::StringRef name,
+                                  llvm::StringRef runtimeArchive,
+                                  Location loc) {
   FailureOr<std::string> header = generateModelHeader(module, name);
   if (failed(header))
     return failure();
@@ -206,7 +208,7 @@ static LogicalResult writeLibrary(llvm::Module &llvmModule, ModuleOp module,
   // Link next to the output, then rename: no half-written library.
   llvm::SmallString<256> partial(outputPath);
   partial += ".partial";
-  if (failed(linkSharedLibrary(object, partial, loc))) {
+  if (failed(linkSharedLibrary(object, partial, loc, runtimeArchive))) {
     llvm::sys::fs::remove(partial);
     return failure();
   }
@@ -328,7 +330,8 @@ LogicalResult optc::runDriver(const DriverOptions &options,
                                  options.outputPath, module->getLoc());
       else
         written = writeLibrary(*llvmModule, *module, *target, options.optLevel,
-                               options.outputPath, name, module->getLoc());
+                               options.outputPath, name, options.runtimeArchive,
+                               module->getLoc());
       if (succeeded(written))
         removeWeights.release();
       return written;

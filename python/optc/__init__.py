@@ -14,11 +14,76 @@ its own MLIR context, so different modules may be used from different
 threads at once.
 """
 import os
+import tempfile
 
 from ._optc import CompileError, Module, stages
 from . import _optc
+from .runtime import CompiledModel, RunError, TensorSpec
 
-__all__ = ["CompileError", "Module", "import_onnx", "parse", "stages"]
+__all__ = ["CompileError", "CompiledModel", "Module", "RunError", "TensorSpec",
+           "compile", "import_onnx", "load", "parse", "stages"]
+
+# The runtime every compiled library links, shipped in the package.
+_RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "liboptc_runtime.a")
+
+# compile()'s options and the flags of `optc` they stand for.
+_OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
+            "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
+            "input_shapes": "--input-shape"}
+
+
+def compile(model, target="cpu", opt_level=2, **options):
+    """Compiles a model (a path, bytes or an onnx.ModelProto) and loads it.
+
+    Options map one to one onto `optc`'s flags: target (--target),
+    opt_level (-O), target_cpu (--target-cpu), target_triple
+    (--target-triple), name (--name), weights (--weights: "auto", "embed"
+    or "file"), weights_limit (--weights-limit), input_shapes
+    (--input-shape, a dict of input name to dimensions). Returns a
+    CompiledModel; compiler errors raise CompileError."""
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise TypeError("unknown compile options: " + ", ".join(unknown)
+                        + "; the options are: target, opt_level, " + ", ".join(_OPTIONS))
+    if not isinstance(opt_level, int) or isinstance(opt_level, bool):
+        raise TypeError(f"opt_level must be an int, not {type(opt_level).__name__}")
+    shapes = {str(k): [int(d) for d in v]
+              for k, v in (options.get("input_shapes") or {}).items()}
+    work = tempfile.mkdtemp(prefix="optc-")
+    try:
+        if isinstance(model, (str, os.PathLike)):
+            source = os.fspath(model)
+            if not os.path.exists(source):
+                raise CompileError(f"{source}: no such file")
+        else:
+            source = os.path.join(work, "input.onnx")
+            if hasattr(model, "SerializeToString"):
+                model = model.SerializeToString()
+            if not isinstance(model, (bytes, bytearray, memoryview)):
+                raise TypeError("compile takes a path, bytes or an onnx.ModelProto, not "
+                                + type(model).__name__)
+            with open(source, "wb") as f:
+                f.write(bytes(model))
+        name = options.get("name") or "model"
+        library = os.path.join(work, f"{name}.so")
+        _optc.compile_file(source, library, str(target), opt_level,
+                           str(options.get("target_cpu") or ""),
+                           str(options.get("target_triple") or ""), str(name),
+                           str(options.get("weights") or "auto"),
+                           int(options.get("weights_limit", 64 << 20)), shapes,
+                           _RUNTIME_ARCHIVE)
+        return CompiledModel(library, _owned_dir=work)
+    except BaseException:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def load(path, weights=None):
+    """Loads a library compiled by optc (or saved by CompiledModel.save);
+    `weights` is its side file of weights when not beside it."""
+    return CompiledModel(path, weights)
 
 
 def import_onnx(model, input_shapes=None):

@@ -20,8 +20,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -93,6 +93,9 @@ const DialectRegistry &registry() {
     registerAllDialects(*registry);
     registerAllPasses();
     registerPipelines();
+    // The driver applies the pass manager's command-line options, which
+    // must exist (with their defaults) even where nothing parses them.
+    registerPassManagerCLOptions();
     return registry;
   }();
   return *instance;
@@ -105,10 +108,10 @@ public:
     context->loadAllAvailableDialects();
   }
 
-  static Module importONNX(const nb::bytes &model, const std::string &name,
-                           const std::string &baseDir,
-                           const std::map<std::string, std::vector<int64_t>>
-                               &inputShapes) {
+  static Module
+  importONNX(const nb::bytes &model, const std::string &name,
+             const std::string &baseDir,
+             const std::map<std::string, std::vector<int64_t>> &inputShapes) {
     std::string bytes(model.c_str(), model.size());
     Module module;
     ImportOptions options;
@@ -118,8 +121,8 @@ public:
     Diagnostics diagnostics(*module.context);
     {
       nb::gil_scoped_release release;
-      module.op = importONNXBytes(bytes, baseDir, name, *module.context,
-                                  options);
+      module.op =
+          importONNXBytes(bytes, baseDir, name, *module.context, options);
     }
     if (!module.op)
       diagnostics.raise("optc: the model could not be imported");
@@ -147,9 +150,8 @@ public:
       std::string names;
       for (llvm::StringRef name : stageNames())
         names += (names.empty() ? "" : ", ") + name.str();
-      throw nb::value_error(("'" + until + "' is not a stage; the stages are: " +
-                             names)
-                                .c_str());
+      throw nb::value_error(
+          ("'" + until + "' is not a stage; the stages are: " + names).c_str());
     }
     if (*stage < reached)
       throw nb::value_error(("the module is already lowered past '" + until +
@@ -219,6 +221,43 @@ private:
   Stage reached = Stage::Import;
 };
 
+/// Compiles the model at `input` into the library `output` (and its
+/// header, and a side file of weights when they go to one), as
+/// `optc input -o output` with the given flags does.
+void compileFile(const std::string &input, const std::string &output,
+                 const std::string &target, unsigned optLevel,
+                 const std::string &targetCPU, const std::string &targetTriple,
+                 const std::string &name, const std::string &weights,
+                 int64_t weightsLimit,
+                 const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                 const std::string &runtimeArchive) {
+  DriverOptions options;
+  options.runtimeArchive = runtimeArchive;
+  options.inputPath = input;
+  options.outputPath = output;
+  options.emit = "lib";
+  options.target = target;
+  options.optLevel = optLevel;
+  options.targetCPU = targetCPU;
+  options.targetTriple = targetTriple;
+  options.modelName = name;
+  options.weights = weights;
+  options.weightsLimit = weightsLimit;
+  for (const auto &[in, dims] : inputShapes)
+    options.import.inputShapes[in] =
+        llvm::SmallVector<int64_t>(dims.begin(), dims.end());
+  MLIRContext context(registry());
+  context.loadAllAvailableDialects();
+  Diagnostics diagnostics(context);
+  bool ok;
+  {
+    nb::gil_scoped_release release;
+    ok = succeeded(runDriver(options, context));
+  }
+  if (!ok)
+    diagnostics.raise("optc: compiling " + input + " failed");
+}
+
 } // namespace
 
 NB_MODULE(_optc, m) {
@@ -253,4 +292,10 @@ NB_MODULE(_optc, m) {
         "Imports a serialized ONNX model.");
   m.def("parse", &Module::parse, nb::arg("text"),
         "Parses a module in MLIR text (optc IR).");
+  m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
+        nb::arg("target"), nb::arg("opt_level"), nb::arg("target_cpu"),
+        nb::arg("target_triple"), nb::arg("name"), nb::arg("weights"),
+        nb::arg("weights_limit"), nb::arg("input_shapes"),
+        nb::arg("runtime_archive"),
+        "Compiles a model file into a library and header (optc -o x.so).");
 }

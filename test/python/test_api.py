@@ -15,7 +15,8 @@ def mlp_model():
         nodes, "mlp",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                             ir_version=8)
 
 
 def test_import_from_path_bytes_and_proto(optc_api, tmp_path):
@@ -115,3 +116,112 @@ def test_docs_examples(optc_api):
     assert len(blocks) >= 3
     for block in blocks:
         exec(compile(block, "docs/python.md", "exec"), {})
+
+
+def conv_model():
+    w = numpy_helper.from_array(
+        np.random.default_rng(1).standard_normal((4, 3, 3, 3)).astype(np.float32), "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["y"]),
+             helper.make_node("ReduceMean", ["y"], ["m"], keepdims=0)]
+    graph = helper.make_graph(
+        nodes, "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("m", TensorProto.FLOAT, None)], [w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                             ir_version=8)
+
+
+def reference(model, feeds):
+    import onnxruntime as ort
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def test_compile_and_run_against_onnxruntime(optc_api, tmp_path):
+    x = np.random.default_rng(2).standard_normal((2, 4)).astype(np.float32)
+    mlp = optc_api.compile(mlp_model(), input_shapes={"x": [2, 4]})
+    assert [s.name for s in mlp.inputs] == ["x"]
+    assert mlp.inputs[0].dtype == np.float32 and mlp.inputs[0].shape == (2, 4)
+    assert mlp.outputs[0].shape == (2, 3)
+    np.testing.assert_allclose(mlp(x), reference(mlp_model(), {"x": x})[0], rtol=1e-6)
+    np.testing.assert_allclose(mlp(x=x), mlp(x), rtol=0)
+
+    path = tmp_path / "conv.onnx"
+    path.write_bytes(conv_model().SerializeToString())
+    conv = optc_api.compile(path, opt_level=3, name="net")
+    xc = np.random.default_rng(3).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    y, m = conv(xc)
+    want = reference(conv_model(), {"x": xc})
+    np.testing.assert_allclose(y, want[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(m, want[1], rtol=1e-4, atol=1e-6)
+
+
+def test_save_and_load(optc_api, tmp_path):
+    x = np.random.default_rng(4).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    for weights in ("embed", "file"):
+        model = optc_api.compile(conv_model(), name="conv", weights=weights)
+        want = model(x)
+        saved = model.save(tmp_path / weights)
+        files = sorted(p.name for p in (tmp_path / weights).iterdir())
+        assert files == (["conv.h", "conv.so"] if weights == "embed"
+                         else ["conv.h", "conv.so", "conv.weights"])
+        del model
+        loaded = optc_api.load(saved)
+        for got, expected in zip(loaded(x), want):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_run_errors(optc_api, tmp_path):
+    model = optc_api.compile(mlp_model(), input_shapes={"x": [2, 4]})
+    with pytest.raises(optc_api.RunError, match=r"has shape \[3,4\]; the model expects \[2,4\]"):
+        model(np.zeros((3, 4), np.float32))
+    with pytest.raises(optc_api.RunError, match="has dtype f64; the model expects f32"):
+        model(np.zeros((2, 4)))
+    with pytest.raises(TypeError, match="takes 1 inputs, not 2"):
+        model(np.zeros((2, 4), np.float32), np.zeros((2, 4), np.float32))
+    with pytest.raises(TypeError, match="no input 'z'"):
+        model(z=np.zeros((2, 4), np.float32))
+    with pytest.raises(TypeError, match="missing inputs: x"):
+        model()
+    with pytest.raises(TypeError, match="dtype object"):
+        model(np.zeros((2, 4), object))
+    with pytest.raises(TypeError, match="unknown compile options: bogus"):
+        optc_api.compile(mlp_model(), bogus=1)
+    with pytest.raises(optc_api.CompileError, match="dimensions unknown at compile time"):
+        optc_api.compile(mlp_model())
+    with pytest.raises(optc_api.CompileError, match="not a valid ONNX model"):
+        optc_api.compile(b"junk")
+    with pytest.raises(optc_api.CompileError, match="--target=tpu is not available"):
+        optc_api.compile(mlp_model(), target="tpu", input_shapes={"x": [2, 4]})
+    with pytest.raises(optc_api.RunError, match="not a library compiled by optc"):
+        optc_api.load(tmp_path / "missing.so")
+
+
+def test_concurrent_runs_and_compiles(optc_api):
+    model = optc_api.compile(conv_model())
+    rng = np.random.default_rng(5)
+    inputs = [rng.standard_normal((1, 3, 8, 8)).astype(np.float32) for _ in range(8)]
+    expected = [model(x) for x in inputs]
+    failures = []
+
+    def run(i):
+        for _ in range(20):
+            got = model(inputs[i])
+            if not all(np.array_equal(a, b) for a, b in zip(got, expected[i])):
+                failures.append(i)
+
+    def build():
+        compiled = optc_api.compile(mlp_model(), input_shapes={"x": [1, 4]})
+        if compiled.outputs[0].shape != (1, 3):
+            failures.append("compile")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+    threads += [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures

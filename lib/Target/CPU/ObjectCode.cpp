@@ -219,9 +219,9 @@ static std::string runtimeArchive() {
 }
 
 LogicalResult optc::linkSharedLibrary(llvm::StringRef objectPath,
-                                      llvm::StringRef outputPath,
-                                      Location loc) {
-  std::string archive = runtimeArchive();
+                                      llvm::StringRef outputPath, Location loc,
+                                      llvm::StringRef runtime) {
+  std::string archive = runtime.empty() ? runtimeArchive() : runtime.str();
   if (!llvm::sys::fs::exists(archive))
     return emitError(loc) << "the optc runtime library '" << archive
                           << "' is missing (set OPTC_RUNTIME_LIB)";

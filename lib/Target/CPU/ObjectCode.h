@@ -38,10 +38,13 @@ LogicalResult emitObjectFile(llvm::Module &module, const CPUTarget &target,
                              unsigned optLevel, llvm::StringRef path,
                              Location loc);
 
-/// Links `objectPath` with the runtime into the shared library
+/// Links `objectPath` with the runtime archive into the shared library
 /// `outputPath`, with the system's C compiler driver (clang-22, else cc).
+/// An empty `runtimeArchive` means $OPTC_RUNTIME_LIB, else
+/// ../lib/liboptc_runtime.a beside the running executable.
 LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
-                                llvm::StringRef outputPath, Location loc);
+                                llvm::StringRef outputPath, Location loc,
+                                llvm::StringRef runtimeArchive = {});
 
 } // namespace mlir::optc
 

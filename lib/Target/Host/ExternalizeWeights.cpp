@@ -83,6 +83,10 @@ LogicalResult optc::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
       at += bytes.size();
     });
   }
+  // The last weight's padding too: the library checks the whole size.
+  if (auto size = module->getAttrOfType<IntegerAttr>("optc.weights_size"))
+    for (; at < static_cast<uint64_t>(size.getInt()); ++at)
+      os << '\0';
   os.close();
   if (os.has_error()) {
     os.clear_error();
