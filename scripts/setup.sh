@@ -95,4 +95,9 @@ cmake -G Ninja -S . -B "$build_dir" \
   cat "$build_dir/configure.log" >&2
   die "CMake configuration failed; see the messages above"
 }
+# The optc Python package, as the build directory assembles it
+# (<build>/python/optc), is importable from .venv once built.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+build_abs=$(cd "$build_dir" && pwd)
+echo "$build_abs/python" > "$site/optc-build.pth"
 say "ready ($build_dir)"
