@@ -225,3 +225,25 @@ def test_concurrent_runs_and_compiles(optc_api):
     for thread in threads:
         thread.join()
     assert not failures
+
+
+@pytest.mark.parametrize("name", ["mlp_b1", "layer_norm_128x768", "softmax_12x128x128",
+                                  "elementwise_chain_1m"])
+def test_benchmark_models_against_onnxruntime(optc_api, name):
+    """Models of the benchmark set, compiled from ModelProtos."""
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        import models
+    finally:
+        sys.path.pop(0)
+    model = models.MODELS[name][0]()
+    model.ir_version = min(model.ir_version, 8)
+    compiled = optc_api.compile(model)
+    rng = np.random.default_rng(6)
+    feeds = {s.name: rng.standard_normal(s.shape).astype(s.dtype) for s in compiled.inputs}
+    got = compiled(**feeds)
+    got = got if isinstance(got, tuple) else (got,)
+    for a, b in zip(got, reference(model, feeds)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
