@@ -247,3 +247,31 @@ def test_benchmark_models_against_onnxruntime(optc_api, name):
     got = got if isinstance(got, tuple) else (got,)
     for a, b in zip(got, reference(model, feeds)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("step", ["lower", "compile"])
+def test_gil_released_while_compiling(optc_api, step):
+    """Python code keeps running in another thread while the compiler works:
+    the longest pause of a loop in the main thread stays far below the time
+    the compiler ran (holding the GIL would pause the loop that long)."""
+    import time
+    spans = []
+
+    def work():
+        module = optc_api.import_onnx(conv_model())
+        start = time.perf_counter()
+        if step == "lower":
+            module.lower(until="llvm")
+        else:
+            optc_api.compile(conv_model(), opt_level=3)
+        spans.append(time.perf_counter() - start)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    longest, last = 0.0, time.perf_counter()
+    while thread.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    thread.join()
+    assert spans and spans[0] > 0.05, "the compiler ran too briefly to tell"
+    assert longest < spans[0] / 2, (longest, spans[0])
