@@ -18,8 +18,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-#include <limits>
 #include "llvm/Support/ErrorHandling.h"
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::optc;

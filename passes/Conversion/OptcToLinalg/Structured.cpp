@@ -29,6 +29,26 @@ using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::lowering;
 
+/// Where a position `t` of a stride-spread axis comes from: `t / stride`,
+/// and whether that is a real element (t >= 0, divisible by the stride,
+/// and below `size`).
+static std::pair<Value, Value> stridedSource(OpBuilder &b, Location loc,
+                                             Value t, int64_t stride,
+                                             int64_t size) {
+  Value s = arith::ConstantIndexOp::create(b, loc, stride);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value position = arith::DivSIOp::create(b, loc, t, s);
+  Value ok = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t, zero),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                            arith::RemSIOp::create(b, loc, t, s), zero));
+  ok = arith::AndIOp::create(
+      b, loc, ok,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position,
+                            arith::ConstantIndexOp::create(b, loc, size)));
+  return {position, ok};
+}
+
 /// `value` (an index) clamped to [0, size - 1].
 static Value clampIndex(OpBuilder &b, Location loc, Value value, int64_t size) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -808,22 +828,8 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
               Value t = arith::SubIOp::create(
                   b, l, iv[2 + i],
                   arith::ConstantIndexOp::create(b, l, before[i]));
-              Value s = arith::ConstantIndexOp::create(b, l, strides[i]);
-              Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
-              Value position = arith::DivSIOp::create(b, l, t, s);
-              Value ok = arith::AndIOp::create(
-                  b, l,
-                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t,
-                                        zeroIndex),
-                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                        arith::RemSIOp::create(b, l, t, s),
-                                        zeroIndex));
-              ok = arith::AndIOp::create(
-                  b, l, ok,
-                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                        position,
-                                        arith::ConstantIndexOp::create(
-                                            b, l, inType.getDimSize(2 + i))));
+              auto [position, ok] =
+                  stridedSource(b, l, t, strides[i], inType.getDimSize(2 + i));
               valid =
                   valid ? Value(arith::AndIOp::create(b, l, valid, ok)) : ok;
               at.push_back(
@@ -923,21 +929,8 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                 arith::MulIOp::create(
                     b, l, k,
                     arith::ConstantIndexOp::create(b, l, dilations[i])));
-            Value s = arith::ConstantIndexOp::create(b, l, strides[i]);
-            Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
-            Value position = arith::DivSIOp::create(b, l, t, s);
-            Value ok = arith::AndIOp::create(
-                b, l,
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t,
-                                      zeroIndex),
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                      arith::RemSIOp::create(b, l, t, s),
-                                      zeroIndex));
-            ok = arith::AndIOp::create(
-                b, l, ok,
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, position,
-                                      arith::ConstantIndexOp::create(
-                                          b, l, inType.getDimSize(2 + i))));
+            auto [position, ok] =
+                stridedSource(b, l, t, strides[i], inType.getDimSize(2 + i));
             valid = valid ? Value(arith::AndIOp::create(b, l, valid, ok)) : ok;
             at.push_back(clampIndex(b, l, position, inType.getDimSize(2 + i)));
           }
