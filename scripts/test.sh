@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs every test suite (lit, GoogleTest,
-# pytest: the Python tools and the end-to-end CPU tests) and ends with one line: `N passed, N failed, N skipped`. Exits
+# pytest: the Python tools and the end-to-end CPU tests; the ONNX node tests
+# against test/onnx/conformance-expected.txt, where a known failure counts as
+# skipped) and ends with one line: `N passed, N failed, N skipped`. Exits
 # non-zero when anything failed, a runner failed, or a suite ran no tests.
 set -uo pipefail
 
@@ -37,8 +39,16 @@ OPTC_BUILD_DIR="$build_abs" .venv/bin/python -m pytest -q test/python test/e2e \
   --junitxml="$results/pytest.xml"
 pytest_rc=$?
 
+echo "== ONNX conformance (every node test; known failures count as skipped)"
+.venv/bin/python test/onnx/conformance.py --optc "$build_dir/bin/optc" \
+  --data "$build_abs/onnx-node-tests" --report "$build_abs/conformance/report.json" \
+  --expected test/onnx/conformance-expected.txt --junit "$results/conformance.xml" \
+  --no-docs --quiet
+conformance_rc=$?
+
 echo "== summary"
 exec .venv/bin/python scripts/summarize-results.py \
   "lit=$results/lit.xml=$lit_rc" \
   "gtest=$results/gtest.xml=$gtest_rc" \
-  "pytest=$results/pytest.xml=$pytest_rc"
+  "pytest=$results/pytest.xml=$pytest_rc" \
+  "onnx=$results/conformance.xml=$conformance_rc"

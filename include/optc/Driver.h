@@ -33,6 +33,10 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path,
                                              mlir::MLIRContext &context,
                                              const ImportOptions &import = {});
 
+/// Parses an `--input-value` value `name=file` (.npy or an ONNX TensorProto
+/// .pb) into `options`, reading the file; returns an error message or "".
+std::string parseInputValue(llvm::StringRef spec, ImportOptions &options);
+
 /// Options of one driver run; the command-line flags map one to one here.
 struct DriverOptions {
   std::string inputPath;

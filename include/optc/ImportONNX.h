@@ -22,10 +22,26 @@
 
 namespace mlir::optc {
 
+/// A value fixed for a model input (`--input-value`).
+struct InputValue {
+  /// The element type, numbered like ONNX's TensorProto.DataType
+  /// (1 float, 7 int64, ...).
+  int32_t dataType = 0;
+  llvm::SmallVector<int64_t> shape;
+  /// The elements, dense row-major and little-endian, as a TensorProto's
+  /// raw_data holds them (a bool is one byte).
+  std::string rawData;
+};
+
 struct ImportOptions {
   /// Input dimensions that replace the model's (`--input-shape`), by input
   /// name. A size of -1 keeps the model's dimension.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Inputs fixed to a value (`--input-value`), by input name: each becomes
+  /// a constant of the model and is no longer one of its inputs. This is
+  /// how a model whose output shapes depend on input values (a Reshape's
+  /// shape, a Resize's sizes, a reduction's axes) compiles ahead of time.
+  llvm::StringMap<InputValue> inputValues;
   /// Tensors with at most this many bytes become inline `dense<...>`
   /// constants, larger ones `dense_resource` blobs.
   size_t inlineConstantBytes = 64;

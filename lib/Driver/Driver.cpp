@@ -8,6 +8,7 @@
 
 #include "optc/Driver.h"
 
+#include "lib/Driver/TensorFiles.h"
 #include "optc/Pipelines.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
@@ -51,6 +52,23 @@ optc::InputKind optc::classifyInput(llvm::StringRef path,
   if (contents.starts_with("\x08"))
     return InputKind::ONNX;
   return InputKind::Unknown;
+}
+
+std::string optc::parseInputValue(llvm::StringRef spec,
+                                  ImportOptions &options) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty() || !spec.contains('='))
+    return "--input-value expects NAME=FILE (a .npy or .pb tensor), got '" +
+           spec.str() + "'";
+  HostTensor tensor;
+  std::string error;
+  if (!readTensorFile(path, tensor, error))
+    return "--input-value " + name.str() + ": " + error;
+  InputValue &value = options.inputValues[name];
+  value.dataType = tensor.dtype;
+  value.shape.assign(tensor.shape.begin(), tensor.shape.end());
+  value.rawData.assign(tensor.data.begin(), tensor.data.end());
+  return "";
 }
 
 OwningOpRef<ModuleOp> optc::loadModule(llvm::StringRef path,

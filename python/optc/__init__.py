@@ -30,7 +30,7 @@ _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # compile()'s options and the flags of `optc` they stand for.
 _OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
             "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
-            "input_shapes": "--input-shape"}
+            "input_shapes": "--input-shape", "input_values": "--input-value"}
 
 
 def compile(model, target="cpu", opt_level=2, **options):
@@ -40,8 +40,11 @@ def compile(model, target="cpu", opt_level=2, **options):
     opt_level (-O), target_cpu (--target-cpu), target_triple
     (--target-triple), name (--name), weights (--weights: "auto", "embed"
     or "file"), weights_limit (--weights-limit), input_shapes
-    (--input-shape, a dict of input name to dimensions). Returns a
-    CompiledModel; compiler errors raise CompileError."""
+    (--input-shape, a dict of input name to dimensions), input_values
+    (--input-value, a dict of input name to a NumPy array: the input
+    becomes a constant and leaves the model's inputs; for inputs that
+    decide shapes). Returns a CompiledModel; compiler errors raise
+    CompileError."""
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise TypeError("unknown compile options: " + ", ".join(unknown)
@@ -65,6 +68,12 @@ def compile(model, target="cpu", opt_level=2, **options):
                                 + type(model).__name__)
             with open(source, "wb") as f:
                 f.write(bytes(model))
+        values = []
+        for key, value in (options.get("input_values") or {}).items():
+            import numpy as np
+            path = os.path.join(work, f"input-value-{len(values)}.npy")
+            np.save(path, np.asarray(value), allow_pickle=False)
+            values.append(f"{key}={path}")
         name = options.get("name") or "model"
         library = os.path.join(work, f"{name}.so")
         _optc.compile_file(source, library, str(target), opt_level,
@@ -72,7 +81,7 @@ def compile(model, target="cpu", opt_level=2, **options):
                            str(options.get("target_triple") or ""), str(name),
                            str(options.get("weights") or "auto"),
                            int(options.get("weights_limit", 64 << 20)), shapes,
-                           _RUNTIME_ARCHIVE)
+                           values, _RUNTIME_ARCHIVE)
         return CompiledModel(library, _owned_dir=work)
     except BaseException:
         import shutil

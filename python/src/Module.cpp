@@ -230,6 +230,7 @@ void compileFile(const std::string &input, const std::string &output,
                  const std::string &name, const std::string &weights,
                  int64_t weightsLimit,
                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                 const std::vector<std::string> &inputValues,
                  const std::string &runtimeArchive) {
   DriverOptions options;
   options.runtimeArchive = runtimeArchive;
@@ -246,6 +247,13 @@ void compileFile(const std::string &input, const std::string &output,
   for (const auto &[in, dims] : inputShapes)
     options.import.inputShapes[in] =
         llvm::SmallVector<int64_t>(dims.begin(), dims.end());
+  for (const std::string &spec : inputValues) {
+    std::string error = parseInputValue(spec, options.import);
+    if (!error.empty()) {
+      PyErr_SetString(compileError.ptr(), error.c_str());
+      throw nb::python_error();
+    }
+  }
   MLIRContext context(registry());
   context.loadAllAvailableDialects();
   Diagnostics diagnostics(context);
@@ -296,6 +304,6 @@ NB_MODULE(_optc, m) {
         nb::arg("target"), nb::arg("opt_level"), nb::arg("target_cpu"),
         nb::arg("target_triple"), nb::arg("name"), nb::arg("weights"),
         nb::arg("weights_limit"), nb::arg("input_shapes"),
-        nb::arg("runtime_archive"),
+        nb::arg("input_values"), nb::arg("runtime_archive"),
         "Compiles a model file into a library and header (optc -o x.so).");
 }

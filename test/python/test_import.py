@@ -111,6 +111,57 @@ def test_input_shape_pins_symbolic_dims(optc, tmp_path):
     assert r.returncode == 1 and "expects NAME=DIMS" in r.stderr, r.stderr
 
 
+def test_input_value_fixes_inputs_that_decide_shapes(optc, tmp_path):
+    """A Reshape whose shape is an input compiles once --input-value fixes
+    that input: it becomes a constant and leaves the library's inputs."""
+    import numpy as np
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["X", "shape"], ["Y"])], "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 6]),
+         helper.make_tensor_value_info("shape", TensorProto.INT64, [3])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+    model = tmp_path / "m.onnx"
+    model.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    lib = tmp_path / "m.so"
+    r = subprocess.run([optc, model, "-o", lib], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert ("output 'Y' has dimensions unknown at compile time: 0, 1, 2; they depend on the "
+            "value of input 'shape': fix it with --input-value shape=FILE") in r.stderr, r.stderr
+
+    np.save(tmp_path / "shape.npy", np.array([3, -1, 2], dtype=np.int64))
+    r = subprocess.run([optc, model, "-o", lib, "--input-value", f"shape={tmp_path / 'shape.npy'}"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    np.save(tmp_path / "x.npy", x)
+    r = subprocess.run([optc, "run", lib, "--input", f"X={tmp_path / 'x.npy'}",
+                        "--output-dir", tmp_path / "out"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "1 input, 1 output" in r.stdout
+    np.testing.assert_array_equal(np.load(tmp_path / "out" / "Y.npy"), x.reshape(3, 2, 2))
+
+    def error(*flags):
+        r = subprocess.run([optc, model, "-o", tmp_path / "bad.so", *flags],
+                           capture_output=True, text=True)
+        assert r.returncode == 1 and not (tmp_path / "bad.so").exists()
+        return r.stderr
+
+    np.save(tmp_path / "i32.npy", np.array([3, -1, 2], dtype=np.int32))
+    assert "--input-value shape: the value is INT32 but the model declares INT64" in \
+        error("--input-value", f"shape={tmp_path / 'i32.npy'}")
+    np.save(tmp_path / "long.npy", np.array([3, -1, 2, 1], dtype=np.int64))
+    assert "--input-value shape: the value has shape [4] but the model declares [3]" in \
+        error("--input-value", f"shape={tmp_path / 'long.npy'}")
+    assert "--input-value names 'Q', which is not an input of the model (inputs: X, shape)" in \
+        error("--input-value", f"Q={tmp_path / 'shape.npy'}")
+    assert "input 'shape' has both --input-shape and --input-value" in \
+        error("--input-value", f"shape={tmp_path / 'shape.npy'}", "--input-shape", "shape=3")
+    assert "--input-value expects NAME=FILE" in error("--input-value", "shape")
+    assert "--input-value shape: " in error("--input-value", f"shape={tmp_path / 'missing.npy'}")
+
+
 def test_folded_node_tests_match_reference(optc, optc_opt, node_tests, build_dir):
     """The importer's decompositions compute the reference's numbers: the
     listed node tests fold to constants and agree with their outputs."""

@@ -35,6 +35,13 @@ static cl::list<std::string> inputShapes(
              "(? keeps a dimension; repeatable)"),
     cl::value_desc("name=dims"), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::list<std::string> inputValues(
+    "input-value",
+    cl::desc("Fix a model input to a value (.npy or .pb): it becomes a "
+             "constant, no longer an input; for inputs that decide shapes, "
+             "such as a Reshape's shape or a Resize's sizes (repeatable)"),
+    cl::value_desc("name=file"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 static cl::opt<std::string> target("target",
                                    cl::desc("Device to compile for: cpu"),
                                    cl::init("cpu"), cl::cat(category),
@@ -189,6 +196,14 @@ int main(int argc, char **argv) {
   options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {
     std::string error = mlir::optc::parseInputShape(spec, options.import);
+    if (!error.empty()) {
+      llvm::errs() << "optc: error: " << error << "\n";
+      return 1;
+    }
+  }
+
+  for (const std::string &spec : inputValues) {
+    std::string error = mlir::optc::parseInputValue(spec, options.import);
     if (!error.empty()) {
       llvm::errs() << "optc: error: " << error << "\n";
       return 1;

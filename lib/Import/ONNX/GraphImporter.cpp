@@ -651,6 +651,49 @@ FailureOr<Value> GraphImporter::importTensor(onnx::TensorProto &tensor,
   return Value(ConstantOp::create(builder, loc, *value));
 }
 
+FailureOr<Value>
+GraphImporter::importInputValue(const onnx::ValueInfoProto &info,
+                                const InputValue &value) {
+  auto fail = [&](const Twine &why) {
+    emitError(modelLoc) << "--input-value " << info.name() << ": " << why;
+    return failure();
+  };
+  SmallVector<std::string> dimNames;
+  FailureOr<RankedTensorType> declared =
+      valueInfoType(info, /*applyInputShapes=*/false, dimNames);
+  if (failed(declared))
+    return failure();
+  int32_t declaredType = info.type().tensor_type().elem_type();
+  if (value.dataType != declaredType)
+    return fail("the value is " + dataTypeName(value.dataType) +
+                " but the model declares " + dataTypeName(declaredType));
+  auto shapeText = [](ArrayRef<int64_t> shape) {
+    std::string text = "[";
+    for (auto [i, d] : llvm::enumerate(shape))
+      text += (i ? ", " : "") +
+              (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+    return text + "]";
+  };
+  bool matches =
+      !info.type().tensor_type().has_shape() ||
+      (declared->getRank() == static_cast<int64_t>(value.shape.size()) &&
+       llvm::all_of(llvm::zip(declared->getShape(), value.shape), [](auto p) {
+         return ShapedType::isDynamic(std::get<0>(p)) ||
+                std::get<0>(p) == std::get<1>(p);
+       }));
+  if (!matches)
+    return fail("the value has shape " + shapeText(value.shape) +
+                " but the model declares " + shapeText(declared->getShape()));
+  onnx::TensorProto tensor;
+  tensor.set_name(info.name());
+  tensor.set_data_type(value.dataType);
+  for (int64_t d : value.shape)
+    tensor.add_dims(d);
+  tensor.set_raw_data(value.rawData);
+  return importTensor(
+      tensor, NameLoc::get(builder.getStringAttr(info.name()), modelLoc));
+}
+
 FailureOr<RankedTensorType>
 GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
                              bool applyInputShapes,
@@ -769,14 +812,26 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
       return fail("initializer '" + t.name() + "' is defined twice");
   }
 
-  // Inputs that are not initializers become arguments.
+  // Inputs that are not initializers become arguments, unless
+  // --input-value fixes them.
   llvm::StringSet<> inputNames;
   SmallVector<const onnx::ValueInfoProto *> argInfos;
   SmallVector<Type> argTypes;
   SmallVector<SmallVector<std::string>> argDimNames;
+  SmallVector<std::pair<const onnx::ValueInfoProto *, const InputValue *>>
+      fixedInputs;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (!inputNames.insert(input.name()).second)
       return fail("graph input '" + input.name() + "' is declared twice");
+    auto fixed = options.inputValues.find(input.name());
+    if (fixed != options.inputValues.end()) {
+      if (options.inputShapes.count(input.name()))
+        return fail("input '" + input.name() +
+                    "' has both --input-shape and --input-value; its value "
+                    "gives its shape");
+      fixedInputs.push_back({&input, &fixed->second});
+      continue;
+    }
     if (initializers.count(input.name()))
       continue; // An input with an initializer is a constant (its default).
     SmallVector<std::string> dimNames;
@@ -788,17 +843,26 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
     argTypes.push_back(*type);
     argDimNames.push_back(dimNames);
   }
+  auto inputList = [&] {
+    std::string names;
+    for (const onnx::ValueInfoProto &input : graph.input())
+      if (!initializers.count(input.name()))
+        names += (names.empty() ? "" : ", ") + input.name();
+    return names.empty() ? std::string("none") : names;
+  };
   for (const auto &entry : options.inputShapes) {
     if (inputNames.contains(entry.getKey()) &&
         !initializers.count(entry.getKey()))
       continue;
-    std::string names;
-    for (const onnx::ValueInfoProto *info : argInfos)
-      names += (names.empty() ? "" : ", ") + info->name();
-    return fail("--input-shape names '" + entry.getKey().str() +
-                "', which is not an input of the model (inputs: " +
-                (names.empty() ? "none" : names) + ")");
+    return fail(
+        "--input-shape names '" + entry.getKey().str() +
+        "', which is not an input of the model (inputs: " + inputList() + ")");
   }
+  for (const auto &entry : options.inputValues)
+    if (!inputNames.contains(entry.getKey()))
+      return fail("--input-value names '" + entry.getKey().str() +
+                  "', which is not an input of the model (inputs: " +
+                  inputList() + ")");
 
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, modelLoc, "main",
@@ -824,6 +888,13 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
     if (failed(constant))
       return failure();
     values[entry.getKey()] = *constant;
+  }
+  // Fixed inputs are constants too (and replace an initializer's default).
+  for (auto [info, value] : fixedInputs) {
+    FailureOr<Value> constant = importInputValue(*info, *value);
+    if (failed(constant))
+      return failure();
+    values[info->name()] = *constant;
   }
 
   if (failed(importNodes(graph, values, model.opsets, 0)))

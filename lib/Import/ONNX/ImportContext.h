@@ -341,6 +341,10 @@ private:
   FailureOr<RankedTensorType>
   valueInfoType(const onnx::ValueInfoProto &info, bool applyInputShapes,
                 SmallVectorImpl<std::string> &dimNames);
+  /// The constant an `--input-value` makes of the graph input `info`,
+  /// after checking its type and shape against the model's.
+  FailureOr<Value> importInputValue(const onnx::ValueInfoProto &info,
+                                    const InputValue &value);
 
   llvm::StringMap<Value> values;
   /// Model-local functions by "domain::name".

@@ -9,6 +9,8 @@
 
 #include "lib/Target/Host/Passes.h"
 
+#include "dialects/Optc/IR/OptcOps.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -53,6 +55,115 @@ static std::string dtypeName(Type element) {
   return "";
 }
 
+namespace {
+/// What decides the sizes that shape inference left unknown in a function:
+/// the arguments whose values flow into size operands (a dynamic_* op's
+/// shape, bounds or amounts, a range's operands, the selector of an
+/// scf.index_switch or scf.if with results of unknown size), and whether
+/// some size follows from data instead (non_zero, unique,
+/// non_max_suppression).
+struct SizeSources {
+  llvm::SmallSetVector<unsigned, 4> arguments;
+  std::string dataOp;
+};
+} // namespace
+
+/// Adds to `sources` main's arguments that `root` is computed from. The
+/// walk goes through every operand of an op and of the ops in its regions,
+/// and out of a fusion body (its block arguments stand for the fusion's
+/// operands). It stops at an op whose result sizes follow from data.
+static void collectSources(Value root, func::FuncOp main,
+                           SizeSources &sources) {
+  SmallVector<Value> worklist{root};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!seen.insert(value).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      Block *block = arg.getOwner();
+      if (block == &main.getBody().front()) {
+        sources.arguments.insert(arg.getArgNumber());
+        continue;
+      }
+      Operation *parent = block->getParentOp();
+      if (auto fusion = dyn_cast<optc::FusionOp>(parent))
+        worklist.push_back(fusion.getInputs()[arg.getArgNumber()]);
+      else
+        llvm::append_range(worklist, parent->getOperands());
+      continue;
+    }
+    Operation *op = value.getDefiningOp();
+    if (isa<optc::NonZeroOp, optc::UniqueOp, optc::NonMaxSuppressionOp>(op)) {
+      sources.dataOp = op->getName().getStringRef().str();
+      continue;
+    }
+    llvm::append_range(worklist, op->getOperands());
+    op->walk([&](Operation *nested) {
+      if (nested != op)
+        llvm::append_range(worklist, nested->getOperands());
+    });
+  }
+}
+
+static SizeSources findSizeSources(func::FuncOp main) {
+  SizeSources sources;
+  auto unknownSize = [](Operation *op) {
+    return llvm::any_of(op->getResultTypes(), [](Type t) {
+      auto shaped = dyn_cast<ShapedType>(t);
+      return shaped && !shaped.hasStaticShape();
+    });
+  };
+  main.walk([&](Operation *op) {
+    SmallVector<Value> sizes;
+    if (auto o = dyn_cast<optc::DynamicReshapeOp>(op))
+      sizes = {o.getShape()};
+    else if (auto o = dyn_cast<optc::DynamicBroadcastOp>(op))
+      sizes = {o.getShape()};
+    else if (auto o = dyn_cast<optc::DynamicTileOp>(op))
+      sizes = {o.getMultiples()};
+    else if (auto o = dyn_cast<optc::DynamicSliceOp>(op))
+      sizes = {o.getStarts(), o.getLimits(), o.getStrides()};
+    else if (auto o = dyn_cast<optc::DynamicPadOp>(op))
+      sizes = {o.getLow(), o.getHigh()};
+    else if (isa<optc::RangeOp>(op))
+      llvm::append_range(sizes, op->getOperands());
+    else if (auto o = dyn_cast<scf::IndexSwitchOp>(op); o && unknownSize(op))
+      sizes = {o.getArg()};
+    else if (auto o = dyn_cast<scf::IfOp>(op); o && unknownSize(op))
+      sizes = {o.getCondition()};
+    else if (isa<optc::NonZeroOp, optc::UniqueOp, optc::NonMaxSuppressionOp>(
+                 op))
+      sources.dataOp = op->getName().getStringRef().str();
+    for (Value size : sizes)
+      collectSources(size, main, sources);
+  });
+  return sources;
+}
+
+/// Why the sizes of an output are unknown although the inputs' are known,
+/// and what would fix them.
+static std::string explainUnknownSizes(func::FuncOp main) {
+  SizeSources sources = findSizeSources(main);
+  if (!sources.arguments.empty()) {
+    std::string names, flags;
+    for (unsigned i : sources.arguments) {
+      auto name = main.getArgAttrOfType<StringAttr>(i, "optc.name");
+      std::string label = name ? name.str() : "input" + std::to_string(i);
+      names += (names.empty() ? "'" : ", '") + label + "'";
+      flags += " --input-value " + label + "=FILE";
+    }
+    bool one = sources.arguments.size() == 1;
+    return "they depend on the value" + std::string(one ? "" : "s") +
+           " of input" + (one ? " " : "s ") + names + ": fix " +
+           (one ? "it" : "them") + " with" + flags;
+  }
+  if (!sources.dataOp.empty())
+    return "they depend on the input data (through " + sources.dataOp +
+           "), which a compiled model must know ahead of time";
+  return "the shapes of the inputs do not determine them";
+}
+
 /// One metadata line, or failure after an error at `func`.
 static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
                                        unsigned index, Type type,
@@ -92,9 +203,8 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
              << example;
     return emitError(func.getLoc())
            << "output '" << label << "' has dimensions "
-           << "unknown at compile time: " << unknown
-           << "; the shapes of the inputs do not determine "
-           << "them";
+           << "unknown at compile time: " << unknown << "; "
+           << explainUnknownSizes(func);
   }
   std::string dims;
   for (auto [i, size] : llvm::enumerate(tensor.getShape()))

@@ -22,6 +22,36 @@ module {
 
 // -----
 
+// Output sizes that input values decide: the error names those inputs (the
+// shape of a reshape, inside a fusion region, and the bounds of a range;
+// not the reshaped data) and the flag that fixes them.
+module {
+  // expected-error @+1 {{output 'y' has dimensions unknown at compile time: 0, 1; they depend on the values of inputs 'shape', 'n': fix them with --input-value shape=FILE --input-value n=FILE}}
+  func.func @main(%x: tensor<2x3xf32> {optc.name = "x"}, %shape: tensor<2xi64> {optc.name = "shape"}, %n: tensor<i64> {optc.name = "n"}) -> (tensor<?x?xf32> {optc.name = "y"}, tensor<?xi64> {optc.name = "r"}) {
+    %y = optc.fusion (%a = %x : tensor<2x3xf32>, %s = %shape : tensor<2xi64>) -> tensor<?x?xf32> {
+      %t = optc.dynamic_reshape %a, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+      optc.yield %t : tensor<?x?xf32>
+    }
+    %zero = optc.constant dense<0> : tensor<i64>
+    %one = optc.constant dense<1> : tensor<i64>
+    %r = optc.range %zero, %n, %one : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+    return %y, %r : tensor<?x?xf32>, tensor<?xi64>
+  }
+}
+
+// -----
+
+// Sizes that follow from data cannot be fixed by any flag: the error says so.
+module {
+  // expected-error @+1 {{output 'i' has dimensions unknown at compile time: 1; they depend on the input data (through optc.non_zero), which a compiled model must know ahead of time}}
+  func.func @main(%x: tensor<4xf32> {optc.name = "x"}) -> (tensor<1x?xi64> {optc.name = "i"}) {
+    %i = optc.non_zero %x : (tensor<4xf32>) -> tensor<1x?xi64>
+    return %i : tensor<1x?xi64>
+  }
+}
+
+// -----
+
 // Element types the runtime cannot exchange.
 module {
   // expected-error @+1 {{input 'q' has type 'tensor<4xf8E4M3FN>', which the runtime cannot exchange}}
