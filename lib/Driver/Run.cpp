@@ -232,6 +232,9 @@ LogicalResult optc::runModel(const RunOptions &options, MLIRContext &context) {
     std::string error;
     if (!readTensorFile(files[i], inputs[i], error))
       return fail(error);
+    if (inputs[i].untyped && optc_dtype_size(inputs[i].dtype) ==
+                                 optc_dtype_size(inputInfos[i].dtype))
+      inputs[i].dtype = inputInfos[i].dtype;
     inputViews.push_back(inputs[i].view());
   }
   std::vector<HostTensor> outputs(numOutputs);

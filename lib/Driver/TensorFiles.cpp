@@ -42,10 +42,34 @@ struct NpyType {
 
 // Byte order: '<' little, '|' not applicable, '=' native (little here).
 static const NpyType npyTypes[] = {
-    {"f4", OPTC_F32}, {"f8", OPTC_F64}, {"f2", OPTC_F16}, {"i1", OPTC_I8},
-    {"u1", OPTC_U8},  {"i2", OPTC_I16}, {"u2", OPTC_U16}, {"i4", OPTC_I32},
-    {"u4", OPTC_U32}, {"i8", OPTC_I64}, {"u8", OPTC_U64}, {"b1", OPTC_BOOL},
-    {"V2", OPTC_BF16}};
+    {"f4", OPTC_F32},
+    {"f8", OPTC_F64},
+    {"f2", OPTC_F16},
+    {"i1", OPTC_I8},
+    {"u1", OPTC_U8},
+    {"i2", OPTC_I16},
+    {"u2", OPTC_U16},
+    {"i4", OPTC_I32},
+    {"u4", OPTC_U32},
+    {"i8", OPTC_I64},
+    {"u8", OPTC_U64},
+    {"b1", OPTC_BOOL},
+    {"V2", OPTC_BF16},
+    // ml_dtypes' 8-bit and narrower types, one byte per element; a .npy
+    // does not say which (see HostTensor::untyped).
+    {"V1", OPTC_U8},
+    {"V1", OPTC_F8E4M3FN},
+    {"V1", OPTC_F8E4M3FNUZ},
+    {"V1", OPTC_F8E5M2},
+    {"V1", OPTC_F8E5M2FNUZ},
+    {"V1", OPTC_U4},
+    {"V1", OPTC_I4},
+    {"V1", OPTC_F4E2M1FN},
+    {"V1", OPTC_F8E8M0FNU},
+    {"V1", OPTC_U2},
+    {"V1", OPTC_I2},
+    // numpy saves ml_dtypes' float8_e5m2 as 'f1'.
+    {"f1", OPTC_F8E5M2}};
 
 /// The value of `key` in numpy's header dict, as written by numpy.
 static llvm::StringRef headerValue(llvm::StringRef header,
@@ -101,8 +125,11 @@ static bool readNpy(llvm::StringRef path, llvm::StringRef bytes,
     return fail("dtype '" + descr + "' (big-endian or unknown)");
   tensor.dtype = OPTC_DTYPE_INVALID;
   for (const NpyType &type : npyTypes)
-    if (descr.drop_front() == type.descr)
+    if (descr.drop_front() == type.descr) {
       tensor.dtype = type.dtype;
+      break;
+    }
+  tensor.untyped = descr.drop_front() == "V1" || descr.drop_front() == "f1";
   if (tensor.dtype == OPTC_DTYPE_INVALID)
     return fail("dtype '" + descr + "'");
   tensor.shape.clear();
@@ -158,6 +185,37 @@ static bool readTensorProto(llvm::StringRef path, llvm::StringRef bytes,
     error = ("'" + path + "' keeps its data in an external file").str();
     return false;
   }
+  // 4- and 2-bit types are packed, low bits first; unpack one per byte.
+  unsigned bits = 0;
+  if (tensor.dtype == OPTC_U4 || tensor.dtype == OPTC_I4 ||
+      tensor.dtype == OPTC_F4E2M1FN)
+    bits = 4;
+  if (tensor.dtype == OPTC_U2 || tensor.dtype == OPTC_I2)
+    bits = 2;
+  if (bits) {
+    std::vector<char> packed;
+    if (proto.has_raw_data())
+      packed.assign(proto.raw_data().begin(), proto.raw_data().end());
+    else
+      pack<int32_t, uint8_t>(proto.int32_data(), packed);
+    int64_t count = tensor.numElements();
+    unsigned perByte = 8 / bits;
+    if (packed.size() !=
+        static_cast<uint64_t>((count + perByte - 1) / perByte)) {
+      error = ("'" + path + "' holds " + llvm::Twine(packed.size()) +
+               " bytes of packed data; its dims need " +
+               llvm::Twine((count + perByte - 1) / perByte))
+                  .str();
+      return false;
+    }
+    tensor.data.resize(count);
+    for (int64_t i = 0; i < count; ++i)
+      tensor.data[i] =
+          static_cast<char>((static_cast<unsigned char>(packed[i / perByte]) >>
+                             (bits * (i % perByte))) &
+                            ((1u << bits) - 1));
+    return true;
+  }
   if (proto.has_raw_data()) {
     tensor.data.assign(proto.raw_data().begin(), proto.raw_data().end());
   } else {
@@ -193,6 +251,11 @@ static bool readTensorProto(llvm::StringRef path, llvm::StringRef bytes,
       break;
     case OPTC_U8:
     case OPTC_BOOL:
+    case OPTC_F8E4M3FN:
+    case OPTC_F8E4M3FNUZ:
+    case OPTC_F8E5M2:
+    case OPTC_F8E5M2FNUZ:
+    case OPTC_F8E8M0FNU:
       pack<int32_t, uint8_t>(proto.int32_data(), tensor.data);
       break;
     default:
@@ -229,8 +292,10 @@ bool mlir::optc::writeNpy(llvm::StringRef path, const HostTensor &tensor,
                           std::string &error) {
   const char *descr = nullptr;
   for (const NpyType &type : npyTypes)
-    if (type.dtype == tensor.dtype)
+    if (type.dtype == tensor.dtype) {
       descr = type.descr;
+      break;
+    }
   if (!descr) {
     error = "cannot write dtype " + std::string(optc_dtype_name(tensor.dtype));
     return false;

@@ -24,6 +24,10 @@ struct HostTensor {
   optc_dtype dtype = OPTC_DTYPE_INVALID;
   std::vector<int64_t> shape;
   std::vector<char> data;
+  /// Read from a numpy void record ('V1'), which is how numpy saves the
+  /// 8-bit and narrower types of ml_dtypes: `dtype` is then a placeholder
+  /// of the right size, and the model's own dtype applies.
+  bool untyped = false;
 
   int64_t numElements() const;
   /// A view of this tensor for the runtime.

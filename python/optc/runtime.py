@@ -10,10 +10,10 @@ import shutil
 
 import numpy as np
 
-try:  # bfloat16 arrays, when ml_dtypes is installed
-    from ml_dtypes import bfloat16 as _bfloat16
+try:  # bfloat16 and the 8-bit and narrower types, when ml_dtypes is installed
+    import ml_dtypes as _ml_dtypes
 except ImportError:  # pragma: no cover
-    _bfloat16 = None
+    _ml_dtypes = None
 
 TensorSpec = collections.namedtuple("TensorSpec", "name dtype shape")
 TensorSpec.__doc__ = "An input or output of a compiled model: name, NumPy dtype, shape."
@@ -22,8 +22,13 @@ TensorSpec.__doc__ = "An input or output of a compiled model: name, NumPy dtype,
 _DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16,
            6: np.int32, 7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64,
            12: np.uint32, 13: np.uint64}
-if _bfloat16 is not None:
-    _DTYPES[16] = _bfloat16
+if _ml_dtypes is not None:
+    # One element per byte, as ml_dtypes stores them (runtime.h).
+    _DTYPES.update({16: _ml_dtypes.bfloat16, 17: _ml_dtypes.float8_e4m3fn,
+                    18: _ml_dtypes.float8_e4m3fnuz, 19: _ml_dtypes.float8_e5m2,
+                    20: _ml_dtypes.float8_e5m2fnuz, 21: _ml_dtypes.uint4, 22: _ml_dtypes.int4,
+                    23: _ml_dtypes.float4_e2m1fn, 24: _ml_dtypes.float8_e8m0fnu,
+                    25: _ml_dtypes.uint2, 26: _ml_dtypes.int2})
 _CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
 
 

@@ -60,12 +60,29 @@ static const struct {
   optc_dtype dtype;
   const char *name;
   size_t size;
-} dtypes[] = {
-    {OPTC_F32, "f32", 4},  {OPTC_U8, "u8", 1},     {OPTC_I8, "i8", 1},
-    {OPTC_U16, "u16", 2},  {OPTC_I16, "i16", 2},   {OPTC_I32, "i32", 4},
-    {OPTC_I64, "i64", 8},  {OPTC_BOOL, "bool", 1}, {OPTC_F16, "f16", 2},
-    {OPTC_F64, "f64", 8},  {OPTC_U32, "u32", 4},   {OPTC_U64, "u64", 8},
-    {OPTC_BF16, "bf16", 2}};
+} dtypes[] = {{OPTC_F32, "f32", 4},
+              {OPTC_U8, "u8", 1},
+              {OPTC_I8, "i8", 1},
+              {OPTC_U16, "u16", 2},
+              {OPTC_I16, "i16", 2},
+              {OPTC_I32, "i32", 4},
+              {OPTC_I64, "i64", 8},
+              {OPTC_BOOL, "bool", 1},
+              {OPTC_F16, "f16", 2},
+              {OPTC_F64, "f64", 8},
+              {OPTC_U32, "u32", 4},
+              {OPTC_U64, "u64", 8},
+              {OPTC_BF16, "bf16", 2},
+              {OPTC_F8E4M3FN, "f8e4m3fn", 1},
+              {OPTC_F8E4M3FNUZ, "f8e4m3fnuz", 1},
+              {OPTC_F8E5M2, "f8e5m2", 1},
+              {OPTC_F8E5M2FNUZ, "f8e5m2fnuz", 1},
+              {OPTC_U4, "u4", 1},
+              {OPTC_I4, "i4", 1},
+              {OPTC_F4E2M1FN, "f4e2m1fn", 1},
+              {OPTC_F8E8M0FNU, "f8e8m0fnu", 1},
+              {OPTC_U2, "u2", 1},
+              {OPTC_I2, "i2", 1}};
 
 size_t optc_dtype_size(optc_dtype dtype) {
   for (size_t i = 0; i < sizeof(dtypes) / sizeof(dtypes[0]); ++i)

@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
@@ -83,6 +84,28 @@ def test_errors_are_exceptions(optc_api, tmp_path):
         module.lower(until="llvm")
     assert "error" in str(error.value)
     assert issubclass(optc_api.CompileError, RuntimeError)
+
+
+def test_narrow_types_are_ml_dtypes_arrays(optc_api):
+    """8-bit floats and 4-bit integers go in and come out as ml_dtypes
+    arrays, one element per byte."""
+    import ml_dtypes
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["q"], to=TensorProto.FLOAT8E4M3FN),
+         helper.make_node("Cast", ["n"], ["m"], to=TensorProto.FLOAT)], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4]),
+         helper.make_tensor_value_info("n", TensorProto.INT4, [3])],
+        [helper.make_tensor_value_info("q", TensorProto.FLOAT8E4M3FN, [4]),
+         helper.make_tensor_value_info("m", TensorProto.FLOAT, [3])])
+    net = optc_api.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]))
+    assert net.inputs[1].dtype == np.dtype(ml_dtypes.int4)
+    assert net.outputs[0].dtype == np.dtype(ml_dtypes.float8_e4m3fn)
+    x = np.array([0.1, 1000.0, -3.3, np.nan], np.float32)
+    q, m = net(x, np.array([-8, -1, 7], ml_dtypes.int4))
+    np.testing.assert_array_equal(q.astype(np.float32),
+                                  onnx.numpy_helper.saturate_cast(x, ml_dtypes.float8_e4m3fn)
+                                  .astype(np.float32))
+    np.testing.assert_array_equal(m, [-8.0, -1.0, 7.0])
 
 
 def test_modules_lower_concurrently(optc_api):

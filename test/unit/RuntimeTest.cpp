@@ -47,9 +47,20 @@ TEST(RuntimeDtype, SizesAndNamesRoundTrip) {
   EXPECT_EQ(optc_dtype_size(OPTC_BF16), 2u);
   EXPECT_EQ(optc_dtype_size(OPTC_DTYPE_INVALID), 0u);
   for (optc_dtype dtype :
-       {OPTC_F32, OPTC_U8, OPTC_I8, OPTC_U16, OPTC_I16, OPTC_I32, OPTC_I64,
-        OPTC_BOOL, OPTC_F16, OPTC_F64, OPTC_U32, OPTC_U64, OPTC_BF16})
+       {OPTC_F32,        OPTC_U8,       OPTC_I8,         OPTC_U16,
+        OPTC_I16,        OPTC_I32,      OPTC_I64,        OPTC_BOOL,
+        OPTC_F16,        OPTC_F64,      OPTC_U32,        OPTC_U64,
+        OPTC_BF16,       OPTC_F8E4M3FN, OPTC_F8E4M3FNUZ, OPTC_F8E5M2,
+        OPTC_F8E5M2FNUZ, OPTC_U4,       OPTC_I4,         OPTC_F4E2M1FN,
+        OPTC_F8E8M0FNU,  OPTC_U2,       OPTC_I2})
     EXPECT_EQ(optc_dtype_from_name(optc_dtype_name(dtype)), dtype);
+  // The 8-bit and narrower types take one byte per element.
+  for (optc_dtype dtype :
+       {OPTC_F8E4M3FN, OPTC_F8E4M3FNUZ, OPTC_F8E5M2, OPTC_F8E5M2FNUZ, OPTC_U4,
+        OPTC_I4, OPTC_F4E2M1FN, OPTC_F8E8M0FNU, OPTC_U2, OPTC_I2})
+    EXPECT_EQ(optc_dtype_size(dtype), 1u);
+  EXPECT_STREQ(optc_dtype_name(OPTC_F8E4M3FN), "f8e4m3fn");
+  EXPECT_STREQ(optc_dtype_name(OPTC_I4), "i4");
   EXPECT_EQ(optc_dtype_from_name("f128"), OPTC_DTYPE_INVALID);
 }
 

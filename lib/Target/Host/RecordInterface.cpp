@@ -40,7 +40,8 @@ static std::string dtypeName(Type element) {
     return "bool";
   if (auto integer = dyn_cast<IntegerType>(element)) {
     unsigned width = integer.getWidth();
-    if (width != 8 && width != 16 && width != 32 && width != 64)
+    if (width != 2 && width != 4 && width != 8 && width != 16 && width != 32 &&
+        width != 64)
       return "";
     return (integer.isUnsigned() ? "u" : "i") + std::to_string(width);
   }
@@ -48,6 +49,18 @@ static std::string dtypeName(Type element) {
     return "f16";
   if (element.isBF16())
     return "bf16";
+  if (isa<Float8E4M3FNType>(element))
+    return "f8e4m3fn";
+  if (isa<Float8E4M3FNUZType>(element))
+    return "f8e4m3fnuz";
+  if (isa<Float8E5M2Type>(element))
+    return "f8e5m2";
+  if (isa<Float8E5M2FNUZType>(element))
+    return "f8e5m2fnuz";
+  if (isa<Float8E8M0FNUType>(element))
+    return "f8e8m0fnu";
+  if (isa<Float4E2M1FNType>(element))
+    return "f4e2m1fn";
   if (element.isF32())
     return "f32";
   if (element.isF64())
@@ -176,8 +189,7 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
     return emitError(func.getLoc())
            << kind << " '" << label << "' has type " << type
            << ", which the runtime cannot exchange (tensors "
-              "of f16, bf16, f32, f64, bool or 8- to 64-bit "
-              "integers)";
+              "of floats, bool or 2- to 64-bit integers)";
   if (!tensor.hasStaticShape()) {
     // Name the unknown dimensions (by their ONNX names where the model
     // gives them) and show the flag that pins them.

@@ -23,7 +23,8 @@
 
 namespace mlir::optc::lowering {
 
-/// The element type a tensor of `element` stores (signless; bools as i8).
+/// The element type a tensor of `element` stores (signless; bools and
+/// narrow types as i8).
 Type storageElement(Type element);
 /// `type` as lowered: tensors take their storage element type.
 Type signless(Type type);
@@ -50,8 +51,29 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                   ValueRange inputs, ScalarBody body);
 Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
                           bool isSigned, bool remainder);
+/// Converts a scalar from `from` to `to` (optc element types) as optc.cast
+/// does; failure for conversions without a lowering. Narrow types (below)
+/// are their storage bytes on either side.
 FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x, Type from,
-                            Type to);
+                            Type to, bool saturate = true);
+
+// Narrow element types (NarrowTypes.cpp): the 8-bit floats, f4E2M1FN and
+// 2- and 4-bit integers, stored one per byte in the low bits.
+bool isNarrowFloat(Type element);
+bool isNarrow(Type element);
+/// The f32 value of `byte` (i8), which holds a `from` value.
+Value decodeNarrowFloat(OpBuilder &b, Location loc, Value byte, FloatType from);
+/// The byte (i8) holding `x` (f32) rounded to `to`; see NarrowTypes.cpp for
+/// saturation.
+Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, FloatType to,
+                        bool saturate);
+/// The i8 value of `byte`, which holds a `from` integer (sign- or
+/// zero-extended by `from`'s signedness).
+Value decodeNarrowInteger(OpBuilder &b, Location loc, Value byte,
+                          IntegerType from);
+/// The byte holding the low bits of the integer `x` (of 8 bits or more):
+/// integer conversions wrap.
+Value encodeNarrowInteger(OpBuilder &b, Location loc, Value x, IntegerType to);
 
 /// How an element type computes: float, signed or unsigned integer, bool.
 enum class Kind { Float, Signed, Unsigned, Bool };

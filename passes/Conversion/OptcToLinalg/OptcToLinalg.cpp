@@ -59,7 +59,7 @@ namespace mlir::optc::lowering {
 /// bools as bytes (0 or 1), as the runtime exchanges them. Vectors of i1
 /// would otherwise be stored as packed bits.
 Type storageElement(Type element) {
-  if (element.isInteger(1))
+  if (element.isInteger(1) || isNarrow(element))
     return IntegerType::get(element.getContext(), 8);
   if (auto integer = dyn_cast<IntegerType>(element);
       integer && !integer.isSignless())
@@ -352,13 +352,40 @@ Value compare(OpBuilder &b, Location loc, ComparePredicate predicate, Value x,
   return arith::CmpIOp::create(b, loc, p, x, y);
 }
 
-/// Converts a scalar from `from` to `to` (optc element types) as
-/// optc.cast does; failure for conversions without a lowering yet.
 FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x, Type from,
-                            Type to) {
+                            Type to, bool saturate) {
+  if (from == to)
+    return x;
+  // Narrow types go through f32 or an 8-bit integer. (From f64, rounding
+  // to f32 first can, in rare ties, differ from rounding directly.)
+  if (isNarrow(from)) {
+    if (auto floatType = dyn_cast<FloatType>(from))
+      return castScalar(b, loc, decodeNarrowFloat(b, loc, x, floatType),
+                        b.getF32Type(), to, saturate);
+    auto integer = cast<IntegerType>(from);
+    Type byte = integer.isUnsigned()
+                    ? IntegerType::get(b.getContext(), 8, IntegerType::Unsigned)
+                    : b.getI8Type();
+    return castScalar(b, loc, decodeNarrowInteger(b, loc, x, integer), byte, to,
+                      saturate);
+  }
+  if (isNarrow(to)) {
+    if (auto floatType = dyn_cast<FloatType>(to)) {
+      FailureOr<Value> wide = castScalar(b, loc, x, from, b.getF32Type());
+      if (failed(wide))
+        return failure();
+      return encodeNarrowFloat(b, loc, *wide, floatType, saturate);
+    }
+    // Through a signed i32 even for unsigned targets: -9.0 becomes 7 as a
+    // uint4, as ONNX's reference (ml_dtypes) wraps it.
+    FailureOr<Value> wide = castScalar(b, loc, x, from, b.getI32Type());
+    if (failed(wide))
+      return failure();
+    return encodeNarrowInteger(b, loc, *wide, cast<IntegerType>(to));
+  }
   Type target = signless(to);
   Kind source = kindOf(from);
-  if (from == to || signless(from) == target)
+  if (signless(from) == target)
     return x;
   if (auto toFloat = dyn_cast<FloatType>(to)) {
     if (toFloat.getWidth() < 16)
@@ -614,7 +641,8 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
             arith::SelectOp::create(b, loc, args[0], args[1], args[2]));
       })
       .Case([&](CastOp cast) {
-        return castScalar(b, loc, x, element, elementOf(cast.getOutput()));
+        return castScalar(b, loc, x, element, elementOf(cast.getOutput()),
+                          cast.getSaturate());
       })
       .Case([&](BitcastOp bitcast) {
         return Value(arith::BitcastOp::create(
@@ -675,6 +703,15 @@ struct ElementwiseLowering : public ConversionPattern {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
+    // Narrow types are stored bytes: only casts decode and encode them, and
+    // a select passes them through.
+    if (!isa<CastOp, SelectOp>(op) &&
+        llvm::any_of(op->getOperandTypes(), [](Type t) {
+          return isNarrow(cast<ShapedType>(t).getElementType());
+        }))
+      return rewriter.notifyMatchFailure(op, "no arithmetic on narrow types");
+    if (!isa<CastOp, SelectOp>(op) && isNarrow(resultType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "no arithmetic on narrow types");
     bool unsupported = false;
     Value result = elementwise(
         rewriter, op->getLoc(), resultType, operands,
@@ -714,9 +751,14 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
     Attribute value = op.getValue();
     if (type != op.getType()) {
       auto dense = dyn_cast<DenseElementsAttr>(value);
-      if (dense && dense.getElementType().isInteger(1))
+      Type element = dense ? dense.getElementType() : Type();
+      if (dense && isNarrowFloat(element))
+        value = cast<DenseFPElementsAttr>(dense).mapValues(
+            type.getElementType(),
+            [](const APFloat &v) { return v.bitcastToAPInt().zext(8); });
+      else if (dense && (element.isInteger(1) || isNarrow(element)))
         value = dense.mapValues(type.getElementType(),
-                                [](const APInt &bit) { return bit.zext(8); });
+                                [](const APInt &bits) { return bits.zext(8); });
       else if (dense)
         value = dense.bitcast(type.getElementType());
       else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))

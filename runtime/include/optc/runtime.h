@@ -62,7 +62,20 @@ typedef enum optc_dtype {
   OPTC_F64 = 11,
   OPTC_U32 = 12,
   OPTC_U64 = 13,
-  OPTC_BF16 = 16
+  OPTC_BF16 = 16,
+  /* 8-bit and narrower formats: one element per byte. A float's bits, or
+   * a 4- or 2-bit integer's, are in the low bits of its byte; the high bits
+   * are zero in outputs and ignored in inputs (the layout of ml_dtypes). */
+  OPTC_F8E4M3FN = 17,
+  OPTC_F8E4M3FNUZ = 18,
+  OPTC_F8E5M2 = 19,
+  OPTC_F8E5M2FNUZ = 20,
+  OPTC_U4 = 21,
+  OPTC_I4 = 22,
+  OPTC_F4E2M1FN = 23,
+  OPTC_F8E8M0FNU = 24,
+  OPTC_U2 = 25,
+  OPTC_I2 = 26
 } optc_dtype;
 
 /* Bytes per element of `dtype`; 0 for an unknown dtype. */

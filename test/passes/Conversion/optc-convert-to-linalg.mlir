@@ -131,3 +131,45 @@ func.func @linear_layer(%x: tensor<2x5x8xf32>, %w: tensor<8x3xf32>) -> tensor<2x
   %0 = optc.matmul %x, %w : (tensor<2x5x8xf32>, tensor<8x3xf32>) -> tensor<2x5x3xf32>
   return %0 : tensor<2x5x3xf32>
 }
+
+// -----
+
+// Narrow element types are stored as bytes. A cast to an 8-bit float rounds
+// the f32 bits to nearest even (the normal path adds 0x7FFFF plus the odd
+// bit and drops 20 bits; the subnormal path adds 2^14 in the float unit),
+// and without saturation an overflow is the NaN code 0x7F.
+// CHECK-LABEL: func.func @to_f8
+// CHECK-SAME: (%{{.*}}: tensor<8xf32>) -> tensor<8xi8>
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: i8):
+// CHECK: arith.bitcast %[[IN]] : f32 to i32
+// CHECK: arith.constant 524287 : i32
+// CHECK: arith.constant 1.638400e+04 : f32
+// CHECK: arith.addf
+// CHECK: arith.constant 127 : i32
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+func.func @to_f8(%x: tensor<8xf32>) -> tensor<8xf8E4M3FN> {
+  %y = optc.cast %x {saturate = false} : tensor<8xf32> -> tensor<8xf8E4M3FN>
+  return %y : tensor<8xf8E4M3FN>
+}
+
+// A 4-bit integer is sign-extended from its byte's low bits.
+// CHECK-LABEL: func.func @from_i4
+// CHECK-SAME: (%{{.*}}: tensor<8xi8>) -> tensor<8xf32>
+// CHECK: ^bb0(%[[B:.*]]: i8, %{{.*}}: f32):
+// CHECK: %[[FOUR:.*]] = arith.constant 4 : i8
+// CHECK: %[[HIGH:.*]] = arith.shli %[[B]], %[[FOUR]] : i8
+// CHECK: %[[V:.*]] = arith.shrsi %[[HIGH]], %[[FOUR]] : i8
+// CHECK: arith.sitofp %[[V]] : i8 to f32
+func.func @from_i4(%x: tensor<8xi4>) -> tensor<8xf32> {
+  %y = optc.cast %x : tensor<8xi4> -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// Narrow types are only converted, never computed on.
+func.func @add_f8(%x: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
+  // expected-error @+1 {{failed to legalize operation 'optc.add'}}
+  %y = optc.add %x, %x : (tensor<8xf8E4M3FN>, tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
+  return %y : tensor<8xf8E4M3FN>
+}
