@@ -87,6 +87,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     return;
   }
   case Stage::Bufferized:
+    pm.addPass(createOptcUniqueKernelResults());
     // A tensor.empty a kernel fills and inserts into a slice of another
     // tensor (the im2col copies) becomes that slice: written in place.
     addText(pm, "eliminate-empty-tensors,"
@@ -110,6 +111,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     addText(pm, "func.func(ownership-based-buffer-deallocation),"
                 "canonicalize,buffer-deallocation-simplification,"
                 "bufferization-lower-deallocations,cse,canonicalize");
+    pm.addPass(createOptcCPUInlineHelpers());
     pm.addPass(createOptcCPULowerCopies());
     addText(pm, "func.func(convert-linalg-to-loops),"
                 "math-extend-to-supported-types");

@@ -1386,6 +1386,12 @@ template <typename DynOp> struct ToStaticForm : OpRewritePattern<DynOp> {
 
 Value staticReshape(DynamicReshapeOp op, PatternRewriter &rewriter) {
   std::optional<SmallVector<int64_t>> shape = constantSizes(op.getShape());
+  // A static result needs no sizes: shape inference found that every valid
+  // shape operand gives it (a rank-1 result holds all the elements).
+  auto result = cast<RankedTensorType>(op.getType());
+  if (!shape && result.hasStaticShape() &&
+      cast<RankedTensorType>(op.getInput().getType()).hasStaticShape())
+    shape = SmallVector<int64_t>(result.getShape());
   if (!shape)
     return {};
   return buildChecked<ReshapeOp>(rewriter, op.getLoc(), op.getInput(), *shape);

@@ -104,6 +104,19 @@ def OptcCPUOutlineParallel
   ];
 }
 
+def OptcCPUInlineHelpers : Pass<"optc-cpu-inline-helpers", "::mlir::ModuleOp"> {
+  let summary = "Inlines helper functions whose arguments have no bare-pointer form";
+  let description = [{
+    The LLVM lowering passes memrefs to functions as bare pointers, which
+    needs static shapes. Bufferisation's ownership-based deallocation calls
+    a helper, `@dealloc_helper`, with memrefs of unknown size (the buffers a
+    loop may or may not own); such a call cannot be lowered. Private
+    functions that are not kernels and take a memref of unknown shape are
+    inlined at their calls and erased. Kernels (`optc.kernel`) are never
+    inlined: they are outlined on purpose.
+  }];
+}
+
 def OptcCPULegalizeEmptyBuffers
     : Pass<"optc-cpu-legalize-empty-buffers", "::mlir::ModuleOp"> {
   let summary = "Passes buffers with no elements as memref<0xT>";

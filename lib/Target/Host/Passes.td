@@ -26,6 +26,19 @@ def OptcRecordInterface : Pass<"optc-record-interface", "::mlir::ModuleOp"> {
   }];
 }
 
+def OptcUniqueKernelResults
+    : Pass<"optc-unique-kernel-results", "::mlir::ModuleOp"> {
+  let summary = "Makes a kernel return each value once";
+  let description = [{
+    A kernel can return one tensor as several results: the pieces of a
+    split that are all empty become one `tensor.empty` after CSE, and two
+    equal computations one. Such a kernel returns the value once and its
+    callers use that result in each place. Besides saving a copy, this is
+    what bufferisation needs: `buffer-results-to-out-params` fails on a
+    function that returns one buffer twice.
+  }];
+}
+
 def OptcPlanMemory : Pass<"optc-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Places the host program's buffers in one arena";
   let description = [{

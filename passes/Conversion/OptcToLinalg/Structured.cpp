@@ -289,6 +289,14 @@ struct SplitLowering : public OpConversionPattern<SplitOp> {
     SmallVector<Value> results;
     for (auto [result, size] : llvm::zip(op.getResults(), op.getSizes())) {
       auto type = cast<RankedTensorType>(signless(result.getType()));
+      if (type.getNumElements() == 0) {
+        // An empty part: no slice (its offset may be the axis's end, which
+        // tensor.extract_slice does not accept).
+        results.push_back(emptyTensor(
+            rewriter, op.getLoc(), cast<RankedTensorType>(result.getType())));
+        offset += size;
+        continue;
+      }
       SmallVector<int64_t> offsets(inputType.getRank(), 0);
       offsets[axis] = offset;
       SmallVector<int64_t> strides(inputType.getRank(), 1);

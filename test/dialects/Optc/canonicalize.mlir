@@ -774,6 +774,18 @@ func.func @dynamic_to_static(%x: tensor<2x3xf32>) -> (tensor<?x?xf32>, tensor<?x
 
 // -----
 
+// A reshape whose result shape is known needs no shape values: a rank-1
+// result holds every element, whatever the operand says.
+// CHECK-LABEL: func.func @dynamic_reshape_static_result
+// CHECK: %[[R:.*]] = optc.reshape %arg0 {shape = array<i64: 6>} : (tensor<2x3xf32>) -> tensor<6xf32>
+// CHECK: return %[[R]]
+func.func @dynamic_reshape_static_result(%x: tensor<2x3xf32>, %s: tensor<1xi64>) -> tensor<6xf32> {
+  %0 = optc.dynamic_reshape %x, %s : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
 // Sizes the static rule rejects stay for run time to report; so do
 // unknown sizes the attribute form cannot express, and a zero delta.
 // CHECK-LABEL: func.func @dynamic_kept

@@ -54,9 +54,20 @@ module {
 
 // Element types the runtime cannot exchange.
 module {
-  // expected-error @+1 {{input 'q' has type 'tensor<4xf8E4M3FN>', which the runtime cannot exchange}}
-  func.func @main(%q: tensor<4xf8E4M3FN> {optc.name = "q"}) -> (tensor<4xf8E4M3FN> {optc.name = "r"}) {
-    return %q : tensor<4xf8E4M3FN>
+  // expected-error @+1 {{input 'q' has type 'tensor<4xf8E3M4>', which the runtime cannot exchange (tensors of floats, bool or 2- to 64-bit integers)}}
+  func.func @main(%q: tensor<4xf8E3M4> {optc.name = "q"}) -> (tensor<4xf8E3M4> {optc.name = "r"}) {
+    return %q : tensor<4xf8E3M4>
+  }
+}
+
+// -----
+
+// The 8-bit and narrower types are exchanged one per byte.
+// CHECK: module attributes {optc.interface = ["input a f8e4m3fn 4", "input b f8e5m2fnuz 4", "input c i4 2", "input d u2 2", "input e f4e2m1fn 3", "output r f8e4m3fnuz 4"]}
+module {
+  func.func @main(%a: tensor<4xf8E4M3FN> {optc.name = "a"}, %b: tensor<4xf8E5M2FNUZ> {optc.name = "b"}, %c: tensor<2xi4> {optc.name = "c"}, %d: tensor<2xui2> {optc.name = "d"}, %e: tensor<3xf4E2M1FN> {optc.name = "e"}) -> (tensor<4xf8E4M3FNUZ> {optc.name = "r"}) {
+    %0 = optc.constant dense<1.0> : tensor<4xf8E4M3FNUZ>
+    return %0 : tensor<4xf8E4M3FNUZ>
   }
 }
 
