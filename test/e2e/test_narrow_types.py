@@ -108,3 +108,26 @@ def test_quantize_to_float8_and_back(optc, tmp_path):
     (got,) = run_optc(optc, tmp_path, model, {"x": x})
     want = onnx.numpy_helper.saturate_cast(x / 2, ml_dtypes.float8_e4m3fn).astype(np.float32) * 2
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("saturate", [1, 0])
+@pytest.mark.parametrize("round_mode", ["up", "down", "nearest"])
+def test_cast_to_e8m0_follows_onnx_rounding(optc, tmp_path, round_mode, saturate):
+    """f8E8M0FNU keeps the exponent; ONNX's round_mode and saturate decide
+    what the fraction and the largest exponent do."""
+    x = float_inputs()
+    model = make_model(
+        [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT8E8M0,
+                          round_mode=round_mode, saturate=saturate)],
+        [("x", TensorProto.FLOAT, [x.size])], [("y", TensorProto.FLOAT8E8M0, [x.size])],
+        opset=24)
+    (got,) = run_optc(optc, tmp_path, model, {"x": x})
+    want = onnx.numpy_helper.to_float8e8m0(x, saturate=bool(saturate), round_mode=round_mode)
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    # And every code back to float.
+    codes = np.arange(256, dtype=np.uint8).view(ml_dtypes.float8_e8m0fnu)
+    back = make_model([helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT)],
+                      [("x", TensorProto.FLOAT8E8M0, [256])], [("y", TensorProto.FLOAT, [256])],
+                      opset=24)
+    (got,) = run_optc(optc, tmp_path, back, {"x": codes})
+    np.testing.assert_array_equal(got, codes.astype(np.float32))

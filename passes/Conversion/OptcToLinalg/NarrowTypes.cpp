@@ -1,8 +1,8 @@
 //===- NarrowTypes.cpp - 8-bit and narrower element types -----------------===//
 //
 // Tensors of the 8-bit float formats (f8E4M3FN, f8E4M3FNUZ, f8E5M2,
-// f8E5M2FNUZ), of f4E2M1FN and of 2- and 4-bit integers are stored one
-// element per byte: the element's bits in the low bits, the high bits zero
+// f8E5M2FNUZ, f8E8M0FNU), of f4E2M1FN and of 2- and 4-bit integers are stored
+// one element per byte: the element's bits in the low bits, the high bits zero
 // (the layout of ml_dtypes and of the runtime's exchange). LLVM has none of
 // these float types, and packs vectors of i4, so their elements never
 // exist as such in the lowered code: a cast decodes a stored byte to f32
@@ -29,7 +29,7 @@ namespace mlir::optc::lowering {
 
 bool isNarrowFloat(Type element) {
   return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
-             Float8E5M2FNUZType, Float4E2M1FNType>(element);
+             Float8E5M2FNUZType, Float4E2M1FNType, Float8E8M0FNUType>(element);
 }
 
 bool isNarrow(Type element) {
@@ -77,8 +77,28 @@ static Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(value));
 }
 
+/// f8E8M0FNU is a bare exponent: 2^(code - 127), 0xFF NaN, no sign, no
+/// zero. Its code is the f32 exponent field, and code 0 (2^-127) is an f32
+/// subnormal.
+static Value decodeE8M0(OpBuilder &b, Location loc, Value byte) {
+  auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
+  Value code = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+  Value bits = arith::ShLIOp::create(b, loc, code, c(23));
+  bits = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, c(0)),
+      c(0x00400000), bits);
+  bits = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, c(0xFF)),
+      c(0x7FC00000), bits);
+  return arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+}
+
 Value decodeNarrowFloat(OpBuilder &b, Location loc, Value byte,
                         FloatType from) {
+  if (isa<Float8E8M0FNUType>(from))
+    return decodeE8M0(b, loc, byte);
   Format f(from);
   auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
   auto eq = [&](Value x, Value y) {
@@ -139,6 +159,24 @@ Value decodeNarrowFloat(OpBuilder &b, Location loc, Value byte,
 
 Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, FloatType to,
                         bool saturate) {
+  if (isa<Float8E8M0FNUType>(to)) {
+    // Round to nearest, ties up, on the exponent field (the importer builds
+    // ONNX's own rounding modes from integer ops instead).
+    auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+    Value exponent = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, bits, c(23)), c(0xFF));
+    Value half = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, bits, c(0x400000)), c(0));
+    Value up = arith::AndIOp::create(
+        b, loc, half,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, exponent,
+                              c(saturate ? 0xFE : 0xFF)));
+    Value code = arith::AddIOp::create(
+        b, loc, exponent, arith::ExtUIOp::create(b, loc, b.getI32Type(), up));
+    return arith::TruncIOp::create(b, loc, b.getI8Type(), code);
+  }
   Format f(to);
   auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
   auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) {

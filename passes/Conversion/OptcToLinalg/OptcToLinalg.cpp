@@ -645,8 +645,12 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
                           cast.getSaturate());
       })
       .Case([&](BitcastOp bitcast) {
-        return Value(arith::BitcastOp::create(
-            b, loc, signless(elementOf(bitcast.getOutput())), x));
+        // Narrow types are their storage bytes on either side.
+        Type to = elementOf(bitcast.getOutput());
+        Type target = isNarrow(to) ? storageElement(to) : signless(to);
+        if (x.getType() == target)
+          return x;
+        return Value(arith::BitcastOp::create(b, loc, target, x));
       })
       .Default([](Operation *) { return failure(); });
 }
@@ -703,14 +707,14 @@ struct ElementwiseLowering : public ConversionPattern {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
-    // Narrow types are stored bytes: only casts decode and encode them, and
-    // a select passes them through.
-    if (!isa<CastOp, SelectOp>(op) &&
-        llvm::any_of(op->getOperandTypes(), [](Type t) {
+    // Narrow types are stored bytes: only casts decode and encode them;
+    // selects and bitcasts pass them through.
+    bool passesBytes = isa<CastOp, SelectOp, BitcastOp>(op);
+    if (!passesBytes && llvm::any_of(op->getOperandTypes(), [](Type t) {
           return isNarrow(cast<ShapedType>(t).getElementType());
         }))
       return rewriter.notifyMatchFailure(op, "no arithmetic on narrow types");
-    if (!isa<CastOp, SelectOp>(op) && isNarrow(resultType.getElementType()))
+    if (!passesBytes && isNarrow(resultType.getElementType()))
       return rewriter.notifyMatchFailure(op, "no arithmetic on narrow types");
     bool unsupported = false;
     Value result = elementwise(

@@ -340,8 +340,78 @@ LogicalResult where(NodeContext &ctx) {
   return success();
 }
 
+/// Cast to f8E8M0FNU (a power of two, 2^(code - 127); 0xFF is NaN): the
+/// f32 exponent field, rounded up when any fraction bit is set ("up", the
+/// default), left ("down"), or rounded by the guard, round and sticky bits
+/// ("nearest"), exactly as ONNX's reference does; the sign is dropped.
+/// Saturation keeps the largest code from rounding into NaN. Built from
+/// integer ops, then reinterpreted, since the rounding modes are ONNX's.
+static LogicalResult castToE8M0(NodeContext &ctx, Value x, Type element,
+                                bool saturate) {
+  OPTC_TRY(mode, ctx.stringAttr("round_mode", "up"));
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return ctx.error() << "round_mode '" << mode
+                       << "' is not one of up, down, nearest";
+  RankedTensorType type = ctx.typeOf(x);
+  MLIRContext *context = ctx.b.getContext();
+  Type u32 = IntegerType::get(context, 32, IntegerType::Unsigned);
+  auto c = [&](int64_t v) { return ctx.scalar(u32, static_cast<double>(v)); };
+  auto reinterpret = [&](Value value, Type to) -> FailureOr<Value> {
+    OperationState state(ctx.loc, BitcastOp::getOperationName());
+    BitcastOp::build(ctx.b, state, type.clone(to), value);
+    return ctx.finish(ctx.b.create(state));
+  };
+  Value f32 = ctx.castTo(x, Float32Type::get(context));
+  OPTC_TRY(bits, reinterpret(f32, u32));
+  OPTC_TRY(shifted, ctx.create<ShiftRightOp>(bits, c(23)));
+  OPTC_TRY(exponent, ctx.create<BitwiseAndOp>(shifted, c(0xFF)));
+  OPTC_TRY(special,
+           ctx.create<CompareOp>(ComparePredicate::eq, exponent, c(0xFF)));
+  Value code = exponent;
+  if (mode != "down") {
+    Value roundUp;
+    if (mode == "up") {
+      OPTC_TRY(fraction, ctx.create<BitwiseAndOp>(bits, c(0x7FFFFF)));
+      OPTC_TRY(any,
+               ctx.create<CompareOp>(ComparePredicate::ne, fraction, c(0)));
+      roundUp = any;
+    } else {
+      auto bitSet = [&](int64_t mask) -> FailureOr<Value> {
+        OPTC_TRY(masked, ctx.create<BitwiseAndOp>(bits, c(mask)));
+        return ctx.create<CompareOp>(ComparePredicate::ne, masked, c(0));
+      };
+      OPTC_TRY(guard, bitSet(0x400000));
+      OPTC_TRY(round, bitSet(0x200000));
+      OPTC_TRY(sticky, bitSet(0x1FFFFF));
+      OPTC_TRY(odd,
+               ctx.create<CompareOp>(ComparePredicate::gt, exponent, c(0)));
+      OPTC_TRY(either, ctx.create<OrOp>(round, sticky));
+      OPTC_TRY(any, ctx.create<OrOp>(either, odd));
+      OPTC_TRY(up, ctx.create<AndOp>(guard, any));
+      roundUp = up;
+    }
+    if (saturate) {
+      OPTC_TRY(below,
+               ctx.create<CompareOp>(ComparePredicate::ne, exponent, c(0xFE)));
+      OPTC_TRY(up, ctx.create<AndOp>(roundUp, below));
+      roundUp = up;
+    }
+    OPTC_TRY(increment, ctx.create<SelectOp>(roundUp, c(1), c(0)));
+    OPTC_TRY(sum, ctx.create<AddOp>(exponent, increment));
+    code = sum;
+  }
+  OPTC_TRY(withNaN, ctx.create<SelectOp>(special, c(0xFF), code));
+  Type u8 = IntegerType::get(context, 8, IntegerType::Unsigned);
+  OPTC_TRY(result, reinterpret(ctx.castTo(withNaN, u8), element));
+  ctx.outputs = {result};
+  return success();
+}
+
 LogicalResult castTo(NodeContext &ctx, Value x, Type element) {
   OPTC_TRY(saturate, ctx.intAttr("saturate", 1));
+  if (isa<Float8E8M0FNUType>(element) &&
+      !isa<Float8E8M0FNUType>(ctx.typeOf(x).getElementType()))
+    return castToE8M0(ctx, x, element, saturate != 0);
   ctx.outputs = {ctx.castTo(x, element, saturate != 0)};
   return success();
 }
