@@ -177,6 +177,29 @@ def test_conv_transpose(optc, tmp_path, x_shape, w_shape, attrs):
           rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("image,block,attrs", [
+    ([5, 5], [2, 2], {}),
+    ([6, 7], [3, 2], dict(strides=[2, 2], pads=[1, 0, 1, 2], dilations=[1, 2])),
+    ([4, 3, 5], [2, 1, 3], dict(strides=[1, 2, 1])),
+])
+def test_col2im(optc, tmp_path, image, block, attrs):
+    """Col2Im against onnxruntime: the transposed convolution with one-hot
+    weights, remainders as output padding."""
+    n = len(image)
+    strides = attrs.get("strides", [1] * n)
+    dilations = attrs.get("dilations", [1] * n)
+    pads = attrs.get("pads", [0] * 2 * n)
+    blocks = int(np.prod([(image[d] + pads[d] + pads[n + d] - dilations[d] * (block[d] - 1) - 1)
+                          // strides[d] + 1 for d in range(n)]))
+    channels = 2 * int(np.prod(block))
+    model = make_model([helper.make_node("Col2Im", ["x", "image", "block"], ["y"], **attrs)],
+                       [("x", F32, [1, channels, blocks])], [("y", F32, None)],
+                       [const("image", np.array(image, np.int64)),
+                        const("block", np.array(block, np.int64))], opset=18)
+    check(optc, tmp_path, model, {"x": random([1, channels, blocks], np.float32, 17)},
+          rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("largest", [1, 0])
 def test_top_k(optc, tmp_path, largest):
     model = make_model(

@@ -267,9 +267,38 @@ NodeContext::constantInts(unsigned i, llvm::StringRef name) {
     return error() << "input " << i << " (" << name << ") is required";
   if (std::optional<SmallVector<int64_t>> values = getConstantInts(v))
     return *values;
-  return error() << "input " << i << " (" << name
-                 << ") must be a constant known at compile time; optc does "
-                    "not support computing it at run time yet";
+  InFlightDiagnostic diag = error()
+                            << "input " << i << " (" << name
+                            << ") must be a constant known at compile time";
+  // Name the model inputs it is computed from, which --input-value fixes.
+  SmallVector<std::string> sources;
+  SmallVector<Value> worklist{v};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!seen.insert(value).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      auto label = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                            "optc.name")
+                        : StringAttr();
+      if (label && !llvm::is_contained(sources, label.str()))
+        sources.push_back(label.str());
+      continue;
+    }
+    llvm::append_range(worklist, value.getDefiningOp()->getOperands());
+  }
+  if (sources.empty())
+    return diag << "; optc does not support computing it at run time yet";
+  diag << "; it depends on the value" << (sources.size() == 1 ? "" : "s")
+       << " of input" << (sources.size() == 1 ? " " : "s ");
+  for (auto [j, source] : llvm::enumerate(sources))
+    diag << (j ? ", '" : "'") << source << "'";
+  diag << ": fix " << (sources.size() == 1 ? "it" : "them") << " with";
+  for (const std::string &source : sources)
+    diag << " --input-value " << source << "=FILE";
+  return diag;
 }
 
 FailureOr<SmallVector<int64_t>> NodeContext::axesInput(unsigned i, int64_t rank,

@@ -156,6 +156,85 @@ LogicalResult convTranspose(NodeContext &ctx) {
   return success();
 }
 
+/// Col2Im: sums the columns of `input` (N x C*prod(block) x L) back into
+/// images. It is the transposed convolution, in C groups, of the columns
+/// (as N x C*K x L1 ... Ln) with one-hot weights: kernel position k of
+/// channel c reads column c*K + k. The lowering of conv_transpose then does
+/// the strided scatter-adds; the remainder of the block count's division
+/// becomes output padding, so the result has exactly image_shape.
+LogicalResult col2Im(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(image, ctx.constantInts(1, "image_shape"));
+  OPTC_TRY(block, ctx.constantInts(2, "block_shape"));
+  RankedTensorType xt = ctx.typeOf(x);
+  int64_t n = image.size();
+  if (xt.getRank() != 3 || !xt.hasStaticShape())
+    return ctx.error() << "input must be N x C*prod(block_shape) x L with "
+                          "static sizes, not "
+                       << xt;
+  if (static_cast<int64_t>(block.size()) != n || n == 0)
+    return ctx.error() << "image_shape has " << n << " entries and block_shape "
+                       << block.size()
+                       << "; they need one per spatial dimension";
+  bool given = false;
+  OPTC_TRY(dilations, ctx.intsAttr("dilations", &given));
+  if (!given)
+    dilations.assign(n, 1);
+  OPTC_TRY(strides, ctx.intsAttr("strides", &given));
+  if (!given)
+    strides.assign(n, 1);
+  OPTC_TRY(pads, ctx.intsAttr("pads", &given));
+  if (!given)
+    pads.assign(2 * n, 0);
+  if (static_cast<int64_t>(dilations.size()) != n ||
+      static_cast<int64_t>(strides.size()) != n ||
+      static_cast<int64_t>(pads.size()) != 2 * n)
+    return ctx.error() << "dilations and strides need " << n
+                       << " entries and pads " << 2 * n;
+  int64_t kernel = 1, blocks = 1;
+  SmallVector<int64_t> counts, remainders;
+  for (int64_t d = 0; d < n; ++d) {
+    if (block[d] < 1 || image[d] < 1 || strides[d] < 1 || dilations[d] < 1 ||
+        pads[d] < 0 || pads[n + d] < 0)
+      return ctx.error() << "image_shape, block_shape, strides and dilations "
+                            "must be positive and pads not negative";
+    int64_t span =
+        image[d] + pads[d] + pads[n + d] - dilations[d] * (block[d] - 1) - 1;
+    if (span < 0)
+      return ctx.error() << "the block of dimension " << d
+                         << " does not fit the padded image";
+    counts.push_back(span / strides[d] + 1);
+    remainders.push_back(span % strides[d]);
+    kernel *= block[d];
+    blocks *= counts.back();
+  }
+  int64_t columns = xt.getDimSize(1);
+  if (columns % kernel != 0 || xt.getDimSize(2) != blocks)
+    return ctx.error() << "input " << xt << " does not hold C*" << kernel
+                       << " rows of " << blocks
+                       << " blocks for these image and block shapes";
+  int64_t channels = columns / kernel;
+  SmallVector<int64_t> shape{xt.getDimSize(0), columns};
+  shape.append(counts);
+  Value cols = ctx.reshape(x, shape);
+  // Weight (C*K) x 1 x block: one-hot, position k of row c*K + k.
+  SmallVector<int64_t> wShape{columns, 1};
+  wShape.append(block);
+  SmallVector<double> weights(columns * kernel, 0.0);
+  for (int64_t row = 0; row < columns; ++row)
+    weights[row * kernel + row % kernel] = 1.0;
+  auto f64 = RankedTensorType::get(wShape, ctx.b.getF64Type());
+  Value w =
+      ctx.castTo(ConstantOp::create(ctx.b, ctx.loc,
+                                    cast<ElementsAttr>(DenseElementsAttr::get(
+                                        f64, ArrayRef<double>(weights)))),
+                 xt.getElementType());
+  OPTC_TRY(y, ctx.create<ConvTransposeOp>(cols, w, strides, dilations, pads,
+                                          remainders, channels));
+  ctx.outputs = {y};
+  return success();
+}
+
 /// The i32 convolution of (x - x_zero_point) and (w - w_zero_point), the
 /// latter per output channel or per tensor (ConvInteger, QLinearConv).
 FailureOr<Value> integerConv(NodeContext &ctx, Value x, Value xzp, Value w,
@@ -1041,6 +1120,7 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("ai.onnx.ml", "Binarizer", binarizer);
   r.add("", "Conv", conv);
   r.add("", "ConvTranspose", convTranspose);
+  r.add("", "Col2Im", col2Im);
   r.add("", "ConvInteger", convInteger);
   r.add("", "CausalConvWithState", causalConvWithState);
   r.add("", "MaxPool", pool<MaxPoolOp>);
