@@ -287,7 +287,9 @@ NodeContext::constantInts(unsigned i, llvm::StringRef name) {
         sources.push_back(label.str());
       continue;
     }
-    llvm::append_range(worklist, value.getDefiningOp()->getOperands());
+    Operation *op = value.getDefiningOp();
+    if (!isa<ShapeOfOp, tensor::DimOp>(op)) // sizes, not values
+      llvm::append_range(worklist, op->getOperands());
   }
   if (sources.empty())
     return diag << "; optc does not support computing it at run time yet";

@@ -84,7 +84,8 @@ struct SizeSources {
 /// Adds to `sources` main's arguments that `root` is computed from. The
 /// walk goes through every operand of an op and of the ops in its regions,
 /// and out of a fusion body (its block arguments stand for the fusion's
-/// operands). It stops at an op whose result sizes follow from data.
+/// operands). It stops at an op whose result sizes follow from data, and at
+/// shape_of and tensor.dim, which read sizes, not values.
 static void collectSources(Value root, func::FuncOp main,
                            SizeSources &sources) {
   SmallVector<Value> worklist{root};
@@ -111,9 +112,19 @@ static void collectSources(Value root, func::FuncOp main,
       sources.dataOp = op->getName().getStringRef().str();
       continue;
     }
+    // A shape depends on its operand's sizes, not on its values.
+    if (isa<optc::ShapeOfOp, tensor::DimOp>(op))
+      continue;
+    // A fusion result is the value its body yields.
+    if (auto fusion = dyn_cast<optc::FusionOp>(op)) {
+      worklist.push_back(
+          fusion.getYield()
+              .getValues()[cast<OpResult>(value).getResultNumber()]);
+      continue;
+    }
     llvm::append_range(worklist, op->getOperands());
     op->walk([&](Operation *nested) {
-      if (nested != op)
+      if (nested != op && !isa<optc::ShapeOfOp, tensor::DimOp>(nested))
         llvm::append_range(worklist, nested->getOperands());
     });
   }

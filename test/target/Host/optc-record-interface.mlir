@@ -41,6 +41,25 @@ module {
 
 // -----
 
+// Sizes read by shape_of are not values: the sliced data 'x' is not named,
+// even when the shape_of sits in the fusion that yields the bounds.
+module {
+  // expected-error @+1 {{output 'y' has dimensions unknown at compile time: 0; they depend on the value of input 'n': fix it with --input-value n=FILE}}
+  func.func @main(%x: tensor<8xf32> {optc.name = "x"}, %n: tensor<1xi64> {optc.name = "n"}) -> (tensor<?xf32> {optc.name = "y"}) {
+    %limits = optc.fusion (%a = %x : tensor<8xf32>, %b = %n : tensor<1xi64>) -> tensor<1xi64> {
+      %s = optc.shape_of %a : (tensor<8xf32>) -> tensor<1xi64>
+      %l = optc.sub %s, %b : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+      optc.yield %l : tensor<1xi64>
+    }
+    %zero = optc.constant dense<0> : tensor<1xi64>
+    %one = optc.constant dense<1> : tensor<1xi64>
+    %y = optc.dynamic_slice %x, %zero, %limits, %one : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+    return %y : tensor<?xf32>
+  }
+}
+
+// -----
+
 // Sizes that follow from data cannot be fixed by any flag: the error says so.
 module {
   // expected-error @+1 {{output 'i' has dimensions unknown at compile time: 1; they depend on the input data (through optc.non_zero), which a compiled model must know ahead of time}}
