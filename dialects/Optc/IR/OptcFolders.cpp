@@ -1126,13 +1126,38 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
     results.push_back(getInput());
     return success();
   }
-  if (!isa_and_nonnull<SplatElementsAttr>(adaptor.getInput()))
+  if (isa_and_nonnull<SplatElementsAttr>(adaptor.getInput())) {
+    for (Type type : getResultTypes()) {
+      Attribute splat = resplat(adaptor.getInput(), type);
+      if (!splat)
+        return failure();
+      results.push_back(splat);
+    }
+    return success();
+  }
+  // Small constants (shape computations) split into constant pieces.
+  std::optional<SmallVector<Attribute>> data = elementsOf(adaptor.getInput());
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  if (!data || !inputType.hasStaticShape() ||
+      !llvm::all_of(getResultTypes(),
+                    [](Type type) { return foldableResult(type); }))
     return failure();
-  for (Type type : getResultTypes()) {
-    Attribute splat = resplat(adaptor.getInput(), type);
-    if (!splat)
-      return failure();
-    results.push_back(splat);
+  int64_t axis = getAxis(), size = inputType.getDimSize(axis);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d : inputType.getShape().take_front(axis))
+    outer *= d;
+  for (int64_t d : inputType.getShape().drop_front(axis + 1))
+    inner *= d;
+  int64_t offset = 0;
+  for (auto [type, piece] : llvm::zip(getResultTypes(), getSizes())) {
+    SmallVector<Attribute> out;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t a = offset; a < offset + piece; ++a)
+        for (int64_t i = 0; i < inner; ++i)
+          out.push_back((*data)[(o * size + a) * inner + i]);
+    results.push_back(
+        DenseElementsAttr::get(cast<RankedTensorType>(type), out));
+    offset += piece;
   }
   return success();
 }

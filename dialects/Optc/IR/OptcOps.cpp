@@ -1100,6 +1100,26 @@ LogicalResult FusionOp::verifyRegions() {
 #define GET_OP_CLASSES
 #include "dialects/Optc/IR/OptcOps.cpp.inc"
 
+SmallVector<Value> mlir::optc::sizeOperands(Operation *op) {
+  if (auto o = dyn_cast<DynamicReshapeOp>(op))
+    return {o.getShape()};
+  if (auto o = dyn_cast<DynamicBroadcastOp>(op))
+    return {o.getShape()};
+  if (auto o = dyn_cast<DynamicTileOp>(op))
+    return {o.getMultiples()};
+  if (auto o = dyn_cast<DynamicSliceOp>(op))
+    return {o.getStarts(), o.getLimits(), o.getStrides()};
+  if (auto o = dyn_cast<DynamicPadOp>(op))
+    return {o.getLow(), o.getHigh()};
+  if (isa<RangeOp>(op))
+    return SmallVector<Value>(op->getOperands());
+  return {};
+}
+
+bool mlir::optc::hasDataDependentSizes(Operation *op) {
+  return isa<NonZeroOp, UniqueOp, NonMaxSuppressionOp>(op);
+}
+
 bool mlir::optc::isElementwise(Operation *op) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,

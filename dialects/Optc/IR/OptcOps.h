@@ -45,6 +45,15 @@ namespace mlir::optc {
 /// rem.
 bool isElementwise(Operation *op);
 
+/// The operands whose values decide the result sizes of `op`: a dynamic_*
+/// op's shape, bounds or amounts, and a range's operands. Empty for other
+/// ops, whose result sizes follow from their operands' sizes.
+SmallVector<Value> sizeOperands(Operation *op);
+
+/// Whether the result sizes of `op` follow from operand data, which no
+/// input can fix (non_zero, unique, non_max_suppression).
+bool hasDataDependentSizes(Operation *op);
+
 } // namespace mlir::optc
 
 #endif // OPTC_DIALECTS_OPTC_IR_OPTCOPS_H

@@ -267,12 +267,38 @@ NodeContext::constantInts(unsigned i, llvm::StringRef name) {
     return error() << "input " << i << " (" << name << ") is required";
   if (std::optional<SmallVector<int64_t>> values = getConstantInts(v))
     return *values;
-  InFlightDiagnostic diag = error()
-                            << "input " << i << " (" << name
-                            << ") must be a constant known at compile time";
-  // Name the model inputs it is computed from, which --input-value fixes.
+  std::string hint = inputValueHint(v);
+  return error() << "input " << i << " (" << name
+                 << ") must be a constant known at compile time"
+                 << (hint.empty() ? "; optc does not support computing it at "
+                                    "run time yet"
+                                  : hint);
+}
+
+std::string NodeContext::inputSizeHint(Value v) {
+  // Follow sizes back to the ops that take them as values.
+  SmallVector<Value> sizes, worklist{v};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *op = value.getDefiningOp();
+    if (!seen.insert(value).second || !op)
+      continue;
+    if (hasDataDependentSizes(op))
+      return "";
+    SmallVector<Value> sizeValues = sizeOperands(op);
+    llvm::append_range(sizes, sizeValues);
+    for (Value operand : op->getOperands())
+      if (!llvm::is_contained(sizeValues, operand))
+        worklist.push_back(operand);
+  }
+  return inputValueHint(sizes);
+}
+
+std::string NodeContext::inputValueHint(ValueRange roots) {
+  // The model inputs `roots` are computed from, which --input-value fixes.
   SmallVector<std::string> sources;
-  SmallVector<Value> worklist{v};
+  SmallVector<Value> worklist(roots.begin(), roots.end());
   DenseSet<Value> seen;
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
@@ -292,15 +318,16 @@ NodeContext::constantInts(unsigned i, llvm::StringRef name) {
       llvm::append_range(worklist, op->getOperands());
   }
   if (sources.empty())
-    return diag << "; optc does not support computing it at run time yet";
-  diag << "; it depends on the value" << (sources.size() == 1 ? "" : "s")
-       << " of input" << (sources.size() == 1 ? " " : "s ");
+    return "";
+  bool one = sources.size() == 1;
+  std::string hint = std::string("; it depends on the value") +
+                     (one ? "" : "s") + " of input" + (one ? " " : "s ");
   for (auto [j, source] : llvm::enumerate(sources))
-    diag << (j ? ", '" : "'") << source << "'";
-  diag << ": fix " << (sources.size() == 1 ? "it" : "them") << " with";
+    hint += (j ? ", '" : "'") + source + "'";
+  hint += std::string(": fix ") + (one ? "it" : "them") + " with";
   for (const std::string &source : sources)
-    diag << " --input-value " << source << "=FILE";
-  return diag;
+    hint += " --input-value " + source + "=FILE";
+  return hint;
 }
 
 FailureOr<SmallVector<int64_t>> NodeContext::axesInput(unsigned i, int64_t rank,

@@ -149,6 +149,13 @@ public:
   /// errors when the input is not a compile-time constant.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i,
                                                llvm::StringRef name);
+  /// "; it depends on the value of input 'x': fix it with --input-value
+  /// x=FILE" for the model inputs whose values `v` is computed from (not
+  /// through the sizes a Shape reads), or "" when there are none.
+  std::string inputValueHint(ValueRange roots);
+  /// The same for the values that decide the unknown sizes of `v` (the
+  /// shapes, bounds and amounts its dynamic ops take).
+  std::string inputSizeHint(Value v);
 
   /// The axes given by input `i` for a tensor of rank `rank`: its values
   /// when it is a constant, otherwise whatever its static length alone

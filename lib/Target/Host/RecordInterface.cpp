@@ -108,7 +108,7 @@ static void collectSources(Value root, func::FuncOp main,
       continue;
     }
     Operation *op = value.getDefiningOp();
-    if (isa<optc::NonZeroOp, optc::UniqueOp, optc::NonMaxSuppressionOp>(op)) {
+    if (optc::hasDataDependentSizes(op)) {
       sources.dataOp = op->getName().getStringRef().str();
       continue;
     }
@@ -139,25 +139,12 @@ static SizeSources findSizeSources(func::FuncOp main) {
     });
   };
   main.walk([&](Operation *op) {
-    SmallVector<Value> sizes;
-    if (auto o = dyn_cast<optc::DynamicReshapeOp>(op))
-      sizes = {o.getShape()};
-    else if (auto o = dyn_cast<optc::DynamicBroadcastOp>(op))
-      sizes = {o.getShape()};
-    else if (auto o = dyn_cast<optc::DynamicTileOp>(op))
-      sizes = {o.getMultiples()};
-    else if (auto o = dyn_cast<optc::DynamicSliceOp>(op))
-      sizes = {o.getStarts(), o.getLimits(), o.getStrides()};
-    else if (auto o = dyn_cast<optc::DynamicPadOp>(op))
-      sizes = {o.getLow(), o.getHigh()};
-    else if (isa<optc::RangeOp>(op))
-      llvm::append_range(sizes, op->getOperands());
-    else if (auto o = dyn_cast<scf::IndexSwitchOp>(op); o && unknownSize(op))
+    SmallVector<Value> sizes = optc::sizeOperands(op);
+    if (auto o = dyn_cast<scf::IndexSwitchOp>(op); o && unknownSize(op))
       sizes = {o.getArg()};
     else if (auto o = dyn_cast<scf::IfOp>(op); o && unknownSize(op))
       sizes = {o.getCondition()};
-    else if (isa<optc::NonZeroOp, optc::UniqueOp, optc::NonMaxSuppressionOp>(
-                 op))
+    else if (optc::hasDataDependentSizes(op))
       sources.dataOp = op->getName().getStringRef().str();
     for (Value size : sizes)
       collectSources(size, main, sources);

@@ -30,15 +30,19 @@ FailureOr<const onnx::GraphProto *> graphAttr(NodeContext &ctx,
 }
 
 /// The most specific type both `a` and `b` fit: equal sizes stay, different
-/// ones become unknown.
-FailureOr<Type> joinTypes(NodeContext &ctx, Type a, Type b, size_t index) {
+/// ones become unknown. Types that do not join are an error naming the
+/// model inputs that `cond` (the If's condition) comes from.
+FailureOr<Type> joinTypes(NodeContext &ctx, Type a, Type b, size_t index,
+                          Value cond) {
   if (a == b)
     return a;
   auto ta = dyn_cast<RankedTensorType>(a), tb = dyn_cast<RankedTensorType>(b);
+  // A condition known at compile time would pick one branch.
   if (!ta || !tb || ta.getElementType() != tb.getElementType() ||
       ta.getRank() != tb.getRank())
     return ctx.error() << "the branches give output " << index
-                       << " different types: " << a << " and " << b;
+                       << " different types: " << a << " and " << b
+                       << ctx.inputValueHint(cond);
   SmallVector<int64_t> shape;
   for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape()))
     shape.push_back(da == db ? da : ShapedType::kDynamic);
@@ -83,7 +87,7 @@ LogicalResult ifOp(NodeContext &ctx) {
                        << elseOuts.size() << " outputs";
   SmallVector<Type> types;
   for (auto [i, t, e] : llvm::enumerate(thenOuts, elseOuts)) {
-    OPTC_TRY(type, joinTypes(ctx, t.getType(), e.getType(), i));
+    OPTC_TRY(type, joinTypes(ctx, t.getType(), e.getType(), i, cond));
     types.push_back(type);
   }
   // Each branch yields its values in the joined types.

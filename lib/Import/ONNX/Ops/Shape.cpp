@@ -377,7 +377,8 @@ LogicalResult squeeze(NodeContext &ctx) {
     for (int64_t i = 0; i < rank; ++i) {
       if (type.isDynamicDim(i))
         return ctx.error() << "without axes, every dimension must be known "
-                              "to find those of size 1";
+                              "to find those of size 1"
+                           << ctx.inputSizeHint(x);
       if (type.getDimSize(i) == 1)
         axes.push_back(i);
     }
@@ -580,6 +581,22 @@ LogicalResult split(NodeContext &ctx) {
     return ctx.error() << "splits into " << sizes.size() << " parts but has "
                        << outputs << " outputs";
   OPTC_TRY(op, ctx.createMulti<SplitOp>(sizes.size(), x, axis, sizes));
+  // The pieces of a constant are constants (shape computations split them).
+  SmallVector<OpFoldResult> folded;
+  if (succeeded(op->fold(folded)) && folded.size() == op->getNumResults() &&
+      llvm::all_of(folded, [](OpFoldResult f) {
+        return isa_and_nonnull<ElementsAttr>(dyn_cast<Attribute>(f));
+      })) {
+    for (auto [result, attr] : llvm::zip(op->getResults(), folded)) {
+      auto elements = cast<ElementsAttr>(cast<Attribute>(attr));
+      if (elements.getType() != result.getType())
+        return ctx.error() << "a folded piece has type " << elements.getType()
+                           << ", not " << result.getType();
+      ctx.outputs.push_back(ConstantOp::create(ctx.b, ctx.loc, elements));
+    }
+    op->erase();
+    return success();
+  }
   ctx.outputs.assign(op->result_begin(), op->result_end());
   return success();
 }
