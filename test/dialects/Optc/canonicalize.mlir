@@ -473,6 +473,17 @@ func.func @single_input_concat_and_split(%x: tensor<2x3xf32>) -> (tensor<2x3xf32
   return %0, %1, %2#1 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<1x3xi32>
 }
 
+// A small constant splits into constant pieces, along any axis.
+// CHECK-LABEL: func.func @split_constant
+// CHECK-DAG: %[[A:.*]] = optc.constant dense<{{\[}}[1], [4]]> : tensor<2x1xi64>
+// CHECK-DAG: %[[B:.*]] = optc.constant dense<{{\[}}[2, 3], [5, 6]]> : tensor<2x2xi64>
+// CHECK: return %[[A]], %[[B]]
+func.func @split_constant() -> (tensor<2x1xi64>, tensor<2x2xi64>) {
+  %c = optc.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %0:2 = optc.split %c {axis = 1 : i64, sizes = array<i64: 1, 2>} : (tensor<2x3xi64>) -> (tensor<2x1xi64>, tensor<2x2xi64>)
+  return %0#0, %0#1 : tensor<2x1xi64>, tensor<2x2xi64>
+}
+
 // CHECK-LABEL: func.func @slice_pad_tile_folds
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK-DAG: %[[S:.*]] = optc.constant dense<3> : tensor<1x2xi64>
