@@ -1,14 +1,17 @@
 /*===- common.c - status objects, dtypes and tensor helpers ---------------===*
  *
  * The small shared pieces of the runtime: how errors travel (a status with
- * a code and a message, NULL for success) and what each dtype is.
+ * a code and a message, NULL for success), what each dtype is, and the
+ * keys of unseeded random draws.
  *
  *===-----------------------------------------------------------------------===*/
 #include "optc/runtime_support.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct optc_status {
   optc_status_code code;
@@ -110,4 +113,25 @@ int64_t optc_tensor_num_elements(const optc_tensor *tensor) {
   for (int32_t i = 0; i < tensor->rank; ++i)
     count *= tensor->shape[i];
   return count;
+}
+
+/* Keys for unseeded random draws. The counter starts from the clock once;
+ * each call takes the next value and scrambles it (splitmix64), so keys
+ * differ from call to call, from run to run and from process to process. */
+static _Atomic uint64_t random_counter;
+static _Atomic int random_started;
+
+uint64_t optc_random_key(void) {
+  if (!atomic_load_explicit(&random_started, memory_order_acquire)) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t start = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t expected = 0;
+    atomic_compare_exchange_strong(&random_counter, &expected, start);
+    atomic_store_explicit(&random_started, 1, memory_order_release);
+  }
+  uint64_t z = atomic_fetch_add(&random_counter, 1) + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
 }

@@ -285,3 +285,45 @@ def test_bfloat16(optc, tmp_path):
     assert b.dtype == ml_dtypes.bfloat16
     np.testing.assert_array_equal(b.view(np.uint16), want.view(np.uint16))
     np.testing.assert_array_equal(y, want.astype(np.float32))
+
+
+def run_in(optc, folder, model):
+    folder.mkdir()
+    return run_optc(optc, folder, model, {})
+
+
+def random_model(op, shape, **attrs):
+    return make_model([helper.make_node(op, [], ["y"], shape=shape, **attrs)], [],
+                      [("y", F32, shape)], opset=22)
+
+
+def test_random_uniform_and_normal(optc, tmp_path):
+    """Draws lie in [low, high) with the right moments; a seed repeats them
+    from run to run, no seed gives new ones each run; RandomNormal's two
+    uniform draws are independent (its moments would be off otherwise)."""
+    shape = [100, 100]
+    seeded = random_model("RandomUniform", shape, low=-2.0, high=3.0, seed=5.0)
+    (a,) = run_in(optc, tmp_path / "a", seeded)
+    (b,) = run_in(optc, tmp_path / "b", seeded)
+    np.testing.assert_array_equal(a, b)
+    assert a.min() >= -2.0 and a.max() < 3.0
+    assert abs(a.mean() - 0.5) < 0.05 and abs(a.var() - 25 / 12) < 0.1
+    assert len(np.unique(a)) > 9900
+    unseeded = random_model("RandomUniform", shape)
+    (c,) = run_in(optc, tmp_path / "c", unseeded)
+    (d,) = run_in(optc, tmp_path / "d", unseeded)
+    assert not np.array_equal(c, d) and 0 <= c.min() and c.max() < 1
+    (n,) = run_in(optc, tmp_path / "n",
+                  random_model("RandomNormal", shape, mean=1.0, scale=2.0, seed=3.0))
+    assert abs(n.mean() - 1.0) < 0.06 and abs(n.std() - 2.0) < 0.06
+    # The fraction within one standard deviation of a normal distribution.
+    assert abs(np.mean(np.abs(n - 1.0) < 2.0) - 0.6827) < 0.02
+
+
+def test_bernoulli_frequencies(optc, tmp_path):
+    p = np.linspace(0, 1, 11, dtype=np.float32).repeat(2000).reshape(11, 2000)
+    model = make_model([helper.make_node("Bernoulli", ["p"], ["y"], seed=1.0)],
+                       [("p", F32, [11, 2000])], [("y", F32, [11, 2000])], opset=22)
+    (y,) = run_optc(optc, tmp_path, model, {"p": p})
+    assert set(np.unique(y)) <= {0.0, 1.0}
+    np.testing.assert_allclose(y.mean(axis=1), p[:, 0], atol=0.04)

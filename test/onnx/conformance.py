@@ -351,6 +351,11 @@ def write_docs(path, results, totals):
         f"({100.0 * (passed - len(fixed)) / max(total, 1):.1f}%). They are listed at "
         "the end.",
         "",
+        "The tests of random ops (Bernoulli, Dropout in training mode) expect the "
+        "draws of NumPy's generator, which optc's (a counter-based hash) does not "
+        "reproduce: they run and fail as wrong results, except where the result "
+        "does not depend on the draws (a dropout ratio of 0).",
+        "",
         "Regenerate with `scripts/conformance.sh` (all tests, about 3 minutes on 2 "
         "cores). `scripts/conformance.sh --filter REGEX` runs a subset; the JSON "
         "report is `build/conformance/report.json`.",

@@ -64,6 +64,24 @@ TEST(RuntimeDtype, SizesAndNamesRoundTrip) {
   EXPECT_EQ(optc_dtype_from_name("f128"), OPTC_DTYPE_INVALID);
 }
 
+TEST(RuntimeRandom, KeysDifferAcrossCallsAndThreads) {
+  std::vector<uint64_t> keys(4000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&keys, t] {
+      for (int i = 0; i < 1000; ++i)
+        keys[t * 1000 + i] = optc_random_key();
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  std::set<uint64_t> distinct(keys.begin(), keys.end());
+  EXPECT_EQ(distinct.size(), keys.size());
+  // Scrambled: consecutive keys share about half their bits, not most.
+  int flipped = __builtin_popcountll(keys[0] ^ keys[1]);
+  EXPECT_GT(flipped, 10);
+  EXPECT_LT(flipped, 54);
+}
+
 struct Coverage {
   std::vector<std::atomic<int>> hits;
   explicit Coverage(size_t n) : hits(n) {}

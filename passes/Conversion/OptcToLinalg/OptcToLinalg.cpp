@@ -746,6 +746,117 @@ struct ElementwiseLowering : public ConversionPattern {
   }
 };
 
+/// optc.random_uniform: element i is a hash (splitmix64) of a 64-bit key
+/// and i, scaled into [low, high). With a seed the key comes from the seed,
+/// so runs repeat; without one it comes from the runtime's
+/// optc_random_key(), a fresh value on every call. Elements are
+/// independent of each other and of the order they are computed in, so
+/// the generic vectorises and splits across threads like any other.
+struct RandomUniformLowering : public OpConversionPattern<RandomUniformOp> {
+  using OpConversionPattern::OpConversionPattern;
+  static constexpr llvm::StringLiteral kRandomKey = "optc_random_key";
+
+  static Value splitmix64(OpBuilder &b, Location loc, Value x) {
+    auto c = [&](uint64_t v) {
+      return arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(static_cast<int64_t>(v)));
+    };
+    auto mix = [&](Value z, int64_t shift, uint64_t factor) {
+      Value shifted = arith::ShRUIOp::create(b, loc, z, c(shift));
+      return arith::MulIOp::create(
+          b, loc, arith::XOrIOp::create(b, loc, z, shifted), c(factor));
+    };
+    Value z = arith::AddIOp::create(b, loc, x, c(0x9E3779B97F4A7C15ull));
+    z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+    z = mix(z, 27, 0x94D049BB133111EBull);
+    return arith::XOrIOp::create(b, loc, z,
+                                 arith::ShRUIOp::create(b, loc, z, c(31)));
+  }
+
+  LogicalResult
+  matchAndRewrite(RandomUniformOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type();
+    Value key;
+    if (std::optional<APFloat> seed = op.getSeed()) {
+      uint64_t bits = seed->bitcastToAPInt().getZExtValue();
+      key = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getI64IntegerAttr(static_cast<int64_t>(bits)));
+    } else {
+      auto module = op->getParentOfType<ModuleOp>();
+      if (!module.lookupSymbol(kRandomKey)) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(module.getBody());
+        auto decl = func::FuncOp::create(rewriter, loc, kRandomKey,
+                                         rewriter.getFunctionType({}, {i64}));
+        decl.setPrivate();
+      }
+      key = func::CallOp::create(rewriter, loc, kRandomKey, TypeRange{i64},
+                                 ValueRange{})
+                .getResult(0);
+    }
+    // The key is hashed once, so nearby seeds give unrelated streams.
+    key = splitmix64(rewriter, loc, key);
+    auto element = cast<FloatType>(type.getElementType());
+    // As many random bits as the type holds exactly: u in [0, 1).
+    unsigned bits = element.isF64()   ? 53
+                    : element.isF32() ? 24
+                    : element.isF16() ? 11
+                                      : 8;
+    Type compute = element.isF64() ? Type(rewriter.getF64Type())
+                                   : Type(rewriter.getF32Type());
+    double low = op.getLow().convertToDouble();
+    double span = op.getHigh().convertToDouble() - low;
+    SmallVector<int64_t> strides(type.getRank(), 1);
+    for (int64_t d = type.getRank() - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+    int64_t rank = type.getRank();
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{},
+        ValueRange{emptyTensor(rewriter, loc, type)},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, parallel,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value flat = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = arith::IndexCastOp::create(
+                b, l, b.getI64Type(), linalg::IndexOp::create(b, l, d));
+            flat = arith::AddIOp::create(
+                b, l, flat,
+                arith::MulIOp::create(
+                    b, l, i,
+                    arith::ConstantOp::create(
+                        b, l, b.getI64IntegerAttr(strides[d]))));
+          }
+          Value h = splitmix64(b, l, arith::XOrIOp::create(b, l, key, flat));
+          Value top = arith::ShRUIOp::create(
+              b, l, h,
+              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(64 - bits)));
+          Value u = arith::MulFOp::create(
+              b, l, arith::UIToFPOp::create(b, l, compute, top),
+              arith::ConstantOp::create(
+                  b, l, b.getFloatAttr(compute, std::ldexp(1.0, -int(bits)))));
+          Value v = arith::AddFOp::create(
+              b, l,
+              arith::MulFOp::create(b, l, u,
+                                    arith::ConstantOp::create(
+                                        b, l, b.getFloatAttr(compute, span))),
+              arith::ConstantOp::create(b, l, b.getFloatAttr(compute, low)));
+          if (compute != element)
+            v = arith::TruncFOp::create(b, l, element, v);
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct ConstantLowering : public OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1348,7 +1459,8 @@ struct ConvertToLinalgPass
                  ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
                  SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
                  TransposeLowering, ReshapeLowering, BroadcastLowering,
-                 ConcatLowering, SliceLowering>(converter, context);
+                 ConcatLowering, SliceLowering, RandomUniformLowering>(
+        converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);

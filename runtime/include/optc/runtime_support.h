@@ -118,6 +118,10 @@ void optc_thread_pool_parallel_for(optc_thread_pool *pool, int64_t n,
  * first use. Generated kernels call this for their outer parallel loops. */
 void optc_parallel_for(int64_t n, optc_parallel_body body, void *context);
 
+/* A fresh 64-bit key on every call (random draws without a seed): a
+ * process-wide counter, started from the clock, scrambled. Thread-safe. */
+uint64_t optc_random_key(void);
+
 /*--- Arena allocator -------------------------------------------------------*/
 
 /* Hands out blocks of one size (a model's arena: the compile-time memory

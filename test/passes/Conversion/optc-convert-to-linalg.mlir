@@ -173,3 +173,32 @@ func.func @add_f8(%x: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
   %y = optc.add %x, %x : (tensor<8xf8E4M3FN>, tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
   return %y : tensor<8xf8E4M3FN>
 }
+
+// -----
+
+// Random draws: each element hashes (splitmix64) a key and its flat index.
+// A seed makes the key a constant; without one the key comes from the
+// runtime, fresh at every call.
+// The declaration comes first, made for @unseeded.
+// CHECK: func.func private @optc_random_key() -> i64
+// CHECK-LABEL: func.func @seeded
+// CHECK-NOT: call @optc_random_key
+// CHECK: arith.constant 4619567317775286272 : i64
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.constant -7046029254386353131 : i64
+// CHECK: arith.uitofp %{{.*}} : i64 to f32
+// CHECK: arith.constant 5.96046448E-8 : f32
+func.func @seeded() -> tensor<2x3xf32> {
+  %r = optc.random_uniform {high = 1.0 : f64, low = 0.0 : f64, seed = 7.0 : f64} : tensor<2x3xf32>
+  return %r : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @unseeded
+// CHECK: %[[KEY:.*]] = call @optc_random_key() : () -> i64
+// CHECK: linalg.generic
+// CHECK: arith.constant 1.1102230246251565E-16 : f64
+func.func @unseeded() -> tensor<4xf64> {
+  %r = optc.random_uniform {high = 3.0 : f64, low = -1.0 : f64} : tensor<4xf64>
+  return %r : tensor<4xf64>
+}

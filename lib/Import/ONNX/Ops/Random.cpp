@@ -24,8 +24,10 @@ namespace {
 
 /// A uniform draw on [low, high) of `type` (a float type); `seed` from
 /// the node's attribute when it has one.
+/// Draws from [low, high). `stream` tells apart the draws one node makes
+/// with one seed (RandomNormal takes two), which must not repeat each other.
 FailureOr<Value> uniform(NodeContext &ctx, RankedTensorType type, double low,
-                         double high) {
+                         double high, int stream = 0) {
   if (!type.hasStaticShape())
     return ctx.error() << "random numbers need a static shape, found " << type;
   if (!isa<FloatType>(type.getElementType()))
@@ -40,6 +42,8 @@ FailureOr<Value> uniform(NodeContext &ctx, RankedTensorType type, double low,
       OPTC_TRY(s, ctx.floatAttr("seed", 0));
       seed = ctx.b.getF64FloatAttr(s);
     }
+    if (stream)
+      seed = ctx.b.getF64FloatAttr(seed.getValueAsDouble() + 0.5 * stream);
   }
   OperationState state(ctx.loc, RandomUniformOp::getOperationName());
   RandomUniformOp::build(ctx.b, state, type, ctx.b.getF64FloatAttr(low),
@@ -83,7 +87,7 @@ LogicalResult randomNormal(NodeContext &ctx, bool like) {
   Type t = type.getElementType();
   // Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), with u1 in (0, 1].
   OPTC_TRY(u1, uniform(ctx, type, 0, 1));
-  OPTC_TRY(u2, uniform(ctx, type, 0, 1));
+  OPTC_TRY(u2, uniform(ctx, type, 0, 1, /*stream=*/1));
   OPTC_TRY(open, ctx.create<SubOp>(ctx.scalar(t, 1), u1));
   OPTC_TRY(l, ctx.create<LogOp>(open));
   OPTC_TRY(r2, ctx.create<MulOp>(l, ctx.scalar(t, -2)));
