@@ -1438,6 +1438,27 @@ struct ConvertToLinalgPass
     converter.addSourceMaterialization(materialize);
     converter.addTargetMaterialization(materialize);
 
+    // Narrow types are only converted: say so rather than leave the
+    // framework's "failed to legalize".
+    WalkResult narrow = module.walk([](Operation *op) {
+      if (!isa<OptcDialect>(op->getDialect()) ||
+          isa<CastOp, SelectOp, BitcastOp>(op) || !isElementwise(op))
+        return WalkResult::advance();
+      for (Type type :
+           llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+        auto shaped = dyn_cast<ShapedType>(type);
+        if (shaped && isNarrow(shaped.getElementType())) {
+          op->emitOpError() << "computes on " << shaped.getElementType()
+                            << ", which optc only converts: cast to a wider "
+                               "type first";
+          return WalkResult::interrupt();
+        }
+      }
+      return WalkResult::advance();
+    });
+    if (narrow.wasInterrupted())
+      return signalPassFailure();
+
     ConversionTarget target(*context);
     target.addIllegalDialect<OptcDialect>();
     target.addDynamicallyLegalOp<ub::PoisonOp>(
