@@ -164,3 +164,32 @@ def test_compare_follows_onnx_rules():
     assert "elements differ" in fails(np.array([1.03125, 3.0], dtype=ml_dtypes.bfloat16), b)
     strings = np.array(["a", "b"], dtype=object)
     assert "elements differ" in fails(np.array(["a", "c"], dtype=object), strings)
+
+
+def test_inputs_that_decide_shapes_are_fixed(tmp_path, optc):
+    """A Reshape whose shape is an input: optc names it, the runner compiles
+    with it fixed (--input-value), and the report says so."""
+    data = tmp_path / "data"
+    folder = data / "test_reshape_input"
+    (folder / "test_data_set_0").mkdir(parents=True)
+    (data / ".onnx-version").write_text(onnx.__version__)
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
+         helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)]),
+              str(folder / "model.onnx"))
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    for name, value in (("input_0", x), ("input_1", np.array([4, 3], np.int64)),
+                        ("output_0", x.reshape(4, 3))):
+        (folder / "test_data_set_0" / f"{name}.pb").write_bytes(
+            numpy_helper.from_array(value).SerializeToString())
+    r = run(tmp_path, optc)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "pass  test_reshape_input  (fixed: shape)" in r.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["tests"]["test_reshape_input"]["fixed_inputs"] == ["shape"]
+    docs = (tmp_path / "conformance.md").read_text()
+    assert "1 of the passes have outputs whose shapes depend on input values" in docs
+    assert "| test_reshape_input | Reshape | shape |" in docs
