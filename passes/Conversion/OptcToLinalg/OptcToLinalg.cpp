@@ -838,16 +838,18 @@ struct RandomUniformLowering : public OpConversionPattern<RandomUniformOp> {
           Value top = arith::ShRUIOp::create(
               b, l, h,
               arith::ConstantOp::create(b, l, b.getI64IntegerAttr(64 - bits)));
-          Value u = arith::MulFOp::create(
-              b, l, arith::UIToFPOp::create(b, l, compute, top),
-              arith::ConstantOp::create(
-                  b, l, b.getFloatAttr(compute, std::ldexp(1.0, -int(bits)))));
-          Value v = arith::AddFOp::create(
-              b, l,
-              arith::MulFOp::create(b, l, u,
-                                    arith::ConstantOp::create(
-                                        b, l, b.getFloatAttr(compute, span))),
-              arith::ConstantOp::create(b, l, b.getFloatAttr(compute, low)));
+          // One op per statement: the IR's order does not depend on the
+          // compiler's order of evaluating arguments.
+          Value draw = arith::UIToFPOp::create(b, l, compute, top);
+          Value ulp = arith::ConstantOp::create(
+              b, l, b.getFloatAttr(compute, std::ldexp(1.0, -int(bits))));
+          Value u = arith::MulFOp::create(b, l, draw, ulp);
+          Value width =
+              arith::ConstantOp::create(b, l, b.getFloatAttr(compute, span));
+          Value scaled = arith::MulFOp::create(b, l, u, width);
+          Value start =
+              arith::ConstantOp::create(b, l, b.getFloatAttr(compute, low));
+          Value v = arith::AddFOp::create(b, l, scaled, start);
           if (compute != element)
             v = arith::TruncFOp::create(b, l, element, v);
           linalg::YieldOp::create(b, l, v);
