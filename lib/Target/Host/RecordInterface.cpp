@@ -72,7 +72,8 @@ namespace {
 /// What decides the sizes that shape inference left unknown in a function:
 /// the arguments whose values flow into size operands (a dynamic_* op's
 /// shape, bounds or amounts, a range's operands, the selector of an
-/// scf.index_switch or scf.if with results of unknown size), and whether
+/// scf.index_switch or scf.if with results of unknown size, what the
+/// condition of such an scf.while reads from outside the loop), and whether
 /// some size follows from data instead (non_zero, unique,
 /// non_max_suppression).
 struct SizeSources {
@@ -101,10 +102,30 @@ static void collectSources(Value root, func::FuncOp main,
         continue;
       }
       Operation *parent = block->getParentOp();
-      if (auto fusion = dyn_cast<optc::FusionOp>(parent))
-        worklist.push_back(fusion.getInputs()[arg.getArgNumber()]);
-      else
+      unsigned n = arg.getArgNumber();
+      if (auto fusion = dyn_cast<optc::FusionOp>(parent)) {
+        worklist.push_back(fusion.getInputs()[n]);
+      } else if (auto loop = dyn_cast<scf::WhileOp>(parent)) {
+        // A loop-carried value: its first value and what each iteration
+        // yields for it, not every value the loop carries.
+        if (block->getParent() == &loop.getBefore()) {
+          worklist.push_back(loop.getInits()[n]);
+          worklist.push_back(loop.getYieldOp().getOperand(n));
+        } else {
+          worklist.push_back(loop.getConditionOp().getArgs()[n]);
+        }
+      } else if (auto loop = dyn_cast<scf::ForOp>(parent)) {
+        if (n == 0) {
+          llvm::append_range(worklist,
+                             ValueRange{loop.getLowerBound(),
+                                        loop.getUpperBound(), loop.getStep()});
+        } else {
+          worklist.push_back(loop.getInitArgs()[n - 1]);
+          worklist.push_back(loop.getYieldedValues()[n - 1]);
+        }
+      } else {
         llvm::append_range(worklist, parent->getOperands());
+      }
       continue;
     }
     Operation *op = value.getDefiningOp();
@@ -144,6 +165,14 @@ static SizeSources findSizeSources(func::FuncOp main) {
       sizes = {o.getArg()};
     else if (auto o = dyn_cast<scf::IfOp>(op); o && unknownSize(op))
       sizes = {o.getCondition()};
+    else if (auto o = dyn_cast<scf::WhileOp>(op); o && unknownSize(op))
+      // How many iterations run: what the condition reads from outside
+      // the loop (a Loop's trip count and first condition).
+      o.getBefore().walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          if (!o.getBefore().isAncestor(v.getParentRegion()))
+            sizes.push_back(v);
+      });
     else if (optc::hasDataDependentSizes(op))
       sources.dataOp = op->getName().getStringRef().str();
     for (Value size : sizes)

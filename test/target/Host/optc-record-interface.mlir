@@ -60,6 +60,31 @@ module {
 
 // -----
 
+// A loop that grows a value: how many times it runs is what its condition
+// reads from outside (the trip count 'n'); the grown data 'x' is carried
+// but does not decide that, so it is not named.
+module {
+  // expected-error @+1 {{output 'y' has dimensions unknown at compile time: 0; they depend on the value of input 'n': fix it with --input-value n=FILE}}
+  func.func @main(%x: tensor<1xf32> {optc.name = "x"}, %n: tensor<i64> {optc.name = "n"}) -> (tensor<?xf32> {optc.name = "y"}) {
+    %zero = optc.constant dense<0> : tensor<i64>
+    %one = optc.constant dense<1> : tensor<i64>
+    %init = tensor.cast %x : tensor<1xf32> to tensor<?xf32>
+    %r:2 = scf.while (%i = %zero, %acc = %init) : (tensor<i64>, tensor<?xf32>) -> (tensor<i64>, tensor<?xf32>) {
+      %lt = optc.compare lt, %i, %n : (tensor<i64>, tensor<i64>) -> tensor<i1>
+      %go = tensor.extract %lt[] : tensor<i1>
+      scf.condition(%go) %i, %acc : tensor<i64>, tensor<?xf32>
+    } do {
+    ^bb0(%i: tensor<i64>, %acc: tensor<?xf32>):
+      %next = optc.add %i, %one : (tensor<i64>, tensor<i64>) -> tensor<i64>
+      %grown = optc.concat %acc, %x {axis = 0 : i64} : (tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
+      scf.yield %next, %grown : tensor<i64>, tensor<?xf32>
+    }
+    return %r#1 : tensor<?xf32>
+  }
+}
+
+// -----
+
 // Sizes that follow from data cannot be fixed by any flag: the error says so.
 module {
   // expected-error @+1 {{output 'i' has dimensions unknown at compile time: 1; they depend on the input data (through optc.non_zero), which a compiled model must know ahead of time}}

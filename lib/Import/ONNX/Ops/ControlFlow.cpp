@@ -276,6 +276,75 @@ LogicalResult scanOp(NodeContext &ctx) {
 /// scan outputs so far): it runs while the iteration is below the trip
 /// count M and the condition holds (either may be absent). Each scan output
 /// grows by one row per iteration, so its length is unknown.
+/// Loops of up to this many iterations may be unrolled.
+constexpr int64_t kMaxUnrolledIterations = 64;
+
+/// Unrolls a Loop whose trip count and conditions are constants: the body
+/// is imported once per iteration, with the iteration number a constant.
+/// Returns false (and builds nothing) when the trip count or a condition is
+/// not a constant, or there are too many iterations; fails when the body
+/// does not import.
+FailureOr<bool> unrollLoop(NodeContext &ctx, const onnx::GraphProto &body,
+                           Value limit, Value cond0, ArrayRef<Value> carried,
+                           int64_t numScanOutputs, ArrayRef<Type> sliceTypes) {
+  std::optional<SmallVector<int64_t>> trips =
+      limit ? getConstantInts(limit) : std::nullopt;
+  std::optional<SmallVector<int64_t>> keepGoing = getConstantInts(cond0);
+  if (!trips || trips->size() != 1 || !keepGoing || keepGoing->size() != 1 ||
+      (*trips)[0] > kMaxUnrolledIterations)
+    return false;
+  Type i64 = ctx.b.getI64Type();
+  // Build in a scratch block, moved into place only when every condition
+  // turned out constant.
+  auto scratch = std::make_unique<Block>();
+  SmallVector<Value> values(carried.begin(), carried.end());
+  SmallVector<SmallVector<Value>> slices(numScanOutputs);
+  {
+    OpBuilder::InsertionGuard guard(ctx.b);
+    ctx.b.setInsertionPointToStart(scratch.get());
+    Value cond = cond0;
+    for (int64_t k = 0; k < (*trips)[0] && (*keepGoing)[0]; ++k) {
+      SmallVector<Value> args{ctx.scalar(i64, static_cast<double>(k)), cond};
+      llvm::append_range(args, values);
+      OPTC_TRY(outs, ctx.graph.importSubgraph(body, *ctx.scope, args,
+                                              *ctx.opsets, ctx.depth));
+      keepGoing = getConstantInts(outs[0]);
+      if (!keepGoing || keepGoing->size() != 1)
+        return false; // the scratch block and what it holds go away
+      cond = outs[0];
+      for (size_t i = 0; i < values.size(); ++i)
+        values[i] = outs[1 + i];
+      for (int64_t j = 0; j < numScanOutputs; ++j)
+        slices[j].push_back(outs[1 + values.size() + j]);
+    }
+    for (int64_t j = 0; j < numScanOutputs; ++j) {
+      auto sliceType = cast<RankedTensorType>(sliceTypes[j]);
+      if (slices[j].empty()) {
+        SmallVector<int64_t> shape{0};
+        for (int64_t d : sliceType.getShape())
+          shape.push_back(ShapedType::isDynamic(d) ? 0 : d);
+        values.push_back(ctx.splat(sliceType.clone(shape), 0));
+        continue;
+      }
+      SmallVector<Value> rows;
+      for (Value slice : slices[j]) {
+        SmallVector<int64_t> source{-1};
+        llvm::append_range(source,
+                           llvm::seq<int64_t>(0, ctx.typeOf(slice).getRank()));
+        OPTC_TRY(row, ctx.reshapeDims(slice, source));
+        rows.push_back(row);
+      }
+      OPTC_TRY(stacked, ctx.create<ConcatOp>(rows, 0));
+      values.push_back(stacked);
+    }
+  }
+  Block *block = ctx.b.getInsertionBlock();
+  block->getOperations().splice(ctx.b.getInsertionPoint(),
+                                scratch->getOperations());
+  ctx.outputs.assign(values.begin(), values.end());
+  return true;
+}
+
 LogicalResult loopOp(NodeContext &ctx) {
   OPTC_TRY(body, graphAttr(ctx, "body"));
   Value tripCount = ctx.input(0), initialCond = ctx.input(1);
@@ -348,6 +417,22 @@ LogicalResult loopOp(NodeContext &ctx) {
     }
     for (int64_t k = 0; k < numScanOutputs; ++k)
       sliceTypes.push_back(outs[1 + numCarried + k].getType());
+  }
+
+  // Sizes that change from iteration to iteration (a value grown by
+  // concatenation, scan outputs) are unknown in a loop. When the number of
+  // iterations is a small constant and the condition stays a constant, the
+  // loop is unrolled instead, and every size is known.
+  bool sizesChange = numScanOutputs > 0;
+  for (auto [v, type] : llvm::zip(carried, carriedTypes))
+    sizesChange |= v.getType() != type;
+  if (sizesChange) {
+    FailureOr<bool> unrolled = unrollLoop(ctx, *body, limit, cond0, carried,
+                                          numScanOutputs, sliceTypes);
+    if (failed(unrolled))
+      return failure();
+    if (*unrolled)
+      return success();
   }
 
   SmallVector<Value> inits{ctx.scalar(i64, 0), cond0};
