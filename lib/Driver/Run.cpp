@@ -16,6 +16,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -32,9 +33,21 @@
 using namespace mlir;
 using namespace mlir::optc;
 
+/// The value of a narrow float's byte (its bits in the low bits).
+static double narrowFloat(const llvm::fltSemantics &semantics, uint8_t byte) {
+  unsigned width = llvm::APFloat::semanticsSizeInBits(semantics);
+  llvm::APFloat value(semantics,
+                      llvm::APInt(width, byte & ((1u << width) - 1)));
+  bool lost;
+  value.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+  return value.convertToDouble();
+}
+
 /// An element of `tensor` as a double, for the summary.
 static double elementAsDouble(const HostTensor &tensor, int64_t index) {
   const char *at = tensor.data.data() + index * optc_dtype_size(tensor.dtype);
+  uint8_t byte = static_cast<uint8_t>(*at);
   auto read = [&](auto value) {
     std::memcpy(&value, at, sizeof(value));
     return static_cast<double>(value);
@@ -61,6 +74,26 @@ static double elementAsDouble(const HostTensor &tensor, int64_t index) {
     return read(int64_t());
   case OPTC_U64:
     return read(uint64_t());
+  case OPTC_F8E4M3FN:
+    return narrowFloat(llvm::APFloat::Float8E4M3FN(), byte);
+  case OPTC_F8E4M3FNUZ:
+    return narrowFloat(llvm::APFloat::Float8E4M3FNUZ(), byte);
+  case OPTC_F8E5M2:
+    return narrowFloat(llvm::APFloat::Float8E5M2(), byte);
+  case OPTC_F8E5M2FNUZ:
+    return narrowFloat(llvm::APFloat::Float8E5M2FNUZ(), byte);
+  case OPTC_F8E8M0FNU:
+    return narrowFloat(llvm::APFloat::Float8E8M0FNU(), byte);
+  case OPTC_F4E2M1FN:
+    return narrowFloat(llvm::APFloat::Float4E2M1FN(), byte);
+  case OPTC_U4:
+    return byte & 0xF;
+  case OPTC_U2:
+    return byte & 0x3;
+  case OPTC_I4:
+    return static_cast<int8_t>(static_cast<uint8_t>(byte << 4)) >> 4;
+  case OPTC_I2:
+    return static_cast<int8_t>(static_cast<uint8_t>(byte << 6)) >> 6;
   case OPTC_BF16: {
     uint16_t bits;
     std::memcpy(&bits, at, 2);

@@ -131,3 +131,19 @@ def test_cast_to_e8m0_follows_onnx_rounding(optc, tmp_path, round_mode, saturate
                       opset=24)
     (got,) = run_optc(optc, tmp_path, back, {"x": codes})
     np.testing.assert_array_equal(got, codes.astype(np.float32))
+
+
+def test_optc_run_summarises_narrow_outputs(optc, tmp_path):
+    """optc run's summary line decodes narrow outputs (not NaN)."""
+    import subprocess
+    x = np.array([-9, -1, 0.4, 7, 300], np.float32)
+    # int4 wraps: -9 is 7 and 300 is -4.
+    for target, line in ((TensorProto.INT4, "i4[5]  min -4  max 7"),
+                         (TensorProto.FLOAT8E4M3FN, "f8e4m3fn[5]  min -9  max 288")):
+        model = cast_model(TensorProto.FLOAT, target, 5)
+        onnx.save(model, tmp_path / "m.onnx")
+        np.save(tmp_path / "x.npy", x)
+        r = subprocess.run([optc, "run", tmp_path / "m.onnx", "--input", f"x={tmp_path / 'x.npy'}"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert line in r.stdout, r.stdout
