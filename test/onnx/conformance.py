@@ -205,7 +205,7 @@ def compile_model(optc, model_path, lib, inputs, dataset, fixed):
         raise failure
 
 
-def run_test(optc, test_dir, tmp_root):
+def run_test(optc, test_dir, model, tmp_root):
     """(status, kind, detail, fixed inputs) for one test directory.
 
     Where output sizes depend on input values (a Reshape's shape, a
@@ -215,7 +215,6 @@ def run_test(optc, test_dir, tmp_root):
     deploying the model would fix them, and the model is compiled once per
     data set."""
     model_path = test_dir / "model.onnx"
-    model = onnx.load(str(model_path), load_external_data=False)
     initializers = {t.name for t in model.graph.initializer}
     inputs = [i.name for i in model.graph.input if i.name not in initializers]
     outputs = [o.name for o in model.graph.output]
@@ -460,7 +459,8 @@ def main():
         start = time.monotonic()
         fixed = []
         try:
-            status, kind, detail, fixed = run_test(optc, test_dir, tmp_root)
+            status, kind, detail, fixed = run_test(optc, test_dir, models[test_dir.name],
+                                                   tmp_root)
         except Failure as failure:
             status, kind, detail = "fail", failure.kind, failure.detail
             fixed = getattr(failure, "fixed", [])

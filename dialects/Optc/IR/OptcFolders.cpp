@@ -116,6 +116,17 @@ static RankedTensorType foldableResult(Type type) {
   return ranked;
 }
 
+/// The element counts of `shape` before and after dimension `axis`.
+static std::pair<int64_t, int64_t> aroundAxis(ArrayRef<int64_t> shape,
+                                              int64_t axis) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d : shape.take_front(axis))
+    outer *= d;
+  for (int64_t d : shape.drop_front(axis + 1))
+    inner *= d;
+  return {outer, inner};
+}
+
 /// Row-major strides of `shape`.
 static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
@@ -1143,11 +1154,7 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
                     [](Type type) { return foldableResult(type); }))
     return failure();
   int64_t axis = getAxis(), size = inputType.getDimSize(axis);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d : inputType.getShape().take_front(axis))
-    outer *= d;
-  for (int64_t d : inputType.getShape().drop_front(axis + 1))
-    inner *= d;
+  auto [outer, inner] = aroundAxis(inputType.getShape(), axis);
   int64_t offset = 0;
   for (auto [type, piece] : llvm::zip(getResultTypes(), getSizes())) {
     SmallVector<Attribute> out;
@@ -1170,11 +1177,7 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   if (!result || !data || !indices || !dataType.hasStaticShape())
     return {};
   int64_t axis = getAxis(), size = dataType.getDimSize(axis);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d : dataType.getShape().take_front(axis))
-    outer *= d;
-  for (int64_t d : dataType.getShape().drop_front(axis + 1))
-    inner *= d;
+  auto [outer, inner] = aroundAxis(dataType.getShape(), axis);
   SmallVector<int64_t> positions;
   for (const APInt &i : indices.getValues<APInt>()) {
     int64_t p = i.getSExtValue();

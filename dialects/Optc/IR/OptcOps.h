@@ -34,6 +34,10 @@ bool areCompatibleShapes(TypeRange lhs, TypeRange rhs);
 
 } // namespace mlir::optc
 
+#include "llvm/ADT/SetVector.h"
+
+#include <string>
+
 #define GET_OP_CLASSES
 #include "dialects/Optc/IR/OptcOps.h.inc"
 
@@ -53,6 +57,25 @@ SmallVector<Value> sizeOperands(Operation *op);
 /// Whether the result sizes of `op` follow from operand data, which no
 /// input can fix (non_zero, unique, non_max_suppression).
 bool hasDataDependentSizes(Operation *op);
+
+/// What values are computed from, as far as --input-value goes: the
+/// function arguments (model inputs) they reach, and an op met on the way
+/// whose result sizes follow from data.
+struct InputSources {
+  llvm::SetVector<BlockArgument> arguments;
+  Operation *dataOp = nullptr;
+};
+
+/// Walks back from `roots` through operands, the operands of ops in
+/// regions, out of fusion bodies (a block argument is the fusion's operand)
+/// and loops (a carried value is its first and yielded values). It stops at
+/// shape_of and tensor.dim, which read sizes, not values, and at ops whose
+/// result sizes follow from data.
+void traceInputSources(ValueRange roots, InputSources &sources);
+
+/// "the value of input 'x': fix it with --input-value x=FILE" (or the
+/// plural) for model inputs, named by their optc.name; "" for none.
+std::string fixInputsAdvice(ArrayRef<BlockArgument> arguments);
 
 } // namespace mlir::optc
 

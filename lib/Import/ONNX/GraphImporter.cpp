@@ -296,38 +296,11 @@ std::string NodeContext::inputSizeHint(Value v) {
 }
 
 std::string NodeContext::inputValueHint(ValueRange roots) {
-  // The model inputs `roots` are computed from, which --input-value fixes.
-  SmallVector<std::string> sources;
-  SmallVector<Value> worklist(roots.begin(), roots.end());
-  DenseSet<Value> seen;
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    if (!seen.insert(value).second)
-      continue;
-    if (auto arg = dyn_cast<BlockArgument>(value)) {
-      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-      auto label = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                            "optc.name")
-                        : StringAttr();
-      if (label && !llvm::is_contained(sources, label.str()))
-        sources.push_back(label.str());
-      continue;
-    }
-    Operation *op = value.getDefiningOp();
-    if (!isa<ShapeOfOp, tensor::DimOp>(op)) // sizes, not values
-      llvm::append_range(worklist, op->getOperands());
-  }
-  if (sources.empty())
+  InputSources sources;
+  traceInputSources(roots, sources);
+  if (sources.arguments.empty())
     return "";
-  bool one = sources.size() == 1;
-  std::string hint = std::string("; it depends on the value") +
-                     (one ? "" : "s") + " of input" + (one ? " " : "s ");
-  for (auto [j, source] : llvm::enumerate(sources))
-    hint += (j ? ", '" : "'") + source + "'";
-  hint += std::string(": fix ") + (one ? "it" : "them") + " with";
-  for (const std::string &source : sources)
-    hint += " --input-value " + source + "=FILE";
-  return hint;
+  return "; it depends on " + fixInputsAdvice(sources.arguments.getArrayRef());
 }
 
 FailureOr<SmallVector<int64_t>> NodeContext::axesInput(unsigned i, int64_t rank,

@@ -68,91 +68,15 @@ static std::string dtypeName(Type element) {
   return "";
 }
 
-namespace {
-/// What decides the sizes that shape inference left unknown in a function:
-/// the arguments whose values flow into size operands (a dynamic_* op's
-/// shape, bounds or amounts, a range's operands, the selector of an
+/// What decides the sizes that shape inference left unknown in `main`:
+/// the inputs whose values flow into size operands (a dynamic_* op's shape,
+/// bounds or amounts, a range's operands, the selector of an
 /// scf.index_switch or scf.if with results of unknown size, what the
 /// condition of such an scf.while reads from outside the loop), and whether
 /// some size follows from data instead (non_zero, unique,
 /// non_max_suppression).
-struct SizeSources {
-  llvm::SmallSetVector<unsigned, 4> arguments;
-  std::string dataOp;
-};
-} // namespace
-
-/// Adds to `sources` main's arguments that `root` is computed from. The
-/// walk goes through every operand of an op and of the ops in its regions,
-/// and out of a fusion body (its block arguments stand for the fusion's
-/// operands). It stops at an op whose result sizes follow from data, and at
-/// shape_of and tensor.dim, which read sizes, not values.
-static void collectSources(Value root, func::FuncOp main,
-                           SizeSources &sources) {
-  SmallVector<Value> worklist{root};
-  DenseSet<Value> seen;
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    if (!seen.insert(value).second)
-      continue;
-    if (auto arg = dyn_cast<BlockArgument>(value)) {
-      Block *block = arg.getOwner();
-      if (block == &main.getBody().front()) {
-        sources.arguments.insert(arg.getArgNumber());
-        continue;
-      }
-      Operation *parent = block->getParentOp();
-      unsigned n = arg.getArgNumber();
-      if (auto fusion = dyn_cast<optc::FusionOp>(parent)) {
-        worklist.push_back(fusion.getInputs()[n]);
-      } else if (auto loop = dyn_cast<scf::WhileOp>(parent)) {
-        // A loop-carried value: its first value and what each iteration
-        // yields for it, not every value the loop carries.
-        if (block->getParent() == &loop.getBefore()) {
-          worklist.push_back(loop.getInits()[n]);
-          worklist.push_back(loop.getYieldOp().getOperand(n));
-        } else {
-          worklist.push_back(loop.getConditionOp().getArgs()[n]);
-        }
-      } else if (auto loop = dyn_cast<scf::ForOp>(parent)) {
-        if (n == 0) {
-          llvm::append_range(worklist,
-                             ValueRange{loop.getLowerBound(),
-                                        loop.getUpperBound(), loop.getStep()});
-        } else {
-          worklist.push_back(loop.getInitArgs()[n - 1]);
-          worklist.push_back(loop.getYieldedValues()[n - 1]);
-        }
-      } else {
-        llvm::append_range(worklist, parent->getOperands());
-      }
-      continue;
-    }
-    Operation *op = value.getDefiningOp();
-    if (optc::hasDataDependentSizes(op)) {
-      sources.dataOp = op->getName().getStringRef().str();
-      continue;
-    }
-    // A shape depends on its operand's sizes, not on its values.
-    if (isa<optc::ShapeOfOp, tensor::DimOp>(op))
-      continue;
-    // A fusion result is the value its body yields.
-    if (auto fusion = dyn_cast<optc::FusionOp>(op)) {
-      worklist.push_back(
-          fusion.getYield()
-              .getValues()[cast<OpResult>(value).getResultNumber()]);
-      continue;
-    }
-    llvm::append_range(worklist, op->getOperands());
-    op->walk([&](Operation *nested) {
-      if (nested != op && !isa<optc::ShapeOfOp, tensor::DimOp>(nested))
-        llvm::append_range(worklist, nested->getOperands());
-    });
-  }
-}
-
-static SizeSources findSizeSources(func::FuncOp main) {
-  SizeSources sources;
+static optc::InputSources findSizeSources(func::FuncOp main) {
+  optc::InputSources sources;
   auto unknownSize = [](Operation *op) {
     return llvm::any_of(op->getResultTypes(), [](Type t) {
       auto shaped = dyn_cast<ShapedType>(t);
@@ -174,9 +98,8 @@ static SizeSources findSizeSources(func::FuncOp main) {
             sizes.push_back(v);
       });
     else if (optc::hasDataDependentSizes(op))
-      sources.dataOp = op->getName().getStringRef().str();
-    for (Value size : sizes)
-      collectSources(size, main, sources);
+      sources.dataOp = op;
+    optc::traceInputSources(sizes, sources);
   });
   return sources;
 }
@@ -184,22 +107,13 @@ static SizeSources findSizeSources(func::FuncOp main) {
 /// Why the sizes of an output are unknown although the inputs' are known,
 /// and what would fix them.
 static std::string explainUnknownSizes(func::FuncOp main) {
-  SizeSources sources = findSizeSources(main);
-  if (!sources.arguments.empty()) {
-    std::string names, flags;
-    for (unsigned i : sources.arguments) {
-      auto name = main.getArgAttrOfType<StringAttr>(i, "optc.name");
-      std::string label = name ? name.str() : "input" + std::to_string(i);
-      names += (names.empty() ? "'" : ", '") + label + "'";
-      flags += " --input-value " + label + "=FILE";
-    }
-    bool one = sources.arguments.size() == 1;
-    return "they depend on the value" + std::string(one ? "" : "s") +
-           " of input" + (one ? " " : "s ") + names + ": fix " +
-           (one ? "it" : "them") + " with" + flags;
-  }
-  if (!sources.dataOp.empty())
-    return "they depend on the input data (through " + sources.dataOp +
+  optc::InputSources sources = findSizeSources(main);
+  if (!sources.arguments.empty())
+    return "they depend on " +
+           optc::fixInputsAdvice(sources.arguments.getArrayRef());
+  if (sources.dataOp)
+    return "they depend on the input data (through " +
+           sources.dataOp->getName().getStringRef().str() +
            "), which a compiled model must know ahead of time";
   return "the shapes of the inputs do not determine them";
 }
