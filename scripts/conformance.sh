@@ -2,13 +2,18 @@
 # ONNX conformance on the CPU: installs what is missing, builds, then runs
 # every backend node test of the pinned onnx package through optc (compile,
 # run every data set, compare every output with ONNX's tolerances). Prints one
-# status per test, ends with `N passed, N failed, N skipped`, writes
-# build/conformance/report.json and, on an unfiltered run, regenerates
-# docs/conformance.md. Exits non-zero when a test of the expectation list
-# (test/onnx/conformance-expected.txt) fails, or anything crashes or hangs.
+# status per test (pass, spec: shape inputs specialised, fold: every input
+# fixed, xfail: an expected failure, FAIL), the three figures (passes under
+# the ONNX backend protocol; with shape inputs specialised; folded), and ends
+# with `N passed, N failed, N skipped, N expected failures, N folded`. Writes
+# build/conformance/report.json; tracked files only when asked:
+# --update-docs regenerates docs/conformance.md and --update-expected the
+# expectation list (both need an unfiltered run). Exits non-zero when a test
+# does worse than test/onnx/conformance-expected.txt records, or anything
+# crashes or hangs.
 #
-#   scripts/conformance.sh [--filter REGEX] [--jobs N] [--quiet]
-#                          [--update-expected] [--junit FILE]
+#   scripts/conformance.sh [--filter REGEX] [--jobs N] [--quiet] [--junit FILE]
+#                          [--update-expected] [--update-docs]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
