@@ -6,9 +6,10 @@ usage: models.py OUT_DIR [--models NAME,...] [--list]
 
 Each model is written as OUT_DIR/<name>.onnx with static input shapes; the
 weights are random (seeded per model) and scaled so activations stay in a
-sane range. `MODELS` maps a name to (builder, kind, flops), where flops is
-the multiply-add count x 2 of the matrix products and convolutions, used
-for GFLOP/s of the GEMM micro-benchmarks.
+sane range. `MODELS` maps a name to (builder, group, flops): the group is
+WHOLE (a whole model) or MICRO (a micro-benchmark: one op or one layer),
+and flops, the multiply-add count x 2 of a GEMM micro-benchmark, gives its
+GFLOP/s. `make_feeds` makes a model's inputs (token ids, masks, floats).
 """
 import argparse
 import pathlib
@@ -46,15 +47,19 @@ class Graph:
         self.inits.append(numpy_helper.from_array(np.asarray(value, dtype), name))
         return name
 
-    def op(self, op_type, inputs, **attrs):
-        out = self.name(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, inputs, [out], **attrs))
-        return out
+    def op(self, op_type, inputs, outputs=1, **attrs):
+        """Adds a node; returns its output name, or a list of `outputs`
+        names when it has several."""
+        names = [self.name(op_type.lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, inputs, names, **attrs))
+        return names[0] if outputs == 1 else names
 
     def model(self, inputs, outputs):
+        """inputs: (name, shape) or (name, shape, element type) triples."""
         graph = helper.make_graph(
             self.nodes, "bench",
-            [helper.make_tensor_value_info(n, F32, s) for n, s in inputs],
+            [helper.make_tensor_value_info(i[0], i[2] if len(i) > 2 else F32, i[1])
+             for i in inputs],
             [helper.make_tensor_value_info(n, F32, None) for n in outputs],
             initializer=self.inits)
         model = helper.make_model(
@@ -246,31 +251,227 @@ def elementwise_chain():
     return g.model([("x", [1024, 1024])], [g.op("Relu", [y])])
 
 
+def gelu_mlp(batch):
+    """The feed-forward half of a transformer layer, 768 -> 3072 -> 768 with
+    an Erf GELU: the contention benchmark's model (run.py --contention)."""
+    def build():
+        g = Graph(13)
+        h = g.gelu(g.linear("x", 768, 3072))
+        return g.model([("x", [batch, 768])], [g.linear(h, 3072, 768)])
+    return build
+
+
+# Exporter-shaped graphs: what torch.onnx.export writes for Hugging Face's
+# BERT and GPT-2 (traced, static shapes, opset 17): integer token ids and an
+# integer attention mask as inputs, embedding Gathers, sizes read back with
+# Shape -> Gather -> Unsqueeze -> Concat before every Reshape, the mask turned
+# into an additive bias, Linear as MatMul + Add (GPT-2's Conv1D as a Gemm on a
+# flattened view), LayerNorm decomposed (older exports) or as one op.
+VOCAB = 8000  # a smaller vocabulary than the real ones (30522, 50257)
+I64 = TensorProto.INT64
+
+
+def _size(g, t, *axes):
+    """t.size(axis) for each axis, as 1-element int64 tensors (the
+    Shape -> Gather -> Unsqueeze the exporter writes for each size used)."""
+    shape = g.op("Shape", [t])
+    return [g.op("Unsqueeze", [g.op("Gather", [shape, g.const(a)], axis=0),
+                               g.const([0])]) for a in axes]
+
+
+def _reshape_keep(g, t, keep, *tail):
+    """t.view(*t.size()[:keep], *tail), written as the exporter writes it."""
+    sizes = _size(g, t, *range(keep))
+    target = g.op("Concat", sizes + [g.const([n]) for n in tail], axis=0)
+    return g.op("Reshape", [t, target])
+
+
+def _layer_norm_decomposed(g, x, width):
+    """torch's LayerNorm as exported before opset 17."""
+    mean = g.op("ReduceMean", [x], axes=[-1], keepdims=1)
+    d = g.op("Sub", [x, mean])
+    var = g.op("ReduceMean", [g.op("Pow", [d, g.const(np.float32(2), np.float32)])],
+               axes=[-1], keepdims=1)
+    std = g.op("Sqrt", [g.op("Add", [var, g.const(np.float32(1e-12), np.float32)])])
+    y = g.op("Div", [d, std])
+    return g.op("Add", [g.op("Mul", [y, g.weight([width], 0.1)]),
+                        g.weight([width], 0.02)])
+
+
+def _embedding(g, rows, width, indices):
+    return g.op("Gather", [g.weight([rows, width], 0.05), indices], axis=0)
+
+
+def bert_export(seq, width=768, heads=12):
+    """BertModel's embeddings and one encoder layer."""
+    def build():
+        g = Graph(14)
+        head = width // heads
+        ids, mask = "input_ids", "attention_mask"
+        # extended_attention_mask = (1.0 - mask[:, None, None, :]) * -10000.0
+        m = g.op("Unsqueeze", [g.op("Unsqueeze", [mask, g.const([1])]), g.const([2])])
+        m = g.op("Cast", [m], to=F32)
+        m = g.op("Sub", [g.const(np.float32(1), np.float32), m])
+        bias = g.op("Mul", [m, g.const(np.float32(-10000), np.float32)])
+        # Embeddings: position ids and token types sliced from buffers.
+        (length,) = _size(g, ids, 1)
+        positions = g.op("Slice", [g.const(np.arange(512)[None]), g.const([0]), length,
+                                   g.const([1])])
+        types = g.op("Slice", [g.const(np.zeros((1, 512))), g.const([0]), length,
+                               g.const([1])])
+        types = g.op("Expand", [types, g.op("Concat", _size(g, ids, 0, 1), axis=0)])
+        x = g.op("Add", [_embedding(g, VOCAB, width, ids),
+                         _embedding(g, 2, width, types)])
+        x = g.op("Add", [x, _embedding(g, 512, width, positions)])
+        x = _layer_norm_decomposed(g, x, width)
+
+        def heads_of(t):
+            t = _reshape_keep(g, t, 2, heads, head)
+            return g.op("Transpose", [t], perm=[0, 2, 1, 3])
+        q, k, v = (heads_of(g.linear(x, width, width)) for _ in range(3))
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head)), np.float32)])
+        probs = g.op("Softmax", [g.op("Add", [scores, bias])], axis=-1)
+        ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+        ctx = _reshape_keep(g, ctx, 2, width)
+        x = _layer_norm_decomposed(g, g.op("Add", [g.linear(ctx, width, width), x]),
+                                   width)
+        # x * 0.5 * (1.0 + erf(x / sqrt(2.0)))
+        h = g.linear(x, width, 4 * width)
+        erf = g.op("Erf", [g.op("Div", [h, g.const(np.float32(np.sqrt(2)), np.float32)])])
+        h = g.op("Mul", [g.op("Mul", [h, g.op("Add", [erf, g.const(np.float32(1),
+                                                                     np.float32)])]),
+                         g.const(np.float32(0.5), np.float32)])
+        y = _layer_norm_decomposed(g, g.op("Add", [g.linear(h, 4 * width, width), x]),
+                                   width)
+        return g.model([(ids, [1, seq], I64), (mask, [1, seq], I64)], [y])
+    return build
+
+
+def gpt2_export(seq, width=768, heads=12):
+    """GPT2Model's embeddings, one block with its causal mask, and ln_f."""
+    def build():
+        g = Graph(15)
+        head = width // heads
+        ids, mask = "input_ids", "attention_mask"
+        (length,) = _size(g, ids, 1)
+        flat = g.op("Reshape", [ids, g.op("Concat", [g.const([-1]), length], axis=0)])
+        # position_ids = arange(0, input_shape[-1]).unsqueeze(0)
+        last = g.op("Gather", [g.op("Shape", [ids]), g.const(-1)], axis=0)
+        positions = g.op("Unsqueeze", [g.op("Range", [g.const(0), last, g.const(1)]),
+                                       g.const([0])])
+        # (1.0 - mask[:, None, None, :]) * finfo(float32).min
+        m = g.op("Reshape", [mask, g.op("Concat", _size(g, ids, 0) + [g.const([-1])],
+                                        axis=0)])
+        m = g.op("Unsqueeze", [g.op("Unsqueeze", [m, g.const([1])]), g.const([2])])
+        m = g.op("Sub", [g.const(np.float32(1), np.float32), g.op("Cast", [m], to=F32)])
+        lowest = g.const(np.finfo(np.float32).min, np.float32)
+        bias = g.op("Mul", [m, lowest])
+        x = g.op("Add", [_embedding(g, VOCAB, width, flat),
+                         _embedding(g, 1024, width, positions)])
+
+        def conv1d(t, fan_in, fan_out):
+            # size_out = t.size()[:-1] + (nf,); addmm(b, t.view(-1, nf_in), w)
+            sizes = _size(g, t, 0, 1)
+            t2 = g.op("Reshape", [t, g.op("Concat", [g.const([-1])] + _size(g, t, -1),
+                                          axis=0)])
+            y = g.op("Gemm", [t2, g.weight([fan_in, fan_out]), g.weight([fan_out], 0.02)])
+            return g.op("Reshape", [y, g.op("Concat", sizes + [g.const([fan_out])],
+                                            axis=0)])
+
+        def layer_norm(t):
+            return g.op("LayerNormalization", [t, g.weight([width], 0.1),
+                                               g.weight([width], 0.02)],
+                        axis=-1, epsilon=1e-5)
+
+        qkv = conv1d(layer_norm(x), width, 3 * width)
+        q, k, v = g.op("Split", [qkv, g.const([width] * 3)], outputs=3, axis=2)
+        q, k, v = (g.op("Transpose", [_reshape_keep(g, t, 2, heads, head)],
+                        perm=[0, 2, 1, 3]) for t in (q, k, v))
+        w = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        # attn_weights / full([], value.size(-1) ** 0.5)
+        (depth,) = _size(g, v, 3)
+        scale = g.op("Sqrt", [g.op("Cast", [depth], to=F32)])
+        w = g.op("Div", [w, scale])
+        # causal_mask = bias[:, :, key_length - query_length:key_length, :key_length]
+        (q_len,) = _size(g, q, 2)
+        (k_len,) = _size(g, k, 2)
+        tril = g.const(np.tril(np.ones((1, 1, 1024, 1024), bool)), np.bool_)
+        causal = g.op("Slice", [tril, g.op("Sub", [k_len, q_len]), k_len, g.const([2])])
+        causal = g.op("Slice", [causal, g.const([0]), k_len, g.const([3])])
+        w = g.op("Where", [causal, w, lowest])
+        probs = g.op("Softmax", [g.op("Add", [w, bias])], axis=-1)
+        ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+        ctx = _reshape_keep(g, ctx, 2, width)
+        x = g.op("Add", [conv1d(ctx, width, width), x])
+        # gelu_new: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+        h = conv1d(layer_norm(x), width, 4 * width)
+        cube = g.op("Pow", [h, g.const(np.float32(3), np.float32)])
+        inner = g.op("Add", [h, g.op("Mul", [g.const(np.float32(0.044715), np.float32),
+                                             cube])])
+        inner = g.op("Mul", [g.const(np.float32(np.sqrt(2 / np.pi)), np.float32), inner])
+        t = g.op("Add", [g.const(np.float32(1), np.float32), g.op("Tanh", [inner])])
+        h = g.op("Mul", [g.op("Mul", [g.const(np.float32(0.5), np.float32), h]), t])
+        x = g.op("Add", [x, conv1d(h, 4 * width, width)])
+        y = _reshape_keep(g, layer_norm(x), 2, width)
+        return g.model([(ids, [1, seq], I64), (mask, [1, seq], I64)], [y])
+    return build
+
+
+def make_feeds(model, rng):
+    """Inputs for a model of this set: floats from a normal distribution;
+    integer token ids below VOCAB; integer attention masks of ones with the
+    last eighth padding (zeros)."""
+    inits = {i.name for i in model.graph.initializer}
+    feeds = {}
+    for value in model.graph.input:
+        if value.name in inits:
+            continue
+        tensor = value.type.tensor_type
+        shape = [d.dim_value for d in tensor.shape.dim]
+        if tensor.elem_type == F32:
+            feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
+        elif value.name.endswith("mask"):
+            mask = np.ones(shape, np.int64)
+            mask[..., shape[-1] - shape[-1] // 8:] = 0
+            feeds[value.name] = mask
+        else:
+            feeds[value.name] = rng.integers(0, VOCAB, shape).astype(np.int64)
+    return feeds
+
+
 def _gemm_flops(m, k, n):
     return 2 * m * k * n
 
 
-# name: (builder, kind, flops or None)
+WHOLE, MICRO = "whole", "micro"
+
+# name: (builder, group, flops or None). The group says whether a row counts
+# towards the whole-model or the micro-benchmark geomean; flops (GEMMs only)
+# give GFLOP/s and the percentage of peak.
 MODELS = {
-    "mlp_b1": (mlp(1), "model", None),
-    "mlp_b64": (mlp(64), "model", None),
-    "bert_layer_s128": (bert_layer, "model", None),
-    "gpt2_block_prefill_s128": (gpt2_prefill, "model", None),
-    "gpt2_block_decode": (gpt2_decode, "model", None),
-    "resnet50": (resnet50, "model", None),
-    "mobilenet_v2": (mobilenet_v2, "model", None),
-    "vit_b16_block": (vit_block, "model", None),
-    "matmul_1024": (matmul(1024, 1024, 1024), "gemm", _gemm_flops(1024, 1024, 1024)),
-    "matvec_4096": (matmul(1, 4096, 4096), "gemm", _gemm_flops(1, 4096, 4096)),
-    "gemm_128x768x3072": (matmul(128, 768, 3072), "gemm", _gemm_flops(128, 768, 3072)),
-    "gemm_16x4096x1024": (matmul(16, 4096, 1024), "gemm", _gemm_flops(16, 4096, 1024)),
-    "conv3x3_64x56": (conv3x3(64, 56), "micro", None),
-    "conv3x3_128x28": (conv3x3(128, 28), "micro", None),
-    "conv3x3_256x14": (conv3x3(256, 14), "micro", None),
-    "conv3x3_512x7": (conv3x3(512, 7), "micro", None),
-    "layer_norm_128x768": (layer_norm, "micro", None),
-    "softmax_12x128x128": (softmax, "micro", None),
-    "elementwise_chain_1m": (elementwise_chain, "micro", None),
+    "mlp_b1": (mlp(1), WHOLE, None),
+    "mlp_b64": (mlp(64), WHOLE, None),
+    "bert_layer_s128": (bert_layer, WHOLE, None),
+    "gpt2_block_prefill_s128": (gpt2_prefill, WHOLE, None),
+    "gpt2_block_decode": (gpt2_decode, WHOLE, None),
+    "resnet50": (resnet50, WHOLE, None),
+    "mobilenet_v2": (mobilenet_v2, WHOLE, None),
+    "vit_b16_block": (vit_block, WHOLE, None),
+    "bert_export_s128": (bert_export(128), WHOLE, None),
+    "gpt2_export_s128": (gpt2_export(128), WHOLE, None),
+    "matmul_1024": (matmul(1024, 1024, 1024), MICRO, _gemm_flops(1024, 1024, 1024)),
+    "matvec_4096": (matmul(1, 4096, 4096), MICRO, _gemm_flops(1, 4096, 4096)),
+    "gemm_128x768x3072": (matmul(128, 768, 3072), MICRO, _gemm_flops(128, 768, 3072)),
+    "gemm_16x4096x1024": (matmul(16, 4096, 1024), MICRO, _gemm_flops(16, 4096, 1024)),
+    "gelu_mlp_b8": (gelu_mlp(8), MICRO, None),
+    "conv3x3_64x56": (conv3x3(64, 56), MICRO, None),
+    "conv3x3_128x28": (conv3x3(128, 28), MICRO, None),
+    "conv3x3_256x14": (conv3x3(256, 14), MICRO, None),
+    "conv3x3_512x7": (conv3x3(512, 7), MICRO, None),
+    "layer_norm_128x768": (layer_norm, MICRO, None),
+    "softmax_12x128x128": (softmax, MICRO, None),
+    "elementwise_chain_1m": (elementwise_chain, MICRO, None),
 }
 
 
@@ -281,7 +482,7 @@ def main():
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     if args.list:
-        print("\n".join(MODELS))
+        print("\n".join(f"{name} {MODELS[name][1]}" for name in MODELS))
         return 0
     names = [n for n in args.models.split(",") if n] or list(MODELS)
     unknown = [n for n in names if n not in MODELS]

@@ -4,41 +4,106 @@ machine, with the same thread count.
 
 For every model and thread count: compile with optc (wall time, peak
 memory of the compiler), load the library through the runtime's C API
-(ctypes, like onnxruntime's Python binding), warm both up, then time
-interleaved turns (each one untimed run, then three timed ones) and report
-medians. Outputs are compared before timing. GEMM micro-benchmarks also get GFLOP/s and the
-percentage of the fp32 peak measured by an FMA loop in the same run.
+(ctypes, like onnxruntime's Python binding) with its inputs and outputs
+bound once, and time it against two onnxruntime sessions, one whose idle
+threads spin (`session.intra_op.allow_spinning=1`, onnxruntime's default)
+and one whose idle threads sleep (`=0`), both run through IOBinding with
+inputs bound once as OrtValues and outputs bound to preallocated ones. The
+three take interleaved turns; each row reports medians and compares optc
+with the faster onnxruntime configuration. Outputs are compared before
+timing. Geomeans are printed separately for whole models and for
+micro-benchmarks (bench/models.py tags each). GEMM micro-benchmarks also
+get GFLOP/s and the percentage of the fp32 peak measured by an FMA loop in
+the same run.
+
+With --contention, one busy process (a Python loop, pinned to no core)
+runs beside the measurement, and each runtime's time at the largest thread
+count is divided by its own time at one thread.
 
 usage: run.py --optc BUILD/bin/optc [--quick] [--models a,b] [--threads 1,2]
-              [--out bench/results]
+              [--contention] [--out bench/results]
 """
 import argparse
 import ctypes
+import gc
 import json
 import os
 import pathlib
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 
-# Timed runs per turn. The runtimes take turns; each turn starts with an
-# untimed run, during which threads of the other runtime still polling for
-# work (optc's do, for up to 100 us) go to sleep, so neither times the
-# other's idle threads and both are timed warm, as in back-to-back use.
+# The runtimes take turns. A turn starts with a pause that lasts until the
+# threads the previous turn left polling for work have gone to sleep:
+# onnxruntime's spinning threads poll for a number of iterations after a run
+# (about 20 ms on an idle machine, much longer when they share a core),
+# optc's for 100 us. Then one untimed run wakes this runtime's own threads,
+# then timed runs follow, at least TURN_RUNS of them and more until
+# TURN_SECONDS have passed: each runtime is timed warm, as in back-to-back
+# use, and never against the other's idle threads.
 TURN_RUNS = 3
+TURN_SECONDS = 0.01
+
+
+def _other_threads_running():
+    """Whether a thread of this process other than the calling one is
+    running or runnable (Linux: /proc/self/task/*/stat); None if unknown."""
+    me = str(threading.get_native_id())
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        if tid == me:
+            continue
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue  # the thread ended
+        if state == "R":
+            return True
+    return False
+
+
+def quiesce(limit=5.0):
+    """Sleeps until every other thread of this process sleeps (or `limit`
+    seconds have passed). Without /proc, until the process used almost no
+    CPU time during 5 ms of sleep."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        running = _other_threads_running()
+        if running is False:
+            return
+        if running is None:
+            used = time.process_time()
+            time.sleep(0.005)
+            if time.process_time() - used < 0.0005:
+                return
+        else:
+            time.sleep(0.001)
+
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import models as model_set  # noqa: E402
 
-QUICK = ["mlp_b1", "mlp_b64", "matmul_1024", "conv3x3_64x56", "layer_norm_128x768",
-         "softmax_12x128x128", "elementwise_chain_1m"]
+QUICK = ["mlp_b1", "mlp_b64", "matmul_1024", "gelu_mlp_b8", "conv3x3_64x56",
+         "layer_norm_128x768", "softmax_12x128x128", "elementwise_chain_1m"]
+# --contention's default set: the GELU MLP of issue 14 first.
+CONTENTION = ["gelu_mlp_b8", "mlp_b64", "gemm_128x768x3072", "bert_layer_s128"]
+
+# A busy process for --contention: it spins on whichever core the scheduler
+# gives it, like another program's busy thread.
+BUSY = "while True:\n    pass\n"
 
 PEAK_C = r"""
 #include <immintrin.h>
@@ -142,28 +207,34 @@ class OptcModel:
             raise RuntimeError(self.lib.optc_status_get_message(status).decode())
 
     def prepare(self, inputs):
-        """Binds input arrays and allocates outputs; returns the outputs."""
+        """Binds input arrays and allocates outputs, once: every run then
+        reads and writes these buffers (as IOBinding does for onnxruntime).
+        Returns the outputs."""
+        inputs = [np.ascontiguousarray(a) for a in inputs]
         self.keep = list(inputs)
         shapes = [(ctypes.c_int64 * max(a.ndim, 1))(*a.shape) for a in inputs]
         self.inputs = (Tensor * len(inputs))(*[
-            Tensor(1, a.ndim, s, None, a.ctypes.data) for a, s in zip(inputs, shapes)])
+            Tensor(onnx.helper.np_dtype_to_tensor_dtype(a.dtype), a.ndim, s, None,
+                   a.ctypes.data) for a, s in zip(inputs, shapes)])
         self.keep += shapes
         n = self.lib.optc_model_num_outputs(self.model)
-        outputs = []
+        outputs, dtypes = [], []
         for i in range(n):
             info = Info()
             self.lib.optc_model_output_info(self.model, i, ctypes.byref(info))
+            dtypes.append(info.dtype)
             outputs.append(np.zeros([info.shape[d] for d in range(info.rank)],
-                                    np.float32))
+                                    onnx.helper.tensor_dtype_to_np_dtype(info.dtype)))
         out_shapes = [(ctypes.c_int64 * max(o.ndim, 1))(*o.shape) for o in outputs]
-        self.outputs = (Tensor * n)(*[Tensor(1, o.ndim, s, None, o.ctypes.data)
-                                      for o, s in zip(outputs, out_shapes)])
+        self.outputs = (Tensor * n)(*[Tensor(d, o.ndim, s, None, o.ctypes.data)
+                                      for o, s, d in zip(outputs, out_shapes, dtypes)])
         self.keep += out_shapes + outputs
+        self.num_inputs, self.num_outputs = len(inputs), n
         return outputs
 
     def run(self):
-        status = self.lib.optc_model_run(self.model, self.inputs, len(self.inputs),
-                                         self.outputs, len(self.outputs))
+        status = self.lib.optc_model_run(self.model, self.inputs, self.num_inputs,
+                                         self.outputs, self.num_outputs)
         if status:
             raise RuntimeError(self.lib.optc_status_get_message(status).decode())
 
@@ -186,84 +257,228 @@ def compile_model(optc, model, library):
     return float(seconds), float(mib)
 
 
-def bench_model(args, name, model_path, library, threads, peaks):
-    model = onnx.load(str(model_path), load_external_data=False)
-    init_names = {i.name for i in model.graph.initializer}
-    rng = np.random.default_rng(0)
-    feeds = {}
-    for value in model.graph.input:
-        if value.name in init_names:
-            continue
-        shape = [d.dim_value for d in value.type.tensor_type.shape.dim]
-        feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Idle threads sleep: spinning ones would take the cores from the other
-    # runtime's turns in the interleaved repetitions. (optc's pool polls for
-    # at most 100 us after a parallel loop before sleeping; each turn's
-    # untimed first run covers that.)
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(model_path), options,
-                                   providers=["CPUExecutionProvider"])
-    ours = OptcModel(library)
-    outputs = ours.prepare(list(feeds.values()))
-    ours.run()
-    want = session.run(None, feeds)
+class OrtBound:
+    """An onnxruntime session run through IOBinding: inputs bound once as
+    OrtValues, outputs bound to OrtValues allocated once (shapes and types
+    from a first plain run)."""
+
+    def __init__(self, model_path, threads, spinning, feeds):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning",
+                                         "1" if spinning else "0")
+        self.session = ort.InferenceSession(str(model_path), options,
+                                            providers=["CPUExecutionProvider"])
+        first = self.session.run(None, feeds)
+        self.binding = self.session.io_binding()
+        self.values = []
+        for name, array in feeds.items():
+            value = ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(array))
+            self.binding.bind_ortvalue_input(name, value)
+            self.values.append(value)
+        self.outputs = []
+        for info, array in zip(self.session.get_outputs(), first):
+            value = ort.OrtValue.ortvalue_from_shape_and_type(array.shape, array.dtype)
+            self.binding.bind_ortvalue_output(info.name, value)
+            self.outputs.append(value)
+        self.run_options = ort.RunOptions()
+
+    def run(self):
+        self.session.run_with_iobinding(self.binding, self.run_options)
+
+    def results(self):
+        return [value.numpy() for value in self.outputs]
+
+
+def worst_error(got, want):
+    """The largest error relative to the largest reference value."""
     worst = 0.0
-    for got, ref in zip(outputs, want):
-        scale = float(np.max(np.abs(ref))) or 1.0
-        worst = max(worst, float(np.max(np.abs(got - ref))) / scale)
-    agree = worst < 1e-3
-    # Warm-up, then interleaved repetitions until enough time has passed.
-    for _ in range(2):
-        ours.run()
-        session.run(None, feeds)
-    optc_times, ort_times = [], []
-    budget = 0.5 if args.quick else 2.0
-    start = time.perf_counter()
-    while len(optc_times) < 5 or (time.perf_counter() - start < budget
-                                  and len(optc_times) < 200):
-        # Each turn: one untimed run, in which the other runtime's threads
-        # finish polling and go to sleep, then a few timed ones.
-        ours.run()
-        for _ in range(TURN_RUNS):
-            t = time.perf_counter(); ours.run(); optc_times.append(time.perf_counter() - t)
-        session.run(None, feeds)
-        for _ in range(TURN_RUNS):
-            t = time.perf_counter(); session.run(None, feeds); ort_times.append(time.perf_counter() - t)
-    optc_ms = 1e3 * statistics.median(optc_times)
-    ort_ms = 1e3 * statistics.median(ort_times)
-    row = {"model": name, "threads": threads, "optc_ms": optc_ms, "ort_ms": ort_ms,
-           "ratio": ort_ms / optc_ms, "agree": agree, "max_rel_error": worst,
-           "repetitions": len(optc_times)}
+    for a, b in zip(got, want):
+        if a.shape != b.shape:
+            return float("inf")
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        scale = float(np.max(np.abs(b))) if b.size else 1.0
+        worst = max(worst, float(np.max(np.abs(a - b), initial=0.0)) / (scale or 1.0))
+    return worst
+
+
+def take_turns(contestants, budget, min_rounds=5):
+    """Times the contestants (objects with run()) in rounds of turns, each
+    runtime's turn as described at TURN_RUNS, the order reversed every round,
+    until `budget` seconds have passed (and at least `min_rounds` rounds).
+    Returns every sample (seconds) per contestant and, per round, each
+    contestant's median in that round."""
+    samples = {key: [] for key in contestants}
+    rounds = []
+    order = list(contestants)
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        while len(rounds) < min_rounds or time.perf_counter() - start < budget:
+            medians = {}
+            for key in order:
+                contestant = contestants[key]
+                quiesce()         # the previous runtime's threads go to sleep
+                contestant.run()  # this one's wake up
+                turn_samples = []
+                turn = time.perf_counter()
+                for n in range(1000):
+                    t = time.perf_counter()
+                    contestant.run()
+                    end = time.perf_counter()
+                    turn_samples.append(end - t)
+                    if n + 1 >= TURN_RUNS and end - turn >= TURN_SECONDS:
+                        break
+                samples[key] += turn_samples
+                medians[key] = statistics.median(turn_samples)
+            rounds.append(medians)
+            order.reverse()
+    finally:
+        gc.enable()
+    return samples, rounds
+
+
+def load_optc(library, threads):
+    """The compiled model with a pool of `threads` threads. Each copy of a
+    library loaded has its own runtime, whose pool is sized from
+    OPTC_NUM_THREADS at its first run: a copy per thread count lets one
+    process time several."""
+    library = pathlib.Path(library)
+    copy = library.with_name(f"{library.stem}.t{threads}{library.suffix}")
+    if not copy.exists():
+        shutil.copyfile(library, copy)
+    saved = os.environ.get("OPTC_NUM_THREADS")
+    os.environ["OPTC_NUM_THREADS"] = str(threads)
+    try:
+        model = OptcModel(copy)
+        model.lib.optc_num_threads()  # sizes the pool now
+    finally:
+        if saved is None:
+            del os.environ["OPTC_NUM_THREADS"]
+        else:
+            os.environ["OPTC_NUM_THREADS"] = saved
+    return model
+
+
+def measure(args, name, model_path, library, thread_counts, budget):
+    """Compiles nothing: loads the compiled model (a copy per thread count)
+    and two onnxruntime sessions per thread count, checks their outputs,
+    and times them all in interleaved turns. Returns the per-contestant
+    samples and rounds, and the worst output errors."""
+    model = onnx.load(str(model_path), load_external_data=False)
+    feeds = model_set.make_feeds(model, np.random.default_rng(0))
+    contestants = {}
+    worst = worst_ort = 0.0
+    for threads in thread_counts:
+        ours = load_optc(library, threads) if len(thread_counts) > 1 else \
+            OptcModel(library)
+        outputs = ours.prepare(list(feeds.values()))
+        spin = OrtBound(model_path, threads, True, feeds)
+        nospin = OrtBound(model_path, threads, False, feeds)
+        for contestant in (ours, spin, nospin):
+            contestant.run()
+        want = nospin.results()
+        worst = max(worst, worst_error(outputs, want))
+        # Both onnxruntime configurations compute the same thing through
+        # their bindings (a check of the binding).
+        worst_ort = max(worst_ort, worst_error(spin.results(), want))
+        for _ in range(2):  # warm-up
+            for contestant in (ours, spin, nospin):
+                contestant.run()
+        contestants[("optc", threads)] = ours
+        contestants[("ort_spin", threads)] = spin
+        contestants[("ort_nospin", threads)] = nospin
+    samples, rounds = take_turns(contestants, budget)
+    return samples, rounds, worst, worst_ort
+
+
+def make_row(name, threads, samples, worst, worst_ort, peaks):
+    ms = {runtime: 1e3 * statistics.median(samples[(runtime, threads)])
+          for runtime in ("optc", "ort_spin", "ort_nospin")}
+    best = min(("ort_spin", "ort_nospin"), key=lambda key: ms[key])
+    row = {"model": name, "group": model_set.MODELS[name][1], "threads": threads,
+           "optc_ms": ms["optc"], "ort_spin_ms": ms["ort_spin"],
+           "ort_nospin_ms": ms["ort_nospin"], "ort_ms": ms[best],
+           "ort_config": "spin" if best == "ort_spin" else "nospin",
+           "ratio": ms[best] / ms["optc"],
+           "agree": worst < 1e-3 and worst_ort < 1e-5, "max_rel_error": worst,
+           "repetitions": len(samples[("optc", threads)])}
     flops = model_set.MODELS[name][2]
     if flops:
-        row["gflops"] = flops / (optc_ms * 1e-3) / 1e9
+        row["gflops"] = flops / (ms["optc"] * 1e-3) / 1e9
         if peaks.get(threads):
             row["peak_percent"] = 100.0 * row["gflops"] / peaks[threads]
     return row
 
 
+def paired_ratios(rounds, low, high):
+    """Per runtime, the median over rounds of its time at `high` threads
+    over its time at `low` threads in the same round; "ort" takes the faster
+    onnxruntime configuration at each thread count."""
+    result = {}
+    for runtime in ("optc", "ort_spin", "ort_nospin"):
+        result[runtime] = statistics.median(
+            r[(runtime, high)] / r[(runtime, low)] for r in rounds)
+    result["ort"] = statistics.median(
+        min(r[("ort_spin", high)], r[("ort_nospin", high)])
+        / min(r[("ort_spin", low)], r[("ort_nospin", low)]) for r in rounds)
+    return result
+
+
 def worker(args):
-    """Benchmarks the compiled models at one thread count, in a process of
-    its own: the runtime sizes its pool from OPTC_NUM_THREADS once."""
+    """Benchmarks the compiled models in a process of its own. Normally one
+    thread count per process (the runtime sizes its pool from
+    OPTC_NUM_THREADS once); with --contention every thread count in one
+    process, a copy of each library per count, so that turns at 1 and 2
+    threads alternate under the same load and each round gives a ratio."""
     work = pathlib.Path(args.work)
     peaks = json.loads(args.peaks)
     peaks = {int(k): v for k, v in peaks.items()}
-    threads = int(args.worker)
+    thread_counts = [int(t) for t in args.worker.split(",")]
+    budget = (0.5 if args.quick else 2.0) * len(thread_counts)
+    if args.contention:
+        budget *= 2
     for name in args.models.split(","):
         library = work / f"{name}.so"
         if not library.exists():
             continue
         try:
-            row = bench_model(args, name, work / "models" / f"{name}.onnx", library,
-                              threads, peaks)
+            samples, rounds, worst, worst_ort = measure(
+                args, name, work / "models" / f"{name}.onnx", library, thread_counts,
+                budget)
+            rows = [make_row(name, t, samples, worst, worst_ort, peaks)
+                    for t in thread_counts]
+            if len(thread_counts) > 1:
+                rows[-1]["paired"] = paired_ratios(rounds, thread_counts[0],
+                                                   thread_counts[-1])
+                rows[-1]["rounds"] = len(rounds)
         except Exception as error:  # report and go on with the others
-            row = {"model": name, "threads": threads, "error": str(error)}
-        print(json.dumps(row), flush=True)
+            rows = [{"model": name, "threads": t, "error": str(error)}
+                    for t in thread_counts]
+        for row in rows:
+            print(json.dumps(row), flush=True)
     return 0
+
+
+def geomean(values):
+    return float(np.exp(np.mean(np.log(values)))) if values else None
+
+
+def summarize(rows, thread_counts):
+    """Geomeans of ort/optc (the faster onnxruntime configuration) per thread
+    count: whole models, micro-benchmarks, and all rows."""
+    result = {}
+    for threads in thread_counts:
+        ok = [r for r in rows if r.get("threads") == threads and "ratio" in r]
+        result[str(threads)] = {
+            group: {"geomean": geomean([r["ratio"] for r in ok if r["group"] == group]),
+                    "models": sum(r["group"] == group for r in ok)}
+            for group in (model_set.WHOLE, model_set.MICRO)}
+        result[str(threads)]["all"] = {"geomean": geomean([r["ratio"] for r in ok]),
+                                       "models": len(ok)}
+    return result
 
 
 def main():
@@ -272,6 +487,10 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--models", default="")
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--contention", action="store_true",
+                        help="run one busy process beside the measurement and report "
+                             "each runtime's time at the largest thread count over "
+                             "its time at one thread")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -280,7 +499,8 @@ def main():
     if args.worker:
         return worker(args)
     names = [n for n in args.models.split(",") if n] or (
-        QUICK if args.quick else list(model_set.MODELS))
+        CONTENTION if args.contention else QUICK if args.quick
+        else list(model_set.MODELS))
     unknown = [n for n in names if n not in model_set.MODELS]
     if unknown:
         sys.exit(f"bench: error: unknown model(s) {', '.join(unknown)}; "
@@ -290,15 +510,23 @@ def main():
         assert all(t >= 1 for t in thread_counts)
     except (ValueError, AssertionError):
         sys.exit(f"bench: error: --threads={args.threads} is not a list of counts")
+    if args.contention and (len(thread_counts) != 2 or thread_counts[0] != 1):
+        sys.exit("bench: error: --contention compares a thread count with one "
+                 "thread: --threads must be 1,N")
     work = pathlib.Path(tempfile.mkdtemp(prefix="optc-bench-"))
     model_dir = work / "models"
     subprocess.run([sys.executable, str(pathlib.Path(__file__).parent / "models.py"),
                     str(model_dir), "--models", ",".join(names)], check=True,
                    stdout=subprocess.DEVNULL)
-    peaks = {t: measure_peak(t, work) for t in thread_counts}
+    # Under contention the FMA loop would measure the busy process, not the
+    # machine: no peak then.
+    peaks = {t: None if args.contention else measure_peak(t, work)
+             for t in thread_counts}
     for t, p in peaks.items():
         print(f"fp32 FMA peak, {t} thread(s): "
-              + (f"{p:.1f} GFLOP/s" if p else "not measured (no C compiler)"), flush=True)
+              + (f"{p:.1f} GFLOP/s" if p else "not measured (no C compiler)"
+                 if not args.contention else "not measured (--contention)"),
+              flush=True)
     rows = []
     compiled = {}
     for name in names:
@@ -307,48 +535,91 @@ def main():
                                            work / f"{name}.so")
         except RuntimeError as error:
             print(f"{name:26} compile failed: {error}", flush=True)
-            rows.append({"model": name, "error": str(error)})
-    header = (f"{'model':26} {'thr':>3} {'optc ms':>10} {'ort ms':>10} {'ort/optc':>9} "
-              f"{'GFLOP/s':>8} {'%peak':>6} {'compile s':>9} {'MiB':>6}  agree")
+            rows.append({"model": name, "group": model_set.MODELS[name][1],
+                         "error": str(error)})
+    busy = None
+    if args.contention:
+        busy = subprocess.Popen([sys.executable, "-c", BUSY])
+        print(f"contention: one busy process (pid {busy.pid}) runs beside the "
+              "measurement", flush=True)
+    header = (f"{'model':26} {'thr':>3} {'optc ms':>9} {'ort spin':>9} {'ort nospin':>10} "
+              f"{'ort/optc':>8} {'GFLOP/s':>8} {'%peak':>6} {'compile s':>9} {'MiB':>6}"
+              f"  agree")
+    print("ort/optc: the faster onnxruntime configuration (ms) over optc (ms); "
+          "above 1, optc is faster")
     print(header)
     print("-" * len(header))
-    for threads in thread_counts:
-        env = dict(os.environ, OPTC_NUM_THREADS=str(threads))
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--optc", args.optc, "--worker", str(threads),
-             "--work", str(work), "--models", ",".join(compiled),
-             "--peaks", json.dumps({str(k): v for k, v in peaks.items()})]
-            + (["--quick"] if args.quick else []),
-            stdout=subprocess.PIPE, text=True, env=env)
-        for line in process.stdout:
-            row = json.loads(line)
-            name = row["model"]
-            rows.append(row)
-            if "error" in row:
-                print(f"{name:26} {threads:>3} failed: {row['error']}", flush=True)
-                continue
-            compile_s, compile_mib = compiled[name]
-            row.update(compile_s=compile_s, compile_mib=compile_mib)
-            gflops = f"{row['gflops']:8.1f}" if "gflops" in row else f"{'':8}"
-            peak = f"{row['peak_percent']:6.1f}" if "peak_percent" in row else f"{'':6}"
-            print(f"{name:26} {threads:>3} {row['optc_ms']:10.3f} {row['ort_ms']:10.3f} "
-                  f"{row['ratio']:9.2f} {gflops} {peak} {compile_s:9.2f} "
-                  f"{compile_mib:6.0f}  {'yes' if row['agree'] else 'NO'}", flush=True)
-        process.wait()
+    # One worker process per thread count; under contention one for all,
+    # so that their turns alternate (see worker()).
+    groups = [thread_counts] if args.contention else [[t] for t in thread_counts]
+    try:
+        for group in groups:
+            env = dict(os.environ, OPTC_NUM_THREADS=str(group[0]))
+            process = subprocess.Popen(
+                [sys.executable, __file__, "--optc", args.optc,
+                 "--worker", ",".join(map(str, group)),
+                 "--work", str(work), "--models", ",".join(compiled),
+                 "--peaks", json.dumps({str(k): v for k, v in peaks.items()})]
+                + (["--quick"] if args.quick else [])
+                + (["--contention"] if args.contention else []),
+                stdout=subprocess.PIPE, text=True, env=env)
+            for line in process.stdout:
+                row = json.loads(line)
+                name, threads = row["model"], row["threads"]
+                row["group"] = model_set.MODELS[name][1]
+                rows.append(row)
+                if "error" in row:
+                    print(f"{name:26} {threads:>3} failed: {row['error']}", flush=True)
+                    continue
+                compile_s, compile_mib = compiled[name]
+                row.update(compile_s=compile_s, compile_mib=compile_mib)
+                gflops = f"{row['gflops']:8.1f}" if "gflops" in row else f"{'':8}"
+                peak = (f"{row['peak_percent']:6.1f}" if "peak_percent" in row
+                        else f"{'':6}")
+                print(f"{name:26} {threads:>3} {row['optc_ms']:9.3f} "
+                      f"{row['ort_spin_ms']:9.3f} {row['ort_nospin_ms']:10.3f} "
+                      f"{row['ratio']:8.2f} {gflops} {peak} {compile_s:9.2f} "
+                      f"{compile_mib:6.0f}  {'yes' if row['agree'] else 'NO'}",
+                      flush=True)
+            process.wait()
+    finally:
+        if busy:
+            busy.kill()
+            busy.wait()
     print("-" * len(header))
+    geomeans = summarize(rows, thread_counts)
     for threads in thread_counts:
-        ratios = [r["ratio"] for r in rows if r.get("threads") == threads and "ratio" in r]
-        if ratios:
-            geomean = float(np.exp(np.mean(np.log(ratios))))
-            print(f"geomean ort/optc at {threads} thread(s): {geomean:.2f} "
-                  f"over {len(ratios)} models (above 1: optc is faster)")
+        g = geomeans[str(threads)]
+        parts = [f"{label} {g[group]['geomean']:.2f} over {g[group]['models']}"
+                 for group, label in ((model_set.WHOLE, "whole models"),
+                                      (model_set.MICRO, "micro-benchmarks"))
+                 if g[group]["models"]]
+        if parts:
+            print(f"geomean ort/optc at {threads} thread(s): {', '.join(parts)}"
+                  + (" (under contention)" if args.contention else ""))
+    result = {"machine": platform.processor() or platform.machine(),
+              "cpus": os.cpu_count(), "peaks_gflops": peaks, "rows": rows,
+              "quick": args.quick, "contention": args.contention,
+              "geomeans": geomeans,
+              "method": {"ort": "IOBinding; allow_spinning 1 and 0; ort_ms is the "
+                                "faster"}}
+    if args.contention:
+        ratios = {r["model"]: r["paired"] for r in rows if "paired" in r}
+        result["contention_ratios"] = ratios
+        low, high = thread_counts[0], thread_counts[-1]
+        print(f"\nwith one busy process beside it: each runtime's time at {high} "
+              f"threads over its own time at {low}, the median of the rounds' ratios")
+        print(f"{'model':26} {'optc':>6} {'ort spin':>9} {'ort nospin':>10} "
+              f"{'ort faster':>10}")
+        for name in names:
+            if name in ratios:
+                r = ratios[name]
+                print(f"{name:26} {r['optc']:6.2f} {r['ort_spin']:9.2f} "
+                      f"{r['ort_nospin']:10.2f} {r['ort']:10.2f}")
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    result = {"machine": platform.processor() or platform.machine(),
-              "cpus": os.cpu_count(), "peaks_gflops": peaks, "rows": rows,
-              "quick": args.quick}
-    path = out / f"bench-{stamp}.json"
+    path = out / f"bench-{'contention-' if args.contention else ''}{stamp}.json"
     path.write_text(json.dumps(result, indent=1))
     print(f"wrote {path}")
     failed = [r for r in rows if "error" in r or not r.get("agree", True)]
