@@ -61,6 +61,8 @@ struct DriverOptions {
   /// from which "auto" puts them in a side file (--weights-limit).
   std::string weights = "auto";
   int64_t weightsLimit = 64 << 20;
+  /// Cheaper, less accurate math functions (--fast-math).
+  bool fastMath = false;
   /// How ONNX models are imported (--input-shape, ...).
   ImportOptions import;
   /// Print the model's op statistics instead of compiling (--op-stats).

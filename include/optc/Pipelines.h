@@ -56,6 +56,9 @@ struct CPUPipelineOptions {
   int64_t weightsLimit = 64 << 20;
   /// The side file's name, beside the library.
   std::string weightsFile = "model.weights";
+  /// Math functions by MLIR's cheaper approximations, accurate only near
+  /// the origin, instead of accurate ones (docs/accuracy.md).
+  bool fastMath = false;
 };
 
 /// Adds the passes that take a module from the end of stage `from` to the

@@ -313,6 +313,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.modelName = name;
     pipeline.weights = options.weights;
     pipeline.weightsLimit = options.weightsLimit;
+    pipeline.fastMath = options.fastMath;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");
     pipeline.weightsFile = llvm::sys::path::filename(weightsPath).str();

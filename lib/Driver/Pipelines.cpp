@@ -116,6 +116,11 @@ static void addStage(OpPassManager &pm, Stage stage,
     addText(pm, "func.func(convert-linalg-to-loops),"
                 "math-extend-to-supported-types");
     pm.addPass(createOptcCPULowerVectors());
+    {
+      OptcCPUExpandMathOptions math;
+      math.fastMath = options.fastMath;
+      pm.addPass(createOptcCPUExpandMath(math));
+    }
     pm.addPass(createOptcCPUOutlineParallel());
     pm.addPass(createOptcCPULegalizeEmptyBuffers());
     pm.addPass(createOptcCPULowerAsserts());
@@ -124,7 +129,12 @@ static void addStage(OpPassManager &pm, Stage stage,
   case Stage::LLVM: {
     addText(pm, "convert-vector-to-scf{full-unroll=true target-rank=1},"
                 "expand-strided-metadata,lower-affine,"
-                "arith-expand{include-bf16=true},math-expand-ops,"
+                "arith-expand{include-bf16=true},"
+                // Everything but fma (whose point is its single rounding:
+                // the accurate math of --optc-cpu-expand-math relies on
+                // it) and roundeven, which LLVM has instructions for.
+                "math-expand-ops{ops=ctlz,sinh,cosh,tan,tanh,asinh,acosh,"
+                "atanh,ceil,exp2,powf,fpowi,round,rsqrt,clampf},"
                 "convert-math-to-funcs,convert-scf-to-cf,"
                 "convert-vector-to-llvm{vector-contract-lowering=outerproduct "
                 "reassociate-fp-reductions=true},"

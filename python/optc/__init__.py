@@ -30,7 +30,8 @@ _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # compile()'s options and the flags of `optc` they stand for.
 _OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
             "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
-            "input_shapes": "--input-shape", "input_values": "--input-value"}
+            "input_shapes": "--input-shape", "input_values": "--input-value",
+            "fast_math": "--fast-math"}
 
 
 def compile(model, target="cpu", opt_level=2, **options):
@@ -43,7 +44,8 @@ def compile(model, target="cpu", opt_level=2, **options):
     (--input-shape, a dict of input name to dimensions), input_values
     (--input-value, a dict of input name to a NumPy array: the input
     becomes a constant and leaves the model's inputs; for inputs that
-    decide shapes). Returns a CompiledModel; compiler errors raise
+    decide shapes), fast_math (--fast-math: cheaper math functions,
+    accurate only near the origin). Returns a CompiledModel; compiler errors raise
     CompileError."""
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
@@ -80,7 +82,8 @@ def compile(model, target="cpu", opt_level=2, **options):
                            str(options.get("target_cpu") or ""),
                            str(options.get("target_triple") or ""), str(name),
                            str(options.get("weights") or "auto"),
-                           int(options.get("weights_limit", 64 << 20)), shapes,
+                           int(options.get("weights_limit", 64 << 20)),
+                           bool(options.get("fast_math", False)), shapes,
                            values, _RUNTIME_ARCHIVE)
         return CompiledModel(library, _owned_dir=work)
     except BaseException:

@@ -84,6 +84,14 @@ static cl::opt<int64_t> weightsLimit(
     cl::value_desc("bytes"), cl::init(64 << 20), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 
+static cl::opt<bool> fastMath(
+    "fast-math",
+    cl::desc("Compute math functions with cheaper approximations that are "
+             "accurate only near the origin (docs/accuracy.md gives their "
+             "errors); the default is accurate over the whole domain"),
+    cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
 // Compiling.
 static cl::opt<std::string> input(cl::Positional,
                                   cl::desc("<model.onnx or input.mlir>"),
@@ -192,6 +200,7 @@ int main(int argc, char **argv) {
   options.modelName = modelName;
   options.weights = weightsMode;
   options.weightsLimit = weightsLimit;
+  options.fastMath = fastMath;
   options.opStats = opStats;
   options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {

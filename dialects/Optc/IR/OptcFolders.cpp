@@ -468,6 +468,7 @@ static std::optional<APFloat> mathOf(const APFloat &a, double (*fn)(double)) {
         [](const APFloat &a) { return mathOf(a, FN); }, nullptr);              \
   }
 OPTC_MATH_FOLDER(ExpOp, [](double x) { return std::exp(x); })
+OPTC_MATH_FOLDER(Expm1Op, [](double x) { return std::expm1(x); })
 OPTC_MATH_FOLDER(LogOp, [](double x) { return std::log(x); })
 OPTC_MATH_FOLDER(SqrtOp, [](double x) { return std::sqrt(x); })
 OPTC_MATH_FOLDER(RsqrtOp, [](double x) { return 1 / std::sqrt(x); })

@@ -111,6 +111,8 @@ class Optc_FloatUnaryOp<string mnemonic, string what, bit folder = 0>
                    folder>;
 
 def Optc_ExpOp : Optc_FloatUnaryOp<"exp", "the exponential e^x", 1>;
+def Optc_Expm1Op : Optc_FloatUnaryOp<"expm1",
+    "e^x - 1 (accurate near 0, where exp(x) - 1 cancels)", 1>;
 def Optc_LogOp : Optc_FloatUnaryOp<"log", "the natural logarithm", 1>;
 def Optc_SqrtOp : Optc_FloatUnaryOp<"sqrt", "the square root", 1>;
 def Optc_RsqrtOp : Optc_FloatUnaryOp<"rsqrt", "the reciprocal square root", 1>;

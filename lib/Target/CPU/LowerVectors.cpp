@@ -3,16 +3,14 @@
 // Implements --optc-cpu-lower-vectors, run on bufferised kernels: keeps the
 // accumulators of matrix products in registers (hoisting their transfers
 // out of the k loop), lowers the n-D vector operations the vectoriser made
-// to the 1-D forms the LLVM lowering takes, and replaces f32 math functions
-// by polynomial approximations that vectorise instead of calling libm per
-// element.
+// to the 1-D forms the LLVM lowering takes. Math functions are
+// --optc-cpu-expand-math's.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -117,7 +115,6 @@ struct LowerVectorsPass
       vector::populateVectorShapeCastLoweringPatterns(patterns);
       vector::populateVectorTransferLoweringPatterns(patterns,
                                                      /*maxTransferRank=*/1);
-      populateMathPolynomialApproximationPatterns(patterns);
       if (failed(applyPatternsGreedily(module, std::move(patterns))))
         return signalPassFailure();
     }

@@ -72,14 +72,48 @@ def OptcCPULowerVectors
     `vector.contract` to outer products, multi-reductions, transposes,
     broadcasts and shape casts to 1-D operations, and transfers to loads and
     stores (a read of every s-th element, s up to 8, becomes one contiguous
-    load of the span and a shuffle instead of a load per element); then
-    replaces f32 math functions by polynomial approximations
-    that vectorise (exp, log, tanh, erf, ...). Other math functions become
-    libm calls after this pass.
+    load of the span and a shuffle instead of a load per element). Math
+    functions are left to `--optc-cpu-expand-math`.
   }];
   let dependentDialects = [
     "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def OptcCPUExpandMath : Pass<"optc-cpu-expand-math", "::mlir::ModuleOp"> {
+  let summary = "Replaces math functions by code that vectorises";
+  let description = [{
+    Runs after `--optc-cpu-lower-vectors`, on 1-D vectors. By default every
+    replacement is accurate over the function's whole domain
+    (docs/accuracy.md measures each against float64 and onnxruntime):
+
+    - `math.sin`, `math.cos`, `math.tan` on f32 vectors: the argument is
+      reduced by pi/2 in three f32 parts with FMAs, then minimax
+      polynomials on [-pi/4, pi/4]; lanes beyond |x| = 2^17, infinities
+      and NaNs go to libm, in a branch taken only when a vector has one;
+    - `math.sinh`, `math.cosh`, `math.asinh`, `math.acosh`, `math.atanh`
+      (f32 and f64): formulas through `exp`, `expm1`, `log` and `log1p`
+      that neither overflow before the result does nor cancel;
+    - MLIR's polynomial approximations of exp, expm1, log, log1p, log2,
+      tanh, erf, erfc, atan, asin and acos.
+
+    Whatever math is left becomes a libm call per element in the LLVM
+    lowering. With `fast-math`, MLIR's approximations are used as they are
+    (sin and cos included, accurate only near the origin), and the
+    hyperbolic functions keep `math-expand-ops`' textbook forms.
+
+    Example: `math.asinh %x : vector<8xf32>` becomes `math.log1p`,
+    `math.sqrt` and `math.log` of |x|, selected by magnitude, with the sign
+    of `%x` copied back.
+  }];
+  let options = [
+    Option<"fastMath", "fast-math", "bool", "false",
+           "Use MLIR's cheaper approximations as they are">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -433,6 +433,21 @@ FailureOr<Value> castScalar(OpBuilder &b, Location loc, Value x, Type from,
   return Value(arith::ExtUIOp::create(b, loc, target, x));
 }
 
+/// 1 / (1 + e^-x), as e^x / (1 + e^x) for negative x: exp never
+/// overflows, and tiny results keep their precision.
+static Value sigmoidOf(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  Value one = constantOf(b, loc, type, 1), zero = constantOf(b, loc, type, 0);
+  Value e = math::ExpOp::create(
+      b, loc, arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x)));
+  Value s =
+      arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  Value isNegative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(b, loc, isNegative,
+                                 arith::MulFOp::create(b, loc, e, s), s);
+}
+
 /// The scalar computation of an elementwise optc op on converted operands;
 /// failure when the op is not elementwise or has no lowering yet.
 static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
@@ -450,6 +465,7 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
   return TypeSwitch<Operation *, FailureOr<Value>>(op)
       // Float math.
       .Case([&](ExpOp) { return Value(math::ExpOp::create(b, loc, x)); })
+      .Case([&](Expm1Op) { return Value(math::ExpM1Op::create(b, loc, x)); })
       .Case([&](LogOp) { return Value(math::LogOp::create(b, loc, x)); })
       .Case([&](SqrtOp) { return Value(math::SqrtOp::create(b, loc, x)); })
       .Case([&](RsqrtOp) { return Value(math::RsqrtOp::create(b, loc, x)); })
@@ -469,11 +485,7 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       .Case([&](AcoshOp) { return Value(math::AcoshOp::create(b, loc, x)); })
       .Case([&](AtanhOp) { return Value(math::AtanhOp::create(b, loc, x)); })
       .Case([&](ErfOp) { return Value(math::ErfOp::create(b, loc, x)); })
-      .Case([&](SigmoidOp) {
-        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-        return Value(arith::DivFOp::create(
-            b, loc, c(1), arith::AddFOp::create(b, loc, c(1), e)));
-      })
+      .Case([&](SigmoidOp) { return sigmoidOf(b, loc, x); })
       .Case([&](SoftplusOp) {
         // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
         Value negAbs =
@@ -487,23 +499,31 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       .Case([&](CeilOp) { return Value(math::CeilOp::create(b, loc, x)); })
       .Case(
           [&](RoundOp) { return Value(math::RoundEvenOp::create(b, loc, x)); })
-      .Case([&](GeluOp gelu) {
-        Value half = arith::MulFOp::create(b, loc, c(0.5), x);
-        Value inner;
+      .Case([&](GeluOp gelu) -> Value {
         if (gelu.getTanhApproximation()) {
+          // x (1 + tanh(u)) / 2 = x sigmoid(2u): no cancellation where
+          // tanh(u) is close to -1.
           Value cube = arith::MulFOp::create(
               b, loc, x, arith::MulFOp::create(b, loc, x, x));
           Value sum = arith::AddFOp::create(
               b, loc, x, arith::MulFOp::create(b, loc, c(0.044715), cube));
-          inner = math::TanhOp::create(
-              b, loc,
-              arith::MulFOp::create(b, loc, c(std::sqrt(2.0 / M_PI)), sum));
-        } else {
-          inner = math::ErfOp::create(
-              b, loc, arith::MulFOp::create(b, loc, x, c(M_SQRT1_2)));
+          Value twoU = arith::MulFOp::create(
+              b, loc, c(2 * std::sqrt(2.0 / M_PI)), sum);
+          return arith::MulFOp::create(b, loc, x, sigmoidOf(b, loc, twoU));
         }
-        return Value(arith::MulFOp::create(
-            b, loc, half, arith::AddFOp::create(b, loc, c(1), inner)));
+        // x (1 + erf(x / sqrt 2)) / 2, as x erfc(-x / sqrt 2) / 2 for
+        // negative x, where 1 + erf cancels.
+        Value half = arith::MulFOp::create(b, loc, c(0.5), x);
+        Value scaled = arith::MulFOp::create(b, loc, x, c(M_SQRT1_2));
+        Value positive = arith::AddFOp::create(
+            b, loc, c(1), math::ErfOp::create(b, loc, scaled));
+        Value negative = math::ErfcOp::create(
+            b, loc, arith::NegFOp::create(b, loc, scaled));
+        Value isNegative =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
+        return arith::MulFOp::create(
+            b, loc, half,
+            arith::SelectOp::create(b, loc, isNegative, negative, positive));
       })
       // Numeric unary ops.
       .Case([&](NegOp) {

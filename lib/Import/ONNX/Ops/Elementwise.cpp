@@ -91,8 +91,7 @@ FailureOr<Value> addScalar(NodeContext &ctx, Value x, double c) {
 
 /// alpha * (exp(x) - 1)
 FailureOr<Value> expm1Scaled(NodeContext &ctx, Value x, double alpha) {
-  OPTC_TRY(e, ctx.create<ExpOp>(x));
-  OPTC_TRY(m, addScalar(ctx, e, -1.0));
+  OPTC_TRY(m, ctx.create<Expm1Op>(x));
   return mulScalar(ctx, m, alpha);
 }
 

@@ -98,8 +98,7 @@ FailureOr<Value> RecurrentImporter::apply(const Activation &a, Value x) {
       OPTC_TRY(m, ctx.create<MulOp>(x, scalar(a.alpha)));
       neg = m;
     } else {
-      OPTC_TRY(e, ctx.create<ExpOp>(x));
-      OPTC_TRY(e1, ctx.create<SubOp>(e, scalar(1)));
+      OPTC_TRY(e1, ctx.create<Expm1Op>(x));
       OPTC_TRY(m, ctx.create<MulOp>(e1, scalar(a.alpha)));
       neg = m;
     }
