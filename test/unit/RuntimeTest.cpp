@@ -10,13 +10,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -162,6 +168,145 @@ TEST(RuntimeThreadPool, NestedLoopsRunSeriallyWithoutDeadlock) {
   optc_thread_pool_parallel_for(nested.pool, 20, Nested::outerBody, &nested);
   EXPECT_EQ(nested.inner.load(), 200);
   optc_thread_pool_free(nested.pool);
+}
+
+TEST(RuntimeThreadPool, ManyLoopsOfEverySize) {
+  // Thousands of loops back to back, of sizes around the chunk counts (a
+  // few per thread), empty and negative ones among them: every iteration
+  // runs once, and nothing is left running between loops.
+  optc_thread_pool *pool = nullptr;
+  Status status(optc_thread_pool_create(3, &pool));
+  ASSERT_TRUE(status.ok());
+  std::mt19937 random(14);
+  int failures = 0;
+  for (int round = 0; round < 3000; ++round) {
+    int64_t n = round < 40 ? round - 2 : int64_t(random() % 300);
+    Coverage coverage(n > 0 ? size_t(n) : 0);
+    optc_thread_pool_parallel_for(pool, n, Coverage::body, &coverage);
+    failures += !coverage.eachOnce();
+  }
+  EXPECT_EQ(failures, 0);
+  optc_thread_pool_free(pool);
+}
+
+TEST(RuntimeThreadPool, NestedEmptyAndSingleLoops) {
+  struct Inner {
+    optc_thread_pool *pool;
+    std::atomic<int64_t> iterations{0};
+    static void body(int64_t begin, int64_t end, void *context) {
+      static_cast<Inner *>(context)->iterations += end - begin;
+    }
+    static void outer(int64_t begin, int64_t end, void *context) {
+      auto *self = static_cast<Inner *>(context);
+      for (int64_t i = begin; i < end; ++i) {
+        optc_thread_pool_parallel_for(self->pool, 0, body, self);
+        optc_thread_pool_parallel_for(self->pool, 1, body, self);
+        optc_thread_pool_parallel_for(self->pool, i % 5, body, self);
+      }
+    }
+  } inner;
+  Status status(optc_thread_pool_create(4, &inner.pool));
+  ASSERT_TRUE(status.ok());
+  optc_thread_pool_parallel_for(inner.pool, 100, Inner::outer, &inner);
+  // 100 single iterations and 0 + 1 + 2 + 3 + 4 per five outer ones.
+  EXPECT_EQ(inner.iterations.load(), 100 + 20 * 10);
+  optc_thread_pool_free(inner.pool);
+}
+
+/// Records which thread ran which chunk. While `delay` is set, the caller
+/// pauses in the first chunk it runs (so that a worker gets to claim one)
+/// and a worker (any other thread) sleeps for `workerDelay` in the first
+/// chunk it runs.
+struct Chunks {
+  std::thread::id caller = std::this_thread::get_id();
+  std::mutex mutex;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  std::map<std::thread::id, int> perThread;
+  std::atomic<bool> delay{false};
+  std::atomic<bool> callerPaused{false};
+  std::atomic<bool> delayed{false};
+  std::chrono::milliseconds workerDelay{30};
+  std::vector<std::atomic<int>> hits;
+  explicit Chunks(size_t n) : hits(n) {}
+  static void body(int64_t begin, int64_t end, void *context) {
+    auto *self = static_cast<Chunks *>(context);
+    std::thread::id me = std::this_thread::get_id();
+    if (self->delay && me == self->caller && !self->callerPaused.exchange(true))
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (self->delay && me != self->caller && !self->delayed.exchange(true))
+      std::this_thread::sleep_for(self->workerDelay);
+    for (int64_t i = begin; i < end; ++i)
+      self->hits[i].fetch_add(1);
+    std::lock_guard<std::mutex> lock(self->mutex);
+    self->ranges.emplace_back(begin, end);
+    ++self->perThread[me];
+  }
+  int byCaller() { return perThread.count(caller) ? perThread[caller] : 0; }
+  std::vector<std::pair<int64_t, int64_t>> sortedRanges() {
+    auto sorted = ranges;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
+  }
+  bool eachOnce() const {
+    for (const auto &hit : hits)
+      if (hit.load() != 1)
+        return false;
+    return true;
+  }
+};
+
+TEST(RuntimeThreadPool, CallerFinishesTheWorkOfADelayedWorker) {
+  // A worker that stops in the middle of a chunk (as one the OS does not
+  // schedule does) holds up that chunk only: the caller claims and runs
+  // every other one, and the loop completes.
+  optc_thread_pool *pool = nullptr;
+  Status status(optc_thread_pool_create(2, &pool));
+  ASSERT_TRUE(status.ok());
+  const int64_t n = 1000;
+  bool sawDelay = false;
+  // The worker may not take part in a given loop (it may not be running
+  // when the loop starts); try until it does.
+  for (int attempt = 0; attempt < 200 && !sawDelay; ++attempt) {
+    Chunks chunks(n);
+    chunks.delay = true;
+    optc_thread_pool_parallel_for(pool, n, Chunks::body, &chunks);
+    ASSERT_TRUE(chunks.eachOnce());
+    if (!chunks.delayed)
+      continue;
+    sawDelay = true;
+    // 2 threads x 4 chunks: the worker ran the one it slept in.
+    EXPECT_EQ(chunks.ranges.size(), 8u);
+    EXPECT_EQ(chunks.byCaller(), 7);
+  }
+  EXPECT_TRUE(sawDelay) << "the worker never took a chunk";
+  optc_thread_pool_free(pool);
+}
+
+TEST(RuntimeThreadPool, ChunksAreTheSameWhoeverRunsThem) {
+  // Results must not depend on scheduling: a loop is cut into the same
+  // chunks whether workers share it, a worker stalls in it, or (after a
+  // stall) the caller runs it alone.
+  optc_thread_pool *pool = nullptr;
+  Status status(optc_thread_pool_create(3, &pool));
+  ASSERT_TRUE(status.ok());
+  const int64_t n = 103;
+  Chunks reference(n);
+  optc_thread_pool_parallel_for(pool, n, Chunks::body, &reference);
+  auto expected = reference.sortedRanges();
+  EXPECT_EQ(expected.size(), 12u);
+  bool ranAlone = false;
+  for (int round = 0; round < 300; ++round) {
+    Chunks chunks(n);
+    chunks.delay = round % 3 == 0;
+    chunks.workerDelay = std::chrono::milliseconds(1);
+    optc_thread_pool_parallel_for(pool, n, Chunks::body, &chunks);
+    EXPECT_TRUE(chunks.eachOnce());
+    EXPECT_EQ(chunks.sortedRanges(), expected) << "round " << round;
+    ranAlone |= chunks.byCaller() == int(expected.size()) && !chunks.delayed;
+  }
+  // Workers that stalled (in a delayed chunk) are left out for a while.
+  EXPECT_TRUE(ranAlone);
+  optc_thread_pool_free(pool);
 }
 
 TEST(RuntimeThreadPool, GlobalPoolHasThreads) {
