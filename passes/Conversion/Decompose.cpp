@@ -29,19 +29,54 @@ static Value scalar(PatternRewriter &b, Location loc, Type element,
       b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
 }
 
+/// The type a normalisation computes in: the wider of its stash type and
+/// the element type (a stash type never lowers the precision of the data:
+/// f64 data with ONNX's default f32 stash type computes in f64, as
+/// onnxruntime does); without a stash type, f32 for 16-bit floats.
+static Type computeTypeOf(Type element, TypeAttr stash) {
+  auto elementFloat = cast<FloatType>(element);
+  FloatType wide = elementFloat;
+  if (stash)
+    wide = cast<FloatType>(stash.getValue());
+  else if (element.isF16() || element.isBF16())
+    wide = Float32Type::get(element.getContext());
+  return wide.getWidth() >= elementFloat.getWidth() ? wide : elementFloat;
+}
+
+/// `value` with element type `element` (a cast when it differs).
+static Value castTo(PatternRewriter &b, Location loc, Value value,
+                    Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  return CastOp::create(b, loc, type.clone(element), value);
+}
+
 /// `x` normalised over `axes`: (x - mean) * rsqrt(var + eps), or without
-/// centring (RMS) x * rsqrt(mean(x^2) + eps).
+/// centring (RMS) x * rsqrt(mean(x^2) + eps), computed in `compute` and
+/// rounded back to x's element type.
 static Value normalize(PatternRewriter &b, Location loc, Value x,
-                       ArrayRef<int64_t> axes, double epsilon, bool center) {
-  Type element = cast<RankedTensorType>(x.getType()).getElementType();
+                       ArrayRef<int64_t> axes, double epsilon, bool center,
+                       Type compute) {
+  Type stored = cast<RankedTensorType>(x.getType()).getElementType();
+  Type element = compute;
+  x = castTo(b, loc, x, compute);
   Value d = x;
-  if (center)
+  if (center) {
     d = SubOp::create(b, loc, x, ReduceMeanOp::create(b, loc, x, axes, true));
+    // Data widened from 16 bits spans more bits than the wider type's sum
+    // keeps: the mean's rounding shows in rows of a large offset and a
+    // small spread (3e4 +- 1 in f16). The corrected two-pass algorithm
+    // subtracts the mean of the differences, which are exact.
+    if (element != stored)
+      d = SubOp::create(b, loc, d, ReduceMeanOp::create(b, loc, d, axes, true));
+  }
   Value square = MulOp::create(b, loc, d, d);
   Value variance = ReduceMeanOp::create(b, loc, square, axes, true);
   Value shifted =
       AddOp::create(b, loc, variance, scalar(b, loc, element, epsilon));
-  return MulOp::create(b, loc, d, RsqrtOp::create(b, loc, shifted));
+  Value y = MulOp::create(b, loc, d, RsqrtOp::create(b, loc, shifted));
+  return castTo(b, loc, y, stored);
 }
 
 static SmallVector<int64_t> trailingAxes(int64_t from, int64_t rank) {
@@ -73,7 +108,8 @@ struct DecomposeLayerNorm : public OpRewritePattern<LayerNormOp> {
     Location loc = op.getLoc();
     Value y = normalize(b, loc, op.getInput(),
                         trailingAxes(op.getAxis(), type.getRank()),
-                        op.getEpsilon().convertToDouble(), /*center=*/true);
+                        op.getEpsilon().convertToDouble(), /*center=*/true,
+                        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     y = MulOp::create(b, loc, y, op.getScale());
     if (op.getBias())
       y = AddOp::create(b, loc, y, op.getBias());
@@ -92,7 +128,8 @@ struct DecomposeRmsNorm : public OpRewritePattern<RmsNormOp> {
     Location loc = op.getLoc();
     Value y = normalize(b, loc, op.getInput(),
                         trailingAxes(op.getAxis(), type.getRank()),
-                        op.getEpsilon().convertToDouble(), /*center=*/false);
+                        op.getEpsilon().convertToDouble(), /*center=*/false,
+                        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     b.replaceOp(op, MulOp::create(b, loc, y, op.getScale()));
     return success();
   }
@@ -141,8 +178,10 @@ struct DecomposeGroupNorm : public OpRewritePattern<GroupNormOp> {
     Value grouped = ReshapeOp::create(
         b, loc, op.getInput(),
         SmallVector<int64_t>{type.getDimSize(0), groups, rest});
-    Value y = normalize(b, loc, grouped, {2}, op.getEpsilon().convertToDouble(),
-                        /*center=*/true);
+    Value y = normalize(
+        b, loc, grouped, {2}, op.getEpsilon().convertToDouble(),
+        /*center=*/true,
+        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     y = ReshapeOp::create(b, loc, y, type.getShape());
     Value scale = op.getScale(), bias = op.getBias();
     if (rank > 2) {

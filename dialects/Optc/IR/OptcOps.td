@@ -620,6 +620,12 @@ def Optc_LayerNormOp : Optc_InferOp<"layer_norm"> {
     optional `bias` broadcast (numpy rules) to the normalised shape
     `input.shape[axis:]`.
 
+    The statistics and the normalised values are computed in the wider of
+    `stash_type` (ONNX's attribute) and the element type, then rounded to
+    the element type before `scale` applies; without `stash_type`, 16-bit
+    floats compute in f32. (In f16, `(x - mean)^2` overflows once
+    |x - mean| > 256.)
+
     Example:
 
     ```mlir
@@ -629,7 +635,8 @@ def Optc_LayerNormOp : Optc_InferOp<"layer_norm"> {
   }];
   let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
                        Optional<Optc_FloatTensor>:$bias, I64Attr:$axis,
-                       F64Attr:$epsilon);
+                       F64Attr:$epsilon,
+                       OptionalAttr<TypeAttrOf<AnyFloat>>:$stash_type);
   let results = (outs Optc_FloatTensor:$output);
   let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` "
                        "functional-type(operands, results)";
@@ -642,6 +649,12 @@ def Optc_RmsNormOp : Optc_InferOp<"rms_norm"> {
     dimensions from `axis` to the last one. `scale` broadcasts (numpy rules)
     to `input.shape[axis:]`.
 
+    The statistics and the normalised values are computed in the wider of
+    `stash_type` (ONNX's attribute) and the element type, then rounded to
+    the element type before `scale` applies; without `stash_type`, 16-bit
+    floats compute in f32. (In f16, `(x - mean)^2` overflows once
+    |x - mean| > 256.)
+
     Example:
 
     ```mlir
@@ -650,7 +663,8 @@ def Optc_RmsNormOp : Optc_InferOp<"rms_norm"> {
     ```
   }];
   let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
-                       I64Attr:$axis, F64Attr:$epsilon);
+                       I64Attr:$axis, F64Attr:$epsilon,
+                       OptionalAttr<TypeAttrOf<AnyFloat>>:$stash_type);
   let results = (outs Optc_FloatTensor:$output);
   let assemblyFormat = "$input `,` $scale attr-dict `:` "
                        "functional-type(operands, results)";
@@ -687,6 +701,12 @@ def Optc_GroupNormOp : Optc_InferOp<"group_norm"> {
     spatial positions, then applies the per-channel `scale` and `bias`
     (shape `C`). With `num_groups = C` this is instance normalisation.
 
+    The statistics and the normalised values are computed in the wider of
+    `stash_type` (ONNX's attribute) and the element type, then rounded to
+    the element type before `scale` applies; without `stash_type`, 16-bit
+    floats compute in f32. (In f16, `(x - mean)^2` overflows once
+    |x - mean| > 256.)
+
     Example:
 
     ```mlir
@@ -696,7 +716,8 @@ def Optc_GroupNormOp : Optc_InferOp<"group_norm"> {
   }];
   let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scale,
                        Optc_FloatTensor:$bias, I64Attr:$num_groups,
-                       F64Attr:$epsilon);
+                       F64Attr:$epsilon,
+                       OptionalAttr<TypeAttrOf<AnyFloat>>:$stash_type);
   let results = (outs Optc_FloatTensor:$output);
   let assemblyFormat = "$input `,` $scale `,` $bias attr-dict `:` "
                        "functional-type(operands, results)";

@@ -58,3 +58,41 @@ func.func @rms_norm(%x: tensor<4x16xf32>, %g: tensor<16xf32>) -> tensor<4x16xf32
   %0 = optc.rms_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-06 : f64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// f16 data normalises in f32 (no stash type: f32 for 16-bit floats), with
+// the mean of the differences subtracted again (the corrected two-pass
+// algorithm), and is rounded to f16 before the scale applies.
+// CHECK-LABEL: func.func @layer_norm_f16
+// CHECK: %[[X:.*]] = optc.cast %arg0 : tensor<2x8xf16> -> tensor<2x8xf32>
+// CHECK: %[[MEAN:.*]] = optc.reduce_mean %[[X]] {axes = array<i64: 1>, keep_dims = true}
+// CHECK: %[[D0:.*]] = optc.sub %[[X]], %[[MEAN]]
+// CHECK: %[[CORR:.*]] = optc.reduce_mean %[[D0]] {axes = array<i64: 1>, keep_dims = true}
+// CHECK: %[[D:.*]] = optc.sub %[[D0]], %[[CORR]]
+// CHECK: %[[SQ:.*]] = optc.mul %[[D]], %[[D]] : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+// CHECK: %[[N:.*]] = optc.mul %[[D]], %{{.*}} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xf32>
+// CHECK: %[[N16:.*]] = optc.cast %[[N]] : tensor<2x8xf32> -> tensor<2x8xf16>
+// CHECK: optc.mul %[[N16]], %arg1
+func.func @layer_norm_f16(%x: tensor<2x8xf16>, %g: tensor<8xf16>) -> tensor<2x8xf16> {
+  %0 = optc.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f64} : (tensor<2x8xf16>, tensor<8xf16>) -> tensor<2x8xf16>
+  return %0 : tensor<2x8xf16>
+}
+
+// -----
+
+// A stash type wider than the data is honoured; a narrower one is not
+// (f64 data keeps f64).
+// CHECK-LABEL: func.func @stash_types
+// CHECK: optc.cast %arg0 : tensor<4x16xf32> -> tensor<4x16xf64>
+// CHECK: optc.rsqrt %{{.*}} : tensor<4x1xf64>
+// CHECK: optc.cast %{{.*}} : tensor<4x16xf64> -> tensor<4x16xf32>
+// CHECK-NOT: optc.cast
+// CHECK: optc.rsqrt %{{.*}} : tensor<4x1xf64>
+// CHECK-NOT: optc.cast
+// CHECK: return
+func.func @stash_types(%x: tensor<4x16xf32>, %g: tensor<16xf32>, %y: tensor<4x16xf64>, %h: tensor<16xf64>) -> (tensor<4x16xf32>, tensor<4x16xf64>) {
+  %0 = optc.rms_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-06 : f64, stash_type = f64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  %1 = optc.rms_norm %y, %h {axis = 1 : i64, epsilon = 1.0e-06 : f64, stash_type = f32} : (tensor<4x16xf64>, tensor<16xf64>) -> tensor<4x16xf64>
+  return %0, %1 : tensor<4x16xf32>, tensor<4x16xf64>
+}

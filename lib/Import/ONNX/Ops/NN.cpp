@@ -672,6 +672,18 @@ LogicalResult batchNorm(NodeContext &ctx) {
   return success();
 }
 
+/// The type ONNX's `stash_type` attribute names (f32 when absent), for
+/// the normalisations that compute their statistics in it.
+FailureOr<TypeAttr> stashTypeOf(NodeContext &ctx) {
+  OPTC_TRY(code, ctx.intAttr("stash_type", 1));
+  std::string why;
+  FailureOr<Type> stash =
+      convertElementType(static_cast<int32_t>(code), ctx.b.getContext(), why);
+  if (failed(stash) || !isa<FloatType>(*stash))
+    return ctx.error() << "stash_type " << code << " is not a float type";
+  return TypeAttr::get(*stash);
+}
+
 LogicalResult instanceNorm(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
   OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
@@ -687,7 +699,8 @@ LogicalResult instanceNorm(NodeContext &ctx) {
   if (ShapedType::isDynamic(channels))
     return ctx.error() << "the channel count must be known at compile time";
   OPTC_TRY(y, ctx.create<GroupNormOp>(x, scale, bias, channels,
-                                      APFloat(static_cast<double>(epsilon))));
+                                      APFloat(static_cast<double>(epsilon)),
+                                      TypeAttr()));
   ctx.outputs = {y};
   return success();
 }
@@ -725,8 +738,14 @@ LogicalResult groupNorm(NodeContext &ctx) {
     scale = s;
     bias = b;
   }
+  TypeAttr stash;
+  if (ctx.opset >= 21) {
+    OPTC_TRY(attr, stashTypeOf(ctx));
+    stash = attr;
+  }
   OPTC_TRY(y, ctx.create<GroupNormOp>(x, scale, bias, groups,
-                                      APFloat(static_cast<double>(epsilon))));
+                                      APFloat(static_cast<double>(epsilon)),
+                                      stash));
   ctx.outputs = {y};
   return success();
 }
@@ -738,8 +757,10 @@ LogicalResult layerNorm(NodeContext &ctx) {
   OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(stashAttr, stashTypeOf(ctx));
   OPTC_TRY(y, ctx.create<LayerNormOp>(x, scale, bias, axis,
-                                      APFloat(static_cast<double>(epsilon))));
+                                      APFloat(static_cast<double>(epsilon)),
+                                      stashAttr));
   ctx.outputs = {y};
   bool wantsStats = false;
   for (int i = 1; i < ctx.node.output_size(); ++i)
@@ -747,23 +768,18 @@ LogicalResult layerNorm(NodeContext &ctx) {
   if (!wantsStats)
     return success();
   // Mean and InvStdDev over the normalised dimensions, kept as size 1, in
-  // the stash type (float by default).
+  // the stash type.
   RankedTensorType type = ctx.typeOf(x);
   SmallVector<int64_t> axes;
   for (int64_t i = axis; i < type.getRank(); ++i)
     axes.push_back(i);
-  OPTC_TRY(stashType, ctx.intAttr("stash_type", 1));
-  std::string why;
-  FailureOr<Type> stash = convertElementType(static_cast<int32_t>(stashType),
-                                             ctx.b.getContext(), why);
-  if (failed(stash) || !isa<FloatType>(*stash))
-    return ctx.error() << "stash_type " << stashType << " is not a float type";
-  Value xs = ctx.castTo(x, *stash);
+  Type stash = stashAttr.getValue();
+  Value xs = ctx.castTo(x, stash);
   OPTC_TRY(mean, ctx.create<ReduceMeanOp>(xs, axes, true));
   OPTC_TRY(centered, ctx.create<SubOp>(xs, mean));
   OPTC_TRY(sq, ctx.create<MulOp>(centered, centered));
   OPTC_TRY(var, ctx.create<ReduceMeanOp>(sq, axes, true));
-  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(*stash, epsilon)));
+  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(stash, epsilon)));
   OPTC_TRY(invStd, ctx.create<RsqrtOp>(varEps));
   ctx.outputs = {y, mean, invStd};
   return success();
@@ -775,8 +791,10 @@ LogicalResult rmsNorm(NodeContext &ctx) {
   OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(stash, stashTypeOf(ctx));
   OPTC_TRY(y, ctx.create<RmsNormOp>(x, scale, axis,
-                                    APFloat(static_cast<double>(epsilon))));
+                                    APFloat(static_cast<double>(epsilon)),
+                                    stash));
   ctx.outputs = {y};
   return success();
 }

@@ -74,7 +74,11 @@ LogicalResult reduce(NodeContext &ctx, int64_t axesInputSince,
                      llvm::function_ref<FailureOr<Value>(Value)> post = {}) {
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
-  Value v = x;
+  // Composite reductions (L2, sum of squares, log-sum) of 16-bit floats
+  // compute in f32: x^2 overflows f16 from |x| = 256 where the norm does not.
+  Type stored = ctx.typeOf(x).getElementType();
+  bool widen = (pre || post) && (stored.isF16() || stored.isBF16());
+  Value v = widen ? ctx.castTo(x, ctx.b.getF32Type()) : x;
   if (pre) {
     OPTC_TRY(p, pre(v));
     v = p;
@@ -89,9 +93,11 @@ LogicalResult reduce(NodeContext &ctx, int64_t axesInputSince,
           OPTC_TRY(reduced, ctx.create<OpTy>(v, *axes, keepDims != 0));
           r = reduced;
         }
-        if (post)
-          return post(r);
-        return r;
+        if (post) {
+          OPTC_TRY(p, post(r));
+          r = p;
+        }
+        return widen ? ctx.castTo(r, stored) : r;
       });
 }
 
@@ -122,14 +128,18 @@ LogicalResult reduceLogSum(NodeContext &ctx) {
 
 LogicalResult reduceLogSumExp(NodeContext &ctx) {
   // log(sum(exp(x - m))) + m with m the maximum, so exp cannot overflow.
-  OPTC_TRY(x, ctx.requiredInput(0, "data"));
+  OPTC_TRY(input, ctx.requiredInput(0, "data"));
+  // 16-bit floats compute in f32 (exp and the sum overflow f16 early).
+  Type stored = ctx.typeOf(input).getElementType();
+  bool widen = stored.isF16() || stored.isBF16();
+  Value x = widen ? ctx.castTo(input, ctx.b.getF32Type()) : input;
   RankedTensorType type = ctx.typeOf(x);
   OPTC_TRY(keepDims, ctx.intAttr("keepdims", 1));
   return withReductionAxes(
       ctx, type.getRank(), 18,
       [&](std::optional<ArrayRef<int64_t>> axes) -> FailureOr<Value> {
         if (!axes)
-          return x; // log(exp(x)) is x
+          return input; // log(exp(x)) is x
         OPTC_TRY(m, ctx.create<ReduceMaxOp>(x, *axes, true));
         // Where the maximum is infinite, shifting would give NaN: shift by
         // 0.
@@ -145,7 +155,8 @@ LogicalResult reduceLogSumExp(NodeContext &ctx) {
           OPTC_TRY(sq, ctx.create<ReduceMaxOp>(shift, *axes, false));
           shiftOut = sq;
         }
-        return ctx.create<AddOp>(l, shiftOut);
+        OPTC_TRY(y, ctx.create<AddOp>(l, shiftOut));
+        return widen ? ctx.castTo(y, stored) : y;
       });
 }
 
