@@ -387,17 +387,34 @@ optc_status *optc_model_output_info(const optc_model *model, size_t index,
 
 /*--- Running ---------------------------------------------------------------*/
 
-/* The failed check of the current run on this thread, if any. */
+/* The failed check of the current run on this thread, if any, and the
+ * index it found when one was noted (optc_note_index). */
 static _Thread_local const char *reportedError;
+static _Thread_local int haveNotedIndex;
+static _Thread_local long long notedIndex;
+static _Thread_local char reportedText[512];
 
 void optc_report_error(const char *message) {
   if (!reportedError)
     reportedError = message ? message : "a run-time check failed";
 }
 
+void optc_note_index(int64_t index) {
+  if (!reportedError && !haveNotedIndex) {
+    haveNotedIndex = 1;
+    notedIndex = (long long)index;
+  }
+}
+
 const char *optc_take_reported_error(void) {
   const char *message = reportedError;
+  if (message && haveNotedIndex) {
+    snprintf(reportedText, sizeof reportedText, "%s: index %lld", message,
+             notedIndex);
+    message = reportedText;
+  }
   reportedError = NULL;
+  haveNotedIndex = 0;
   return message;
 }
 

@@ -587,3 +587,20 @@ TEST(RuntimeModel, OpenReportsMissingAndForeignLibraries) {
 }
 
 } // namespace
+
+TEST(RuntimeChecks, FirstReportWinsAndCarriesTheNotedIndex) {
+  // A failed index check notes the index, then reports its message.
+  optc_note_index(7);
+  optc_report_error("node 'g' (Gather): input 'i' holds an index out of range");
+  optc_note_index(9); // later checks of the same run do not overwrite
+  optc_report_error("another check");
+  const char *message = optc_take_reported_error();
+  ASSERT_NE(message, nullptr);
+  EXPECT_STREQ(message, "node 'g' (Gather): input 'i' holds an index out of "
+                        "range: index 7");
+  // Taken: the next run starts clean, and a report without an index has
+  // none.
+  EXPECT_EQ(optc_take_reported_error(), nullptr);
+  optc_report_error("axes out of range");
+  EXPECT_STREQ(optc_take_reported_error(), "axes out of range");
+}

@@ -92,7 +92,12 @@ optc_dtype optc_dtype_from_name(const char *name);
  * run wins. */
 void optc_report_error(const char *message);
 
-/* Returns and clears the report of the calling thread (see take_error). */
+/* Called by generated code just before a failed index check reports its
+ * message: the run's error message ends with ": index <index>". */
+void optc_note_index(int64_t index);
+
+/* Returns and clears the report of the calling thread (see take_error);
+ * valid until the thread's next call. */
 const char *optc_take_reported_error(void);
 
 /*--- Thread pool -----------------------------------------------------------*/

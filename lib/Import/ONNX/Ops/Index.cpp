@@ -7,6 +7,11 @@
 
 #include "../ImportContext.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -15,11 +20,147 @@ using namespace mlir::optc::onnx_import;
 
 namespace {
 
+/// The runtime function that records the offending index of a failed
+/// check (runtime_support.h), declared once in the module.
+static constexpr llvm::StringLiteral kNoteIndex = "optc_note_index";
+
+static void declareNoteIndex(NodeContext &ctx) {
+  auto module = ctx.b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  if (!module || module.lookupSymbol(kNoteIndex))
+    return;
+  OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+  auto decl = func::FuncOp::create(
+      top, module.getLoc(), kNoteIndex,
+      top.getFunctionType({top.getI64Type()}, {}));
+  decl.setPrivate();
+}
+
+/// One dimension an index component addresses: where it comes from in the
+/// message and its size.
+struct IndexBound {
+  int64_t size;
+  std::string what; // "axis 0 of 'data'"
+};
+
+/// Checks that every index in `indices` lies in [-size, size) of its
+/// bound: the last dimension of `indices` picks the bound when `perComponent`
+/// (GatherND, ScatterND), else one bound holds for all. Constant indices are
+/// checked now, as a compile error naming the index and where it is; others
+/// at run time, where a failure ends the run with an error naming the node,
+/// the input and the index, leaving the outputs untouched (the lowering
+/// reads clamped indices meanwhile, so nothing is read or written out of
+/// bounds).
+static LogicalResult checkIndices(NodeContext &ctx, Value indices,
+                                  ArrayRef<IndexBound> bounds,
+                                  bool perComponent) {
+  RankedTensorType type = ctx.typeOf(indices);
+  for (const IndexBound &bound : bounds)
+    if (ShapedType::isDynamic(bound.size))
+      return success(); // checked by the lowering's clamping only
+  std::string input = ctx.node.input_size() > 1 ? ctx.node.input(1) : "";
+  auto range = [](int64_t size) {
+    return "[" + std::to_string(-size) + ", " + std::to_string(size) + ")";
+  };
+  if (std::optional<SmallVector<int64_t>> values = getConstantInts(indices)) {
+    int64_t q = perComponent ? type.getShape().back() : 1;
+    for (auto [position, value] : llvm::enumerate(*values)) {
+      const IndexBound &bound =
+          bounds[perComponent ? position % std::max<int64_t>(q, 1) : 0];
+      if (value < -bound.size || value >= bound.size)
+        return ctx.error() << "index " << value << " (element " << position
+                           << " of input '" << input << "') is out of range "
+                           << range(bound.size) << " for " << bound.what;
+    }
+    return success();
+  }
+  if (!type.hasStaticShape() || type.getNumElements() == 0)
+    return success();
+  // The smallest and largest index (per component): two reductions over
+  // the indices, which are small beside the data they address.
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d + (perComponent ? 1 : 0) < type.getRank(); ++d)
+    axes.push_back(d);
+  Value lows = indices, highs = indices;
+  if (!axes.empty()) {
+    OPTC_TRY(lo, ctx.create<ReduceMinOp>(indices, axes, false));
+    OPTC_TRY(hi, ctx.create<ReduceMaxOp>(indices, axes, false));
+    lows = lo;
+    highs = hi;
+  }
+  declareNoteIndex(ctx);
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  auto extract = [&](Value tensor, int64_t k) -> Value {
+    SmallVector<Value> at;
+    if (perComponent || ctx.typeOf(tensor).getRank() > 0)
+      at.push_back(arith::ConstantIndexOp::create(b, loc, k));
+    Value v = tensor::ExtractOp::create(b, loc, tensor, at);
+    if (v.getType() != b.getI64Type())
+      v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+    return v;
+  };
+  for (auto [k, bound] : llvm::enumerate(bounds)) {
+    Value lo = extract(lows, k), hi = extract(highs, k);
+    Value size = arith::ConstantIntOp::create(b, loc, bound.size, 64);
+    Value negSize = arith::ConstantIntOp::create(b, loc, -bound.size, 64);
+    Value tooHigh =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, hi, size);
+    Value tooLow =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, negSize);
+    Value bad = arith::OrIOp::create(b, loc, tooHigh, tooLow);
+    Value offending = arith::SelectOp::create(b, loc, tooHigh, hi, lo);
+    auto branch = scf::IfOp::create(b, loc, bad, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      func::CallOp::create(b, loc, kNoteIndex, TypeRange{},
+                           ValueRange{offending});
+    }
+    Value ok = arith::XOrIOp::create(
+        b, loc, bad, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+    std::string component =
+        perComponent ? " in component " + std::to_string(k) : "";
+    cf::AssertOp::create(
+        b, loc, ok,
+        "node '" + ctx.node.name() + "' (#" + std::to_string(ctx.index) + " " +
+            ctx.node.op_type() + "): input '" + input + "' holds an index" +
+            component + " out of range " + range(bound.size) + " for " +
+            bound.what);
+  }
+  return success();
+}
+
+/// The bound of an index along `axis` of `data`.
+static IndexBound axisBound(NodeContext &ctx, Value data, int64_t axis) {
+  std::string name = ctx.node.input_size() > 0 ? ctx.node.input(0) : "";
+  return {ctx.typeOf(data).getDimSize(axis),
+          "axis " + std::to_string(axis) + " of '" + name + "'"};
+}
+
+/// The bounds of the components of GatherND/ScatterND indices: the
+/// dimensions after the batch dimensions.
+static FailureOr<SmallVector<IndexBound>>
+componentBounds(NodeContext &ctx, Value data, Value indices, int64_t batch) {
+  RankedTensorType indexType = ctx.typeOf(indices);
+  RankedTensorType dataType = ctx.typeOf(data);
+  SmallVector<IndexBound> bounds;
+  if (indexType.getRank() < 1 || indexType.isDynamicDim(indexType.getRank() - 1))
+    return bounds;
+  int64_t q = indexType.getShape().back();
+  for (int64_t k = 0; k < q && batch + k < dataType.getRank(); ++k)
+    bounds.push_back(axisBound(ctx, data, batch + k));
+  if (static_cast<int64_t>(bounds.size()) != q)
+    return SmallVector<IndexBound>{};
+  return bounds;
+}
+
 template <typename OpTy> LogicalResult gatherAlongAxis(NodeContext &ctx) {
   OPTC_TRY(data, ctx.requiredInput(0, "data"));
   OPTC_TRY(indices, ctx.requiredInput(1, "indices"));
   OPTC_TRY(axisAttr, ctx.intAttr("axis", 0));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(data).getRank()));
+  if (failed(checkIndices(ctx, indices, {axisBound(ctx, data, axis)}, false)))
+    return failure();
   OPTC_TRY(y, ctx.create<OpTy>(data, indices, axis));
   ctx.outputs = {y};
   return success();
@@ -29,6 +170,9 @@ LogicalResult gatherNd(NodeContext &ctx) {
   OPTC_TRY(data, ctx.requiredInput(0, "data"));
   OPTC_TRY(indices, ctx.requiredInput(1, "indices"));
   OPTC_TRY(batchDims, ctx.intAttr("batch_dims", 0));
+  OPTC_TRY(bounds, componentBounds(ctx, data, indices, batchDims));
+  if (!bounds.empty() && failed(checkIndices(ctx, indices, bounds, true)))
+    return failure();
   OPTC_TRY(y, ctx.create<GatherNdOp>(data, indices, batchDims));
   ctx.outputs = {y};
   return success();
@@ -49,6 +193,8 @@ LogicalResult scatterElements(NodeContext &ctx) {
   OPTC_TRY(axisAttr, ctx.intAttr("axis", 0));
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(data).getRank()));
   OPTC_TRY(r, reduction(ctx));
+  if (failed(checkIndices(ctx, indices, {axisBound(ctx, data, axis)}, false)))
+    return failure();
   OPTC_TRY(y, ctx.create<ScatterElementsOp>(r, data, indices, updates, axis));
   ctx.outputs = {y};
   return success();
@@ -59,6 +205,9 @@ LogicalResult scatterNd(NodeContext &ctx) {
   OPTC_TRY(indices, ctx.requiredInput(1, "indices"));
   OPTC_TRY(updates, ctx.requiredInput(2, "updates"));
   OPTC_TRY(r, reduction(ctx));
+  OPTC_TRY(bounds, componentBounds(ctx, data, indices, 0));
+  if (!bounds.empty() && failed(checkIndices(ctx, indices, bounds, true)))
+    return failure();
   OPTC_TRY(y, ctx.create<ScatterNdOp>(r, data, indices, updates));
   ctx.outputs = {y};
   return success();
