@@ -15,7 +15,8 @@ changes.
   e^r - 1 = r + r^2 * E(r)           |r| <= log(2)/2 (relative to e^r - 1)
   log(1 + f) = 2s (1 + s^2 L(s^2))   s = f / (2 + f), sqrt(1/2) <= 1 + f < sqrt(2)
   erf(x) = x S(x^2)                  |x| < 1
-  erfc(y) = N(y - 1/2)               1/2 <= y < 1
+  erfc(y) = N(y)                     0 <= y < 1/2
+  erfc(y) = M(y - 1/2)               1/2 <= y < 1
   erfc(y) = e^(-y^2) F(1/y)          1 <= y < 10.06
 """
 import math
@@ -63,8 +64,17 @@ def fit_erf_small(degree=6):
     return c, np.max(np.abs(x * (head + np.polyval(c[::-1], z)) / ERF(x) - 1))
 
 
-def fit_erfc_near(degree=7):
-    # erfc(y) = N(y - 1/2) on 1/2 <= y < 1: a polynomial, no exp to round.
+def fit_erfc_low(degree=7):
+    # erfc(y) = N(y) on 0 <= y < 1/2.
+    y = np.linspace(0, 0.5, GRID)
+    target = ERFC(y)
+    c = lawson_f32(target, 1 / target, y, degree)
+    return c, np.max(np.abs(np.polyval(c[::-1], y) / target - 1))
+
+
+def fit_erfc_mid(degree=7):
+    # erfc(y) = M(y - 1/2) on 1/2 <= y < 1: centred, so that Horner's sum
+    # cancels less than around 0.
     y = np.linspace(0.5, 1, GRID)
     target = ERFC(y)
     c = lawson_f32(target, 1 / target, y - 0.5, degree)
@@ -132,7 +142,8 @@ def fit_log(degree=4):
 def main():
     for name, (coeffs, err) in (("kSinP", fit_sin()), ("kCosQ", fit_cos()),
                                 ("kExpE", fit_expm1()), ("kLogL", fit_log()),
-                                ("kErfS", fit_erf_small()), ("kErfcNear", fit_erfc_near()),
+                                ("kErfS", fit_erf_small()), ("kErfcLow", fit_erfc_low()),
+                                ("kErfcMid", fit_erfc_mid()),
                                 ("kErfcFar", fit_erfc_far())):
         values = ", ".join(f"{np.float32(v)!r}f".replace("np.float32(", "").replace(")", "")
                            for v in coeffs)

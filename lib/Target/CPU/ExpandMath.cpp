@@ -28,6 +28,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -270,12 +271,16 @@ static constexpr float kTwoOverSqrtPi = 0x1.20dd76p+0f;
 static constexpr float kErfS[] = {-6.000426e-08f, -0.37612626f,   0.11283586f,
                                   -0.026853837f,  0.005188348f,   -0.0008010163f,
                                   7.8531535e-05f};
-// erfc(y) = N(y - 1/2) on 1/2 <= y < 1 (no exp to round there, where GELU
-// spends most of its negative inputs): max relative error 1.52e-08 (0.25
-// ULP, the rounding of N's constant term)
-static constexpr float kErfcNear[] = {0.47950011f,  -0.87878144f,   0.43936059f,
-                                      0.14677346f,  -0.18449475f,   -0.0046201861f,
-                                      0.050273158f, -0.013725632f};
+// erfc(y) = N(y) on 0 <= y < 1/2: max relative error 2.07e-09 (0.03 ULP)
+static constexpr float kErfcLow[] = {1.0f,         -1.1283795f,   1.3659011e-05f,
+                                     0.37591237f,  0.001588939f,  -0.119065315f,
+                                     0.012856897f, 0.015102225f};
+// erfc(y) = M(y - 1/2) on 1/2 <= y < 1, centred so that Horner's sum
+// cancels less: max relative error 1.52e-08 (0.25 ULP, the rounding of
+// erfc(1/2))
+static constexpr float kErfcMid[] = {0.47950011f,  -0.87878144f,  0.4393606f,
+                                     0.14677346f,  -0.18449475f,  -0.004620186f,
+                                     0.050273158f, -0.013725632f};
 // erfc(y) = e^(-y^2) F(1/y) on 1 <= y < 10.06 (erfc underflows beyond):
 // max relative error 1.51e-08 (0.25 ULP)
 static constexpr float kErfcFar[] = {
@@ -291,19 +296,59 @@ static Value erfSmall(const Arith &m, Value x) {
   return m.select(m.cmp(arith::CmpFPredicate::OEQ, x, m.cst(0.0)), x, result);
 }
 
-/// erfc(a) for a >= 1/2: a polynomial below a = 1; from there e^(-a^2)
-/// times a polynomial, with a^2 split into its rounded value and the
-/// rounding error (a^2 reaches 100, where rounding it alone would cost 6
-/// ULP).
-static Value erfcTail(const Arith &m, Value a) {
-  Value near = m.poly(m.sub(a, m.cst(0.5)), kErfcNear);
+/// erfc(a) for a >= 1: e^(-a^2) times a polynomial in 1/a, with a^2 split
+/// into its rounded value and the rounding error (a^2 reaches 100, where
+/// rounding it alone would cost 6 ULP).
+static Value erfcFar(const Arith &m, Value a) {
   Value far = m.poly(m.div(m.cst(1.0), a), kErfcFar);
   Value square = m.mul(a, a);
   Value error = m.fma(a, a, arith::NegFOp::create(m.b, square));
   Value gauss = m.exp(arith::NegFOp::create(m.b, square));
   gauss = m.fma(arith::NegFOp::create(m.b, error), gauss, gauss);
-  Value isNear = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(1.0));
-  return m.select(isNear, near, m.mul(gauss, far));
+  return m.mul(gauss, far);
+}
+
+/// Coefficients of p(s t) as a polynomial in t.
+static SmallVector<float> scaledPoly(ArrayRef<float> c, double s) {
+  SmallVector<float> scaled;
+  double power = 1;
+  for (float coefficient : c) {
+    scaled.push_back(static_cast<float>(coefficient * power));
+    power *= s;
+  }
+  return scaled;
+}
+
+/// erfc(s x) for a constant s whose square is a power of two (1, or the
+/// 1/sqrt(2) of GELU): computed from x itself, so that the rounding of s x
+/// does not show (the polynomials take s into their coefficients, and
+/// (s x)^2 = s^2 x^2 is exact from the split x^2). erfc of a rounded s x
+/// is off by up to 120 ULP where e^(-(s x)^2) is small.
+static Value erfcOfScaled(const Arith &m, Value x, double s) {
+  double scale = std::fabs(s), square = s * s;
+  Value ax = m.clamp(m.abs(x), 0.0, 10.1 / scale);
+  Value low = m.poly(ax, scaledPoly(kErfcLow, scale));
+  // |s x| - 1/2 = |s| (|x| - c) with c = 1/(2|s|) in two parts: the first
+  // difference is exact.
+  double centre = 0.5 / scale;
+  float centreHi = static_cast<float>(centre);
+  Value t = m.sub(m.sub(ax, m.cst(centreHi)), m.cst(centre - centreHi));
+  Value mid = m.poly(t, scaledPoly(kErfcMid, scale));
+  Value isLow = m.cmp(arith::CmpFPredicate::OLT, ax, m.cst(centre));
+  Value near = m.select(isLow, low, mid);
+  Value af = m.clamp(ax, 1.0 / scale, 10.1 / scale);
+  Value far = m.poly(m.div(m.cst(1.0), af), scaledPoly(kErfcFar, 1.0 / scale));
+  Value sq = m.mul(af, af);
+  Value error = m.fma(af, af, arith::NegFOp::create(m.b, sq));
+  Value gauss = m.exp(m.mul(sq, m.cst(-square)));
+  gauss = m.fma(m.mul(error, m.cst(-square)), gauss, gauss);
+  Value isNear = m.cmp(arith::CmpFPredicate::OLT, ax, m.cst(1.0 / scale));
+  Value tail = m.select(isNear, near, m.mul(gauss, far));
+  // erfc(-a) = 2 - erfc(a): no cancellation, erfc(a) is below 1.
+  Value negative = m.cmp(s > 0 ? arith::CmpFPredicate::OLT
+                               : arith::CmpFPredicate::OGT,
+                         x, m.cst(0.0));
+  return m.select(negative, m.sub(m.cst(2.0), tail), tail);
 }
 
 /// erf in f32: a polynomial below |x| = 1, 1 - erfc(|x|) from there (erfc
@@ -319,16 +364,29 @@ struct ErfKernel : public OpRewritePattern<math::ErfOp> {
     Value x = op.getOperand();
     Value a = m.clamp(m.abs(x), 0.0, 4.0);
     Value small = erfSmall(m, x);
-    Value large = m.copySign(m.sub(m.cst(1.0), erfcTail(m, a)), x);
+    Value large = m.copySign(m.sub(m.cst(1.0), erfcFar(m, m.clamp(a, 1.0, 4.0))), x);
     Value isSmall = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(1.0));
     rewriter.replaceOp(op, m.select(isSmall, small, large));
     return success();
   }
 };
 
-/// erfc in f32: 1 - erf(y) below |y| = 1/2 (erf is at most 0.52 there, so
-/// the difference does not cancel), e^(-y^2) times a polynomial above, and
-/// 2 - erfc(-y) for negative y.
+/// The constant a value is multiplied by, when it is a splat float.
+static std::optional<double> splatFloat(Value value) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto splat = dyn_cast<SplatElementsAttr>(attr))
+    attr = splat.getSplatValue<Attribute>();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  return std::nullopt;
+}
+
+/// erfc in f32: a polynomial below |y| = 1, e^(-y^2) times a polynomial
+/// in 1/|y| above, and 2 - erfc(-y) for negative y (no cancellation: the
+/// subtrahend is below 1). erfc(x * (+-1/sqrt 2)), GELU's, computes from x
+/// (erfcOfScaled).
 struct ErfcKernel : public OpRewritePattern<math::ErfcOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::ErfcOp op,
@@ -337,14 +395,20 @@ struct ErfcKernel : public OpRewritePattern<math::ErfcOp> {
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Arith m(b, op.getType());
-    Value y = op.getOperand();
-    Value a = m.clamp(m.abs(y), 0.0, 10.1);
-    Value small = m.sub(m.cst(1.0), erfSmall(m, y));
-    Value tail = erfcTail(m, a);
-    Value negative = m.cmp(arith::CmpFPredicate::OLT, y, m.cst(0.0));
-    Value large = m.select(negative, m.sub(m.cst(2.0), tail), tail);
-    Value isSmall = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(0.5));
-    rewriter.replaceOp(op, m.select(isSmall, small, large));
+    Value x = op.getOperand();
+    double scale = 1;
+    if (auto product = x.getDefiningOp<arith::MulFOp>()) {
+      for (int i = 0; i < 2; ++i) {
+        std::optional<double> c = splatFloat(product->getOperand(i));
+        if (c && static_cast<float>(std::fabs(*c)) ==
+                     static_cast<float>(M_SQRT1_2)) {
+          scale = *c > 0 ? M_SQRT1_2 : -M_SQRT1_2;
+          x = product->getOperand(1 - i);
+          break;
+        }
+      }
+    }
+    rewriter.replaceOp(op, erfcOfScaled(m, x, scale));
     return success();
   }
 };

@@ -511,19 +511,12 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
               b, loc, c(2 * std::sqrt(2.0 / M_PI)), sum);
           return arith::MulFOp::create(b, loc, x, sigmoidOf(b, loc, twoU));
         }
-        // x (1 + erf(x / sqrt 2)) / 2, as x erfc(-x / sqrt 2) / 2 for
-        // negative x, where 1 + erf cancels.
+        // x (1 + erf(x / sqrt 2)) / 2 = x erfc(-x / sqrt 2) / 2: no
+        // cancellation for negative x, where 1 + erf(x / sqrt 2) would.
         Value half = arith::MulFOp::create(b, loc, c(0.5), x);
-        Value scaled = arith::MulFOp::create(b, loc, x, c(M_SQRT1_2));
-        Value positive = arith::AddFOp::create(
-            b, loc, c(1), math::ErfOp::create(b, loc, scaled));
-        Value negative = math::ErfcOp::create(
-            b, loc, arith::NegFOp::create(b, loc, scaled));
-        Value isNegative =
-            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
-        return arith::MulFOp::create(
-            b, loc, half,
-            arith::SelectOp::create(b, loc, isNegative, negative, positive));
+        Value scaled = arith::MulFOp::create(b, loc, x, c(-M_SQRT1_2));
+        return arith::MulFOp::create(b, loc, half,
+                                     math::ErfcOp::create(b, loc, scaled));
       })
       // Numeric unary ops.
       .Case([&](NegOp) {
