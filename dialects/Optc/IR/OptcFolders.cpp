@@ -18,6 +18,7 @@
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -28,6 +29,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -1037,6 +1040,213 @@ OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// Moving the elements of constants
+//===----------------------------------------------------------------------===//
+//
+// Transposes, slices and splits of constants only move elements, so they
+// fold on raw bytes at any size, dense_resource blobs (how the importer
+// stores weights) included. Left to run time, Gemm's transB or an LSTM's
+// weight transpose reads the whole weight with a stride on every call. The
+// copy is row copies or a blocked transpose over bytes, never an attribute
+// per element. A reshape of a blob is not folded: at run time it is a free
+// view, and a second constant of the same blob in another shape would be
+// stored twice in the library; the folds here read through such reshapes
+// instead.
+
+namespace {
+/// The row-major bytes of a constant.
+struct RawElements {
+  ArrayRef<char> data;
+  int64_t elementBytes;
+  /// The blob the bytes live in; null for dense<...>.
+  DenseResourceElementsAttr resource;
+  size_t alignment = 1;
+};
+} // namespace
+
+/// The bytes of `attr`, a dense_resource blob (narrow elements one per
+/// byte, not packed) or a non-splat dense<...> of whole-byte elements;
+/// nullopt for anything else or no elements.
+static std::optional<RawElements> rawElementsOf(Attribute attr) {
+  auto elements = dyn_cast_or_null<ElementsAttr>(attr);
+  if (!elements || !elements.getElementType().isIntOrFloat())
+    return std::nullopt;
+  int64_t count = elements.getNumElements();
+  unsigned bits = elements.getElementType().getIntOrFloatBitWidth();
+  if (count == 0)
+    return std::nullopt;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    int64_t bytes = bits % 8 == 0 ? bits / 8 : 1;
+    if (!blob || blob->getData().size() != static_cast<size_t>(count * bytes))
+      return std::nullopt;
+    return RawElements{blob->getData(), bytes, resource,
+                       std::max<size_t>(blob->getDataAlignment(), 1)};
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense || dense.isSplat() || bits % 8 != 0 ||
+      dense.getRawData().size() != static_cast<size_t>(count * (bits / 8)))
+    return std::nullopt;
+  return RawElements{dense.getRawData(), bits / 8, {}, 1};
+}
+
+/// The constant that `value`, the operand whose folded attribute is
+/// `operand`, holds: `operand`, or a constant seen through reshapes, which
+/// keep the row-major bytes. Null when not constant.
+static Attribute constantThroughReshapes(Value value, Attribute operand) {
+  if (operand)
+    return operand;
+  Value source = value;
+  while (auto reshape = source.getDefiningOp<ReshapeOp>())
+    source = reshape.getInput();
+  Attribute attr;
+  if (source == value || !matchPattern(source, m_Constant(&attr)))
+    return {};
+  return attr;
+}
+
+/// Calls `fn(from, to)` for every index of the dimensions `dims` of
+/// `shape`: `from` is `base` plus the index times `steps`, `to` the index
+/// times `strides`.
+static void forEachIndex(ArrayRef<int64_t> shape, ArrayRef<int64_t> steps,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> dims,
+                         int64_t base,
+                         llvm::function_ref<void(int64_t, int64_t)> fn) {
+  SmallVector<int64_t> index(dims.size(), 0);
+  int64_t from = base, to = 0;
+  while (true) {
+    fn(from, to);
+    int64_t k = static_cast<int64_t>(dims.size()) - 1;
+    for (; k >= 0; --k) {
+      int64_t d = dims[k];
+      if (++index[k] < shape[d]) {
+        from += steps[d];
+        to += strides[d];
+        break;
+      }
+      from -= steps[d] * (shape[d] - 1);
+      to -= strides[d] * (shape[d] - 1);
+      index[k] = 0;
+    }
+    if (k < 0)
+      return;
+  }
+}
+
+/// Fills `dst`, row-major of `shape`, from `src`: element `i` of `dst` is
+/// element `base + sum(i[d] * steps[d])` of `src`. Elements are `N` bytes.
+template <size_t N>
+static void moveElements(const char *src, char *dst, ArrayRef<int64_t> shape,
+                         int64_t base, ArrayRef<int64_t> steps) {
+  // Dimensions of size 1 do not move anything; neighbours the source holds
+  // contiguously are one dimension (the destination is row-major).
+  SmallVector<int64_t> sizes, strides;
+  for (auto [size, step] : llvm::zip(shape, steps)) {
+    if (size == 1)
+      continue;
+    if (!sizes.empty() && strides.back() == step * size) {
+      sizes.back() *= size;
+      strides.back() = step;
+      continue;
+    }
+    sizes.push_back(size);
+    strides.push_back(step);
+  }
+  if (sizes.empty()) {
+    std::memcpy(dst, src + base * N, N);
+    return;
+  }
+  int64_t rank = sizes.size(), last = rank - 1;
+  SmallVector<int64_t> dstStrides = stridesOf(sizes);
+  auto dimsBut = [&](int64_t a, int64_t b) {
+    SmallVector<int64_t> dims;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != a && d != b)
+        dims.push_back(d);
+    return dims;
+  };
+  int64_t n = sizes[last], step = strides[last];
+  if (step == 1) {
+    // Rows the source holds contiguously.
+    forEachIndex(sizes, strides, dstStrides, dimsBut(last, last), base,
+                 [&](int64_t from, int64_t to) {
+                   std::memcpy(dst + to * N, src + from * N, n * N);
+                 });
+    return;
+  }
+  const int64_t *unit = llvm::find(strides, 1);
+  if (unit != strides.end()) {
+    // A transposition: dimension j is contiguous in the source, the last
+    // one in the destination. Tiles of 32x32 elements keep both sides of
+    // the copy in cache.
+    constexpr int64_t kTile = 32;
+    int64_t j = unit - strides.begin(), m = sizes[j], dstJ = dstStrides[j];
+    forEachIndex(sizes, strides, dstStrides, dimsBut(j, last), base,
+                 [&](int64_t from, int64_t to) {
+                   for (int64_t j0 = 0; j0 < m; j0 += kTile)
+                     for (int64_t l0 = 0; l0 < n; l0 += kTile)
+                       for (int64_t a = j0, ae = std::min(j0 + kTile, m);
+                            a < ae; ++a)
+                         for (int64_t l = l0, le = std::min(l0 + kTile, n);
+                              l < le; ++l)
+                           std::memcpy(dst + (to + a * dstJ + l) * N,
+                                       src + (from + a + l * step) * N, N);
+                 });
+    return;
+  }
+  forEachIndex(sizes, strides, dstStrides, dimsBut(last, last), base,
+               [&](int64_t from, int64_t to) {
+                 for (int64_t l = 0; l < n; ++l)
+                   std::memcpy(dst + (to + l) * N, src + (from + l * step) * N,
+                               N);
+               });
+}
+
+/// Results of a fold of a blob up to this size are inline dense<...> (as
+/// the importer keeps them), so that the folds of small constants go on.
+static constexpr int64_t kInlineBytes = 64;
+
+/// The constant of `type` whose element `i` is element
+/// `base + sum(i[d] * steps[d])` of `from`: a new blob when `from` is one
+/// (unless small), else dense<...>. Null when it cannot be built.
+static ElementsAttr moveConstant(RankedTensorType type, const RawElements &from,
+                                 int64_t base, ArrayRef<int64_t> steps) {
+  if (!type.hasStaticShape() || type.getNumElements() == 0)
+    return {};
+  int64_t bytes = from.elementBytes;
+  if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8)
+    return {};
+  size_t size = static_cast<size_t>(type.getNumElements() * bytes);
+  auto fill = [&](char *dst) {
+    const char *src = from.data.data();
+    ArrayRef<int64_t> shape = type.getShape();
+    switch (bytes) {
+    case 1:
+      return moveElements<1>(src, dst, shape, base, steps);
+    case 2:
+      return moveElements<2>(src, dst, shape, base, steps);
+    case 4:
+      return moveElements<4>(src, dst, shape, base, steps);
+    default:
+      return moveElements<8>(src, dst, shape, base, steps);
+    }
+  };
+  bool wholeBytes = type.getElementType().getIntOrFloatBitWidth() % 8 == 0;
+  if (!from.resource ||
+      (wholeBytes && size <= static_cast<size_t>(kInlineBytes))) {
+    if (!wholeBytes)
+      return {};
+    std::vector<char> buffer(size);
+    fill(buffer.data());
+    return DenseElementsAttr::getFromRawBuffer(type, buffer);
+  }
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(size, from.alignment);
+  fill(blob.getMutableData().data());
+  return DenseResourceElementsAttr::get(
+      type, from.resource.getRawHandle().getKey(), std::move(blob));
+}
+
+//===----------------------------------------------------------------------===//
 // Shape ops
 //===----------------------------------------------------------------------===//
 
@@ -1047,7 +1257,10 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     getInputMutable().assign(inner.getInput());
     return getResult();
   }
-  // Only inline constants are reshaped: a resource blob would be copied.
+  // Only inline constants are reshaped. A blob stays as it is: its reshape
+  // is a free view at run time, a constant of the blob in a second shape
+  // would be stored twice, and the folds that move elements read through
+  // the reshape.
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
     if (isStatic(getType()))
       return dense.reshape(getType());
@@ -1070,7 +1283,20 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   }
   if (Attribute splat = resplat(adaptor.getInput(), getType()))
     return splat;
-  // Permute the elements of an inline constant.
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  if (std::optional<RawElements> raw = rawElementsOf(
+          constantThroughReshapes(getInput(), adaptor.getInput()));
+      raw && inputType.hasStaticShape()) {
+    // Result dimension r steps through input dimension perm[r].
+    SmallVector<int64_t> inStrides = stridesOf(inputType.getShape()), steps;
+    for (int64_t p : perm)
+      steps.push_back(inStrides[p]);
+    if (ElementsAttr moved =
+            moveConstant(cast<RankedTensorType>(getType()), *raw, 0, steps))
+      return moved;
+  }
+  // Permute the elements of other small constants (bools, packed narrow
+  // types).
   RankedTensorType result = foldableResult(getType());
   std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
   if (!result || !values)
@@ -1147,9 +1373,32 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
     }
     return success();
   }
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  if (std::optional<RawElements> raw = rawElementsOf(
+          constantThroughReshapes(getInput(), adaptor.getInput()));
+      raw && inputType.hasStaticShape()) {
+    // Each piece is a slice along the axis.
+    SmallVector<int64_t> steps = stridesOf(inputType.getShape());
+    SmallVector<OpFoldResult> pieces;
+    int64_t offset = 0;
+    for (auto [type, piece] : llvm::zip(getResultTypes(), getSizes())) {
+      auto pieceType = dyn_cast<RankedTensorType>(type);
+      ElementsAttr moved =
+          pieceType ? moveConstant(pieceType, *raw,
+                                   offset * steps[getAxis()], steps)
+                    : ElementsAttr();
+      if (!moved)
+        break;
+      pieces.push_back(moved);
+      offset += piece;
+    }
+    if (pieces.size() == getNumResults()) {
+      results.append(pieces);
+      return success();
+    }
+  }
   // Small constants (shape computations) split into constant pieces.
   std::optional<SmallVector<Attribute>> data = elementsOf(adaptor.getInput());
-  auto inputType = cast<RankedTensorType>(getInput().getType());
   if (!data || !inputType.hasStaticShape() ||
       !llvm::all_of(getResultTypes(),
                     [](Type type) { return foldableResult(type); }))
@@ -1271,18 +1520,34 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     return getInput();
   if (Attribute splat = resplat(adaptor.getInput(), getType()))
     return splat;
-  RankedTensorType result = foldableResult(getType());
-  std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
   auto inputType = cast<RankedTensorType>(getInput().getType());
-  if (!result || !values || !inputType.hasStaticShape())
+  if (!inputType.hasStaticShape())
     return {};
-  // Clamp the starts as the op does, then walk the result positions.
+  // Clamp the starts as the op does.
   SmallVector<int64_t> starts;
   for (auto [size, start, stride] :
        llvm::zip(inputType.getShape(), getStarts(), getStrides()))
     starts.push_back(stride > 0 ? std::clamp<int64_t>(start, 0, size)
                                 : std::clamp<int64_t>(start, -1, size - 1));
   SmallVector<int64_t> inStrides = stridesOf(inputType.getShape());
+  if (std::optional<RawElements> raw = rawElementsOf(
+          constantThroughReshapes(getInput(), adaptor.getInput()))) {
+    int64_t base = 0;
+    SmallVector<int64_t> steps;
+    for (auto [start, stride, inStride] :
+         llvm::zip(starts, getStrides(), inStrides)) {
+      base += start * inStride;
+      steps.push_back(stride * inStride);
+    }
+    if (auto result = dyn_cast<RankedTensorType>(getType()))
+      if (ElementsAttr moved = moveConstant(result, *raw, base, steps))
+        return moved;
+  }
+  // Walk the result positions of other small constants.
+  RankedTensorType result = foldableResult(getType());
+  std::optional<SmallVector<Attribute>> values = elementsOf(adaptor.getInput());
+  if (!result || !values)
+    return {};
   ArrayRef<int64_t> shape = result.getShape();
   int64_t rank = result.getRank();
   SmallVector<int64_t> index(rank, 0);
