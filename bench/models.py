@@ -2,7 +2,8 @@
 """The benchmark model set: ONNX models representative of users, built here
 with fixed seeds (no downloads), plus micro-benchmarks.
 
-usage: models.py OUT_DIR [--models NAME,...] [--list]
+usage: models.py OUT_DIR [--models NAME,...]
+       models.py --list      (each name and its group)
 
 Each model is written as OUT_DIR/<name>.onnx with static input shapes; the
 weights are random (seeded per model) and scaled so activations stay in a
@@ -477,13 +478,15 @@ MODELS = {
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("out_dir")
+    parser.add_argument("out_dir", nargs="?")
     parser.add_argument("--models", default="")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     if args.list:
         print("\n".join(f"{name} {MODELS[name][1]}" for name in MODELS))
         return 0
+    if not args.out_dir:
+        parser.error("OUT_DIR is required (or --list)")
     names = [n for n in args.models.split(",") if n] or list(MODELS)
     unknown = [n for n in names if n not in MODELS]
     if unknown:

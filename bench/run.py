@@ -347,8 +347,9 @@ def load_optc(library, threads):
     process time several."""
     library = pathlib.Path(library)
     copy = library.with_name(f"{library.stem}.t{threads}{library.suffix}")
-    if not copy.exists():
-        shutil.copyfile(library, copy)
+    partial = copy.with_name(copy.name + ".partial")
+    shutil.copyfile(library, partial)
+    os.replace(partial, copy)  # a new file: never one that is loaded
     saved = os.environ.get("OPTC_NUM_THREADS")
     os.environ["OPTC_NUM_THREADS"] = str(threads)
     try:
@@ -481,6 +482,59 @@ def summarize(rows, thread_counts):
     return result
 
 
+def _ms(value):
+    digits = 3 if value < 1 else 2 if value < 10 else 1 if value < 100 else 0
+    return f"{value:.{digits}f}"
+
+
+def markdown(result, thread_counts):
+    """The run as Markdown tables (what docs/benchmarks.md quotes)."""
+    rows = {(r["model"], r.get("threads")): r for r in result["rows"]}
+    names = list(dict.fromkeys(r["model"] for r in result["rows"]))
+    head = ["model"]
+    for t in thread_counts:
+        head += [f"{t}T optc ms", "ort spin", "ort nospin", "ort/optc"]
+    head += ["compile s"]
+    lines = ["| " + " | ".join(head) + " |",
+             "|---|" + "---:|" * (len(head) - 1)]
+    for group in (model_set.WHOLE, model_set.MICRO):
+        for name in names:
+            if model_set.MODELS[name][1] != group:
+                continue
+            cells = [name]
+            compile_s = None
+            for t in thread_counts:
+                r = rows.get((name, t), {})
+                if "ratio" not in r:
+                    cells += ["failed", "", "", ""]
+                    continue
+                ratio = f"{r['ratio']:.2f}" + ("" if r["agree"] else " (outputs differ)")
+                if "gflops" in r:
+                    ratio += f" ({r['gflops']:.0f} GFLOP/s" + (
+                        f", {r['peak_percent']:.0f}% of peak)" if "peak_percent" in r
+                        else ")")
+                cells += [_ms(r["optc_ms"]), _ms(r["ort_spin_ms"]),
+                          _ms(r["ort_nospin_ms"]), ratio]
+                compile_s = r.get("compile_s", compile_s)
+            cells.append(f"{compile_s:.1f}" if compile_s is not None else "")
+            lines.append("| " + " | ".join(cells) + " |")
+        label = "whole models" if group == model_set.WHOLE else "micro-benchmarks"
+        cells = [f"**geomean, {label}**"]
+        for t in thread_counts:
+            g = result["geomeans"][str(t)][group]["geomean"]
+            cells += ["", "", "", f"**{g:.2f}**" if g else ""]
+        lines.append("| " + " | ".join(cells + [""]) + " |")
+    if result.get("contention_ratios"):
+        low, high = thread_counts[0], thread_counts[-1]
+        lines += ["", f"| model (one busy process beside it) | optc {high}T/{low}T | "
+                      f"ort spin | ort nospin | ort, faster configuration |",
+                  "|---|---:|---:|---:|---:|"]
+        for name, r in result["contention_ratios"].items():
+            lines.append(f"| {name} | {r['optc']:.2f} | {r['ort_spin']:.2f} | "
+                         f"{r['ort_nospin']:.2f} | {r['ort']:.2f} |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--optc", required=True)
@@ -491,6 +545,8 @@ def main():
                         help="run one busy process beside the measurement and report "
                              "each runtime's time at the largest thread count over "
                              "its time at one thread")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the results as Markdown tables")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -621,6 +677,9 @@ def main():
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = out / f"bench-{'contention-' if args.contention else ''}{stamp}.json"
     path.write_text(json.dumps(result, indent=1))
+    if args.markdown:
+        print()
+        print(markdown(result, thread_counts))
     print(f"wrote {path}")
     failed = [r for r in rows if "error" in r or not r.get("agree", True)]
     return 1 if failed else 0
