@@ -42,4 +42,30 @@ def OptcInferShapes : Pass<"optc-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def OptcReleaseUnusedBlobs : Pass<"optc-release-unused-blobs", "::mlir::ModuleOp"> {
+  let summary = "Frees the data of dense_resource blobs nothing refers to";
+  let description = [{
+    Folding a transpose, slice or split of a weight makes a new blob; the
+    weight's own blob, and the blobs made on the way (an LSTM direction's
+    weights are sliced, then transposed), stay in the context, unused, until
+    it is destroyed: at compile time every such weight would be held twice
+    or three times. The pass collects the blobs that the module's
+    attributes refer to (nested attributes included) and empties every
+    other blob of the builtin dialect, which frees its memory (or unmaps
+    the external data file it came from).
+
+    The module must be the only user of its context's blobs, as in optc's
+    driver and Python API (a context per model); run it after the folds,
+    at the end of the graph stage.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark on the module for every blob freed">,
+  ];
+  let statistics = [
+    Statistic<"numReleased", "released-blobs", "Number of blobs freed">,
+    Statistic<"numReleasedBytes", "released-bytes", "Bytes of the blobs freed">,
+  ];
+}
+
 #endif // OPTC_PASSES_GRAPH_PASSES_TD
