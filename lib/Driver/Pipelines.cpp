@@ -98,6 +98,7 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "buffer-results-to-out-params{hoist-static-allocs "
                 "modify-public-functions},"
                 "canonicalize,cse");
+    pm.addPass(createOptcHoistKernelBuffers());
     pm.addPass(createOptcPlanMemory());
     {
       // "embed" keeps every weight in the library (flattened).

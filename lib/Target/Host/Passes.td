@@ -39,6 +39,26 @@ def OptcUniqueKernelResults
   }];
 }
 
+def OptcHoistKernelBuffers
+    : Pass<"optc-hoist-kernel-buffers", "::mlir::ModuleOp"> {
+  let summary = "Makes kernels' temporary buffers arguments the caller allocates";
+  let description = [{
+    A kernel's own temporaries (the padded input and the im2col matrix of a
+    convolution, ...) are `memref.alloc`s in the kernel: a malloc and a free
+    on every run. Each one of a static shape at the kernel's top level
+    becomes a trailing argument of the kernel, and every caller allocates it
+    just before the call, at the top level of its body, where
+    `--optc-plan-memory` places it in the arena. Buffers allocated inside
+    loops stay in the kernel (iterations of a parallel loop may each need
+    their own), as do those of kernels whose address is taken.
+
+    Example: `func.func private @k(%a: memref<4xf32>) { %t = memref.alloc()
+    : memref<8xf32> ... }` called as `call @k(%x)` becomes `@k(%a, %t)`
+    called as `%t = memref.alloc() : memref<8xf32>; call @k(%x, %t)`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def OptcPlanMemory : Pass<"optc-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Places the host program's buffers in one arena";
   let description = [{
