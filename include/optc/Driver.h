@@ -10,9 +10,11 @@
 #define OPTC_DRIVER_H
 
 #include "optc/ImportONNX.h"
+#include "optc/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -70,7 +72,46 @@ struct DriverOptions {
   /// The runtime archive linked into libraries; empty: $OPTC_RUNTIME_LIB,
   /// else ../lib beside the executable (the Python package passes its own).
   std::string runtimeArchive;
+  /// Print how long the import, every stage and pass, and the steps after
+  /// MLIR took, to stderr (--time-passes; --mlir-timing also enables it).
+  bool timePasses = false;
+  /// The timing report's layout with timePasses: "tree" (stages and their
+  /// passes) or "list" (flat, slowest first); empty: --mlir-timing-display.
+  std::string timingDisplay = "tree";
+  /// Verify the IR after every pass (--verify-each); off, it is verified
+  /// after every stage only.
+  bool verifyEachPass = true;
+  /// Testing the internal-error path (--debug-inject-failure): a pass
+  /// added at the end of stage `injectStage` breaks the IR ("invalid-ir")
+  /// or fails without a message ("silent-fail").
+  std::string injectStage, injectKind;
 };
+
+/// How runCPUPipeline runs.
+struct PipelineRunOptions {
+  /// Verify after every pass (MLIR's default), else after every stage.
+  bool verifyEachPass = true;
+  /// Where the stages' and passes' timers nest; null: not timed.
+  mlir::TimingScope *timing = nullptr;
+  /// See DriverOptions::injectStage.
+  std::optional<Stage> injectStage;
+  std::string injectKind;
+};
+
+/// Runs the CPU pipeline on `module` from the end of stage `from` to the
+/// end of stage `until`, one pass manager per stage. A failure that is a
+/// bug in optc rather than a problem of the model is reported as one
+/// "internal error" naming the stage, the pass, the node (from the op's
+/// location) and the op, with a note asking for a bug report: IR that
+/// fails verification after a pass, a pass failing without an error, an
+/// upstream pass failing, and any failure after the linalg stage (a model
+/// the linalg stage accepted must compile). The errors optc's own passes
+/// report up to the linalg stage (an op without a lowering, sizes unknown
+/// at compile time) are the model's and are reported unchanged.
+mlir::LogicalResult runCPUPipeline(mlir::ModuleOp module,
+                                   const CPUPipelineOptions &options,
+                                   Stage from, Stage until,
+                                   const PipelineRunOptions &run = {});
 
 /// Options of `optc run`.
 struct RunOptions {

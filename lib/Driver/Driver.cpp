@@ -4,6 +4,11 @@
 // diagnostics; the output file is kept only when the run succeeded, so a
 // failed run never leaves a partial output behind.
 //
+// A failure inside the pipeline that is optc's own bug (IR a pass made
+// that fails verification, a pass failing silently, anything after the
+// linalg stage) is reported as an internal error naming the stage, the
+// pass and the node, never as a bare MLIR verifier message.
+//
 //===----------------------------------------------------------------------===//
 
 #include "optc/Driver.h"
@@ -20,9 +25,13 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -33,8 +42,255 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <mutex>
+
 using namespace mlir;
 using namespace mlir::optc;
+
+//===----------------------------------------------------------------------===//
+// Internal errors
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Holds the diagnostics emitted while it listens, to be passed on
+/// unchanged or reported as an internal error once the step is over.
+class DiagnosticBuffer {
+public:
+  explicit DiagnosticBuffer(MLIRContext *context)
+      : handler(std::in_place, context, [this](Diagnostic &diagnostic) {
+          diagnostics.push_back(std::move(diagnostic));
+          return success();
+        }) {}
+
+  /// Stops listening; returns what was emitted, in order.
+  std::vector<Diagnostic> take() {
+    handler.reset();
+    return std::move(diagnostics);
+  }
+
+private:
+  std::vector<Diagnostic> diagnostics;
+  std::optional<ScopedDiagnosticHandler> handler;
+};
+
+/// Records the first pass that failed or after which the IR failed to
+/// verify (MLIR reports both as a failed pass). Nested pipelines run on
+/// several threads; the first failure, the innermost pass, wins.
+class FailedPassRecorder : public PassInstrumentation {
+public:
+  struct Failure {
+    bool failed = false;
+    /// The pass's flag ("optc-cpu-tile-and-vectorize"), else its name.
+    std::string pass;
+    bool optcPass = false;
+    /// The function the pass ran on, when it ran on one.
+    std::string function;
+  };
+
+  explicit FailedPassRecorder(Failure &failure) : failure(failure) {}
+
+  void runAfterPassFailed(Pass *pass, Operation *op) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (failure.failed)
+      return;
+    failure.failed = true;
+    failure.pass = pass->getArgument().empty() ? pass->getName().str()
+                                               : pass->getArgument().str();
+    failure.optcPass = pass->getArgument().starts_with("optc-");
+    if (auto func = dyn_cast<func::FuncOp>(op))
+      failure.function = func.getSymName().str();
+  }
+
+private:
+  std::mutex mutex;
+  Failure &failure;
+};
+
+/// --debug-inject-failure: the pass that breaks the IR or fails, to test
+/// how internal errors are reported.
+struct InjectFailurePass
+    : public PassWrapper<InjectFailurePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InjectFailurePass)
+
+  explicit InjectFailurePass(std::string kind) : kind(std::move(kind)) {}
+  llvm::StringRef getArgument() const override {
+    return "optc-debug-inject-failure";
+  }
+  llvm::StringRef getDescription() const override {
+    return "Breaks the IR or fails (testing internal errors)";
+  }
+
+  void runOnOperation() override {
+    if (kind != "invalid-ir")
+      return signalPassFailure();
+    // A func.return before the last op from a node (NameLoc) of the first
+    // function body, or of the first kernel once there are kernels: IR the
+    // verifier rejects, located at that node.
+    Operation *before = nullptr;
+    for (Operation &function : getOperation().getBody()->getOperations()) {
+      auto body = dyn_cast<FunctionOpInterface>(function);
+      if (!body || body.isExternal() ||
+          (before && (before->getParentOp()->hasAttr("optc.kernel") ||
+                      !function.hasAttr("optc.kernel"))))
+        continue;
+      for (Operation &op : body.getFunctionBody().front()) {
+        bool fromNode = false;
+        op.getLoc()->walk([&](Location loc) {
+          fromNode |= isa<NameLoc>(loc);
+          return WalkResult::advance();
+        });
+        if (fromNode && !op.hasTrait<OpTrait::IsTerminator>())
+          before = &op;
+      }
+    }
+    if (!before)
+      return signalPassFailure();
+    OpBuilder builder(before);
+    func::ReturnOp::create(builder, before->getLoc());
+  }
+
+  std::string kind;
+};
+} // namespace
+
+/// The nodes `loc` names (NameLoc: the importer's node names), " at node
+/// 'a'", " at node #3" (unnamed) or " at nodes 'a', 'b'"; empty when it
+/// names none.
+static std::string describeNodes(Location loc) {
+  llvm::SmallVector<std::string> names;
+  loc->walk([&](Location inner) {
+    if (auto name = dyn_cast<NameLoc>(inner))
+      if (!llvm::is_contained(names, name.getName().str()))
+        names.push_back(name.getName().str());
+    return WalkResult::advance();
+  });
+  if (names.empty())
+    return "";
+  std::string text = names.size() == 1 ? " at node " : " at nodes ";
+  // Unnamed nodes are "#<index>".
+  for (auto [i, name] : llvm::enumerate(names))
+    text += (i ? ", " : "") +
+            (llvm::StringRef(name).starts_with("#") ? name : "'" + name + "'");
+  return text;
+}
+
+/// Passes `diagnostics` on as an internal error in `where` ("stage
+/// 'vector' (pass x)"): the first error gets the prefix, the node it is
+/// located at and a note asking for a bug report; the others are passed on
+/// unchanged. Without an error, one is made at `fallback`.
+static void reportInternalError(MLIRContext *context,
+                                std::vector<Diagnostic> diagnostics,
+                                llvm::StringRef where, Location fallback,
+                                llvm::StringRef reproduce) {
+  auto bugNote = [&](InFlightDiagnostic &diag, Location loc) {
+    Diagnostic &note = diag.attachNote(loc);
+    note << "this is a bug in optc, not in the model: please report it with "
+            "the model";
+    if (!reproduce.empty())
+      note << " (" << reproduce << ")";
+  };
+  bool reported = false;
+  for (Diagnostic &diagnostic : diagnostics) {
+    if (reported || diagnostic.getSeverity() != DiagnosticSeverity::Error) {
+      context->getDiagEngine().emit(std::move(diagnostic));
+      continue;
+    }
+    reported = true;
+    Location loc = diagnostic.getLocation();
+    InFlightDiagnostic diag = emitError(loc)
+                              << "internal error in " << where
+                              << describeNodes(loc) << ": " << diagnostic.str();
+    for (Diagnostic &note : diagnostic.getNotes())
+      diag.attachNote(note.getLocation()) << note.str();
+    bugNote(diag, loc);
+  }
+  if (!reported) {
+    InFlightDiagnostic diag = emitError(fallback)
+                              << "internal error in " << where
+                              << ": it failed without reporting an error";
+    bugNote(diag, fallback);
+  }
+}
+
+/// Passes diagnostics on unchanged.
+static void emitAll(MLIRContext *context,
+                    std::vector<Diagnostic> diagnostics) {
+  for (Diagnostic &diagnostic : diagnostics)
+    context->getDiagEngine().emit(std::move(diagnostic));
+}
+
+/// Whether `op` verifies, without reporting why not.
+static bool verifiesQuietly(Operation *op) {
+  ScopedDiagnosticHandler quiet(op->getContext(),
+                                [](Diagnostic &) { return success(); });
+  return succeeded(verify(op));
+}
+
+LogicalResult optc::runCPUPipeline(ModuleOp module,
+                                   const CPUPipelineOptions &options,
+                                   Stage from, Stage until,
+                                   const PipelineRunOptions &run) {
+  MLIRContext *context = module.getContext();
+  for (unsigned s = static_cast<unsigned>(from) + 1;
+       s <= static_cast<unsigned>(until); ++s) {
+    Stage stage = static_cast<Stage>(s);
+    Stage previous = static_cast<Stage>(s - 1);
+    PassManager pm(context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    pm.enableVerifier(run.verifyEachPass);
+    buildCPUPipeline(pm, options, previous, stage);
+    if (run.injectStage == stage)
+      pm.addPass(std::make_unique<InjectFailurePass>(run.injectKind));
+    FailedPassRecorder::Failure failedPass;
+    pm.addInstrumentation(std::make_unique<FailedPassRecorder>(failedPass));
+    // Timing goes last, so that it times the passes and nothing else.
+    std::string timerName = ("stage '" + stageName(stage) + "'").str();
+    TimingScope stageTimer;
+    if (run.timing) {
+      stageTimer = run.timing->nest(llvm::StringRef(timerName));
+      pm.enableTiming(stageTimer);
+    }
+
+    DiagnosticBuffer buffer(context);
+    bool passed = succeeded(pm.run(module));
+    // Without verification after every pass, once after the stage.
+    bool verified = !passed || run.verifyEachPass || succeeded(verify(module));
+    std::vector<Diagnostic> diagnostics = buffer.take();
+    if (passed && verified) {
+      emitAll(context, std::move(diagnostics));
+      continue;
+    }
+
+    // A failure. optc's passes up to the linalg stage refuse what a model
+    // asks for that optc cannot compile, with an error, leaving valid IR:
+    // those errors are the model's. Everything else is optc's bug.
+    bool hasError = llvm::any_of(diagnostics, [](const Diagnostic &d) {
+      return d.getSeverity() == DiagnosticSeverity::Error;
+    });
+    if (passed || !hasError || stage > Stage::Linalg || !failedPass.optcPass ||
+        !verifiesQuietly(module)) {
+      std::string where = ("stage '" + stageName(stage) + "'").str();
+      if (!verified)
+        where += " (the IR it produced fails verification)";
+      else if (!failedPass.pass.empty())
+        where += " (pass " + failedPass.pass +
+                 (failedPass.function.empty() ? ""
+                                              : " on @" + failedPass.function) +
+                 ")";
+      std::string reproduce =
+          ("--emit-after=" + stageName(previous) +
+           " writes the IR the stage starts from")
+              .str();
+      reportInternalError(context, std::move(diagnostics), where,
+                          module.getLoc(), reproduce);
+      return failure();
+    }
+    emitAll(context, std::move(diagnostics));
+    return failure();
+  }
+  return success();
+}
 
 optc::InputKind optc::classifyInput(llvm::StringRef path,
                                     llvm::StringRef contents) {
@@ -93,8 +349,19 @@ OwningOpRef<ModuleOp> optc::loadModule(llvm::StringRef path,
     OwningOpRef<ModuleOp> module =
         importONNXBytes(buffer->getBuffer(), baseDir,
                         path == "-" ? "<stdin>" : path, context, import);
-    if (module && failed(verify(*module)))
+    if (!module)
       return nullptr;
+    // The importer builds valid IR; when it does not, that is its bug.
+    DiagnosticBuffer buffer(&context);
+    bool valid = succeeded(verify(*module));
+    std::vector<Diagnostic> diagnostics = buffer.take();
+    if (!valid) {
+      reportInternalError(&context, std::move(diagnostics),
+                          "stage 'import' (the ONNX importer)",
+                          (*module)->getLoc(), "");
+      return nullptr;
+    }
+    emitAll(&context, std::move(diagnostics));
     return module;
   }
   case InputKind::Unknown:
@@ -206,30 +473,38 @@ static std::string nameFromOutput(llvm::StringRef path) {
 }
 
 /// Links `module` (in the LLVM dialect) into `outputPath` and writes the
-/// header beside it. Both appear only when everything succeeded.
+/// header beside it. Both appear only when everything succeeded. Each step
+/// is timed under `timing`.
 static LogicalResult writeLibrary(llvm::Module &llvmModule, ModuleOp module,
                                   const CPUTarget &target, unsigned optLevel,
                                   llvm::StringRef outputPath,
                                   llvm::StringRef name,
-                                  llvm::StringRef runtimeArchive,
-                                  Location loc) {
+                                  llvm::StringRef runtimeArchive, Location loc,
+                                  TimingScope &timing) {
+  TimingScope headerTimer = timing.nest("header");
   FailureOr<std::string> header = generateModelHeader(module, name);
   if (failed(header))
     return failure();
+  headerTimer.stop();
   llvm::SmallString<128> object;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("optc-model", "o", object))
     return emitError(loc) << "cannot create a temporary file: " << ec.message();
   llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(object); });
-  if (failed(emitObjectFile(llvmModule, target, optLevel, object, loc)))
-    return failure();
+  {
+    TimingScope objectTimer = timing.nest("object code (LLVM code generation)");
+    if (failed(emitObjectFile(llvmModule, target, optLevel, object, loc)))
+      return failure();
+  }
   // Link next to the output, then rename: no half-written library.
   llvm::SmallString<256> partial(outputPath);
   partial += ".partial";
+  TimingScope linkTimer = timing.nest("link");
   if (failed(linkSharedLibrary(object, partial, loc, runtimeArchive))) {
     llvm::sys::fs::remove(partial);
     return failure();
   }
+  linkTimer.stop();
   llvm::SmallString<256> headerPath(outputPath);
   llvm::sys::path::replace_extension(headerPath, ".h");
   if (failed(writeText(headerPath, *module.getContext(),
@@ -298,10 +573,40 @@ LogicalResult optc::runDriver(const DriverOptions &options,
                           << " is not a C identifier (letters, digits and _, "
                              "not starting with a digit)";
 
+  PipelineRunOptions run;
+  run.verifyEachPass = options.verifyEachPass;
+  if (!options.injectStage.empty()) {
+    run.injectStage = parseStage(options.injectStage);
+    run.injectKind = options.injectKind;
+    if (!run.injectStage || run.injectStage == Stage::Import ||
+        (run.injectKind != "invalid-ir" && run.injectKind != "silent-fail"))
+      return emitError(cli) << "--debug-inject-failure=" << options.injectStage
+                            << ":" << options.injectKind
+                            << " is not <stage>:invalid-ir or "
+                               "<stage>:silent-fail with a stage after import";
+  }
+
+  // Timing (--time-passes, --mlir-timing): the report goes to stderr when
+  // the manager is destroyed, after the root timer has stopped.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  if (options.timePasses) {
+    timingManager.setEnabled(true);
+    if (options.timingDisplay == "list")
+      timingManager.setDisplayMode(DefaultTimingManager::DisplayMode::List);
+    else if (options.timingDisplay == "tree")
+      timingManager.setDisplayMode(DefaultTimingManager::DisplayMode::Tree);
+  }
+  TimingScope timing = timingManager.getRootScope();
+  if (timingManager.isEnabled())
+    run.timing = &timing;
+
+  TimingScope importTimer = timing.nest("import");
   OwningOpRef<ModuleOp> module =
       loadModule(options.inputPath, context, options.import);
   if (!module)
     return failure();
+  importTimer.stop();
 
   if (until != Stage::Import) {
     FailureOr<CPUTarget> target = resolveCPUTarget(
@@ -317,11 +622,8 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");
     pipeline.weightsFile = llvm::sys::path::filename(weightsPath).str();
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return failure();
-    buildCPUPipeline(pm, pipeline, Stage::Import, until);
-    if (failed(pm.run(*module)))
+    if (failed(
+            runCPUPipeline(*module, pipeline, Stage::Import, until, run)))
       return failure();
     if (emit != "mlir") {
       // The side file of weights, beside the output; gone again if the
@@ -331,31 +633,50 @@ LogicalResult optc::runDriver(const DriverOptions &options,
         if (external)
           llvm::sys::fs::remove(weightsPath);
       });
+      TimingScope weightsTimer = timing.nest("weights file");
       if (external && failed(writeWeightsFile(*module, weightsPath)))
         return failure();
+      weightsTimer.stop();
       llvm::LLVMContext llvmContext;
+      TimingScope translateTimer =
+          timing.nest("LLVM IR (translation and LLVM optimisation)");
+      // The LLVM dialect the pipeline made that does not translate is
+      // optc's bug too.
+      DiagnosticBuffer buffer(&context);
       std::unique_ptr<llvm::Module> llvmModule =
           translateToLLVMIR(*module, llvmContext, *target, options.optLevel);
-      if (!llvmModule)
+      std::vector<Diagnostic> diagnostics = buffer.take();
+      if (!llvmModule) {
+        reportInternalError(&context, std::move(diagnostics),
+                            "the translation to LLVM IR", module->getLoc(),
+                            "--emit-after=llvm writes the IR it starts from");
         return failure();
+      }
+      emitAll(&context, std::move(diagnostics));
+      translateTimer.stop();
       LogicalResult written = success();
-      if (emit == "llvm")
+      if (emit == "llvm") {
+        TimingScope outputTimer = timing.nest("output");
         written =
             writeText(options.outputPath, context, [&](llvm::raw_ostream &os) {
               llvmModule->print(os, nullptr);
             });
-      else if (emit == "obj")
+      } else if (emit == "obj") {
+        TimingScope objectTimer =
+            timing.nest("object code (LLVM code generation)");
         written = emitObjectFile(*llvmModule, *target, options.optLevel,
                                  options.outputPath, module->getLoc());
-      else
+      } else {
         written = writeLibrary(*llvmModule, *module, *target, options.optLevel,
                                options.outputPath, name, options.runtimeArchive,
-                               module->getLoc());
+                               module->getLoc(), timing);
+      }
       if (succeeded(written))
         removeWeights.release();
       return written;
     }
   }
+  TimingScope outputTimer = timing.nest("output");
   return writeText(options.outputPath, context, [&](llvm::raw_ostream &os) {
     module->print(os);
     os << "\n";

@@ -16,6 +16,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -41,6 +43,13 @@ static cl::list<std::string> inputValues(
              "constant, no longer an input; for inputs that decide shapes, "
              "such as a Reshape's shape or a Resize's sizes (repeatable)"),
     cl::value_desc("name=file"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+static cl::list<std::string> initializerInputs(
+    "initializer-input",
+    cl::desc("Make a graph input that has an initializer (IR version 4 and "
+             "newer) an input the caller passes, instead of a constant with "
+             "the initializer's value; * for all of them (repeatable)"),
+    cl::value_desc("name"), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 static cl::opt<std::string> target("target",
                                    cl::desc("Device to compile for: cpu"),
@@ -90,6 +99,22 @@ static cl::opt<bool> fastMath(
              "accurate only near the origin (docs/accuracy.md gives their "
              "errors); the default is accurate over the whole domain"),
     cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
+static cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc("Verify the IR after every pass (default on; =false verifies "
+             "after every stage only)"),
+    cl::init(true), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+// Testing how internal errors are reported: a pass at the end of a stage
+// breaks the IR or fails.
+static cl::opt<std::string> injectFailure(
+    "debug-inject-failure",
+    cl::desc("Testing: at the end of STAGE, make IR the verifier rejects "
+             "(invalid-ir) or fail without a message (silent-fail)"),
+    cl::value_desc("stage:invalid-ir|silent-fail"), cl::init(""), cl::Hidden,
+    cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
     cl::sub(runCommand));
 
 // Compiling.
@@ -158,7 +183,21 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  // --mlir-timing, --mlir-timing-display=list|tree, --mlir-output-format.
+  mlir::registerDefaultTimingManagerCLOptions();
   mlir::optc::registerAllPasses();
+  // --time-passes is LLVM's flag (llvm::TimePassesIsEnabled); optc reads it
+  // and prints MLIR's timing report of the whole compile instead of
+  // LLVM's report of its own passes.
+  auto &registered = cl::getRegisteredOptions();
+  if (cl::Option *timePasses = registered.lookup("time-passes")) {
+    timePasses->setDescription(
+        "Print the time the import, every stage and pass, LLVM's "
+        "optimisation and code generation and the link took, to stderr "
+        "(a tree; --mlir-timing-display=list for a flat list)");
+    timePasses->addCategory(category);
+    timePasses->setHiddenFlag(cl::NotHidden);
+  }
   // LLVM's and MLIR's own flags stay usable (--help-hidden lists them) but
   // do not crowd the help of the compiler's flags.
   cl::HideUnrelatedOptions(category);
@@ -202,6 +241,17 @@ int main(int argc, char **argv) {
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
   options.opStats = opStats;
+  options.verifyEachPass = verifyEach;
+  options.timePasses = llvm::TimePassesIsEnabled;
+  llvm::TimePassesIsEnabled = false;
+  if (cl::Option *display = registered.lookup("mlir-timing-display"))
+    if (display->getNumOccurrences())
+      options.timingDisplay.clear();
+  if (!injectFailure.empty()) {
+    auto [stage, kind] = llvm::StringRef(injectFailure).split(':');
+    options.injectStage = stage.str();
+    options.injectKind = kind.str();
+  }
   options.import.inlineConstantBytes = inlineConstantBytes;
   for (const std::string &spec : inputShapes) {
     std::string error = mlir::optc::parseInputShape(spec, options.import);
@@ -211,6 +261,8 @@ int main(int argc, char **argv) {
     }
   }
 
+  options.import.initializerInputs.assign(initializerInputs.begin(),
+                                         initializerInputs.end());
   for (const std::string &spec : inputValues) {
     std::string error = mlir::optc::parseInputValue(spec, options.import);
     if (!error.empty()) {
