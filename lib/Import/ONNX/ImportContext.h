@@ -285,6 +285,7 @@ void registerGridSampleOps(OpRegistry &registry);
 void registerRandomOps(OpRegistry &registry);
 void registerTrainingOps(OpRegistry &registry);
 void registerTextOps(OpRegistry &registry);
+void registerMicrosoftOps(OpRegistry &registry);
 
 /// `x` (a float tensor) rounded half to even, clamped to the range of
 /// `intType` and cast to it, like QuantizeLinear (Quant.cpp).

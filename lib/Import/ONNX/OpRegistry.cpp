@@ -60,6 +60,7 @@ const OpRegistry &OpRegistry::get() {
     registerRandomOps(r);
     registerTrainingOps(r);
     registerTextOps(r);
+    registerMicrosoftOps(r);
     return r;
   }();
   return registry;

@@ -1,0 +1,987 @@
+//===- Microsoft.cpp - com.microsoft contrib ops ---------------------------===//
+//
+// The contrib ops that onnxruntime's quantisation and transformer
+// optimisation tools write into models, decomposed into core ops with the
+// arithmetic onnxruntime's CPU kernels use (the reference the e2e tests
+// compare with):
+//
+// - activations: Gelu, BiasGelu, FastGelu (tanh approximation), QuickGelu;
+// - normalisations: SkipLayerNormalization, SkipSimplifiedLayerNormalization
+//   and SimplifiedLayerNormalization (of the ai.onnx domain, version 1, like
+//   onnxruntime registers it);
+// - FusedMatMul (transposes of the matrices and of the batch, alpha),
+//   FusedConv (Conv + Z + activation), GatherND (ONNX's, batch_dims = 0);
+// - Attention and QAttention (packed QKV weights, mask_index forms, causal,
+//   past/present), RotaryEmbedding (position ids or an offset),
+//   GroupQueryAttention (no padding, uniform past);
+// - MatMulIntegerToFloat, DynamicQuantizeMatMul (the activation quantised
+//   at run time to uint8 exactly as onnxruntime does), DynamicQuantizeLSTM.
+//
+// Where an op is an ONNX op with other inputs or attributes, the node is
+// rewritten and converted by the ONNX op's converter (convertAs), so there
+// is one decomposition of each computation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ImportContext.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::optc;
+using namespace mlir::optc::onnx_import;
+
+namespace {
+
+constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// A copy of the node being imported as `opType` of `domain`, without the
+/// attributes in `drop`.
+onnx::NodeProto rewrite(const NodeContext &ctx, llvm::StringRef opType,
+                        llvm::StringRef domain,
+                        ArrayRef<llvm::StringRef> drop = {}) {
+  onnx::NodeProto copy = ctx.node;
+  copy.set_op_type(opType.str());
+  copy.set_domain(domain.str());
+  copy.clear_attribute();
+  for (const onnx::AttributeProto &a : ctx.node.attribute())
+    if (!llvm::is_contained(drop, llvm::StringRef(a.name())))
+      *copy.add_attribute() = a;
+  return copy;
+}
+
+/// A node of the default domain, named like the node being imported, with
+/// these inputs and outputs and no attributes.
+onnx::NodeProto synthesize(const NodeContext &ctx, llvm::StringRef opType,
+                           ArrayRef<const char *> inputs,
+                           ArrayRef<const char *> outputs) {
+  onnx::NodeProto node;
+  node.set_name(ctx.node.name());
+  node.set_op_type(opType.str());
+  for (const char *name : inputs)
+    node.add_input(name);
+  for (const char *name : outputs)
+    node.add_output(name);
+  return node;
+}
+
+void setInt(onnx::NodeProto &node, llvm::StringRef name, int64_t value) {
+  onnx::AttributeProto *a = node.add_attribute();
+  a->set_name(name.str());
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(value);
+}
+
+/// Converts `node` (a rewritten copy of the node being imported) on
+/// `inputs` with the converter the registry has for its domain and op type
+/// at `opset`; returns its outputs. Errors are still about the original
+/// node.
+FailureOr<SmallVector<Value>> convertAs(NodeContext &ctx,
+                                        const onnx::NodeProto &node,
+                                        int64_t opset,
+                                        SmallVector<Value> inputs) {
+  const OpRegistry::Entry *entry =
+      OpRegistry::get().lookup(node.domain(), node.op_type());
+  if (!entry || opset < entry->minOpset || opset > entry->maxOpset)
+    return ctx.error() << "internal error: no converter for "
+                       << node.op_type() << " at opset " << opset;
+  NodeContext sub(ctx.graph, node, ctx.index, opset, ctx.b, ctx.loc,
+                  std::move(inputs));
+  sub.scope = ctx.scope;
+  sub.opsets = ctx.opsets;
+  sub.depth = ctx.depth;
+  if (failed(entry->convert(sub)))
+    return failure();
+  return sub.outputs;
+}
+
+/// Whether output `i` of the node is named (used).
+bool wantsOutput(const NodeContext &ctx, int i) {
+  return i < ctx.node.output_size() && !ctx.node.output(i).empty();
+}
+
+int64_t dimOf(RankedTensorType t, unsigned i) {
+  return t.isDynamicDim(i) ? -1 : t.getDimSize(i);
+}
+
+/// Elements [start, limit) of the last axis.
+FailureOr<Value> lastAxisSlice(NodeContext &ctx, Value x, int64_t start,
+                               int64_t limit) {
+  int64_t rank = ctx.typeOf(x).getRank();
+  SmallVector<int64_t> starts(rank, 0), limits(rank, kEnd), strides(rank, 1);
+  starts.back() = start;
+  limits.back() = limit;
+  return ctx.create<SliceOp>(x, starts, limits, strides);
+}
+
+/// A value that must be one number (a scalar or a 1-element tensor) as a
+/// 0-D tensor.
+FailureOr<Value> asScalar(NodeContext &ctx, Value v, llvm::StringRef name) {
+  RankedTensorType t = ctx.typeOf(v);
+  if (t.getRank() == 0)
+    return v;
+  if (!t.hasStaticShape() || t.getNumElements() != 1)
+    return ctx.error() << name << " must be a scalar (per-tensor), found "
+                       << t;
+  Value r = ctx.reshape(v, {});
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// `x` (integers) minus zero point `zp` (broadcasting), both as i32.
+FailureOr<Value> shiftedI32(NodeContext &ctx, Value x, Value zp) {
+  Type i32 = ctx.b.getI32Type();
+  Value v = ctx.castTo(x, i32);
+  if (!zp)
+    return v;
+  return ctx.create<SubOp>(v, ctx.castTo(zp, i32));
+}
+
+/// onnxruntime's output of an integer matrix product: float(acc) * scale
+/// (+ bias), with the scale the product of the operands' scales.
+FailureOr<Value> scaleAccumulator(NodeContext &ctx, Value acc, Value scale,
+                                  Value bias) {
+  Type f = ctx.typeOf(scale).getElementType();
+  OPTC_TRY(y, ctx.create<MulOp>(ctx.castTo(acc, f), scale));
+  if (!bias)
+    return y;
+  return ctx.create<AddOp>(y, bias);
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult gelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(y, ctx.create<GeluOp>(x, false));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult biasGelu(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(bias, ctx.requiredInput(1, "B"));
+  OPTC_TRY(sum, ctx.create<AddOp>(a, bias));
+  OPTC_TRY(y, ctx.create<GeluOp>(sum, false));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult fastGelu(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  if (Value bias = ctx.input(1)) {
+    OPTC_TRY(sum, ctx.create<AddOp>(x, bias));
+    x = sum;
+  }
+  OPTC_TRY(y, ctx.create<GeluOp>(x, true));
+  ctx.outputs = {y};
+  return success();
+}
+
+LogicalResult quickGelu(NodeContext &ctx) {
+  // x * sigmoid(alpha * x).
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.702f));
+  Type f = ctx.typeOf(x).getElementType();
+  if (!isa<FloatType>(f))
+    return ctx.error() << "X must be a float tensor, found " << x.getType();
+  OPTC_TRY(ax, ctx.create<MulOp>(x, ctx.scalar(f, alpha)));
+  OPTC_TRY(s, ctx.create<SigmoidOp>(ax));
+  OPTC_TRY(y, ctx.create<MulOp>(x, s));
+  ctx.outputs = {y};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisations
+//===----------------------------------------------------------------------===//
+
+/// Mean and inverse standard deviation (or, `simplified`, the inverse root
+/// mean square) of `x` over the axes from `axis` on, kept as size 1, in
+/// `x`'s type.
+FailureOr<std::pair<Value, Value>> normStats(NodeContext &ctx, Value x,
+                                             int64_t axis, double epsilon,
+                                             bool simplified) {
+  RankedTensorType t = ctx.typeOf(x);
+  Type f = t.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < t.getRank(); ++i)
+    axes.push_back(i);
+  OPTC_TRY(mean, ctx.create<ReduceMeanOp>(x, axes, true));
+  Value centred = x;
+  if (!simplified) {
+    OPTC_TRY(c, ctx.create<SubOp>(x, mean));
+    centred = c;
+  }
+  OPTC_TRY(sq, ctx.create<MulOp>(centred, centred));
+  OPTC_TRY(var, ctx.create<ReduceMeanOp>(sq, axes, true));
+  OPTC_TRY(varEps, ctx.create<AddOp>(var, ctx.scalar(f, epsilon)));
+  OPTC_TRY(inv, ctx.create<RsqrtOp>(varEps));
+  return std::make_pair(mean, inv);
+}
+
+/// SkipLayerNormalization and SkipSimplifiedLayerNormalization: the sum
+/// input + skip (+ bias) normalised over the last axis. 16-bit floats are
+/// summed and normalised in f32 and rounded once, like onnxruntime.
+LogicalResult skipNorm(NodeContext &ctx, bool simplified) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(skip, ctx.requiredInput(1, "skip"));
+  OPTC_TRY(gamma, ctx.requiredInput(2, "gamma"));
+  Value beta = simplified ? Value() : ctx.input(3);
+  Value bias = ctx.input(simplified ? 3 : 4);
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-12f));
+  RankedTensorType xt = ctx.typeOf(x);
+  auto element = dyn_cast<FloatType>(xt.getElementType());
+  if (!element)
+    return ctx.error() << "input must be a float tensor, found " << xt;
+  if (xt.getRank() != 2 && xt.getRank() != 3)
+    return ctx.error() << "input must be 2-D or 3-D, found " << xt;
+  Type f32 = ctx.b.getF32Type();
+  Type compute = element.getWidth() < 32 ? f32 : Type(element);
+  auto widen = [&](Value v) { return v ? ctx.castTo(v, compute) : v; };
+  OPTC_TRY(sum, ctx.create<AddOp>(widen(x), widen(skip)));
+  if (bias) {
+    OPTC_TRY(s, ctx.create<AddOp>(sum, widen(bias)));
+    sum = s;
+  }
+  if (ctx.typeOf(sum).getShape() != xt.getShape())
+    return ctx.error() << "skip " << skip.getType()
+                       << " does not broadcast to input " << xt;
+  int64_t axis = xt.getRank() - 1;
+  APFloat eps(static_cast<double>(epsilon));
+  TypeAttr stash = TypeAttr::get(f32);
+  Value y;
+  if (simplified) {
+    OPTC_TRY(n, ctx.create<RmsNormOp>(sum, widen(gamma), axis, eps, stash));
+    y = n;
+  } else {
+    OPTC_TRY(n, ctx.create<LayerNormOp>(sum, widen(gamma), widen(beta), axis,
+                                        eps, stash));
+    y = n;
+  }
+  Value mean, inv;
+  if (wantsOutput(ctx, 1) || wantsOutput(ctx, 2)) {
+    OPTC_TRY(stats, normStats(ctx, ctx.castTo(sum, f32), axis, epsilon,
+                              simplified));
+    std::tie(mean, inv) = stats;
+  }
+  ctx.outputs = {ctx.castTo(y, element), mean, inv, ctx.castTo(sum, element)};
+  return success();
+}
+
+LogicalResult skipLayerNorm(NodeContext &ctx) { return skipNorm(ctx, false); }
+LogicalResult skipSimplifiedLayerNorm(NodeContext &ctx) {
+  return skipNorm(ctx, true);
+}
+
+/// SimplifiedLayerNormalization (ai.onnx, version 1, onnxruntime's): RMS
+/// normalisation with an optional inverse-RMS output.
+LogicalResult simplifiedLayerNorm(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(scale, ctx.requiredInput(1, "scale"));
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", -1));
+  OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
+  OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
+  OPTC_TRY(code, ctx.intAttr("stash_type", 1));
+  std::string why;
+  FailureOr<Type> stash =
+      convertElementType(static_cast<int32_t>(code), ctx.b.getContext(), why);
+  if (failed(stash) || !isa<FloatType>(*stash))
+    return ctx.error() << "stash_type " << code << " is not a float type";
+  OPTC_TRY(y, ctx.create<RmsNormOp>(x, scale, axis,
+                                    APFloat(static_cast<double>(epsilon)),
+                                    TypeAttr::get(*stash)));
+  Value inv;
+  if (wantsOutput(ctx, 1)) {
+    OPTC_TRY(stats, normStats(ctx, ctx.castTo(x, *stash), axis, epsilon,
+                              /*simplified=*/true));
+    inv = stats.second;
+  }
+  ctx.outputs = {y, inv};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products and convolution
+//===----------------------------------------------------------------------===//
+
+/// FusedMatMul: alpha * op(A) . op(B), where op transposes the batch
+/// (transBatch: [d0, b..., m, n] read as [b..., d0, m... ]) and then the
+/// last two dimensions (trans).
+LogicalResult fusedMatmul(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(transA, ctx.intAttr("transA", 0));
+  OPTC_TRY(transB, ctx.intAttr("transB", 0));
+  OPTC_TRY(transBatchA, ctx.intAttr("transBatchA", 0));
+  OPTC_TRY(transBatchB, ctx.intAttr("transBatchB", 0));
+  int64_t ra = ctx.typeOf(a).getRank(), rb = ctx.typeOf(b).getRank();
+  if ((transBatchA || transBatchB) && (ra != rb || ra < 3))
+    return ctx.error() << "transBatchA/transBatchB need A and B of one rank, "
+                          "at least 3; found ranks "
+                       << ra << " and " << rb;
+  auto operand = [&](Value v, int64_t rank, bool trans, bool transBatch,
+                     llvm::StringRef name) -> FailureOr<Value> {
+    if (!trans && !transBatch)
+      return v;
+    if (rank < 2)
+      return ctx.error() << "trans" << name << " needs " << name
+                         << " of rank 2 or more, found " << v.getType();
+    SmallVector<int64_t> perm;
+    if (transBatch) {
+      for (int64_t i = 1; i < rank - 1; ++i)
+        perm.push_back(i);
+      perm.push_back(0);
+    } else {
+      for (int64_t i = 0; i < rank - 1; ++i)
+        perm.push_back(i);
+    }
+    perm.push_back(rank - 1);
+    if (trans)
+      std::swap(perm[rank - 2], perm[rank - 1]);
+    return ctx.create<TransposeOp>(v, perm);
+  };
+  OPTC_TRY(pa, operand(a, ra, transA, transBatchA, "A"));
+  OPTC_TRY(pb, operand(b, rb, transB, transBatchB, "B"));
+  OPTC_TRY(y, ctx.create<MatmulOp>(pa, pb));
+  if (alpha != 1.0f) {
+    OPTC_TRY(s, ctx.create<MulOp>(y, ctx.scalar(ctx.typeOf(y).getElementType(),
+                                                alpha)));
+    y = s;
+  }
+  ctx.outputs = {y};
+  return success();
+}
+
+/// FusedConv: activation(Conv(X, W, B) + Z), with onnxruntime's (MLAS's)
+/// activations and their activation_params.
+LogicalResult fusedConv(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(w, ctx.requiredInput(1, "W"));
+  OPTC_TRY(activation, ctx.stringAttr("activation", ""));
+  OPTC_TRY(params, ctx.floatsAttr("activation_params"));
+  size_t wanted = 0;
+  if (activation == "LeakyRelu")
+    wanted = 1;
+  else if (activation == "Clip" || activation == "HardSigmoid")
+    wanted = 2;
+  else if (!activation.empty() && activation != "Relu" &&
+           activation != "Tanh" && activation != "Sigmoid")
+    return ctx.error() << "activation '" << activation
+                       << "' is not supported (Relu, Tanh, Sigmoid, "
+                          "LeakyRelu, Clip, HardSigmoid are)";
+  if (params.size() != wanted)
+    return ctx.error() << "activation '" << activation << "' takes "
+                       << wanted << " activation_params, found "
+                       << params.size();
+  onnx::NodeProto conv =
+      rewrite(ctx, "Conv", "", {"activation", "activation_params"});
+  while (conv.input_size() > 3)
+    conv.mutable_input()->RemoveLast();
+  OPTC_TRY(convOut, convertAs(ctx, conv, 11, {x, w, ctx.input(2)}));
+  Value y = convOut[0];
+  if (Value z = ctx.input(3)) {
+    OPTC_TRY(sum, ctx.create<AddOp>(y, z));
+    if (sum.getType() != y.getType())
+      return ctx.error() << "Z " << z.getType()
+                         << " does not broadcast to the convolution's "
+                         << y.getType();
+    y = sum;
+  }
+  Type f = ctx.typeOf(y).getElementType();
+  auto c = [&](double v) { return ctx.scalar(f, v); };
+  if (activation == "Relu") {
+    OPTC_TRY(r, ctx.create<ReluOp>(y));
+    y = r;
+  } else if (activation == "Tanh") {
+    OPTC_TRY(r, ctx.create<TanhOp>(y));
+    y = r;
+  } else if (activation == "Sigmoid") {
+    OPTC_TRY(r, ctx.create<SigmoidOp>(y));
+    y = r;
+  } else if (activation == "LeakyRelu") {
+    OPTC_TRY(neg, ctx.create<MulOp>(y, c(params[0])));
+    OPTC_TRY(pos, ctx.create<CompareOp>(ComparePredicate::ge, y, c(0)));
+    OPTC_TRY(r, ctx.create<SelectOp>(pos, y, neg));
+    y = r;
+  } else if (activation == "Clip") {
+    OPTC_TRY(lo, ctx.create<MaxOp>(y, c(params[0])));
+    OPTC_TRY(r, ctx.create<MinOp>(lo, c(params[1])));
+    y = r;
+  } else if (activation == "HardSigmoid") {
+    OPTC_TRY(ax, ctx.create<MulOp>(y, c(params[0])));
+    OPTC_TRY(axb, ctx.create<AddOp>(ax, c(params[1])));
+    OPTC_TRY(lo, ctx.create<MaxOp>(axb, c(0)));
+    OPTC_TRY(r, ctx.create<MinOp>(lo, c(1)));
+    y = r;
+  }
+  ctx.outputs = {y};
+  return success();
+}
+
+/// GatherND of com.microsoft: ONNX's with batch_dims = 0.
+LogicalResult gatherNd(NodeContext &ctx) {
+  OPTC_TRY(data, ctx.requiredInput(0, "data"));
+  OPTC_TRY(indices, ctx.requiredInput(1, "indices"));
+  OPTC_TRY(out, convertAs(ctx, rewrite(ctx, "GatherND", ""), 13,
+                          {data, indices}));
+  ctx.outputs = {out[0]};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantised matrix products
+//===----------------------------------------------------------------------===//
+
+/// MatMulIntegerToFloat: (A - a_zp) . (B - b_zp) in i32, times
+/// a_scale * b_scale (per tensor, or per column of B), plus bias.
+LogicalResult matmulIntegerToFloat(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(aScaleIn, ctx.requiredInput(2, "a_scale"));
+  OPTC_TRY(bScale, ctx.requiredInput(3, "b_scale"));
+  Value azp = ctx.input(4), bzp = ctx.input(5), bias = ctx.input(6);
+  OPTC_TRY(aScale, asScalar(ctx, aScaleIn, "a_scale"));
+  if (azp) {
+    OPTC_TRY(z, asScalar(ctx, azp, "a_zero_point"));
+    azp = z;
+  }
+  OPTC_TRY(a32, shiftedI32(ctx, a, azp));
+  OPTC_TRY(b32, shiftedI32(ctx, b, bzp));
+  OPTC_TRY(acc, ctx.create<MatmulOp>(a32, b32));
+  OPTC_TRY(scale, ctx.create<MulOp>(aScale, bScale));
+  OPTC_TRY(y, scaleAccumulator(ctx, acc, scale, bias));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// The uint8 quantisation of float `x` with the scale and zero point of its
+/// range (widened to include 0), as onnxruntime's DynamicQuantize* ops
+/// compute it: ONNX's DynamicQuantizeLinear. Returns (q, scale, zp).
+FailureOr<std::array<Value, 3>> quantizeDynamic(NodeContext &ctx, Value x) {
+  onnx::NodeProto node =
+      synthesize(ctx, "DynamicQuantizeLinear", {"x"}, {"q", "scale", "zp"});
+  OPTC_TRY(out, convertAs(ctx, node, 11, {x}));
+  if (out.size() < 3)
+    return ctx.error() << "internal error: DynamicQuantizeLinear gave "
+                       << out.size() << " outputs";
+  return std::array<Value, 3>{out[0], out[1], out[2]};
+}
+
+/// DynamicQuantizeMatMul: A quantised to uint8 at run time, then
+/// MatMulIntegerToFloat with B.
+LogicalResult dynamicQuantizeMatmul(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(bScale, ctx.requiredInput(2, "b_scale"));
+  Value bzp = ctx.input(3), bias = ctx.input(4);
+  if (!ctx.typeOf(a).getElementType().isF32())
+    return ctx.error() << "A must be a float tensor, found " << a.getType();
+  OPTC_TRY(q, quantizeDynamic(ctx, a));
+  OPTC_TRY(a32, shiftedI32(ctx, q[0], q[2]));
+  OPTC_TRY(b32, shiftedI32(ctx, b, bzp));
+  OPTC_TRY(acc, ctx.create<MatmulOp>(a32, b32));
+  OPTC_TRY(scale, ctx.create<MulOp>(q[1], bScale));
+  OPTC_TRY(y, scaleAccumulator(ctx, acc, scale, bias));
+  ctx.outputs = {y};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// [B, S, N*H] -> [B, N, S, H].
+FailureOr<Value> toHeads(NodeContext &ctx, Value x, int64_t heads) {
+  RankedTensorType t = ctx.typeOf(x);
+  int64_t hidden = t.getDimSize(2);
+  if (ShapedType::isDynamic(hidden) || heads <= 0 || hidden % heads != 0)
+    return ctx.error() << "a hidden size of " << t
+                       << " is not a known multiple of num_heads = " << heads;
+  Value r = ctx.reshape(
+      x, {dimOf(t, 0), t.getDimSize(1), heads, hidden / heads});
+  if (!r)
+    return failure();
+  return ctx.create<TransposeOp>(r, ArrayRef<int64_t>{0, 2, 1, 3});
+}
+
+/// [B, N, S, H] -> [B, S, N*H].
+FailureOr<Value> fromHeads(NodeContext &ctx, Value x) {
+  OPTC_TRY(t, ctx.create<TransposeOp>(x, ArrayRef<int64_t>{0, 2, 1, 3}));
+  RankedTensorType tt = ctx.typeOf(t);
+  Value r = ctx.reshape(t, {dimOf(tt, 0), tt.getDimSize(1),
+                            tt.getDimSize(2) * tt.getDimSize(3)});
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// np.repeat of the heads of [B, Nkv, T, H] `reps` times: [B, Nkv*reps, T, H].
+[[maybe_unused]] FailureOr<Value> repeatHeads(NodeContext &ctx, Value x, int64_t reps) {
+  if (reps == 1)
+    return x;
+  RankedTensorType t = ctx.typeOf(x);
+  if (!t.hasStaticShape())
+    return ctx.error() << "grouped-query attention needs static shapes, found "
+                       << t;
+  int64_t b = t.getDimSize(0), h = t.getDimSize(1), s = t.getDimSize(2),
+          d = t.getDimSize(3);
+  Value e = ctx.reshape(x, {b, h, 1, s, d});
+  if (!e)
+    return failure();
+  OPTC_TRY(bc, ctx.create<BroadcastOp>(e, ArrayRef<int64_t>{b, h, reps, s, d}));
+  Value r = ctx.reshape(bc, {b, h * reps, s, d});
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// A [q, kv] boolean constant: allowed(i, j).
+Value positionMask(NodeContext &ctx, int64_t q, int64_t kv,
+                   llvm::function_ref<bool(int64_t, int64_t)> allowed) {
+  auto type = RankedTensorType::get({q, kv}, ctx.b.getI1Type());
+  SmallVector<bool> values;
+  for (int64_t i = 0; i < q; ++i)
+    for (int64_t j = 0; j < kv; ++j)
+      values.push_back(allowed(i, j));
+  return ConstantOp::create(
+      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+}
+
+/// The attention of onnxruntime's Attention and QAttention (CPU):
+/// softmax(scale * Q.K^T + mask (+ attention_bias)) . V per head, where the
+/// mask is mask_filter_value at masked keys and the lowest float at keys
+/// after the query (unidirectional), like onnxruntime's PrepareMask.
+struct PackedAttention {
+  Value q, k, v;    // [B, S, N*H], [B, S, N*H], [B, S, N*Hv]
+  int64_t heads = 0;
+  Value mask;       // mask_index (int32), or null
+  Value past;       // [2, B, N, P, H], or null
+  Value bias;       // attention_bias, or null
+  bool unidirectional = false;
+  double maskFilter = -10000.0;
+  std::optional<double> scale;
+};
+
+FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
+                                                   const PackedAttention &p) {
+  RankedTensorType qt = ctx.typeOf(p.q);
+  Type element = qt.getElementType();
+  if (qt.isDynamicDim(1))
+    return ctx.error() << "the sequence length must be known at compile time "
+                          "(fix it with --input-shape)";
+  int64_t seq = qt.getDimSize(1);
+  int64_t batch = qt.getDimSize(0);
+  OPTC_TRY(q, toHeads(ctx, p.q, p.heads));
+  OPTC_TRY(k, toHeads(ctx, p.k, p.heads));
+  OPTC_TRY(v, toHeads(ctx, p.v, p.heads));
+  int64_t headSize = ctx.typeOf(q).getDimSize(3);
+  int64_t pastLen = 0;
+  if (p.past) {
+    RankedTensorType pt = ctx.typeOf(p.past);
+    if (pt.getRank() != 5 || pt.isDynamicDim(3) || pt.getDimSize(0) != 2)
+      return ctx.error() << "past must be [2, batch, num_heads, past_length, "
+                            "head_size] with a known past length, found "
+                         << pt;
+    if (ctx.typeOf(k).getDimSize(3) != ctx.typeOf(v).getDimSize(3))
+      return ctx.error() << "past needs K and V of one hidden size";
+    pastLen = pt.getDimSize(3);
+    SmallVector<Value, 2> halves;
+    for (int64_t i = 0; i < 2; ++i) {
+      OPTC_TRY(h, ctx.create<SliceOp>(
+                      p.past, ArrayRef<int64_t>{i, 0, 0, 0, 0},
+                      ArrayRef<int64_t>{i + 1, kEnd, kEnd, kEnd, kEnd},
+                      ArrayRef<int64_t>{1, 1, 1, 1, 1}));
+      Value r = ctx.reshape(h, {dimOf(pt, 1), p.heads, pastLen, headSize});
+      if (!r)
+        return failure();
+      halves.push_back(r);
+    }
+    OPTC_TRY(kk, ctx.create<ConcatOp>(ValueRange{halves[0], k}, 2));
+    OPTC_TRY(vv, ctx.create<ConcatOp>(ValueRange{halves[1], v}, 2));
+    k = kk;
+    v = vv;
+  }
+  RankedTensorType kt = ctx.typeOf(k);
+  if (kt.isDynamicDim(2))
+    return ctx.error() << "the key length must be known at compile time";
+  int64_t total = kt.getDimSize(2);
+  if (total != pastLen + seq)
+    return ctx.error() << "cross attention (a key length " << total
+                       << " other than past + sequence " << pastLen + seq
+                       << ") is not supported";
+
+  // present: [2, B, N, T, H].
+  Value present;
+  if (wantsOutput(ctx, 1)) {
+    Value pk = ctx.reshape(k, {1, dimOf(kt, 0), p.heads, total, headSize});
+    Value pv = ctx.reshape(v, {1, dimOf(kt, 0), p.heads, total, headSize});
+    if (!pk || !pv)
+      return failure();
+    OPTC_TRY(pr, ctx.create<ConcatOp>(ValueRange{pk, pv}, 0));
+    present = pr;
+  }
+
+  // The mask as an additive bias broadcasting to [B, N, S, T].
+  Value maskBias;
+  if (p.mask) {
+    RankedTensorType mt = ctx.typeOf(p.mask);
+    if (!mt.getElementType().isInteger(32))
+      return ctx.error() << "mask_index must be int32, found " << mt;
+    if (!mt.hasStaticShape())
+      return ctx.error() << "mask_index must have a static shape, found "
+                         << mt;
+    Type i32 = ctx.b.getI32Type();
+    SmallVector<int64_t> keys;
+    for (int64_t j = 0; j < total; ++j)
+      keys.push_back(j);
+    Value keyPos = ctx.castTo(ctx.i64s(keys), i32);
+    Value allowed;
+    if (mt.getRank() == 1) {
+      int64_t n = mt.getDimSize(0);
+      if (ShapedType::isDynamic(batch) || (n != batch && n != 2 * batch))
+        return ctx.error()
+               << "a 1-D mask_index of " << n << " entries for batch "
+               << (ShapedType::isDynamic(batch) ? std::string("(unknown)")
+                                                : std::to_string(batch))
+               << " is not supported (the CPU kernel reads (batch) end "
+                  "positions or (2 * batch) end and start positions)";
+      OPTC_TRY(end, ctx.create<SliceOp>(p.mask, ArrayRef<int64_t>{0},
+                                        ArrayRef<int64_t>{batch},
+                                        ArrayRef<int64_t>{1}));
+      Value endCol = ctx.reshape(end, {batch, 1});
+      if (!endCol)
+        return failure();
+      OPTC_TRY(before, ctx.create<CompareOp>(ComparePredicate::lt, keyPos,
+                                             endCol));
+      allowed = before;
+      if (n == 2 * batch) {
+        OPTC_TRY(start, ctx.create<SliceOp>(p.mask, ArrayRef<int64_t>{batch},
+                                            ArrayRef<int64_t>{n},
+                                            ArrayRef<int64_t>{1}));
+        Value startCol = ctx.reshape(start, {batch, 1});
+        if (!startCol)
+          return failure();
+        OPTC_TRY(after, ctx.create<CompareOp>(ComparePredicate::ge, keyPos,
+                                              startCol));
+        OPTC_TRY(both, ctx.create<AndOp>(allowed, after));
+        allowed = both;
+      }
+      Value r = ctx.reshape(allowed, {batch, 1, 1, total});
+      if (!r)
+        return failure();
+      allowed = r;
+    } else if (mt.getRank() == 2 || mt.getRank() == 3) {
+      if (mt.getShape().back() != total)
+        return ctx.error() << "a raw mask_index " << mt
+                           << " must end in the total sequence length "
+                           << total;
+      OPTC_TRY(on, ctx.create<CompareOp>(ComparePredicate::gt, p.mask,
+                                         ctx.scalar(i32, 0)));
+      SmallVector<int64_t> shape{mt.getDimSize(0), 1,
+                                 mt.getRank() == 3 ? mt.getDimSize(1) : 1,
+                                 total};
+      Value r = ctx.reshape(on, shape);
+      if (!r)
+        return failure();
+      allowed = r;
+    } else {
+      return ctx.error() << "mask_index of rank " << mt.getRank() << " ("
+                         << mt
+                         << ") is not supported (onnxruntime's CPU kernel "
+                            "does not read 4-D masks)";
+    }
+    OPTC_TRY(mb, ctx.create<SelectOp>(allowed, ctx.scalar(element, 0),
+                                      ctx.scalar(element, p.maskFilter)));
+    maskBias = mb;
+  }
+  if (p.unidirectional) {
+    // Keys after the query's own position get the lowest float instead of
+    // the mask's value.
+    double lowest = -APFloat::getLargest(
+                         cast<FloatType>(element).getFloatSemantics())
+                         .convertToDouble();
+    Value visible = positionMask(ctx, seq, total, [&](int64_t i, int64_t j) {
+      return j <= pastLen + i;
+    });
+    OPTC_TRY(causal, ctx.create<SelectOp>(
+                         visible, maskBias ? maskBias : ctx.scalar(element, 0),
+                         ctx.scalar(element, lowest)));
+    maskBias = causal;
+  }
+
+  double scale = p.scale ? *p.scale
+                         : 1.0 / std::sqrt(static_cast<double>(headSize));
+  OPTC_TRY(kT, ctx.create<TransposeOp>(k, ArrayRef<int64_t>{0, 1, 3, 2}));
+  OPTC_TRY(qk, ctx.create<MatmulOp>(q, kT));
+  OPTC_TRY(scores, ctx.create<MulOp>(qk, ctx.scalar(element, scale)));
+  if (maskBias) {
+    OPTC_TRY(s, ctx.create<AddOp>(scores, maskBias));
+    scores = s;
+  }
+  if (p.bias) {
+    OPTC_TRY(s, ctx.create<AddOp>(scores, p.bias));
+    if (s.getType() != scores.getType())
+      return ctx.error() << "attention_bias " << p.bias.getType()
+                         << " does not broadcast to the scores "
+                         << scores.getType();
+    scores = s;
+  }
+  OPTC_TRY(probs, ctx.create<SoftmaxOp>(scores, 3));
+  OPTC_TRY(ctxv, ctx.create<MatmulOp>(probs, v));
+  OPTC_TRY(out, fromHeads(ctx, ctxv));
+  return std::make_pair(out, present);
+}
+
+/// Attributes Attention and QAttention share.
+LogicalResult readAttentionAttrs(NodeContext &ctx, PackedAttention &p) {
+  OPTC_TRY(heads, ctx.requiredIntAttr("num_heads"));
+  OPTC_TRY(unidirectional, ctx.intAttr("unidirectional", 0));
+  OPTC_TRY(filter, ctx.floatAttr("mask_filter_value", -10000.0f));
+  OPTC_TRY(rotary, ctx.intAttr("do_rotary", 0));
+  OPTC_TRY(share, ctx.intAttr("past_present_share_buffer", 0));
+  if (rotary)
+    return ctx.error() << "do_rotary = " << rotary << " is not supported";
+  if (share)
+    return ctx.error() << "past_present_share_buffer = " << share
+                       << " is not supported";
+  if (heads <= 0)
+    return ctx.error() << "num_heads must be positive, found " << heads;
+  p.heads = heads;
+  p.unidirectional = unidirectional != 0;
+  p.maskFilter = filter;
+  if (ctx.attr("scale")) {
+    OPTC_TRY(s, ctx.floatAttr("scale", 0));
+    if (s != 0)
+      p.scale = s;
+  }
+  return success();
+}
+
+/// Splits packed QKV [B, S, q + k + v] into p.q, p.k, p.v.
+LogicalResult splitQkv(NodeContext &ctx, Value qkv, ArrayRef<int64_t> sizes,
+                       PackedAttention &p) {
+  OPTC_TRY(q, lastAxisSlice(ctx, qkv, 0, sizes[0]));
+  OPTC_TRY(k, lastAxisSlice(ctx, qkv, sizes[0], sizes[0] + sizes[1]));
+  OPTC_TRY(v, lastAxisSlice(ctx, qkv, sizes[0] + sizes[1],
+                            sizes[0] + sizes[1] + sizes[2]));
+  p.q = q;
+  p.k = k;
+  p.v = v;
+  return success();
+}
+
+/// The hidden sizes of Q, K and V in packed weights of `columns` columns.
+FailureOr<SmallVector<int64_t>> qkvSizes(NodeContext &ctx, int64_t columns) {
+  bool given = false;
+  OPTC_TRY(sizes, ctx.intsAttr("qkv_hidden_sizes", &given));
+  if (ShapedType::isDynamic(columns))
+    return ctx.error() << "the weights' column count must be known";
+  if (!given) {
+    if (columns % 3 != 0)
+      return ctx.error() << "the weights' " << columns
+                         << " columns are not 3 equal hidden sizes";
+    return SmallVector<int64_t>(3, columns / 3);
+  }
+  if (sizes.size() != 3 || sizes[0] != sizes[1] ||
+      sizes[0] + sizes[1] + sizes[2] != columns || sizes[0] <= 0 ||
+      sizes[2] <= 0)
+    return ctx.error() << "qkv_hidden_sizes must be 3 positive sizes, the "
+                          "first two equal, adding up to the weights' "
+                       << columns << " columns";
+  return sizes;
+}
+
+LogicalResult attention(NodeContext &ctx) {
+  OPTC_TRY(input, ctx.requiredInput(0, "input"));
+  OPTC_TRY(weights, ctx.requiredInput(1, "weights"));
+  Value bias = ctx.input(2);
+  PackedAttention p;
+  p.mask = ctx.input(3);
+  p.past = ctx.input(4);
+  p.bias = ctx.input(5);
+  if (ctx.input(6))
+    return ctx.error() << "input 6 (past_sequence_length) is not supported "
+                          "(it goes with past_present_share_buffer)";
+  if (failed(readAttentionAttrs(ctx, p)))
+    return failure();
+  RankedTensorType it = ctx.typeOf(input), wt = ctx.typeOf(weights);
+  if (it.getRank() != 3 || wt.getRank() != 2)
+    return ctx.error() << "input must be 3-D and weights 2-D, found " << it
+                       << " and " << wt;
+  if (!isa<FloatType>(it.getElementType()))
+    return ctx.error() << "input must be a float tensor, found " << it;
+  OPTC_TRY(sizes, qkvSizes(ctx, wt.getDimSize(1)));
+  if (p.past && sizes[2] != sizes[0])
+    return ctx.error() << "past needs Q, K and V of one hidden size";
+  OPTC_TRY(qkv, ctx.create<MatmulOp>(input, weights));
+  if (bias) {
+    OPTC_TRY(s, ctx.create<AddOp>(qkv, bias));
+    qkv = s;
+  }
+  if (failed(splitQkv(ctx, qkv, sizes, p)))
+    return failure();
+  OPTC_TRY(result, packedAttention(ctx, p));
+  ctx.outputs = {result.first, result.second};
+  return success();
+}
+
+/// QAttention: the QKV projection of quantised input and weights
+/// ((input - izp) . (weight - wzp) in i32, times input_scale *
+/// weight_scale, plus bias), then Attention's attention.
+LogicalResult qattention(NodeContext &ctx) {
+  OPTC_TRY(input, ctx.requiredInput(0, "input"));
+  OPTC_TRY(weight, ctx.requiredInput(1, "weight"));
+  OPTC_TRY(bias, ctx.requiredInput(2, "bias"));
+  OPTC_TRY(inputScaleIn, ctx.requiredInput(3, "input_scale"));
+  OPTC_TRY(weightScale, ctx.requiredInput(4, "weight_scale"));
+  PackedAttention p;
+  p.mask = ctx.input(5);
+  Value izp = ctx.input(6), wzp = ctx.input(7);
+  p.past = ctx.input(8);
+  if (failed(readAttentionAttrs(ctx, p)))
+    return failure();
+  RankedTensorType it = ctx.typeOf(input), wt = ctx.typeOf(weight);
+  if (it.getRank() != 3 || wt.getRank() != 2)
+    return ctx.error() << "input must be 3-D and weight 2-D, found " << it
+                       << " and " << wt;
+  OPTC_TRY(inputScale, asScalar(ctx, inputScaleIn, "input_scale"));
+  if (izp) {
+    OPTC_TRY(z, asScalar(ctx, izp, "input_zero_point"));
+    izp = z;
+  }
+  OPTC_TRY(sizes, qkvSizes(ctx, wt.getDimSize(1)));
+  OPTC_TRY(a32, shiftedI32(ctx, input, izp));
+  OPTC_TRY(b32, shiftedI32(ctx, weight, wzp));
+  OPTC_TRY(acc, ctx.create<MatmulOp>(a32, b32));
+  OPTC_TRY(scale, ctx.create<MulOp>(inputScale, weightScale));
+  OPTC_TRY(qkv, scaleAccumulator(ctx, acc, scale, bias));
+  if (failed(splitQkv(ctx, qkv, sizes, p)))
+    return failure();
+  OPTC_TRY(result, packedAttention(ctx, p));
+  ctx.outputs = {result.first, result.second};
+  return success();
+}
+
+/// Rotary embedding of `x` ([B, S, N*H] or [B, N, S, H]) by ONNX's
+/// RotaryEmbedding converter; `positions` are [B or 1, S] int64.
+FailureOr<Value> rotate(NodeContext &ctx, Value x, Value cosCache,
+                        Value sinCache, Value positions, int64_t interleaved,
+                        int64_t rotaryDim, int64_t numHeads) {
+  onnx::NodeProto node =
+      synthesize(ctx, "RotaryEmbedding",
+                 {"X", "cos_cache", "sin_cache", "position_ids"}, {"Y"});
+  setInt(node, "interleaved", interleaved);
+  if (rotaryDim)
+    setInt(node, "rotary_embedding_dim", rotaryDim);
+  if (numHeads)
+    setInt(node, "num_heads", numHeads);
+  OPTC_TRY(out, convertAs(ctx, node, 23, {x, cosCache, sinCache, positions}));
+  return out[0];
+}
+
+/// Positions offset + [0, seq) as [1, seq] int64.
+FailureOr<Value> positionsFrom(NodeContext &ctx, Value offset, int64_t seq) {
+  SmallVector<int64_t> steps;
+  for (int64_t s = 0; s < seq; ++s)
+    steps.push_back(s);
+  Value row = ctx.reshape(ctx.i64s(steps), {1, seq});
+  if (!row)
+    return failure();
+  if (!offset)
+    return row;
+  Value o = ctx.reshape(ctx.castTo(offset, ctx.b.getI64Type()), {1, 1});
+  if (!o)
+    return failure();
+  return ctx.create<AddOp>(row, o);
+}
+
+/// RotaryEmbedding of com.microsoft: (input, position_ids, cos_cache,
+/// sin_cache), where position_ids of shape (1) is the position of the
+/// first token. onnxruntime's CPU kernel ignores `scale`, and so does this.
+LogicalResult rotaryEmbedding(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(ids, ctx.requiredInput(1, "position_ids"));
+  OPTC_TRY(cosCache, ctx.requiredInput(2, "cos_cache"));
+  OPTC_TRY(sinCache, ctx.requiredInput(3, "sin_cache"));
+  OPTC_TRY(interleaved, ctx.intAttr("interleaved", 0));
+  OPTC_TRY(rotaryDim, ctx.intAttr("rotary_embedding_dim", 0));
+  OPTC_TRY(numHeads, ctx.intAttr("num_heads", 0));
+  OPTC_TRY(packed, ctx.intAttr("is_packed_batching", 0));
+  if (packed)
+    return ctx.error() << "is_packed_batching = " << packed
+                       << " is not supported";
+  RankedTensorType xt = ctx.typeOf(x), it = ctx.typeOf(ids),
+                   ct = ctx.typeOf(cosCache);
+  if (!xt.hasStaticShape() || (xt.getRank() != 3 && xt.getRank() != 4))
+    return ctx.error() << "input must be a static 3-D or 4-D tensor, found "
+                       << xt;
+  if (ct.getRank() != 2 || ct.isDynamicDim(1))
+    return ctx.error() << "cos_cache must be 2-D with a known last dimension, "
+                          "found "
+                       << ct;
+  if (xt.getRank() == 3 && numHeads == 0) {
+    if (rotaryDim)
+      return ctx.error() << "a 3-D input with rotary_embedding_dim needs "
+                            "num_heads";
+    int64_t headSize = 2 * ct.getDimSize(1);
+    if (headSize == 0 || xt.getDimSize(2) % headSize != 0)
+      return ctx.error() << "the hidden size of " << xt
+                         << " is not a multiple of the head size " << headSize
+                         << " the caches give";
+    numHeads = xt.getDimSize(2) / headSize;
+  }
+  int64_t seq = xt.getDimSize(xt.getRank() == 3 ? 1 : 2);
+  Value positions = ids;
+  if (it.getRank() == 1) {
+    if (it.isDynamicDim(0) || it.getDimSize(0) != 1)
+      return ctx.error() << "position_ids must be (1) or (batch, sequence), "
+                            "found "
+                         << it;
+    OPTC_TRY(pos, positionsFrom(ctx, ids, seq));
+    positions = pos;
+  } else if (it.getRank() != 2) {
+    return ctx.error() << "position_ids must be (1) or (batch, sequence), "
+                          "found "
+                       << it;
+  }
+  OPTC_TRY(y, rotate(ctx, x, cosCache, sinCache,
+                     ctx.castTo(positions, ctx.b.getI64Type()), interleaved,
+                     rotaryDim, xt.getRank() == 3 ? numHeads : 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+} // namespace
+
+void onnx_import::registerMicrosoftOps(OpRegistry &r) {
+  const char *ms = "com.microsoft";
+  r.add(ms, "Gelu", gelu);
+  r.add(ms, "BiasGelu", biasGelu);
+  r.add(ms, "FastGelu", fastGelu);
+  r.add(ms, "QuickGelu", quickGelu);
+  r.add(ms, "SkipLayerNormalization", skipLayerNorm);
+  r.add(ms, "SkipSimplifiedLayerNormalization", skipSimplifiedLayerNorm);
+  // onnxruntime registers it in the ai.onnx domain, version 1.
+  r.add("", "SimplifiedLayerNormalization", simplifiedLayerNorm, 1);
+  r.add(ms, "FusedMatMul", fusedMatmul);
+  r.add(ms, "FusedConv", fusedConv);
+  r.add(ms, "GatherND", gatherNd);
+  r.add(ms, "MatMulIntegerToFloat", matmulIntegerToFloat);
+  r.add(ms, "DynamicQuantizeMatMul", dynamicQuantizeMatmul);
+  r.add(ms, "Attention", attention);
+  r.add(ms, "QAttention", qattention);
+  r.add(ms, "RotaryEmbedding", rotaryEmbedding);
+}
