@@ -362,3 +362,68 @@ def test_dynamic_quantize_matmul(optc, tmp_path, b_type, per_column,
     # b_scale) + bias like onnxruntime.
     ms_check(optc, tmp_path, node, {"a": rand([3, 4, 16], 3, low, high)},
              initializers=inits, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("batch,seq,past,case", [
+    (2, 4, 0, "prompt"),
+    (2, 4, 0, "packed"),
+    (2, 1, 3, "decode"),
+    (1, 4, 3, "decode"),           # several new tokens need batch 1
+    (1, 4, 3, "window"),
+    (2, 4, 0, "window"),
+    (2, 4, 0, "softcap"),
+    (2, 1, 3, "smooth"),
+    (1, 3, 3, "head_sink"),
+    (1, 4, 2, "rotary"),
+    (2, 4, 0, "rotary_interleaved"),
+    (1, 4, 0, "attention_bias"),
+    (2, 4, 0, "bidirectional"),
+])
+def test_group_query_attention(optc, tmp_path, batch, seq, past, case):
+    # onnxruntime's rotary kernel wants head sizes that are multiples of 16.
+    heads, kv_heads = 4, 2
+    head = 16 if case.startswith("rotary") else 8
+    total = past + seq
+    feeds = {"q": rand([batch, seq, heads * head], 1, -1, 1)}
+    inits = {"seqlens": np.full([batch], total - 1, np.int32),
+             "total": np.array(total, np.int32)}
+    inputs = ["q", "k", "v", "", "", "seqlens", "total"]
+    attrs = dict(num_heads=heads, kv_num_heads=kv_heads)
+    if case == "packed":
+        feeds["q"] = rand([batch, seq, (heads + 2 * kv_heads) * head], 1,
+                          -1, 1)
+        inputs[1:3] = ["", ""]
+    else:
+        feeds["k"] = rand([batch, seq, kv_heads * head], 2, -1, 1)
+        feeds["v"] = rand([batch, seq, kv_heads * head], 3, -1, 1)
+    if past:
+        inputs[3:5] = ["pk", "pv"]
+        feeds["pk"] = rand([batch, kv_heads, past, head], 4, -1, 1)
+        feeds["pv"] = rand([batch, kv_heads, past, head], 5, -1, 1)
+    if case == "window":
+        attrs["local_window_size"] = 2
+    if case == "softcap":
+        attrs["softcap"] = 1.5
+        feeds["q"] = feeds["q"] * 4
+    if case == "smooth":
+        attrs["smooth_softmax"] = 1
+    if case == "head_sink":
+        inputs += ["", "", "", "", "sink"]
+        inits["sink"] = rand([heads], 6)
+    if case.startswith("rotary"):
+        attrs["do_rotary"] = 1
+        attrs["rotary_interleaved"] = int(case.endswith("interleaved"))
+        angles = np.outer(np.arange(16), 1.0 / 10000 ** (
+            np.arange(0, head, 2) / head)).astype(np.float32)
+        inputs += ["cos", "sin"]
+        inits["cos"], inits["sin"] = np.cos(angles), np.sin(angles)
+    if case == "attention_bias":
+        inputs += ["", "", "", "ab"]
+        feeds["ab"] = rand([batch, 1, seq, total], 7)
+    if case == "bidirectional":
+        attrs["causal"] = 0
+    outputs = ["y", "present_k", "present_v"]
+    node = helper.make_node("GroupQueryAttention", inputs, outputs,
+                            domain=MS, **attrs)
+    ms_check(optc, tmp_path, node, feeds, outputs, inits, rtol=1e-5,
+             atol=1e-5)

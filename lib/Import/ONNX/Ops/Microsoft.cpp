@@ -529,7 +529,7 @@ FailureOr<Value> fromHeads(NodeContext &ctx, Value x) {
 }
 
 /// np.repeat of the heads of [B, Nkv, T, H] `reps` times: [B, Nkv*reps, T, H].
-[[maybe_unused]] FailureOr<Value> repeatHeads(NodeContext &ctx, Value x, int64_t reps) {
+FailureOr<Value> repeatHeads(NodeContext &ctx, Value x, int64_t reps) {
   if (reps == 1)
     return x;
   RankedTensorType t = ctx.typeOf(x);
@@ -964,6 +964,229 @@ LogicalResult rotaryEmbedding(NodeContext &ctx) {
   return success();
 }
 
+
+/// Whether constant `v` (when it is one) holds only `expected`; true for
+/// values known only at run time.
+bool constantIsAll(Value v, int64_t expected) {
+  std::optional<SmallVector<int64_t>> values = getConstantInts(v);
+  return !values || llvm::all_of(*values, [&](int64_t x) {
+    return x == expected;
+  });
+}
+
+/// GroupQueryAttention as onnxruntime's CPU kernel computes it for batches
+/// without padding: the KV cache (BNSH) is past then new (total =
+/// past + sequence for every batch entry), keys are shared by groups of
+/// num_heads / kv_num_heads query heads, causal (optionally a local window
+/// of local_window_size keys ending at the query), rotary embedding of Q
+/// and K at positions past + s, softcap, attention_bias, and the smooth
+/// softmax (head_sink, or 0 with smooth_softmax) that adds exp(sink) to the
+/// denominator.
+LogicalResult groupQueryAttention(NodeContext &ctx) {
+  OPTC_TRY(query, ctx.requiredInput(0, "query"));
+  Value key = ctx.input(1), value = ctx.input(2), pastKey = ctx.input(3),
+        pastValue = ctx.input(4);
+  OPTC_TRY(seqlensK, ctx.requiredInput(5, "seqlens_k"));
+  OPTC_TRY(totalLength, ctx.requiredInput(6, "total_sequence_length"));
+  Value cosCache = ctx.input(7), sinCache = ctx.input(8),
+        attnBias = ctx.input(10), headSink = ctx.input(11);
+  static const std::pair<unsigned, const char *> unsupportedInputs[] = {
+      {9, "position_ids"},
+      {12, "k_scale"},
+      {13, "v_scale"},
+      {14, "q_norm_weight"},
+      {15, "k_norm_weight"}};
+  for (auto [index, name] : unsupportedInputs)
+    if (ctx.input(index))
+      return ctx.error() << "input " << index << " (" << name
+                         << ") is not supported";
+  OPTC_TRY(heads, ctx.requiredIntAttr("num_heads"));
+  OPTC_TRY(kvHeads, ctx.requiredIntAttr("kv_num_heads"));
+  OPTC_TRY(scaleAttr, ctx.floatAttr("scale", 0));
+  OPTC_TRY(softcap, ctx.floatAttr("softcap", 0));
+  OPTC_TRY(window, ctx.intAttr("local_window_size", -1));
+  OPTC_TRY(doRotary, ctx.intAttr("do_rotary", 0));
+  OPTC_TRY(interleaved, ctx.intAttr("rotary_interleaved", 0));
+  OPTC_TRY(smooth, ctx.intAttr("smooth_softmax", -1));
+  OPTC_TRY(causal, ctx.intAttr("causal", 1));
+  OPTC_TRY(qkOutput, ctx.intAttr("qk_output", 0));
+  OPTC_TRY(slidingCache, ctx.intAttr("sliding_window_cache", 0));
+  OPTC_TRY(kQuant, ctx.stringAttr("k_quant_type", "NONE"));
+  OPTC_TRY(vQuant, ctx.stringAttr("v_quant_type", "NONE"));
+  if (kQuant != "NONE" || vQuant != "NONE")
+    return ctx.error() << "quantised KV caches (k_quant_type '" << kQuant
+                       << "', v_quant_type '" << vQuant
+                       << "') are not supported";
+  if (qkOutput)
+    return ctx.error() << "qk_output = " << qkOutput << " is not supported";
+  if (slidingCache)
+    return ctx.error() << "sliding_window_cache = " << slidingCache
+                       << " is not supported";
+  if (causal != 0 && causal != 1)
+    return ctx.error() << "causal must be 0 or 1, found " << causal;
+  if (!causal && window > 0)
+    return ctx.error() << "local_window_size = " << window
+                       << " needs causal = 1";
+  if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0)
+    return ctx.error() << "num_heads = " << heads
+                       << " must be a positive multiple of kv_num_heads = "
+                       << kvHeads;
+  if (!key != !value)
+    return ctx.error() << "key and value go together";
+  if (!pastKey != !pastValue)
+    return ctx.error() << "past_key and past_value go together";
+  RankedTensorType qt = ctx.typeOf(query);
+  Type element = qt.getElementType();
+  if (!isa<FloatType>(element) || qt.getRank() != 3 || !qt.hasStaticShape())
+    return ctx.error() << "query must be a static 3-D float tensor, found "
+                       << qt << " (fix sizes with --input-shape)";
+  int64_t batch = qt.getDimSize(0), seq = qt.getDimSize(1),
+          hidden = qt.getDimSize(2);
+  int64_t columns = key ? heads : heads + 2 * kvHeads;
+  if (hidden % columns != 0)
+    return ctx.error() << "the query's hidden size " << hidden
+                       << " is not a multiple of "
+                       << (key ? "num_heads" : "num_heads + 2 kv_num_heads")
+                       << " = " << columns;
+  int64_t headSize = hidden / columns;
+  Value q = query, k = key, v = value;
+  if (!key) {
+    // Packed QKV.
+    OPTC_TRY(pq, lastAxisSlice(ctx, query, 0, heads * headSize));
+    OPTC_TRY(pk, lastAxisSlice(ctx, query, heads * headSize,
+                               (heads + kvHeads) * headSize));
+    OPTC_TRY(pv, lastAxisSlice(ctx, query, (heads + kvHeads) * headSize,
+                               (heads + 2 * kvHeads) * headSize));
+    q = pq;
+    k = pk;
+    v = pv;
+  }
+  for (Value t : {k, v})
+    if (ctx.typeOf(t) != RankedTensorType::get(
+                             {batch, seq, kvHeads * headSize}, element))
+      return ctx.error() << "key and value must be [" << batch << ", " << seq
+                         << ", " << kvHeads * headSize << "] (cross "
+                         << "attention is not supported), found "
+                         << t.getType();
+  int64_t pastLen = 0;
+  if (pastKey) {
+    RankedTensorType pt = ctx.typeOf(pastKey);
+    if (pt != RankedTensorType::get(
+                  {batch, kvHeads, pt.getRank() == 4 ? pt.getDimSize(2) : 0,
+                   headSize},
+                  element) ||
+        pt.isDynamicDim(2) || ctx.typeOf(pastValue) != pt)
+      return ctx.error() << "past_key and past_value must be [" << batch
+                         << ", " << kvHeads << ", past, " << headSize
+                         << "] (BNSH) with a known past length, found "
+                         << pt << " and " << pastValue.getType();
+    pastLen = pt.getDimSize(2);
+  }
+  int64_t total = pastLen + seq;
+  if (!constantIsAll(totalLength, total))
+    return ctx.error() << "total_sequence_length must be past + sequence = "
+                       << total
+                       << " (shared past/present buffers are not supported)";
+  if (!constantIsAll(seqlensK, total - 1))
+    return ctx.error() << "seqlens_k must be total - 1 = " << total - 1
+                       << " for every batch entry (padded batches are not "
+                          "supported)";
+
+  if (doRotary) {
+    if (!cosCache || !sinCache)
+      return ctx.error() << "do_rotary needs cos_cache and sin_cache";
+    RankedTensorType ct = ctx.typeOf(cosCache);
+    if (ct.getRank() != 2 || ct.isDynamicDim(1))
+      return ctx.error() << "cos_cache must be 2-D with a known last "
+                            "dimension, found "
+                         << ct;
+    int64_t rotaryDim = 2 * ct.getDimSize(1);
+    OPTC_TRY(offset, positionsFrom(ctx, Value(), seq));
+    Value positions = offset;
+    if (pastLen) {
+      OPTC_TRY(p, ctx.create<AddOp>(
+                      offset, ctx.scalar(ctx.b.getI64Type(), pastLen)));
+      positions = p;
+    }
+    int64_t dim = rotaryDim == headSize ? 0 : rotaryDim;
+    OPTC_TRY(rq, rotate(ctx, q, cosCache, sinCache, positions, interleaved,
+                        dim, heads));
+    OPTC_TRY(rk, rotate(ctx, k, cosCache, sinCache, positions, interleaved,
+                        dim, kvHeads));
+    q = rq;
+    k = rk;
+  }
+
+  OPTC_TRY(qh, toHeads(ctx, q, heads));
+  OPTC_TRY(kh, toHeads(ctx, k, kvHeads));
+  OPTC_TRY(vh, toHeads(ctx, v, kvHeads));
+  if (pastKey) {
+    OPTC_TRY(kk, ctx.create<ConcatOp>(ValueRange{pastKey, kh}, 2));
+    OPTC_TRY(vv, ctx.create<ConcatOp>(ValueRange{pastValue, vh}, 2));
+    kh = kk;
+    vh = vv;
+  }
+  Value presentKey = kh, presentValue = vh;
+  OPTC_TRY(kr, repeatHeads(ctx, kh, heads / kvHeads));
+  OPTC_TRY(vr, repeatHeads(ctx, vh, heads / kvHeads));
+
+  double scale = scaleAttr != 0
+                     ? scaleAttr
+                     : 1.0 / std::sqrt(static_cast<double>(headSize));
+  OPTC_TRY(kT, ctx.create<TransposeOp>(kr, ArrayRef<int64_t>{0, 1, 3, 2}));
+  OPTC_TRY(qk, ctx.create<MatmulOp>(qh, kT));
+  OPTC_TRY(scores, ctx.create<MulOp>(qk, ctx.scalar(element, scale)));
+  if (softcap > 0) {
+    Value cap = ctx.scalar(element, softcap);
+    OPTC_TRY(d, ctx.create<DivOp>(scores, cap));
+    OPTC_TRY(t, ctx.create<TanhOp>(d));
+    OPTC_TRY(c, ctx.create<MulOp>(t, cap));
+    scores = c;
+  }
+  if (causal) {
+    // Query i sits at position past + i; a local window keeps the
+    // local_window_size keys that end there.
+    Value visible = positionMask(ctx, seq, total, [&](int64_t i, int64_t j) {
+      int64_t at = pastLen + i;
+      return j <= at && (window <= 0 || j > at - window);
+    });
+    OPTC_TRY(masked, ctx.create<SelectOp>(visible, scores,
+                                          ctx.scalar(element, -INFINITY)));
+    scores = masked;
+  }
+  if (attnBias) {
+    OPTC_TRY(s, ctx.create<AddOp>(scores, attnBias));
+    if (s.getType() != scores.getType())
+      return ctx.error() << "attention_bias " << attnBias.getType()
+                         << " does not broadcast to the scores "
+                         << scores.getType();
+    scores = s;
+  }
+  Value probs;
+  if (headSink || smooth > 0) {
+    // A column of sinks joins the softmax and is dropped after it.
+    Value sink = ctx.scalar(element, 0);
+    if (headSink) {
+      Value r = ctx.reshape(ctx.castTo(headSink, element), {1, heads, 1, 1});
+      if (!r)
+        return failure();
+      sink = r;
+    }
+    OPTC_TRY(column, ctx.create<BroadcastOp>(
+                         sink, ArrayRef<int64_t>{batch, heads, seq, 1}));
+    OPTC_TRY(joined, ctx.create<ConcatOp>(ValueRange{scores, column}, 3));
+    OPTC_TRY(sm, ctx.create<SoftmaxOp>(joined, 3));
+    OPTC_TRY(p, lastAxisSlice(ctx, sm, 0, total));
+    probs = p;
+  } else {
+    OPTC_TRY(p, ctx.create<SoftmaxOp>(scores, 3));
+    probs = p;
+  }
+  OPTC_TRY(ctxv, ctx.create<MatmulOp>(probs, vr));
+  OPTC_TRY(out, fromHeads(ctx, ctxv));
+  ctx.outputs = {out, presentKey, presentValue};
+  return success();
+}
 } // namespace
 
 void onnx_import::registerMicrosoftOps(OpRegistry &r) {
@@ -984,4 +1207,5 @@ void onnx_import::registerMicrosoftOps(OpRegistry &r) {
   r.add(ms, "Attention", attention);
   r.add(ms, "QAttention", qattention);
   r.add(ms, "RotaryEmbedding", rotaryEmbedding);
+  r.add(ms, "GroupQueryAttention", groupQueryAttention);
 }
