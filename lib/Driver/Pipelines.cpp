@@ -58,6 +58,9 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createOptcInferShapes());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    // Folding a transposed weight leaves the original blob unused: free it
+    // rather than carry both through compilation.
+    pm.addPass(createOptcReleaseUnusedBlobs());
     return;
   case Stage::Fusion:
     pm.addPass(createOptcFormRegions());

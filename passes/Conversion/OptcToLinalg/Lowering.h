@@ -157,10 +157,55 @@ Value identityOf(OpBuilder &b, Location loc, Type type, double identity,
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
              const Reduction &reduction, Value identity);
 
-/// The lowerings of the structured NN ops (convolution, pooling, gathers,
-/// padding, tiling, splits, index reductions, scans).
-void populateStructuredLoweringPatterns(const TypeConverter &converter,
-                                        RewritePatternSet &patterns);
+// Positions computed from index tensors and strides (Common.cpp).
+
+/// Where a position `t` of a stride-spread axis comes from: `t / stride`,
+/// and whether that is a real element (t >= 0, divisible by the stride,
+/// and below `size`).
+std::pair<Value, Value> stridedSource(OpBuilder &b, Location loc, Value t,
+                                      int64_t stride, int64_t size);
+/// `value` (an index) clamped to [0, size - 1].
+Value clampIndex(OpBuilder &b, Location loc, Value value, int64_t size);
+/// An index read from a tensor (any integer type) as an index, negative
+/// values counting from the end, clamped into [0, size).
+Value normalizeIndex(OpBuilder &b, Location loc, Value value, int64_t size,
+                     bool isUnsigned);
+/// A linalg.generic over `resultType` whose `inputs` are read at positions
+/// given by their maps and whose body also sees the loop indices.
+Value indexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                     ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                     function_ref<Value(OpBuilder &, Location,
+                                        ValueRange indices, ValueRange args)>
+                         body);
+bool isStatic(Value value);
+/// The lowest value of a type, the identity of max: -inf or the minimum.
+Value lowest(OpBuilder &b, Location loc, Type type, Kind kind);
+
+// The lowering patterns, one family per file (as StableHLO splits its
+// linalg conversions).
+
+/// Elementwise ops and random draws (Pointwise.cpp).
+void populatePointwiseLoweringPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+/// Matrix products (Contraction.cpp).
+void populateContractionLoweringPatterns(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
+/// Convolutions, transposed convolutions, pooling (Convolution.cpp).
+void populateConvolutionLoweringPatterns(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
+/// Transpose, reshape, broadcast, concat, slice, pad, tile, split
+/// (DataMovement.cpp).
+void populateDataMovementLoweringPatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns);
+/// Gathers and scatters (Gathers.cpp).
+void populateGatherLoweringPatterns(const TypeConverter &converter,
+                                    RewritePatternSet &patterns);
+/// Reductions, softmax, arg-reductions, scans (Reductions.cpp).
+void populateReductionLoweringPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+/// TopK (TopK.cpp).
+void populateTopKLoweringPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
 
 } // namespace mlir::optc::lowering
 
