@@ -233,6 +233,8 @@ struct TileAndVectorizePass
   /// no partial tiles), and remainders take shorter vectors.
   void scheduleOp(RewriterBase &rewriter, linalg::LinalgOp op,
                   bool threaded = true) {
+    if (op.getNumLoops() == 0)
+      return; // scalar code after bufferisation
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     Schedule schedule = scheduleFor(op, vectorBits, minParallelWork);
     if (!threaded)
@@ -388,8 +390,10 @@ struct TileAndVectorizePass
     });
     for (linalg::LinalgOp op : ops) {
       // Dynamic sizes are not scheduled; an op with an empty loop does
-      // nothing and is left to the loop lowering.
-      if (!op.hasPureTensorSemantics() ||
+      // nothing and is left to the loop lowering, as is a 0-d op (no loop
+      // to tile; vectorising one that extracts at a computed position
+      // made an invalid vector.gather with a scalar index).
+      if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
           llvm::any_of(op.getStaticLoopRanges(), [](int64_t r) {
             return ShapedType::isDynamic(r) || r == 0;
           }))
