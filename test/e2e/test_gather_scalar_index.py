@@ -4,10 +4,8 @@ linalg.generic whose body extracts at a computed position; upstream's
 vectoriser turned it into a vector.gather with a scalar index, which failed
 verification in the vector stage (issue 14). The CPU scheduler now leaves
 0-d ops scalar."""
-import subprocess
 
 import numpy as np
-import onnx
 import pytest
 from onnx import TensorProto, helper
 
