@@ -31,7 +31,7 @@ _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 _OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
             "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
             "input_shapes": "--input-shape", "input_values": "--input-value",
-            "fast_math": "--fast-math"}
+            "fast_math": "--fast-math", "time_passes": "--time-passes"}
 
 
 def compile(model, target="cpu", opt_level=2, **options):
@@ -45,7 +45,8 @@ def compile(model, target="cpu", opt_level=2, **options):
     (--input-value, a dict of input name to a NumPy array: the input
     becomes a constant and leaves the model's inputs; for inputs that
     decide shapes), fast_math (--fast-math: cheaper math functions,
-    accurate only near the origin). Returns a CompiledModel; compiler errors raise
+    accurate only near the origin), time_passes (--time-passes: the time
+    of every stage and pass, printed to stderr). Returns a CompiledModel; compiler errors raise
     CompileError."""
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
@@ -83,7 +84,8 @@ def compile(model, target="cpu", opt_level=2, **options):
                            str(options.get("target_triple") or ""), str(name),
                            str(options.get("weights") or "auto"),
                            int(options.get("weights_limit", 64 << 20)),
-                           bool(options.get("fast_math", False)), shapes,
+                           bool(options.get("fast_math", False)),
+                           bool(options.get("time_passes", False)), shapes,
                            values, _RUNTIME_ARCHIVE)
         return CompiledModel(library, _owned_dir=work)
     except BaseException:

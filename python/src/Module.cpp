@@ -228,7 +228,7 @@ void compileFile(const std::string &input, const std::string &output,
                  const std::string &target, unsigned optLevel,
                  const std::string &targetCPU, const std::string &targetTriple,
                  const std::string &name, const std::string &weights,
-                 int64_t weightsLimit, bool fastMath,
+                 int64_t weightsLimit, bool fastMath, bool timePasses,
                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
                  const std::vector<std::string> &inputValues,
                  const std::string &runtimeArchive) {
@@ -245,6 +245,7 @@ void compileFile(const std::string &input, const std::string &output,
   options.weights = weights;
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
+  options.timePasses = timePasses;
   for (const auto &[in, dims] : inputShapes)
     options.import.inputShapes[in] =
         llvm::SmallVector<int64_t>(dims.begin(), dims.end());
@@ -304,7 +305,8 @@ NB_MODULE(_optc, m) {
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
         nb::arg("target"), nb::arg("opt_level"), nb::arg("target_cpu"),
         nb::arg("target_triple"), nb::arg("name"), nb::arg("weights"),
-        nb::arg("weights_limit"), nb::arg("fast_math"), nb::arg("input_shapes"),
+        nb::arg("weights_limit"), nb::arg("fast_math"), nb::arg("time_passes"),
+        nb::arg("input_shapes"),
         nb::arg("input_values"), nb::arg("runtime_archive"),
         "Compiles a model file into a library and header (optc -o x.so).");
 }

@@ -298,3 +298,20 @@ def test_gil_released_while_compiling(optc_api, step):
     thread.join()
     assert spans and spans[0] > 0.05, "the compiler ran too briefly to tell"
     assert longest < spans[0] / 2, (longest, spans[0])
+
+
+def test_time_passes_and_fast_math_options(optc_api, capfd):
+    # time_passes prints MLIR's timing report of every stage and pass to
+    # stderr, as optc --time-passes does; fast_math is accepted and changes
+    # nothing for a model without math functions.
+    mlp = optc_api.compile(mlp_model(), input_shapes={"x": [2, 4]}, time_passes=True,
+                           fast_math=True)
+    report = capfd.readouterr().err
+    assert "Execution time report" in report
+    for stage in ("import", "stage 'graph'", "stage 'linalg'", "stage 'llvm'"):
+        assert stage in report
+    assert "OptcCPUExpandMath" in report
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(mlp(x), reference(mlp_model(), {"x": x})[0], rtol=1e-6)
+    optc_api.compile(mlp_model(), input_shapes={"x": [2, 4]})
+    assert "Execution time report" not in capfd.readouterr().err
