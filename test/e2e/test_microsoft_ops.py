@@ -135,7 +135,7 @@ def test_contrib_layer_norm(optc, tmp_path):
     ([2, 4, 5, 7], [2, 4, 7, 6], dict(alpha=0.5)),
     ([2, 4, 7, 5], [4, 6, 7], dict(transA=1, transB=1)),
     ([3, 4, 5, 7], [4, 7, 6], {}),
-    # transBatch: [d0, b..., m, n] read as [b..., d0, n] (onnxruntime's).
+    # transBatch: [x, b..., y] read as [b..., x, y] (onnxruntime's).
     ([5, 2, 4, 7], [2, 4, 7, 6], dict(transBatchA=1)),
     ([7, 2, 4, 5], [2, 4, 7, 6], dict(transBatchA=1, transA=1)),
     ([2, 4, 5, 7], [7, 2, 4, 6], dict(transBatchB=1)),

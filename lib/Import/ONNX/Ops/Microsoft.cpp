@@ -317,9 +317,9 @@ LogicalResult simplifiedLayerNorm(NodeContext &ctx) {
 // Matrix products and convolution
 //===----------------------------------------------------------------------===//
 
-/// FusedMatMul: alpha * op(A) . op(B), where op transposes the batch
-/// (transBatch: [d0, b..., m, n] read as [b..., d0, m... ]) and then the
-/// last two dimensions (trans).
+/// FusedMatMul: alpha * op(A) . op(B), where op moves the first dimension
+/// behind the batch (transBatch: [x, b..., y] read as [b..., x, y]) and
+/// then swaps the last two (trans).
 LogicalResult fusedMatmul(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
   OPTC_TRY(b, ctx.requiredInput(1, "B"));
