@@ -25,17 +25,20 @@ U8 = TensorProto.UINT8
 I8 = TensorProto.INT8
 MS = "com.microsoft"
 
-TYPE = {np.dtype(np.float32): F32, np.dtype(np.int32): I32,
+TYPE = {np.dtype(np.float32): F32, np.dtype(np.float16): TensorProto.FLOAT16,
+        np.dtype(np.int32): I32,
         np.dtype(np.int64): I64, np.dtype(np.uint8): U8,
         np.dtype(np.int8): I8}
 
 
-def ms_model(nodes, feeds, outputs, initializers=(), opset=17):
+def ms_model(nodes, feeds, outputs, initializers=(), opset=17,
+             out_type=F32):
     """A model of `nodes` with inputs typed after `feeds` (name -> array),
     float outputs of unknown shape and the com.microsoft opset."""
     inputs = [helper.make_tensor_value_info(n, TYPE[v.dtype], v.shape)
               for n, v in feeds.items()]
-    outs = [helper.make_tensor_value_info(n, F32, None) for n in outputs]
+    outs = [helper.make_tensor_value_info(n, out_type, None)
+            for n in outputs]
     graph = helper.make_graph(
         nodes, "test", inputs, outs,
         initializer=[numpy_helper.from_array(v, n)
@@ -47,8 +50,9 @@ def ms_model(nodes, feeds, outputs, initializers=(), opset=17):
 
 
 def ms_check(optc, tmp_path, node, feeds, outputs=("y",), initializers=(),
-             opset=17, **tol):
-    model = ms_model([node], feeds, list(outputs), initializers, opset)
+             opset=17, out_type=F32, **tol):
+    model = ms_model([node], feeds, list(outputs), initializers, opset,
+                     out_type)
     check(optc, tmp_path, model, feeds, **tol)
 
 
@@ -106,6 +110,28 @@ def test_skip_simplified_layer_norm(optc, tmp_path, inputs, outputs):
                             outputs, domain=MS)
     ms_check(optc, tmp_path, node, feeds, [o for o in outputs if o], inits,
              rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("op,inputs,outputs", [
+    ("SkipLayerNormalization", ["x", "s", "g", "beta", "bias"],
+     ["y", "", "", "sum"]),
+    ("SkipSimplifiedLayerNormalization", ["x", "s", "g"], ["y"]),
+    ("FastGelu", ["x", "bias"], ["y"]),
+    ("QuickGelu", ["x"], ["y"]),
+])
+def test_float16(optc, tmp_path, op, inputs, outputs):
+    # Normalisations sum and normalise in f32 and round once, like
+    # onnxruntime (bit-exact here); the GELUs differ by one f16 ULP at most.
+    h = np.float16
+    feeds = {"x": rand([2, 5, 16], 1, -3, 3).astype(h),
+             "s": rand([2, 5, 16], 2, -3, 3).astype(h)}
+    inits = {"g": rand([16], 3).astype(h), "beta": rand([16], 4).astype(h),
+             "bias": rand([16], 5).astype(h)}
+    feeds = {k: v for k, v in feeds.items() if k in inputs}
+    inits = {k: v for k, v in inits.items() if k in inputs}
+    node = helper.make_node(op, inputs, outputs, domain=MS)
+    ms_check(optc, tmp_path, node, feeds, [o for o in outputs if o], inits,
+             out_type=TensorProto.FLOAT16, rtol=1e-3, atol=1e-3)
 
 
 def test_simplified_layer_norm(optc, tmp_path):
