@@ -1469,6 +1469,8 @@ void onnx_import::registerMicrosoftOps(OpRegistry &r) {
   // onnxruntime registers it in the ai.onnx domain, version 1.
   r.add("", "SimplifiedLayerNormalization", simplifiedLayerNorm, 1);
   r.add(ms, "FusedMatMul", fusedMatmul);
+  // The older name onnxruntime keeps for the same kernel.
+  r.add(ms, "TransposeMatMul", fusedMatmul);
   r.add(ms, "FusedConv", fusedConv);
   r.add(ms, "GatherND", gatherNd);
   r.add(ms, "MatMulIntegerToFloat", matmulIntegerToFloat);
