@@ -42,6 +42,13 @@ struct ImportOptions {
   /// how a model whose output shapes depend on input values (a Reshape's
   /// shape, a Resize's sizes, a reduction's axes) compiles ahead of time.
   llvm::StringMap<InputValue> inputValues;
+  /// Graph inputs that also have an initializer (from ONNX IR version 4,
+  /// inputs whose initializer is a default the caller may override, as
+  /// onnxruntime lets it) stay constants unless named here
+  /// (`--initializer-input`); those become ordinary inputs that the caller
+  /// must pass, since a compiled model has no default inputs. "*" names
+  /// them all.
+  std::vector<std::string> initializerInputs;
   /// Tensors with at most this many bytes become inline `dense<...>`
   /// constants, larger ones `dense_resource` blobs.
   size_t inlineConstantBytes = 64;

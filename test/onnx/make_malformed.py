@@ -99,8 +99,9 @@ def main(out):
     save("unsupported_op", base_model(nodes=[helper.make_node("StringNormalizer", ["X"], ["Y"])]),
          "op StringNormalizer, domain ai.onnx, opset 17): optc does not support this op")
     save("opset_too_new", base_model(opset=99), "uses opset 99 of the ai.onnx domain, newer than the newest optc supports")
-    save("opset_too_old", base_model(nodes=[helper.make_node("Add", ["X", "X"], ["Y"])], opset=3),
-         "op Add, domain ai.onnx, opset 3): optc supports Add from opset 7 to 28")
+    # Sin came with opset 7 (old versions of older ops are supported).
+    save("opset_too_old", base_model(nodes=[helper.make_node("Sin", ["X"], ["Y"])], opset=3),
+         "op Sin, domain ai.onnx, opset 3): Sin is not an op of opset 3 (ONNX added it later); optc reads it from opset 7")
     save("opset_zero", base_model(opset=0), "uses opset 0 of the ai.onnx domain, which does not exist")
     save("ir_too_new", base_model(ir=1000), "has IR version 1000, newer than the newest optc knows")
     save("string_input", base_model(inputs=[helper.make_tensor_value_info("X", TensorProto.STRING, [2])]),

@@ -754,10 +754,10 @@ GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
   }
   SmallVector<int64_t> dims;
   for (const auto &dim : tensor.shape().dim()) {
-    if (dim.has_dim_value()) {
-      if (dim.dim_value() < 0)
-        return fail("has a negative dimension " +
-                    std::to_string(dim.dim_value()));
+    // Exporters write -1 for an unknown dimension (onnxruntime reads any
+    // negative size so); a 0 is a size, as onnxruntime reads it, but
+    // --input-shape may replace it.
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
       dims.push_back(dim.dim_value());
       dimNames.push_back("");
     } else {
@@ -778,7 +778,7 @@ GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
       for (auto [i, d] : llvm::enumerate(given)) {
         if (d < 0)
           continue;
-        if (!ShapedType::isDynamic(dims[i]) && dims[i] != d)
+        if (!ShapedType::isDynamic(dims[i]) && dims[i] != d && dims[i] != 0)
           return fail("--input-shape sets dimension " + std::to_string(i) +
                       " to " + std::to_string(d) +
                       " but the model fixes it to " + std::to_string(dims[i]));
@@ -842,6 +842,32 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
     if (!initializers.try_emplace(t.name(), &t).second)
       return fail("initializer '" + t.name() + "' is defined twice");
   }
+
+  // Inputs with an initializer stay constants (their default), unless
+  // --initializer-input makes them arguments.
+  llvm::StringSet<> overridden;
+  for (const std::string &name : options.initializerInputs) {
+    if (name == "*") {
+      for (const onnx::ValueInfoProto &input : graph.input())
+        if (initializers.count(input.name()))
+          overridden.insert(input.name());
+      continue;
+    }
+    bool isInput = llvm::any_of(graph.input(), [&](const auto &input) {
+      return input.name() == name;
+    });
+    if (!isInput || !initializers.count(name))
+      return fail("--initializer-input names '" + name +
+                  "', which is not a graph input with an initializer");
+    overridden.insert(name);
+  }
+  if (!overridden.empty() && model.proto->ir_version() < 4)
+    return fail("--initializer-input: in IR version " +
+                std::to_string(model.proto->ir_version()) +
+                " every initializer is listed as an input and none is "
+                "overridable (from IR version 4 on)");
+  for (const auto &name : overridden)
+    initializers.erase(name.getKey());
 
   // Inputs that are not initializers become arguments, unless
   // --input-value fixes them.
@@ -1142,6 +1168,20 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       OpRegistry::get().lookup(domain, node.op_type());
   if (!entry)
     return emitError(modelLoc) << "optc does not support this op";
+  if (opset < entry->minOpset && domain.empty()) {
+    // An old version of the op: name it and the opsets it covers.
+    if (auto version = legacyOpVersion(node.op_type(), opset))
+      return emitError(modelLoc)
+             << "optc does not support " << node.op_type() << "-"
+             << version->first << " (the version of opsets " << version->first
+             << " to " << version->second << "); it reads " << node.op_type()
+             << " from opset " << entry->minOpset;
+    if (opset < kMinOpset)
+      return emitError(modelLoc)
+             << node.op_type() << " is not an op of opset " << opset
+             << " (ONNX added it later); optc reads it from opset "
+             << entry->minOpset;
+  }
   if (opset < entry->minOpset || opset > entry->maxOpset)
     return emitError(modelLoc)
            << "optc supports " << node.op_type() << " from opset "

@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 /// Binds `var` to the value of `expr`, a FailureOr, or returns failure from
 /// the enclosing converter.
@@ -34,8 +35,11 @@ namespace mlir::optc::onnx_import {
 
 /// The newest opset of the default domain that the pinned onnx package
 /// knows, and the oldest every converter reads. Models may import older
-/// opsets (from 1); converters whose op has not changed since opset 1 say
-/// so when they register, the others reject a node of an older opset.
+/// opsets (from 1): a converter also reads the opsets before 7 that have
+/// the op's opset-7 version (OpRegistry::add), and converters that know
+/// the older versions' semantics (legacy broadcasting, attributes that
+/// became inputs) register from opset 1; an older version no converter
+/// reads is an error naming it.
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 28;
 constexpr int64_t kOldestOpset = 1;
@@ -266,6 +270,12 @@ public:
 private:
   llvm::StringMap<Entry> entries;
 };
+
+/// For an opset before 7, the version of `opType` in force there (the
+/// opset it was introduced at) and the last opset it stays in force, from
+/// onnx's history; none for newer opsets or ops that did not exist yet.
+std::optional<std::pair<int64_t, int64_t>>
+legacyOpVersion(llvm::StringRef opType, int64_t opset);
 
 void registerElementwiseOps(OpRegistry &registry);
 void registerLinalgOps(OpRegistry &registry);

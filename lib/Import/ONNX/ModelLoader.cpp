@@ -68,12 +68,15 @@ FailureOr<LoadedModel> onnx_import::loadModel(std::string bytes,
   model.baseDir = baseDir.str();
   for (const onnx::OperatorSetIdProto &opset : proto->opset_import()) {
     llvm::StringRef domain = canonicalDomain(opset.domain());
-    if (model.opsets.count(domain)) {
-      emitError(loc) << "'" << name << "' imports the domain '"
-                     << (domain.empty() ? "ai.onnx" : domain) << "' twice";
-      return failure();
-    }
-    model.opsets[domain] = opset.version();
+    // Exporters import the default domain both as "" and as "ai.onnx" (or
+    // a domain twice): onnxruntime takes the last version given.
+    auto [it, inserted] = model.opsets.try_emplace(domain, opset.version());
+    if (!inserted && it->second != opset.version())
+      emitWarning(loc) << "'" << name << "' imports the domain '"
+                       << (domain.empty() ? "ai.onnx" : domain)
+                       << "' twice, at opsets " << it->second << " and "
+                       << opset.version() << "; the last one counts";
+    it->second = opset.version();
   }
   auto defaultOpset = model.opsets.find("");
   if (defaultOpset != model.opsets.end()) {

@@ -24,9 +24,59 @@ template <typename OpTy> LogicalResult unary(NodeContext &ctx) {
   return success();
 }
 
+/// B as numpy broadcasting must see it to give the legacy broadcasting of
+/// the binary ops before opset 7 (Add-1/6, Pow-1, And-1, Equal-1, ...):
+/// with `broadcast = 1`, B broadcasts to A with its dimensions lined up
+/// with A's from `axis` (by default with A's last ones, as numpy does), so
+/// B gets trailing dimensions of size 1; a one-element B is a scalar.
+/// Without `broadcast`, A and B should have one shape, and numpy
+/// broadcasting, which onnx's version converter gives such a node, is a
+/// superset of that.
+FailureOr<Value> legacyBroadcastOperand(NodeContext &ctx, Value a, Value b) {
+  if (ctx.opset >= 7)
+    return b;
+  OPTC_TRY(broadcast, ctx.intAttr("broadcast", 0));
+  if (!broadcast)
+    return b;
+  RankedTensorType at = ctx.typeOf(a), bt = ctx.typeOf(b);
+  int64_t rankA = at.getRank(), rankB = bt.getRank();
+  if (bt.hasStaticShape() && bt.getNumElements() == 1 && rankB > 0) {
+    Value scalar = ctx.reshape(b, {});
+    if (!scalar)
+      return failure();
+    return scalar;
+  }
+  if (rankB > rankA)
+    return ctx.error() << "broadcast = 1 broadcasts B to A, but B has rank "
+                       << rankB << " and A rank " << rankA;
+  if (!ctx.attr("axis"))
+    return b;
+  OPTC_TRY(axisAttr, ctx.intAttr("axis", 0));
+  int64_t axis = axisAttr < 0 ? axisAttr + rankA : axisAttr;
+  if (axis < 0 || axis + rankB > rankA)
+    return ctx.error() << "axis " << axisAttr << " does not place B (rank "
+                       << rankB << ") inside A (rank " << rankA << ")";
+  for (int64_t d = 0; d < rankB; ++d) {
+    int64_t da = at.getDimSize(axis + d), db = bt.getDimSize(d);
+    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db &&
+        db != 1)
+      return ctx.error() << "B's dimension " << d << " (" << db
+                         << ") does not match A's dimension " << axis + d
+                         << " (" << da << ") it is broadcast along";
+  }
+  if (axis + rankB == rankA)
+    return b;
+  SmallVector<int64_t> source;
+  for (int64_t d = 0; d < rankB; ++d)
+    source.push_back(d);
+  source.append(rankA - axis - rankB, -1);
+  return ctx.reshapeDims(b, source);
+}
+
 template <typename OpTy> LogicalResult binary(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
-  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(rawB, ctx.requiredInput(1, "B"));
+  OPTC_TRY(b, legacyBroadcastOperand(ctx, a, rawB));
   OPTC_TRY(y, ctx.create<OpTy>(a, b));
   ctx.outputs = {y};
   return success();
@@ -34,7 +84,8 @@ template <typename OpTy> LogicalResult binary(NodeContext &ctx) {
 
 template <ComparePredicate P> LogicalResult compare(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
-  OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  OPTC_TRY(rawB, ctx.requiredInput(1, "B"));
+  OPTC_TRY(b, legacyBroadcastOperand(ctx, a, rawB));
   OPTC_TRY(y, ctx.create<CompareOp>(P, a, b));
   ctx.outputs = {y};
   return success();
@@ -288,7 +339,8 @@ LogicalResult clip(NodeContext &ctx) {
 
 LogicalResult powOp(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
-  OPTC_TRY(e, ctx.requiredInput(1, "Y"));
+  OPTC_TRY(rawE, ctx.requiredInput(1, "Y"));
+  OPTC_TRY(e, legacyBroadcastOperand(ctx, x, rawE));
   Type xe = ctx.typeOf(x).getElementType(), ee = ctx.typeOf(e).getElementType();
   if (xe == ee || isa<FloatType>(xe)) {
     OPTC_TRY(y, ctx.create<PowOp>(x, ctx.castTo(e, xe)));
@@ -326,6 +378,53 @@ LogicalResult isInf(NodeContext &ctx) {
   OPTC_TRY(pos, ctx.intAttr("detect_positive", 1));
   OPTC_TRY(neg, ctx.intAttr("detect_negative", 1));
   OPTC_TRY(y, ctx.create<IsInfOp>(x, pos != 0, neg != 0));
+  ctx.outputs = {y};
+  return success();
+}
+
+// The experimental ops of opsets 1 to 9 that onnxruntime still runs there
+// (deprecated by opset 10; converters from Caffe2 and CoreML wrote them).
+
+/// Scale: x * scale.
+LogicalResult scaleOp(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(scale, ctx.floatAttr("scale", 1.0f));
+  OPTC_TRY(y, mulScalar(ctx, x, scale));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Affine: alpha * x + beta.
+LogicalResult affine(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(beta, ctx.floatAttr("beta", 0.0f));
+  OPTC_TRY(ax, mulScalar(ctx, x, alpha));
+  OPTC_TRY(y, addScalar(ctx, ax, beta));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// ScaledTanh: alpha * tanh(beta * x).
+LogicalResult scaledTanh(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(beta, ctx.floatAttr("beta", 1.0f));
+  OPTC_TRY(bx, mulScalar(ctx, x, beta));
+  OPTC_TRY(t, ctx.create<TanhOp>(bx));
+  OPTC_TRY(y, mulScalar(ctx, t, alpha));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// ParametricSoftplus: alpha * ln(exp(beta * x) + 1).
+LogicalResult parametricSoftplus(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(alpha, ctx.floatAttr("alpha", 1.0f));
+  OPTC_TRY(beta, ctx.floatAttr("beta", 1.0f));
+  OPTC_TRY(bx, mulScalar(ctx, x, beta));
+  OPTC_TRY(sp, ctx.create<SoftplusOp>(bx));
+  OPTC_TRY(y, mulScalar(ctx, sp, alpha));
   ctx.outputs = {y};
   return success();
 }
@@ -417,6 +516,23 @@ LogicalResult castTo(NodeContext &ctx, Value x, Type element) {
 
 LogicalResult castOp(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  // Cast-1 names the type as a string ("FLOAT", "INT32", ...).
+  const onnx::AttributeProto *toAttr = ctx.attr("to");
+  if (ctx.opset < 6 && toAttr &&
+      toAttr->type() == onnx::AttributeProto::STRING) {
+    llvm::StringRef name = toAttr->s();
+    for (int32_t code = 1; code <= onnx::TensorProto::DataType_MAX; ++code) {
+      if (!name.equals_insensitive(dataTypeName(code)))
+        continue;
+      std::string why;
+      FailureOr<Type> element =
+          convertElementType(code, ctx.b.getContext(), why);
+      if (failed(element))
+        return ctx.error() << "cannot cast to " << name << ": " << why;
+      return castTo(ctx, x, *element);
+    }
+    return ctx.error() << "'to' = '" << name << "' is not a data type";
+  }
   OPTC_TRY(to, ctx.requiredIntAttr("to"));
   std::string why;
   FailureOr<Type> element =
@@ -472,11 +588,18 @@ LogicalResult dropout(NodeContext &ctx) {
   // Training mode (opset 12) drops elements at random.
   OPTC_TRY(x, ctx.requiredInput(0, "data"));
   RankedTensorType type = ctx.typeOf(x);
+  // Before opset 7 `is_test` = 0 asked for training; onnx's version
+  // converter drops it, and inference is what onnxruntime runs.
   bool wantMask = ctx.node.output_size() > 1 && !ctx.node.output(1).empty();
   if (wantMask && !type.hasStaticShape())
     return ctx.error() << "the mask output needs a static input shape";
-  Value allTrue =
-      wantMask ? ctx.splat(type.clone(ctx.b.getI1Type()), 1) : Value();
+  // The mask is bool from opset 10, of the input's type before; every
+  // element is kept.
+  Value allTrue = wantMask ? ctx.splat(type.clone(ctx.opset < 10
+                                                      ? type.getElementType()
+                                                      : ctx.b.getI1Type()),
+                                       1)
+                           : Value();
   Value training = ctx.input(2);
   std::optional<SmallVector<int64_t>> mode =
       training ? getConstantInts(training) : std::nullopt;
@@ -563,47 +686,60 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("", "IsNaN", unary<IsNanOp>);
   r.add("", "Softplus", unary<SoftplusOp>);
   r.add("", "IsInf", isInf);
-  r.add("", "LeakyRelu", leakyRelu);
-  r.add("", "Elu", elu);
-  r.add("", "Selu", selu);
+  // Opset 1 versions differ from 6 by `consumed_inputs`, an in-place hint
+  // that is ignored.
+  r.add("", "LeakyRelu", leakyRelu, 1);
+  r.add("", "Elu", elu, 1);
+  r.add("", "Selu", selu, 1);
   r.add("", "Celu", celu);
-  r.add("", "HardSigmoid", hardSigmoid);
+  r.add("", "HardSigmoid", hardSigmoid, 1);
   r.add("", "HardSwish", hardSwish);
   r.add("", "Softsign", softsign);
   r.add("", "Mish", mish);
   r.add("", "Swish", swish);
   r.add("", "SwiGLU", swiGlu);
   r.add("", "Gelu", gelu);
-  r.add("", "ThresholdedRelu", thresholdedRelu);
+  // ThresholdedRelu before opset 10 is the experimental op of the same
+  // meaning.
+  r.add("", "ThresholdedRelu", thresholdedRelu, 1);
   r.add("", "Shrink", shrink);
-  r.add("", "PRelu", prelu);
-  r.add("", "Clip", clip);
-  r.add("", "Add", binary<AddOp>);
-  r.add("", "Sub", binary<SubOp>);
-  r.add("", "Mul", binary<MulOp>);
-  r.add("", "Div", binary<DivOp>);
-  r.add("", "Pow", powOp);
+  // PRelu-1/6's slope broadcasts as PRelu-7's does (onnx's version
+  // converter changes nothing).
+  r.add("", "PRelu", prelu, 1);
+  r.add("", "Clip", clip, 1);
+  // Binary ops before opset 7: legacy broadcasting (legacyBroadcastOperand).
+  r.add("", "Add", binary<AddOp>, 1);
+  r.add("", "Sub", binary<SubOp>, 1);
+  r.add("", "Mul", binary<MulOp>, 1);
+  r.add("", "Div", binary<DivOp>, 1);
+  r.add("", "Pow", powOp, 1);
   r.add("", "Mod", mod);
-  r.add("", "And", binary<AndOp>);
-  r.add("", "Or", binary<OrOp>);
-  r.add("", "Xor", binary<XorOp>);
+  r.add("", "And", binary<AndOp>, 1);
+  r.add("", "Or", binary<OrOp>, 1);
+  r.add("", "Xor", binary<XorOp>, 1);
   r.add("", "BitwiseAnd", binary<BitwiseAndOp>);
   r.add("", "BitwiseOr", binary<BitwiseOrOp>);
   r.add("", "BitwiseXor", binary<BitwiseXorOp>);
   r.add("", "BitShift", bitShift);
-  r.add("", "Equal", compare<ComparePredicate::eq>);
-  r.add("", "Less", compare<ComparePredicate::lt>);
+  r.add("", "Equal", compare<ComparePredicate::eq>, 1);
+  r.add("", "Less", compare<ComparePredicate::lt>, 1);
   r.add("", "LessOrEqual", compare<ComparePredicate::le>);
-  r.add("", "Greater", compare<ComparePredicate::gt>);
+  r.add("", "Greater", compare<ComparePredicate::gt>, 1);
   r.add("", "GreaterOrEqual", compare<ComparePredicate::ge>);
   r.add("", "Where", where);
-  r.add("", "Max", variadic<MaxOp>);
-  r.add("", "Min", variadic<MinOp>);
-  r.add("", "Sum", variadic<AddOp>);
-  r.add("", "Mean", mean);
-  r.add("", "Cast", castOp);
+  // Before opset 8 the variadic ops take inputs of one shape; numpy
+  // broadcasting is a superset of that.
+  r.add("", "Max", variadic<MaxOp>, 1);
+  r.add("", "Min", variadic<MinOp>, 1);
+  r.add("", "Sum", variadic<AddOp>, 1);
+  r.add("", "Mean", mean, 1);
+  r.add("", "Cast", castOp, 1);
   r.add("", "CastLike", castLike);
   r.add("", "BitCast", bitcast);
   r.add("", "Identity", identity, 1);
-  r.add("", "Dropout", dropout);
+  r.add("", "Dropout", dropout, 1);
+  r.add("", "Scale", scaleOp, 1, 9);
+  r.add("", "Affine", affine, 1, 9);
+  r.add("", "ScaledTanh", scaledTanh, 1, 9);
+  r.add("", "ParametricSoftplus", parametricSoftplus, 1, 9);
 }

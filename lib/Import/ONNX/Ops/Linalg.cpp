@@ -306,7 +306,8 @@ LogicalResult einsum(NodeContext &ctx) { return Einsum(ctx).run(); }
 
 void onnx_import::registerLinalgOps(OpRegistry &r) {
   r.add("", "MatMul", matmul);
-  r.add("", "Gemm", gemm);
+  // Gemm-1/6's `broadcast` for C: C broadcasts as from Gemm-7 on.
+  r.add("", "Gemm", gemm, 1);
   r.add("", "MatMulInteger", matmulInteger);
   r.add("", "Einsum", einsum);
 }

@@ -480,6 +480,20 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   return bestIndex;
 }
 
+/// The `p` of LpPool and GlobalLpPool: an int, a float before opset 2
+/// (which must then be a whole number).
+FailureOr<int64_t> lpOrder(NodeContext &ctx) {
+  const onnx::AttributeProto *a = ctx.attr("p");
+  if (ctx.opset < 2 && a && a->type() == onnx::AttributeProto::FLOAT) {
+    float p = a->f();
+    if (p != std::floor(p) || p < 1 || p > 64)
+      return ctx.error() << "p = " << p
+                         << " is not supported (a whole number from 1)";
+    return static_cast<int64_t>(p);
+  }
+  return ctx.intAttr("p", 2);
+}
+
 template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   RankedTensorType xt = ctx.typeOf(x);
@@ -496,7 +510,7 @@ template <typename OpTy> LogicalResult pool(NodeContext &ctx) {
                                    win.pads, ceilMode != 0, includePad != 0));
     ctx.outputs = {y};
   } else if constexpr (std::is_same_v<OpTy, LpPoolOp>) {
-    OPTC_TRY(p, ctx.intAttr("p", 2));
+    OPTC_TRY(p, lpOrder(ctx));
     OPTC_TRY(y, ctx.create<LpPoolOp>(x, win.kernel, win.strides, win.dilations,
                                      win.pads, ceilMode != 0, p));
     ctx.outputs = {y};
@@ -536,7 +550,7 @@ LogicalResult globalMaxPool(NodeContext &ctx) {
 
 LogicalResult globalLpPool(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
-  OPTC_TRY(p, ctx.intAttr("p", 2));
+  OPTC_TRY(p, lpOrder(ctx));
   if (p < 1)
     return ctx.error() << "p must be at least 1";
   Type element = ctx.typeOf(x).getElementType();
@@ -622,11 +636,47 @@ LogicalResult batchNorm(NodeContext &ctx) {
   OPTC_TRY(var, ctx.requiredInput(4, "input_var"));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
   OPTC_TRY(training, ctx.intAttr("training_mode", 0));
+  // Before opset 9 `spatial` = 0 gives every element of a sample its own
+  // statistics; before 7, `is_test` = 0 asked for training, which onnx's
+  // version converter drops: inference, as onnxruntime runs it.
   OPTC_TRY(spatial, ctx.intAttr("spatial", 1));
-  if (!spatial)
-    return ctx.error() << "spatial = 0 (statistics per element, opset 7 and "
-                          "8) is not supported";
+  if (ctx.opset >= 9)
+    spatial = 1;
   Type element = ctx.typeOf(x).getElementType();
+  if (!spatial && !training) {
+    // y = (x - mean) / sqrt(var + epsilon) * scale + B, the parameters
+    // shaped like one sample ([C, D1, ...]).
+    RankedTensorType xt = ctx.typeOf(x);
+    if (xt.getRank() < 2)
+      return ctx.error() << "X must have a batch and a channel dimension";
+    SmallVector<int64_t> source;
+    SmallVector<Value> params;
+    for (Value v : {scale, bias, mean, var}) {
+      Value p = ctx.castTo(v, element);
+      int64_t rank = ctx.typeOf(p).getRank();
+      if (rank > xt.getRank() - 1)
+        return ctx.error() << "with spatial = 0 the parameters have at most "
+                           << xt.getRank() - 1 << " dimensions, found "
+                           << p.getType();
+      // [C] lines up with the channels, [C, D1, ...] with a whole sample.
+      SmallVector<int64_t> dims{-1};
+      for (int64_t d = 0; d < rank; ++d)
+        dims.push_back(d);
+      dims.append(xt.getRank() - 1 - rank, -1);
+      OPTC_TRY(shaped, ctx.reshapeDims(p, dims));
+      params.push_back(shaped);
+    }
+    OPTC_TRY(centered, ctx.create<SubOp>(x, params[2]));
+    OPTC_TRY(varEps, ctx.create<AddOp>(params[3], ctx.scalar(element, epsilon)));
+    OPTC_TRY(std, ctx.create<SqrtOp>(varEps));
+    OPTC_TRY(normed, ctx.create<DivOp>(centered, std));
+    OPTC_TRY(scaled, ctx.create<MulOp>(normed, params[0]));
+    OPTC_TRY(y, ctx.create<AddOp>(scaled, params[1]));
+    ctx.outputs = {y};
+    return success();
+  }
+  if (!spatial)
+    return ctx.error() << "spatial = 0 in training mode is not supported";
   if (training) {
     if (ctx.opset < 14)
       return ctx.error() << "training_mode needs opset 14 or newer";
@@ -659,10 +709,9 @@ LogicalResult batchNorm(NodeContext &ctx) {
     ctx.outputs = {y, runningMean, runningVar};
     return success();
   }
-  for (int i = 1; i < ctx.node.output_size(); ++i)
-    if (!ctx.node.output(i).empty())
-      return ctx.error() << "the running mean and variance outputs need "
-                            "training_mode = 1";
+  // In inference the other outputs (running and saved statistics, which
+  // exporters before opset 14 often name) are not produced: using one is
+  // an error.
   // Statistics may come in another precision (opset 15): bring them to X's.
   OPTC_TRY(y, ctx.create<BatchNormOp>(
                   x, ctx.castTo(scale, element), ctx.castTo(bias, element),
@@ -832,11 +881,34 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   RankedTensorType type = ctx.typeOf(x);
   bool given = false;
-  OPTC_TRY(axesRaw, ctx.intsAttr("axes", &given));
-  if (!given)
-    axesRaw = {0, 2, 3};
+  SmallVector<int64_t> axesRaw;
+  bool normalizeVariance = true;
+  if (ctx.opset < 9) {
+    // The experimental MeanVarianceNormalization-1: per channel of an NCHW
+    // tensor, or over everything with `across_channels`; the statistics
+    // take in the whole batch, as onnxruntime computes them (and as
+    // MeanVarianceNormalization-9's default axes do).
+    OPTC_TRY(across, ctx.intAttr("across_channels", 0));
+    OPTC_TRY(normalize, ctx.intAttr("normalize_variance", 1));
+    normalizeVariance = normalize != 0;
+    if (type.getRank() < 2)
+      return ctx.error() << "X must be at least 2-D (N, C, ...)";
+    axesRaw.push_back(0);
+    for (int64_t d = across ? 1 : 2; d < type.getRank(); ++d)
+      axesRaw.push_back(d);
+  } else {
+    OPTC_TRY(a, ctx.intsAttr("axes", &given));
+    axesRaw = a;
+    if (!given)
+      axesRaw = {0, 2, 3};
+  }
   OPTC_TRY(axes, ctx.normalizeAxes(axesRaw, type.getRank()));
   OPTC_TRY(mean, ctx.create<ReduceMeanOp>(x, axes, true));
+  if (!normalizeVariance) {
+    OPTC_TRY(y, ctx.create<SubOp>(x, mean));
+    ctx.outputs = {y};
+    return success();
+  }
   OPTC_TRY(sq, ctx.create<MulOp>(x, x));
   OPTC_TRY(meanSq, ctx.create<ReduceMeanOp>(sq, axes, true));
   OPTC_TRY(mean2, ctx.create<MulOp>(mean, mean));
@@ -846,6 +918,35 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   OPTC_TRY(std, ctx.create<SqrtOp>(varEps));
   OPTC_TRY(centered, ctx.create<SubOp>(x, mean));
   OPTC_TRY(y, ctx.create<DivOp>(centered, std));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// ImageScaler (experimental, opsets 1 to 9): x * scale + bias[c] on an
+/// NCHW image.
+LogicalResult imageScaler(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  OPTC_TRY(scale, ctx.floatAttr("scale", 1.0f));
+  OPTC_TRY(bias, ctx.floatsAttr("bias"));
+  if (type.getRank() != 4)
+    return ctx.error() << "the input must be 4-D (NCHW), found " << type;
+  Type element = type.getElementType();
+  OPTC_TRY(y, ctx.create<MulOp>(x, ctx.scalar(element, scale)));
+  if (!bias.empty()) {
+    int64_t c = type.getDimSize(1);
+    if (!ShapedType::isDynamic(c) && static_cast<int64_t>(bias.size()) != c)
+      return ctx.error() << "bias has " << bias.size() << " values for " << c
+                         << " channels";
+    SmallVector<double> values(bias.begin(), bias.end());
+    auto f64 = RankedTensorType::get(
+        {1, static_cast<int64_t>(values.size()), 1, 1}, ctx.b.getF64Type());
+    Value b = ConstantOp::create(
+        ctx.b, ctx.loc,
+        cast<ElementsAttr>(DenseElementsAttr::get(f64, ArrayRef(values))));
+    OPTC_TRY(sum, ctx.create<AddOp>(y, ctx.castTo(b, element)));
+    y = sum;
+  }
   ctx.outputs = {y};
   return success();
 }
@@ -1142,21 +1243,26 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("", "ConvInteger", convInteger);
   r.add("", "CausalConvWithState", causalConvWithState);
   r.add("", "MaxPool", pool<MaxPoolOp>);
-  r.add("", "AveragePool", pool<AvgPoolOp>);
-  r.add("", "LpPool", pool<LpPoolOp>);
+  // AveragePool-1 lacks count_include_pad (0); LpPool-1 and
+  // GlobalLpPool-1 have a float p.
+  r.add("", "AveragePool", pool<AvgPoolOp>, 1);
+  r.add("", "LpPool", pool<LpPoolOp>, 1);
   r.add("", "GlobalAveragePool", globalAveragePool);
   r.add("", "GlobalMaxPool", globalMaxPool);
-  r.add("", "GlobalLpPool", globalLpPool);
+  r.add("", "GlobalLpPool", globalLpPool, 1);
   r.add("", "Softmax", softmax);
   r.add("", "LogSoftmax", logSoftmax);
   r.add("", "Hardmax", hardmax);
-  r.add("", "BatchNormalization", batchNorm);
-  r.add("", "InstanceNormalization", instanceNorm);
+  // BatchNormalization-1/6: is_test, spatial, consumed_inputs.
+  r.add("", "BatchNormalization", batchNorm, 1);
+  r.add("", "InstanceNormalization", instanceNorm, 1);
   r.add("", "GroupNormalization", groupNorm);
   r.add("", "LayerNormalization", layerNorm);
   r.add("", "RMSNormalization", rmsNorm);
   r.add("", "LpNormalization", lpNormalization);
-  r.add("", "MeanVarianceNormalization", meanVarianceNormalization);
+  // Before opset 9, the experimental MeanVarianceNormalization-1.
+  r.add("", "MeanVarianceNormalization", meanVarianceNormalization, 1);
+  r.add("", "ImageScaler", imageScaler, 1, 9);
 }
 
 //===----------------------------------------------------------------------===//

@@ -467,10 +467,17 @@ LogicalResult RecurrentImporter::run() {
 } // namespace
 
 void onnx_import::registerRecurrentOps(OpRegistry &r) {
-  r.add("", "RNN",
-        [](NodeContext &c) { return RecurrentImporter(c, Cell::RNN).run(); });
-  r.add("", "GRU",
-        [](NodeContext &c) { return RecurrentImporter(c, Cell::GRU).run(); });
-  r.add("", "LSTM",
-        [](NodeContext &c) { return RecurrentImporter(c, Cell::LSTM).run(); });
+  // The versions before opset 7 differ only by `output_sequence`, which
+  // says whether Y is wanted (the node's outputs say so too), and GRU-1 by
+  // lacking linear_before_reset (0).
+  r.add(
+      "", "RNN",
+      [](NodeContext &c) { return RecurrentImporter(c, Cell::RNN).run(); }, 1);
+  r.add(
+      "", "GRU",
+      [](NodeContext &c) { return RecurrentImporter(c, Cell::GRU).run(); }, 1);
+  r.add(
+      "", "LSTM",
+      [](NodeContext &c) { return RecurrentImporter(c, Cell::LSTM).run(); },
+      1);
 }

@@ -411,8 +411,19 @@ LogicalResult resize(NodeContext &ctx, bool legacy) {
   // Scales (an attribute of Upsample-7, an input after) or sizes.
   Value scales, sizes, roi;
   if (legacy && ctx.node.op_type() == "Upsample" && ctx.opset < 9) {
-    OPTC_TRY(s, ctx.floatsAttr("scales"));
-    SmallVector<double> values(s.begin(), s.end());
+    SmallVector<double> values;
+    if (ctx.opset < 7) {
+      // Upsample-1 scales the last two dimensions of an NCHW tensor.
+      if (rank != 4)
+        return ctx.error() << "Upsample-1 needs a 4-D (NCHW) input, found "
+                           << type;
+      OPTC_TRY(h, ctx.floatAttr("height_scale", 1.0f));
+      OPTC_TRY(w, ctx.floatAttr("width_scale", 1.0f));
+      values = {1.0, 1.0, h, w};
+    } else {
+      OPTC_TRY(s, ctx.floatsAttr("scales"));
+      values.assign(s.begin(), s.end());
+    }
     auto t = RankedTensorType::get({static_cast<int64_t>(values.size())}, f64);
     scales = ConstantOp::create(
         ctx.b, ctx.loc,
@@ -523,6 +534,8 @@ void onnx_import::registerResizeOps(OpRegistry &r) {
   r.add("", "Resize", [](NodeContext &ctx) {
     return resize(ctx, /*legacy=*/ctx.opset < 11);
   });
-  r.add("", "Upsample",
-        [](NodeContext &ctx) { return resize(ctx, /*legacy=*/true); });
+  // Upsample-1: height_scale and width_scale, mode nearest or bilinear.
+  r.add(
+      "", "Upsample",
+      [](NodeContext &ctx) { return resize(ctx, /*legacy=*/true); }, 1);
 }

@@ -544,7 +544,12 @@ LogicalResult split(NodeContext &ctx) {
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, type.getRank()));
   SmallVector<int64_t> sizes;
   bool given = false;
-  if (ctx.opset < 13) {
+  if (ctx.opset < 2 && ctx.input(1)) {
+    // Split-1 may take the sizes as a second input instead.
+    OPTC_TRY(s, ctx.constantInts(1, "split"));
+    sizes = s;
+    given = true;
+  } else if (ctx.opset < 13) {
     OPTC_TRY(s, ctx.intsAttr("split", &given));
     sizes = s;
   } else if (ctx.input(1)) {
@@ -803,7 +808,8 @@ LogicalResult pad(NodeContext &ctx) {
   SmallVector<int64_t> pads;
   Value value;
   if (ctx.opset < 11) {
-    OPTC_TRY(p, ctx.intsAttr("pads"));
+    // Pad-1 calls them `paddings` (same layout: all begins, then ends).
+    OPTC_TRY(p, ctx.intsAttr(ctx.opset < 2 ? "paddings" : "pads"));
     pads = p;
     OPTC_TRY(v, ctx.floatAttr("value", 0));
     if (v != 0)
@@ -856,6 +862,22 @@ LogicalResult pad(NodeContext &ctx) {
 
 LogicalResult tile(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  if (ctx.opset < 6) {
+    // Tile-1: `tiles` copies along one axis, both scalar inputs.
+    OPTC_TRY(tiles, ctx.constantInts(1, "tiles"));
+    OPTC_TRY(axisValues, ctx.constantInts(2, "axis"));
+    if (tiles.size() != 1 || axisValues.size() != 1)
+      return ctx.error() << "tiles and axis must hold one value each";
+    int64_t rank = ctx.typeOf(x).getRank();
+    OPTC_TRY(axis, ctx.normalizeAxis(axisValues[0], rank));
+    if (tiles[0] < 0)
+      return ctx.error() << "tiles must not be negative, found " << tiles[0];
+    SmallVector<int64_t> repeats(rank, 1);
+    repeats[axis] = tiles[0];
+    OPTC_TRY(y, ctx.create<TileOp>(x, repeats));
+    ctx.outputs = {y};
+    return success();
+  }
   if (ctx.input(1) && !getConstantInts(ctx.input(1))) {
     OPTC_TRY(repeats, ctx.runtimeInts(1, "repeats"));
     OPTC_TRY(y, ctx.create<DynamicTileOp>(x, repeats));
@@ -864,6 +886,42 @@ LogicalResult tile(NodeContext &ctx) {
   }
   OPTC_TRY(repeats, ctx.constantInts(1, "repeats"));
   OPTC_TRY(y, ctx.create<TileOp>(x, repeats));
+  ctx.outputs = {y};
+  return success();
+}
+
+/// Crop (experimental, opsets 1 to 9, as onnxruntime runs it): an NCHW
+/// image without `border` = [left, top, right, bottom]; with `scale` =
+/// [height, width], that many rows and columns from the top-left border.
+LogicalResult crop(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "input"));
+  RankedTensorType type = ctx.typeOf(x);
+  if (type.getRank() != 4 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 4-D (NCHW) input, found " << type;
+  bool hasScale = false;
+  OPTC_TRY(border, ctx.intsAttr("border"));
+  OPTC_TRY(scale, ctx.intsAttr("scale", &hasScale));
+  if (border.size() != 4)
+    return ctx.error() << "border must hold 4 values (left, top, right, "
+                          "bottom), found "
+                       << border.size();
+  if (hasScale && scale.size() != 2)
+    return ctx.error() << "scale must hold 2 values (height, width), found "
+                       << scale.size();
+  int64_t h = type.getDimSize(2), w = type.getDimSize(3);
+  int64_t left = border[0], top = border[1];
+  int64_t bottom = hasScale ? top + scale[0] : h - border[3];
+  int64_t right = hasScale ? left + scale[1] : w - border[2];
+  if (left < 0 || top < 0 || bottom > h || right > w || top > bottom ||
+      left > right)
+    return ctx.error() << "the crop [" << top << ", " << bottom << ") x ["
+                       << left << ", " << right << ") does not fit the " << h
+                       << "x" << w << " image";
+  OPTC_TRY(y, ctx.create<SliceOp>(
+                  x, ArrayRef<int64_t>{0, 0, top, left},
+                  ArrayRef<int64_t>{type.getDimSize(0), type.getDimSize(1),
+                                    bottom, right},
+                  ArrayRef<int64_t>{1, 1, 1, 1}));
   ctx.outputs = {y};
   return success();
 }
@@ -1080,20 +1138,24 @@ void onnx_import::registerShapeOps(OpRegistry &r) {
   r.add("", "Size", size);
   r.add("", "ConstantOfShape", constantOfShape);
   r.add("", "Range", range);
-  r.add("", "Reshape", reshapeOp);
+  // Reshape-1 takes `shape` as an attribute, Concat-1 defaults axis to 1,
+  // Split-1 may take the sizes as an input, Pad-1 calls its pads
+  // `paddings`, Tile-1 repeats along one axis.
+  r.add("", "Reshape", reshapeOp, 1);
   r.add("", "Flatten", flatten);
   r.add("", "Squeeze", squeeze);
   r.add("", "Unsqueeze", unsqueeze);
   r.add("", "Transpose", transposeOp);
   r.add("", "Expand", expand);
-  r.add("", "Concat", concat);
-  r.add("", "Split", split);
+  r.add("", "Concat", concat, 1);
+  r.add("", "Split", split, 1);
   r.add("", "Slice", slice);
-  r.add("", "Pad", pad);
-  r.add("", "Tile", tile);
+  r.add("", "Pad", pad, 1);
+  r.add("", "Tile", tile, 1);
   r.add("", "DepthToSpace", [](NodeContext &c) { return depthSpace(c, true); });
   r.add("", "Trilu", trilu);
   r.add("", "CenterCropPad", centerCropPad);
+  r.add("", "Crop", crop, 1, 9);
   r.add("", "EyeLike", eyeLike);
   r.add("", "SpaceToDepth",
         [](NodeContext &c) { return depthSpace(c, false); });
