@@ -35,6 +35,11 @@ namespace {
 /// larger ones go through im2col.
 constexpr int64_t kMaxDepthwiseTaps = 64;
 
+/// Kernels up to this many positions build their im2col matrix with one
+/// strided copy per position (vectorised along the output); larger ones
+/// with one generic over every position.
+constexpr int64_t kMaxSlicedTaps = 64;
+
 /// The input window of kernel position `k` (one index per spatial dim): the
 /// N x C x O1..On strided slice of the padded input `x` that meets that
 /// kernel element, x[n, c, o_i * stride_i + k_i * dilation_i].
@@ -250,6 +255,29 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
       colShape.append(outShape.begin(), outShape.end());
       auto colType = RankedTensorType::get(colShape, inElement);
       Value col = emptyTensor(rewriter, loc, colType);
+      if (kernelSize > kMaxSlicedTaps) {
+        // Many kernel positions (a 1-D kernel of 256 taps): one generic
+        // reading x[b, g*Cg + c, o*stride + k*dilation], instead of a copy
+        // per position whose bufferisation grows with their square (six
+        // minutes for 256 of them).
+        int64_t rank = colShape.size();
+        SmallVector<AffineExpr> reads{d(2 + n), d(0) * cg + d(1)};
+        for (int64_t i = 0; i < n; ++i)
+          reads.push_back(d(3 + n + i) * strides[i] + d(2 + i) * dilations[i]);
+        SmallVector<utils::IteratorType> iterators(
+            rank, utils::IteratorType::parallel);
+        col = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{colType}, ValueRange{input},
+                  ValueRange{col},
+                  ArrayRef<AffineMap>{
+                      AffineMap::get(rank, 0, reads, ctx),
+                      AffineMap::getMultiDimIdentityMap(rank, ctx)},
+                  iterators,
+                  [](OpBuilder &b, Location l, ValueRange args) {
+                    linalg::YieldOp::create(b, l, args[0]);
+                  })
+                  .getResult(0);
+      }
       // One copy per kernel position: (g, c, b, o...) of the window, whose
       // dims are (b, g, c, o...).
       SmallVector<int64_t> sliceShape{groups, cg, batch};
@@ -270,7 +298,9 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
         splitChannels.push_back({3 + i});
       SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, colShape);
       SmallVector<OpFoldResult> ones(colShape.size(), rewriter.getIndexAttr(1));
-      for (const SmallVector<int64_t> &k : kernelPositions(kernel)) {
+      for (const SmallVector<int64_t> &k :
+           kernelSize > kMaxSlicedTaps ? SmallVector<SmallVector<int64_t>>{}
+                                       : kernelPositions(kernel)) {
         Value window =
             kernelWindow(rewriter, loc, input, k, outShape, strides, dilations);
         window = tensor::ExpandShapeOp::create(

@@ -146,3 +146,20 @@ func.func @conv_transpose(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> t
   %0 = optc.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
   return %0 : tensor<1x3x7x7xf32>
 }
+
+// -----
+
+// A kernel of many positions (a strided 1-D convolution of 256 taps, as in
+// audio front ends) builds its im2col matrix with one generic reading
+// x[b, g*Cg + c, o*stride + k*dilation], not a copy per position (whose
+// bufferisation took minutes for 256 of them).
+// CHECK-DAG: #[[READ:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d0 + d1, d4 * 128 + d2)>
+// CHECK-LABEL: func.func @conv_many_taps
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[COL:.*]] = linalg.generic {indexing_maps = [#[[READ]], {{.*}}]{{.*}} ins(%arg0 : tensor<1x1x640xf32>) outs(%{{.*}} : tensor<1x1x256x1x4xf32>)
+// CHECK-NOT: tensor.insert_slice
+// CHECK: linalg.contract
+func.func @conv_many_taps(%x: tensor<1x1x640xf32>, %w: tensor<258x1x256xf32>) -> tensor<1x258x4xf32> {
+  %0 = optc.conv %x, %w {strides = array<i64: 128>, dilations = array<i64: 1>, padding = array<i64: 0, 0>, groups = 1 : i64} : (tensor<1x1x640xf32>, tensor<258x1x256xf32>) -> tensor<1x258x4xf32>
+  return %0 : tensor<1x258x4xf32>
+}
