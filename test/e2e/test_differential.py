@@ -1,0 +1,182 @@
+"""Differential, property-based test of the most used ops against
+onnxruntime: random shapes (sizes 1, primes, powers of two; broadcasting),
+types (f32, f16, bf16, the integers) and attribute values, drawn from a
+seeded stream per (seed, op, case index), so every case is reproducible
+alone. Cases are batched: one model holds many cases (each with its own
+inputs and outputs), compiled once by optc and run once by optc and by
+onnxruntime; a batch that fails to compile is bisected to its failing
+cases. The comparison rules are in differential/core.py, the generators
+in differential/ops.py.
+
+    OPTC_DIFF_CASES   cases in all (default 2200), spread evenly over the ops
+    OPTC_DIFF_SEED    master seed (default 20240614)
+    OPTC_DIFF_ONLY    Op:index[,Op:index...] or Op: only those cases
+    OPTC_DIFF_BATCH   cases per compiled model (default 12)
+    OPTC_DIFF_JOBS    batches compiled at once (default 2)
+
+Every failure names the op, the seed and the case index, the case's
+shapes, types and attributes, and the command that reruns exactly it.
+Known optc bugs are listed in KNOWN_BUGS: the cases they cover run as
+strict expected failures (a fix makes them pass and fails the run until
+the entry is removed), never skipped.
+"""
+import concurrent.futures
+import dataclasses
+
+import numpy as np
+import onnx
+import pytest
+
+from differential import core, ops
+
+OPS = list(ops.GENERATORS)
+
+
+@dataclasses.dataclass
+class KnownBug:
+    """An optc bug: `matches(case)` says whether a drawn case of one of
+    `ops` (None: any) hits it. Its expected-failure test runs the drawn
+    cases it covers and the first case of `pinned_op` under the default
+    seed that it covers, so that it fails (until the fix) whatever the
+    case count."""
+    name: str
+    reason: str
+    matches: object
+    pinned_op: str
+    ops: tuple = None
+
+    def covers(self, case):
+        return (self.ops is None or case.op in self.ops) and self.matches(case)
+
+
+def _output_shapes(case):
+    """The case's output shapes by ONNX shape inference."""
+    model = onnx.shape_inference.infer_shapes(core.optc_model([case]))
+    return [[d.dim_value for d in o.type.tensor_type.shape.dim] for o in model.graph.output]
+
+
+def _bf16_remainder_of_one(case):
+    return case.params.get("dtype") == "bf16" and any(
+        shape and shape[-1] % 8 == 1 and shape[-1] > 1 for shape in _output_shapes(case))
+
+
+def _pow_of_minus_zero(case):
+    if case.params.get("dtype") not in core.FLOATS:
+        return False
+    a = {**case.inputs, **case.consts}["a"].astype(np.float64)
+    b = {**case.inputs, **case.consts}["b"].astype(np.float64)
+    a, b = np.broadcast_arrays(a, b)
+    return bool(np.any((a == 0) & np.signbit(a) & (b < 0) & (np.mod(b, 2) == 1)))
+
+
+KNOWN_BUGS = [
+    KnownBug(
+        "scalar-inputs",
+        "optc bug: CompiledModel.__call__ (python/optc/runtime.py) passes "
+        "np.ascontiguousarray(value), which makes a rank-0 input 1-D, and the run is "
+        "refused: \"input 0 ('a') has shape [1]; the model expects []\"",
+        lambda case: any(v.ndim == 0 for v in case.inputs.values()), "Add"),
+    KnownBug(
+        "bf16-remainder-crash",
+        "optc bug: bf16 elementwise arithmetic whose innermost dimension is 1 mod 8 "
+        "(9, 17, 25, ...; Relu of bf16[9], Add, Gemm's epilogue) crashes LLVM's "
+        "instruction selection: \"LLVM ERROR: Do not know how to soft promote this "
+        "operator's operand!\"", _bf16_remainder_of_one, "Add"),
+    KnownBug(
+        "abs-int-nd-vector",
+        "optc bug: Abs of integers over an n-D vector tile (i32[2,1], i8[3,1], "
+        "i32[3,5,3,3]) fails in stage 'llvm': \"failed to legalize operation "
+        "'math.absi' that was explicitly marked illegal\" (vector<3x1xi8>)",
+        lambda case: case.params.get("dtype") in core.INTS and case.inputs["x"].ndim >= 2,
+        "Abs", ops=("Abs",)),
+    KnownBug(
+        "cast-f64-to-bf16-link",
+        "optc bug: Cast from f64 to bf16 does not link: \"undefined reference to "
+        "`__truncdfbf2'\" (a compiler-rt builtin the library does not get)",
+        lambda case: case.params.get("from") == "f64" and case.params.get("to") == "bf16",
+        "Cast", ops=("Cast",)),
+    KnownBug(
+        "pow-minus-zero",
+        "optc bug: Pow(-0, y) for odd negative integers y is +inf, not -inf (IEEE pow, "
+        "onnxruntime, NumPy; Pow(-0, 3) is likewise +0, not -0)",
+        _pow_of_minus_zero, "Pow", ops=("Pow",)),
+]
+
+
+def indices(op):
+    count = ops.case_counts(core.total_cases())[op]
+    selected = core.only()
+    if selected is None:
+        return range(count)
+    chosen = selected.get(op, set())
+    return range(count) if chosen is None else sorted(chosen)
+
+
+def selected_ops():
+    selected = core.only()
+    return OPS if selected is None else [op for op in OPS if op in selected]
+
+
+def known_bug(case):
+    for bug in KNOWN_BUGS:
+        if bug.covers(case):
+            return bug
+    return None
+
+
+def run_cases(optc, cases, bisect=True):
+    """Every case through optc and onnxruntime, in batches; the failures
+    as messages. Without `bisect`, a batch that does not compile or run
+    fails as a whole, and mismatches are not confirmed alone."""
+    size = core.batch_size()
+    batches = [cases[i:i + size] for i in range(0, len(cases), size)]
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max(1, core.jobs())) as pool:
+        for result in pool.map(lambda batch: core.check_batch(
+                optc, batch, confirm=bisect, bisect=bisect), batches):
+            failures += result
+    failures.sort(key=lambda f: f[0].index)
+    return [core.format_failure(case, message) for case, message in failures]
+
+
+def report(op, count, failures):
+    shown = failures[:20]
+    more = len(failures) - len(shown)
+    return (f"{len(failures)} of {count} cases ({op}) differ from onnxruntime:\n\n"
+            + "\n\n".join(shown) + (f"\n\n... and {more} more" if more else ""))
+
+
+@pytest.mark.parametrize("op", selected_ops())
+def test_differential(optc, optc_api, op):
+    seed = core.master_seed()
+    cases = [ops.make_case(op, i, seed) for i in indices(op)]
+    cases = [c for c in cases if known_bug(c) is None]
+    failures = run_cases(core.Optc(optc, optc_api), cases)
+    assert not failures, report(op, len(cases), failures)
+
+
+def _bug_params():
+    return [pytest.param(bug, id=bug.name,
+                         marks=pytest.mark.xfail(strict=True, reason=bug.reason))
+            for bug in KNOWN_BUGS]
+
+
+@pytest.mark.parametrize("bug", _bug_params())
+def test_known_bug(optc, optc_api, bug):
+    """The drawn cases a known bug covers, and its pinned one: they fail
+    until the bug is fixed."""
+    seed = core.master_seed()
+    cases = [c for op in selected_ops() if bug.ops is None or op in bug.ops
+             for c in (ops.make_case(op, i, seed) for i in indices(op))
+             if bug.covers(c) and known_bug(c) is bug]
+    for i in range(10000):
+        case = ops.make_case(bug.pinned_op, i, core.DEFAULT_SEED)
+        if bug.covers(case):
+            if not any(c.op == case.op and c.index == i and c.seed == case.seed
+                       for c in cases):
+                cases.append(case)
+            break
+    else:
+        pytest.fail(f"no case of {bug.pinned_op} shows {bug.name}")
+    failures = run_cases(core.Optc(optc, optc_api), cases, bisect=False)
+    assert not failures, report(bug.name, len(cases), failures)
