@@ -65,6 +65,9 @@ struct DriverOptions {
   int64_t weightsLimit = 64 << 20;
   /// Cheaper, less accurate math functions (--fast-math).
   bool fastMath = false;
+  /// Remarks where a kernel's schedule fell back to serial, untiled or
+  /// scalar code (--vectorize-remarks).
+  bool vectorizeRemarks = false;
   /// How ONNX models are imported (--input-shape, ...).
   ImportOptions import;
   /// Print the model's op statistics instead of compiling (--op-stats).

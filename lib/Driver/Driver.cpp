@@ -619,6 +619,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.weights = options.weights;
     pipeline.weightsLimit = options.weightsLimit;
     pipeline.fastMath = options.fastMath;
+    pipeline.vectorizeRemarks = options.vectorizeRemarks;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");
     pipeline.weightsFile = llvm::sys::path::filename(weightsPath).str();

@@ -80,6 +80,7 @@ static void addStage(OpPassManager &pm, Stage stage,
   case Stage::Vector: {
     OptcCPUTileAndVectorizeOptions tiling;
     tiling.vectorBits = options.target.vectorBits;
+    tiling.remarks = options.vectorizeRemarks;
     pm.addNestedPass<func::FuncOp>(createOptcCPUTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());
     // Accumulator tiles read and written in every k step become values

@@ -117,6 +117,13 @@ static cl::opt<std::string> injectFailure(
     cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
     cl::sub(runCommand));
 
+static cl::opt<bool> vectorizeRemarks(
+    "vectorize-remarks",
+    cl::desc("Report every operation whose CPU schedule could not be applied "
+             "in full (it runs serially, untiled or as scalar code)"),
+    cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
 // Compiling.
 static cl::opt<std::string> input(cl::Positional,
                                   cl::desc("<model.onnx or input.mlir>"),
@@ -240,6 +247,7 @@ int main(int argc, char **argv) {
   options.weights = weightsMode;
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
+  options.vectorizeRemarks = vectorizeRemarks;
   options.opStats = opStats;
   options.verifyEachPass = verifyEach;
   options.timePasses = llvm::TimePassesIsEnabled;

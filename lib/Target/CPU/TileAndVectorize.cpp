@@ -253,6 +253,9 @@ struct TileAndVectorizePass
         return;
       }
       // Not splittable: partial tiles are left to the loop lowering.
+      fallback(op, numUnsplit,
+               "the remainder of loop " + std::to_string(*d) +
+                   " could not be split off: no thread or vector tiles");
       schedule.threadTiles.clear();
       schedule.vectorTiles.clear();
     }
@@ -264,6 +267,9 @@ struct TileAndVectorizePass
           tile(rewriter, tileable, schedule.threadTiles, /*forall=*/true);
       if (succeeded(tiled))
         current = *tiled;
+      else
+        fallback(op, numSerial, "could not be tiled for threads: runs on "
+                                "one thread");
     }
     if (!schedule.cacheTiles.empty()) {
       FailureOr<Operation *> tiled =
@@ -271,6 +277,8 @@ struct TileAndVectorizePass
                /*forall=*/false);
       if (succeeded(tiled))
         current = *tiled;
+      else
+        fallback(current, numUntiled, "could not be tiled for the cache");
     }
     if (!schedule.vectorTiles.empty()) {
       // The vector tiles, clamped to what the thread tile left.
@@ -281,8 +289,11 @@ struct TileAndVectorizePass
         tiles.push_back(size >= range ? 0 : size);
       FailureOr<Operation *> tiled = tile(
           rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
-      if (failed(tiled))
+      if (failed(tiled)) {
+        fallback(current, numUntiled,
+                 "could not be tiled for vector registers: scalar code");
         return;
+      }
       current = *tiled;
     }
     // Ops that do not vectorise stay scalar; they still run correctly.
@@ -301,6 +312,16 @@ struct TileAndVectorizePass
         /*createNamedContraction=*/contraction);
     if (succeeded(vectorized))
       rewriter.replaceOp(current, vectorized->replacements);
+    else
+      fallback(current, numScalar, "does not vectorise: scalar code");
+  }
+
+  /// Counts a schedule that could not be applied in full, and says so at
+  /// the op with `remarks`.
+  void fallback(Operation *op, Statistic &counter, const std::string &what) {
+    ++counter;
+    if (remarks)
+      op->emitRemark() << "'" << op->getName() << "' " << what;
   }
 
   /// The matrix product whose only result `op` reads at the positions it
