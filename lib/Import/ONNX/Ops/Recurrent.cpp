@@ -368,6 +368,33 @@ LogicalResult RecurrentImporter::run() {
   if (dirName != "forward" && dirName != "reverse" &&
       dirName != "bidirectional")
     return ctx.error() << "direction '" << dirName << "' is not valid";
+  // Every tensor has the rank ONNX gives it: a rank error is the model's
+  // (an X of rank 5 was reported as "needs static shapes").
+  struct Expected {
+    Value value;
+    const char *name;
+    int64_t rank;
+    const char *dims;
+  };
+  for (const Expected &e :
+       {Expected{x, "X", 3, "[seq_length, batch_size, input_size]"},
+        Expected{w, "W", 3, "[num_directions, gates*hidden_size, input_size]"},
+        Expected{r, "R", 3,
+                 "[num_directions, gates*hidden_size, hidden_size]"},
+        Expected{b, "B", 2, "[num_directions, 2*gates*hidden_size]"},
+        Expected{h0, "initial_h", 3,
+                 "[num_directions, batch_size, hidden_size]"},
+        Expected{c0, "initial_c", 3,
+                 "[num_directions, batch_size, hidden_size]"},
+        Expected{p, "P", 2, "[num_directions, 3*hidden_size]"}}) {
+    if (e.value && ctx.typeOf(e.value).getRank() != e.rank)
+      return ctx.error() << e.name << " must have rank " << e.rank << " "
+                         << e.dims << (layout == 1 && e.rank == 3 &&
+                                               e.value != w && e.value != r
+                                           ? " (batch first with layout 1)"
+                                           : "")
+                         << ", found " << ctx.typeOf(e.value);
+  }
   // Layout 1 is batch-major: bring everything to [seq, batch, ...].
   auto toSeqMajor = [&](Value v, ArrayRef<int64_t> perm) -> FailureOr<Value> {
     if (!v || layout == 0)
@@ -378,9 +405,12 @@ LogicalResult RecurrentImporter::run() {
   OPTC_TRY(h0s, toSeqMajor(h0, {1, 0, 2}));
   OPTC_TRY(c0s, toSeqMajor(c0, {1, 0, 2}));
   RankedTensorType xt = ctx.typeOf(xs);
-  if (!xt.hasStaticShape() || xt.getRank() != 3 ||
-      !ctx.typeOf(w).hasStaticShape() || !ctx.typeOf(r).hasStaticShape())
-    return ctx.error() << "needs static shapes, found X " << ctx.typeOf(x);
+  if (!xt.hasStaticShape() || !ctx.typeOf(w).hasStaticShape() ||
+      !ctx.typeOf(r).hasStaticShape())
+    return ctx.error() << "needs static shapes, found X " << ctx.typeOf(x)
+                       << ", W " << ctx.typeOf(w) << " and R "
+                       << ctx.typeOf(r)
+                       << " (fix unknown sizes with --input-shape)";
   seq = xt.getDimSize(0);
   batch = xt.getDimSize(1);
   hidden = hiddenSize ? hiddenSize : ctx.typeOf(r).getDimSize(2);
