@@ -490,8 +490,11 @@ def _pool_geometry(b, rank, count_pads=False):
         if mode.startswith("SAME"):
             # onnxruntime's pools pad SAME as if the dilation were 1 (its
             # output has ceil((in - (k - 1) * (d - 1)) / stride) elements,
-            # not ceil(in / stride)), where its Conv refuses the dilation.
+            # not ceil(in / stride)), where its Conv refuses the dilation;
+            # and they refuse strides larger than the kernel ("padding
+            # values must be non-negative").
             attrs["dilations"] = [1] * rank
+            attrs["strides"] = [min(s, k) for s, k in zip(strides, kernel)]
     return spatial, attrs
 
 
@@ -839,7 +842,9 @@ def gen_slice(b):
         s = b.d.integer(-dim - 2, dim + 2)
         e = b.d.integer(-dim - 2, dim + 2)
         if b.d.chance(0.15):
-            e = b.d.choice([2 ** 62, -2 ** 62, 2 ** 31 - 1])
+            # (onnxruntime reads an end of INT32_MAX with a negative step
+            # as "to the first element", not as ONNX's clamp to dim - 1.)
+            e = b.d.choice([2 ** 62, -2 ** 62] + ([2 ** 31 - 1] if step > 0 else []))
         starts.append(s), ends.append(e), steps.append(step)
     b.input("x", _any_values(b, shape, t))
     names = ["x", b.const("starts", np.array(starts, np.int64)), b.const("ends", np.array(ends, np.int64))]
@@ -981,13 +986,25 @@ def gen_resize(b):
             # with other output lengths than ONNX's (and onnx.reference's,
             # and optc's, which agree): only sizes.
             attrs["coordinate_transformation_mode"] = "asymmetric"
-        scales = lead + [b.d.choice([0.5, 1.0, 1.5, 2.0, 3.0, 0.25, 0.6, 1.7]) for _ in range(2)]
+        # Nearest neighbours: a coordinate within rounding of a tie (a
+        # half for the round modes, an integer for floor and ceil) goes
+        # either way, and onnxruntime computes coordinates in f32 where
+        # onnx.reference and optc use more precision; only ratios whose
+        # coordinates are exact (powers of two) or never near a tie (3).
+        ratios = ([0.5, 1.0, 2.0, 3.0, 0.25, 4.0] if mode == "nearest" else
+                  [0.5, 1.0, 1.5, 2.0, 3.0, 0.25, 0.6, 1.7])
+        scales = lead + [b.d.choice(ratios) for _ in range(2)]
         names += [b.const("scales", np.array(scales, np.float32))]
         out = [int(math.floor(s * f)) for s, f in zip(shape, scales)]
         if min(out) < 1:
             b.consts["scales"] = np.array(lead + [2.0, 2.0], np.float32)
     else:
-        sizes = shape[:rank - 2] + [b.d.size(limit=61) for _ in range(2)]
+        if mode == "nearest":
+            sizes = shape[:rank - 2] + [
+                b.d.choice([n * f for f in (1, 2, 3, 4)] + [n // f for f in (2, 4) if n % f == 0])
+                for n in shape[-2:]]
+        else:
+            sizes = shape[:rank - 2] + [b.d.size(limit=61) for _ in range(2)]
         names += ["", b.const("sizes", np.array(sizes, np.int64))]
     b.node("Resize", names, ["y"], **attrs)
     if mode == "nearest" or t in INTS:
