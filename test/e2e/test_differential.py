@@ -22,6 +22,7 @@ the entry is removed), never skipped.
 """
 import concurrent.futures
 import dataclasses
+import math
 
 import numpy as np
 import onnx
@@ -86,6 +87,31 @@ def _slice_before_the_start(case):
     return False
 
 
+def _pytorch_half_pixel_to_one(case):
+    """pytorch_half_pixel resizing a dimension to 1 by scales whose product
+    with the input length is not exactly 1, where (0 + 0.5) / scale - 0.5
+    picks another input position than ONNX's 0."""
+    if case.params.get("coordinate_transformation_mode") != "pytorch_half_pixel":
+        return False
+    out = _output_shapes(case)[0]
+    scales = case.consts.get("scales")
+    if scales is None:  # given sizes, optc maps to 0
+        return False
+    for d in (-2, -1):
+        n, m = case.inputs["x"].shape[d], out[d]
+        scale = float(np.float32(scales[d]))
+        if m != 1 or n == 1 or n * scale == 1:  # n * scale = 1 exactly: optc maps to 0
+            continue
+        x = min(max(0.5 / scale - 0.5, 0.0), n - 1)
+        mode = case.params.get("nearest_mode", "round_prefer_floor")
+        if case.params["mode"] == "nearest":
+            x = {"round_prefer_floor": math.ceil(x - 0.5), "round_prefer_ceil": math.floor(x + 0.5),
+                 "floor": math.floor(x), "ceil": math.ceil(x)}[mode]
+        if x != 0:
+            return True
+    return False
+
+
 KNOWN_BUGS = [
     KnownBug(
         "scalar-inputs",
@@ -124,6 +150,15 @@ KNOWN_BUGS = [
         "(onnxruntime; onnx.reference, like NumPy, agrees with optc): x of shape [3, 1], "
         "starts=[-3], ends=[-3], axes=[1], steps=[-1] is [3, 1], optc makes it [3, 0]",
         _slice_before_the_start, "Slice", ops=("Slice",)),
+    KnownBug(
+        "resize-pytorch-half-pixel-to-one",
+        "optc bug: Resize by scales with coordinate_transformation_mode="
+        "pytorch_half_pixel and an output length of 1 that is floor(length * scale) < "
+        "length * scale maps with (x + 0.5) / scale - 0.5; ONNX says x_original = 0 "
+        "there (onnxruntime does; optc does given sizes or length * scale = 1): "
+        "x = arange(15) as [3, 5], scales [0.5, 2], linear: optc gives [2.5, 2.75, ...], "
+        "onnxruntime [0, 0.25, ...]",
+        _pytorch_half_pixel_to_one, "Resize", ops=("Resize",)),
 ]
 
 

@@ -176,7 +176,7 @@ def variadic_minmax(op):
 
 
 def gen_where(b):
-    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"))
+    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"), ("bf16",))
     shape = out_shape(b)
     b.operand("c", b.d.values(b.d.broadcast_to(shape), "bool"), p_const=0.1)
     b.operand("x", values(b, b.d.broadcast_to(shape), t, special=0.05), p_const=0.1)
@@ -188,7 +188,7 @@ def gen_where(b):
 def compare_op(op):
     def gen(b):
         types = ("f32", "f16", "i8", "i16", "i32", "i64", "u8") + (("bool",) if op == "Equal" else ())
-        t = pick_dtype(b, types)
+        t = pick_dtype(b, types, ("bf16",))
         shape = out_shape(b)
         # Integral values in a small range: many equal pairs.
         x = b.d.values(b.d.broadcast_to(shape), t, -3, 3, integral=True, special=0.05)
@@ -499,7 +499,7 @@ def _pool_geometry(b, rank, count_pads=False):
 
 
 def gen_maxpool(b):
-    t = pick_dtype(b, ("f32", "f16", "i8", "u8"))
+    t = pick_dtype(b, ("f32", "f16", "i8", "u8"), ("bf16",))
     rank = b.d.choice([1, 2, 2, 3], [2, 5, 0, 1])
     spatial, attrs = _pool_geometry(b, rank)
     shape = [b.d.choice([1, 2]), b.d.size(limit=17)] + spatial
@@ -678,7 +678,7 @@ def reduce_op(op):
 
 
 def gen_argmax(b):
-    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"))
+    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"), ("bf16",))
     rank = b.d.integer(1, 4)
     shape = b.d.shape(rank, 8000)
     x = b.d.values(shape, t, -3 if t != "u8" else 0, 3 if b.d.chance(0.5) else 100,
@@ -696,7 +696,7 @@ def gen_argmax(b):
 
 
 def gen_cumsum(b):
-    t = pick_dtype(b, ("f32", "i32", "i64"), ("f16", "bf16"))
+    t = pick_dtype(b, ("f32", "f16", "i32", "i64"), ("bf16",))
     rank = b.d.integer(1, 4)
     shape = b.d.shape(rank, 6000)
     axis = b.d.integer(-rank, rank - 1)
@@ -713,7 +713,7 @@ def gen_cumsum(b):
 
 
 def gen_topk(b):
-    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"))
+    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8"), ("bf16",))
     rank = b.d.integer(1, 4)
     shape = b.d.shape(rank, 6000)
     axis = b.d.integer(-rank, rank - 1)
@@ -872,7 +872,7 @@ def gen_gather(b):
 
 
 def gen_expand(b):
-    t = pick_dtype(b, MOVE_TYPES_NO_BF16)
+    t = pick_dtype(b, MOVE_TYPES_NO_BF16, ("bf16",))
     shape = out_shape(b, max_rank=4, max_elements=6000)
     src = b.d.broadcast_to(shape)
     target = list(shape)
@@ -923,7 +923,7 @@ def gen_unsqueeze(b):
 
 
 def gen_tile(b):
-    t = pick_dtype(b, MOVE_TYPES_NO_BF16)
+    t = pick_dtype(b, MOVE_TYPES_NO_BF16, ("bf16",))
     rank = b.d.integer(1, 4)
     shape = b.d.shape(rank, 1500)
     reps = [b.d.choice([1, 1, 2, 3]) for _ in range(rank)]
@@ -935,7 +935,8 @@ def gen_tile(b):
 
 def gen_pad(b):
     mode = b.d.choice(["constant", "constant", "reflect", "edge", "wrap"])
-    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8") + (("bool",) if mode == "constant" else ()))
+    t = pick_dtype(b, ("f32", "f16", "i8", "i32", "i64", "u8") + (("bool",) if mode == "constant" else ()),
+                   ("bf16",))
     rank = b.d.integer(1, 4)
     shape = b.d.shape(rank, 4000)
     axes = list(range(rank))
@@ -966,7 +967,8 @@ def gen_pad(b):
 
 def gen_resize(b):
     mode = b.d.choice(["nearest", "linear"])
-    t = pick_dtype(b, ("f32", "f16", "i8", "u8", "i32") if mode == "nearest" else ("f32", "f16"))
+    t = pick_dtype(b, ("f32", "f16", "i8", "u8", "i32") if mode == "nearest" else ("f32", "f16"),
+                   ("bf16",))
     rank = b.d.choice([2, 4, 4])
     if rank == 4:
         shape = [b.d.choice([1, 2]), b.d.size(limit=7), b.d.size(limit=31), b.d.size(limit=31)]
