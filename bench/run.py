@@ -16,12 +16,13 @@ micro-benchmarks (bench/models.py tags each). GEMM micro-benchmarks also
 get GFLOP/s and the percentage of the fp32 peak measured by an FMA loop in
 the same run.
 
-With --contention, one busy process (a Python loop, pinned to no core)
-runs beside the measurement, and each runtime's time at the largest thread
-count is divided by its own time at one thread.
+With --contention, one busy process (a Python loop, pinned to no core, in
+a session of its own) runs beside the measurement; the 1- and N-thread runs
+take turns in one process, and each runtime's N-thread time is divided by
+its own 1-thread time, round by round.
 
 usage: run.py --optc BUILD/bin/optc [--quick] [--models a,b] [--threads 1,2]
-              [--contention] [--out bench/results]
+              [--contention] [--markdown] [--out bench/results]
 """
 import argparse
 import ctypes
@@ -364,10 +365,10 @@ def load_optc(library, threads):
 
 
 def measure(args, name, model_path, library, thread_counts, budget):
-    """Compiles nothing: loads the compiled model (a copy per thread count)
-    and two onnxruntime sessions per thread count, checks their outputs,
-    and times them all in interleaved turns. Returns the per-contestant
-    samples and rounds, and the worst output errors."""
+    """Loads the compiled model (with several thread counts, a copy per
+    count) and two onnxruntime sessions per thread count, checks their
+    outputs, and times them all in interleaved turns. Returns the samples
+    and rounds per (runtime, threads), and the worst output errors."""
     model = onnx.load(str(model_path), load_external_data=False)
     feeds = model_set.make_feeds(model, np.random.default_rng(0))
     contestants = {}
@@ -595,7 +596,11 @@ def main():
                          "error": str(error)})
     busy = None
     if args.contention:
-        busy = subprocess.Popen([sys.executable, "-c", BUSY])
+        # A session of its own, like another program started elsewhere:
+        # where the scheduler groups by session (Linux autogroups), it then
+        # gets its share as a separate program rather than as one more
+        # thread of the benchmark's group.
+        busy = subprocess.Popen([sys.executable, "-c", BUSY], start_new_session=True)
         print(f"contention: one busy process (pid {busy.pid}) runs beside the "
               "measurement", flush=True)
     header = (f"{'model':26} {'thr':>3} {'optc ms':>9} {'ort spin':>9} {'ort nospin':>10} "
