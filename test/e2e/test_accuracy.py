@@ -62,7 +62,9 @@ def test_inverse_hyperbolic_functions_do_not_cancel():
     x = np.array([1.0, 1.0000001, 1e19, 3.4e38], np.float32)
     assert ulps(run("Acosh", x), np.arccosh(x.astype(np.float64))).max() <= 1.0
     x = np.array([1e-30, -1e-8, 0.5, -0.99999994, 1.0, -1.0], np.float32)
-    assert ulps(run("Atanh", x), np.arctanh(x.astype(np.float64))).max() <= 1.0
+    with np.errstate(divide="ignore"):  # atanh(+-1) = +-inf
+        want = np.arctanh(x.astype(np.float64))
+    assert ulps(run("Atanh", x), want).max() <= 1.0
 
 
 def test_hyperbolic_functions_overflow_where_the_result_does():
