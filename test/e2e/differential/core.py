@@ -81,7 +81,7 @@ def ulp(x, name):
 # ---------------------------------------------------------------- settings
 
 DEFAULT_SEED = 20240614
-DEFAULT_CASES = 2200
+DEFAULT_CASES = 4000
 
 
 def master_seed():
@@ -295,8 +295,11 @@ class Case:
 #   own type). The probabilistic sqrt(K) rather than K keeps the test
 #   sharp: 2*sqrt(K)*eps*M is more than 4 standard deviations of the
 #   difference of two independent roundings per term.
-# - Custom(fn): normalisations, softmax: fn(case, want, eps, ulp) derives
-#   the bound from the formula's condition (see the generator).
+# - Custom(fn): Pow, normalisations, softmax, linear Resize:
+#   fn(case, want, type) derives the bound from the formula's condition
+#   (see the generator, in differential/ops.py).
+# Never widen a rule to make a case pass: a case outside it is a finding
+# (optc's, onnxruntime's, or the generator's; see KNOWN_BUGS in the test).
 
 
 class Exact:

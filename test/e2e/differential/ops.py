@@ -992,14 +992,21 @@ def gen_resize(b):
         # half for the round modes, an integer for floor and ceil) goes
         # either way, and onnxruntime computes coordinates in f32 where
         # onnx.reference and optc use more precision; only ratios whose
-        # coordinates are exact (powers of two) or never near a tie (3).
+        # coordinates are exact (powers of two; 3, whose ties are exact
+        # quotients).
         ratios = ([0.5, 1.0, 2.0, 3.0, 0.25, 4.0] if mode == "nearest" else
                   [0.5, 1.0, 1.5, 2.0, 3.0, 0.25, 0.6, 1.7])
         scales = lead + [b.d.choice(ratios) for _ in range(2)]
-        names += [b.const("scales", np.array(scales, np.float32))]
         out = [int(math.floor(s * f)) for s, f in zip(shape, scales)]
         if min(out) < 1:
-            b.consts["scales"] = np.array(lead + [2.0, 2.0], np.float32)
+            scales = lead + [2.0, 2.0]
+        names += [b.const("scales", np.array(scales, np.float32))]
+        if (mode == "nearest" and ctm == "half_pixel_symmetric"
+                and any(n * f != int(n * f) for n, f in zip(shape, scales))):
+            # Its offset, (length / 2) * (1 - floor(length * scale) /
+            # (length * scale)), is then inexact and moves the (integer
+            # or half) coordinates off their ties by a rounding.
+            attrs["coordinate_transformation_mode"] = "half_pixel"
     else:
         if mode == "nearest":
             sizes = shape[:rank - 2] + [
