@@ -1,21 +1,40 @@
 """A generator per op: each draws one case (shapes, dtype, attributes,
 values) from a Draw. GENERATORS maps the op's test name to it.
 
-Types. onnxruntime's CPU provider (1.31, opset 21) has kernels for:
-f32 everywhere; f16 for the ops below except where a table says
-otherwise; bf16 only for data movement (Transpose, Reshape, Concat,
-Split, Slice, Gather, Squeeze, Unsqueeze), Clip, Cast and
-LayerNormalization; integers per op as the tables list (checked by
-creating sessions, scripts in the test's docstring). Where onnxruntime
-has no f16 or bf16 kernel for a float op, the case still runs in that type
-in optc, and onnxruntime computes the reference in f32 and rounds it back
-by its Cast (ref "f32": exactly what optc's narrow arithmetic promises,
-computing through f32).
+Types: those onnxruntime's CPU provider (1.31, opset 21) has kernels for,
+found by creating a session per op and type. "bf16 via f32": onnxruntime
+has no bf16 kernel, the case runs in bf16 in optc and onnxruntime's f32
+result, rounded to bf16 by its Cast, is the reference (what optc's narrow
+arithmetic promises: computing through f32).
+
+  Add Sub Mul Div              f32 f16, all 8 integer widths; bf16 via f32
+  Pow                          f32 f16 i32 i64 (exponent: same, f32, i32, i64); bf16 via f32
+  Max Min Where                f32 f16 i8 i32 i64 u8; bf16 via f32
+  Equal Less Greater           f32 f16 i8 i16 i32 i64 u8 (Equal: bool); bf16 via f32
+  Sigmoid Tanh Exp Log Sqrt
+  Erf Gelu LeakyRelu           f32 f16; bf16 via f32
+  Relu / Abs / Neg             + i8 i32 / + all integers / + signed integers
+  Clip                         f32 f16 i8 i32 i64 u8 u32 u64; bf16 via f32
+  Cast                         every pair of f32 f16 bf16 f64 i8 i16 i32 i64 u8 bool
+  MatMul Einsum                f32 f16 i32 i64; bf16 via f32
+  Gemm Conv ConvTranspose AveragePool GlobalAveragePool BatchNormalization
+  Softmax LogSoftmax           f32 f16; bf16 via f32
+  LayerNormalization           f32 f16 bf16
+  ReduceSum ReduceMean         f32 f16 i32 i64; bf16 via f32
+  ReduceMax ReduceMin ArgMax
+  TopK                         f32 f16 i8 i32 i64 u8; bf16 via f32
+  CumSum                       f32 f16 i32 i64; bf16 via f32
+  MaxPool                      f32 f16 i8 u8; bf16 via f32
+  Transpose Reshape Concat Split Slice Gather Squeeze Unsqueeze
+                               f32 f16 bf16 i8 i16 i32 i64 u8 bool
+  Expand Tile                  the same, bf16 via f32
+  Pad                          f32 f16 i8 i32 i64 u8 (constant mode: bool); bf16 via f32
+  Resize                       nearest: f32 f16 i8 u8 i32, linear: f32 f16; bf16 via f32
 """
 import math
 
 import numpy as np
-from onnx import TensorProto, helper
+from onnx import helper
 
 from .core import (FLOATS, INTS, Case, Custom, Draw, Exact, Output, Sum, Ulp,
                    eps, np_dtype, onnx_type, ulp)
