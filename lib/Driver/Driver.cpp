@@ -213,8 +213,7 @@ static void reportInternalError(MLIRContext *context,
 }
 
 /// Passes diagnostics on unchanged.
-static void emitAll(MLIRContext *context,
-                    std::vector<Diagnostic> diagnostics) {
+static void emitAll(MLIRContext *context, std::vector<Diagnostic> diagnostics) {
   for (Diagnostic &diagnostic : diagnostics)
     context->getDiagEngine().emit(std::move(diagnostic));
 }
@@ -274,14 +273,13 @@ LogicalResult optc::runCPUPipeline(ModuleOp module,
       if (!verified)
         where += " (the IR it produced fails verification)";
       else if (!failedPass.pass.empty())
-        where += " (pass " + failedPass.pass +
-                 (failedPass.function.empty() ? ""
-                                              : " on @" + failedPass.function) +
-                 ")";
-      std::string reproduce =
-          ("--emit-after=" + stageName(previous) +
-           " writes the IR the stage starts from")
-              .str();
+        where +=
+            " (pass " + failedPass.pass +
+            (failedPass.function.empty() ? "" : " on @" + failedPass.function) +
+            ")";
+      std::string reproduce = ("--emit-after=" + stageName(previous) +
+                               " writes the IR the stage starts from")
+                                  .str();
       reportInternalError(context, std::move(diagnostics), where,
                           module.getLoc(), reproduce);
       return failure();
@@ -623,8 +621,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");
     pipeline.weightsFile = llvm::sys::path::filename(weightsPath).str();
-    if (failed(
-            runCPUPipeline(*module, pipeline, Stage::Import, until, run)))
+    if (failed(runCPUPipeline(*module, pipeline, Stage::Import, until, run)))
       return failure();
     if (emit != "mlir") {
       // The side file of weights, beside the output; gone again if the

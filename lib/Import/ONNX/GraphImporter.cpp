@@ -853,9 +853,8 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
           overridden.insert(input.name());
       continue;
     }
-    bool isInput = llvm::any_of(graph.input(), [&](const auto &input) {
-      return input.name() == name;
-    });
+    bool isInput = llvm::any_of(
+        graph.input(), [&](const auto &input) { return input.name() == name; });
     if (!isInput || !initializers.count(name))
       return fail("--initializer-input names '" + name +
                   "', which is not a graph input with an initializer");

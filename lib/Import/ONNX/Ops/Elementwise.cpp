@@ -595,11 +595,11 @@ LogicalResult dropout(NodeContext &ctx) {
     return ctx.error() << "the mask output needs a static input shape";
   // The mask is bool from opset 10, of the input's type before; every
   // element is kept.
-  Value allTrue = wantMask ? ctx.splat(type.clone(ctx.opset < 10
-                                                      ? type.getElementType()
-                                                      : ctx.b.getI1Type()),
-                                       1)
-                           : Value();
+  Value allTrue =
+      wantMask ? ctx.splat(type.clone(ctx.opset < 10 ? type.getElementType()
+                                                     : ctx.b.getI1Type()),
+                           1)
+               : Value();
   Value training = ctx.input(2);
   std::optional<SmallVector<int64_t>> mode =
       training ? getConstantInts(training) : std::nullopt;

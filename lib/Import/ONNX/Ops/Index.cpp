@@ -25,13 +25,13 @@ namespace {
 static constexpr llvm::StringLiteral kNoteIndex = "optc_note_index";
 
 static void declareNoteIndex(NodeContext &ctx) {
-  auto module = ctx.b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto module =
+      ctx.b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
   if (!module || module.lookupSymbol(kNoteIndex))
     return;
   OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
-  auto decl = func::FuncOp::create(
-      top, module.getLoc(), kNoteIndex,
-      top.getFunctionType({top.getI64Type()}, {}));
+  auto decl = func::FuncOp::create(top, module.getLoc(), kNoteIndex,
+                                   top.getFunctionType({top.getI64Type()}, {}));
   decl.setPrivate();
 }
 
@@ -120,12 +120,12 @@ static LogicalResult checkIndices(NodeContext &ctx, Value indices,
         b, loc, bad, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
     std::string component =
         perComponent ? " in component " + std::to_string(k) : "";
-    cf::AssertOp::create(
-        b, loc, ok,
-        "node '" + ctx.node.name() + "' (#" + std::to_string(ctx.index) + " " +
-            ctx.node.op_type() + "): input '" + input + "' holds an index" +
-            component + " out of range " + range(bound.size) + " for " +
-            bound.what);
+    cf::AssertOp::create(b, loc, ok,
+                         "node '" + ctx.node.name() + "' (#" +
+                             std::to_string(ctx.index) + " " +
+                             ctx.node.op_type() + "): input '" + input +
+                             "' holds an index" + component + " out of range " +
+                             range(bound.size) + " for " + bound.what);
   }
   return success();
 }
@@ -144,7 +144,8 @@ componentBounds(NodeContext &ctx, Value data, Value indices, int64_t batch) {
   RankedTensorType indexType = ctx.typeOf(indices);
   RankedTensorType dataType = ctx.typeOf(data);
   SmallVector<IndexBound> bounds;
-  if (indexType.getRank() < 1 || indexType.isDynamicDim(indexType.getRank() - 1))
+  if (indexType.getRank() < 1 ||
+      indexType.isDynamicDim(indexType.getRank() - 1))
     return bounds;
   int64_t q = indexType.getShape().back();
   for (int64_t k = 0; k < q && batch + k < dataType.getRank(); ++k)

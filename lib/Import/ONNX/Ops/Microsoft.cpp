@@ -1,4 +1,5 @@
-//===- Microsoft.cpp - com.microsoft contrib ops ---------------------------===//
+//===- Microsoft.cpp - com.microsoft contrib ops
+//---------------------------===//
 //
 // The contrib ops that onnxruntime's quantisation and transformer
 // optimisation tools write into models, decomposed into core ops with the
@@ -93,8 +94,8 @@ FailureOr<SmallVector<Value>> convertAs(NodeContext &ctx,
   const OpRegistry::Entry *entry =
       OpRegistry::get().lookup(node.domain(), node.op_type());
   if (!entry || opset < entry->minOpset || opset > entry->maxOpset)
-    return ctx.error() << "internal error: no converter for "
-                       << node.op_type() << " at opset " << opset;
+    return ctx.error() << "internal error: no converter for " << node.op_type()
+                       << " at opset " << opset;
   NodeContext sub(ctx.graph, node, ctx.index, opset, ctx.b, ctx.loc,
                   std::move(inputs));
   sub.scope = ctx.scope;
@@ -131,8 +132,7 @@ FailureOr<Value> asScalar(NodeContext &ctx, Value v, llvm::StringRef name) {
   if (t.getRank() == 0)
     return v;
   if (!t.hasStaticShape() || t.getNumElements() != 1)
-    return ctx.error() << name << " must be a scalar (per-tensor), found "
-                       << t;
+    return ctx.error() << name << " must be a scalar (per-tensor), found " << t;
   Value r = ctx.reshape(v, {});
   if (!r)
     return failure();
@@ -273,8 +273,8 @@ LogicalResult skipNorm(NodeContext &ctx, bool simplified) {
   }
   Value mean, inv;
   if (wantsOutput(ctx, 1) || wantsOutput(ctx, 2)) {
-    OPTC_TRY(stats, normStats(ctx, ctx.castTo(sum, f32), axis, epsilon,
-                              simplified));
+    OPTC_TRY(stats,
+             normStats(ctx, ctx.castTo(sum, f32), axis, epsilon, simplified));
     std::tie(mean, inv) = stats;
   }
   ctx.outputs = {ctx.castTo(y, element), mean, inv, ctx.castTo(sum, element)};
@@ -358,8 +358,8 @@ LogicalResult fusedMatmul(NodeContext &ctx) {
   OPTC_TRY(pb, operand(b, rb, transB, transBatchB, "B"));
   OPTC_TRY(y, ctx.create<MatmulOp>(pa, pb));
   if (alpha != 1.0f) {
-    OPTC_TRY(s, ctx.create<MulOp>(y, ctx.scalar(ctx.typeOf(y).getElementType(),
-                                                alpha)));
+    OPTC_TRY(s, ctx.create<MulOp>(
+                    y, ctx.scalar(ctx.typeOf(y).getElementType(), alpha)));
     y = s;
   }
   ctx.outputs = {y};
@@ -384,9 +384,8 @@ LogicalResult fusedConv(NodeContext &ctx) {
                        << "' is not supported (Relu, Tanh, Sigmoid, "
                           "LeakyRelu, Clip, HardSigmoid are)";
   if (params.size() != wanted)
-    return ctx.error() << "activation '" << activation << "' takes "
-                       << wanted << " activation_params, found "
-                       << params.size();
+    return ctx.error() << "activation '" << activation << "' takes " << wanted
+                       << " activation_params, found " << params.size();
   onnx::NodeProto conv =
       rewrite(ctx, "Conv", "", {"activation", "activation_params"});
   while (conv.input_size() > 3)
@@ -436,8 +435,8 @@ LogicalResult fusedConv(NodeContext &ctx) {
 LogicalResult gatherNd(NodeContext &ctx) {
   OPTC_TRY(data, ctx.requiredInput(0, "data"));
   OPTC_TRY(indices, ctx.requiredInput(1, "indices"));
-  OPTC_TRY(out, convertAs(ctx, rewrite(ctx, "GatherND", ""), 13,
-                          {data, indices}));
+  OPTC_TRY(out,
+           convertAs(ctx, rewrite(ctx, "GatherND", ""), 13, {data, indices}));
   ctx.outputs = {out[0]};
   return success();
 }
@@ -511,8 +510,8 @@ FailureOr<Value> toHeads(NodeContext &ctx, Value x, int64_t heads) {
   if (ShapedType::isDynamic(hidden) || heads <= 0 || hidden % heads != 0)
     return ctx.error() << "a hidden size of " << t
                        << " is not a known multiple of num_heads = " << heads;
-  Value r = ctx.reshape(
-      x, {dimOf(t, 0), t.getDimSize(1), heads, hidden / heads});
+  Value r =
+      ctx.reshape(x, {dimOf(t, 0), t.getDimSize(1), heads, hidden / heads});
   if (!r)
     return failure();
   return ctx.create<TransposeOp>(r, ArrayRef<int64_t>{0, 2, 1, 3});
@@ -522,8 +521,8 @@ FailureOr<Value> toHeads(NodeContext &ctx, Value x, int64_t heads) {
 FailureOr<Value> fromHeads(NodeContext &ctx, Value x) {
   OPTC_TRY(t, ctx.create<TransposeOp>(x, ArrayRef<int64_t>{0, 2, 1, 3}));
   RankedTensorType tt = ctx.typeOf(t);
-  Value r = ctx.reshape(t, {dimOf(tt, 0), tt.getDimSize(1),
-                            tt.getDimSize(2) * tt.getDimSize(3)});
+  Value r = ctx.reshape(
+      t, {dimOf(tt, 0), tt.getDimSize(1), tt.getDimSize(2) * tt.getDimSize(3)});
   if (!r)
     return failure();
   return r;
@@ -566,11 +565,11 @@ Value positionMask(NodeContext &ctx, int64_t q, int64_t kv,
 /// mask is mask_filter_value at masked keys and the lowest float at keys
 /// after the query (unidirectional), like onnxruntime's PrepareMask.
 struct PackedAttention {
-  Value q, k, v;    // [B, S, N*H], [B, S, N*H], [B, S, N*Hv]
+  Value q, k, v; // [B, S, N*H], [B, S, N*H], [B, S, N*Hv]
   int64_t heads = 0;
-  Value mask;       // mask_index (int32), or null
-  Value past;       // [2, B, N, P, H], or null
-  Value bias;       // attention_bias, or null
+  Value mask; // mask_index (int32), or null
+  Value past; // [2, B, N, P, H], or null
+  Value bias; // attention_bias, or null
   bool unidirectional = false;
   double maskFilter = -10000.0;
   std::optional<double> scale;
@@ -642,8 +641,7 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
     if (!mt.getElementType().isInteger(32))
       return ctx.error() << "mask_index must be int32, found " << mt;
     if (!mt.hasStaticShape())
-      return ctx.error() << "mask_index must have a static shape, found "
-                         << mt;
+      return ctx.error() << "mask_index must have a static shape, found " << mt;
     Type i32 = ctx.b.getI32Type();
     SmallVector<int64_t> keys;
     for (int64_t j = 0; j < total; ++j)
@@ -665,8 +663,8 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
       Value endCol = ctx.reshape(end, {batch, 1});
       if (!endCol)
         return failure();
-      OPTC_TRY(before, ctx.create<CompareOp>(ComparePredicate::lt, keyPos,
-                                             endCol));
+      OPTC_TRY(before,
+               ctx.create<CompareOp>(ComparePredicate::lt, keyPos, endCol));
       allowed = before;
       if (n == 2 * batch) {
         OPTC_TRY(start, ctx.create<SliceOp>(p.mask, ArrayRef<int64_t>{batch},
@@ -675,8 +673,8 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
         Value startCol = ctx.reshape(start, {batch, 1});
         if (!startCol)
           return failure();
-        OPTC_TRY(after, ctx.create<CompareOp>(ComparePredicate::ge, keyPos,
-                                              startCol));
+        OPTC_TRY(after,
+                 ctx.create<CompareOp>(ComparePredicate::ge, keyPos, startCol));
         OPTC_TRY(both, ctx.create<AndOp>(allowed, after));
         allowed = both;
       }
@@ -691,16 +689,14 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
                            << total;
       OPTC_TRY(on, ctx.create<CompareOp>(ComparePredicate::gt, p.mask,
                                          ctx.scalar(i32, 0)));
-      SmallVector<int64_t> shape{mt.getDimSize(0), 1,
-                                 mt.getRank() == 3 ? mt.getDimSize(1) : 1,
-                                 total};
+      SmallVector<int64_t> shape{
+          mt.getDimSize(0), 1, mt.getRank() == 3 ? mt.getDimSize(1) : 1, total};
       Value r = ctx.reshape(on, shape);
       if (!r)
         return failure();
       allowed = r;
     } else {
-      return ctx.error() << "mask_index of rank " << mt.getRank() << " ("
-                         << mt
+      return ctx.error() << "mask_index of rank " << mt.getRank() << " (" << mt
                          << ") is not supported (onnxruntime's CPU kernel "
                             "does not read 4-D masks)";
     }
@@ -711,9 +707,9 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
   if (p.unidirectional) {
     // Keys after the query's own position get the lowest float instead of
     // the mask's value.
-    double lowest = -APFloat::getLargest(
-                         cast<FloatType>(element).getFloatSemantics())
-                         .convertToDouble();
+    double lowest =
+        -APFloat::getLargest(cast<FloatType>(element).getFloatSemantics())
+             .convertToDouble();
     Value visible = positionMask(ctx, seq, total, [&](int64_t i, int64_t j) {
       return j <= pastLen + i;
     });
@@ -723,8 +719,8 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
     maskBias = causal;
   }
 
-  double scale = p.scale ? *p.scale
-                         : 1.0 / std::sqrt(static_cast<double>(headSize));
+  double scale =
+      p.scale ? *p.scale : 1.0 / std::sqrt(static_cast<double>(headSize));
   OPTC_TRY(kT, ctx.create<TransposeOp>(k, ArrayRef<int64_t>{0, 1, 3, 2}));
   OPTC_TRY(qk, ctx.create<MatmulOp>(q, kT));
   OPTC_TRY(scores, ctx.create<MulOp>(qk, ctx.scalar(element, scale)));
@@ -965,14 +961,12 @@ LogicalResult rotaryEmbedding(NodeContext &ctx) {
   return success();
 }
 
-
 /// Whether constant `v` (when it is one) holds only `expected`; true for
 /// values known only at run time.
 bool constantIsAll(Value v, int64_t expected) {
   std::optional<SmallVector<int64_t>> values = getConstantInts(v);
-  return !values || llvm::all_of(*values, [&](int64_t x) {
-    return x == expected;
-  });
+  return !values ||
+         llvm::all_of(*values, [&](int64_t x) { return x == expected; });
 }
 
 /// GroupQueryAttention as onnxruntime's CPU kernel computes it for batches
@@ -1063,8 +1057,8 @@ LogicalResult groupQueryAttention(NodeContext &ctx) {
     v = pv;
   }
   for (Value t : {k, v})
-    if (ctx.typeOf(t) != RankedTensorType::get(
-                             {batch, seq, kvHeads * headSize}, element))
+    if (ctx.typeOf(t) !=
+        RankedTensorType::get({batch, seq, kvHeads * headSize}, element))
       return ctx.error() << "key and value must be [" << batch << ", " << seq
                          << ", " << kvHeads * headSize << "] (cross "
                          << "attention is not supported), found "
@@ -1072,15 +1066,15 @@ LogicalResult groupQueryAttention(NodeContext &ctx) {
   int64_t pastLen = 0;
   if (pastKey) {
     RankedTensorType pt = ctx.typeOf(pastKey);
-    if (pt != RankedTensorType::get(
-                  {batch, kvHeads, pt.getRank() == 4 ? pt.getDimSize(2) : 0,
-                   headSize},
-                  element) ||
+    if (pt != RankedTensorType::get({batch, kvHeads,
+                                     pt.getRank() == 4 ? pt.getDimSize(2) : 0,
+                                     headSize},
+                                    element) ||
         pt.isDynamicDim(2) || ctx.typeOf(pastValue) != pt)
-      return ctx.error() << "past_key and past_value must be [" << batch
-                         << ", " << kvHeads << ", past, " << headSize
-                         << "] (BNSH) with a known past length, found "
-                         << pt << " and " << pastValue.getType();
+      return ctx.error() << "past_key and past_value must be [" << batch << ", "
+                         << kvHeads << ", past, " << headSize
+                         << "] (BNSH) with a known past length, found " << pt
+                         << " and " << pastValue.getType();
     pastLen = pt.getDimSize(2);
   }
   int64_t total = pastLen + seq;
@@ -1105,15 +1099,15 @@ LogicalResult groupQueryAttention(NodeContext &ctx) {
     OPTC_TRY(offset, positionsFrom(ctx, Value(), seq));
     Value positions = offset;
     if (pastLen) {
-      OPTC_TRY(p, ctx.create<AddOp>(
-                      offset, ctx.scalar(ctx.b.getI64Type(), pastLen)));
+      OPTC_TRY(p, ctx.create<AddOp>(offset,
+                                    ctx.scalar(ctx.b.getI64Type(), pastLen)));
       positions = p;
     }
     int64_t dim = rotaryDim == headSize ? 0 : rotaryDim;
-    OPTC_TRY(rq, rotate(ctx, q, cosCache, sinCache, positions, interleaved,
-                        dim, heads));
-    OPTC_TRY(rk, rotate(ctx, k, cosCache, sinCache, positions, interleaved,
-                        dim, kvHeads));
+    OPTC_TRY(rq, rotate(ctx, q, cosCache, sinCache, positions, interleaved, dim,
+                        heads));
+    OPTC_TRY(rk, rotate(ctx, k, cosCache, sinCache, positions, interleaved, dim,
+                        kvHeads));
     q = rq;
     k = rk;
   }
@@ -1237,14 +1231,14 @@ LogicalResult dynamicQuantizeLstm(NodeContext &ctx) {
   const onnx::AttributeProto *clipAttr = ctx.attr("clip");
   OPTC_TRY(clip, ctx.floatAttr("clip", 0));
   RankedTensorType xt = ctx.typeOf(x), rt = ctx.typeOf(r);
-  if (!xt.getElementType().isF32() || xt.getRank() != 3 ||
-      !xt.hasStaticShape())
+  if (!xt.getElementType().isF32() || xt.getRank() != 3 || !xt.hasStaticShape())
     return ctx.error() << "X must be a static 3-D float tensor, found " << xt
                        << " (fix sizes with --input-shape)";
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
   if (direction != "forward" && direction != "reverse" &&
       direction != "bidirectional")
-    return ctx.error() << "direction '" << direction << "' is not forward, "
+    return ctx.error() << "direction '" << direction
+                       << "' is not forward, "
                           "reverse or bidirectional";
   int64_t seq = xt.getDimSize(0), batch = xt.getDimSize(1);
   if (rt.getRank() != 3 || !rt.hasStaticShape() || rt.getDimSize(0) != dirs)
@@ -1363,8 +1357,8 @@ LogicalResult dynamicQuantizeLstm(NodeContext &ctx) {
             SmallVector<OpFoldResult> sizes{ctx.b.getIndexAttr(1),
                                             ctx.b.getIndexAttr(batch),
                                             ctx.b.getIndexAttr(4 * hidden)};
-            Value row = tensor::ExtractSliceOp::create(
-                ctx.b, ctx.loc, xw, offsets, sizes, strides);
+            Value row = tensor::ExtractSliceOp::create(ctx.b, ctx.loc, xw,
+                                                       offsets, sizes, strides);
             Value xt = ctx.reshape(row, {batch, 4 * hidden});
             if (!xt)
               return failure();

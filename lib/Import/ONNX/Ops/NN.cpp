@@ -667,7 +667,8 @@ LogicalResult batchNorm(NodeContext &ctx) {
       params.push_back(shaped);
     }
     OPTC_TRY(centered, ctx.create<SubOp>(x, params[2]));
-    OPTC_TRY(varEps, ctx.create<AddOp>(params[3], ctx.scalar(element, epsilon)));
+    OPTC_TRY(varEps,
+             ctx.create<AddOp>(params[3], ctx.scalar(element, epsilon)));
     OPTC_TRY(std, ctx.create<SqrtOp>(varEps));
     OPTC_TRY(normed, ctx.create<DivOp>(centered, std));
     OPTC_TRY(scaled, ctx.create<MulOp>(normed, params[0]));
@@ -841,9 +842,9 @@ LogicalResult rmsNorm(NodeContext &ctx) {
   OPTC_TRY(axis, ctx.normalizeAxis(axisAttr, ctx.typeOf(x).getRank()));
   OPTC_TRY(epsilon, ctx.floatAttr("epsilon", 1e-5f));
   OPTC_TRY(stash, stashTypeOf(ctx));
-  OPTC_TRY(y, ctx.create<RmsNormOp>(x, scale, axis,
-                                    APFloat(static_cast<double>(epsilon)),
-                                    stash));
+  OPTC_TRY(y,
+           ctx.create<RmsNormOp>(x, scale, axis,
+                                 APFloat(static_cast<double>(epsilon)), stash));
   ctx.outputs = {y};
   return success();
 }

@@ -379,8 +379,7 @@ LogicalResult RecurrentImporter::run() {
   for (const Expected &e :
        {Expected{x, "X", 3, "[seq_length, batch_size, input_size]"},
         Expected{w, "W", 3, "[num_directions, gates*hidden_size, input_size]"},
-        Expected{r, "R", 3,
-                 "[num_directions, gates*hidden_size, hidden_size]"},
+        Expected{r, "R", 3, "[num_directions, gates*hidden_size, hidden_size]"},
         Expected{b, "B", 2, "[num_directions, 2*gates*hidden_size]"},
         Expected{h0, "initial_h", 3,
                  "[num_directions, batch_size, hidden_size]"},
@@ -389,10 +388,11 @@ LogicalResult RecurrentImporter::run() {
         Expected{p, "P", 2, "[num_directions, 3*hidden_size]"}}) {
     if (e.value && ctx.typeOf(e.value).getRank() != e.rank)
       return ctx.error() << e.name << " must have rank " << e.rank << " "
-                         << e.dims << (layout == 1 && e.rank == 3 &&
-                                               e.value != w && e.value != r
-                                           ? " (batch first with layout 1)"
-                                           : "")
+                         << e.dims
+                         << (layout == 1 && e.rank == 3 && e.value != w &&
+                                     e.value != r
+                                 ? " (batch first with layout 1)"
+                                 : "")
                          << ", found " << ctx.typeOf(e.value);
   }
   // Layout 1 is batch-major: bring everything to [seq, batch, ...].
@@ -408,8 +408,7 @@ LogicalResult RecurrentImporter::run() {
   if (!xt.hasStaticShape() || !ctx.typeOf(w).hasStaticShape() ||
       !ctx.typeOf(r).hasStaticShape())
     return ctx.error() << "needs static shapes, found X " << ctx.typeOf(x)
-                       << ", W " << ctx.typeOf(w) << " and R "
-                       << ctx.typeOf(r)
+                       << ", W " << ctx.typeOf(w) << " and R " << ctx.typeOf(r)
                        << " (fix unknown sizes with --input-shape)";
   seq = xt.getDimSize(0);
   batch = xt.getDimSize(1);
@@ -508,6 +507,5 @@ void onnx_import::registerRecurrentOps(OpRegistry &r) {
       [](NodeContext &c) { return RecurrentImporter(c, Cell::GRU).run(); }, 1);
   r.add(
       "", "LSTM",
-      [](NodeContext &c) { return RecurrentImporter(c, Cell::LSTM).run(); },
-      1);
+      [](NodeContext &c) { return RecurrentImporter(c, Cell::LSTM).run(); }, 1);
 }

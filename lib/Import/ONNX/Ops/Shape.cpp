@@ -917,11 +917,11 @@ LogicalResult crop(NodeContext &ctx) {
     return ctx.error() << "the crop [" << top << ", " << bottom << ") x ["
                        << left << ", " << right << ") does not fit the " << h
                        << "x" << w << " image";
-  OPTC_TRY(y, ctx.create<SliceOp>(
-                  x, ArrayRef<int64_t>{0, 0, top, left},
-                  ArrayRef<int64_t>{type.getDimSize(0), type.getDimSize(1),
-                                    bottom, right},
-                  ArrayRef<int64_t>{1, 1, 1, 1}));
+  OPTC_TRY(y, ctx.create<SliceOp>(x, ArrayRef<int64_t>{0, 0, top, left},
+                                  ArrayRef<int64_t>{type.getDimSize(0),
+                                                    type.getDimSize(1), bottom,
+                                                    right},
+                                  ArrayRef<int64_t>{1, 1, 1, 1}));
   ctx.outputs = {y};
   return success();
 }
