@@ -1,8 +1,9 @@
 //===- OptcOps.cpp - optc operations --------------------------------------===//
 //
-// Result-type inference (through the shape rules of OptcShapes.h), verifiers
+// The helpers of result-type inference (through the shape rules of
+// OptcShapes.h), the inferReturnTypes that ODS does not generate, verifiers
 // and the custom assembly of optc.fusion. Folders and canonicalisation
-// patterns live in OptcFolders.cpp.
+// patterns live in the Fold*.cpp files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,6 +81,13 @@ LogicalResult ConstantOp::verify() {
 
 //===----------------------------------------------------------------------===//
 // Inference helpers
+//
+// Most inferReturnTypes are generated from the rule an op names in its
+// `inference` field in OptcOps.td (see Optc_InferOp there): mlir-tblgen
+// writes them into OptcOps.cpp.inc, which the end of this file includes, and
+// they call ErrorSink, inferBroadcast, inferFromOperands and windowOf below.
+// The ops whose inference fits no such rule define inferReturnTypes by hand
+// further down, with the same helpers.
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -144,6 +152,7 @@ static LogicalResult sameElementType(ArrayRef<RankedTensorType> types,
   return success();
 }
 
+/// Adds a result of the shape `result`, unless the rule failed.
 static LogicalResult push(FailureOr<shape::Shape> result, Type elementType,
                           SmallVectorImpl<Type> &inferred) {
   if (failed(result))
@@ -152,77 +161,89 @@ static LogicalResult push(FailureOr<shape::Shape> result, Type elementType,
   return success();
 }
 
-/// Shared inference of the broadcasting elementwise ops: operands of one
-/// element type, result of `resultElement` (null: the operand element type).
+/// Checks that the `types` at the indices `subset` share an element type.
+static LogicalResult sameElementType(ArrayRef<RankedTensorType> types,
+                                     ArrayRef<StringRef> names,
+                                     ArrayRef<unsigned> subset,
+                                     const ErrorSink &sink) {
+  SmallVector<RankedTensorType> checked;
+  SmallVector<StringRef> checkedNames;
+  for (unsigned i : subset) {
+    checked.push_back(types[i]);
+    checkedNames.push_back(names[i]);
+  }
+  return sameElementType(checked, checkedNames, sink);
+}
+
+/// Generated inference of the broadcasting elementwise ops
+/// (Optc_Broadcasting): `operands`, called `names`, broadcast by numpy
+/// rules; those at the indices `sameTypeOperands` have one element type,
+/// which the result has unless `resultElement` is given.
 static LogicalResult inferBroadcast(ValueRange operands,
                                     ArrayRef<StringRef> names,
                                     ArrayRef<unsigned> sameTypeOperands,
                                     Type resultElement, const ErrorSink &sink,
                                     SmallVectorImpl<Type> &inferred) {
   SmallVector<RankedTensorType> types;
-  if (failed(tensorTypes(operands, types, sink)))
-    return failure();
-  SmallVector<RankedTensorType> checked;
-  SmallVector<StringRef> checkedNames;
-  for (unsigned i : sameTypeOperands) {
-    checked.push_back(types[i]);
-    checkedNames.push_back(names[i]);
-  }
-  if (failed(sameElementType(checked, checkedNames, sink)))
+  if (failed(tensorTypes(operands, types, sink)) ||
+      failed(sameElementType(types, names, sameTypeOperands, sink)))
     return failure();
   SmallVector<ArrayRef<int64_t>> shapes;
   for (RankedTensorType t : types)
     shapes.push_back(t.getShape());
   return push(shape::broadcast(shapes, sink.fn()),
-              resultElement ? resultElement : checked[0].getElementType(),
+              resultElement ? resultElement
+                            : types[sameTypeOperands[0]].getElementType(),
               inferred);
 }
 
-#define OPTC_BINARY_INFERENCE(OP)                                              \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    return inferBroadcast({adaptor.getLhs(), adaptor.getRhs()},                \
-                          {"lhs", "rhs"}, {0, 1}, nullptr,                     \
-                          ErrorSink(loc, getOperationName()), inferred);       \
+/// Generated inference of the ops with one result whose shape comes from a
+/// shape rule (Optc_ShapeRule): checks that `operands`, called `names`, are
+/// ranked tensors and that those at the indices `sameTypeOperands` have one
+/// element type, then calls `rule` with the operands' shapes. A rule that
+/// gives a shape gives the result's; one that gives a LogicalResult only
+/// checks, and the result has the first operand's shape. The result has the
+/// first operand's element type unless `resultElement` is given.
+template <typename Rule>
+static LogicalResult
+inferFromOperands(ValueRange operands, ArrayRef<StringRef> names,
+                  ArrayRef<unsigned> sameTypeOperands, Type resultElement,
+                  const ErrorSink &sink, SmallVectorImpl<Type> &inferred,
+                  Rule &&rule) {
+  SmallVector<RankedTensorType> types;
+  if (operands.size() == 1) {
+    RankedTensorType t = tensorType(operands[0]);
+    if (!t)
+      return sink.fail("expected a ranked tensor operand");
+    types.push_back(t);
+  } else if (failed(tensorTypes(operands, types, sink))) {
+    return failure();
   }
-
-OPTC_BINARY_INFERENCE(AddOp)
-OPTC_BINARY_INFERENCE(SubOp)
-OPTC_BINARY_INFERENCE(MulOp)
-OPTC_BINARY_INFERENCE(DivOp)
-OPTC_BINARY_INFERENCE(RemOp)
-OPTC_BINARY_INFERENCE(PowOp)
-OPTC_BINARY_INFERENCE(MaxOp)
-OPTC_BINARY_INFERENCE(MinOp)
-OPTC_BINARY_INFERENCE(AndOp)
-OPTC_BINARY_INFERENCE(OrOp)
-OPTC_BINARY_INFERENCE(XorOp)
-OPTC_BINARY_INFERENCE(BitwiseAndOp)
-OPTC_BINARY_INFERENCE(BitwiseOrOp)
-OPTC_BINARY_INFERENCE(BitwiseXorOp)
-OPTC_BINARY_INFERENCE(ShiftLeftOp)
-OPTC_BINARY_INFERENCE(ShiftRightOp)
-#undef OPTC_BINARY_INFERENCE
-
-LogicalResult CompareOp::inferReturnTypes(MLIRContext *context,
-                                          std::optional<Location> loc,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast({adaptor.getLhs(), adaptor.getRhs()}, {"lhs", "rhs"},
-                        {0, 1}, IntegerType::get(context, 1),
-                        ErrorSink(loc, getOperationName()), inferred);
+  if (failed(sameElementType(types, names, sameTypeOperands, sink)))
+    return failure();
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (RankedTensorType t : types)
+    shapes.push_back(t.getShape());
+  Type element = resultElement ? resultElement : types[0].getElementType();
+  auto result = rule(ArrayRef<ArrayRef<int64_t>>(shapes));
+  if constexpr (std::is_same_v<decltype(result), LogicalResult>) {
+    if (failed(result))
+      return failure();
+    inferred.push_back(types[0].clone(element));
+    return success();
+  } else {
+    return push(FailureOr<shape::Shape>(std::move(result)), element, inferred);
+  }
 }
 
-LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  return inferBroadcast(
-      {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
-      {"condition", "on_true", "on_false"}, {1, 2}, nullptr,
-      ErrorSink(loc, getOperationName()), inferred);
+/// The sliding window of a convolution or pooling op, for its shape rule.
+template <typename Adaptor> static shape::Window windowOf(Adaptor adaptor) {
+  return {adaptor.getStrides(), adaptor.getDilations(), adaptor.getPadding()};
 }
+
+//===----------------------------------------------------------------------===//
+// Verifiers of elementwise ops
+//===----------------------------------------------------------------------===//
 
 LogicalResult CastOp::verify() {
   auto floatType = dyn_cast<FloatType>(getType().getElementType());
@@ -244,108 +265,8 @@ LogicalResult BitcastOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// Elementwise classification
+// Pooling
 //===----------------------------------------------------------------------===//
-
-static LogicalResult inferClassify(MLIRContext *context, Value input,
-                                   const ErrorSink &sink,
-                                   SmallVectorImpl<Type> &inferred) {
-  RankedTensorType t = tensorType(input);
-  if (!t)
-    return sink.fail("expected a ranked tensor operand");
-  inferred.push_back(t.clone(IntegerType::get(context, 1)));
-  return success();
-}
-
-LogicalResult IsNanOp::inferReturnTypes(MLIRContext *context,
-                                        std::optional<Location> loc,
-                                        Adaptor adaptor,
-                                        SmallVectorImpl<Type> &inferred) {
-  return inferClassify(context, adaptor.getInput(),
-                       ErrorSink(loc, getOperationName()), inferred);
-}
-
-LogicalResult IsInfOp::inferReturnTypes(MLIRContext *context,
-                                        std::optional<Location> loc,
-                                        Adaptor adaptor,
-                                        SmallVectorImpl<Type> &inferred) {
-  return inferClassify(context, adaptor.getInput(),
-                       ErrorSink(loc, getOperationName()), inferred);
-}
-
-//===----------------------------------------------------------------------===//
-// Linear algebra and pooling
-//===----------------------------------------------------------------------===//
-
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getLhs(), adaptor.getRhs()}, t, sink)) ||
-      failed(sameElementType(t, {"lhs", "rhs"}, sink)))
-    return failure();
-  return push(shape::matmul(t[0].getShape(), t[1].getShape(), sink.fn()),
-              t[0].getElementType(), inferred);
-}
-
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getInput(), adaptor.getWeight()}, t, sink)) ||
-      failed(sameElementType(t, {"input", "weight"}, sink)))
-    return failure();
-  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
-                       adaptor.getPadding()};
-  return push(shape::conv(t[0].getShape(), t[1].getShape(), window,
-                          adaptor.getGroups(), sink.fn()),
-              t[0].getElementType(), inferred);
-}
-
-LogicalResult
-ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                  Adaptor adaptor,
-                                  SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getInput(), adaptor.getWeight()}, t, sink)) ||
-      failed(sameElementType(t, {"input", "weight"}, sink)))
-    return failure();
-  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
-                       adaptor.getPadding()};
-  return push(shape::convTranspose(t[0].getShape(), t[1].getShape(), window,
-                                   adaptor.getOutputPadding(),
-                                   adaptor.getGroups(), sink.fn()),
-              t[0].getElementType(), inferred);
-}
-
-template <typename Adaptor>
-static LogicalResult inferPool(Adaptor adaptor, const ErrorSink &sink,
-                               SmallVectorImpl<Type> &inferred) {
-  RankedTensorType t = tensorType(adaptor.getInput());
-  if (!t)
-    return sink.fail("expected a ranked tensor operand");
-  shape::Window window{adaptor.getStrides(), adaptor.getDilations(),
-                       adaptor.getPadding()};
-  return push(shape::pool(t.getShape(), adaptor.getKernelShape(), window,
-                          adaptor.getCeilMode(), sink.fn()),
-              t.getElementType(), inferred);
-}
-
-#define OPTC_POOL_INFERENCE(OP)                                                \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    return inferPool(adaptor, ErrorSink(loc, getOperationName()), inferred);   \
-  }
-OPTC_POOL_INFERENCE(MaxPoolOp)
-OPTC_POOL_INFERENCE(AvgPoolOp)
-OPTC_POOL_INFERENCE(LpPoolOp)
-#undef OPTC_POOL_INFERENCE
 
 LogicalResult LpPoolOp::verify() {
   if (getP() < 1)
@@ -355,42 +276,11 @@ LogicalResult LpPoolOp::verify() {
 
 //===----------------------------------------------------------------------===//
 // Reductions, softmax and normalisations
+//
+// Written by hand: top_k has two results and checks k against the axis; the
+// normalisations check epsilon (and num_groups), and layer_norm has an
+// optional bias.
 //===----------------------------------------------------------------------===//
-
-#define OPTC_REDUCE_INFERENCE(OP)                                              \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    ErrorSink sink(loc, getOperationName());                                   \
-    RankedTensorType t = tensorType(adaptor.getInput());                       \
-    if (!t)                                                                    \
-      return sink.fail("expected a ranked tensor operand");                    \
-    return push(shape::reduce(t.getShape(), adaptor.getAxes(),                 \
-                              adaptor.getKeepDims(), sink.fn()),               \
-                t.getElementType(), inferred);                                 \
-  }
-OPTC_REDUCE_INFERENCE(ReduceSumOp)
-OPTC_REDUCE_INFERENCE(ReduceMeanOp)
-OPTC_REDUCE_INFERENCE(ReduceProdOp)
-OPTC_REDUCE_INFERENCE(ReduceMaxOp)
-OPTC_REDUCE_INFERENCE(ReduceMinOp)
-#undef OPTC_REDUCE_INFERENCE
-
-#define OPTC_ARG_REDUCE_INFERENCE(OP)                                          \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,      \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    ErrorSink sink(loc, getOperationName());                                   \
-    RankedTensorType t = tensorType(adaptor.getInput());                       \
-    if (!t)                                                                    \
-      return sink.fail("expected a ranked tensor operand");                    \
-    return push(shape::argReduce(t.getShape(), adaptor.getAxis(),              \
-                                 adaptor.getKeepDims(), sink.fn()),            \
-                IntegerType::get(context, 64), inferred);                      \
-  }
-OPTC_ARG_REDUCE_INFERENCE(ArgMaxOp)
-OPTC_ARG_REDUCE_INFERENCE(ArgMinOp)
-#undef OPTC_ARG_REDUCE_INFERENCE
 
 /// Checks the `axis` attribute of an op whose result has its operand's type.
 template <typename OpTy> static LogicalResult verifyAxisAttr(OpTy op) {
@@ -553,55 +443,11 @@ LogicalResult GroupNormOp::inferReturnTypes(MLIRContext *,
 
 //===----------------------------------------------------------------------===//
 // Shape operations
+//
+// Written by hand: concat has a variadic operand (named by position in
+// messages), split variadic results, and pad and dynamic_pad an optional
+// padding value checked against the mode.
 //===----------------------------------------------------------------------===//
-
-/// Inference of ops with one tensor operand and a result of its element type
-/// whose shape comes from `rule`.
-template <typename Rule>
-static LogicalResult inferFromInput(Value input, const ErrorSink &sink,
-                                    SmallVectorImpl<Type> &inferred,
-                                    Rule &&rule) {
-  RankedTensorType t = tensorType(input);
-  if (!t)
-    return sink.fail("expected a ranked tensor operand");
-  return push(rule(t.getShape()), t.getElementType(), inferred);
-}
-
-LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
-                                          std::optional<Location> loc,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
-    return shape::reshape(shape, adaptor.getShape(), sink.fn());
-  });
-}
-
-LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
-    return shape::transpose(shape, adaptor.getPermutation(), sink.fn());
-  });
-}
-
-LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferFromInput(
-      adaptor.getInput(), sink, inferred,
-      [&](ArrayRef<int64_t> shape) -> FailureOr<shape::Shape> {
-        if (failed(shape::verifyStaticShape(adaptor.getShape(), "target shape",
-                                            sink.fn())) ||
-            failed(shape::broadcastTo(shape, adaptor.getShape(), sink.fn())))
-          return failure();
-        return shape::Shape(adaptor.getShape());
-      });
-}
 
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
@@ -643,17 +489,6 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
-                                        std::optional<Location> loc,
-                                        Adaptor adaptor,
-                                        SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
-    return shape::slice(shape, adaptor.getStarts(), adaptor.getLimits(),
-                        adaptor.getStrides(), sink.fn());
-  });
-}
-
 /// The padding value of optc.pad and optc.dynamic_pad: only in constant
 /// mode, a 0-d tensor of the input's element type.
 static LogicalResult checkPadValue(PadMode mode, RankedTensorType input,
@@ -688,24 +523,37 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
          llvm::zip(input.getShape(), adaptor.getLow(), adaptor.getHigh()))
       if (d == 0 && (lo > 0 || hi > 0))
         return sink.fail("cannot pad an empty dimension in edge mode");
-  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
-    return shape::pad(shape, adaptor.getLow(), adaptor.getHigh(), limit,
-                      sink.fn());
-  });
+  return inferFromOperands(adaptor.getInput(), {"input"}, {}, nullptr, sink,
+                           inferred, [&](ArrayRef<ArrayRef<int64_t>> shapes) {
+                             return shape::pad(shapes[0], adaptor.getLow(),
+                                               adaptor.getHigh(), limit,
+                                               sink.fn());
+                           });
 }
 
-LogicalResult TileOp::inferReturnTypes(MLIRContext *,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &inferred) {
+LogicalResult DynamicPadOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
   ErrorSink sink(loc, getOperationName());
-  return inferFromInput(adaptor.getInput(), sink, inferred, [&](auto shape) {
-    return shape::tile(shape, adaptor.getMultiples(), sink.fn());
-  });
+  SmallVector<RankedTensorType> t;
+  if (failed(
+          tensorTypes({adaptor.getInput(), adaptor.getLow(), adaptor.getHigh()},
+                      t, sink)) ||
+      failed(checkPadValue(adaptor.getMode(), t[0], adaptor.getValue(), sink)))
+    return failure();
+  return push(shape::dynamicWindow(
+                  t[0].getShape(),
+                  {{"low", t[1].getShape()}, {"high", t[2].getShape()}},
+                  sink.fn()),
+              t[0].getElementType(), inferred);
 }
 
 //===----------------------------------------------------------------------===//
 // Results whose sizes depend on the data
+//
+// Written by hand: the result sizes are unknown or follow from the input's
+// rank or element count, and unique has four results.
 //===----------------------------------------------------------------------===//
 
 LogicalResult NonZeroOp::inferReturnTypes(MLIRContext *context,
@@ -799,219 +647,6 @@ LogicalResult RandomUniformOp::verify() {
            << getLow().convertToDouble() << ", " << getHigh().convertToDouble()
            << ")";
   return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Shape operations with sizes given at run time
-//===----------------------------------------------------------------------===//
-
-LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *context,
-                                          std::optional<Location> loc,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  RankedTensorType input = tensorType(adaptor.getInput());
-  if (!input)
-    return sink.fail("expected a ranked tensor operand");
-  inferred.push_back(
-      RankedTensorType::get({input.getRank()}, IntegerType::get(context, 64)));
-  return success();
-}
-
-/// Inference of an op whose result has the element type of `input` and the
-/// shape `rule(inputShape, sizesShape)`.
-template <typename Rule>
-static LogicalResult
-inferWithSizes(Value input, Value sizes, const ErrorSink &sink,
-               SmallVectorImpl<Type> &inferred, Rule &&rule) {
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({input, sizes}, t, sink)))
-    return failure();
-  return push(rule(t[0].getShape(), t[1].getShape()), t[0].getElementType(),
-              inferred);
-}
-
-LogicalResult
-DynamicReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                   Adaptor adaptor,
-                                   SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferWithSizes(adaptor.getInput(), adaptor.getShape(), sink, inferred,
-                        [&](auto input, auto sizes) {
-                          return shape::dynamicReshape(input, sizes, sink.fn());
-                        });
-}
-
-LogicalResult
-DynamicBroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                     Adaptor adaptor,
-                                     SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferWithSizes(adaptor.getInput(), adaptor.getShape(), sink, inferred,
-                        [&](auto input, auto sizes) {
-                          return shape::dynamicBroadcast(input, sizes,
-                                                         sink.fn());
-                        });
-}
-
-LogicalResult RangeOp::inferReturnTypes(MLIRContext *,
-                                        std::optional<Location> loc,
-                                        Adaptor adaptor,
-                                        SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes(
-          {adaptor.getStart(), adaptor.getLimit(), adaptor.getDelta()}, t,
-          sink)) ||
-      failed(sameElementType(t, {"start", "limit", "delta"}, sink)))
-    return failure();
-  for (auto [type, name] :
-       llvm::zip(t, ArrayRef<StringRef>{"start", "limit", "delta"}))
-    if (type.getRank() != 0)
-      return sink.fail(Twine(name) + " must be a 0-d tensor");
-  inferred.push_back(
-      RankedTensorType::get({ShapedType::kDynamic}, t[0].getElementType()));
-  return success();
-}
-
-LogicalResult
-DynamicSliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                 Adaptor adaptor,
-                                 SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({adaptor.getInput(), adaptor.getStarts(),
-                          adaptor.getLimits(), adaptor.getStrides()},
-                         t, sink)))
-    return failure();
-  return push(shape::dynamicWindow(t[0].getShape(),
-                                   {{"starts", t[1].getShape()},
-                                    {"limits", t[2].getShape()},
-                                    {"strides", t[3].getShape()}},
-                                   sink.fn()),
-              t[0].getElementType(), inferred);
-}
-
-LogicalResult DynamicPadOp::inferReturnTypes(MLIRContext *,
-                                             std::optional<Location> loc,
-                                             Adaptor adaptor,
-                                             SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  SmallVector<RankedTensorType> t;
-  if (failed(
-          tensorTypes({adaptor.getInput(), adaptor.getLow(), adaptor.getHigh()},
-                      t, sink)) ||
-      failed(checkPadValue(adaptor.getMode(), t[0], adaptor.getValue(), sink)))
-    return failure();
-  return push(shape::dynamicWindow(
-                  t[0].getShape(),
-                  {{"low", t[1].getShape()}, {"high", t[2].getShape()}},
-                  sink.fn()),
-              t[0].getElementType(), inferred);
-}
-
-LogicalResult DynamicTileOp::inferReturnTypes(MLIRContext *,
-                                              std::optional<Location> loc,
-                                              Adaptor adaptor,
-                                              SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferWithSizes(adaptor.getInput(), adaptor.getMultiples(), sink,
-                        inferred, [&](auto input, auto sizes) {
-                          return shape::dynamicTile(input, sizes, sink.fn());
-                        });
-}
-
-//===----------------------------------------------------------------------===//
-// Indexing
-//===----------------------------------------------------------------------===//
-
-/// Inference of the gathers: the result has the data's element type and the
-/// shape `rule(dataShape, indicesShape)`.
-template <typename Rule>
-static LogicalResult inferGather(Value data, Value indices,
-                                 const ErrorSink &sink,
-                                 SmallVectorImpl<Type> &inferred, Rule &&rule) {
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({data, indices}, t, sink)))
-    return failure();
-  return push(rule(t[0].getShape(), t[1].getShape()), t[0].getElementType(),
-              inferred);
-}
-
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
-                     [&](auto data, auto indices) {
-                       return shape::gather(data, indices, adaptor.getAxis(),
-                                            sink.fn());
-                     });
-}
-
-LogicalResult
-GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                   Adaptor adaptor,
-                                   SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
-                     [&](auto data, auto indices) {
-                       return shape::gatherElements(
-                           data, indices, adaptor.getAxis(), sink.fn());
-                     });
-}
-
-LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
-                                           std::optional<Location> loc,
-                                           Adaptor adaptor,
-                                           SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferGather(adaptor.getData(), adaptor.getIndices(), sink, inferred,
-                     [&](auto data, auto indices) {
-                       return shape::gatherNd(
-                           data, indices, adaptor.getBatchDims(), sink.fn());
-                     });
-}
-
-/// Inference of the scatters: updates have the data's element type, `check`
-/// accepts the three shapes, and the result is the data's type.
-template <typename Check>
-static LogicalResult
-inferScatter(Value data, Value indices, Value updates, const ErrorSink &sink,
-             SmallVectorImpl<Type> &inferred, Check &&check) {
-  SmallVector<RankedTensorType> t;
-  if (failed(tensorTypes({data, indices, updates}, t, sink)) ||
-      failed(sameElementType({t[0], t[2]}, {"data", "updates"}, sink)) ||
-      failed(check(t[0].getShape(), t[1].getShape(), t[2].getShape())))
-    return failure();
-  inferred.push_back(t[0]);
-  return success();
-}
-
-LogicalResult
-ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                    Adaptor adaptor,
-                                    SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferScatter(
-      adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(), sink,
-      inferred, [&](auto data, auto indices, auto updates) {
-        return shape::scatterElements(data, indices, updates, adaptor.getAxis(),
-                                      sink.fn());
-      });
-}
-
-LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  ErrorSink sink(loc, getOperationName());
-  return inferScatter(
-      adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(), sink,
-      inferred, [&](auto data, auto indices, auto updates) {
-        return shape::scatterNd(data, indices, updates, sink.fn());
-      });
 }
 
 //===----------------------------------------------------------------------===//

@@ -43,18 +43,115 @@ def Optc_I64Tensor : RankedTensorOf<[I64]>;
 class Optc_Op<string mnemonic, list<Trait> traits = []>
     : Op<Optc_Dialect, mnemonic, traits>;
 
+//===----------------------------------------------------------------------===//
+// Result-type inference
+//
+// An Optc_InferOp names its inference rule in `inference`, in one line, and
+// mlir-tblgen generates its inferReturnTypes from it (into OptcOps.cpp.inc,
+// which OptcOps.cpp includes after the helpers the generated bodies call:
+// ErrorSink, inferBroadcast, inferFromOperands and windowOf, declared in its
+// "Inference helpers" section). For example:
+//
+//   let inference = Optc_Broadcasting<["lhs", "rhs"]>;
+//   let inference = Optc_FromInput<
+//       "shape::transpose(input, adaptor.getPermutation(), sink.fn())">;
+//   let inference = Optc_ShapeRule<["lhs", "rhs"],
+//       "shape::matmul(lhs, rhs, sink.fn())", [0, 1]>;
+//
+// A rule is a C++ expression over the shapes of the listed operands
+// (`ArrayRef<int64_t>`s named like the operands), `adaptor` (the op's
+// adaptor, for attributes), `context` and `sink.fn()` (the error callback
+// of the shape rules in OptcShapes.h). It gives a `FailureOr<shape::Shape>`
+// (or a `shape::Shape`), or a `LogicalResult`: a check only, after which
+// the result has the first operand's shape. An op whose inference fits no
+// rule (several or data-dependent results, optional or variadic operands)
+// keeps the default Optc_HandWrittenInference and defines inferReturnTypes
+// in OptcOps.cpp.
+//===----------------------------------------------------------------------===//
+
+// The statements of a generated inferReturnTypes, which has the parameters
+// `context`, `loc`, `adaptor` and `inferred`; empty: written by hand.
+class Optc_Inference<code b> {
+  code body = b;
+}
+
+def Optc_HandWrittenInference : Optc_Inference<"">;
+
+// `adaptor.getOnTrue()` for the operand `on_true`.
+class Optc_OperandGetter<string name> {
+  string ret = "adaptor.get"
+    # !foldl(!toupper(!substr(name, 0, 1)), !range(1, !size(name)), acc, i,
+        !cond(!eq(!substr(name, i, 1), "_") : acc,
+              !eq(!substr(name, !sub(i, 1), 1), "_")
+                  : acc # !toupper(!substr(name, i, 1)),
+              true : acc # !substr(name, i, 1)))
+    # "()";
+}
+
+// The arguments `{adaptor.getLhs(), adaptor.getRhs()}, {"lhs", "rhs"},
+// {0, 1}, <element>` of the inference helpers: the operands, their names,
+// the indices of those that share an element type, and the result element
+// type (nullptr: the operands').
+class Optc_InferenceArgs<list<string> operands, list<int> sameType,
+                         string element> {
+  string ret = "{"
+    # !interleave(!foreach(o, operands, Optc_OperandGetter<o>.ret), ", ")
+    # "},\n      {"
+    # !interleave(!foreach(o, operands, "\"" # o # "\""), ", ")
+    # "}, {" # !interleave(sameType, ", ") # "}, " # element;
+}
+
+// Result element types other than the operands', as C++ expressions.
+defvar Optc_I1Result = "::mlir::IntegerType::get(context, 1)";
+defvar Optc_I64Result = "::mlir::IntegerType::get(context, 64)";
+
+// Numpy broadcasting of `operands`, of which those at the indices `sameType`
+// have one element type; the result has it too, or `element`.
+class Optc_Broadcasting<list<string> operands, list<int> sameType = [0, 1],
+                        string element = "nullptr">
+    : Optc_Inference<"  return inferBroadcast("
+        # Optc_InferenceArgs<operands, sameType, element>.ret
+        # ",\n      ErrorSink(loc, getOperationName()), inferred);\n">;
+
+// One result whose shape is `rule` over the shapes of `operands` (all ranked
+// tensors; those at the indices `sameType` of one element type), and whose
+// element type is the first operand's or `element`.
+class Optc_ShapeRule<list<string> operands, code rule,
+                     list<int> sameType = [], string element = "nullptr">
+    : Optc_Inference<"  ErrorSink sink(loc, getOperationName());\n"
+        # "  return inferFromOperands("
+        # Optc_InferenceArgs<operands, sameType, element>.ret
+        # ", sink, inferred,\n"
+        # "      [&](::llvm::ArrayRef<::llvm::ArrayRef<int64_t>> shapes) {\n"
+        # !interleave(!foreach(i, !range(operands),
+            "        [[maybe_unused]] ::llvm::ArrayRef<int64_t> "
+            # operands[i] # " = shapes[" # i # "];\n"), "")
+        # "        return " # rule # ";\n      });\n">;
+
+// The common case: the shape of the operand `input` through `rule`.
+class Optc_FromInput<code rule, string element = "nullptr">
+    : Optc_ShapeRule<["input"], rule, [], element>;
+
 // An op whose result types come from its shape rule. A declared result type
 // may know more sizes than the rule (from elsewhere) or fewer (before
 // --optc-infer-shapes has run), but never contradict it.
 class Optc_InferOp<string mnemonic, list<Trait> traits = []>
     : Optc_Op<mnemonic, !listconcat(traits,
         [Pure, InferTypeOpAdaptorWithIsCompatible])> {
+  // How inferReturnTypes computes the result types (see above).
+  Optc_Inference inference = Optc_HandWrittenInference;
+
   let extraClassDefinition = [{
     bool $cppClass::isCompatibleReturnTypes(::mlir::TypeRange inferred,
                                             ::mlir::TypeRange actual) {
       return ::mlir::optc::areCompatibleShapes(inferred, actual);
     }
-  }];
+  }] # !if(!empty(inference.body), "",
+      "\n::llvm::LogicalResult $cppClass::inferReturnTypes(\n    "
+      # "::mlir::MLIRContext *context, std::optional<::mlir::Location> loc,"
+      # "\n    Adaptor adaptor, "
+      # "::llvm::SmallVectorImpl<::mlir::Type> &inferred) {\n"
+      # inference.body # "}\n");
 }
 
 //===----------------------------------------------------------------------===//
@@ -179,6 +276,8 @@ class Optc_ClassifyOp<string mnemonic, string what>
   let results = (outs Optc_BoolTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` type($input) `->` type($output)";
+  // No rule to check: the result has the input's shape.
+  let inference = Optc_FromInput<"::mlir::success()", Optc_I1Result>;
 }
 
 def Optc_IsNanOp : Optc_ClassifyOp<"is_nan", "NaN"> {
@@ -231,6 +330,7 @@ class Optc_BinaryOp<string mnemonic, Type tensorType, string what,
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = folder;
+  let inference = Optc_Broadcasting<["lhs", "rhs"]>;
 }
 
 def Optc_AddOp : Optc_BinaryOp<"add", Optc_NumericTensor, "addition", "f32", 1,
@@ -288,6 +388,7 @@ def Optc_RemOp : Optc_InferOp<"rem"> {
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_Broadcasting<["lhs", "rhs"]>;
 }
 
 def Optc_CompareOp : Optc_InferOp<"compare"> {
@@ -311,6 +412,7 @@ def Optc_CompareOp : Optc_InferOp<"compare"> {
   let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` "
                        "functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_Broadcasting<["lhs", "rhs"], [0, 1], Optc_I1Result>;
 }
 
 def Optc_SelectOp : Optc_InferOp<"select"> {
@@ -331,6 +433,8 @@ def Optc_SelectOp : Optc_InferOp<"select"> {
   let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` "
                        "functional-type(operands, results)";
   let hasFolder = 1;
+  let inference =
+      Optc_Broadcasting<["condition", "on_true", "on_false"], [1, 2]>;
 }
 
 def Optc_CastOp : Optc_Op<"cast",
@@ -405,6 +509,8 @@ def Optc_MatmulOp : Optc_InferOp<"matmul"> {
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_ShapeRule<["lhs", "rhs"],
+      "shape::matmul(lhs, rhs, sink.fn())", [0, 1]>;
 }
 
 def Optc_ConvOp : Optc_InferOp<"conv"> {
@@ -431,6 +537,9 @@ def Optc_ConvOp : Optc_InferOp<"conv"> {
   let results = (outs Optc_NumericTensor:$output);
   let assemblyFormat =
       "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let inference = Optc_ShapeRule<["input", "weight"],
+      [{shape::conv(input, weight, windowOf(adaptor), adaptor.getGroups(),
+                    sink.fn())}], [0, 1]>;
 }
 
 def Optc_ConvTransposeOp : Optc_InferOp<"conv_transpose"> {
@@ -460,6 +569,10 @@ def Optc_ConvTransposeOp : Optc_InferOp<"conv_transpose"> {
   let results = (outs Optc_NumericTensor:$output);
   let assemblyFormat =
       "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let inference = Optc_ShapeRule<["input", "weight"],
+      [{shape::convTranspose(input, weight, windowOf(adaptor),
+                             adaptor.getOutputPadding(), adaptor.getGroups(),
+                             sink.fn())}], [0, 1]>;
 }
 
 //===----------------------------------------------------------------------===//
@@ -490,6 +603,9 @@ class Optc_PoolOp<string mnemonic, string what, Type tensorType,
                        extraArgs);
   let results = (outs tensorType:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let inference = Optc_FromInput<
+      [{shape::pool(input, adaptor.getKernelShape(), windowOf(adaptor),
+                    adaptor.getCeilMode(), sink.fn())}]>;
 }
 
 def Optc_MaxPoolOp : Optc_PoolOp<"max_pool", "maximum", Optc_NumericTensor>;
@@ -523,6 +639,9 @@ class Optc_ReduceOp<string mnemonic, string what, Type tensorType,
   let results = (outs tensorType:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      [{shape::reduce(input, adaptor.getAxes(), adaptor.getKeepDims(),
+                      sink.fn())}]>;
 }
 
 def Optc_ReduceSumOp : Optc_ReduceOp<"reduce_sum", "sum", Optc_NumericTensor>;
@@ -547,6 +666,9 @@ class Optc_ArgReduceOp<string mnemonic, string what> : Optc_InferOp<mnemonic> {
                        DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
   let results = (outs Optc_I64Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let inference = Optc_FromInput<
+      [{shape::argReduce(input, adaptor.getAxis(), adaptor.getKeepDims(),
+                         sink.fn())}], Optc_I64Result>;
 }
 
 def Optc_ArgMaxOp : Optc_ArgReduceOp<"arg_max", "largest">;
@@ -744,6 +866,8 @@ def Optc_ReshapeOp : Optc_InferOp<"reshape"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      "shape::reshape(input, adaptor.getShape(), sink.fn())">;
 }
 
 def Optc_TransposeOp : Optc_InferOp<"transpose"> {
@@ -761,6 +885,8 @@ def Optc_TransposeOp : Optc_InferOp<"transpose"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      "shape::transpose(input, adaptor.getPermutation(), sink.fn())">;
 }
 
 def Optc_BroadcastOp : Optc_InferOp<"broadcast"> {
@@ -780,6 +906,8 @@ def Optc_BroadcastOp : Optc_InferOp<"broadcast"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      "shape::staticBroadcast(input, adaptor.getShape(), sink.fn())">;
 }
 
 def Optc_ConcatOp : Optc_InferOp<"concat"> {
@@ -845,6 +973,9 @@ def Optc_SliceOp : Optc_InferOp<"slice"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      [{shape::slice(input, adaptor.getStarts(), adaptor.getLimits(),
+                     adaptor.getStrides(), sink.fn())}]>;
 }
 
 def Optc_PadOp : Optc_InferOp<"pad"> {
@@ -892,6 +1023,8 @@ def Optc_TileOp : Optc_InferOp<"tile"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<
+      "shape::tile(input, adaptor.getMultiples(), sink.fn())">;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1024,6 +1157,8 @@ def Optc_ShapeOfOp : Optc_InferOp<"shape_of"> {
   let results = (outs Optc_I64Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_FromInput<"shape::Shape{int64_t(input.size())}",
+                                 Optc_I64Result>;
 }
 
 def Optc_DynamicReshapeOp : Optc_InferOp<"dynamic_reshape"> {
@@ -1044,6 +1179,8 @@ def Optc_DynamicReshapeOp : Optc_InferOp<"dynamic_reshape"> {
   let assemblyFormat = "$input `,` $shape attr-dict `:` "
                        "functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let inference = Optc_ShapeRule<["input", "shape"],
+      "shape::dynamicReshape(input, shape, sink.fn())">;
 }
 
 def Optc_DynamicBroadcastOp : Optc_InferOp<"dynamic_broadcast"> {
@@ -1065,6 +1202,8 @@ def Optc_DynamicBroadcastOp : Optc_InferOp<"dynamic_broadcast"> {
   let assemblyFormat = "$input `,` $shape attr-dict `:` "
                        "functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let inference = Optc_ShapeRule<["input", "shape"],
+      "shape::dynamicBroadcast(input, shape, sink.fn())">;
 }
 
 def Optc_RangeOp : Optc_InferOp<"range"> {
@@ -1087,6 +1226,8 @@ def Optc_RangeOp : Optc_InferOp<"range"> {
   let assemblyFormat = "$start `,` $limit `,` $delta attr-dict `:` "
                        "functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let inference = Optc_ShapeRule<["start", "limit", "delta"],
+      "shape::range(start, limit, delta, sink.fn())", [0, 1, 2]>;
 }
 
 def Optc_DynamicSliceOp : Optc_InferOp<"dynamic_slice"> {
@@ -1108,6 +1249,9 @@ def Optc_DynamicSliceOp : Optc_InferOp<"dynamic_slice"> {
   let assemblyFormat = "$input `,` $starts `,` $limits `,` $strides attr-dict "
                        "`:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let inference = Optc_ShapeRule<["input", "starts", "limits", "strides"],
+      [{shape::dynamicWindow(input, {{"starts", starts}, {"limits", limits},
+                                     {"strides", strides}}, sink.fn())}]>;
 }
 
 def Optc_DynamicPadOp : Optc_InferOp<"dynamic_pad"> {
@@ -1149,6 +1293,8 @@ def Optc_DynamicTileOp : Optc_InferOp<"dynamic_tile"> {
   let assemblyFormat = "$input `,` $multiples attr-dict `:` "
                        "functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let inference = Optc_ShapeRule<["input", "multiples"],
+      "shape::dynamicTile(input, multiples, sink.fn())">;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1176,6 +1322,8 @@ def Optc_GatherOp : Optc_InferOp<"gather"> {
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_ShapeRule<["data", "indices"],
+      "shape::gather(data, indices, adaptor.getAxis(), sink.fn())">;
 }
 
 def Optc_GatherElementsOp : Optc_InferOp<"gather_elements"> {
@@ -1197,6 +1345,8 @@ def Optc_GatherElementsOp : Optc_InferOp<"gather_elements"> {
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_ShapeRule<["data", "indices"],
+      "shape::gatherElements(data, indices, adaptor.getAxis(), sink.fn())">;
 }
 
 def Optc_GatherNdOp : Optc_InferOp<"gather_nd"> {
@@ -1219,6 +1369,8 @@ def Optc_GatherNdOp : Optc_InferOp<"gather_nd"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat =
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let inference = Optc_ShapeRule<["data", "indices"],
+      "shape::gatherNd(data, indices, adaptor.getBatchDims(), sink.fn())">;
 }
 
 def Optc_ScatterElementsOp : Optc_InferOp<"scatter_elements"> {
@@ -1244,6 +1396,9 @@ def Optc_ScatterElementsOp : Optc_InferOp<"scatter_elements"> {
   let assemblyFormat = "$reduction $data `,` $indices `,` $updates attr-dict "
                        "`:` functional-type(operands, results)";
   let hasFolder = 1;
+  let inference = Optc_ShapeRule<["data", "indices", "updates"],
+      [{shape::scatterElements(data, indices, updates, adaptor.getAxis(),
+                               sink.fn())}], [0, 2]>;
 }
 
 def Optc_ScatterNdOp : Optc_InferOp<"scatter_nd"> {
@@ -1266,6 +1421,8 @@ def Optc_ScatterNdOp : Optc_InferOp<"scatter_nd"> {
   let results = (outs Optc_Tensor:$output);
   let assemblyFormat = "$reduction $data `,` $indices `,` $updates attr-dict "
                        "`:` functional-type(operands, results)";
+  let inference = Optc_ShapeRule<["data", "indices", "updates"],
+      "shape::scatterNd(data, indices, updates, sink.fn())", [0, 2]>;
 }
 
 //===----------------------------------------------------------------------===//

@@ -165,6 +165,15 @@ LogicalResult shape::broadcastTo(ArrayRef<int64_t> input,
   return success();
 }
 
+FailureOr<Shape> shape::staticBroadcast(ArrayRef<int64_t> input,
+                                        ArrayRef<int64_t> target,
+                                        EmitErrorFn emitError) {
+  if (failed(verifyStaticShape(target, "target shape", emitError)) ||
+      failed(broadcastTo(input, target, emitError)))
+    return failure();
+  return Shape(target);
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra and windows
 //===----------------------------------------------------------------------===//
@@ -776,6 +785,16 @@ FailureOr<Shape> shape::dynamicWindow(ArrayRef<int64_t> input,
              << input.size() << " dimensions";
   }
   return Shape(input.size(), kDyn);
+}
+
+FailureOr<Shape> shape::range(ArrayRef<int64_t> start, ArrayRef<int64_t> limit,
+                              ArrayRef<int64_t> delta, EmitErrorFn emitError) {
+  for (auto [operand, name] :
+       {std::pair{start, "start"}, std::pair{limit, "limit"},
+        std::pair{delta, "delta"}})
+    if (!operand.empty())
+      return Failure(emitError) << name << " must be a 0-d tensor";
+  return Shape{kDyn};
 }
 
 FailureOr<Shape> shape::dynamicTile(ArrayRef<int64_t> input,

@@ -39,6 +39,12 @@ LogicalResult verifyStaticShape(ArrayRef<int64_t> shape, StringRef name,
 LogicalResult broadcastTo(ArrayRef<int64_t> input, ArrayRef<int64_t> target,
                           EmitErrorFn emitError);
 
+/// optc.broadcast: `target`, an attribute, has known sizes and is the
+/// result; `input` broadcasts to it.
+FailureOr<Shape> staticBroadcast(ArrayRef<int64_t> input,
+                                 ArrayRef<int64_t> target,
+                                 EmitErrorFn emitError);
+
 /// numpy.matmul, with 1-D promotion and broadcast batch dimensions.
 FailureOr<Shape> matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
                         EmitErrorFn emitError);
@@ -149,6 +155,10 @@ FailureOr<Shape> dynamicReshape(ArrayRef<int64_t> input,
 FailureOr<Shape> dynamicBroadcast(ArrayRef<int64_t> input,
                                   ArrayRef<int64_t> shapeOperand,
                                   EmitErrorFn emitError);
+
+/// optc.range: `start`, `limit` and `delta` are 0-d; the length is unknown.
+FailureOr<Shape> range(ArrayRef<int64_t> start, ArrayRef<int64_t> limit,
+                       ArrayRef<int64_t> delta, EmitErrorFn emitError);
 
 /// optc.dynamic_slice and optc.dynamic_pad: each of `operands` holds one
 /// entry per dimension of `input`. Every result size is unknown.
