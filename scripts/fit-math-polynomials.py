@@ -14,9 +14,12 @@ changes.
   cos(r) = 1 - r^2/2 + r^4 * Q(r^2)  |r| <= pi/4
   e^r - 1 = r + r^2 * E(r)           |r| <= log(2)/2 (relative to e^r - 1)
   log(1 + f) = 2s (1 + s^2 L(s^2))   s = f / (2 + f), sqrt(1/2) <= 1 + f < sqrt(2)
-  erf(x) = x S(x^2)                  |x| < 1
+  erf(x) = x S(x^2)                  |x| < 1/2
+  erf(x) = H + D(x - 3/4)            1/2 <= x < 1 (H = erf(3/4) in f32)
   erfc(y) = N(y)                     0 <= y < 1/2
   erfc(y) = M(y - 1/2)               1/2 <= y < 1
+  erfc(y) = T(y - 3/2)               1 <= y < 2 (erf only)
+  erfc(y) = U(y - 3)                 2 <= y < 4 (erf only)
   erfc(y) = e^(-y^2) F(1/y)          1 <= y < 10.06
 """
 import math
@@ -54,14 +57,26 @@ def lawson_f32(target, weight, z, degree, iterations=200):
 
 
 def fit_erf_small(degree=6):
-    # erf(x) = x * (C + S(x^2)) on |x| < 1, where C is 2/sqrt(pi) rounded to
-    # f32 and S's constant term is the rest (C alone is 0.85 ULP off).
+    # erf(x) = x * (C + S(x^2)) on |x| < 1 (used below 1/2), where C is
+    # 2/sqrt(pi) rounded to f32 and S's constant term is the rest (C alone
+    # is 0.85 ULP off).
     x = np.linspace(1e-4, 1, GRID)
     z = x * x
     target = ERF(x) / x
     head = float(np.float32(2 / math.sqrt(math.pi)))
     c = lawson_f32(target - head, 1 / target, z, degree)
     return c, np.max(np.abs(x * (head + np.polyval(c[::-1], z)) / ERF(x) - 1))
+
+
+def fit_erf_mid(degree=8):
+    # erf(x) = H + D(x - 3/4) on 1/2 <= x < 1, H the f32 nearest erf(3/4):
+    # D's constant term holds what H's rounding lost (alone, H would cost
+    # 0.45 ULP), and x S(x^2) would round its large negative tail there.
+    x = np.linspace(0.5, 1, GRID)
+    target = ERF(x)
+    head = float(np.float32(math.erf(0.75)))
+    c = lawson_f32(target - head, 1 / target, x - 0.75, degree)
+    return c, np.max(np.abs((head + np.polyval(c[::-1], x - 0.75)) / target - 1))
 
 
 def fit_erfc_low(degree=7):
@@ -79,6 +94,18 @@ def fit_erfc_mid(degree=7):
     target = ERFC(y)
     c = lawson_f32(target, 1 / target, y - 0.5, degree)
     return c, np.max(np.abs(np.polyval(c[::-1], y - 0.5) / target - 1))
+
+
+def fit_erfc_for_erf(lo, hi, degree):
+    # erfc(y) = T(y - c) on lo <= y < hi, c the middle, for erf = 1 - erfc:
+    # without an exponential, whose rounding errors reach erf near y = 1.
+    # The error that matters is relative to erf, and so is the one reported.
+    # (One polynomial over [1, 4) would need degree 16, and its f32 Horner
+    # sum would round to 0.96 ULP of erf.)
+    y = np.linspace(lo, hi, GRID)
+    target, centre = ERFC(y), (lo + hi) / 2
+    c = lawson_f32(target, 1 / ERF(y), y - centre, degree)
+    return c, np.max(np.abs((np.polyval(c[::-1], y - centre) - target) / ERF(y)))
 
 
 def fit_erfc_far(degree=10):
@@ -142,12 +169,16 @@ def fit_log(degree=4):
 def main():
     for name, (coeffs, err) in (("kSinP", fit_sin()), ("kCosQ", fit_cos()),
                                 ("kExpE", fit_expm1()), ("kLogL", fit_log()),
-                                ("kErfS", fit_erf_small()), ("kErfcLow", fit_erfc_low()),
+                                ("kErfS", fit_erf_small()), ("kErfD", fit_erf_mid()),
+                                ("kErfcLow", fit_erfc_low()),
                                 ("kErfcMid", fit_erfc_mid()),
+                                ("kErfcOneTwo", fit_erfc_for_erf(1, 2, 9)),
+                                ("kErfcTwoFour", fit_erfc_for_erf(2, 4, 11)),
                                 ("kErfcFar", fit_erfc_far())):
         values = ", ".join(f"{np.float32(v)!r}f".replace("np.float32(", "").replace(")", "")
                            for v in coeffs)
-        print(f"// max relative error {err:.3g} ({err / 2**-24:.2f} ULP of f32)")
+        relative = "error relative to erf" if name in ("kErfcOneTwo", "kErfcTwoFour") else "relative error"
+        print(f"// max {relative} {err:.3g} ({err / 2**-24:.2f} ULP of f32)")
         print(f"static constexpr float {name}[] = {{{values}}};")
 
 

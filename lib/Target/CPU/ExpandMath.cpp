@@ -1,4 +1,5 @@
-//===- ExpandMath.cpp - math functions as code that vectorises -------------===//
+//===- ExpandMath.cpp - math functions as code that vectorises
+//-------------===//
 //
 // Implements --optc-cpu-expand-math: replaces math functions by arithmetic
 // that vectorises, accurate over the whole domain by default, or MLIR's
@@ -93,14 +94,18 @@ struct Arith {
       return arith::ConstantOp::create(b, DenseElementsAttr::get(vector, attr));
     return arith::ConstantOp::create(b, attr);
   }
-  Value bitsOf(Value x) const { return arith::BitcastOp::create(b, intType(), x); }
+  Value bitsOf(Value x) const {
+    return arith::BitcastOp::create(b, intType(), x);
+  }
   Value fromBits(Value i) const { return arith::BitcastOp::create(b, type, i); }
   /// 2^n for integers n in the exponent range of normal f32 numbers.
   Value pow2(Value n) const {
     return fromBits(arith::ShLIOp::create(
         b, arith::AddIOp::create(b, n, intCst(127)), intCst(23)));
   }
-  Value toInt(Value x) const { return arith::FPToSIOp::create(b, intType(), x); }
+  Value toInt(Value x) const {
+    return arith::FPToSIOp::create(b, intType(), x);
+  }
   Value clamp(Value x, double lo, double hi) const {
     // NaN stays NaN (maximumf and minimumf propagate it).
     return arith::MinimumFOp::create(
@@ -120,8 +125,8 @@ static bool isF32(Type type) { return getElementTypeOrSelf(type).isF32(); }
 
 // e^r - 1 = r + r^2 E(r) on |r| <= log(2)/2:
 // max relative error 2.17e-09 (0.04 ULP of f32)
-static constexpr float kExpE[] = {0.5f,         0.16666666f,   0.041666362f,
-                                  0.00833339f,  0.0013940616f, 0.00019845867f};
+static constexpr float kExpE[] = {0.5f,        0.16666666f,   0.041666362f,
+                                  0.00833339f, 0.0013940616f, 0.00019845867f};
 // log(2) in two parts: the first with the low 12 bits clear, so that n times
 // it is exact for every exponent n of an f32 value.
 static constexpr float kLn2Hi = 0x1.62e400p-1f;
@@ -149,9 +154,13 @@ static Value scaleByPow2(const Arith &m, Value p, Value n) {
   return m.mul(m.mul(p, m.pow2(n1)), m.pow2(n2));
 }
 
-/// e^x in f32: reduction by log(2) in two parts, a polynomial, and the
-/// scale by 2^n. Within 1 ULP; upstream's approximation flushes results
-/// below 2^-126 to 0.
+/// e^x in f32, within 0.6 ULP: x = n log(2) + r + c, where r is the
+/// reduced argument rounded and c what its rounding lost, then
+/// e^(r + c) = 1 + r + r^2 E(r) + c (1 + r), summed so that only the last
+/// addition rounds at the result's scale: 1 + r is split into its rounded
+/// value and the exact error (Fast2Sum, |r| < 1). Without c and the split,
+/// the rounding of r alone costs 0.25 ULP and the error reaches 0.93 ULP.
+/// Upstream's approximation flushes results below 2^-126 to 0.
 struct ExpKernel : public OpRewritePattern<math::ExpOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::ExpOp op,
@@ -163,8 +172,19 @@ struct ExpKernel : public OpRewritePattern<math::ExpOp> {
     Value x = op.getOperand();
     // Beyond these, the result is 0 or infinite; inside, n stays in
     // [-150, 129].
-    auto [n, expm1R] = expReduce(m, m.clamp(x, -104.0, 89.5));
-    Value result = scaleByPow2(m, m.add(expm1R, m.cst(1.0)), n);
+    Value clamped = m.clamp(x, -104.0, 89.5);
+    Value n = math::RoundEvenOp::create(b, m.mul(clamped, m.cst(M_LOG2E)));
+    Value negN = arith::NegFOp::create(b, n);
+    // Exact: n log(2)'s first part has the low 12 bits clear.
+    Value rHi = m.fma(negN, m.cst(kLn2Hi), clamped);
+    Value r = m.fma(negN, m.cst(kLn2Lo), rHi);
+    Value c = m.fma(negN, m.cst(kLn2Lo), m.sub(rHi, r));
+    Value q = m.mul(m.mul(r, r), m.poly(r, kExpE));
+    Value one = m.cst(1.0);
+    Value hi = m.add(one, r);
+    Value lo = m.add(m.sub(one, hi), r);
+    Value tail = m.add(lo, m.fma(c, r, m.add(q, c)));
+    Value result = scaleByPow2(m, m.add(hi, tail), n);
     Value isNan = m.cmp(arith::CmpFPredicate::UNO, x, x);
     rewriter.replaceOp(op, m.select(isNan, x, result));
     return success();
@@ -265,22 +285,40 @@ struct TanhKernel : public OpRewritePattern<math::TanhOp> {
   }
 };
 
-// erf(x) = x (C + S(x^2)) on |x| < 1, C = 2/sqrt(pi) rounded to f32 and
-// S's constant term the rest: max relative error 1.24e-09 (0.02 ULP)
+// erf(x) = x (C + S(x^2)) on |x| < 1 (used below 1/2), C = 2/sqrt(pi)
+// rounded to f32 and S's constant term the rest: max relative error
+// 1.24e-09 (0.02 ULP)
 static constexpr float kTwoOverSqrtPi = 0x1.20dd76p+0f;
-static constexpr float kErfS[] = {-6.000426e-08f, -0.37612626f,   0.11283586f,
-                                  -0.026853837f,  0.005188348f,   -0.0008010163f,
+static constexpr float kErfS[] = {-6.000426e-08f, -0.37612626f, 0.11283586f,
+                                  -0.026853837f,  0.005188348f, -0.0008010163f,
                                   7.8531535e-05f};
+// erf(x) = H + D(x - 3/4) on 1/2 <= x < 1, H the f32 nearest erf(3/4) and
+// D's constant term what H's rounding lost: max relative error 1.33e-09
+// (0.02 ULP)
+static constexpr float kErfH = 0.71115565f;
+static constexpr float kErfD[] = {-1.9332001e-08f, 0.64293104f,  -0.48219833f,
+                                  0.026791733f,    0.15069015f,  -0.05332351f,
+                                  -0.026973987f,   0.018847581f, 0.0032409166f};
 // erfc(y) = N(y) on 0 <= y < 1/2: max relative error 2.07e-09 (0.03 ULP)
-static constexpr float kErfcLow[] = {1.0f,         -1.1283795f,   1.3659011e-05f,
-                                     0.37591237f,  0.001588939f,  -0.119065315f,
+static constexpr float kErfcLow[] = {1.0f,         -1.1283795f,  1.3659011e-05f,
+                                     0.37591237f,  0.001588939f, -0.119065315f,
                                      0.012856897f, 0.015102225f};
 // erfc(y) = M(y - 1/2) on 1/2 <= y < 1, centred so that Horner's sum
 // cancels less: max relative error 1.52e-08 (0.25 ULP, the rounding of
 // erfc(1/2))
-static constexpr float kErfcMid[] = {0.47950011f,  -0.87878144f,  0.4393606f,
-                                     0.14677346f,  -0.18449475f,  -0.004620186f,
+static constexpr float kErfcMid[] = {0.47950011f,  -0.87878144f, 0.4393606f,
+                                     0.14677346f,  -0.18449475f, -0.004620186f,
                                      0.050273158f, -0.013725632f};
+// erfc(y) = T(y - 3/2) on 1 <= y < 2 and U(y - 3) on 2 <= y < 4, for
+// erf = 1 - erfc only: max error relative to erf 1.85e-09 and 7.39e-10
+// (0.03 and 0.01 ULP)
+static constexpr float kErfcOneTwo[] = {
+    0.03389485f,  -0.11893029f,  0.17839564f,   -0.13875212f,  0.04459497f,
+    0.014869377f, -0.019305063f, 0.0047092824f, 0.0023456188f, -0.0015549047f};
+static constexpr float kErfcTwoFour[] = {
+    2.2091195e-05f, -0.00013925009f, 0.0004177063f,   -0.0007891752f,
+    0.0010450487f,  -0.001016012f,   0.00073507783f,  -0.00039220264f,
+    0.00014103265f, -1.1562778e-05f, -2.2080741e-05f, 9.342983e-06f};
 // erfc(y) = e^(-y^2) F(1/y) on 1 <= y < 10.06 (erfc underflows beyond):
 // max relative error 1.51e-08 (0.25 ULP)
 static constexpr float kErfcFar[] = {
@@ -288,24 +326,30 @@ static constexpr float kErfcFar[] = {
     -0.1622848f,     1.1016119f,  -1.8193036f,    1.7106967f,
     -0.98799425f,    0.32792348f, -0.04810741f};
 
-/// erf(x) for |x| < 1.
+/// erf(x) for |x| < 1/2. Below 2^-60, erf(x) = x 2/sqrt(pi) is computed
+/// in f64 and rounded once: in f32, a subnormal x S(x^2) rounds on the
+/// subnormal grid before the sum rounds again (1 ULP instead of 0.5), and a
+/// scaled computation rounds twice near 2^-126.
 static Value erfSmall(const Arith &m, Value x) {
   Value tail = m.mul(x, m.poly(m.mul(x, x), kErfS));
   Value result = m.fma(x, m.cst(kTwoOverSqrtPi), tail);
+  Type wide = m.b.getF64Type();
+  if (auto vector = dyn_cast<VectorType>(m.type))
+    wide = vector.clone(wide);
+  Arith w(m.b, wide);
+  Value product =
+      w.mul(arith::ExtFOp::create(m.b, wide, x), w.cst(2.0 / std::sqrt(M_PI)));
+  Value tiny = m.cmp(arith::CmpFPredicate::OLT, m.abs(x), m.cst(0x1p-60));
+  result =
+      m.select(tiny, arith::TruncFOp::create(m.b, m.type, product), result);
   // erf(-0) = -0 (the sum above rounds it to +0).
   return m.select(m.cmp(arith::CmpFPredicate::OEQ, x, m.cst(0.0)), x, result);
 }
 
-/// erfc(a) for a >= 1: e^(-a^2) times a polynomial in 1/a, with a^2 split
-/// into its rounded value and the rounding error (a^2 reaches 100, where
-/// rounding it alone would cost 6 ULP).
-static Value erfcFar(const Arith &m, Value a) {
-  Value far = m.poly(m.div(m.cst(1.0), a), kErfcFar);
-  Value square = m.mul(a, a);
-  Value error = m.fma(a, a, arith::NegFOp::create(m.b, square));
-  Value gauss = m.exp(arith::NegFOp::create(m.b, square));
-  gauss = m.fma(arith::NegFOp::create(m.b, error), gauss, gauss);
-  return m.mul(gauss, far);
+/// erf(a) for 1/2 <= a < 1: x S(x^2) would round a tail of up to -0.3
+/// there, and its error reach 1 ULP.
+static Value erfMid(const Arith &m, Value a) {
+  return m.add(m.cst(kErfH), m.poly(m.sub(a, m.cst(0.75)), kErfD));
 }
 
 /// Coefficients of p(s t) as a polynomial in t.
@@ -345,14 +389,16 @@ static Value erfcOfScaled(const Arith &m, Value x, double s) {
   Value isNear = m.cmp(arith::CmpFPredicate::OLT, ax, m.cst(1.0 / scale));
   Value tail = m.select(isNear, near, m.mul(gauss, far));
   // erfc(-a) = 2 - erfc(a): no cancellation, erfc(a) is below 1.
-  Value negative = m.cmp(s > 0 ? arith::CmpFPredicate::OLT
-                               : arith::CmpFPredicate::OGT,
-                         x, m.cst(0.0));
+  Value negative =
+      m.cmp(s > 0 ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::OGT, x,
+            m.cst(0.0));
   return m.select(negative, m.sub(m.cst(2.0), tail), tail);
 }
 
-/// erf in f32: a polynomial below |x| = 1, 1 - erfc(|x|) from there (erfc
-/// is below 0.16, so its error hardly shows), 1 from |x| = 4.
+/// erf in f32: a polynomial in x^2 below |x| = 1/2 and one in |x| - 3/4
+/// up to 1, then 1 - erfc(|x|) with erfc a polynomial in |x| - 3/2 up to 2
+/// and in |x| - 3 up to 4 (no exponential: its rounding would reach 1 ULP
+/// of erf near 1), 1 from there. Within 0.75 ULP.
 struct ErfKernel : public OpRewritePattern<math::ErfOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::ErfOp op,
@@ -364,7 +410,14 @@ struct ErfKernel : public OpRewritePattern<math::ErfOp> {
     Value x = op.getOperand();
     Value a = m.clamp(m.abs(x), 0.0, 4.0);
     Value small = erfSmall(m, x);
-    Value large = m.copySign(m.sub(m.cst(1.0), erfcFar(m, m.clamp(a, 1.0, 4.0))), x);
+    Value mid = m.copySign(erfMid(m, a), x);
+    small =
+        m.select(m.cmp(arith::CmpFPredicate::OLT, a, m.cst(0.5)), small, mid);
+    Value nearTail = m.poly(m.sub(a, m.cst(1.5)), kErfcOneTwo);
+    Value farTail = m.poly(m.sub(a, m.cst(3.0)), kErfcTwoFour);
+    Value isNear = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(2.0));
+    Value tail = m.select(isNear, nearTail, farTail);
+    Value large = m.copySign(m.sub(m.cst(1.0), tail), x);
     Value isSmall = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(1.0));
     rewriter.replaceOp(op, m.select(isSmall, small, large));
     return success();
@@ -472,10 +525,10 @@ struct Log1pDouble : public OpRewritePattern<math::Log1pOp> {
     Value x = op.getOperand(), one = m.cst(1.0), u = m.add(one, x);
     // log(u) x / (u - 1): the rounding of u cancels in the ratio.
     Value corrected = m.div(m.mul(m.log(u), x), m.sub(u, one));
-    Value result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, one), x,
-                            corrected);
-    result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, m.cst(INFINITY)),
-                      u, result);
+    Value result =
+        m.select(m.cmp(arith::CmpFPredicate::OEQ, u, one), x, corrected);
+    result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, m.cst(INFINITY)), u,
+                      result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -510,8 +563,7 @@ struct SinhExpansion : public OpRewritePattern<math::SinhOp> {
     Value x = op.getOperand(), a = m.abs(x);
     // |x| < 1: (e + e / (e + 1)) / 2 with e = expm1(|x|), no cancellation.
     Value e = m.expm1(a);
-    Value small =
-        m.mul(m.cst(0.5), m.add(e, m.div(e, m.add(e, m.cst(1.0)))));
+    Value small = m.mul(m.cst(0.5), m.add(e, m.div(e, m.add(e, m.cst(1.0)))));
     // Beyond: h - 1 / (4h) with h = e^|x| / 2.
     Value h = halfExp(m, a);
     Value large = m.sub(h, m.div(m.cst(0.25), h));
@@ -570,8 +622,7 @@ struct AcoshExpansion : public OpRewritePattern<math::AcoshOp> {
     // acosh(x) = log1p(t + sqrt(t (t + 2))) with t = x - 1 (exact up to
     // x = 2, where the result is most sensitive); log(x) + log(2) for huge x.
     Value t = m.sub(x, m.cst(1.0));
-    Value moderate =
-        m.log1p(m.add(t, m.sqrt(m.mul(t, m.add(t, m.cst(2.0))))));
+    Value moderate = m.log1p(m.add(t, m.sqrt(m.mul(t, m.add(t, m.cst(2.0))))));
     Value huge = m.add(m.log(x), m.cst(M_LN2));
     Value isHuge =
         m.cmp(arith::CmpFPredicate::OGT, x, m.cst(hugeArgument(op.getType())));
@@ -596,8 +647,8 @@ struct AtanhExpansion : public OpRewritePattern<math::AtanhOp> {
     Value ratio = m.div(m.add(a, a), m.sub(m.cst(1.0), a));
     Value result = m.mul(m.cst(0.5), m.log1p(ratio));
     Value outside = m.cmp(arith::CmpFPredicate::OGT, a, m.cst(1.0));
-    rewriter.replaceOp(
-        op, m.select(outside, m.cst(NAN), m.copySign(result, x)));
+    rewriter.replaceOp(op,
+                       m.select(outside, m.cst(NAN), m.copySign(result, x)));
     return success();
   }
 };
@@ -642,8 +693,8 @@ struct TrigKernel : public OpRewritePattern<OpTy> {
 
     // Lanes the f32 reduction does not serve (and inf, NaN) compute on 0
     // here, so that every value below is defined, and are replaced below.
-    Value slow = m.cmp(arith::CmpFPredicate::UGT, m.abs(x),
-                       m.cst(kFastReductionLimit));
+    Value slow =
+        m.cmp(arith::CmpFPredicate::UGT, m.abs(x), m.cst(kFastReductionLimit));
     Value xs = m.select(slow, m.cst(0.0), x);
 
     // x = k pi/2 + r, |r| <= pi/4 (a little more when x * 2/pi rounds the
@@ -735,15 +786,13 @@ struct ExpandMathPass
       patterns.add<ExpKernel, Expm1Kernel, LogKernel, TanhKernel, ErfKernel,
                    ErfcKernel, TrigKernel<math::SinOp, Trig::Sin>,
                    TrigKernel<math::CosOp, Trig::Cos>>(context);
-      patterns.add<InDoublePrecision<math::TanOp>,
-                   InDoublePrecision<math::SinhOp>,
-                   InDoublePrecision<math::CoshOp>,
-                   InDoublePrecision<math::AsinhOp>,
-                   InDoublePrecision<math::AcoshOp>,
-                   InDoublePrecision<math::AtanhOp>>(context);
-      patterns.add<SinhExpansion, CoshExpansion, AsinhExpansion,
-                   AcoshExpansion, AtanhExpansion, Expm1Double, Log1pDouble>(
+      patterns.add<
+          InDoublePrecision<math::TanOp>, InDoublePrecision<math::SinhOp>,
+          InDoublePrecision<math::CoshOp>, InDoublePrecision<math::AsinhOp>,
+          InDoublePrecision<math::AcoshOp>, InDoublePrecision<math::AtanhOp>>(
           context);
+      patterns.add<SinhExpansion, CoshExpansion, AsinhExpansion, AcoshExpansion,
+                   AtanhExpansion, Expm1Double, Log1pDouble>(context);
       populateMathF32ExpansionPatterns(patterns, isAccurateApproximation);
       populateMathPolynomialApproximationPatterns(patterns,
                                                   isAccurateApproximation);

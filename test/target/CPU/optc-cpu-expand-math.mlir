@@ -1,13 +1,20 @@
 // RUN: optc-opt %s --optc-cpu-expand-math | FileCheck %s
 // RUN: optc-opt %s --optc-cpu-expand-math=fast-math=true | FileCheck %s --check-prefix=FAST
 
-// exp: reduction by log(2) in two FMAs, a polynomial, and 2^n applied in
-// two halves (subnormal results round once); no libm call.
+// exp: reduction by log(2) in two FMAs plus the rounding error of the
+// second (a third FMA), a polynomial, 1 + r split into its rounded value
+// and error (Fast2Sum), and 2^n applied in two halves (subnormal results
+// round once); no libm call.
 // CHECK-LABEL: func.func @exp
 // CHECK-NOT: math.exp
 // CHECK: math.roundeven {{.*}} : vector<16xf32>
-// CHECK: math.fma {{.*}} : vector<16xf32>
-// CHECK: math.fma {{.*}} : vector<16xf32>
+// CHECK: %[[RHI:.*]] = math.fma {{.*}} : vector<16xf32>
+// CHECK: %[[R:.*]] = math.fma %{{.*}}, %{{.*}}, %[[RHI]] : vector<16xf32>
+// CHECK: %[[LOST:.*]] = arith.subf %[[RHI]], %[[R]] : vector<16xf32>
+// CHECK: math.fma %{{.*}}, %{{.*}}, %[[LOST]] : vector<16xf32>
+// CHECK: %[[HI:.*]] = arith.addf %[[R]], %{{.*}} : vector<16xf32>
+// CHECK: %[[ERR:.*]] = arith.subf %{{.*}}, %[[HI]] : vector<16xf32>
+// CHECK: arith.addf %[[ERR]], %[[R]] : vector<16xf32>
 // CHECK: arith.shrsi {{.*}} : vector<16xi32>
 // CHECK: arith.shli {{.*}} : vector<16xi32>
 // CHECK: arith.shli {{.*}} : vector<16xi32>
@@ -97,11 +104,18 @@ func.func @sinh_f64(%x: f64) -> f64 {
   return %0 : f64
 }
 
-// erf: a polynomial below |x| = 1, 1 - e^(-x^2) F(1/|x|) above.
+// erf: polynomials in x^2 below |x| = 1/2, in |x| - 3/4 up to 1, and
+// 1 - erfc with erfc a polynomial up to 4; x * 2/sqrt(pi) in f64 below
+// 2^-60 (subnormal results round once); no exponential.
 // CHECK-LABEL: func.func @erf
 // CHECK-NOT: math.erf
+// CHECK-NOT: math.exp
+// CHECK: arith.extf {{.*}} : vector<16xf32> to vector<16xf64>
+// CHECK: arith.truncf {{.*}} : vector<16xf64> to vector<16xf32>
 // CHECK: arith.cmpf olt
 // CHECK: arith.select
+// CHECK-NOT: math.exp
+// CHECK: return
 // FAST-LABEL: func.func @erf
 // FAST-NOT: math.erf
 func.func @erf(%x: vector<16xf32>) -> vector<16xf32> {
