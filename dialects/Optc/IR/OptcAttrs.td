@@ -1,14 +1,19 @@
-//===- OptcAttrs.td - optc enumerations ------------------------*- tablegen -*-===//
+//===- OptcAttrs.td - optc attributes and enumerations ---------*- tablegen -*-===//
 //
 // Enumerations used as operation attributes of the optc dialect. They are
 // integer enum attributes, so operations print them as bare keywords
 // (`optc.compare lt, ...`).
+//
+// And the dialect's own attributes: `#optc.interface`, the inputs and
+// outputs of a compiled model.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef OPTC_DIALECT_OPTC_IR_OPTCATTRS_TD
 #define OPTC_DIALECT_OPTC_IR_OPTCATTRS_TD
 
+include "dialects/Optc/IR/OptcDialect.td"
+include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
 def Optc_ComparePredicate : I32EnumAttr<"ComparePredicate",
@@ -38,6 +43,79 @@ def Optc_ScatterReduction : I32EnumAttr<"ScatterReduction",
       I32EnumAttrCase<"max", 3>,
       I32EnumAttrCase<"min", 4>]> {
   let cppNamespace = "::mlir::optc";
+}
+
+//===----------------------------------------------------------------------===//
+// The interface of a compiled model
+//===----------------------------------------------------------------------===//
+
+class Optc_Attr<string name, string attrMnemonic> : AttrDef<Optc_Dialect, name> {
+  let mnemonic = attrMnemonic;
+}
+
+def Optc_PortAttr : Optc_Attr<"Port", "port"> {
+  let summary = "An input or output of a compiled model";
+  let description = [{
+    One tensor a compiled model takes or gives: its name (the ONNX name,
+    any bytes), its element type and its static shape, written like a
+    vector type's (`2x16xf32`; a scalar is its element type alone):
+
+    ```mlir
+    #optc.port<"images" : 1x3x224x224xf32>
+    #optc.port<"flag" : i1>
+    ```
+
+    The element type must be one the runtime exchanges (an `optc_dtype`
+    of runtime.h): `f16`, `bf16`, `f32`, `f64`, the `f8` formats
+    `f8E4M3FN`, `f8E4M3FNUZ`, `f8E5M2`, `f8E5M2FNUZ`, `f8E8M0FNU`,
+    `f4E2M1FN`, `i1` (bool), and integers of 2, 4, 8, 16, 32 or 64 bits
+    (`uiN` unsigned, otherwise signed). Every dimension is known.
+  }];
+  let parameters = (ins
+    AttrParameter<"::mlir::StringAttr", "the ONNX name">:$name,
+    AttrParameter<"::mlir::Type", "element type">:$elementType,
+    ArrayRefParameter<"int64_t", "static shape">:$shape
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The runtime's name of the element type: "f32", "u8", "bool" (the
+    /// metadata's dtype names; runtime.h's enumerator is OPTC_ and it in
+    /// upper case).
+    ::llvm::StringRef getDtypeName() const;
+    /// The number of elements: the product of the shape.
+    int64_t getNumElements() const;
+
+    /// `"name" : 2x3xf32`, the port inside `<>` or a list of ports.
+    void printBody(::mlir::AsmPrinter &printer) const;
+    static ::mlir::FailureOr<PortAttr> parseBody(::mlir::AsmParser &parser);
+  }];
+}
+
+def Optc_InterfaceAttr : Optc_Attr<"Interface", "interface"> {
+  let summary = "The inputs and outputs of a compiled model";
+  let description = [{
+    The tensor signature of `@main` as users of the compiled library see
+    it, in order: `--optc-record-interface` stores it in the module
+    attribute `optc.interface` before bufferisation and the LLVM
+    conversion change the signature, and the generated header and the
+    library's metadata are written from it. Each entry is a port (see
+    `#optc.port`):
+
+    ```mlir
+    module attributes {optc.interface = #optc.interface<
+        inputs = ["x" : 2x16xf32, "ids in" : 7xui8, "flag" : i1],
+        outputs = ["y" : 2xi64]>} { ... }
+    ```
+
+    Input names are unique: the runtime's callers pass inputs by name.
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"::mlir::optc::PortAttr", "the inputs, in order">:$inputs,
+    ArrayRefParameter<"::mlir::optc::PortAttr", "the outputs, in order">:$outputs
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
 }
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCATTRS_TD

@@ -50,7 +50,8 @@ def Optc_Dialect : Dialect {
   // Canonicalisation casts refined results back to their old types.
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let hasConstantMaterializer = 1;
-  let useDefaultAttributePrinterParser = 0;
+  // #optc.interface and #optc.port (OptcAttrs.td).
+  let useDefaultAttributePrinterParser = 1;
 }
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCDIALECT_TD

@@ -8,6 +8,8 @@
 
 #include "lib/Target/Host/Header.h"
 
+#include "dialects/Optc/IR/OptcDialect.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -31,22 +33,6 @@ static std::string dtypeEnum(llvm::StringRef dtype) {
   return "OPTC_" + dtype.upper();
 }
 
-/// Decodes the %XX escapes of a metadata name.
-static std::string decodeName(llvm::StringRef name) {
-  std::string out;
-  for (size_t i = 0; i < name.size(); ++i) {
-    unsigned value;
-    if (name[i] == '%' && i + 2 < name.size() + 0 &&
-        !name.substr(i + 1, 2).getAsInteger(16, value)) {
-      out.push_back(char(value));
-      i += 2;
-    } else {
-      out.push_back(name[i]);
-    }
-  }
-  return out;
-}
-
 /// A string safe inside a C comment.
 static std::string commentSafe(llvm::StringRef text) {
   std::string out;
@@ -57,7 +43,7 @@ static std::string commentSafe(llvm::StringRef text) {
 
 FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
                                                  llvm::StringRef name) {
-  auto interface = module->getAttrOfType<ArrayAttr>("optc.interface");
+  auto interface = module->getAttrOfType<InterfaceAttr>("optc.interface");
   if (!interface)
     return module.emitError("the module has no optc.interface to describe");
   std::string upper = name.upper();
@@ -71,28 +57,18 @@ FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
      << " * optc_model_free. Link the program with the library, e.g.\n"
      << " *   cc main.c ./" << name << ".so -Wl,-rpath,'$ORIGIN'\n"
      << " *\n";
-  unsigned inputs = 0, outputs = 0;
-  struct Tensor {
-    std::string kind, name, dtype;
-    SmallVector<int64_t> dims;
-  };
-  SmallVector<Tensor> tensors;
-  for (Attribute attr : interface) {
-    SmallVector<llvm::StringRef> fields;
-    llvm::StringRef(cast<StringAttr>(attr).getValue()).split(fields, ' ');
-    if (fields.size() != 4)
-      return module.emitError("malformed optc.interface entry ") << attr;
-    Tensor tensor{fields[0].str(), decodeName(fields[1]), fields[2].str(), {}};
-    if (fields[3] != "scalar")
-      for (llvm::StringRef dim : llvm::split(fields[3], ','))
-        tensor.dims.push_back(std::stoll(dim.str()));
-    (tensor.kind == "input" ? inputs : outputs)++;
-    os << " *   " << tensor.kind << " " << commentSafe(tensor.name) << ": "
-       << tensor.dtype << "[";
-    llvm::interleave(tensor.dims, os, ",");
+  ArrayRef<PortAttr> inputs = interface.getInputs();
+  ArrayRef<PortAttr> outputs = interface.getOutputs();
+  auto describe = [&](StringRef kind, PortAttr port) {
+    os << " *   " << kind << " " << commentSafe(port.getName().getValue())
+       << ": " << port.getDtypeName() << "[";
+    llvm::interleave(port.getShape(), os, ",");
     os << "]\n";
-    tensors.push_back(std::move(tensor));
-  }
+  };
+  for (PortAttr port : inputs)
+    describe("input", port);
+  for (PortAttr port : outputs)
+    describe("output", port);
   os << " */\n#ifndef OPTC_MODEL_" << upper << "_H\n#define OPTC_MODEL_"
      << upper << "_H\n\n"
      << kRuntimeHeader << "\n"
@@ -105,30 +81,31 @@ FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
      << " * it has one; NULL looks beside the library. */\n"
      << "optc_status *" << name
      << "_load(const char *weights_path, optc_model **model);\n\n"
-     << "enum { " << upper << "_NUM_INPUTS = " << inputs << ", " << upper
-     << "_NUM_OUTPUTS = " << outputs << " };\n";
-  unsigned counts[2] = {0, 0};
-  for (const Tensor &tensor : tensors) {
-    bool isInput = tensor.kind == "input";
-    unsigned index = counts[isInput ? 0 : 1]++;
-    std::string prefix =
-        upper + (isInput ? "_INPUT_" : "_OUTPUT_") + std::to_string(index);
+     << "enum { " << upper << "_NUM_INPUTS = " << inputs.size() << ", " << upper
+     << "_NUM_OUTPUTS = " << outputs.size() << " };\n";
+  auto define = [&](StringRef kind, unsigned index, PortAttr port) {
+    std::string prefix = upper + (kind == "input" ? "_INPUT_" : "_OUTPUT_") +
+                         std::to_string(index);
     std::string lower = llvm::StringRef(prefix).lower();
-    os << "\n/* " << tensor.kind << " " << index << ": '"
-       << commentSafe(tensor.name) << "' */\n"
-       << "#define " << prefix << "_DTYPE " << dtypeEnum(tensor.dtype) << "\n"
-       << "#define " << prefix << "_RANK " << tensor.dims.size() << "\n";
-    int64_t elements = 1;
-    for (int64_t dim : tensor.dims)
-      elements *= dim;
-    os << "#define " << prefix << "_NUM_ELEMENTS " << elements << "\n";
-    if (!tensor.dims.empty()) {
+    ArrayRef<int64_t> dims = port.getShape();
+    os << "\n/* " << kind << " " << index << ": '"
+       << commentSafe(port.getName().getValue()) << "' */\n"
+       << "#define " << prefix << "_DTYPE " << dtypeEnum(port.getDtypeName())
+       << "\n"
+       << "#define " << prefix << "_RANK " << dims.size() << "\n"
+       << "#define " << prefix << "_NUM_ELEMENTS " << port.getNumElements()
+       << "\n";
+    if (!dims.empty()) {
       os << "static const int64_t OPTC_MAYBE_UNUSED " << lower << "_shape["
-         << tensor.dims.size() << "] = {";
-      llvm::interleaveComma(tensor.dims, os);
+         << dims.size() << "] = {";
+      llvm::interleaveComma(dims, os);
       os << "};\n";
     }
-  }
+  };
+  for (auto [index, port] : llvm::enumerate(inputs))
+    define("input", index, port);
+  for (auto [index, port] : llvm::enumerate(outputs))
+    define("output", index, port);
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* OPTC_MODEL_" << upper
      << "_H */\n";
   return text;

@@ -10,8 +10,12 @@
 
 #include "lib/Target/Host/Passes.h"
 
+#include "dialects/Optc/IR/OptcDialect.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::optc {
 #define GEN_PASS_DEF_OPTCHOSTENTRY
@@ -22,6 +26,31 @@ using namespace mlir;
 
 /// Must match OPTC_ABI_VERSION in runtime.h.
 static constexpr int32_t kAbiVersion = 1;
+
+/// Percent-encodes bytes outside [A-Za-z0-9_.:/-], as the runtime decodes
+/// (percentDecode in runtime/src/model.c); "%00" for the empty name.
+static std::string encodeName(StringRef name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (llvm::isAlnum(c) || StringRef("_.:/-").contains(c))
+      out.push_back(c);
+    else
+      out += llvm::formatv("%{0:X-2}", unsigned(c)).str();
+  }
+  return out.empty() ? "%00" : out;
+}
+
+/// The metadata line of a port, as parseTensor in runtime/src/model.c
+/// reads it: "input <name> <dtype> <dims>", the dimensions separated by
+/// commas or "scalar".
+static std::string metadataLine(StringRef kind, optc::PortAttr port) {
+  std::string dims;
+  for (auto [i, size] : llvm::enumerate(port.getShape()))
+    dims += (i ? "," : "") + std::to_string(size);
+  return (kind + " " + encodeName(port.getName().getValue()) + " " +
+          port.getDtypeName() + " " + (dims.empty() ? "scalar" : dims) + "\n")
+      .str();
+}
 
 static LLVM::LLVMFuncOp declare(OpBuilder &builder, ModuleOp module,
                                 StringRef name, Type result,
@@ -42,7 +71,8 @@ struct HostEntryPass
     MLIRContext *context = &getContext();
     Location loc = module.getLoc();
     auto main = module.lookupSymbol<LLVM::LLVMFuncOp>("main");
-    auto interface = module->getAttrOfType<ArrayAttr>("optc.interface");
+    auto interface =
+        module->getAttrOfType<optc::InterfaceAttr>("optc.interface");
     if (!main || !interface) {
       module.emitError(
           "--optc-host-entry needs @main in the LLVM dialect and "
@@ -102,8 +132,10 @@ struct HostEntryPass
     }
     if (module->hasAttr("optc.run_time_checks"))
       metadata += "checks 1\n";
-    for (Attribute line : interface)
-      metadata += cast<StringAttr>(line).str() + "\n";
+    for (optc::PortAttr port : interface.getInputs())
+      metadata += metadataLine("input", port);
+    for (optc::PortAttr port : interface.getOutputs())
+      metadata += metadataLine("output", port);
 
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto i32 = builder.getI32Type(), i64 = builder.getI64Type();

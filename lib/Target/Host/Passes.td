@@ -16,13 +16,16 @@ def OptcRecordInterface : Pass<"optc-record-interface", "::mlir::ModuleOp"> {
   let description = [{
     Reads the signature of `@main` in the optc dialect (tensor types and
     `optc.name` attributes) and stores it as the module attribute
-    `optc.interface`: one string per input and output in the runtime's
-    metadata syntax, e.g. `"input x f32 2,16"`. Later passes change the
-    signature (memrefs, out-parameters, pointers); this keeps what users
-    see. A dimension unknown at compile time (named by its ONNX name from
-    `optc.dim_names` when there is one), or an element type the runtime
-    cannot exchange, is an error naming the input or output and, for an
-    input, the `--input-shape` flag that pins it.
+    `optc.interface`, an `#optc.interface` with one port (name, element
+    type, static shape) per input and output, e.g.
+    `#optc.interface<inputs = ["x" : 2x16xf32], outputs = ["y" : 2xi64]>`.
+    Later passes change the signature (memrefs, out-parameters, pointers);
+    this keeps what users see: the generated header and the library's
+    metadata (`--optc-host-entry`) are written from it. A dimension
+    unknown at compile time (named by its ONNX name from `optc.dim_names`
+    when there is one), an element type the runtime cannot exchange, or
+    two inputs of one name, is an error naming the input or output and,
+    for an unknown input dimension, the `--input-shape` flag that pins it.
   }];
 }
 
@@ -128,9 +131,11 @@ def OptcHostEntry : Pass<"optc-host-entry", "::mlir::ModuleOp"> {
 
     - `optc_entry(void **buffers)`, which calls `@main` with the pointers
       of every input, output and the arena, in that order;
-    - the metadata text (`optc.interface`, `optc.arena_size` and the target
-      options of this pass) and the descriptor `optc_model_descriptor` the
-      runtime reads (see runtime_support.h);
+    - the metadata text (the target options of this pass, `optc.arena_size`,
+      the side file of weights, and one line per port of `optc.interface`,
+      `input <name> <dtype> <dims>` with the name percent-encoded) and the
+      descriptor `optc_model_descriptor` the runtime reads (see
+      runtime_support.h and runtime/src/model.c);
     - `<name>_load(const char *weights_path, optc_model **model)`, which
       programs call through the generated header.
   }];

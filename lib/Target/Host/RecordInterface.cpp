@@ -1,9 +1,8 @@
-//===- RecordInterface.cpp - the model's inputs and outputs for the runtime
-//===//
+//===- RecordInterface.cpp - the model's inputs and outputs ---------------===//
 //
-// Implements --optc-record-interface: @main's tensor signature, as the
-// runtime's metadata lines, kept in the module attribute optc.interface
-// before bufferisation and LLVM conversion change the signature.
+// Implements --optc-record-interface: @main's tensor signature, kept as an
+// #optc.interface in the module attribute optc.interface before
+// bufferisation and LLVM conversion change the signature.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,62 +10,12 @@
 
 #include "dialects/Optc/IR/OptcOps.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FormatVariadic.h"
-
 namespace mlir::optc {
 #define GEN_PASS_DEF_OPTCRECORDINTERFACE
 #include "lib/Target/Host/Passes.h.inc"
 } // namespace mlir::optc
 
 using namespace mlir;
-
-/// Percent-encodes bytes outside [A-Za-z0-9_.:/-], as the runtime decodes.
-static std::string encodeName(StringRef name) {
-  std::string out;
-  for (unsigned char c : name) {
-    if (llvm::isAlnum(c) || StringRef("_.:/-").contains(c))
-      out.push_back(c);
-    else
-      out += llvm::formatv("%{0:X-2}", unsigned(c)).str();
-  }
-  return out.empty() ? "%00" : out;
-}
-
-/// The runtime's name of an element type ("f32", "u8", "bool"), or "" for
-/// one the runtime cannot exchange.
-static std::string dtypeName(Type element) {
-  if (element.isInteger(1))
-    return "bool";
-  if (auto integer = dyn_cast<IntegerType>(element)) {
-    unsigned width = integer.getWidth();
-    if (width != 2 && width != 4 && width != 8 && width != 16 && width != 32 &&
-        width != 64)
-      return "";
-    return (integer.isUnsigned() ? "u" : "i") + std::to_string(width);
-  }
-  if (element.isF16())
-    return "f16";
-  if (element.isBF16())
-    return "bf16";
-  if (isa<Float8E4M3FNType>(element))
-    return "f8e4m3fn";
-  if (isa<Float8E4M3FNUZType>(element))
-    return "f8e4m3fnuz";
-  if (isa<Float8E5M2Type>(element))
-    return "f8e5m2";
-  if (isa<Float8E5M2FNUZType>(element))
-    return "f8e5m2fnuz";
-  if (isa<Float8E8M0FNUType>(element))
-    return "f8e8m0fnu";
-  if (isa<Float4E2M1FNType>(element))
-    return "f4e2m1fn";
-  if (element.isF32())
-    return "f32";
-  if (element.isF64())
-    return "f64";
-  return "";
-}
 
 /// What decides the sizes that shape inference left unknown in `main`:
 /// the inputs whose values flow into size operands (a dynamic_* op's shape,
@@ -118,15 +67,14 @@ static std::string explainUnknownSizes(func::FuncOp main) {
   return "the shapes of the inputs do not determine them";
 }
 
-/// One metadata line, or failure after an error at `func`.
-static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
-                                       unsigned index, Type type,
-                                       DictionaryAttr attrs) {
+/// The port of one input or output, or failure after an error at `func`.
+static FailureOr<optc::PortAttr> describe(func::FuncOp func, StringRef kind,
+                                          unsigned index, Type type,
+                                          DictionaryAttr attrs) {
   auto name = attrs ? attrs.getAs<StringAttr>("optc.name") : StringAttr();
   std::string label = name ? name.str() : (kind + Twine(index)).str();
   auto tensor = dyn_cast<RankedTensorType>(type);
-  std::string dtype = tensor ? dtypeName(tensor.getElementType()) : "";
-  if (dtype.empty())
+  if (!tensor || optc::runtimeDtypeName(tensor.getElementType()).empty())
     return emitError(func.getLoc())
            << kind << " '" << label << "' has type " << type
            << ", which the runtime cannot exchange (tensors "
@@ -159,12 +107,9 @@ static FailureOr<std::string> describe(func::FuncOp func, StringRef kind,
            << "unknown at compile time: " << unknown << "; "
            << explainUnknownSizes(func);
   }
-  std::string dims;
-  for (auto [i, size] : llvm::enumerate(tensor.getShape()))
-    dims += (i ? "," : "") + std::to_string(size);
-  return (kind + " " + encodeName(label) + " " + dtype + " " +
-          (dims.empty() ? "scalar" : dims))
-      .str();
+  return optc::PortAttr::get(func.getContext(),
+                             StringAttr::get(func.getContext(), label),
+                             tensor.getElementType(), tensor.getShape());
 }
 
 namespace {
@@ -177,25 +122,34 @@ struct RecordInterfacePass
       module.emitError("the module has no @main function to compile");
       return signalPassFailure();
     }
-    SmallVector<Attribute> lines;
+    SmallVector<optc::PortAttr> inputs, outputs;
     bool failed = false;
-    auto add = [&](StringRef kind, unsigned index, Type type,
-                   DictionaryAttr attrs) {
-      FailureOr<std::string> line = describe(main, kind, index, type, attrs);
-      if (::mlir::failed(line))
+    auto add = [&](SmallVectorImpl<optc::PortAttr> &ports, StringRef kind,
+                   unsigned index, Type type, DictionaryAttr attrs) {
+      FailureOr<optc::PortAttr> port = describe(main, kind, index, type, attrs);
+      if (::mlir::failed(port))
         failed = true;
       else
-        lines.push_back(StringAttr::get(&getContext(), *line));
+        ports.push_back(*port);
     };
     for (unsigned i = 0; i < main.getNumArguments(); ++i)
-      add("input", i, main.getArgumentTypes()[i], main.getArgAttrDict(i));
+      add(inputs, "input", i, main.getArgumentTypes()[i],
+          main.getArgAttrDict(i));
     // Outputs of unknown size follow from inputs of unknown size: say so
     // only when the inputs are static.
     for (unsigned i = 0; !failed && i < main.getNumResults(); ++i)
-      add("output", i, main.getResultTypes()[i], main.getResultAttrDict(i));
+      add(outputs, "output", i, main.getResultTypes()[i],
+          main.getResultAttrDict(i));
     if (failed)
       return signalPassFailure();
-    module->setAttr("optc.interface", ArrayAttr::get(&getContext(), lines));
+    // Checked: two inputs of one name are an error at @main.
+    auto atMain = [&] { return emitError(main.getLoc()); };
+    auto interface = optc::InterfaceAttr::getChecked(
+        function_ref<InFlightDiagnostic()>(atMain), &getContext(),
+        ArrayRef<optc::PortAttr>(inputs), ArrayRef<optc::PortAttr>(outputs));
+    if (!interface)
+      return signalPassFailure();
+    module->setAttr("optc.interface", interface);
   }
 };
 } // namespace

@@ -1,8 +1,8 @@
 // RUN: optc-opt %s --optc-record-interface -split-input-file -verify-diagnostics | FileCheck %s
 
-// The signature as the runtime reads it: names percent-encoded, dtypes with
-// their signedness, "scalar" for rank 0.
-// CHECK: module attributes {optc.interface = ["input x f32 2,16", "input ids%20in u8 7", "input flag bool scalar", "output y/z i64 2"]}
+// The signature as users of the library see it: names as they are, element
+// types with their signedness, no dimensions for rank 0.
+// CHECK: module attributes {optc.interface = #optc.interface<inputs = ["x" : 2x16xf32, "ids in" : 7xui8, "flag" : i1], outputs = ["y/z" : 2xi64]>}
 module {
   func.func @main(%x: tensor<2x16xf32> {optc.name = "x"}, %ids: tensor<7xui8> {optc.name = "ids in"}, %flag: tensor<i1> {optc.name = "flag"}) -> (tensor<2xi64> {optc.name = "y/z"}) {
     %0 = optc.constant dense<1> : tensor<2xi64>
@@ -107,11 +107,32 @@ module {
 // -----
 
 // The 8-bit and narrower types are exchanged one per byte.
-// CHECK: module attributes {optc.interface = ["input a f8e4m3fn 4", "input b f8e5m2fnuz 4", "input c i4 2", "input d u2 2", "input e f4e2m1fn 3", "output r f8e4m3fnuz 4"]}
+// CHECK: module attributes {optc.interface = #optc.interface<inputs = ["a" : 4xf8E4M3FN, "b" : 4xf8E5M2FNUZ, "c" : 2xi4, "d" : 2xui2, "e" : 3xf4E2M1FN], outputs = ["r" : 4xf8E4M3FNUZ]>}
 module {
   func.func @main(%a: tensor<4xf8E4M3FN> {optc.name = "a"}, %b: tensor<4xf8E5M2FNUZ> {optc.name = "b"}, %c: tensor<2xi4> {optc.name = "c"}, %d: tensor<2xui2> {optc.name = "d"}, %e: tensor<3xf4E2M1FN> {optc.name = "e"}) -> (tensor<4xf8E4M3FNUZ> {optc.name = "r"}) {
     %0 = optc.constant dense<1.0> : tensor<4xf8E4M3FNUZ>
     return %0 : tensor<4xf8E4M3FNUZ>
+  }
+}
+
+// -----
+
+// Unnamed inputs and outputs are named by their position; an output may
+// share an input's name (ONNX passes an input through so).
+// CHECK: module attributes {optc.interface = #optc.interface<inputs = ["input0" : 3xf32, "x" : 3xf32], outputs = ["x" : 3xf32, "output1" : 3xf32]>}
+module {
+  func.func @main(%a: tensor<3xf32>, %x: tensor<3xf32> {optc.name = "x"}) -> (tensor<3xf32> {optc.name = "x"}, tensor<3xf32>) {
+    return %x, %a : tensor<3xf32>, tensor<3xf32>
+  }
+}
+
+// -----
+
+// Callers pass inputs by name: two inputs of one name are an error.
+module {
+  // expected-error @+1 {{two inputs are named 'x'; input names must be unique}}
+  func.func @main(%a: tensor<3xf32> {optc.name = "x"}, %b: tensor<3xf32> {optc.name = "x"}) -> (tensor<3xf32> {optc.name = "y"}) {
+    return %a : tensor<3xf32>
   }
 }
 
