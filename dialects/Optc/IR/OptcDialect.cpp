@@ -1,7 +1,8 @@
 //===- OptcDialect.cpp - the optc dialect ---------------------------------===//
 //
-// Registers the optc operations and attributes and materialises folded
-// constants.
+// Registers the optc operations and attributes, materialises folded
+// constants, and verifies the discardable optc.* attributes that optc's
+// passes put on modules, functions and their arguments.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,7 +10,9 @@
 #include "dialects/Optc/IR/OptcOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -200,4 +203,237 @@ Attribute InterfaceAttr::parse(AsmParser &parser, Type) {
     return {};
   return parser.getChecked<InterfaceAttr>(loc, parser.getContext(), inputs,
                                           outputs);
+}
+
+//===----------------------------------------------------------------------===//
+// The discardable optc.* attributes
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Where an optc.* attribute may sit.
+enum Place : unsigned {
+  OnModule = 1,
+  OnFunction = 2,
+  OnArgument = 4,
+  OnResult = 8,
+};
+
+struct KnownAttribute {
+  StringLiteral name;
+  unsigned places;
+};
+} // namespace
+
+static constexpr KnownAttribute kKnownAttributes[] = {
+    {"optc.name", OnArgument | OnResult}, {"optc.dim_names", OnArgument},
+    {"optc.kernel", OnFunction},          {"optc.in_place", OnFunction},
+    {"optc.interface", OnModule},         {"optc.run_time_checks", OnModule},
+    {"optc.arena_size", OnModule},        {"optc.weights", OnModule},
+    {"optc.weights_size", OnModule},      {"optc.weights_id", OnModule},
+};
+
+static std::string describePlaces(unsigned places) {
+  SmallVector<StringRef> names;
+  if (places & OnModule)
+    names.push_back("a module");
+  if (places & OnFunction)
+    names.push_back("a function");
+  if (places & OnArgument)
+    names.push_back("a function argument");
+  if (places & OnResult)
+    names.push_back("a function result");
+  if (names.empty())
+    return "this operation";
+  return llvm::join(names, " or ");
+}
+
+/// Checks that the attribute `name` is an optc attribute that may sit at
+/// `place`; `error` starts an error about it.
+static LogicalResult checkPlace(StringRef name, Place place,
+                                function_ref<InFlightDiagnostic()> error) {
+  const KnownAttribute *known =
+      llvm::find_if(kKnownAttributes, [&](const KnownAttribute &attribute) {
+        return attribute.name == name;
+      });
+  if (known == std::end(kKnownAttributes)) {
+    InFlightDiagnostic diag = error();
+    diag << "'" << name << "' is not an optc attribute (they are ";
+    llvm::interleaveComma(
+        kKnownAttributes, diag,
+        [&](const KnownAttribute &attribute) { diag << attribute.name; });
+    return diag << ")";
+  }
+  if (!(known->places & place))
+    return error() << "'" << name << "' belongs on "
+                   << describePlaces(known->places) << ", not on "
+                   << describePlaces(place);
+  return success();
+}
+
+/// Whether `attr` is a 64-bit integer at least 0.
+static bool isNonNegativeI64(Attribute attr) {
+  auto integer = dyn_cast<IntegerAttr>(attr);
+  return integer && integer.getType().isSignlessInteger(64) &&
+         integer.getInt() >= 0;
+}
+
+/// The side file holds its weights at offsets aligned so (see
+/// --optc-externalize-weights).
+static constexpr int64_t kWeightsAlignment = 64;
+
+/// optc.weights: [[offset, elements], ...] at increasing aligned offsets
+/// that do not overlap, within optc.weights_size.
+static LogicalResult verifyWeights(Operation *op, ArrayAttr weights) {
+  auto size = op->getAttrOfType<IntegerAttr>("optc.weights_size");
+  int64_t end = 0;
+  for (auto [i, entry] : llvm::enumerate(weights)) {
+    auto pair = dyn_cast<ArrayAttr>(entry);
+    auto elements =
+        pair && pair.size() == 2 ? dyn_cast<ElementsAttr>(pair[1]) : nullptr;
+    if (!elements || !isNonNegativeI64(pair[0]))
+      return op->emitOpError()
+             << "'optc.weights' entry " << i
+             << " must be a pair [offset : i64, elements], not " << entry;
+    int64_t offset = cast<IntegerAttr>(pair[0]).getInt();
+    if (offset % kWeightsAlignment != 0)
+      return op->emitOpError()
+             << "'optc.weights' entry " << i << " is at offset " << offset
+             << ", which is not a multiple of " << kWeightsAlignment;
+    if (offset < end)
+      return op->emitOpError()
+             << "'optc.weights' entry " << i << " is at offset " << offset
+             << ", inside the previous weight (which ends at " << end << ")";
+    Type element = elements.getElementType();
+    if (!element.isIntOrFloat() || element.isInteger(1))
+      return op->emitOpError()
+             << "'optc.weights' entry " << i << " has elements of type "
+             << element << "; weights are integers of 2 or more bits or "
+             << "floats";
+    end = offset + elements.getNumElements() *
+                       llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+  }
+  if (size && end > size.getInt())
+    return op->emitOpError()
+           << "'optc.weights' ends at byte " << end
+           << ", beyond 'optc.weights_size' (" << size.getInt() << ")";
+  return success();
+}
+
+LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  Attribute value = attr.getValue();
+  Place place = isa<ModuleOp>(op)              ? OnModule
+                : isa<FunctionOpInterface>(op) ? OnFunction
+                                               : Place(0);
+  auto error = [&]() { return op->emitOpError(); };
+  if (failed(checkPlace(name, place, error)))
+    return failure();
+  auto expected = [&](StringRef what) {
+    return op->emitOpError()
+           << "'" << name << "' must be " << what << ", not " << value;
+  };
+
+  if (name == "optc.kernel" || name == "optc.run_time_checks") {
+    if (!isa<UnitAttr>(value))
+      return expected("a unit attribute");
+    return success();
+  }
+  if (name == "optc.in_place") {
+    auto indices = dyn_cast<DenseI64ArrayAttr>(value);
+    if (!indices)
+      return expected("an array<i64> of argument indices");
+    unsigned numArguments = cast<FunctionOpInterface>(op).getNumArguments();
+    int64_t previous = -1;
+    for (int64_t index : indices.asArrayRef()) {
+      if (index <= previous || index >= int64_t(numArguments))
+        return op->emitOpError()
+               << "'optc.in_place' must list argument indices (below "
+               << numArguments << ") in increasing order, not " << value;
+      previous = index;
+    }
+    return success();
+  }
+  if (name == "optc.interface") {
+    if (!isa<InterfaceAttr>(value))
+      return expected("an #optc.interface attribute");
+    return success();
+  }
+  if (name == "optc.arena_size") {
+    if (!isNonNegativeI64(value))
+      return expected("a non-negative i64");
+    return success();
+  }
+
+  // The side file of weights: its contents, size and hash come together.
+  for (StringRef other :
+       {"optc.weights", "optc.weights_size", "optc.weights_id"})
+    if (!op->hasAttr(other))
+      return op->emitOpError() << "has '" << name << "' but not '" << other
+                               << "': 'optc.weights', 'optc.weights_size' and "
+                                  "'optc.weights_id' come together";
+  if (name == "optc.weights") {
+    auto weights = dyn_cast<ArrayAttr>(value);
+    if (!weights)
+      return expected("an array of [offset, elements] pairs");
+    return verifyWeights(op, weights);
+  }
+  if (name == "optc.weights_size") {
+    if (!isNonNegativeI64(value) ||
+        cast<IntegerAttr>(value).getInt() % kWeightsAlignment != 0)
+      return expected("a non-negative i64 multiple of 64");
+    return success();
+  }
+  // optc.weights_id: the FNV-1a hash the side file's header repeats.
+  auto id = dyn_cast<StringAttr>(value);
+  if (!id || id.size() != 16 || !llvm::all_of(id.getValue(), [](char c) {
+        return llvm::isDigit(c) || (c >= 'a' && c <= 'f');
+      }))
+    return expected("a string of 16 lower-case hex digits");
+  return success();
+}
+
+/// Checks an optc.* attribute on argument or result `index` of `op`.
+static LogicalResult verifyValueAttribute(Operation *op, Place place,
+                                          unsigned index, NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  Attribute value = attr.getValue();
+  auto function = dyn_cast<FunctionOpInterface>(op);
+  StringRef what = place == OnArgument ? "argument " : "result ";
+  auto error = [&]() { return op->emitOpError() << what << index << ": "; };
+  if (failed(checkPlace(name, function ? place : Place(0), error)))
+    return failure();
+  auto expected = [&](StringRef expectation) {
+    return error() << "'" << name << "' must be " << expectation << ", not "
+                   << value;
+  };
+  if (name == "optc.name") {
+    if (!isa<StringAttr>(value))
+      return expected("a string");
+    return success();
+  }
+  // optc.dim_names: one name per dimension.
+  auto names = dyn_cast<ArrayAttr>(value);
+  if (!names || !llvm::all_of(names, llvm::IsaPred<StringAttr>))
+    return expected("an array of strings");
+  auto shaped = dyn_cast<ShapedType>(function.getArgumentTypes()[index]);
+  if (shaped && shaped.hasRank() && int64_t(names.size()) != shaped.getRank())
+    return error() << "'optc.dim_names' has " << names.size()
+                   << " names for the " << shaped.getRank() << " dimensions of "
+                   << shaped;
+  return success();
+}
+
+LogicalResult OptcDialect::verifyRegionArgAttribute(Operation *op,
+                                                    unsigned regionIndex,
+                                                    unsigned argIndex,
+                                                    NamedAttribute attr) {
+  return verifyValueAttribute(op, OnArgument, argIndex, attr);
+}
+
+LogicalResult OptcDialect::verifyRegionResultAttribute(Operation *op,
+                                                       unsigned regionIndex,
+                                                       unsigned resultIndex,
+                                                       NamedAttribute attr) {
+  return verifyValueAttribute(op, OnResult, resultIndex, attr);
 }

@@ -46,12 +46,38 @@ def Optc_Dialect : Dialect {
 
     `optc.fusion` groups operations into one kernel: it is the unit of code
     generation.
+
+    Discardable attributes. optc's passes record what later stages need in
+    attributes named `optc.*`; the dialect verifies where each sits, its
+    type and its values, and rejects other `optc.*` names:
+
+    | attribute | on | value |
+    |-----------|----|-------|
+    | `optc.name` | a function argument or result | string: the ONNX name of an input or output |
+    | `optc.dim_names` | a function argument | array of strings, one per dimension of a shaped argument: the ONNX names of dimensions (`""`: none) |
+    | `optc.kernel` | a function | unit: an outlined kernel |
+    | `optc.in_place` | a function | `array<i64>`: strictly increasing indices of arguments the kernel's output may overwrite |
+    | `optc.interface` | a module | `#optc.interface`: the model's inputs and outputs |
+    | `optc.run_time_checks` | a module | unit: the code reports run-time errors |
+    | `optc.arena_size` | a module | `i64` >= 0: the bytes of the arena |
+    | `optc.weights` | a module | array of `[offset : i64, elements]` pairs: the side file's weights, at increasing 64-byte-aligned offsets that do not overlap, within `optc.weights_size` |
+    | `optc.weights_size` | a module | `i64` >= 0, a multiple of 64: the side file's bytes |
+    | `optc.weights_id` | a module | 16 lower-case hex digits: the hash the library checks the side file against |
+
+    `optc.weights`, `optc.weights_size` and `optc.weights_id` come
+    together.
   }];
   // Canonicalisation casts refined results back to their old types.
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let hasConstantMaterializer = 1;
   // #optc.interface and #optc.port (OptcAttrs.td).
   let useDefaultAttributePrinterParser = 1;
+  // The discardable attributes optc's passes put on modules, functions and
+  // their arguments (optc.kernel, optc.name, ...): verifyOperationAttribute
+  // and friends check their place, type and values.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCDIALECT_TD
