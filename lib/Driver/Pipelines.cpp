@@ -134,7 +134,14 @@ static void addStage(OpPassManager &pm, Stage stage,
   case Stage::LLVM: {
     addText(pm, "convert-vector-to-scf{full-unroll=true target-rank=1},"
                 "expand-strided-metadata,lower-affine,"
+                // bf16 arithmetic in f32, rounded after each op (as
+                // exact as native bf16: f32 holds 2 * 8 + 2 bits): LLVM's
+                // instruction selection soft-promotes bf16 vectors of some
+                // widths (9, 17, ...) only partly, and aborts.
+                "arith-emulate-unsupported-floats{source-types=bf16 "
+                "target-type=f32},"
                 "arith-expand{include-bf16=true},"
+                "optc-cpu-select-bf16-as-integers,"
                 // Everything but fma (whose point is its single rounding:
                 // the accurate math of --optc-cpu-expand-math relies on
                 // it) and roundeven, which LLVM has instructions for.

@@ -121,7 +121,8 @@ class CompiledModel:
             raise TypeError("missing inputs: " + ", ".join(missing))
         keep, inputs = [], []
         for spec, value in zip(self.inputs, values):
-            array = np.ascontiguousarray(value)
+            # Not np.ascontiguousarray: it makes a 0-d array 1-d.
+            array = np.asarray(value, order="C")
             code = _CODES.get(array.dtype)
             if code is None:
                 raise TypeError(f"input '{spec.name}': dtype {array.dtype} is not one "

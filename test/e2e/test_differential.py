@@ -17,10 +17,11 @@ in differential/ops.py.
 
 Every failure names the op, the seed and the case index, the case's
 shapes, types and attributes, and the command that reruns exactly it.
-Known optc bugs are listed in KNOWN_BUGS: the cases they cover run as
-strict expected failures in test_known_bug (a fix makes them pass and
-fails the run until the entry is removed), never skipped; add --runxfail
-to see their differences.
+optc bugs the test found are listed in BUGS. The cases an open bug covers
+run as strict expected failures in test_bug (a fix makes them pass and
+fails the run until the entry is marked fixed), never skipped; add
+--runxfail to see their differences. A fixed bug stays listed: its cases,
+and its pinned one, must pass in test_bug (a regression test).
 """
 import concurrent.futures
 import dataclasses
@@ -47,6 +48,7 @@ class KnownBug:
     matches: object
     pinned_op: str
     ops: tuple = None
+    fixed: bool = False
 
     def covers(self, case):
         return (self.ops is None or case.op in self.ops) and self.matches(case)
@@ -114,44 +116,46 @@ def _pytorch_half_pixel_to_one(case):
     return False
 
 
-KNOWN_BUGS = [
+BUGS = [
     KnownBug(
         "scalar-inputs",
         "optc bug: CompiledModel.__call__ (python/optc/runtime.py) passes "
         "np.ascontiguousarray(value), which makes a rank-0 input 1-D, and the run is "
         "refused: \"input 0 ('a') has shape [1]; the model expects []\"",
-        lambda case: any(v.ndim == 0 for v in case.inputs.values()), "Add"),
+        lambda case: any(v.ndim == 0 for v in case.inputs.values()), "Add", fixed=True),
     KnownBug(
         "bf16-remainder-crash",
         "optc bug: bf16 kernels whose vector loops leave one element over (a dimension "
         "of 9, 17, 25, ...: Relu of bf16[9]; Add, Div, Gemm, ReduceMin, Transpose) "
         "crash LLVM's instruction selection: \"LLVM ERROR: Do not know how to soft "
-        "promote this operator's operand!\"", _bf16_remainder_of_one, "Add"),
+        "promote this operator's operand!\"", _bf16_remainder_of_one, "Add",
+        fixed=True),
     KnownBug(
         "abs-int-nd-vector",
         "optc bug: Abs of integers over an n-D vector tile (i32[2,1], i8[3,1], "
         "i32[3,5,3,3]) fails in stage 'llvm': \"failed to legalize operation "
         "'math.absi' that was explicitly marked illegal\" (vector<3x1xi8>)",
         lambda case: case.params.get("dtype") in core.INTS and case.inputs["x"].ndim >= 2,
-        "Abs", ops=("Abs",)),
+        "Abs", ops=("Abs",), fixed=True),
     KnownBug(
         "cast-f64-to-bf16-link",
         "optc bug: Cast from f64 to bf16 does not link: \"undefined reference to "
         "`__truncdfbf2'\" (a compiler-rt builtin the library does not get)",
         lambda case: case.params.get("from") == "f64" and case.params.get("to") == "bf16",
-        "Cast", ops=("Cast",)),
+        "Cast", ops=("Cast",), fixed=True),
     KnownBug(
         "pow-ieee-special-cases",
         "optc bug: Pow(0, 0) and Pow(-0, 0) are NaN, not 1 (so are Pow(NaN, 0) and "
         "Pow(1, NaN)); Pow(-0, y) for odd negative integers y is +inf, not -inf "
-        "(IEEE pow, onnxruntime, NumPy)", _pow_special_case, "Pow", ops=("Pow",)),
+        "(IEEE pow, onnxruntime, NumPy)", _pow_special_case, "Pow", ops=("Pow",),
+        fixed=True),
     KnownBug(
         "slice-negative-step-clamp",
         "optc bug: Slice with a negative step and start and end both below -dim gives "
         "no element; ONNX clamps the start to 0 and the end to -1, one element "
         "(onnxruntime; onnx.reference, like NumPy, agrees with optc): x of shape [3, 1], "
         "starts=[-3], ends=[-3], axes=[1], steps=[-1] is [3, 1], optc makes it [3, 0]",
-        _slice_before_the_start, "Slice", ops=("Slice",)),
+        _slice_before_the_start, "Slice", ops=("Slice",), fixed=True),
     KnownBug(
         "resize-pytorch-half-pixel-to-one",
         "optc bug: Resize by scales with coordinate_transformation_mode="
@@ -160,7 +164,7 @@ KNOWN_BUGS = [
         "there (onnxruntime does; optc does given sizes or length * scale = 1): "
         "x = arange(15) as [3, 5], scales [0.5, 2], linear: optc gives [2.5, 2.75, ...], "
         "onnxruntime [0, 0.25, ...]",
-        _pytorch_half_pixel_to_one, "Resize", ops=("Resize",)),
+        _pytorch_half_pixel_to_one, "Resize", ops=("Resize",), fixed=True),
 ]
 
 
@@ -178,11 +182,19 @@ def selected_ops():
     return OPS if selected is None else [op for op in OPS if op in selected]
 
 
-def known_bug(case):
-    for bug in KNOWN_BUGS:
+def first_bug(case):
+    """The first bug of BUGS, open or fixed, that covers the case."""
+    for bug in BUGS:
         if bug.covers(case):
             return bug
     return None
+
+
+def known_bug(case):
+    """The open bug that covers the case, if any (test_differential leaves
+    its cases to test_bug)."""
+    bug = first_bug(case)
+    return bug if bug is not None and not bug.fixed else None
 
 
 def run_cases(optc, cases, bisect=True):
@@ -219,22 +231,23 @@ def test_differential(optc, optc_api, op):
 
 def _bug_params():
     return [pytest.param(bug, id=bug.name,
-                         marks=pytest.mark.xfail(strict=True, reason=bug.reason))
-            for bug in KNOWN_BUGS
+                         marks=() if bug.fixed else
+                         pytest.mark.xfail(strict=True, reason=bug.reason))
+            for bug in BUGS
             if set(bug.ops or [bug.pinned_op]) & set(selected_ops())]
 
 
 @pytest.mark.parametrize("bug", _bug_params())
-def test_known_bug(optc, optc_api, bug):
-    """The drawn cases a known bug covers, and its pinned one: they fail
-    until the bug is fixed."""
+def test_bug(optc, optc_api, bug):
+    """The drawn cases a bug covers, and its pinned one: they fail until
+    the bug is fixed, and pass from then on."""
     seed = core.master_seed()
     cases = [c for op in selected_ops() if bug.ops is None or op in bug.ops
              for c in (ops.make_case(op, i, seed) for i in indices(op))
-             if bug.covers(c) and known_bug(c) is bug]
+             if bug.covers(c) and first_bug(c) is bug]
     for i in range(10000):
         case = ops.make_case(bug.pinned_op, i, core.DEFAULT_SEED)
-        if known_bug(case) is bug:  # not one an earlier bug covers
+        if first_bug(case) is bug:  # not one an earlier bug covers
             if not any(c.op == case.op and c.index == i and c.seed == case.seed
                        for c in cases):
                 cases.append(case)

@@ -240,7 +240,13 @@ LogicalResult optc::linkSharedLibrary(llvm::StringRef objectPath,
       linker, "-shared", "-o", outputPath, objectPath, "-Wl,--whole-archive",
       archive, "-Wl,--no-whole-archive",
       // Calls inside the library bind to its own definitions.
-      "-Wl,-Bsymbolic", "-Wl,--no-undefined", "-lm", "-lpthread", "-ldl"};
+      "-Wl,-Bsymbolic", "-Wl,--no-undefined"};
+#ifdef OPTC_COMPILER_RT_BUILTINS
+  // Only the members the code calls (__truncdfbf2, ...) are taken.
+  if (llvm::sys::fs::exists(OPTC_COMPILER_RT_BUILTINS))
+    args.push_back(OPTC_COMPILER_RT_BUILTINS);
+#endif
+  args.append({"-lm", "-lpthread", "-ldl"});
   llvm::SmallString<128> errorFile;
   llvm::sys::fs::createTemporaryFile("optc-link", "txt", errorFile);
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, errorFile.str(),

@@ -160,6 +160,22 @@ def OptcCPUOutlineParallel
   ];
 }
 
+def OptcCPUSelectBF16AsIntegers
+    : Pass<"optc-cpu-select-bf16-as-integers", "::mlir::ModuleOp"> {
+  let summary = "Selects between bf16 values as selects between their bits";
+  let description = [{
+    LLVM's x86 instruction selection soft-promotes bf16, and aborts
+    ("Do not know how to soft promote this operator's operand") on a
+    `select` of bf16 vectors whose width it must widen first (9, 17, 25,
+    ... elements: the remainder of a vector loop). Arithmetic on bf16 is
+    emulated in f32 before this pass (`arith-emulate-unsupported-floats`),
+    and `arith-expand` writes the f32 -> bf16 rounding with integers, but it
+    ends in a `select` of a NaN and the rounded value. A select moves bits:
+    this pass bitcasts its bf16 operands to i16, selects, and bitcasts back.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def OptcCPUInlineHelpers : Pass<"optc-cpu-inline-helpers", "::mlir::ModuleOp"> {
   let summary = "Inlines helper functions whose arguments have no bare-pointer form";
   let description = [{

@@ -60,29 +60,47 @@ Value safeIntegerDivision(OpBuilder &b, Location loc, Value x, Value y,
   return arith::SelectOp::create(b, loc, isZero, zero, result);
 }
 
-/// x^y for floats as C's pow: a negative base gives a real result only
-/// for an integral exponent, negative when the exponent is odd. (The math
-/// dialect's powf expands to exp(y * log(x)), NaN for every negative x.)
+/// x^y for floats as C's pow (IEEE 754 pow, onnxruntime, NumPy): a
+/// negative base gives a real result only for an integral exponent,
+/// negative when the exponent is odd; -0 keeps its sign through odd
+/// exponents (pow(-0, -3) = -inf); pow(x, +-0) = 1 and pow(+-1, y) = 1
+/// for every x and y, NaN included (pow(-1, +-inf) = 1; pow(-1, NaN) is
+/// NaN). (The math dialect's powf expands to exp(y * log(x)): NaN for
+/// every negative x, and for 0^0 and 1^inf.)
 static Value floatPower(OpBuilder &b, Location loc, Value x, Value y) {
   Type type = x.getType();
-  Value zero = constantOf(b, loc, type, 0), two = constantOf(b, loc, type, 2);
-  Value magnitude =
-      math::PowFOp::create(b, loc, math::AbsFOp::create(b, loc, x), y);
-  Value integral = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                         math::FloorOp::create(b, loc, y), y);
+  Value zero = constantOf(b, loc, type, 0), one = constantOf(b, loc, type, 1),
+        two = constantOf(b, loc, type, 2);
+  auto cmp = [&](arith::CmpFPredicate predicate, Value lhs, Value rhs) {
+    return arith::CmpFOp::create(b, loc, predicate, lhs, rhs);
+  };
+  auto select = [&](Value condition, Value onTrue, Value onFalse) {
+    return arith::SelectOp::create(b, loc, condition, onTrue, onFalse);
+  };
+  Value absX = math::AbsFOp::create(b, loc, x);
+  Value magnitude = math::PowFOp::create(b, loc, absX, y);
+  // |x| = 1: 1 for every y (the sign, for x = -1, is decided below).
+  magnitude = select(cmp(arith::CmpFPredicate::OEQ, absX, one), one, magnitude);
+  Value integral =
+      cmp(arith::CmpFPredicate::OEQ, math::FloorOp::create(b, loc, y), y);
   Value half = arith::DivFOp::create(b, loc, y, two);
-  Value odd = arith::AndIOp::create(
-      b, loc, integral,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
-                            math::FloorOp::create(b, loc, half), half));
-  Value negativeResult = arith::SelectOp::create(
-      b, loc, odd, arith::NegFOp::create(b, loc, magnitude), magnitude);
-  Value nan = constantOf(b, loc, type, NAN);
-  Value forNegative =
-      arith::SelectOp::create(b, loc, integral, negativeResult, nan);
-  Value negative =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
-  return arith::SelectOp::create(b, loc, negative, forNegative, magnitude);
+  Value odd =
+      arith::AndIOp::create(b, loc, integral,
+                            cmp(arith::CmpFPredicate::ONE,
+                                math::FloorOp::create(b, loc, half), half));
+  Value negativeResult =
+      select(odd, arith::NegFOp::create(b, loc, magnitude), magnitude);
+  // A negative base and a fractional exponent: NaN, except for -0.
+  Value fractional = select(cmp(arith::CmpFPredicate::OEQ, x, zero), magnitude,
+                            constantOf(b, loc, type, NAN));
+  Value forNegative = select(integral, negativeResult, fractional);
+  // The sign bit, so that -0 counts as negative.
+  Value signBit = cmp(arith::CmpFPredicate::OLT,
+                      math::CopySignOp::create(b, loc, one, x), zero);
+  Value result = select(signBit, forNegative, magnitude);
+  Value xIsOne = cmp(arith::CmpFPredicate::OEQ, x, one);
+  Value yIsZero = cmp(arith::CmpFPredicate::OEQ, y, zero);
+  return select(arith::OrIOp::create(b, loc, xIsOne, yIsZero), one, result);
 }
 
 /// The remainder with the sign of the divisor (Python's %).
@@ -341,7 +359,13 @@ static FailureOr<Value> scalarOf(Operation *op, OpBuilder &b, Location loc,
       .Case([&](AbsOp) -> Value {
         if (isFloat)
           return math::AbsFOp::create(b, loc, x);
-        return isSigned ? Value(math::AbsIOp::create(b, loc, x)) : x;
+        if (!isSigned)
+          return x;
+        // max(x, -x), which wraps at the minimum as math.absi does: LLVM
+        // matches it to vpabs, and unlike math.absi it lowers from vectors
+        // of any rank.
+        return arith::MaxSIOp::create(b, loc, x,
+                                      arith::SubIOp::create(b, loc, c(0), x));
       })
       .Case([&](SignOp) -> Value {
         if (isFloat) {

@@ -299,7 +299,7 @@ class Case:
 #   fn(case, want, type) derives the bound from the formula's condition
 #   (see the generator, in differential/ops.py).
 # Never widen a rule to make a case pass: a case outside it is a finding
-# (optc's, onnxruntime's, or the generator's; see KNOWN_BUGS in the test).
+# (optc's, onnxruntime's, or the generator's; see BUGS in the test).
 
 
 class Exact:

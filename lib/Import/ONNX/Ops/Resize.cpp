@@ -145,8 +145,13 @@ std::pair<Value, Value> sourceCoordinates(Calc &c, const Params &p,
     Value offset = c.mul(center, c.sub(c.f64(1), adjustment));
     return {c.add(offset, halfPixel), {}};
   }
-  case Coordinates::PytorchHalfPixel:
-    return {c.select(isOne, c.f64(-0.5), halfPixel), {}};
+  case Coordinates::PytorchHalfPixel: {
+    // ONNX (and onnxruntime): 0 where the output length is 1, whatever
+    // scale * input size is (floor(1.5) is also 1).
+    Value single =
+        c.cmp(ComparePredicate::eq, c.cast(plan.size, f64), c.f64(1));
+    return {c.select(single, c.f64(0), halfPixel), {}};
+  }
   case Coordinates::AlignCorners: {
     Value stretched = c.div(c.mul(o, inLast), c.sub(outWidth, c.f64(1)));
     return {c.select(isOne, c.f64(0), stretched), {}};

@@ -667,8 +667,16 @@ LogicalResult runtimeSlice(NodeContext &ctx, Value x) {
   OPTC_TRY(s0, full(starts, 0));
   OPTC_TRY(e0, full(ends, INT64_MAX));
   OPTC_TRY(allStrides, full(steps, 1));
-  OPTC_TRY(allStarts, ctx.wrapNegative(s0, dims));
+  OPTC_TRY(wrappedStarts, ctx.wrapNegative(s0, dims));
   OPTC_TRY(allEnds, ctx.wrapNegative(e0, dims));
+  // Going backward, ONNX clamps a start before the first element to it
+  // (optc.dynamic_slice, like NumPy, to -1: nothing).
+  Type i64 = ctx.b.getI64Type();
+  OPTC_TRY(backward, ctx.create<CompareOp>(ComparePredicate::lt, allStrides,
+                                           ctx.scalar(i64, 0)));
+  OPTC_TRY(atLeastZero, ctx.create<MaxOp>(wrappedStarts, ctx.scalar(i64, 0)));
+  OPTC_TRY(allStarts,
+           ctx.create<SelectOp>(backward, atLeastZero, wrappedStarts));
   OPTC_TRY(y, ctx.create<DynamicSliceOp>(x, allStarts, allEnds, allStrides));
   ctx.outputs = {runtimeAxes ? y
                              : ctx.refine(y, unknownAt(type.getShape(), axes))};
@@ -743,6 +751,10 @@ LogicalResult slice(NodeContext &ctx) {
       start = fromEnd(start);
       end = fromEnd(end);
     }
+    // Going backward, ONNX clamps a start before the first element to it
+    // (optc.slice, like NumPy, to -1: nothing).
+    if (steps[i] < 0 && start < 0)
+      start = 0;
     allStarts[axis] = start;
     allLimits[axis] = end;
     allStrides[axis] = steps[i];
