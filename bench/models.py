@@ -419,6 +419,82 @@ def gpt2_export(seq, width=768, heads=12):
     return build
 
 
+def _subgraph(g, name, build, outputs, inputs=()):
+    """A subgraph of g for If and Loop: `build()` adds nodes to g (they go
+    to the subgraph; its weights stay initializers of the main graph, read
+    from the outer scope) and returns the output names; `outputs` and
+    `inputs` are (shape, element type) pairs and (name, shape, element type)
+    triples (a Loop body's)."""
+    outer, g.nodes = g.nodes, []
+    try:
+        names = build()
+        body = g.nodes
+    finally:
+        g.nodes = outer
+    return helper.make_graph(
+        body, name,
+        [helper.make_tensor_value_info(n, t, s) for n, s, t in inputs],
+        [helper.make_tensor_value_info(n, t, s) for n, (s, t) in zip(names, outputs)])
+
+
+def audio_control_flow(samples=16000, hidden=128):
+    """A speech front end shaped like the audio model that once took 6-8
+    minutes to compile: a strided 1-D convolution over raw samples (258
+    filters of 256 taps, stride 128), two LSTM layers, then an If on the signal's
+    energy whose branches hold a GRU and a nested If, or a Loop of a
+    recurrent tanh cell; mean over time and a classifier."""
+    def build():
+        g = Graph(15)
+        x = "audio"
+        frames = (samples - 256) // 128 + 1
+        y = g.op("Conv", [x, g.weight([258, 1, 256]), g.weight([258], 0.02)],
+                 kernel_shape=[256], strides=[128])
+        y = g.op("Transpose", [y], perm=[2, 0, 1])          # frames x 1 x 258
+        gates = 4 * hidden
+        # Two stacked LSTM layers.
+        y = g.op("LSTM", [y, g.weight([1, gates, 258]), g.weight([1, gates, hidden]),
+                          g.weight([1, 2 * gates], 0.02)], hidden_size=hidden)
+        y = g.op("Squeeze", [y, g.const([1])])
+        y_all = g.op("LSTM", [y, g.weight([1, gates, hidden]),
+                              g.weight([1, gates, hidden]),
+                              g.weight([1, 2 * gates], 0.02)], hidden_size=hidden)
+        y_all = g.op("Squeeze", [y_all, g.const([1])])      # frames x 1 x hidden
+        state = ([frames, 1, hidden], F32)
+        energy = g.op("ReduceMean", [g.op("Mul", [x, x])], keepdims=0)
+        loud = g.op("Greater", [energy, g.const(np.float32(0.5), np.float32)])
+
+        def gru_branch():
+            z = g.op("GRU", [y_all, g.weight([1, 3 * hidden, hidden]),
+                             g.weight([1, 3 * hidden, hidden]),
+                             g.weight([1, 6 * hidden], 0.02)],
+                     hidden_size=hidden, linear_before_reset=1)
+            z = g.op("Squeeze", [z, g.const([1])])
+            peak = g.op("ReduceMax", [z], keepdims=0)
+            high = g.op("Greater", [peak, g.const(np.float32(0.5), np.float32)])
+            inner_then = _subgraph(g, "peaky", lambda: [g.op("Relu", [z])], [state])
+            inner_else = _subgraph(g, "flat", lambda: [g.op("Tanh", [z])], [state])
+            return [g.op("If", [high], then_branch=inner_then, else_branch=inner_else)]
+
+        def loop_branch():
+            w, b = g.weight([hidden, hidden]), g.weight([hidden], 0.02)
+            it, cond_in, h_in = g.name("i"), g.name("cond"), g.name("h")
+
+            def body():
+                h_out = g.op("Tanh", [g.op("Add", [g.op("MatMul", [h_in, w]), b])])
+                return [g.op("Identity", [cond_in]), h_out]
+            body_graph = _subgraph(g, "cell", body, [([], TensorProto.BOOL), state],
+                                   [(it, [], I64), (cond_in, [], TensorProto.BOOL),
+                                    (h_in, state[0], F32)])
+            return [g.op("Loop", [g.const(4), g.const(True, np.bool_), y_all],
+                         body=body_graph)]
+
+        z = g.op("If", [loud], then_branch=_subgraph(g, "loud", gru_branch, [state]),
+                 else_branch=_subgraph(g, "quiet", loop_branch, [state]))
+        pooled = g.op("ReduceMean", [z], axes=[0], keepdims=0)   # 1 x hidden
+        return g.model([(x, [1, 1, samples])], [g.linear(pooled, hidden, 10)])
+    return build
+
+
 def make_feeds(model, rng):
     """Inputs for a model of this set: floats from a normal distribution;
     integer token ids below VOCAB; integer attention masks of ones with the
@@ -461,6 +537,7 @@ MODELS = {
     "vit_b16_block": (vit_block, WHOLE, None),
     "bert_export_s128": (bert_export(128), WHOLE, None),
     "gpt2_export_s128": (gpt2_export(128), WHOLE, None),
+    "audio_control_flow": (audio_control_flow(), WHOLE, None),
     "matmul_1024": (matmul(1024, 1024, 1024), MICRO, _gemm_flops(1024, 1024, 1024)),
     "matvec_4096": (matmul(1, 4096, 4096), MICRO, _gemm_flops(1, 4096, 4096)),
     "gemm_128x768x3072": (matmul(128, 768, 3072), MICRO, _gemm_flops(128, 768, 3072)),
