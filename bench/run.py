@@ -495,7 +495,7 @@ def markdown(result, thread_counts):
     head = ["model"]
     for t in thread_counts:
         head += [f"{t}T optc ms", "ort spin", "ort nospin", "ort/optc"]
-    head += ["compile s"]
+    head += ["compile s", "compile MiB"]
     lines = ["| " + " | ".join(head) + " |",
              "|---|" + "---:|" * (len(head) - 1)]
     for group in (model_set.WHOLE, model_set.MICRO):
@@ -503,7 +503,7 @@ def markdown(result, thread_counts):
             if model_set.MODELS[name][1] != group:
                 continue
             cells = [name]
-            compile_s = None
+            compile_s = compile_mib = None
             for t in thread_counts:
                 r = rows.get((name, t), {})
                 if "ratio" not in r:
@@ -517,14 +517,16 @@ def markdown(result, thread_counts):
                 cells += [_ms(r["optc_ms"]), _ms(r["ort_spin_ms"]),
                           _ms(r["ort_nospin_ms"]), ratio]
                 compile_s = r.get("compile_s", compile_s)
+                compile_mib = r.get("compile_mib", compile_mib)
             cells.append(f"{compile_s:.1f}" if compile_s is not None else "")
+            cells.append(f"{compile_mib:.0f}" if compile_mib is not None else "")
             lines.append("| " + " | ".join(cells) + " |")
         label = "whole models" if group == model_set.WHOLE else "micro-benchmarks"
         cells = [f"**geomean, {label}**"]
         for t in thread_counts:
             g = result["geomeans"][str(t)][group]["geomean"]
             cells += ["", "", "", f"**{g:.2f}**" if g else ""]
-        lines.append("| " + " | ".join(cells + [""]) + " |")
+        lines.append("| " + " | ".join(cells + ["", ""]) + " |")
     if result.get("contention_ratios"):
         low, high = thread_counts[0], thread_counts[-1]
         lines += ["", f"| model (one busy process beside it) | optc {high}T/{low}T | "

@@ -69,6 +69,10 @@ import shape_inputs  # noqa: E402 - beside this file
 
 COMPILE_TIMEOUT_S = 120
 RUN_TIMEOUT_S = 60
+# Every node test must compile within this (issue 14); a slower compile is a
+# regression whatever the expectation list says. The timeout above only
+# stops a runaway compile.
+COMPILE_BUDGET_S = 30
 
 # Statuses, from best to worst.
 PASSES, SPECIALISED, FOLDED, FAILS = "passes", "shape-specialised", "folded", "fails"
@@ -87,11 +91,12 @@ KINDS = {
     "wrong result": "an output differs from ONNX's expected output",
     "crash": "optc or the compiled model died from a signal",
     "timeout": f"compiling took over {COMPILE_TIMEOUT_S} s or a run over {RUN_TIMEOUT_S} s",
+    "slow compile": f"compiling took over the budget of {COMPILE_BUDGET_S} s",
     "runner error": "this runner failed on the test (a bug here, not in optc)",
 }
 # Kinds that fail a run whatever the expectation list says: optc must never
 # crash or hang, and the runner must work.
-ALWAYS_REGRESSIONS = ("crash", "timeout", "runner error")
+ALWAYS_REGRESSIONS = ("crash", "timeout", "slow compile", "runner error")
 
 
 # --- Test data ---------------------------------------------------------------
@@ -233,6 +238,7 @@ class Case:
         self.inputs = [i.name for i in graph_inputs]
         self.outputs = [o.name for o in model.graph.output]
         self.datasets = sorted(test_dir.glob("test_data_set_*"))
+        self.compile_seconds = []  # of each compilation, in order
         if not self.datasets:
             raise Failure("compile error", "the test has no data sets")
         # Inputs whose shape the model leaves open (a symbolic or missing
@@ -275,15 +281,21 @@ def compile_model(optc, case, lib, dataset, fixed):
             tensor = onnx.TensorProto()
             tensor.ParseFromString(pb.read_bytes())
             args += ["--input-shape", f"{name}={'x'.join(map(str, tensor.dims))}"]
+    start = time.monotonic()
     try:
         c = subprocess.run(args, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S,
                            cwd=case.model_path.parent.parent)
     except subprocess.TimeoutExpired:
         raise Failure("timeout", f"compiling took over {COMPILE_TIMEOUT_S} s")
+    seconds = time.monotonic() - start
+    case.compile_seconds.append(seconds)
     if c.returncode < 0:
         raise Failure("crash", f"optc died from {signal_name(c.returncode)} while compiling")
     if c.returncode != 0:
         raise Failure(*classify_compile_error(c.stderr))
+    if seconds > COMPILE_BUDGET_S:
+        raise Failure("slow compile", f"compiling took {seconds:.0f} s, over the budget "
+                      f"of {COMPILE_BUDGET_S} s")
 
 
 def run_dataset(optc, case, lib, out_dir, ds, fixed):
@@ -336,7 +348,7 @@ def attempt(optc, case, tmp, fixed):
         run_dataset(optc, case, lib, tmp / ds.name, ds, fixed)
 
 
-def run_test(optc, test_dir, model, tmp_root):
+def run_test(optc, test_dir, model, tmp_root, compile_seconds=None):
     """The result of one test: {"status", "fixed_inputs", "kind", "detail"}
     and, where the backend protocol failed, "backend_failure"; where the
     model leaves input shapes open, "open_shapes".
@@ -346,6 +358,10 @@ def run_test(optc, test_dir, model, tmp_root):
     fixed, then with as few as suffice: each is unfixed in turn (by name)
     and stays so if the test still passes."""
     case = Case(test_dir, model)
+    if compile_seconds is not None:
+        # The caller reads the slowest compilation (not part of the result:
+        # the report has no timings).
+        compile_seconds[test_dir.name] = case.compile_seconds
     result = {"open_shapes": case.symbolic} if case.symbolic else {}
 
     def done(status, fixed, failure=None, prefix=""):
@@ -685,12 +701,13 @@ def main():
     # data folder: the reports are the same from run to run.
     scrub = [(re.compile(re.escape(str(tmp_root)) + r"(/[^/\s'\"]+)*"), "<tmp>"),
              (re.compile(re.escape(str(data_dir))), "<data>")]
-    seconds = {}
+    seconds, compile_seconds = {}, {}
 
     def one(test_dir):
         start = time.monotonic()
         try:
-            result = run_test(optc, test_dir, models[test_dir.name], tmp_root)
+            result = run_test(optc, test_dir, models[test_dir.name], tmp_root,
+                              compile_seconds)
         except Failure as failure:
             result = {"status": FAILS, "fixed_inputs": [], "kind": failure.kind,
                       "detail": failure.detail}
@@ -786,6 +803,10 @@ def main():
     print("failures by kind: "
           + (", ".join(f"{k} {kinds[k]}" for k in KINDS if kinds[k]) or "none"))
     print(f"{figures_line} ({elapsed:.0f} s with {args.jobs} jobs; report: {report_path})")
+    slowest = sorted(((max(v), n) for n, v in compile_seconds.items() if v), reverse=True)
+    if slowest:
+        print(f"slowest compiles (budget {COMPILE_BUDGET_S} s): "
+              + ", ".join(f"{n} {t:.1f} s" for t, n in slowest[:5]))
     if better:
         print(f"{len(better)} tests do better than the expectation list says (tighten it "
               f"with --update-expected): {' '.join(better[:20])}"

@@ -123,6 +123,30 @@ struct Arith {
 /// f32 scalars and vectors of any shape.
 static bool isF32(Type type) { return getElementTypeOrSelf(type).isF32(); }
 
+/// f64 scalars and vectors of any shape.
+static bool isF64(Type type) { return getElementTypeOrSelf(type).isF64(); }
+
+/// f32 or f64 scalars and vectors: the types the formulas of the
+/// hyperbolic expansions are written for.
+static bool isF32OrF64(Type type) { return isF32(type) || isF64(type); }
+
+/// Replaces a unary math op whose type `accepts` takes by the value
+/// `expand` computes from its operand, with `m` building arithmetic of
+/// the op's type at the op's location.
+template <typename OpTy, bool (*accepts)(Type)>
+struct Expansion : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  virtual Value expand(const Arith &m, Value x) const = 0;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const final {
+    if (!accepts(op.getType()))
+      return failure();
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(op, expand(Arith(b, op.getType()), op.getOperand()));
+    return success();
+  }
+};
+
 // e^r - 1 = r + r^2 E(r) on |r| <= log(2)/2:
 // max relative error 2.17e-09 (0.04 ULP of f32)
 static constexpr float kExpE[] = {0.5f,        0.16666666f,   0.041666362f,
@@ -161,15 +185,10 @@ static Value scaleByPow2(const Arith &m, Value p, Value n) {
 /// value and the exact error (Fast2Sum, |r| < 1). Without c and the split,
 /// the rounding of r alone costs 0.25 ULP and the error reaches 0.93 ULP.
 /// Upstream's approximation flushes results below 2^-126 to 0.
-struct ExpKernel : public OpRewritePattern<math::ExpOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::ExpOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct ExpKernel : public Expansion<math::ExpOp, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    ImplicitLocOpBuilder &b = m.b;
     // Beyond these, the result is 0 or infinite; inside, n stays in
     // [-150, 129].
     Value clamped = m.clamp(x, -104.0, 89.5);
@@ -186,22 +205,16 @@ struct ExpKernel : public OpRewritePattern<math::ExpOp> {
     Value tail = m.add(lo, m.fma(c, r, m.add(q, c)));
     Value result = scaleByPow2(m, m.add(hi, tail), n);
     Value isNan = m.cmp(arith::CmpFPredicate::UNO, x, x);
-    rewriter.replaceOp(op, m.select(isNan, x, result));
-    return success();
+    return m.select(isNan, x, result);
   }
 };
 
 /// e^x - 1 in f32: 2^n (e^r - 1) + (2^n - 1), which is e^r - 1 itself near
 /// 0; e^x - 1 as exp computes it from n = 25 on, where the 1 hardly counts.
-struct Expm1Kernel : public OpRewritePattern<math::ExpM1Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::ExpM1Op op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct Expm1Kernel : public Expansion<math::ExpM1Op, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    ImplicitLocOpBuilder &b = m.b;
     // Below -18, e^x is under half an ULP of -1.
     auto [n, expm1R] = expReduce(m, m.clamp(x, -18.0, 89.5));
     Value one = m.cst(1.0);
@@ -211,8 +224,7 @@ struct Expm1Kernel : public OpRewritePattern<math::ExpM1Op> {
     Value isLarge = m.cmp(arith::CmpFPredicate::OGT, n, m.cst(24.0));
     Value isNan = m.cmp(arith::CmpFPredicate::UNO, x, x);
     Value result = m.select(isLarge, large, moderate);
-    rewriter.replaceOp(op, m.select(isNan, x, result));
-    return success();
+    return m.select(isNan, x, result);
   }
 };
 
@@ -224,15 +236,10 @@ static constexpr float kLogL[] = {0.33333334f, 0.19999997f, 0.14286055f,
 /// log(x) in f32: x = 2^e m with sqrt(1/2) <= m < sqrt(2), subnormals
 /// scaled first (upstream's approximation gives -87.3 for them), then
 /// log(m) = 2 atanh((m - 1) / (m + 1)) by a polynomial.
-struct LogKernel : public OpRewritePattern<math::LogOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::LogOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct LogKernel : public Expansion<math::LogOp, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    ImplicitLocOpBuilder &b = m.b;
     Value subnormal = m.cmp(arith::CmpFPredicate::OLT, x, m.cst(0x1p-126));
     Value scaled = m.select(subnormal, m.mul(x, m.cst(0x1p24)), x);
     Value bits = m.bitsOf(scaled);
@@ -261,27 +268,19 @@ struct LogKernel : public OpRewritePattern<math::LogOp> {
     result = m.select(infinite, x, result);
     result = m.select(zero, m.cst(-INFINITY), result);
     result = m.select(negativeOrNan, m.cst(NAN), result);
-    rewriter.replaceOp(op, result);
-    return success();
+    return result;
   }
 };
 
 /// tanh(x) = e / (e + 2) with e = expm1(2|x|), odd in x: no cancellation
 /// anywhere, and exactly 1 from |x| = 9.5 on (upstream's approximation
 /// never reaches 1, not even at infinity).
-struct TanhKernel : public OpRewritePattern<math::TanhOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::TanhOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct TanhKernel : public Expansion<math::TanhOp, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
     Value a = m.clamp(m.abs(x), 0.0, 9.5);
     Value e = m.expm1(m.add(a, a));
-    rewriter.replaceOp(op, m.copySign(m.div(e, m.add(e, m.cst(2.0))), x));
-    return success();
+    return m.copySign(m.div(e, m.add(e, m.cst(2.0))), x);
   }
 };
 
@@ -399,15 +398,9 @@ static Value erfcOfScaled(const Arith &m, Value x, double s) {
 /// up to 1, then 1 - erfc(|x|) with erfc a polynomial in |x| - 3/2 up to 2
 /// and in |x| - 3 up to 4 (no exponential: its rounding would reach 1 ULP
 /// of erf near 1), 1 from there. Within 0.75 ULP.
-struct ErfKernel : public OpRewritePattern<math::ErfOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::ErfOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct ErfKernel : public Expansion<math::ErfOp, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
     Value a = m.clamp(m.abs(x), 0.0, 4.0);
     Value small = erfSmall(m, x);
     Value mid = m.copySign(erfMid(m, a), x);
@@ -419,8 +412,7 @@ struct ErfKernel : public OpRewritePattern<math::ErfOp> {
     Value tail = m.select(isNear, nearTail, farTail);
     Value large = m.copySign(m.sub(m.cst(1.0), tail), x);
     Value isSmall = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(1.0));
-    rewriter.replaceOp(op, m.select(isSmall, small, large));
-    return success();
+    return m.select(isSmall, small, large);
   }
 };
 
@@ -440,15 +432,9 @@ static std::optional<double> splatFloat(Value value) {
 /// in 1/|y| above, and 2 - erfc(-y) for negative y (no cancellation: the
 /// subtrahend is below 1). erfc(x * (+-1/sqrt 2)), GELU's, computes from x
 /// (erfcOfScaled).
-struct ErfcKernel : public OpRewritePattern<math::ErfcOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::ErfcOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct ErfcKernel : public Expansion<math::ErfcOp, isF32> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
     double scale = 1;
     if (auto product = x.getDefiningOp<arith::MulFOp>()) {
       for (int i = 0; i < 2; ++i) {
@@ -461,8 +447,7 @@ struct ErfcKernel : public OpRewritePattern<math::ErfcOp> {
         }
       }
     }
-    rewriter.replaceOp(op, erfcOfScaled(m, x, scale));
-    return success();
+    return erfcOfScaled(m, x, scale);
   }
 };
 
@@ -492,15 +477,10 @@ struct InDoublePrecision : public OpRewritePattern<OpTy> {
 /// expm1 and log1p in f64 by Kahan's corrections of exp(x) - 1 and
 /// log(1 + x), through libm's exp and log (MLIR's LLVM lowering computes
 /// them as exp(x) - 1 and log(1 + x), which cancel near 0).
-struct Expm1Double : public OpRewritePattern<math::ExpM1Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::ExpM1Op op,
-                                PatternRewriter &rewriter) const override {
-    if (!getElementTypeOrSelf(op.getType()).isF64())
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand(), u = m.exp(x), one = m.cst(1.0);
+struct Expm1Double : public Expansion<math::ExpM1Op, isF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    Value u = m.exp(x), one = m.cst(1.0);
     Value um1 = m.sub(u, one);
     // (u - 1) x / log(u): the rounding of u cancels in the ratio.
     Value corrected = m.div(m.mul(um1, x), m.log(u));
@@ -509,36 +489,23 @@ struct Expm1Double : public OpRewritePattern<math::ExpM1Op> {
     result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, m.cst(INFINITY)), u,
                       result);
     result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, one), x, result);
-    rewriter.replaceOp(op, result);
-    return success();
+    return result;
   }
 };
 
-struct Log1pDouble : public OpRewritePattern<math::Log1pOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::Log1pOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!getElementTypeOrSelf(op.getType()).isF64())
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand(), one = m.cst(1.0), u = m.add(one, x);
+struct Log1pDouble : public Expansion<math::Log1pOp, isF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    Value one = m.cst(1.0), u = m.add(one, x);
     // log(u) x / (u - 1): the rounding of u cancels in the ratio.
     Value corrected = m.div(m.mul(m.log(u), x), m.sub(u, one));
     Value result =
         m.select(m.cmp(arith::CmpFPredicate::OEQ, u, one), x, corrected);
     result = m.select(m.cmp(arith::CmpFPredicate::OEQ, u, m.cst(INFINITY)), u,
                       result);
-    rewriter.replaceOp(op, result);
-    return success();
+    return result;
   }
 };
-
-/// The float types the formulas below are written for.
-static bool isF32OrF64(Type type) {
-  Type element = getElementTypeOrSelf(type);
-  return element.isF32() || element.isF64();
-}
 
 /// |x| from which sqrt(x^2 + 1) is |x| to the type's precision.
 static double hugeArgument(Type type) {
@@ -552,15 +519,10 @@ static Value halfExp(const Arith &m, Value a) {
   return m.mul(m.exp(m.sub(a, m.cst(0.75))), m.cst(std::exp(0.75) / 2));
 }
 
-struct SinhExpansion : public OpRewritePattern<math::SinhOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::SinhOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32OrF64(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand(), a = m.abs(x);
+struct SinhExpansion : public Expansion<math::SinhOp, isF32OrF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    Value a = m.abs(x);
     // |x| < 1: (e + e / (e + 1)) / 2 with e = expm1(|x|), no cancellation.
     Value e = m.expm1(a);
     Value small = m.mul(m.cst(0.5), m.add(e, m.div(e, m.add(e, m.cst(1.0)))));
@@ -568,35 +530,23 @@ struct SinhExpansion : public OpRewritePattern<math::SinhOp> {
     Value h = halfExp(m, a);
     Value large = m.sub(h, m.div(m.cst(0.25), h));
     Value below = m.cmp(arith::CmpFPredicate::OLT, a, m.cst(1.0));
-    rewriter.replaceOp(op, m.copySign(m.select(below, small, large), x));
-    return success();
+    return m.copySign(m.select(below, small, large), x);
   }
 };
 
-struct CoshExpansion : public OpRewritePattern<math::CoshOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::CoshOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32OrF64(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
+struct CoshExpansion : public Expansion<math::CoshOp, isF32OrF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
     // h + 1 / (4h) with h = e^|x| / 2: a sum of positive terms.
-    Value h = halfExp(m, m.abs(op.getOperand()));
-    rewriter.replaceOp(op, m.add(h, m.div(m.cst(0.25), h)));
-    return success();
+    Value h = halfExp(m, m.abs(x));
+    return m.add(h, m.div(m.cst(0.25), h));
   }
 };
 
-struct AsinhExpansion : public OpRewritePattern<math::AsinhOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::AsinhOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32OrF64(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand(), a = m.abs(x);
+struct AsinhExpansion : public Expansion<math::AsinhOp, isF32OrF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    Value a = m.abs(x);
     // asinh(a) = log1p(a + a^2 / (1 + sqrt(1 + a^2))), odd in x; for huge
     // a, log(a) + log(2) (a^2 would overflow).
     Value a2 = m.mul(a, a);
@@ -604,52 +554,37 @@ struct AsinhExpansion : public OpRewritePattern<math::AsinhOp> {
     Value moderate = m.log1p(m.add(a, m.div(a2, root)));
     Value huge = m.add(m.log(a), m.cst(M_LN2));
     Value isHuge =
-        m.cmp(arith::CmpFPredicate::OGT, a, m.cst(hugeArgument(op.getType())));
-    rewriter.replaceOp(op, m.copySign(m.select(isHuge, huge, moderate), x));
-    return success();
+        m.cmp(arith::CmpFPredicate::OGT, a, m.cst(hugeArgument(m.type)));
+    return m.copySign(m.select(isHuge, huge, moderate), x);
   }
 };
 
-struct AcoshExpansion : public OpRewritePattern<math::AcoshOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::AcoshOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32OrF64(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand();
+struct AcoshExpansion : public Expansion<math::AcoshOp, isF32OrF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
     // acosh(x) = log1p(t + sqrt(t (t + 2))) with t = x - 1 (exact up to
     // x = 2, where the result is most sensitive); log(x) + log(2) for huge x.
     Value t = m.sub(x, m.cst(1.0));
     Value moderate = m.log1p(m.add(t, m.sqrt(m.mul(t, m.add(t, m.cst(2.0))))));
     Value huge = m.add(m.log(x), m.cst(M_LN2));
     Value isHuge =
-        m.cmp(arith::CmpFPredicate::OGT, x, m.cst(hugeArgument(op.getType())));
+        m.cmp(arith::CmpFPredicate::OGT, x, m.cst(hugeArgument(m.type)));
     Value result = m.select(isHuge, huge, moderate);
     Value outside = m.cmp(arith::CmpFPredicate::OLT, x, m.cst(1.0));
-    rewriter.replaceOp(op, m.select(outside, m.cst(NAN), result));
-    return success();
+    return m.select(outside, m.cst(NAN), result);
   }
 };
 
-struct AtanhExpansion : public OpRewritePattern<math::AtanhOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::AtanhOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32OrF64(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Arith m(b, op.getType());
-    Value x = op.getOperand(), a = m.abs(x);
+struct AtanhExpansion : public Expansion<math::AtanhOp, isF32OrF64> {
+  using Expansion::Expansion;
+  Value expand(const Arith &m, Value x) const override {
+    Value a = m.abs(x);
     // atanh(a) = log1p(2a / (1 - a)) / 2, odd in x; 1 - a is exact from
     // a = 1/2 on, where the quotient is large.
     Value ratio = m.div(m.add(a, a), m.sub(m.cst(1.0), a));
     Value result = m.mul(m.cst(0.5), m.log1p(ratio));
     Value outside = m.cmp(arith::CmpFPredicate::OGT, a, m.cst(1.0));
-    rewriter.replaceOp(op,
-                       m.select(outside, m.cst(NAN), m.copySign(result, x)));
-    return success();
+    return m.select(outside, m.cst(NAN), m.copySign(result, x));
   }
 };
 
