@@ -31,7 +31,8 @@ _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 _OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
             "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
             "input_shapes": "--input-shape", "input_values": "--input-value",
-            "fast_math": "--fast-math", "time_passes": "--time-passes"}
+            "fast_math": "--fast-math", "time_passes": "--time-passes",
+            "initializer_inputs": "--initializer-input"}
 
 
 def compile(model, target="cpu", opt_level=2, **options):
@@ -44,10 +45,13 @@ def compile(model, target="cpu", opt_level=2, **options):
     (--input-shape, a dict of input name to dimensions), input_values
     (--input-value, a dict of input name to a NumPy array: the input
     becomes a constant and leaves the model's inputs; for inputs that
-    decide shapes), fast_math (--fast-math: cheaper math functions,
-    accurate only near the origin), time_passes (--time-passes: the time
-    of every stage and pass, printed to stderr). Returns a CompiledModel; compiler errors raise
-    CompileError."""
+    decide shapes), initializer_inputs (--initializer-input, a list of
+    names, or ["*"] for all: initializers the model also lists as graph
+    inputs become inputs the caller gives, their stored values ignored;
+    by default they stay constants), fast_math (--fast-math: cheaper math
+    functions, accurate only near the origin), time_passes (--time-passes:
+    the time of every stage and pass, printed to stderr). Returns a
+    CompiledModel; compiler errors raise CompileError."""
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise TypeError("unknown compile options: " + ", ".join(unknown)
@@ -56,6 +60,11 @@ def compile(model, target="cpu", opt_level=2, **options):
         raise TypeError(f"opt_level must be an int, not {type(opt_level).__name__}")
     shapes = {str(k): [int(d) for d in v]
               for k, v in (options.get("input_shapes") or {}).items()}
+    initializer_inputs = options.get("initializer_inputs") or []
+    if isinstance(initializer_inputs, str):
+        raise TypeError("initializer_inputs takes a list of names (or [\"*\"]), "
+                        "not a string")
+    initializer_inputs = [str(n) for n in initializer_inputs]
     work = tempfile.mkdtemp(prefix="optc-")
     try:
         if isinstance(model, (str, os.PathLike)):
@@ -86,7 +95,7 @@ def compile(model, target="cpu", opt_level=2, **options):
                            int(options.get("weights_limit", 64 << 20)),
                            bool(options.get("fast_math", False)),
                            bool(options.get("time_passes", False)), shapes,
-                           values, _RUNTIME_ARCHIVE)
+                           values, initializer_inputs, _RUNTIME_ARCHIVE)
         return CompiledModel(library, _owned_dir=work)
     except BaseException:
         import shutil

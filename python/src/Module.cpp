@@ -231,6 +231,7 @@ void compileFile(const std::string &input, const std::string &output,
                  int64_t weightsLimit, bool fastMath, bool timePasses,
                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
                  const std::vector<std::string> &inputValues,
+                 const std::vector<std::string> &initializerInputs,
                  const std::string &runtimeArchive) {
   DriverOptions options;
   options.runtimeArchive = runtimeArchive;
@@ -249,6 +250,7 @@ void compileFile(const std::string &input, const std::string &output,
   for (const auto &[in, dims] : inputShapes)
     options.import.inputShapes[in] =
         llvm::SmallVector<int64_t>(dims.begin(), dims.end());
+  options.import.initializerInputs = initializerInputs;
   for (const std::string &spec : inputValues) {
     std::string error = parseInputValue(spec, options.import);
     if (!error.empty()) {
@@ -306,7 +308,7 @@ NB_MODULE(_optc, m) {
         nb::arg("target"), nb::arg("opt_level"), nb::arg("target_cpu"),
         nb::arg("target_triple"), nb::arg("name"), nb::arg("weights"),
         nb::arg("weights_limit"), nb::arg("fast_math"), nb::arg("time_passes"),
-        nb::arg("input_shapes"),
-        nb::arg("input_values"), nb::arg("runtime_archive"),
+        nb::arg("input_shapes"), nb::arg("input_values"),
+        nb::arg("initializer_inputs"), nb::arg("runtime_archive"),
         "Compiles a model file into a library and header (optc -o x.so).");
 }

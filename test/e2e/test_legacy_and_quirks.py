@@ -549,6 +549,24 @@ def test_initializer_input_overridden(optc, tmp_path):
             extra=["--initializer-input", "*"])
 
 
+def test_initializer_input_from_python():
+    # compile(initializer_inputs=...) is --initializer-input.
+    import optc
+    model = initializer_input_model(8)
+    w = np.array([-1.0, 0.5, 4.0], np.float32)
+    want = ort_run(model, {"x": X, "w": w})[0]
+    for names in (["w"], ["*"]):
+        got = optc.compile(model, initializer_inputs=names)(X, w)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+    # Without it, w is a constant and the model takes x alone.
+    np.testing.assert_allclose(np.asarray(optc.compile(model)(X)),
+                               ort_run(model, {"x": X})[0], rtol=1e-6)
+    with pytest.raises(TypeError, match="list of names"):
+        optc.compile(model, initializer_inputs="w")
+    with pytest.raises(optc.CompileError, match="initializer-input"):
+        optc.compile(model, initializer_inputs=["nope"])
+
+
 def test_unused_input(optc, tmp_path):
     model = quirk_model([helper.make_node("Relu", ["x"], ["y"])],
                         [("x", F32, [2, 3]), ("unused", I64, [4])],
