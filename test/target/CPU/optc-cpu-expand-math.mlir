@@ -122,3 +122,41 @@ func.func @erf(%x: vector<16xf32>) -> vector<16xf32> {
   %0 = math.erf %x : vector<16xf32>
   return %0 : vector<16xf32>
 }
+
+// pow by the constants models write: products, a quotient, a square root
+// (with pow's +0 for -0 and +inf for -inf); no pow left, in either mode.
+// CHECK-LABEL: func.func @pow_by_constants
+// CHECK-NOT: math.powf
+// CHECK: %[[SQ:.*]] = arith.mulf %[[X:.*]], %[[X]] : vector<16xf32>
+// CHECK: %[[CUBE:.*]] = arith.mulf %{{.*}}, %[[X]] : vector<16xf32>
+// CHECK: arith.divf %{{.*}}, %[[X]] : vector<16xf32>
+// CHECK: math.sqrt %[[X]] : vector<16xf32>
+// CHECK: arith.select
+// CHECK-NOT: math.powf
+// CHECK: return
+// FAST-LABEL: func.func @pow_by_constants
+// FAST-NOT: math.powf
+// FAST: return
+func.func @pow_by_constants(%x: vector<16xf32>) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+  %two = arith.constant dense<2.0> : vector<16xf32>
+  %three = arith.constant dense<3.0> : vector<16xf32>
+  %minus_one = arith.constant dense<-1.0> : vector<16xf32>
+  %half = arith.constant dense<0.5> : vector<16xf32>
+  %0 = math.powf %x, %two : vector<16xf32>
+  %1 = math.powf %x, %three : vector<16xf32>
+  %2 = math.powf %x, %minus_one : vector<16xf32>
+  %3 = math.powf %x, %half : vector<16xf32>
+  return %0, %1, %2, %3 : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+}
+
+// Other f32 powers in f64, where e^(y log x) loses nothing an f32 rounding
+// shows.
+// CHECK-LABEL: func.func @pow_in_f64
+// CHECK: arith.extf %{{.*}} : vector<16xf32> to vector<16xf64>
+// CHECK: arith.extf %{{.*}} : vector<16xf32> to vector<16xf64>
+// CHECK: math.powf %{{.*}}, %{{.*}} : vector<16xf64>
+// CHECK: arith.truncf %{{.*}} : vector<16xf64> to vector<16xf32>
+func.func @pow_in_f64(%x: vector<16xf32>, %y: vector<16xf32>) -> vector<16xf32> {
+  %0 = math.powf %x, %y : vector<16xf32>
+  return %0 : vector<16xf32>
+}
