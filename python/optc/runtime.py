@@ -56,6 +56,11 @@ class CompiledModel:
     def __init__(self, library, weights=None, _owned_dir=None):
         self._library = os.path.abspath(os.fspath(library))
         self._owned_dir = _owned_dir
+        # A truncated file would raise SIGBUS inside dlopen: check it first.
+        from optc import _optc
+        problem = _optc.check_library_file(self._library)
+        if problem:
+            raise RunError(problem)
         try:
             lib = ctypes.CDLL(self._library)
             lib.optc_model_open.restype = ctypes.c_void_p

@@ -16,6 +16,8 @@
 #include "optc/ImportONNX.h"
 #include "optc/InitAll.h"
 #include "optc/Pipelines.h"
+#include "optc/runtime.h"
+#include "optc/runtime_support.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -270,6 +272,18 @@ void compileFile(const std::string &input, const std::string &output,
     diagnostics.raise("optc: compiling " + input + " failed");
 }
 
+/// Why the file at `path` cannot be a whole library for this machine (see
+/// optc_check_library_file), or "" when it can: dlopen maps a truncated
+/// file and raises SIGBUS.
+std::string checkLibraryFile(const std::string &path) {
+  optc_status *status = optc_check_library_file(path.c_str());
+  if (!status)
+    return "";
+  std::string message = optc_status_get_message(status);
+  optc_status_free(status);
+  return message;
+}
+
 } // namespace
 
 NB_MODULE(_optc, m) {
@@ -302,6 +316,9 @@ NB_MODULE(_optc, m) {
   m.def("import_onnx", &Module::importONNX, nb::arg("model_bytes"),
         nb::arg("name"), nb::arg("base_dir"), nb::arg("input_shapes"),
         "Imports a serialized ONNX model.");
+  m.def("check_library_file", &checkLibraryFile, nb::arg("path"),
+        "Why a file cannot be a whole optc library for this machine, or an "
+        "empty string.");
   m.def("parse", &Module::parse, nb::arg("text"),
         "Parses a module in MLIR text (optc IR).");
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),

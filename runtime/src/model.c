@@ -319,6 +319,10 @@ optc_status *optc_model_open(const char *libraryPath, const char *weightsPath,
   char path[4096];
   snprintf(path, sizeof(path), "%s%s", strchr(libraryPath, '/') ? "" : "./",
            libraryPath);
+  /* A truncated file would raise SIGBUS inside dlopen. */
+  optc_status *check = optc_check_library_file(path);
+  if (check)
+    return check;
   /* Never unloaded: the thread pool's threads live in the library. */
   void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!library)

@@ -155,7 +155,7 @@ def test_run_reports_foreign_libraries(optc, tmp_path):
     (tmp_path / "fake.so").write_bytes(b"\x7fELF not really")
     result = optc_run(optc, tmp_path / "fake.so")
     assert result.returncode == 1
-    assert "cannot load" in result.stderr
+    assert "fake.so' is not a whole library: the ELF header" in result.stderr
     result = optc_run(optc, tmp_path / "none.so")
     assert result.returncode == 1
     assert "cannot read" in result.stderr
@@ -274,3 +274,41 @@ def test_run_time_checks_are_errors(optc, tmp_path):
                       f"x={tmp_path / 'x.npy'}", "--input",
                       f"axis={tmp_path / 'good.npy'}")
     assert result.returncode == 0, result.stderr
+
+
+def test_truncated_or_corrupt_library_is_an_error(optc, tmp_path):
+    """A library cut short anywhere, or with its headers pointing past its
+    end, is an error naming the file: dlopen would map it and raise
+    SIGBUS (issue 15: every cut between 1 and 40 KB did)."""
+    import onnx
+    import struct
+    onnx.save(mlp(), tmp_path / "net.onnx")
+    subprocess.run([str(optc), str(tmp_path / "net.onnx"), "-o",
+                    str(tmp_path / "net.so")], check=True)
+    whole = (tmp_path / "net.so").read_bytes()
+    broken = tmp_path / "broken.so"
+    sizes = sorted({0, 1, 63, 64, 100, 1000} | set(range(1024, len(whole), 997))
+                   | {len(whole) - 1})
+    for size in sizes:
+        broken.write_bytes(whole[:size])
+        result = optc_run(optc, broken)
+        assert result.returncode == 1, (size, result.returncode, result.stderr)
+        assert "broken.so" in result.stderr and "error" in result.stderr, size
+    # Header fields pointing past the end: the program header table's
+    # offset (e_phoff, at byte 32) and a segment's file size.
+    corrupt = bytearray(whole)
+    corrupt[32:40] = struct.pack("<Q", len(whole))
+    broken.write_bytes(bytes(corrupt))
+    result = optc_run(optc, broken)
+    assert result.returncode == 1 and "program header table" in result.stderr
+    corrupt = bytearray(whole)
+    phoff = struct.unpack_from("<Q", whole, 32)[0]
+    struct.pack_into("<Q", corrupt, phoff + 32, 1 << 40)  # p_filesz of the first
+    broken.write_bytes(bytes(corrupt))
+    result = optc_run(optc, broken)
+    assert result.returncode == 1 and "a segment" in result.stderr
+    # Not a library at all.
+    broken.write_bytes(b"\x7fELF" + bytes(100))
+    assert optc_run(optc, broken).returncode == 1
+    # The whole file still loads (and asks for its input).
+    assert "input 'x' is not given" in optc_run(optc, tmp_path / "net.so").stderr

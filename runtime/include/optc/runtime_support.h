@@ -76,6 +76,14 @@ typedef struct optc_model_desc {
 optc_status *optc_model_create(const optc_model_desc *desc,
                                const char *weights_path, optc_model **model);
 
+/* Checks that the file at `path` is a whole shared library for this
+ * machine before it is mapped: an ELF header of this machine's class, byte
+ * order and architecture, and program and section headers, and every
+ * segment they describe, inside the file. A truncated or corrupt file is
+ * an error here; mapped, it would raise SIGBUS inside dlopen. NULL when it
+ * is fine. */
+optc_status *optc_check_library_file(const char *path);
+
 /* The bytes of arena one run of `model` needs. */
 uint64_t optc_model_arena_size(const optc_model *model);
 
