@@ -140,8 +140,8 @@ static void addStage(OpPassManager &pm, Stage stage,
                 // widths (9, 17, ...) only partly, and aborts.
                 "arith-emulate-unsupported-floats{source-types=bf16 "
                 "target-type=f32},"
+                "optc-cpu-legalize-bf16,"
                 "arith-expand{include-bf16=true},"
-                "optc-cpu-select-bf16-as-integers,"
                 // Everything but fma (whose point is its single rounding:
                 // the accurate math of --optc-cpu-expand-math relies on
                 // it) and roundeven, which LLVM has instructions for.

@@ -160,18 +160,24 @@ def OptcCPUOutlineParallel
   ];
 }
 
-def OptcCPUSelectBF16AsIntegers
-    : Pass<"optc-cpu-select-bf16-as-integers", "::mlir::ModuleOp"> {
-  let summary = "Selects between bf16 values as selects between their bits";
+def OptcCPULegalizeBF16 : Pass<"optc-cpu-legalize-bf16", "::mlir::ModuleOp"> {
+  let summary = "Makes emulated bf16 code round per op, and its selects lowerable";
   let description = [{
-    LLVM's x86 instruction selection soft-promotes bf16, and aborts
-    ("Do not know how to soft promote this operator's operand") on a
-    `select` of bf16 vectors whose width it must widen first (9, 17, 25,
-    ... elements: the remainder of a vector loop). Arithmetic on bf16 is
-    emulated in f32 before this pass (`arith-emulate-unsupported-floats`),
-    and `arith-expand` writes the f32 -> bf16 rounding with integers, but it
-    ends in a `select` of a NaN and the rounded value. A select moves bits:
-    this pass bitcasts its bf16 operands to i16, selects, and bitcasts back.
+    Runs after `arith-emulate-unsupported-floats`, which computes each bf16
+    op in f32 between an `arith.extf` and an `arith.truncf`, and before
+    `arith-expand`. Two things:
+
+    - The emulation marks those casts `contract`, which lets
+      `extf(truncf(x))` fold to `x`: a bf16 multiply feeding an add would
+      then skip its rounding to bf16, and results differ from native bf16
+      (and from onnxruntime and ONNX's function bodies). The flag is
+      cleared, so every bf16 op rounds (as exactly as native bf16: f32
+      holds 2 * 8 + 2 bits).
+    - LLVM's x86 instruction selection soft-promotes bf16, and aborts
+      ("Do not know how to soft promote this operator's operand") on a
+      `select` of bf16 vectors whose width it must widen first (9, 17, 25,
+      ... elements: the remainder of a vector loop). A select moves bits:
+      its bf16 operands are bitcast to i16, selected, and bitcast back.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

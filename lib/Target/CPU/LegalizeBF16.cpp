@@ -1,9 +1,10 @@
-//===- SelectBF16AsIntegers.cpp - bf16 selects on their bits ----------===//
+//===- LegalizeBF16.cpp - bf16 code that rounds and lowers as it should ---===//
 //
-// Implements --optc-cpu-select-bf16-as-integers: arith.select of bf16
-// values (scalars or vectors) becomes a select of their i16 bits, which
-// LLVM's instruction selection handles at every vector width. See the
-// pass description.
+// Implements --optc-cpu-legalize-bf16: the f32 emulation of bf16
+// arithmetic rounds after every op (its ext/trunc pairs lose their
+// `contract` flag), and arith.select of bf16 values (scalars or vectors)
+// becomes a select of their i16 bits, which LLVM's instruction selection
+// handles at every vector width. See the pass description.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,11 +15,14 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::optc {
-#define GEN_PASS_DEF_OPTCCPUSELECTBF16ASINTEGERS
+#define GEN_PASS_DEF_OPTCCPULEGALIZEBF16
 #include "lib/Target/CPU/Passes.h.inc"
 } // namespace mlir::optc
 
 using namespace mlir;
+
+/// Whether `type` is bf16 or a shaped type of bf16.
+static bool isBF16(Type type) { return getElementTypeOrSelf(type).isBF16(); }
 
 namespace {
 struct SelectOnBits : public OpRewritePattern<arith::SelectOp> {
@@ -26,7 +30,7 @@ struct SelectOnBits : public OpRewritePattern<arith::SelectOp> {
   LogicalResult matchAndRewrite(arith::SelectOp op,
                                 PatternRewriter &rewriter) const override {
     Type type = op.getType();
-    if (!getElementTypeOrSelf(type).isBF16())
+    if (!isBF16(type))
       return failure();
     Type bits = rewriter.getI16Type();
     if (auto shaped = dyn_cast<ShapedType>(type))
@@ -43,10 +47,23 @@ struct SelectOnBits : public OpRewritePattern<arith::SelectOp> {
   }
 };
 
-struct SelectBF16AsIntegersPass
-    : public mlir::optc::impl::OptcCPUSelectBF16AsIntegersBase<
-          SelectBF16AsIntegersPass> {
+struct LegalizeBF16Pass
+    : public mlir::optc::impl::OptcCPULegalizeBF16Base<LegalizeBF16Pass> {
   void runOnOperation() override {
+    // arith-emulate-unsupported-floats marks the extf and truncf it wraps
+    // around each op `contract`, which lets extf(truncf(x)) fold to x: the
+    // bf16 result of a multiply would then reach the next add unrounded.
+    getOperation()->walk([](Operation *op) {
+      auto clear = [](auto cast) {
+        cast.setFastmath(arith::FastMathFlags::none);
+      };
+      if (auto ext = dyn_cast<arith::ExtFOp>(op);
+          ext && isBF16(ext.getIn().getType()))
+        clear(ext);
+      else if (auto trunc = dyn_cast<arith::TruncFOp>(op);
+               trunc && isBF16(trunc.getType()))
+        clear(trunc);
+    });
     RewritePatternSet patterns(&getContext());
     patterns.add<SelectOnBits>(&getContext());
     // No folding: a bitcast of a select of bitcasts must not fold back.

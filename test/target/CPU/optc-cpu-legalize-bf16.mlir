@@ -1,4 +1,25 @@
-// RUN: optc-opt %s --optc-cpu-select-bf16-as-integers | FileCheck %s
+// RUN: optc-opt %s --optc-cpu-legalize-bf16 | FileCheck %s
+
+// The emulation's casts lose `contract`, so that the multiply's bf16
+// rounding is not folded away before the add.
+// CHECK-LABEL: func.func @rounds_per_op
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK: %[[T:.*]] = arith.truncf %{{.*}} fastmath<none> : vector<4xf32> to vector<4xbf16>
+// CHECK: %[[E:.*]] = arith.extf %[[T]] fastmath<none> : vector<4xbf16> to vector<4xf32>
+// CHECK: arith.addf %[[E]], %{{.*}} : vector<4xf32>
+// CHECK-NOT: contract
+// CHECK: return
+func.func @rounds_per_op(%a: vector<4xbf16>, %b: vector<4xbf16>, %c: vector<4xbf16>) -> vector<4xbf16> {
+  %0 = arith.extf %c fastmath<contract> : vector<4xbf16> to vector<4xf32>
+  %1 = arith.extf %b fastmath<contract> : vector<4xbf16> to vector<4xf32>
+  %2 = arith.extf %a fastmath<contract> : vector<4xbf16> to vector<4xf32>
+  %3 = arith.mulf %2, %1 : vector<4xf32>
+  %4 = arith.truncf %3 fastmath<contract> : vector<4xf32> to vector<4xbf16>
+  %5 = arith.extf %4 fastmath<contract> : vector<4xbf16> to vector<4xf32>
+  %6 = arith.addf %5, %0 : vector<4xf32>
+  %7 = arith.truncf %6 fastmath<contract> : vector<4xf32> to vector<4xbf16>
+  return %7 : vector<4xbf16>
+}
 
 // A select of bf16 vectors (here the 17-element remainder of a vector
 // loop, which LLVM's instruction selection cannot widen) selects their
