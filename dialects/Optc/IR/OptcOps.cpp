@@ -83,7 +83,7 @@ LogicalResult ConstantOp::verify() {
 // Inference helpers
 //
 // Most inferReturnTypes are generated from the rule an op names in its
-// `inference` field in OptcOps.td (see Optc_InferOp there): mlir-tblgen
+// `inference` field (see Optc_InferOp in OptcBase.td): mlir-tblgen
 // writes them into OptcOps.cpp.inc, which the end of this file includes, and
 // they call ErrorSink, inferBroadcast, inferFromOperands and windowOf below.
 // The ops whose inference fits no such rule define inferReturnTypes by hand

@@ -22,6 +22,13 @@
 namespace mlir::optc::shape {
 
 using Shape = SmallVector<int64_t>;
+
+/// The largest rank optc compiles. A size operand's length becomes a rank
+/// (the shape of dynamic_reshape, dynamic_broadcast, ...): a length of
+/// 10^9 would build a shape of 10^9 dimensions and hang, one of 2^32 or
+/// more abort. No model comes near it; ONNX sets no limit.
+inline constexpr int64_t kMaxRank = 64;
+
 /// Reports a broken rule; may be null when no diagnostic is wanted.
 using EmitErrorFn = llvm::function_ref<InFlightDiagnostic()>;
 
@@ -142,7 +149,8 @@ FailureOr<Shape> tile(ArrayRef<int64_t> input, ArrayRef<int64_t> multiples,
                       EmitErrorFn emitError);
 
 /// The length of a 1-D size operand of shape `operand` (the shape of
-/// dynamic_reshape, the bounds of dynamic_slice...), which must be known.
+/// dynamic_reshape, the bounds of dynamic_slice...), which must be known
+/// and at most kMaxRank.
 FailureOr<int64_t> sizesLength(ArrayRef<int64_t> operand, StringRef name,
                                EmitErrorFn emitError);
 

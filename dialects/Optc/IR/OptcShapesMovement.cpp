@@ -275,6 +275,10 @@ FailureOr<int64_t> shape::sizesLength(ArrayRef<int64_t> operand, StringRef name,
   if (operand.size() != 1 || isDyn(operand[0]))
     return Failure(emitError) << name << " must be a 1-D tensor of known "
                               << "length, found shape " << str(operand);
+  if (operand[0] > kMaxRank)
+    return Failure(emitError)
+           << name << " has " << operand[0] << " entries; optc compiles "
+           << "tensors of rank up to " << kMaxRank;
   return operand[0];
 }
 

@@ -12,6 +12,8 @@
 
 #include "ImportContext.h"
 
+#include "dialects/Optc/IR/OptcShapes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -428,6 +430,12 @@ FailureOr<Value> NodeContext::runtimeInts(unsigned i, llvm::StringRef name) {
                    << ") must be a 0-D or 1-D integer tensor of known length, "
                       "found "
                    << t;
+  // One entry per dimension, or two (pads): a longer list cannot describe
+  // a tensor optc compiles, and converters size vectors by it.
+  if (t.getRank() == 1 && t.getDimSize(0) > 2 * shape::kMaxRank)
+    return error() << "input " << i << " (" << name << ") has "
+                   << t.getDimSize(0) << " entries; optc compiles tensors of "
+                   << "rank up to " << shape::kMaxRank;
   if (t.getRank() == 0)
     v = reshape(v, {1});
   if (!v)

@@ -61,7 +61,7 @@ def gen_einsum(b):
     eq = b.d.choice(EINSUM)
     ins, out = eq.split("->")
     specs = [s.replace("...", "") for s in ins.split(",")]
-    d = {c: b.d.size(limit=31) for c in set("".join(specs))}
+    d = {c: b.d.size(limit=31) for c in sorted(set("".join(specs)))}
     for c in "bh":
         if c in d:
             d[c] = b.d.size(limit=5)

@@ -15,6 +15,16 @@ using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
 
+FailureOr<ArrayRef<int64_t>>
+onnx_import::weightKernel(NodeContext &ctx, RankedTensorType input,
+                          RankedTensorType weight) {
+  if (input.getRank() < 3 || weight.getRank() != input.getRank())
+    return ctx.error() << "the weight must have the input's rank (at least "
+                       << "3: M x C/group x kernel), found " << weight
+                       << " for an input " << input;
+  return weight.getShape().drop_front(2);
+}
+
 FailureOr<WindowAttrs>
 onnx_import::windowAttrs(NodeContext &ctx, RankedTensorType input,
                          ArrayRef<int64_t> kernelFromWeight, bool transposed) {

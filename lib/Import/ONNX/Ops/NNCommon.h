@@ -25,6 +25,12 @@ FailureOr<WindowAttrs> windowAttrs(NodeContext &ctx, RankedTensorType input,
                                    ArrayRef<int64_t> kernelFromWeight,
                                    bool transposed = false);
 
+/// The spatial sizes of a convolution's weight `weight` (M x C/group x k1
+/// x ...), after checking that it has the rank of the input `input`; an
+/// error naming both otherwise.
+FailureOr<ArrayRef<int64_t>>
+weightKernel(NodeContext &ctx, RankedTensorType input, RankedTensorType weight);
+
 /// The ops of NNConv.cpp, NNPool.cpp and NNNorm.cpp.
 void registerConvOps(OpRegistry &registry);
 void registerPoolOps(OpRegistry &registry);

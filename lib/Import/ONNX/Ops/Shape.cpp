@@ -173,8 +173,10 @@ LogicalResult constantOfShape(NodeContext &ctx) {
 /// Range with bounds known only at run time.
 LogicalResult runtimeRange(NodeContext &ctx) {
   SmallVector<Value> operands;
-  for (auto [i, name] :
-       llvm::enumerate(ArrayRef<StringRef>{"start", "limit", "delta"})) {
+  // An array that outlives the loop: an ArrayRef of a braced list would
+  // point at a temporary that dies before the first iteration.
+  static constexpr StringLiteral kNames[] = {"start", "limit", "delta"};
+  for (auto [i, name] : llvm::enumerate(kNames)) {
     OPTC_TRY(v, ctx.requiredInput(i, name));
     RankedTensorType t = ctx.typeOf(v);
     if (!t.hasStaticShape() || t.getNumElements() != 1)

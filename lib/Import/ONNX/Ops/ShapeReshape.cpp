@@ -10,6 +10,8 @@
 
 #include "dialects/Optc/IR/OptcShapes.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -398,12 +400,22 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
   OPTC_TRY(mode, ctx.stringAttr("mode", "DCR"));
   int64_t n = type.getDimSize(0), c = type.getDimSize(1),
           h = type.getDimSize(2), w = type.getDimSize(3);
+  // blocksize^2 and the sizes it multiplies must not overflow.
+  // (DepthToSpace multiplies the height and width by it, SpaceToDepth the
+  // channels by its square.)
+  std::optional<int64_t> area = llvm::checkedMul(bs, bs);
+  std::optional<int64_t> grown = !area ? std::nullopt
+                                 : toSpace
+                                     ? llvm::checkedMul(std::max(h, w), bs)
+                                     : llvm::checkedMul(c, *area);
+  if (!grown)
+    return ctx.error() << "blocksize " << bs << " is too large for " << type;
   Value y;
   if (toSpace) {
-    if (c % (bs * bs) != 0)
+    if (c % *area != 0)
       return ctx.error() << "channels " << c << " are not divisible by "
-                         << bs * bs;
-    int64_t oc = c / (bs * bs);
+                         << *area;
+    int64_t oc = c / *area;
     SmallVector<int64_t> shape, perm;
     if (mode == "DCR") {
       shape = {n, bs, bs, oc, h, w};
@@ -436,7 +448,7 @@ LogicalResult depthSpace(NodeContext &ctx, bool toSpace) {
                     x, ArrayRef<int64_t>{n, c, h / bs, bs, w / bs, bs}));
     OPTC_TRY(t, ctx.create<TransposeOp>(r, perm));
     OPTC_TRY(o, ctx.create<ReshapeOp>(
-                    t, ArrayRef<int64_t>{n, c * bs * bs, h / bs, w / bs}));
+                    t, ArrayRef<int64_t>{n, c * *area, h / bs, w / bs}));
     y = o;
   }
   ctx.outputs = {y};
