@@ -51,11 +51,12 @@ def OptcCPUTileAndVectorize
     and the vector width; a tuned schedule can replace it per kernel.
 
     Nothing here fails a compile: an operation whose schedule cannot be
-    applied in full still runs, serially, untiled or as scalar code. Each
-    such fallback is counted in a statistic (`--mlir-pass-statistics`; LLVM
-    keeps statistics in builds without NDEBUG, so a Debug build of optc)
-    and, with `remarks` (`optc --vectorize-remarks`), reported as a remark
-    at the operation, in every build.
+    applied in full still runs, serially, untiled or as scalar code. With
+    `remarks` (`optc --vectorize-remarks`) each such fallback is a remark
+    at the operation, and each kernel with fallbacks gets a remark counting
+    them by kind (unsplit remainders, serial, untiled, scalar). They are
+    not MLIR pass statistics: Debian's LLVM is built with NDEBUG, where
+    statistics count nothing.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "256",
@@ -65,18 +66,6 @@ def OptcCPUTileAndVectorize
     Option<"remarks", "remarks", "bool", "false",
            "Emit a remark at every operation whose schedule could not be "
            "applied in full (it then runs serially, untiled or as scalar code)">,
-  ];
-  let statistics = [
-    Statistic<"numUnsplit", "unsplit-remainders",
-              "Operations whose remainder loop could not be split off (run "
-              "without thread or vector tiles)">,
-    Statistic<"numSerial", "serial-fallbacks",
-              "Operations that could not be tiled for threads (run on one "
-              "thread)">,
-    Statistic<"numUntiled", "untiled-fallbacks",
-              "Operations whose cache or vector tiling failed">,
-    Statistic<"numScalar", "scalar-fallbacks",
-              "Operations that did not vectorise (scalar code)">,
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",

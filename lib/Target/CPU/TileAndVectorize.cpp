@@ -23,6 +23,8 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <array>
+
 namespace mlir::optc {
 #define GEN_PASS_DEF_OPTCCPUTILEANDVECTORIZE
 #include "lib/Target/CPU/Passes.h.inc"
@@ -253,7 +255,7 @@ struct TileAndVectorizePass
         return;
       }
       // Not splittable: partial tiles are left to the loop lowering.
-      fallback(op, numUnsplit,
+      fallback(op, Unsplit,
                "the remainder of loop " + std::to_string(*d) +
                    " could not be split off: no thread or vector tiles");
       schedule.threadTiles.clear();
@@ -268,8 +270,9 @@ struct TileAndVectorizePass
       if (succeeded(tiled))
         current = *tiled;
       else
-        fallback(op, numSerial, "could not be tiled for threads: runs on "
-                                "one thread");
+        fallback(op, Serial,
+                 "could not be tiled for threads: runs on "
+                 "one thread");
     }
     if (!schedule.cacheTiles.empty()) {
       FailureOr<Operation *> tiled =
@@ -278,7 +281,7 @@ struct TileAndVectorizePass
       if (succeeded(tiled))
         current = *tiled;
       else
-        fallback(current, numUntiled, "could not be tiled for the cache");
+        fallback(current, Untiled, "could not be tiled for the cache");
     }
     if (!schedule.vectorTiles.empty()) {
       // The vector tiles, clamped to what the thread tile left.
@@ -290,7 +293,7 @@ struct TileAndVectorizePass
       FailureOr<Operation *> tiled = tile(
           rewriter, cast<TilingInterface>(current), tiles, /*forall=*/false);
       if (failed(tiled)) {
-        fallback(current, numUntiled,
+        fallback(current, Untiled,
                  "could not be tiled for vector registers: scalar code");
         return;
       }
@@ -313,13 +316,21 @@ struct TileAndVectorizePass
     if (succeeded(vectorized))
       rewriter.replaceOp(current, vectorized->replacements);
     else
-      fallback(current, numScalar, "does not vectorise: scalar code");
+      fallback(current, Scalar, "does not vectorise: scalar code");
   }
+
+  /// The kinds of schedule fallback, counted per kernel.
+  enum Fallback { Unsplit, Serial, Untiled, Scalar, NumFallbacks };
+  /// This kernel's fallbacks so far. (Not mlir::Pass::Statistic: Debian's
+  /// LLVM is built with NDEBUG, where llvm::Statistic counts nothing, and a
+  /// build of optc without NDEBUG would disagree with it on the class's
+  /// layout.)
+  std::array<int64_t, NumFallbacks> fallbacks{};
 
   /// Counts a schedule that could not be applied in full, and says so at
   /// the op with `remarks`.
-  void fallback(Operation *op, Statistic &counter, const std::string &what) {
-    ++counter;
+  void fallback(Operation *op, Fallback kind, const std::string &what) {
+    ++fallbacks[kind];
     if (remarks)
       op->emitRemark() << "'" << op->getName() << "' " << what;
   }
@@ -395,6 +406,7 @@ struct TileAndVectorizePass
     func::FuncOp func = getOperation();
     if (!func->hasAttr("optc.kernel"))
       return;
+    fallbacks = {};
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::GenericOp> epilogues;
     func.walk([&](linalg::GenericOp op) {
@@ -434,6 +446,13 @@ struct TileAndVectorizePass
                                                          &getContext());
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+    // The kernel's count of each fallback, with `remarks`.
+    if (remarks && llvm::any_of(fallbacks, [](int64_t n) { return n > 0; }))
+      func.emitRemark() << "schedule fallbacks in '" << func.getSymName()
+                        << "': " << fallbacks[Unsplit]
+                        << " unsplit remainders, " << fallbacks[Serial]
+                        << " serial, " << fallbacks[Untiled] << " untiled, "
+                        << fallbacks[Scalar] << " scalar";
   }
 };
 } // namespace
