@@ -62,10 +62,6 @@ def OptcReleaseUnusedBlobs : Pass<"optc-release-unused-blobs", "::mlir::ModuleOp
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark on the module for every blob freed">,
   ];
-  let statistics = [
-    Statistic<"numReleased", "released-blobs", "Number of blobs freed">,
-    Statistic<"numReleasedBytes", "released-bytes", "Bytes of the blobs freed">,
-  ];
 }
 
 #endif // OPTC_PASSES_GRAPH_PASSES_TD

@@ -55,8 +55,6 @@ struct ReleaseUnusedBlobsPass
       if (!entry || !entry->getBlob())
         continue;
       size_t bytes = entry->getBlob()->getData().size();
-      numReleasedBytes += bytes;
-      ++numReleased;
       if (report)
         getOperation().emitRemark()
             << "freed blob '" << key << "' (" << bytes << " bytes)";
