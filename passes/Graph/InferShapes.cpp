@@ -12,6 +12,7 @@
 
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -79,6 +80,13 @@ static LogicalResult refine(Operation *op, unsigned index, Type inferred) {
     return op->emitOpError("result ")
            << index << " is declared " << result.getType()
            << " but its operands give " << inferred;
+  // The verifier runs once per stage: a refined size beyond the limits per
+  // tensor is refused here, before a later pass of the stage sizes it.
+  if (auto shaped = dyn_cast<ShapedType>(*type))
+    if (failed(checkTensorSize(
+            shaped, [&] { return op->emitOpError(); },
+            "result #" + Twine(index))))
+      return failure();
   retype(result, *type);
   return success();
 }

@@ -40,8 +40,15 @@ def Optc_I64Tensor : RankedTensorOf<[I64]>;
 // Base classes
 //===----------------------------------------------------------------------===//
 
+// Every operand and result of an optc op is within optc's limits per tensor
+// (at most 2^40 elements and 2^42 bytes, include/optc/Support/Sizes.h): an
+// absurd size is an error before any pass multiplies sizes.
+def Optc_TensorSizeLimit : NativeOpTrait<"TensorSizeLimit"> {
+  let cppNamespace = "::mlir::optc";
+}
+
 class Optc_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Optc_Dialect, mnemonic, traits>;
+    : Op<Optc_Dialect, mnemonic, !listconcat([Optc_TensorSizeLimit], traits)>;
 
 //===----------------------------------------------------------------------===//
 // Result-type inference

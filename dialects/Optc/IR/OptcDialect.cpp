@@ -8,6 +8,7 @@
 
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -97,7 +98,8 @@ LogicalResult PortAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "port '" << name.getValue() << "' has dimension "
                          << d << " unknown; a compiled model's shapes are "
                          << "static";
-  return success();
+  return checkTensorSize(RankedTensorType::get(shape, elementType), emitError,
+                         "port '" + name.getValue() + "'");
 }
 
 StringRef PortAttr::getDtypeName() const {
@@ -105,10 +107,10 @@ StringRef PortAttr::getDtypeName() const {
 }
 
 int64_t PortAttr::getNumElements() const {
-  int64_t elements = 1;
-  for (int64_t size : getShape())
-    elements *= size;
-  return elements;
+  // A port is within the limits per tensor (verify): no overflow.
+  std::optional<int64_t> elements = sizes::numElements(getShape());
+  assert(elements && "a port within the limits per tensor");
+  return *elements;
 }
 
 void PortAttr::printBody(AsmPrinter &printer) const {
@@ -309,8 +311,19 @@ static LogicalResult verifyWeights(Operation *op, ArrayAttr weights) {
              << "'optc.weights' entry " << i << " has elements of type "
              << element << "; weights are integers of 2 or more bits or "
              << "floats";
-    end = offset + elements.getNumElements() *
-                       llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+    if (failed(checkTensorSize(
+            elements.getShapedType(), [&] { return op->emitOpError(); },
+            "'optc.weights' entry " + Twine(i))))
+      return failure();
+    // Within the limits, the bytes cannot overflow; the offset may.
+    std::optional<int64_t> bytes = sizes::storageBytes(
+        elements.getNumElements(), element.getIntOrFloatBitWidth());
+    std::optional<int64_t> next =
+        bytes ? sizes::add(offset, *bytes) : std::nullopt;
+    if (!next)
+      return op->emitOpError() << "'optc.weights' entry " << i << " at offset "
+                               << offset << " ends beyond 2^63 bytes";
+    end = *next;
   }
   if (size && end > size.getInt())
     return op->emitOpError()

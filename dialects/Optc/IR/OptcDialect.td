@@ -40,6 +40,12 @@ def Optc_Dialect : Dialect {
     contradict it. Elementwise unary operations and softmax are the
     exception: their result type is exactly their operand's.
 
+    Every operand and result of an optc operation is within optc's limits
+    per tensor (the trait `Optc_TensorSizeLimit`, `optc/Support/Sizes.h`):
+    at most 2^40 elements, counting a dimension of size 0 (and one of unknown
+    size) as 1, and at most 2^42 bytes. A larger static size is a verifier
+    error, so passes multiply the sizes of verified types without overflow.
+
     Sizes a model computes at run time are operands of the `dynamic_*`
     forms (`optc.dynamic_reshape`, `optc.dynamic_slice`, ...); they become
     the attribute forms once canonicalisation knows their values.

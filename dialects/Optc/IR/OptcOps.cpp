@@ -9,6 +9,7 @@
 
 #include "dialects/Optc/IR/OptcOps.h"
 #include "dialects/Optc/IR/OptcShapes.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -48,6 +49,22 @@ bool optc::areCompatibleShapes(TypeRange lhs, TypeRange rhs) {
   return true;
 }
 
+LogicalResult optc::verifyTensorSizeLimit(Operation *op) {
+  auto check = [&](Type type, StringRef kind, unsigned index) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return !shaped || succeeded(checkTensorSize(
+                          shaped, [&] { return op->emitOpError(); },
+                          kind + " #" + Twine(index)));
+  };
+  for (auto [index, type] : llvm::enumerate(op->getOperandTypes()))
+    if (!check(type, "operand", index))
+      return failure();
+  for (auto [index, type] : llvm::enumerate(op->getResultTypes()))
+    if (!check(type, "result", index))
+      return failure();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -68,15 +85,19 @@ LogicalResult ConstantOp::verify() {
            << handle.getKey() << "' has no data";
   // Whole-byte elements are stored densely; narrower ones either one per
   // byte or packed.
-  uint64_t count = value.getNumElements();
-  uint64_t bits = value.getElementType().getIntOrFloatBitWidth();
+  // The result, of the value's type, is within the limits per tensor (its
+  // trait is verified first): the count and its bytes cannot overflow.
+  int64_t count = value.getNumElements();
+  unsigned bits = value.getElementType().getIntOrFloatBitWidth();
+  std::optional<int64_t> packed = sizes::packedBytes(count, bits);
+  assert(packed && "a constant within the limits per tensor");
   uint64_t size = blob->getData().size();
-  uint64_t packed = (count * bits + 7) / 8;
-  if (size == packed || (bits % 8 != 0 && size == count))
+  if (size == static_cast<uint64_t>(*packed) ||
+      (bits % 8 != 0 && size == static_cast<uint64_t>(count)))
     return success();
   return emitOpError("dense_resource '")
          << handle.getKey() << "' holds " << size << " bytes but "
-         << value.getType() << " needs " << packed;
+         << value.getType() << " needs " << *packed;
 }
 
 //===----------------------------------------------------------------------===//

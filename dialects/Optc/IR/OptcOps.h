@@ -32,6 +32,20 @@ bool isIntegerElementType(Type type);
 /// every size known on both sides equal.
 bool areCompatibleShapes(TypeRange lhs, TypeRange rhs);
 
+/// Checks every shaped operand and result type of `op` against optc's
+/// limits per tensor (checkTensorSize in optc/Support/Sizes.h).
+LogicalResult verifyTensorSizeLimit(Operation *op);
+
+/// The trait every optc op has (Optc_TensorSizeLimit in OptcBase.td).
+template <typename ConcreteType>
+class TensorSizeLimit
+    : public OpTrait::TraitBase<ConcreteType, TensorSizeLimit> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyTensorSizeLimit(op);
+  }
+};
+
 } // namespace mlir::optc
 
 #include "llvm/ADT/SetVector.h"

@@ -16,6 +16,8 @@
 
 #include "ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -230,7 +232,9 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
     SmallVector<std::string> dimNames;
     FailureOr<RankedTensorType> type =
         valueInfoType(input, /*applyInputShapes=*/true, dimNames);
-    if (failed(type))
+    if (failed(type) || failed(checkTensorSize(
+                            *type, [&] { return emitError(modelLoc); },
+                            "graph input '" + input.name() + "'")))
       return failure();
     argInfos.push_back(&input);
     argTypes.push_back(*type);
@@ -256,6 +260,11 @@ LogicalResult GraphImporter::importMain(ModuleOp module) {
       return fail("--input-value names '" + entry.getKey().str() +
                   "', which is not an input of the model (inputs: " +
                   inputList() + ")");
+
+  // The sizes the outputs declare, before any node is imported.
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (failed(checkDeclaredSize(output, "graph output")))
+      return failure();
 
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, modelLoc, "main",
@@ -417,8 +426,11 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
 
   // value_info: declared types of intermediate values, checked below.
   llvm::StringMap<const onnx::ValueInfoProto *> valueInfo;
-  for (const onnx::ValueInfoProto &info : graph.value_info())
+  for (const onnx::ValueInfoProto &info : graph.value_info()) {
+    if (failed(checkDeclaredSize(info, "value_info")))
+      return failure();
     valueInfo[info.name()] = &info;
+  }
 
   for (int n : order) {
     if (failed(importNode(graph.node(n), n, scope, opsets, depth)))
@@ -543,7 +555,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   for (auto [i, name] : llvm::enumerate(node.output())) {
     if (name.empty())
       continue;
-    scope[name] = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
+    Value output = i < ctx.outputs.size() ? ctx.outputs[i] : Value();
+    // Outputs built without an op's verifier (a constant a converter
+    // makes) are held to the limits per tensor here, by name.
+    if (auto shaped =
+            output ? dyn_cast<ShapedType>(output.getType()) : ShapedType();
+        shaped &&
+        failed(checkTensorSize(
+            shaped, [&] { return emitError(loc); }, "output '" + name + "'")))
+      return failure();
+    scope[name] = output;
   }
   return success();
 }

@@ -10,6 +10,8 @@
 
 #include "ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -135,4 +137,26 @@ GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
     }
   }
   return RankedTensorType::get(dims, *element);
+}
+
+LogicalResult GraphImporter::checkDeclaredSize(const onnx::ValueInfoProto &info,
+                                               StringRef what) {
+  if (!info.has_type() || !info.type().has_tensor_type() ||
+      !info.type().tensor_type().has_shape())
+    return success();
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  SmallVector<int64_t> dims;
+  for (const auto &dim : tensor.shape().dim())
+    dims.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                       ? dim.dim_value()
+                       : ShapedType::kDynamic);
+  // An element type optc does not know is reported where the value is
+  // used; its bytes count here as one per element.
+  std::string why;
+  FailureOr<Type> element =
+      convertElementType(tensor.elem_type(), builder.getContext(), why);
+  Type counted = succeeded(element) ? *element : builder.getI8Type();
+  return checkTensorSize(
+      RankedTensorType::get(dims, counted), [&] { return emitError(modelLoc); },
+      what + " '" + info.name() + "'");
 }

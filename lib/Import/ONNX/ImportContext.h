@@ -359,6 +359,10 @@ private:
   FailureOr<RankedTensorType>
   valueInfoType(const onnx::ValueInfoProto &info, bool applyInputShapes,
                 SmallVectorImpl<std::string> &dimNames);
+  /// Checks the sizes `info` declares (those it knows; an unknown one counts
+  /// as 1) against optc's limits per tensor, naming it "<what> '<name>'".
+  LogicalResult checkDeclaredSize(const onnx::ValueInfoProto &info,
+                                  StringRef what);
   /// The constant an `--input-value` makes of the graph input `info`,
   /// after checking its type and shape against the model's.
   FailureOr<Value> importInputValue(const onnx::ValueInfoProto &info,

@@ -13,6 +13,8 @@
 
 #include "ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
@@ -51,7 +53,12 @@ onnx_import::tensorProtoType(const onnx::TensorProto &tensor,
                    << "' is stored in segments, which optc does not read";
     return failure();
   }
-  return RankedTensorType::get(dims, *element);
+  auto type = RankedTensorType::get(dims, *element);
+  if (failed(checkTensorSize(
+          type, [&] { return emitError(loc); },
+          "tensor '" + tensor.name() + "'")))
+    return failure();
+  return type;
 }
 
 namespace {
@@ -221,8 +228,14 @@ FailureOr<ElementsAttr> onnx_import::convertTensor(onnx::TensorProto &tensor,
                                                    Location loc) {
   Type element = type.getElementType();
   Storage storage = storageOf(element);
-  int64_t count = type.getNumElements();
-  uint64_t packedBytes = (static_cast<uint64_t>(count) * storage.bits + 7) / 8;
+  // `type` is within the limits per tensor (tensorProtoType): neither the
+  // count nor its bytes overflow.
+  std::optional<int64_t> elements = sizes::numElements(type.getShape());
+  std::optional<int64_t> packed =
+      elements ? sizes::packedBytes(*elements, storage.bits) : std::nullopt;
+  assert(packed && "a tensor within the limits per tensor");
+  int64_t count = *elements;
+  uint64_t packedBytes = *packed;
   if (element.isInteger(1))
     packedBytes = count; // ONNX stores bools one per byte.
 

@@ -107,9 +107,14 @@ static FailureOr<optc::PortAttr> describe(func::FuncOp func, StringRef kind,
            << "unknown at compile time: " << unknown << "; "
            << explainUnknownSizes(func);
   }
-  return optc::PortAttr::get(func.getContext(),
-                             StringAttr::get(func.getContext(), label),
-                             tensor.getElementType(), tensor.getShape());
+  // Checked: a port beyond optc's limits per tensor is an error here.
+  auto port = optc::PortAttr::getChecked(
+      [&] { return emitError(func.getLoc()); }, func.getContext(),
+      StringAttr::get(func.getContext(), label), tensor.getElementType(),
+      tensor.getShape());
+  if (!port)
+    return failure();
+  return port;
 }
 
 namespace {

@@ -1383,11 +1383,12 @@ func.func @pool_window_overflow(%x: tensor<1x1x8xf32>) {
 
 // -----
 
-// stride * (size - 1) = 2^63.
-func.func @conv_transpose_result_overflow(%x: tensor<1x1x4611686018427387905xf32>, %w: tensor<1x1x1xf32>) {
+// stride * (size - 1) = 2^24 * (2^40 - 1), from an input within the
+// limits per tensor.
+func.func @conv_transpose_result_overflow(%x: tensor<1x1x1099511627776xf32>, %w: tensor<1x1x1xf32>) {
   // expected-error @+2 {{'optc.conv_transpose' op spatial dimension 0 of the result overflows int64}}
   // expected-error @+1 {{'optc.conv_transpose' op failed to infer returned types}}
-  %0 = optc.conv_transpose %x, %w {dilations = array<i64: 1>, groups = 1 : i64, output_padding = array<i64: 0>, padding = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x1x4611686018427387905xf32>, tensor<1x1x1xf32>) -> tensor<1x1x?xf32>
+  %0 = optc.conv_transpose %x, %w {dilations = array<i64: 1>, groups = 1 : i64, output_padding = array<i64: 0>, padding = array<i64: 0, 0>, strides = array<i64: 16777216>} : (tensor<1x1x1099511627776xf32>, tensor<1x1x1xf32>) -> tensor<1x1x?xf32>
   return
 }
 
@@ -1397,7 +1398,7 @@ func.func @conv_transpose_result_overflow(%x: tensor<1x1x4611686018427387905xf32
 func.func @reshape_count_overflow(%x: tensor<1xf32>) {
   // expected-error @+2 {{'optc.reshape' op shape 4294967296x4294967296 has more elements than int64 can count}}
   // expected-error @+1 {{'optc.reshape' op failed to infer returned types}}
-  %0 = optc.reshape %x {shape = array<i64: 4294967296, 4294967296>} : (tensor<1xf32>) -> tensor<4294967296x4294967296xf32>
+  %0 = optc.reshape %x {shape = array<i64: 4294967296, 4294967296>} : (tensor<1xf32>) -> tensor<?x?xf32>
   return
 }
 
@@ -1408,7 +1409,7 @@ func.func @reshape_count_overflow(%x: tensor<1xf32>) {
 func.func @reshape_count_wraps_to_input_count(%x: tensor<1xf32>) {
   // expected-error @+2 {{'optc.reshape' op shape 7x7905747460161236407 has more elements than int64 can count}}
   // expected-error @+1 {{'optc.reshape' op failed to infer returned types}}
-  %0 = optc.reshape %x {shape = array<i64: 7, 7905747460161236407>} : (tensor<1xf32>) -> tensor<7x7905747460161236407xf32>
+  %0 = optc.reshape %x {shape = array<i64: 7, 7905747460161236407>} : (tensor<1xf32>) -> tensor<?x?xf32>
   return
 }
 
@@ -1424,21 +1425,21 @@ func.func @slice_stride_out_of_range(%x: tensor<4xf32>) {
 
 // -----
 
-// (2^63 - 1) + 1.
-func.func @pad_overflow(%x: tensor<9223372036854775807xf32>) {
+// 2 + (2^63 - 1).
+func.func @pad_overflow(%x: tensor<2xf32>) {
   // expected-error @+2 {{'optc.pad' op pads of dimension 0 overflow int64}}
   // expected-error @+1 {{'optc.pad' op failed to infer returned types}}
-  %0 = optc.pad constant %x {high = array<i64: 1>, low = array<i64: 0>} : (tensor<9223372036854775807xf32>) -> tensor<?xf32>
+  %0 = optc.pad constant %x {high = array<i64: 9223372036854775807>, low = array<i64: 0>} : (tensor<2xf32>) -> tensor<?xf32>
   return
 }
 
 // -----
 
-// 2^62 * 2.
-func.func @tile_overflow(%x: tensor<4611686018427387904xf32>) {
+// 2^40 * 2^23.
+func.func @tile_overflow(%x: tensor<1099511627776xi8>) {
   // expected-error @+2 {{'optc.tile' op dimension 0 of the result overflows int64}}
   // expected-error @+1 {{'optc.tile' op failed to infer returned types}}
-  %0 = optc.tile %x {multiples = array<i64: 2>} : (tensor<4611686018427387904xf32>) -> tensor<?xf32>
+  %0 = optc.tile %x {multiples = array<i64: 8388608>} : (tensor<1099511627776xi8>) -> tensor<?xi8>
   return
 }
 
@@ -1698,9 +1699,10 @@ func.func @scatter_elements_indices_larger_than_data(%x: tensor<3x4xf32>, %i: te
 
 // -----
 
+// Operands within the limits per tensor cannot overflow the concatenated
+// size; this one is beyond them.
 func.func @concat_size_overflow(%a: tensor<9223372036854775000xi8>, %b: tensor<1000xi8>) {
-  // expected-error @+2 {{'optc.concat' op the concatenated size overflows int64}}
-  // expected-error @+1 {{'optc.concat' op failed to infer returned types}}
+  // expected-error @+1 {{'optc.concat' op operand #0 has type 'tensor<9223372036854775000xi8>', which exceeds optc's limit of 2^40 elements per tensor (a dimension of size 0 counts as 1)}}
   %0 = optc.concat %a, %b {axis = 0 : i64} : (tensor<9223372036854775000xi8>, tensor<1000xi8>) -> tensor<?xi8>
   return
 }
@@ -1725,10 +1727,10 @@ func.func @conv_transpose_pad_overflow(%x: tensor<1x1x4xf32>, %w: tensor<1x1x2xf
 
 // -----
 
-func.func @conv_transpose_channel_overflow(%x: tensor<1x?x4xf32>, %w: tensor<2x4611686018427387904x1xf32>) {
-  // expected-error @+2 {{'optc.conv_transpose' op output channels (4611686018427387904 x 4 groups) overflow int64}}
+func.func @conv_transpose_channel_overflow(%x: tensor<1x?x4xi8>, %w: tensor<1x1099511627776x1xi8>) {
+  // expected-error @+2 {{'optc.conv_transpose' op output channels (1099511627776 x 8388608 groups) overflow int64}}
   // expected-error @+1 {{'optc.conv_transpose' op failed to infer returned types}}
-  %0 = optc.conv_transpose %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, padding = array<i64: 0, 0>, output_padding = array<i64: 0>, groups = 4 : i64} : (tensor<1x?x4xf32>, tensor<2x4611686018427387904x1xf32>) -> tensor<1x?x4xf32>
+  %0 = optc.conv_transpose %x, %w {strides = array<i64: 1>, dilations = array<i64: 1>, padding = array<i64: 0, 0>, output_padding = array<i64: 0>, groups = 8388608 : i64} : (tensor<1x?x4xi8>, tensor<1x1099511627776x1xi8>) -> tensor<1x?x4xi8>
   return
 }
 

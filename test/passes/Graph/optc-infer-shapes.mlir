@@ -101,6 +101,16 @@ func.func @broken_rule(%x: tensor<2x3xf32>) -> tensor<5x3xf32> {
 
 // -----
 
+// A refined size beyond optc's limits per tensor is refused where it is
+// inferred (the verifier runs once per stage, after later passes).
+func.func @beyond_the_limits(%x: tensor<2x3xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'optc.tile' op result #0 has type 'tensor<2199023255552x3xf32>', which exceeds optc's limit of 2^40 elements per tensor (a dimension of size 0 counts as 1)}}
+  %0 = optc.tile %x {multiples = array<i64: 1099511627776, 1>} : (tensor<2x3xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
 // Users of other dialects keep the type they had, through a tensor.cast.
 // CHECK-LABEL: func.func @foreign_users
 // CHECK: %[[N:.*]] = optc.neg %{{.*}} : tensor<4xf32>
