@@ -12,6 +12,7 @@
 
 #include "lib/Driver/TensorFiles.h"
 
+#include "optc/Support/Sizes.h"
 #include "optc/runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -276,8 +277,12 @@ LogicalResult optc::runModel(const RunOptions &options, MLIRContext &context) {
     outputs[i].dtype = outputInfos[i].dtype;
     outputs[i].shape.assign(outputInfos[i].shape,
                             outputInfos[i].shape + outputInfos[i].rank);
-    outputs[i].data.resize(outputs[i].numElements() *
-                           optc_dtype_size(outputs[i].dtype));
+    // The runtime checked the model's shapes against the limits per
+    // tensor: the bytes cannot overflow.
+    std::optional<int64_t> bytes = sizes::storageBytes(
+        outputs[i].numElements(), 8 * optc_dtype_size(outputs[i].dtype));
+    assert(bytes && "a tensor within the limits per tensor");
+    outputs[i].data.resize(*bytes);
     outputViews.push_back(outputs[i].view());
   }
 

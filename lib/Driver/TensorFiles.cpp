@@ -12,6 +12,7 @@
 #include "lib/Driver/TensorFiles.h"
 
 #include "onnx/onnx.pb.h"
+#include "optc/Support/Sizes.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -22,10 +23,46 @@
 using namespace mlir::optc;
 
 int64_t HostTensor::numElements() const {
-  int64_t count = 1;
-  for (int64_t dim : shape)
-    count *= dim;
-  return count;
+  // Shapes read from files pass checkShape, a model's are within the limits
+  // per tensor (the runtime checks them): no overflow.
+  std::optional<int64_t> count = sizes::numElements(shape);
+  assert(count && "a tensor within the limits per tensor");
+  return *count;
+}
+
+/// Checks the shape read from `path`: sizes not negative, and within
+/// optc's limits per tensor (optc/Support/Sizes.h).
+static bool checkShape(llvm::StringRef path, const HostTensor &tensor,
+                       std::string &error) {
+  std::string shape = "[";
+  for (size_t i = 0; i < tensor.shape.size(); ++i)
+    shape += (i ? "," : "") + std::to_string(tensor.shape[i]);
+  shape += "]";
+  if (llvm::any_of(tensor.shape, [](int64_t d) { return d < 0; })) {
+    error =
+        ("'" + path + "' has shape " + shape + ", with a negative size").str();
+    return false;
+  }
+  std::optional<int64_t> extent = sizes::extent(tensor.shape);
+  if (!extent || *extent > kMaxTensorElements) {
+    error = ("'" + path + "' has shape " + shape +
+             ", which exceeds optc's limit of 2^" +
+             llvm::Twine(kMaxTensorElementsLog2) +
+             " elements per tensor (a dimension of size 0 counts as 1)")
+                .str();
+    return false;
+  }
+  std::optional<int64_t> bytes = sizes::storageBytes(
+      *extent, static_cast<unsigned>(8 * optc_dtype_size(tensor.dtype)));
+  if (!bytes || *bytes > kMaxTensorBytes) {
+    error =
+        ("'" + path + "' has shape " + shape + " of " +
+         optc_dtype_name(tensor.dtype) + ", which exceeds optc's limit of 2^" +
+         llvm::Twine(kMaxTensorBytesLog2) + " bytes per tensor")
+            .str();
+    return false;
+  }
+  return true;
 }
 
 optc_tensor HostTensor::view() {
@@ -143,6 +180,8 @@ static bool readNpy(llvm::StringRef path, llvm::StringRef bytes,
       return fail("shape (" + shape + ")");
     tensor.shape.push_back(size);
   }
+  if (!checkShape(path, tensor, error))
+    return false;
   uint64_t expected = static_cast<uint64_t>(tensor.numElements()) *
                       optc_dtype_size(tensor.dtype);
   llvm::StringRef payload = bytes.drop_front(offset + headerLength);
@@ -181,6 +220,8 @@ static bool readTensorProto(llvm::StringRef path, llvm::StringRef bytes,
     return false;
   }
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  if (!checkShape(path, tensor, error))
+    return false;
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     error = ("'" + path + "' keeps its data in an external file").str();
     return false;

@@ -9,6 +9,7 @@
 #include "passes/Conversion/Passes.h"
 
 #include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -106,10 +107,10 @@ struct DecomposeLayerNorm : public OpRewritePattern<LayerNormOp> {
     if (!type.hasStaticShape())
       return failure();
     Location loc = op.getLoc();
-    Value y = normalize(b, loc, op.getInput(),
-                        trailingAxes(op.getAxis(), type.getRank()),
-                        op.getEpsilon().convertToDouble(), /*center=*/true,
-                        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
+    Value y = normalize(
+        b, loc, op.getInput(), trailingAxes(op.getAxis(), type.getRank()),
+        op.getEpsilon().convertToDouble(), /*center=*/true,
+        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     y = MulOp::create(b, loc, y, op.getScale());
     if (op.getBias())
       y = AddOp::create(b, loc, y, op.getBias());
@@ -126,10 +127,10 @@ struct DecomposeRmsNorm : public OpRewritePattern<RmsNormOp> {
     if (!type.hasStaticShape())
       return failure();
     Location loc = op.getLoc();
-    Value y = normalize(b, loc, op.getInput(),
-                        trailingAxes(op.getAxis(), type.getRank()),
-                        op.getEpsilon().convertToDouble(), /*center=*/false,
-                        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
+    Value y = normalize(
+        b, loc, op.getInput(), trailingAxes(op.getAxis(), type.getRank()),
+        op.getEpsilon().convertToDouble(), /*center=*/false,
+        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     b.replaceOp(op, MulOp::create(b, loc, y, op.getScale()));
     return success();
   }
@@ -174,14 +175,22 @@ struct DecomposeGroupNorm : public OpRewritePattern<GroupNormOp> {
       return failure();
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
-    int64_t rest = type.getNumElements() / (type.getDimSize(0) * groups);
+    // The elements of one group of one sample: C / groups times the
+    // spatial sizes (no division by N * groups, which is 0 for an empty
+    // batch). A verified input, within the limits per tensor.
+    std::optional<int64_t> spatial =
+        sizes::product(type.getShape().drop_front(2));
+    std::optional<int64_t> rest =
+        spatial ? sizes::mul(type.getDimSize(1) / groups, *spatial)
+                : std::nullopt;
+    assert(rest && "a tensor within the limits per tensor");
     Value grouped = ReshapeOp::create(
         b, loc, op.getInput(),
-        SmallVector<int64_t>{type.getDimSize(0), groups, rest});
-    Value y = normalize(
-        b, loc, grouped, {2}, op.getEpsilon().convertToDouble(),
-        /*center=*/true,
-        computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
+        SmallVector<int64_t>{type.getDimSize(0), groups, *rest});
+    Value y =
+        normalize(b, loc, grouped, {2}, op.getEpsilon().convertToDouble(),
+                  /*center=*/true,
+                  computeTypeOf(type.getElementType(), op.getStashTypeAttr()));
     y = ReshapeOp::create(b, loc, y, type.getShape());
     Value scale = op.getScale(), bias = op.getBias();
     if (rank > 2) {

@@ -16,6 +16,7 @@
 #include "dialects/Optc/IR/FoldUtils.h"
 #include "dialects/Optc/IR/OptcOps.h"
 #include "dialects/Optc/IR/OptcShapes.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -133,18 +134,21 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
       return {};
     ArrayRef<int64_t> shape =
         cast<RankedTensorType>(input.getType()).getShape();
-    int64_t slab = 1;
-    for (int64_t d : shape.drop_front(axis))
-      slab *= d;
+    // Sizes of verified types, within the limits per tensor; no fold
+    // rather than a wrapped size otherwise.
+    std::optional<int64_t> slab = sizes::product(shape.drop_front(axis));
+    if (!slab)
+      return {};
     values.push_back(std::move(*elements));
-    slabs.push_back(slab);
+    slabs.push_back(*slab);
   }
-  int64_t outer = 1;
-  for (int64_t d : result.getShape().take_front(axis))
-    outer *= d;
+  std::optional<int64_t> outer =
+      sizes::product(result.getShape().take_front(axis));
+  if (!outer)
+    return {};
   SmallVector<Attribute> out;
   out.reserve(result.getNumElements());
-  for (int64_t o = 0; o < outer; ++o)
+  for (int64_t o = 0; o < *outer; ++o)
     for (auto [v, slab] : llvm::zip(values, slabs))
       out.append(v.begin() + o * slab, v.begin() + (o + 1) * slab);
   return DenseElementsAttr::get(result, out);

@@ -17,6 +17,7 @@
 #include "dialects/Optc/IR/FoldUtils.h"
 #include "dialects/Optc/IR/OptcOps.h"
 #include "dialects/Optc/IR/OptcShapes.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -131,12 +132,11 @@ foldReduction(Attribute input, ArrayRef<int64_t> axes, Type resultType,
   for (size_t i = 0, k = 0; i < shape.size(); ++i)
     if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
       strides[i] = keptStrides[k++];
-  int64_t outCount = 1;
-  for (int64_t d : kept)
-    outCount *= d;
-  if (outCount != result.getNumElements())
+  // The kept sizes of a folded constant (at most kMaxFoldedElements).
+  std::optional<int64_t> outCount = sizes::product(kept);
+  if (!outCount || *outCount != result.getNumElements())
     return {};
-  SmallVector<std::optional<T>> acc(outCount);
+  SmallVector<std::optional<T>> acc(*outCount);
   SmallVector<int64_t> index(shape.size(), 0);
   for (const T &v : dense.template getValues<T>()) {
     int64_t at = 0;
@@ -200,13 +200,17 @@ OpFoldResult ReduceMeanOp::fold(FoldAdaptor adaptor) {
       foldFloatReduction(adaptor.getInput(), getAxes(), getType(), floatAdd));
   if (!sum)
     return {};
-  int64_t count = 1;
+  SmallVector<int64_t> reduced;
   for (int64_t axis : getAxes())
-    count *= cast<ShapedType>(getInput().getType()).getDimSize(axis);
+    reduced.push_back(cast<ShapedType>(getInput().getType()).getDimSize(axis));
+  // Sizes of the folded input, at most kMaxFoldedElements.
+  std::optional<int64_t> count = sizes::product(reduced);
+  if (!count)
+    return {};
   const llvm::fltSemantics &sem =
       cast<FloatType>(sum.getElementType()).getFloatSemantics();
   APFloat n(sem);
-  n.convertFromAPInt(APInt(64, count), false, APFloat::rmNearestTiesToEven);
+  n.convertFromAPInt(APInt(64, *count), false, APFloat::rmNearestTiesToEven);
   SmallVector<APFloat> out;
   for (APFloat v : sum.getValues<APFloat>()) {
     v.divide(n, APFloat::rmNearestTiesToEven);

@@ -8,6 +8,7 @@
 #include "dialects/Optc/IR/FoldUtils.h"
 #include "dialects/Optc/IR/OptcOps.h"
 #include "dialects/Optc/IR/OptcShapes.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -110,20 +111,23 @@ RankedTensorType foldableResult(Type type) {
 }
 
 /// The element counts of `shape` before and after dimension `axis`.
+/// `shape` is a verified type's: within the limits per tensor, no product
+/// of its sizes overflows.
 std::pair<int64_t, int64_t> aroundAxis(ArrayRef<int64_t> shape, int64_t axis) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d : shape.take_front(axis))
-    outer *= d;
-  for (int64_t d : shape.drop_front(axis + 1))
-    inner *= d;
-  return {outer, inner};
+  std::optional<int64_t> outer = sizes::product(shape.take_front(axis)),
+                         inner = sizes::product(shape.drop_front(axis + 1));
+  assert(outer && inner && "a shape within the limits per tensor");
+  return {*outer, *inner};
 }
 
-/// Row-major strides of `shape`.
+/// Row-major strides of `shape` (a verified type's, as for aroundAxis).
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i) {
+    std::optional<int64_t> stride = sizes::mul(strides[i + 1], shape[i + 1]);
+    assert(stride && "a shape within the limits per tensor");
+    strides[i] = *stride;
+  }
   return strides;
 }
 
@@ -331,8 +335,12 @@ void moveElements(const char *src, char *dst, ArrayRef<int64_t> shape,
   for (auto [size, step] : llvm::zip(shape, steps)) {
     if (size == 1)
       continue;
+    // Merged sizes multiply to at most the element count of `shape`, a
+    // folded constant's.
     if (!sizes.empty() && strides.back() == step * size) {
-      sizes.back() *= size;
+      std::optional<int64_t> merged = optc::sizes::mul(sizes.back(), size);
+      assert(merged && "a constant within the limits per tensor");
+      sizes.back() = *merged;
       strides.back() = step;
       continue;
     }
@@ -397,12 +405,18 @@ constexpr int64_t kInlineBytes = 64;
 /// (unless small), else dense<...>. Null when it cannot be built.
 ElementsAttr moveConstant(RankedTensorType type, const RawElements &from,
                           int64_t base, ArrayRef<int64_t> steps) {
-  if (!type.hasStaticShape() || type.getNumElements() == 0)
+  // A verified result type is within the limits per tensor; the checks
+  // keep a fold of any other from building a wrapped size.
+  std::optional<int64_t> count = sizes::numElements(type.getShape());
+  if (!count || *count == 0)
     return {};
   int64_t bytes = from.elementBytes;
   if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8)
     return {};
-  size_t size = static_cast<size_t>(type.getNumElements() * bytes);
+  std::optional<int64_t> total = sizes::mul(*count, bytes);
+  if (!total)
+    return {};
+  size_t size = static_cast<size_t>(*total);
   auto fill = [&](char *dst) {
     const char *src = from.data.data();
     ArrayRef<int64_t> shape = type.getShape();

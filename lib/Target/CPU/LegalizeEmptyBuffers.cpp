@@ -8,6 +8,8 @@
 
 #include "lib/Target/CPU/Passes.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -21,22 +23,27 @@ using namespace mlir;
 /// memref<0xT> for a static memref of no elements and rank above one.
 static MemRefType flatEmpty(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
+  // No elements: a size 0 (the other sizes may be large, their product is
+  // not formed).
   if (!memref || !memref.hasStaticShape() || memref.getRank() < 2 ||
-      memref.getNumElements() != 0)
+      !llvm::is_contained(memref.getShape(), 0))
     return nullptr;
   return MemRefType::get({0}, memref.getElementType());
 }
 
-/// A reinterpret_cast of `value` to `type` (both without elements).
+/// A reinterpret_cast of `value` to `type` (both without elements); null
+/// when the strides of `type` overflow int64.
 static Value reinterpret(OpBuilder &b, Location loc, Value value,
                          MemRefType type) {
   SmallVector<int64_t> strides(type.getRank(), 0);
   if (type.getLayout().isIdentity() && type.getRank() > 0) {
-    int64_t stride = 1;
-    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-      strides[d] = stride;
-      stride *= std::max<int64_t>(type.getDimSize(d), 1);
-    }
+    // The identity strides count a size 0 as 1, as the limits per tensor
+    // do: a buffer of a checked tensor type has strides within them.
+    std::optional<SmallVector<int64_t>> identity =
+        optc::sizes::strides(type.getShape());
+    if (!identity)
+      return {};
+    strides = std::move(*identity);
   }
   return memref::ReinterpretCastOp::create(b, loc, type, value, 0,
                                            type.getShape(), strides);
@@ -66,6 +73,11 @@ struct LegalizeEmptyBuffersPass
         arg.setType(flat);
         Value original =
             reinterpret(builder, func.getLoc(), arg, cast<MemRefType>(type));
+        if (!original) {
+          func.emitError("argument ") << index << " has type " << type
+                                      << ", whose strides overflow int64";
+          return signalPassFailure();
+        }
         arg.replaceAllUsesExcept(original, original.getDefiningOp());
       }
       if (!changed)

@@ -16,6 +16,8 @@
 
 #include "lib/Target/CPU/Passes.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -69,13 +71,23 @@ static LogicalResult outline(scf::ForallOp loop, StringRef name,
     if (!l || !u || !s || *s <= 0)
       return loop.emitError("a parallel loop has bounds unknown at compile "
                             "time");
+    std::optional<int64_t> count = optc::sizes::tripCount(*l, *u, *s);
+    if (!count)
+      return loop.emitError("a parallel loop from ")
+             << *l << " to " << *u << " by " << *s
+             << " has more iterations than int64 counts";
     lower.push_back(*l);
     steps.push_back(*s);
-    counts.push_back(*u > *l ? (*u - *l + *s - 1) / *s : 0);
+    counts.push_back(*count);
   }
-  int64_t total = 1;
-  for (int64_t count : counts)
-    total *= count;
+  // The iterations of the dimensions together, linearised for the pool.
+  // Loops over verified tensors stay within the limits per tensor; the
+  // check guards loops of other origins.
+  std::optional<int64_t> total = optc::sizes::product(counts);
+  if (!total)
+    return loop.emitError("a parallel loop of ")
+           << counts.size() << " dimensions has more iterations than int64 "
+           << "counts";
 
   // What the body uses from outside: constants are copied, the rest is
   // captured.
@@ -178,7 +190,7 @@ static LogicalResult outline(scf::ForallOp loop, StringRef name,
           .getResult(0);
   LLVM::CallOp::create(
       builder, loc, TypeRange{}, kParallelFor,
-      ValueRange{i64Constant(builder, loc, total), functionPtr, contextPtr});
+      ValueRange{i64Constant(builder, loc, *total), functionPtr, contextPtr});
   loop.erase();
   return success();
 }

@@ -11,6 +11,7 @@
 #include "lib/Target/Host/Passes.h"
 #include "lib/Target/Host/Weights.h"
 
+#include "optc/Support/Sizes.h"
 #include "optc/runtime_support.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -164,9 +165,15 @@ struct ExternalizeWeightsPass
         return;
       auto value = dyn_cast<ElementsAttr>(*global.getInitialValue());
       MemRefType type = global.getType();
-      int64_t bytes = type.getNumElements() *
-                      llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-      if (!value || bytes < minBytes)
+      // A constant of a verified tensor, within the limits per tensor.
+      std::optional<int64_t> elements =
+          optc::sizes::numElements(type.getShape());
+      std::optional<int64_t> bytes =
+          elements ? optc::sizes::storageBytes(*elements,
+                                               type.getElementTypeBitWidth())
+                   : std::nullopt;
+      assert(bytes && "a constant within the limits per tensor");
+      if (!value || *bytes < minBytes)
         return;
       // Only what can be read back as bytes.
       if (!forEachWeightChunk(value, [](llvm::StringRef) {}))
@@ -175,13 +182,23 @@ struct ExternalizeWeightsPass
         globals.push_back(global);
       uses[global].push_back(get);
     });
-    int64_t total = 0;
+    // Each weight is within the limits per tensor; their sum is checked.
+    std::optional<int64_t> total = 0;
     for (memref::GlobalOp global : globals) {
       MemRefType type = global.getType();
-      total += type.getNumElements() *
-               llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      std::optional<int64_t> elements =
+          optc::sizes::numElements(type.getShape());
+      std::optional<int64_t> bytes =
+          elements ? optc::sizes::storageBytes(*elements,
+                                               type.getElementTypeBitWidth())
+                   : std::nullopt;
+      total = bytes && total ? optc::sizes::add(*total, *bytes) : std::nullopt;
     }
-    if (globals.empty() || (!force && total < limit)) {
+    if (!total) {
+      main.emitError("the weights of @main take more than 2^63 bytes");
+      return signalPassFailure();
+    }
+    if (globals.empty() || (!force && *total < limit)) {
       flattenEmbeddedWeights(module, main);
       return;
     }

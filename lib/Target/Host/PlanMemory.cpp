@@ -15,6 +15,8 @@
 
 #include "lib/Target/Host/Passes.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/EquivalenceClasses.h"
@@ -192,8 +194,15 @@ struct PlanMemoryPass
       groups.insert(alloc);
     auto byteSize = [](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      int64_t bits = type.getElementTypeBitWidth();
-      return (type.getNumElements() * bits + 7) / 8;
+      // The buffer of a verified tensor, within the limits per tensor.
+      std::optional<int64_t> elements =
+          optc::sizes::numElements(type.getShape());
+      std::optional<int64_t> bytes =
+          elements ? optc::sizes::packedBytes(*elements,
+                                              type.getElementTypeBitWidth())
+                   : std::nullopt;
+      assert(bytes && "a buffer within the limits per tensor");
+      return *bytes;
     };
     for (auto call : block.getOps<func::CallOp>()) {
       auto kernel = module.lookupSymbol<func::FuncOp>(call.getCallee());
@@ -256,6 +265,19 @@ struct PlanMemoryPass
     llvm::sort(order, [](Buffer *a, Buffer *b) {
       return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
     });
+    // Every offset and end below is at most the sum of all the buffers'
+    // aligned sizes: checked once here, the sums below cannot overflow.
+    int64_t allBytes = 0;
+    for (Buffer &buffer : buffers) {
+      std::optional<int64_t> sum = optc::sizes::add(
+          allBytes,
+          llvm::alignTo(std::max<int64_t>(buffer.bytes, 1), kAlignment));
+      if (!sum) {
+        main.emitError("the buffers of @main take more than 2^63 bytes");
+        return signalPassFailure();
+      }
+      allBytes = *sum;
+    }
     SmallVector<Buffer *> placed;
     int64_t arenaSize = 0;
     for (Buffer *buffer : order) {

@@ -7,6 +7,8 @@
 
 #include "passes/Conversion/OptcToLinalg/Lowering.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -70,11 +72,13 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       // One matrix for every batch (plain products, and x @ W of linear
       // layers): the batch dimensions fold into M, one linalg.matmul.
       ReassociationIndices leading;
-      int64_t rows = 1;
-      for (int64_t d = 0; d + 1 < rank; ++d) {
+      for (int64_t d = 0; d + 1 < rank; ++d)
         leading.push_back(d);
-        rows *= full[d];
-      }
+      // The result's sizes but the last: within the limits per tensor.
+      std::optional<int64_t> rowCount =
+          sizes::product(ArrayRef<int64_t>(full).drop_back());
+      assert(rowCount && "a tensor within the limits per tensor");
+      int64_t rows = *rowCount;
       SmallVector<ReassociationIndices> groups{leading, {rank - 1}};
       int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
       Value flatLhs =

@@ -14,6 +14,8 @@
 
 #include "passes/Conversion/OptcToLinalg/Lowering.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -95,7 +97,12 @@ static Value depthwiseConv(OpBuilder &b, Location loc, Value x, Value weight,
   bool isFloat = isa<FloatType>(element);
   Type accElement = accumulatesWide(element) ? b.getF32Type() : element;
   // w as C x K, each kernel position's weights a C vector.
-  int64_t kernelSize = wType.getNumElements() / channels;
+  // The weight's sizes after the first: a verified weight, within the
+  // limits per tensor.
+  std::optional<int64_t> kernelCount =
+      sizes::product(wType.getShape().drop_front());
+  assert(kernelCount && "a tensor within the limits per tensor");
+  int64_t kernelSize = *kernelCount;
   SmallVector<ReassociationIndices> wGroups{{0}, {}};
   for (int64_t d = 1; d < wType.getRank(); ++d)
     wGroups[1].push_back(d);
@@ -162,8 +169,13 @@ static Value padSpatial(OpBuilder &b, Location loc, Value input,
   SmallVector<int64_t> lows{0, 0}, highs{0, 0}, shape;
   lows.append(low.begin(), low.end());
   highs.append(high.begin(), high.end());
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    shape.push_back(type.getDimSize(d) + lows[d] + highs[d]);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    // The op's shape rule formed this sum with checked arithmetic.
+    std::optional<int64_t> size = sizes::add(type.getDimSize(d), lows[d]);
+    size = size ? sizes::add(*size, highs[d]) : std::nullopt;
+    assert(size && "padded sizes checked by the shape rule");
+    shape.push_back(*size);
+  }
   Value padded = filledTensor(b, loc, type.clone(shape), value);
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(ctx, lows),
@@ -202,9 +214,6 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
             groups = static_cast<int64_t>(op.getGroups());
     ArrayRef<int64_t> padding = op.getPadding(), strides = op.getStrides(),
                       dilations = op.getDilations();
-    Value zero = constantOf(rewriter, loc, element, 0);
-    input = padSpatial(rewriter, loc, input, padding.take_front(n),
-                       padding.drop_front(n), zero);
     auto resultType = cast<RankedTensorType>(signless(type));
     RankedTensorType inType = tensorOf(input), wType = tensorOf(weight);
     int64_t batch = type.getDimSize(0);
@@ -212,11 +221,38 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
             fg = type.getDimSize(1) / groups;
     ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
     ArrayRef<int64_t> outShape = type.getShape().drop_front(2);
-    int64_t kernelSize = 1, outSize = 1;
+    // Sizes of the verified weight and result, within the limits per
+    // tensor.
+    std::optional<int64_t> kernelCount = sizes::product(kernel),
+                           outCount = sizes::product(outShape);
+    assert(kernelCount && outCount && "tensors within the limits per tensor");
+    int64_t kernelSize = *kernelCount, outSize = *outCount;
+    // The padded input and the im2col matrix (G x Cg x K... x N x O...) are
+    // no operand or result: a long kernel over a long input, or large pads,
+    // may take them past the limits per tensor. Refused before any IR.
+    SmallVector<int64_t> paddedShape(inType.getShape());
     for (int64_t i = 0; i < n; ++i) {
-      kernelSize *= kernel[i];
-      outSize *= outShape[i];
+      std::optional<int64_t> size = sizes::add(paddedShape[2 + i], padding[i]);
+      size = size ? sizes::add(*size, padding[n + i]) : std::nullopt;
+      paddedShape[2 + i] = size ? *size : ShapedType::kDynamic;
     }
+    SmallVector<int64_t> colShape{groups, cg};
+    colShape.append(kernel.begin(), kernel.end());
+    colShape.push_back(batch);
+    colShape.append(outShape.begin(), outShape.end());
+    auto emitError = [&] { return op.emitOpError(); };
+    if (llvm::is_contained(paddedShape, ShapedType::kDynamic))
+      return op.emitOpError("the padded input's sizes overflow int64");
+    if (failed(checkTensorSize(inType.clone(paddedShape), emitError,
+                               "the padded input")) ||
+        (!(cg == 1 && fg == 1 && kernelSize <= kMaxDepthwiseTaps) &&
+         failed(checkTensorSize(inType.clone(colShape), emitError,
+                                "the im2col matrix"))))
+      return failure();
+    Value zero = constantOf(rewriter, loc, element, 0);
+    input = padSpatial(rewriter, loc, input, padding.take_front(n),
+                       padding.drop_front(n), zero);
+    inType = tensorOf(input);
     // Depthwise: a weighted sum of windows, no matrix product.
     if (cg == 1 && fg == 1 && kernelSize <= kMaxDepthwiseTaps) {
       rewriter.replaceOp(op, depthwiseConv(rewriter, loc, input, weight,
@@ -249,10 +285,6 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
           rewriter, loc, col3Type, x2,
           SmallVector<ReassociationIndices>{{0, 1}, {2}});
     } else {
-      SmallVector<int64_t> colShape{groups, cg};
-      colShape.append(kernel.begin(), kernel.end());
-      colShape.push_back(batch);
-      colShape.append(outShape.begin(), outShape.end());
       auto colType = RankedTensorType::get(colShape, inElement);
       Value col = emptyTensor(rewriter, loc, colType);
       if (kernelSize > kMaxSlicedTaps) {

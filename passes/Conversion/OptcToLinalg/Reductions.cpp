@@ -8,6 +8,8 @@
 
 #include "passes/Conversion/OptcToLinalg/Lowering.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -97,9 +99,13 @@ template <typename Op> struct ReduceLowering : public OpConversionPattern<Op> {
                                 std::is_same_v<Op, ReduceMinOp>);
     Value result = reduce(rewriter, loc, input, axes, reduction, identity);
     if constexpr (std::is_same_v<Op, ReduceMeanOp>) {
-      int64_t count = 1;
+      SmallVector<int64_t> reduced;
       for (int64_t axis : axes)
-        count *= inputType.getDimSize(axis);
+        reduced.push_back(inputType.getDimSize(axis));
+      // Sizes of the verified input, within the limits per tensor.
+      std::optional<int64_t> reducedCount = sizes::product(reduced);
+      assert(reducedCount && "a tensor within the limits per tensor");
+      int64_t count = *reducedCount;
       RankedTensorType reducedType = tensorOf(result);
       Value divisor = constantOf(rewriter, loc, element, double(count));
       bool isFloat = kind == Kind::Float, isSigned = kind == Kind::Signed;

@@ -14,6 +14,8 @@
 #include "../Calc.h"
 #include "../ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -121,11 +123,12 @@ LogicalResult gridSample(NodeContext &ctx) {
   Type t = gt.getElementType(), i64 = ctx.b.getI64Type();
   int64_t batch = xt.getDimSize(0), channels = xt.getDimSize(1);
   SmallVector<int64_t> outSpatial(gt.getShape().drop_front().drop_back());
-  int64_t points = 1, pixels = 1;
-  for (int64_t d : outSpatial)
-    points *= d;
-  for (int64_t d : xt.getShape().drop_front(2))
-    pixels *= d;
+  // Static sizes of verified values, within the limits per tensor.
+  std::optional<int64_t> pointCount = sizes::product(outSpatial);
+  std::optional<int64_t> pixelCount =
+      sizes::product(xt.getShape().drop_front(2));
+  assert(pointCount && pixelCount && "tensors within the limits per tensor");
+  int64_t points = *pointCount, pixels = *pixelCount;
 
   // Per spatial dimension: its taps.
   SmallVector<SmallVector<Tap>> taps(spatial);

@@ -7,6 +7,8 @@
 
 #include "../ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -252,15 +254,17 @@ private:
         return ShapedType::kDynamic;
       return std::max(sa, sb); // one of them may broadcast from 1
     };
-    auto product = [&](const std::string &labels) -> int64_t {
-      int64_t p = 1;
+    // kDynamic for an unknown size; std::nullopt on overflow (broadcast
+    // batch sizes come from both operands).
+    auto product = [&](const std::string &labels) -> std::optional<int64_t> {
+      SmallVector<int64_t> dims;
       for (char c : labels) {
         int64_t s = sizeOf(c);
         if (ShapedType::isDynamic(s))
           return ShapedType::kDynamic;
-        p *= s;
+        dims.push_back(s);
       }
-      return p;
+      return sizes::product(dims);
     };
     auto permuted = [&](Value v, const std::string &from,
                         const std::string &to) -> FailureOr<Value> {
@@ -269,8 +273,14 @@ private:
         perm.push_back(from.find(c));
       return ctx.create<TransposeOp>(v, perm);
     };
-    int64_t nb = product(batch), nl = product(left), nr = product(right),
-            ns = product(sum);
+    std::optional<int64_t> products[] = {product(batch), product(left),
+                                         product(right), product(sum)};
+    if (llvm::is_contained(products, std::nullopt))
+      return ctx.error() << "einsum of " << ctx.typeOf(a) << " and "
+                         << ctx.typeOf(b) << ": a product of sizes overflows "
+                         << "int64";
+    int64_t nb = *products[0], nl = *products[1], nr = *products[2],
+            ns = *products[3];
     if (ShapedType::isDynamic(nb) || ShapedType::isDynamic(nl) ||
         ShapedType::isDynamic(nr) || ShapedType::isDynamic(ns))
       return ctx.error() << "einsum needs static operand shapes";

@@ -110,10 +110,13 @@ LogicalResult softmaxLike(NodeContext &ctx, Build &&build) {
   int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
   if (!type.hasStaticShape())
     return ctx.error() << "before opset 13 this op needs a static shape";
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) *= type.getDimSize(i);
-  OPTC_TRY(flat, ctx.create<ReshapeOp>(x, ArrayRef<int64_t>{outer, inner}));
+  // `x` is a verified value's, within the limits per tensor.
+  std::optional<int64_t> outer =
+      sizes::product(type.getShape().take_front(axis));
+  std::optional<int64_t> inner =
+      sizes::product(type.getShape().drop_front(axis));
+  assert(outer && inner && "a tensor within the limits per tensor");
+  OPTC_TRY(flat, ctx.create<ReshapeOp>(x, ArrayRef<int64_t>{*outer, *inner}));
   OPTC_TRY(s, build(flat, 1));
   OPTC_TRY(y, ctx.create<ReshapeOp>(s, type.getShape()));
   ctx.outputs = {y};

@@ -12,6 +12,8 @@
 
 #include "../ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 namespace mlir::optc::onnx_import {
 
 /// strides, dilations and pads of a windowed op over `n` spatial dims.

@@ -129,15 +129,27 @@ LogicalResult col2Im(NodeContext &ctx) {
         pads[d] < 0 || pads[n + d] < 0)
       return ctx.error() << "image_shape, block_shape, strides and dilations "
                             "must be positive and pads not negative";
-    int64_t span =
-        image[d] + pads[d] + pads[n + d] - dilations[d] * (block[d] - 1) - 1;
+    // image_shape, block_shape, pads and dilations are inputs and
+    // attributes: their sums and products may overflow.
+    std::optional<int64_t> reach = sizes::mul(dilations[d], block[d] - 1);
+    std::optional<int64_t> padded = sizes::add(image[d], pads[d]);
+    padded = padded ? sizes::add(*padded, pads[n + d]) : std::nullopt;
+    std::optional<int64_t> nextKernel = sizes::mul(kernel, block[d]);
+    if (!reach || !padded || !nextKernel)
+      return ctx.error() << "the padded image or the block of dimension " << d
+                         << " overflows int64";
+    // Both terms are non-negative: the difference cannot overflow.
+    int64_t span = *padded - *reach - 1;
     if (span < 0)
       return ctx.error() << "the block of dimension " << d
                          << " does not fit the padded image";
     counts.push_back(span / strides[d] + 1);
     remainders.push_back(span % strides[d]);
-    kernel *= block[d];
-    blocks *= counts.back();
+    kernel = *nextKernel;
+    std::optional<int64_t> nextBlocks = sizes::mul(blocks, counts.back());
+    if (!nextBlocks)
+      return ctx.error() << "the number of blocks overflows int64";
+    blocks = *nextBlocks;
   }
   int64_t columns = xt.getDimSize(1);
   if (columns % kernel != 0 || xt.getDimSize(2) != blocks)

@@ -30,13 +30,14 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   if (!xt.hasStaticShape() || !resultType.hasStaticShape() ||
       !isa<FloatType>(xt.getElementType()))
     return ctx.error() << "the Indices output needs static float shapes";
-  int64_t taps = 1;
-  for (int64_t k : win.kernel)
-    taps *= k;
-  if (taps > 4096)
+  // kernel_shape is an attribute: its product may overflow.
+  std::optional<int64_t> tapCount = sizes::product(win.kernel);
+  if (!tapCount || *tapCount > 4096)
     return ctx.error() << "the Indices output supports windows of at most "
                           "4096 taps, found "
-                       << taps;
+                       << (tapCount ? std::to_string(*tapCount)
+                                    : std::string("more than 2^63"));
+  int64_t taps = *tapCount;
   ArrayRef<int64_t> in = xt.getShape(), out = resultType.getShape();
   // Pad so that every window (ceil mode included) lies inside.
   SmallVector<int64_t> low(rank, 0), high(rank, 0);
@@ -52,9 +53,10 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   if (in[0] * in[1] > kMaxBuiltConstant)
     return ctx.error() << "the Indices output is too large to tabulate";
   // The flat offset of each image: (n * C + c) * prod(spatial).
-  int64_t image = 1;
-  for (int64_t d : in.drop_front(2))
-    image *= d;
+  // Sizes of the verified input, within the limits per tensor.
+  std::optional<int64_t> imageSize = sizes::product(in.drop_front(2));
+  assert(imageSize && "a tensor within the limits per tensor");
+  int64_t image = *imageSize;
   SmallVector<int64_t> bases;
   for (int64_t b = 0; b < in[0] * in[1]; ++b)
     bases.push_back(b * image);
@@ -64,9 +66,10 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   if (!base)
     return failure();
   SmallVector<int64_t> outSpatial(out.drop_front(2));
-  int64_t points = 1;
-  for (int64_t d : outSpatial)
-    points *= d;
+  // Sizes of the verified result type, within the limits per tensor.
+  std::optional<int64_t> pointCount = sizes::product(outSpatial);
+  assert(pointCount && "a tensor within the limits per tensor");
+  int64_t points = *pointCount;
   if (points > kMaxBuiltConstant || in[0] * in[1] > kMaxBuiltConstant)
     return ctx.error() << "the Indices output is too large to tabulate";
   Value best, bestIndex;
@@ -237,16 +240,28 @@ LogicalResult maxUnpool(NodeContext &ctx) {
   // The values land in the unpooled shape, which then takes the top-left
   // corner of output_shape (zeros elsewhere), like the reference.
   SmallVector<int64_t> inferred{xt.getDimSize(0), xt.getDimSize(1)};
-  int64_t total = xt.getDimSize(0) * xt.getDimSize(1);
+  // strides, pads and kernel_shape are attributes: the unpooled sizes and
+  // their product may overflow.
+  auto overflow = [&] {
+    return ctx.error() << "the unpooled shape of " << xt << " overflows int64";
+  };
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t d = (xt.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
-                pads[spatial + i] + kernel[i];
-    if (d <= 0)
+    if (pads[i] == INT64_MIN || pads[spatial + i] == INT64_MIN)
+      return overflow();
+    std::optional<int64_t> d = sizes::mul(xt.getDimSize(2 + i) - 1, strides[i]);
+    for (int64_t term : {-pads[i], -pads[spatial + i], kernel[i]})
+      d = d ? sizes::add(*d, term) : std::nullopt;
+    if (!d)
+      return overflow();
+    if (*d <= 0)
       return ctx.error() << "the unpooled size of dimension " << 2 + i << " is "
-                         << d;
-    inferred.push_back(d);
-    total *= d;
+                         << *d;
+    inferred.push_back(*d);
   }
+  std::optional<int64_t> totalCount = sizes::product(inferred);
+  if (!totalCount)
+    return overflow();
+  int64_t total = *totalCount;
   Type i64 = ctx.b.getI64Type();
   Value flatX = ctx.reshape(x, {n});
   Value flatI = ctx.reshape(ctx.castTo(indices, i64), {n});

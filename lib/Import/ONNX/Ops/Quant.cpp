@@ -9,6 +9,8 @@
 
 #include "../ImportContext.h"
 
+#include "optc/Support/Sizes.h"
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -47,7 +49,12 @@ FailureOr<Value> alignToInput(NodeContext &ctx, Value v, RankedTensorType type,
       merged(vt.getShape());
   expanded.insert(expanded.begin() + axis + 1, 1);
   repeated.insert(repeated.begin() + axis + 1, blockSize);
-  merged[axis] *= blockSize;
+  // block_size is an attribute: the blocked size may overflow.
+  std::optional<int64_t> blocked = sizes::mul(merged[axis], blockSize);
+  if (!blocked)
+    return ctx.error() << "block_size " << blockSize << " times dimension "
+                       << axis << " of the scale " << vt << " overflows int64";
+  merged[axis] = *blocked;
   Value e = ctx.reshape(v, expanded);
   if (!e)
     return failure();

@@ -9,6 +9,7 @@
 #include "ShapeCommon.h"
 
 #include "dialects/Optc/IR/OptcShapes.h"
+#include "optc/Support/Sizes.h"
 
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -84,13 +85,13 @@ LogicalResult reshapeOp(NodeContext &ctx) {
 
 /// The product of dims [from, to), or -1 when one is unknown.
 int64_t product(RankedTensorType type, int64_t from, int64_t to) {
-  int64_t p = 1;
-  for (int64_t i = from; i < to; ++i) {
-    if (type.isDynamicDim(i))
-      return -1;
-    p *= type.getDimSize(i);
-  }
-  return p;
+  ArrayRef<int64_t> dims = type.getShape().slice(from, to - from);
+  if (llvm::any_of(dims, ShapedType::isDynamic))
+    return -1;
+  // `type` is a verified value's, within the limits per tensor.
+  std::optional<int64_t> p = sizes::product(dims);
+  assert(p && "a tensor within the limits per tensor");
+  return *p;
 }
 
 LogicalResult flatten(NodeContext &ctx) {
