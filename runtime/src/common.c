@@ -111,7 +111,9 @@ optc_dtype optc_dtype_from_name(const char *name) {
 int64_t optc_tensor_num_elements(const optc_tensor *tensor) {
   int64_t count = 1;
   for (int32_t i = 0; i < tensor->rank; ++i)
-    count *= tensor->shape[i];
+    if (tensor->shape[i] < 0 ||
+        __builtin_mul_overflow(count, tensor->shape[i], &count))
+      return -1;
   return count;
 }
 

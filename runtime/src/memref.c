@@ -35,11 +35,11 @@ void memrefCopy(int64_t elementSize, UnrankedMemRef *source,
   const int64_t *sizes = src->sizesAndStrides;
   const int64_t *srcStrides = src->sizesAndStrides + rank;
   const int64_t *dstStrides = dst->sizesAndStrides + rank;
-  int64_t count = 1;
+  /* Nothing to copy when a size is 0 (no product of the sizes is formed:
+   * the others may be large). */
   for (int64_t d = 0; d < rank; ++d)
-    count *= sizes[d];
-  if (count == 0)
-    return;
+    if (sizes[d] == 0)
+      return;
   const char *from = src->aligned + src->offset * elementSize;
   char *to = dst->aligned + dst->offset * elementSize;
   if (rank == 0) {

@@ -67,6 +67,51 @@ static optc_status *malformed(const char *what, const char *line) {
       OPTC_IO_ERROR, "malformed model metadata: %s in line '%s'", what, line);
 }
 
+static void formatShape(char *out, size_t size, int32_t rank,
+                        const int64_t *shape) {
+  size_t used = (size_t)snprintf(out, size, "[");
+  for (int32_t i = 0; i < rank && used < size; ++i)
+    used += (size_t)snprintf(out + used, size - used, "%s%lld", i ? "," : "",
+                             (long long)shape[i]);
+  if (used < size)
+    snprintf(out + used, size - used, "]");
+}
+
+/* Checks a shape against optc's limits per tensor (runtime.h), its sizes
+ * multiplied with overflow checks: NULL when it is within them, else a
+ * status of `code` whose message starts with `what` (names the tensor). */
+static optc_status *checkLimits(optc_status_code code, const char *what,
+                                int32_t rank, const int64_t *shape,
+                                size_t elementSize) {
+  int64_t extent = 1, bytes = 0;
+  for (int32_t i = 0; i < rank; ++i) {
+    if (shape[i] < 0)
+      return optc_status_make(code, "%s has size %lld in dimension %d", what,
+                              (long long)shape[i], (int)i);
+    /* A size 0 counts as 1: the strides of an empty tensor stay bounded. */
+    if (__builtin_mul_overflow(extent, shape[i] ? shape[i] : 1, &extent) ||
+        extent > OPTC_MAX_TENSOR_ELEMENTS) {
+      char text[256];
+      formatShape(text, sizeof(text), rank, shape);
+      return optc_status_make(code,
+                              "%s has shape %s, which exceeds optc's limit "
+                              "of 2^40 elements per tensor (a dimension of "
+                              "size 0 counts as 1)",
+                              what, text);
+    }
+  }
+  if (__builtin_mul_overflow(extent, (int64_t)elementSize, &bytes) ||
+      bytes > OPTC_MAX_TENSOR_BYTES) {
+    char text[256];
+    formatShape(text, sizeof(text), rank, shape);
+    return optc_status_make(code,
+                            "%s has shape %s of %zu-byte elements, which "
+                            "exceeds optc's limit of 2^42 bytes per tensor",
+                            what, text, elementSize);
+  }
+  return NULL;
+}
+
 /* Parses "input|output <name> <dtype> <dims>" into `info`. */
 static optc_status *parseTensor(char *line, optc_tensor_info *info) {
   char *saved = duplicate(line);
@@ -101,11 +146,29 @@ static optc_status *parseTensor(char *line, optc_tensor_info *info) {
     char *dimSave = NULL;
     int32_t i = 0;
     for (char *dim = strtok_r(dims, ",", &dimSave); dim && i < rank;
-         dim = strtok_r(NULL, ",", &dimSave))
-      shape[i++] = strtoll(dim, NULL, 10);
+         dim = strtok_r(NULL, ",", &dimSave)) {
+      /* A size is a decimal int64, not negative. */
+      char *end = NULL;
+      errno = 0;
+      long long size = strtoll(dim, &end, 10);
+      if (end == dim || *end || errno == ERANGE || size < 0)
+        break;
+      shape[i++] = (int64_t)size;
+    }
+    info->shape = shape;
+    if (i != rank) {
+      status = malformed("a bad dimension size", saved ? saved : "");
+      goto done;
+    }
     info->rank = rank;
   }
   info->shape = shape;
+  /* The sizes the runtime multiplies (elements, bytes, strides) are within
+   * optc's limits, as the compiler left them. */
+  char what[300];
+  snprintf(what, sizeof(what), "the library's %s '%s'", line, info->name);
+  status = checkLimits(OPTC_IO_ERROR, what, info->rank, info->shape,
+                       optc_dtype_size(info->dtype));
 done:
   free(saved);
   return status;
@@ -422,16 +485,6 @@ const char *optc_take_reported_error(void) {
   return message;
 }
 
-static void formatShape(char *out, size_t size, int32_t rank,
-                        const int64_t *shape) {
-  size_t used = (size_t)snprintf(out, size, "[");
-  for (int32_t i = 0; i < rank && used < size; ++i)
-    used += (size_t)snprintf(out + used, size - used, "%s%lld", i ? "," : "",
-                             (long long)shape[i]);
-  if (used < size)
-    snprintf(out + used, size - used, "]");
-}
-
 /* Checks `tensor` against `info`; `what` is "input" or "output". */
 static optc_status *checkTensor(const optc_tensor *tensor,
                                 const optc_tensor_info *info, const char *what,
@@ -455,9 +508,39 @@ static optc_status *checkTensor(const optc_tensor *tensor,
                             "%s %zu ('%s') has shape %s; the model expects %s",
                             what, index, info->name, got, want);
   }
-  if (!tensor->data && optc_tensor_num_elements(tensor) != 0)
-    return optc_status_make(OPTC_INVALID_ARGUMENT, "%s %zu ('%s') has no data",
-                            what, index, info->name);
+  /* The shape is the model's: within optc's limits per tensor, checked
+   * again as every size the runtime multiplies is. */
+  char named[300];
+  snprintf(named, sizeof(named), "%s %zu ('%s')", what, index, info->name);
+  size_t elementSize = optc_dtype_size(tensor->dtype);
+  optc_status *limits = checkLimits(OPTC_INVALID_ARGUMENT, named, tensor->rank,
+                                    tensor->shape, elementSize);
+  if (limits)
+    return limits;
+  int64_t count = optc_tensor_num_elements(tensor);
+  if (!tensor->data && count != 0)
+    return optc_status_make(OPTC_INVALID_ARGUMENT, "%s has no data", named);
+  /* Strides are the caller's: the farthest element they reach, in bytes,
+   * must be an int64 (the strided copies compute every offset below it). */
+  if (tensor->strides && count != 0) {
+    int64_t reach = 0;
+    for (int32_t i = 0; i < tensor->rank; ++i) {
+      int64_t stride = tensor->strides[i], step = 0;
+      if (stride == INT64_MIN ||
+          __builtin_mul_overflow(tensor->shape[i] - 1,
+                                 stride < 0 ? -stride : stride, &step) ||
+          __builtin_add_overflow(reach, step, &reach))
+        reach = -1;
+      if (reach < 0)
+        break;
+    }
+    if (reach < 0 ||
+        __builtin_mul_overflow(reach, (int64_t)elementSize, &reach))
+      return optc_status_make(OPTC_INVALID_ARGUMENT,
+                              "%s has strides whose farthest element is "
+                              "beyond 2^63 bytes",
+                              named);
+  }
   return NULL;
 }
 
@@ -468,9 +551,22 @@ static int isDense(const optc_tensor *tensor) {
   for (int32_t i = tensor->rank - 1; i >= 0; --i) {
     if (tensor->shape[i] != 1 && tensor->strides[i] != expected)
       return 0;
-    expected *= tensor->shape[i];
+    /* A checked shape (checkTensor): the product cannot overflow. */
+    if (__builtin_mul_overflow(expected, tensor->shape[i], &expected))
+      return 0;
   }
   return 1;
+}
+
+/* The bytes of `tensor` stored densely. Its shape passed checkTensor: the
+ * product is at most OPTC_MAX_TENSOR_BYTES (SIZE_MAX, which no malloc
+ * gives, were it not). */
+static size_t denseBytes(const optc_tensor *tensor) {
+  size_t bytes = 0;
+  if (__builtin_mul_overflow((size_t)optc_tensor_num_elements(tensor),
+                             optc_dtype_size(tensor->dtype), &bytes))
+    return SIZE_MAX;
+  return bytes;
 }
 
 /* Copies between a dense buffer and a strided tensor, either way. */
@@ -559,8 +655,7 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
                                 (int)tensor->rank);
       break;
     }
-    size_t bytes = (size_t)optc_tensor_num_elements(tensor) *
-                   optc_dtype_size(tensor->dtype);
+    size_t bytes = denseBytes(tensor);
     staged[i] = malloc(bytes ? bytes : 1);
     if (!staged[i]) {
       status = optc_status_make(OPTC_OUT_OF_MEMORY, "out of memory");
@@ -587,9 +682,7 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
         continue;
       const optc_tensor *out = &outputs[i - numInputs];
       if (isDense(out))
-        memcpy(out->data, staged[i],
-               (size_t)optc_tensor_num_elements(out) *
-                   optc_dtype_size(out->dtype));
+        memcpy(out->data, staged[i], denseBytes(out));
       else
         copyStrided(out, staged[i], 0);
     }

@@ -510,6 +510,71 @@ TEST(RuntimeModel, RefusesOtherAbisAndMalformedMetadata) {
   EXPECT_NE(dtype.message().find("unknown dtype"), std::string::npos);
 }
 
+TEST(RuntimeModel, RefusesSizesBeyondTheLimits) {
+  auto load = [](const std::string &tensor) {
+    Model m("optc-model 1\nname big\n" + tensor + "\noutput y f32 2\n");
+    Status status = m.load();
+    return std::make_pair(status.code(), status.message());
+  };
+  // 2^32 x 2^32 elements wrap to 0 in int64.
+  auto [code, message] = load("input x f32 4294967296,4294967296");
+  EXPECT_EQ(code, OPTC_IO_ERROR);
+  EXPECT_EQ(message, "the library's input 'x' has shape "
+                     "[4294967296,4294967296], which exceeds optc's limit of "
+                     "2^40 elements per tensor (a dimension of size 0 counts "
+                     "as 1)");
+  // No elements, but strides beyond int64.
+  EXPECT_NE(load("input x f32 0,4611686018427387904,4")
+                .second.find("exceeds optc's limit of 2^40 elements"),
+            std::string::npos);
+  // 2^40 elements are allowed, 2^43 bytes of them are not.
+  EXPECT_NE(load("input x f64 1099511627776")
+                .second.find(
+                    "shape [1099511627776] of 8-byte elements, which exceeds "
+                    "optc's limit of 2^42 bytes per tensor"),
+            std::string::npos);
+  EXPECT_EQ(load("input x i8 0,1099511627776").first, OPTC_OK);
+  // Sizes that are no int64 or are negative are malformed.
+  for (const char *bad :
+       {"input x f32 2,-3", "input x f32 99999999999999999999",
+        "input x f32 2,x", "input x f32 2,,3"})
+    EXPECT_NE(load(bad).second.find("a bad dimension size"), std::string::npos)
+        << bad;
+}
+
+TEST(RuntimeModel, CountsElementsWithoutOverflow) {
+  int64_t empty[3] = {0, INT64_MAX, INT64_MAX};
+  int64_t huge[2] = {int64_t(1) << 32, int64_t(1) << 32};
+  int64_t negative[2] = {2, -3};
+  int64_t normal[2] = {3, 5};
+  optc_tensor t{OPTC_F32, 3, empty, nullptr, nullptr};
+  EXPECT_EQ(optc_tensor_num_elements(&t), 0);
+  t = {OPTC_F32, 2, huge, nullptr, nullptr};
+  EXPECT_EQ(optc_tensor_num_elements(&t), -1);
+  t = {OPTC_F32, 2, negative, nullptr, nullptr};
+  EXPECT_EQ(optc_tensor_num_elements(&t), -1);
+  t = {OPTC_F32, 2, normal, nullptr, nullptr};
+  EXPECT_EQ(optc_tensor_num_elements(&t), 15);
+}
+
+TEST(RuntimeModel, RefusesStridesBeyondInt64) {
+  Model m(metadata("embedded 16"));
+  ASSERT_TRUE(m.load().ok());
+  float x[4] = {1, 2, 3, 4}, y[4] = {-1, -1, -1, -1};
+  int64_t shape[2] = {2, 2};
+  int64_t farStrides[2] = {INT64_MAX / 2, 1}, minStrides[2] = {INT64_MIN, 1};
+  optc_tensor out{OPTC_F32, 2, shape, nullptr, y};
+  for (const int64_t *strides : {farStrides, minStrides}) {
+    optc_tensor in{OPTC_F32, 2, shape, strides, x};
+    Status run(optc_model_run(m.model, &in, 1, &out, 1));
+    EXPECT_EQ(run.code(), OPTC_INVALID_ARGUMENT);
+    EXPECT_EQ(run.message(), "input 0 ('x') has strides whose farthest "
+                             "element is beyond 2^63 bytes");
+  }
+  for (float value : y)
+    EXPECT_EQ(value, -1);
+}
+
 TEST(RuntimeModel, RefusesMissingCpuFeatures) {
   if (optc_cpu_has_feature("amx-tile") != 0)
     GTEST_SKIP() << "this machine has AMX";

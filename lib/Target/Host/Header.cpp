@@ -9,12 +9,19 @@
 #include "lib/Target/Host/Header.h"
 
 #include "dialects/Optc/IR/OptcDialect.h"
+#include "optc/Support/Sizes.h"
+#include "optc/runtime.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::optc;
+
+// The runtime checks the limits the compiler enforces.
+static_assert(OPTC_MAX_TENSOR_ELEMENTS == kMaxTensorElements &&
+                  OPTC_MAX_TENSOR_BYTES == kMaxTensorBytes,
+              "runtime.h and Sizes.h disagree on the limits per tensor");
 
 static const char kRuntimeHeader[] =
 #include "lib/Target/Host/RuntimeHeader.inc"
@@ -46,6 +53,17 @@ FailureOr<std::string> optc::generateModelHeader(ModuleOp module,
   auto interface = module->getAttrOfType<InterfaceAttr>("optc.interface");
   if (!interface)
     return module.emitError("the module has no optc.interface to describe");
+  // The element counts printed below: ports are within optc's limits per
+  // tensor (PortAttr::verify), checked again for an attribute built
+  // without verification.
+  for (auto [kind, ports] : {std::pair{"input", interface.getInputs()},
+                             std::pair{"output", interface.getOutputs()}})
+    for (PortAttr port : ports)
+      if (failed(checkTensorSize(
+              RankedTensorType::get(port.getShape(), port.getElementType()),
+              [&] { return module.emitError(); },
+              Twine(kind) + " '" + port.getName().getValue() + "'")))
+        return failure();
   std::string upper = name.upper();
   std::string text;
   llvm::raw_string_ostream os(text);

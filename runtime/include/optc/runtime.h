@@ -95,7 +95,15 @@ typedef struct optc_tensor {
   void *data;
 } optc_tensor;
 
-/* The number of elements of `tensor` (1 for rank 0). */
+/* optc's limits per tensor: at most 2^40 elements, counting a dimension of
+ * size 0 as 1 (so that the strides of an empty tensor are bounded too), and
+ * at most 2^42 bytes. The compiler refuses larger tensors, and the runtime
+ * a library whose metadata declares one. */
+#define OPTC_MAX_TENSOR_ELEMENTS ((int64_t)1 << 40)
+#define OPTC_MAX_TENSOR_BYTES ((int64_t)1 << 42)
+
+/* The number of elements of `tensor` (1 for rank 0); -1 when a size is
+ * negative or the count overflows int64. */
 int64_t optc_tensor_num_elements(const optc_tensor *tensor);
 
 /* What a model expects of one input or output. */
