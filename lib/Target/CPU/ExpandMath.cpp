@@ -130,6 +130,14 @@ static bool isF64(Type type) { return getElementTypeOrSelf(type).isF64(); }
 /// hyperbolic expansions are written for.
 static bool isF32OrF64(Type type) { return isF32(type) || isF64(type); }
 
+/// f64 with the shape of `type` (a scalar or a vector).
+static Type f64Like(Type type) {
+  Type f64 = Float64Type::get(type.getContext());
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.clone(f64);
+  return f64;
+}
+
 /// Replaces a unary math op whose type `accepts` takes by the value
 /// `expand` computes from its operand, with `m` building arithmetic of
 /// the op's type at the op's location.
@@ -332,9 +340,7 @@ static constexpr float kErfcFar[] = {
 static Value erfSmall(const Arith &m, Value x) {
   Value tail = m.mul(x, m.poly(m.mul(x, x), kErfS));
   Value result = m.fma(x, m.cst(kTwoOverSqrtPi), tail);
-  Type wide = m.b.getF64Type();
-  if (auto vector = dyn_cast<VectorType>(m.type))
-    wide = vector.clone(wide);
+  Type wide = f64Like(m.type);
   Arith w(m.b, wide);
   Value product =
       w.mul(arith::ExtFOp::create(m.b, wide, x), w.cst(2.0 / std::sqrt(M_PI)));
@@ -451,10 +457,12 @@ struct ErfcKernel : public Expansion<math::ErfcOp, isF32> {
   }
 };
 
-/// Functions rare in models (tan, the hyperbolic ones and their inverses)
-/// compute f32 in f64, where the formulas below and libm leave far less
-/// than an f32 rounding: the result is within about half an ULP, and a
-/// libm call per element costs little for them.
+/// Functions rare in models (tan, the hyperbolic ones and their inverses,
+/// pow but for the exponents of PowByConstant) compute f32 in f64, where
+/// the formulas below and libm leave far less than an f32 rounding: the
+/// result is within about half an ULP, and a libm call per element costs
+/// little for them. (pow as e^(y log x) in f32 loses |y log x| times the
+/// product's rounding: tens of ULP for large or small results.)
 template <typename OpTy>
 struct InDoublePrecision : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -463,12 +471,12 @@ struct InDoublePrecision : public OpRewritePattern<OpTy> {
     Type type = op.getType();
     if (!isF32(type))
       return failure();
-    Type wide = rewriter.getF64Type();
-    if (auto vector = dyn_cast<VectorType>(type))
-      wide = vector.clone(wide);
     Location loc = op.getLoc();
-    Value x = arith::ExtFOp::create(rewriter, loc, wide, op.getOperand());
-    Value y = OpTy::create(rewriter, loc, x);
+    SmallVector<Value> wide;
+    for (Value operand : op->getOperands())
+      wide.push_back(
+          arith::ExtFOp::create(rewriter, loc, f64Like(type), operand));
+    Value y = OpTy::create(rewriter, loc, wide);
     rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, type, y);
     return success();
   }
@@ -501,29 +509,6 @@ struct PowByConstant : public OpRewritePattern<math::PowFOp> {
       result = m.select(m.cmp(arith::CmpFPredicate::OEQ, x, m.cst(-INFINITY)),
                         m.cst(INFINITY), m.add(m.sqrt(x), m.cst(0.0)));
     rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-/// pow of f32 in f64: e^(y log x) in f32 loses |y log x| times the
-/// rounding of the product (tens of ULP for large or small results); in
-/// f64 that stays far below an f32 rounding. The constant exponents models
-/// use most (2, 3, 0.5, -1) never get here (PowByConstant).
-struct PowInDoublePrecision : public OpRewritePattern<math::PowFOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::PowFOp op,
-                                PatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    if (!isF32(type))
-      return failure();
-    Type wide = rewriter.getF64Type();
-    if (auto vector = dyn_cast<VectorType>(type))
-      wide = vector.clone(wide);
-    Location loc = op.getLoc();
-    Value x = arith::ExtFOp::create(rewriter, loc, wide, op.getLhs());
-    Value y = arith::ExtFOp::create(rewriter, loc, wide, op.getRhs());
-    Value power = math::PowFOp::create(rewriter, loc, x, y);
-    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, type, power);
     return success();
   }
 };
@@ -781,7 +766,7 @@ struct ExpandMathPass
           InDoublePrecision<math::TanOp>, InDoublePrecision<math::SinhOp>,
           InDoublePrecision<math::CoshOp>, InDoublePrecision<math::AsinhOp>,
           InDoublePrecision<math::AcoshOp>, InDoublePrecision<math::AtanhOp>,
-          PowByConstant, PowInDoublePrecision>(context);
+          PowByConstant, InDoublePrecision<math::PowFOp>>(context);
       patterns.add<SinhExpansion, CoshExpansion, AsinhExpansion, AcoshExpansion,
                    AtanhExpansion, Expm1Double, Log1pDouble>(context);
       populateMathF32ExpansionPatterns(patterns, isAccurateApproximation);

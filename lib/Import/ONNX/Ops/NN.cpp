@@ -15,16 +15,6 @@ using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
 
-FailureOr<ArrayRef<int64_t>>
-onnx_import::weightKernel(NodeContext &ctx, RankedTensorType input,
-                          RankedTensorType weight) {
-  if (input.getRank() < 3 || weight.getRank() != input.getRank())
-    return ctx.error() << "the weight must have the input's rank (at least "
-                       << "3: M x C/group x kernel), found " << weight
-                       << " for an input " << input;
-  return weight.getShape().drop_front(2);
-}
-
 FailureOr<WindowAttrs>
 onnx_import::windowAttrs(NodeContext &ctx, RankedTensorType input,
                          ArrayRef<int64_t> kernelFromWeight, bool transposed) {
@@ -87,6 +77,17 @@ onnx_import::windowAttrs(NodeContext &ctx, RankedTensorType input,
     return ctx.error() << "auto_pad '" << autoPad << "' is not supported";
   }
   return w;
+}
+
+FailureOr<WindowAttrs> onnx_import::convWindowAttrs(NodeContext &ctx,
+                                                    RankedTensorType input,
+                                                    RankedTensorType weight,
+                                                    bool transposed) {
+  if (input.getRank() < 3 || weight.getRank() != input.getRank())
+    return ctx.error() << "the weight must have the input's rank (at least "
+                       << "3: M x C/group x kernel), found " << weight
+                       << " for an input " << input;
+  return windowAttrs(ctx, input, weight.getShape().drop_front(2), transposed);
 }
 
 namespace {

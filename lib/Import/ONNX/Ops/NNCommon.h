@@ -27,11 +27,12 @@ FailureOr<WindowAttrs> windowAttrs(NodeContext &ctx, RankedTensorType input,
                                    ArrayRef<int64_t> kernelFromWeight,
                                    bool transposed = false);
 
-/// The spatial sizes of a convolution's weight `weight` (M x C/group x k1
-/// x ...), after checking that it has the rank of the input `input`; an
+/// windowAttrs of a convolution whose weight `weight` (M x C/group x k1 x
+/// ...) gives the kernel, after checking that it has the input's rank; an
 /// error naming both otherwise.
-FailureOr<ArrayRef<int64_t>>
-weightKernel(NodeContext &ctx, RankedTensorType input, RankedTensorType weight);
+FailureOr<WindowAttrs> convWindowAttrs(NodeContext &ctx, RankedTensorType input,
+                                       RankedTensorType weight,
+                                       bool transposed = false);
 
 /// The ops of NNConv.cpp, NNPool.cpp and NNNorm.cpp.
 void registerConvOps(OpRegistry &registry);

@@ -34,8 +34,7 @@ LogicalResult conv(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   OPTC_TRY(w, ctx.requiredInput(1, "W"));
   RankedTensorType wt = ctx.typeOf(w);
-  OPTC_TRY(kernel, weightKernel(ctx, ctx.typeOf(x), wt));
-  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), kernel));
+  OPTC_TRY(win, convWindowAttrs(ctx, ctx.typeOf(x), wt));
   OPTC_TRY(group, ctx.intAttr("group", 1));
   OPTC_TRY(
       y, ctx.create<ConvOp>(x, w, win.strides, win.dilations, win.pads, group));
@@ -48,8 +47,7 @@ LogicalResult convTranspose(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "X"));
   OPTC_TRY(w, ctx.requiredInput(1, "W"));
   RankedTensorType xt = ctx.typeOf(x), wt = ctx.typeOf(w);
-  OPTC_TRY(kernel, weightKernel(ctx, xt, wt));
-  OPTC_TRY(win, windowAttrs(ctx, xt, kernel, /*transposed=*/true));
+  OPTC_TRY(win, convWindowAttrs(ctx, xt, wt, /*transposed=*/true));
   int64_t n = xt.getRank() - 2;
   OPTC_TRY(group, ctx.intAttr("group", 1));
   bool given = false;
@@ -210,8 +208,7 @@ LogicalResult convInteger(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
   OPTC_TRY(w, ctx.requiredInput(1, "w"));
   RankedTensorType wt = ctx.typeOf(w);
-  OPTC_TRY(kernel, weightKernel(ctx, ctx.typeOf(x), wt));
-  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), kernel));
+  OPTC_TRY(win, convWindowAttrs(ctx, ctx.typeOf(x), wt));
   OPTC_TRY(group, ctx.intAttr("group", 1));
   OPTC_TRY(y, integerConv(ctx, x, ctx.input(2), w, ctx.input(3), win, group));
   ctx.outputs = {y};
@@ -246,8 +243,7 @@ LogicalResult qlinearConv(NodeContext &ctx) {
   Value xzp = ctx.input(2), wzp = ctx.input(5), yzp = ctx.input(7),
         bias = ctx.input(8);
   RankedTensorType wt = ctx.typeOf(w);
-  OPTC_TRY(kernel, weightKernel(ctx, ctx.typeOf(x), wt));
-  OPTC_TRY(win, windowAttrs(ctx, ctx.typeOf(x), kernel));
+  OPTC_TRY(win, convWindowAttrs(ctx, ctx.typeOf(x), wt));
   OPTC_TRY(group, ctx.intAttr("group", 1));
   Type i32 = ctx.b.getI32Type();
   OPTC_TRY(acc, integerConv(ctx, x, xzp, w, wzp, win, group));
