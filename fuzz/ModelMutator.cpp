@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-namespace optc::fuzz::detail {
+namespace mlir::optc::fuzz::detail {
 
 //===----------------------------------------------------------------------===//
 // Interesting values
@@ -147,9 +147,9 @@ std::string attributeString(Rng &rng) {
   return pick(values, rng);
 }
 
-} // namespace optc::fuzz::detail
+} // namespace mlir::optc::fuzz::detail
 
-namespace optc::fuzz {
+namespace mlir::optc::fuzz {
 namespace {
 
 using namespace detail;
@@ -424,4 +424,4 @@ size_t crossOverModels(const uint8_t *a, size_t aSize, const uint8_t *b,
   return serialize(modelA, out, maxOutSize);
 }
 
-} // namespace optc::fuzz
+} // namespace mlir::optc::fuzz

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace optc::fuzz {
+namespace mlir::optc::fuzz {
 
 /// Mutates the serialized onnx::ModelProto in data[0, size) in place into at
 /// most maxSize bytes and returns the new size, or 0 when `data` is not a
@@ -29,6 +29,6 @@ size_t crossOverModels(const uint8_t *a, size_t aSize, const uint8_t *b,
                        size_t bSize, uint8_t *out, size_t maxOutSize,
                        unsigned seed);
 
-} // namespace optc::fuzz
+} // namespace mlir::optc::fuzz
 
 #endif // OPTC_FUZZ_MODELMUTATOR_H

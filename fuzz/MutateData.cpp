@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace optc::fuzz::detail {
+namespace mlir::optc::fuzz::detail {
 namespace {
 
 void fillInts(google::protobuf::RepeatedField<int64_t> *list, Rng &rng) {
@@ -268,4 +268,4 @@ bool deleteInitializer(onnx::ModelProto &, Targets &t, Rng &rng) {
   return true;
 }
 
-} // namespace optc::fuzz::detail
+} // namespace mlir::optc::fuzz::detail

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace optc::fuzz::detail {
+namespace mlir::optc::fuzz::detail {
 namespace {
 
 /// A random name: usually an existing value, sometimes a fresh one or ""
@@ -269,4 +269,4 @@ bool mutateFunctionInterface(onnx::ModelProto &, Targets &t, Rng &rng) {
   return true;
 }
 
-} // namespace optc::fuzz::detail
+} // namespace mlir::optc::fuzz::detail

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace optc::fuzz::detail {
+namespace mlir::optc::fuzz::detail {
 
 using Rng = std::mt19937;
 template <class T> using Repeated = google::protobuf::RepeatedPtrField<T>;
@@ -144,6 +144,6 @@ std::vector<Repeated<onnx::NodeProto> *> nonEmptyNodeLists(Targets &t);
 /// A small tensor whose element count matches its dims.
 void randomTensor(onnx::TensorProto &tensor, Rng &rng);
 
-} // namespace optc::fuzz::detail
+} // namespace mlir::optc::fuzz::detail
 
 #endif // OPTC_FUZZ_MUTATORINTERNAL_H

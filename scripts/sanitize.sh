@@ -33,37 +33,19 @@ fail_early() {
 
 "$root/scripts/setup.sh" || fail_early "setup failed"
 
-# NDEBUG as in Debian's libLLVM/libMLIR: LLVM's headers lay out classes by
-# it (llvm::Statistic, which mlir::Pass::Statistic derives from, is a
-# different class without it), and code built the other way breaks the
-# one-definition rule against the shared libraries.
-configure() { # dir sanitizers
-  cmake -G Ninja -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DOPTC_ENABLE_WERROR=ON -DOPTC_SANITIZE="$2" >"$1/configure.log" 2>&1 || {
-    cat "$1/configure.log" >&2
-    fail_early "configuring $1 failed"
-  }
+# optc_configure_sanitized and the sanitizers' options.
+source "$root/scripts/sanitizer-env.sh"
+configure() { # dir sanitizers [more cmake arguments]
+  optc_configure_sanitized "$@" || fail_early "configuring $1 failed"
 }
 
 asan=build-asan
 tsan=build-tsan
 results="$root/$asan/sanitize-results"
-suppressions="$root/scripts/sanitizer-suppressions"
-# allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons the free tail of
-# its slabs in instrumented code (our inline copies) but not in Debian's
-# uninstrumented libMLIR, which allocates from the same slabs: the poison
-# would flag libMLIR's own objects (false reports in StringAttr::get).
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1:allow_user_poisoning=0"
-export LSAN_OPTIONS="suppressions=$suppressions/lsan.txt:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 
 echo "== build ($asan: address,undefined)"
-mkdir -p "$asan"
-configure "$asan" "address,undefined"
+# With the libFuzzer harnesses (scripts/fuzz.py runs them from here).
+configure "$asan" "address,undefined" -DOPTC_FUZZ=ON
 cmake --build "$asan" || fail_early "the sanitized build failed"
 rm -rf "$results"
 mkdir -p "$results"
@@ -97,7 +79,6 @@ if [ "$quick" = 0 ]; then
 fi
 
 echo "== build ($tsan: thread; the unit tests only)"
-mkdir -p "$tsan"
 configure "$tsan" "thread"
 cmake --build "$tsan" --target optc-unittests || fail_early "the TSan build failed"
 echo "== gtest under TSan (runtime and thread pool)"

@@ -200,18 +200,31 @@ static optc_status *parseMetadata(optc_model *model, const char *metadata,
        line = strtok_r(NULL, "\n", &save)) {
     char key[16] = {0};
     sscanf(line, "%15s", key);
+    /* The value after the key and one space; "" for a bare key. */
+    const char *start = line + strspn(line, " \t");
+    size_t keyLength = strlen(key);
+    const char *value =
+        start[keyLength] == ' ' ? start + keyLength + 1 : start + keyLength;
     if (!strcmp(key, "optc-model")) {
-      sawHeader = atoi(line + 11) == 1;
+      sawHeader = !strcmp(value, "1");
     } else if (!strcmp(key, "name")) {
-      model->name = duplicate(line + 5);
       if (model->name)
+        status = malformed("a second name", line);
+      else if ((model->name = duplicate(value)) != NULL)
         percentDecode(model->name);
     } else if (!strcmp(key, "features")) {
-      snprintf(features, featuresSize, "%s", line + 9);
+      snprintf(features, featuresSize, "%s", value);
     } else if (!strcmp(key, "checks")) {
-      model->checks = atoi(line + 7) != 0;
+      model->checks = atoi(value) != 0;
     } else if (!strcmp(key, "arena")) {
-      model->arenaSize = strtoull(line + 6, NULL, 10);
+      char *end = NULL;
+      errno = 0;
+      unsigned long long size = strtoull(value, &end, 10);
+      if (end == value || *end || errno || size > OPTC_MAX_ARENA_BYTES)
+        status = malformed("an arena size that is not a number of bytes up "
+                           "to 2^42",
+                           line);
+      model->arenaSize = size;
     } else if (!strcmp(key, "weights")) {
       char kind[16] = {0}, file[1024] = {0};
       unsigned long long size = 0;
@@ -227,6 +240,10 @@ static optc_status *parseMetadata(optc_model *model, const char *metadata,
         snprintf(weightsFile, weightsFileSize, "%s", file);
       }
       *weightsSize = size;
+    } else if ((!strcmp(key, "input") || !strcmp(key, "output")) &&
+               model->numInputs + model->numOutputs >= numTensors) {
+      /* Counted above by a line's start; a bare key is not counted. */
+      status = malformed("a tensor record without fields", line);
     } else if (!strcmp(key, "input")) {
       /* Inputs come before outputs. */
       if (model->numOutputs)

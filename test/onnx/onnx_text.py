@@ -30,6 +30,8 @@ def main():
     ap.add_argument("-o", dest="output", required=True)
     ap.add_argument("--external-data")
     ap.add_argument("--truncate", type=int)
+    ap.add_argument("--external-offset", type=int,
+                    help="record this offset for every external tensor instead of its own")
     ap.add_argument("--corrupt", choices=["truncate", "cycle", "dup-output", "bad-initializer"])
     args = ap.parse_args()
     with open(args.input) as f:
@@ -55,6 +57,8 @@ def main():
                 for field in ("raw_data", "float_data", "int32_data", "int64_data", "double_data"):
                     t.ClearField(field)
                 del t.external_data[:]
+                if args.external_offset is not None:
+                    offset = args.external_offset
                 for key, value in (("location", args.external_data), ("offset", offset), ("length", len(raw))):
                     entry = t.external_data.add()
                     entry.key, entry.value = key, str(value)

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-using optc::fuzz::crossOverModels;
-using optc::fuzz::mutateModel;
+using mlir::optc::fuzz::crossOverModels;
+using mlir::optc::fuzz::mutateModel;
 
 namespace {
 

@@ -510,6 +510,39 @@ TEST(RuntimeModel, RefusesOtherAbisAndMalformedMetadata) {
   EXPECT_NE(dtype.message().find("unknown dtype"), std::string::npos);
 }
 
+// Metadata the runtime fuzzer (fuzz/RuntimeFuzzer.cpp) found mishandled:
+// each is an error naming the line, never a read past it or a leak.
+TEST(RuntimeModel, RefusesMetadataTheFuzzerFound) {
+  auto message = [](const std::string &text) {
+    Model m(text);
+    return m.load().message();
+  };
+  // A bare "output" was not counted but was parsed: a write past the infos.
+  EXPECT_NE(message("optc-model 1\ninput x f32 2\noutput\n")
+                .find("a tensor record without fields in line 'output'"),
+            std::string::npos);
+  // A second name leaked the first.
+  EXPECT_NE(message("optc-model 1\nname a\nname b\n")
+                .find("a second name in line 'name b'"),
+            std::string::npos);
+  // Bare keys were read past their line's end.
+  EXPECT_NE(message("optc-model\n").find("no 'optc-model 1' line"),
+            std::string::npos);
+  Model bareName("optc-model 1\nname\n");
+  EXPECT_EQ(bareName.load().code(), OPTC_OK);
+  EXPECT_STREQ(optc_model_name(bareName.model), "");
+  // Arena sizes that are no number of bytes up to 2^42.
+  for (const char *arena : {"arena", "arena x", "arena -1", "arena 12x",
+                            "arena 99999999999999999999999",
+                            "arena 4398046511105"})
+    EXPECT_NE(message(std::string("optc-model 1\n") + arena + "\n")
+                  .find("an arena size that is not a number of bytes"),
+              std::string::npos)
+        << arena;
+  Model largest("optc-model 1\narena 4398046511104\n");
+  EXPECT_EQ(largest.load().code(), OPTC_OK);
+}
+
 TEST(RuntimeModel, RefusesSizesBeyondTheLimits) {
   auto load = [](const std::string &tensor) {
     Model m("optc-model 1\nname big\n" + tensor + "\noutput y f32 2\n");

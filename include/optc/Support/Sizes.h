@@ -39,6 +39,9 @@ inline constexpr int64_t kMaxTensorElements = int64_t(1)
 /// byte or more per element, see sizes::storageBytes).
 inline constexpr int64_t kMaxTensorBytesLog2 = 42;
 inline constexpr int64_t kMaxTensorBytes = int64_t(1) << kMaxTensorBytesLog2;
+/// The most scratch memory (the arena of the memory plan) a model may
+/// need: OPTC_MAX_ARENA_BYTES of the runtime.
+inline constexpr int64_t kMaxArenaBytes = int64_t(1) << 42;
 
 namespace sizes {
 

@@ -133,11 +133,11 @@ static FailureOr<TensorBytes> readExternal(const onnx::TensorProto &tensor,
     return failure();
   }
   uint64_t size = length.value_or(fileSize - start);
-  if (start + size > fileSize) {
+  // Compared without adding: offset + length may wrap around.
+  if (size > fileSize - start) {
     emitError(loc) << "tensor '" << tensor.name() << "': external data file '"
                    << path << "' is too short: " << size << " bytes at offset "
-                   << start << " need " << start + size
-                   << " bytes, the file has " << fileSize;
+                   << start << " do not fit in its " << fileSize << " bytes";
     return failure();
   }
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, size, start,

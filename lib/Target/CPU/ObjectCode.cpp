@@ -178,25 +178,33 @@ optc::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   return llvmModule;
 }
 
-LogicalResult optc::emitObjectFile(llvm::Module &module,
-                                   const CPUTarget &target, unsigned optLevel,
-                                   llvm::StringRef path, Location loc) {
+LogicalResult optc::emitObject(llvm::Module &module, const CPUTarget &target,
+                               unsigned optLevel, llvm::raw_pwrite_stream &os,
+                               Location loc) {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(target, optLevel, error);
   if (!machine)
     return emitError(loc) << "cannot create the target machine for "
                           << target.triple << ": " << error;
-  std::error_code ec;
-  llvm::ToolOutputFile output(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return emitError(loc) << "cannot open '" << path << "': " << ec.message();
   llvm::legacy::PassManager passes;
-  if (machine->addPassesToEmitFile(passes, output.os(), nullptr,
+  if (machine->addPassesToEmitFile(passes, os, nullptr,
                                    llvm::CodeGenFileType::ObjectFile))
     return emitError(loc) << "the target machine cannot emit object files for "
                           << target.triple;
   passes.run(module);
+  return success();
+}
+
+LogicalResult optc::emitObjectFile(llvm::Module &module,
+                                   const CPUTarget &target, unsigned optLevel,
+                                   llvm::StringRef path, Location loc) {
+  std::error_code ec;
+  llvm::ToolOutputFile output(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return emitError(loc) << "cannot open '" << path << "': " << ec.message();
+  if (failed(emitObject(module, target, optLevel, output.os(), loc)))
+    return failure();
   output.os().flush();
   if (output.os().has_error()) {
     output.os().clear_error();

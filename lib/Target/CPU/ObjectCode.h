@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <memory>
 
@@ -32,6 +33,11 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
                                                 llvm::LLVMContext &context,
                                                 const CPUTarget &target,
                                                 unsigned optLevel);
+
+/// Writes `module` as object code to `os`.
+LogicalResult emitObject(llvm::Module &module, const CPUTarget &target,
+                         unsigned optLevel, llvm::raw_pwrite_stream &os,
+                         Location loc);
 
 /// Writes `module` as an object file at `path`.
 LogicalResult emitObjectFile(llvm::Module &module, const CPUTarget &target,

@@ -311,6 +311,13 @@ struct PlanMemoryPass
       placed.push_back(buffer);
     }
 
+    if (arenaSize > optc::kMaxArenaBytes) {
+      main.emitError() << "the model needs " << arenaSize
+                       << " bytes of scratch memory at once, more than "
+                          "optc's limit of 2^42 bytes";
+      return signalPassFailure();
+    }
+
     // The arena argument, and views of it in place of the allocations.
     MLIRContext *context = &getContext();
     auto arenaType = MemRefType::get({arenaSize}, IntegerType::get(context, 8));

@@ -67,6 +67,10 @@ typedef struct optc_model_desc {
   const char *(*take_error)(void);
 } optc_model_desc;
 
+/* The most scratch memory a model may ask for, in bytes: the compiler's
+ * memory plan refuses more, and the runtime a library that declares more. */
+#define OPTC_MAX_ARENA_BYTES ((uint64_t)1 << 42)
+
 #define OPTC_WEIGHTS_HEADER_SIZE 64
 #define OPTC_WEIGHTS_MAGIC "OPTCWGT1"
 
