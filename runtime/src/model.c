@@ -698,9 +698,10 @@ optc_status *optc_model_run(optc_model *model, const optc_tensor *inputs,
       if (!staged[i])
         continue;
       const optc_tensor *out = &outputs[i - numInputs];
-      if (isDense(out))
+      /* An empty output may have no data (checkTensor). */
+      if (isDense(out) && denseBytes(out))
         memcpy(out->data, staged[i], denseBytes(out));
-      else
+      else if (!isDense(out))
         copyStrided(out, staged[i], 0);
     }
   }

@@ -543,6 +543,19 @@ TEST(RuntimeModel, RefusesMetadataTheFuzzerFound) {
   EXPECT_EQ(largest.load().code(), OPTC_OK);
 }
 
+// Found by the runtime fuzzer: with run-time checks, outputs are staged and
+// copied out, and an empty output without data was copied to NULL.
+TEST(RuntimeModel, EmptyStagedOutputsNeedNoData) {
+  Model m("optc-model 1\nchecks 1\narena 0\ninput x f32 0,3\n"
+          "output y f32 3,0\n");
+  m.desc.entry = [](void **) {};
+  ASSERT_EQ(m.load().code(), OPTC_OK);
+  int64_t inShape[] = {0, 3}, outShape[] = {3, 0};
+  optc_tensor in{OPTC_F32, 2, inShape, nullptr, nullptr};
+  optc_tensor out{OPTC_F32, 2, outShape, nullptr, nullptr};
+  EXPECT_EQ(Status(optc_model_run(m.model, &in, 1, &out, 1)).code(), OPTC_OK);
+}
+
 TEST(RuntimeModel, RefusesSizesBeyondTheLimits) {
   auto load = [](const std::string &tensor) {
     Model m("optc-model 1\nname big\n" + tensor + "\noutput y f32 2\n");
