@@ -24,6 +24,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # --- Debian packages -------------------------------------------------------
 packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  libclang-rt-22-dev llvm-22 # libFuzzer, sanitizer runtimes, llvm-cov
   clang-format-22 cmake ninja-build ccache g++ libgtest-dev
   libprotobuf-dev protobuf-compiler python3-venv python3-dev
 )
