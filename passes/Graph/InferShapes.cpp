@@ -52,9 +52,33 @@ static bool followsRefinement(Operation *user) {
   return isa<OptcDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
 }
 
+/// What the pass changed in a function, to undo when a later op of it
+/// fails: a refinement that contradicts a declared type is the input's
+/// error, and the pass must then leave the IR as it was (valid), not half
+/// refined with operands more static than their users declare.
+struct Journal {
+  SmallVector<std::pair<Value, Type>> types;
+  SmallVector<std::pair<OpOperand *, Value>> operands;
+  SmallVector<Operation *> created;
+
+  void setOperand(OpOperand &operand, Value value) {
+    operands.emplace_back(&operand, operand.get());
+    operand.set(value);
+  }
+  void undo() {
+    for (auto &[operand, value] : llvm::reverse(operands))
+      operand->set(value);
+    for (auto &[value, type] : llvm::reverse(types))
+      value.setType(type);
+    for (Operation *op : llvm::reverse(created))
+      op->erase();
+    *this = Journal();
+  }
+};
+
 /// Gives `value` the type `type`. Users of other dialects keep seeing the
 /// old type through a tensor.cast, so they stay valid.
-static void retype(Value value, Type type) {
+static void retype(Value value, Type type, Journal &journal) {
   Type old = value.getType();
   if (old == type)
     return;
@@ -62,18 +86,21 @@ static void retype(Value value, Type type) {
   for (OpOperand &use : value.getUses())
     if (!followsRefinement(use.getOwner()))
       foreign.push_back(&use);
+  journal.types.emplace_back(value, old);
   value.setType(type);
   if (foreign.empty())
     return;
   OpBuilder builder(value.getContext());
   builder.setInsertionPointAfterValue(value);
   Value back = tensor::CastOp::create(builder, value.getLoc(), old, value);
+  journal.created.push_back(back.getDefiningOp());
   for (OpOperand *use : foreign)
-    use->set(back);
+    journal.setOperand(*use, back);
 }
 
 /// Refines result `index` of `op` to its meet with `inferred`.
-static LogicalResult refine(Operation *op, unsigned index, Type inferred) {
+static LogicalResult refine(Operation *op, unsigned index, Type inferred,
+                            Journal &journal) {
   Value result = op->getResult(index);
   FailureOr<Type> type = meet(result.getType(), inferred);
   if (failed(type))
@@ -87,28 +114,28 @@ static LogicalResult refine(Operation *op, unsigned index, Type inferred) {
             shaped, [&] { return op->emitOpError(); },
             "result #" + Twine(index))))
       return failure();
-  retype(result, *type);
+  retype(result, *type, journal);
   return success();
 }
 
-static LogicalResult refineRegion(Region &region);
+static LogicalResult refineRegion(Region &region, Journal &journal);
 
-static LogicalResult refineOp(Operation *op) {
+static LogicalResult refineOp(Operation *op, Journal &journal) {
   if (auto fusion = dyn_cast<FusionOp>(op)) {
     Block &body = fusion.getBodyBlock();
     for (auto [arg, input] : llvm::zip(body.getArguments(), fusion.getInputs()))
-      retype(arg, input.getType());
-    if (failed(refineRegion(fusion.getBody())))
+      retype(arg, input.getType(), journal);
+    if (failed(refineRegion(fusion.getBody(), journal)))
       return failure();
     for (auto [i, yielded] : llvm::enumerate(fusion.getYield().getValues()))
-      if (failed(refine(op, i, yielded.getType())))
+      if (failed(refine(op, i, yielded.getType(), journal)))
         return failure();
     return success();
   }
   // Optc ops nested in other ops' regions (scf.if, ...) are refined too.
   if (!isa<OptcDialect>(op->getDialect())) {
     for (Region &region : op->getRegions())
-      if (failed(refineRegion(region)))
+      if (failed(refineRegion(region, journal)))
         return failure();
     return success();
   }
@@ -121,7 +148,7 @@ static LogicalResult refineOp(Operation *op) {
       if (auto cast = operand.get().getDefiningOp<tensor::CastOp>())
         if (meet(cast.getType(), cast.getSource().getType()) ==
             cast.getSource().getType())
-          operand.set(cast.getSource());
+          journal.setOperand(operand, cast.getSource());
 
   SmallVector<Type> inferred;
   if (auto cast = dyn_cast<CastOp>(op)) {
@@ -137,15 +164,15 @@ static LogicalResult refineOp(Operation *op) {
     return success();
   }
   for (auto [i, type] : llvm::enumerate(inferred))
-    if (failed(refine(op, i, type)))
+    if (failed(refine(op, i, type, journal)))
       return failure();
   return success();
 }
 
-static LogicalResult refineRegion(Region &region) {
+static LogicalResult refineRegion(Region &region, Journal &journal) {
   for (Block &block : region)
     for (Operation &op : block)
-      if (failed(refineOp(&op)))
+      if (failed(refineOp(&op, journal)))
         return failure();
   return success();
 }
@@ -158,8 +185,11 @@ struct OptcInferShapesPass
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      if (failed(refineRegion(func.getBody())))
+      Journal journal;
+      if (failed(refineRegion(func.getBody(), journal))) {
+        journal.undo();
         return signalPassFailure();
+      }
       updateResults(func, SymbolTable::symbolKnownUseEmpty(func, module));
     }
   }
