@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 using namespace mlir;
 
@@ -44,9 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // Ops of unknown dialects would parse as unregistered ops.
   context.allowUnregisteredDialects(false);
   ParserConfig config(&context, /*verifyAfterParse=*/false);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
-      llvm::StringRef(reinterpret_cast<const char *>(data), size), config,
-      "fuzz.mlir");
+  // MLIR's lexer finds the end of its buffer by a NUL after it, as files
+  // the driver reads have; libFuzzer's input has none.
+  std::string text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, config, "fuzz.mlir");
   if (!module || !onlyInputDialects(*module) || failed(verify(*module)))
     return 0;
   FailureOr<optc::CPUTarget> target =
