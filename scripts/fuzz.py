@@ -58,10 +58,14 @@ PLAIN_STATUS = re.compile(r"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/")
 ERROR_LINE = re.compile(r"(ERROR: .*|runtime error: .*)$", re.M)
 
 
-def sanitizer_env(sanitized=True):
+def sanitizer_env(sanitized=True, allow_internal_errors=False):
     """The environment of a harness: the sanitizer options that
-    scripts/sanitizer-env.sh sets for scripts/sanitize.sh (none for build-cov)."""
+    scripts/sanitizer-env.sh sets for scripts/sanitize.sh (none for build-cov).
+    The harnesses abort on optc's "internal error" diagnostics unless
+    OPTC_FUZZ_ALLOW_INTERNAL_ERRORS is set (fuzz/FuzzSupport.cpp)."""
     env = dict(os.environ)
+    if allow_internal_errors:
+        env["OPTC_FUZZ_ALLOW_INTERNAL_ERRORS"] = "1"
     if sanitized:
         names = ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS")
         script = (f'root="$1"; . "$1/scripts/sanitizer-env.sh" && printf "%s\\n" '
@@ -103,8 +107,13 @@ class Run:
         self.proc = None
         self.log_path = None
         self.corpus_files = 0
+        self.reproduced = {}        # artifact: its report's first line run alone
+        self.phase = "starting"
+        self.overran = False
 
     def feed(self, line):
+        if "seed inputs, starting to fuzz" in line:
+            self.phase = "fuzzing"
         m = STATUS.match(line)
         if m:
             (self.execs, self.cov, self.ft, self.corpus, self.ooms, self.timeouts,
@@ -138,6 +147,8 @@ class Run:
                 "leaks": self.leaks, "hangs": self.timeouts, "ooms": self.ooms,
                 "peak_rss_mib": round(self.peak_rss_kib / 1024), "exit_status": self.exit_status,
                 "reports": sorted(set(self.errors))[:20], "artifacts": self.artifacts,
+                "reproduced": self.reproduced, "fuzzed": self.phase == "fuzzing",
+                "overran": self.overran,
                 "log": self.log_path}
 
 
@@ -174,7 +185,11 @@ def fuzz_one(run, args, stop):
             shutil.copy(s, corpus)
         log(f"  {h}: new corpus {rel(corpus)} from {len(seeds)} seeds")
     before = set(os.listdir(artifacts))
-    cmd = [harness_binary(args.build, h), "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1",
+    # A copy: fork mode starts the binary anew for every job, and a rebuild
+    # replacing it mid-campaign would count every job as a crash.
+    os.makedirs(os.path.join(tmp, "bin"), exist_ok=True)
+    binary = shutil.copy2(harness_binary(args.build, h), os.path.join(tmp, "bin"))
+    cmd = [binary, "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1",
            "-ignore_ooms=1", "-timeout=10", "-rss_limit_mb=4096",
            f"-max_total_time={max(1, round(run.seconds))}", f"-artifact_prefix={artifacts}/"]
     dictionary = os.path.join(ROOT, "fuzz", f"{h}.dict")
@@ -183,11 +198,11 @@ def fuzz_one(run, args, stop):
     cmd.append(corpus)
     if os.path.isdir(os.path.join(REGRESSION, h)):
         cmd.append(os.path.join(REGRESSION, h))
-    env = sanitizer_env()
+    env = sanitizer_env(allow_internal_errors=args.allow_internal_errors)
     env["TMPDIR"] = tmp    # fork mode's job directories, removed below
     run.log_path = os.path.join(logs, f"{h}-{time.strftime('%Y%m%d-%H%M%S')}.log")
     run.started = time.time()
-    with open(run.log_path, "w") as out:
+    with open(run.log_path, "w", buffering=1) as out:
         out.write(" ".join(cmd) + "\n")
         # Its own process group: Ctrl-C reaches this script, which stops
         # libFuzzer and the jobs it forked (and nothing else).
@@ -205,8 +220,27 @@ def fuzz_one(run, args, stop):
     run.elapsed = time.time() - run.started
     run.peak_rss_kib = usage.ru_maxrss   # the largest of libFuzzer and its jobs
     run.artifacts = sorted(set(os.listdir(artifacts)) - before)
+    if not stop.is_set():
+        describe_artifacts(run, binary, artifacts, os.path.join(fz, "reports", h), env)
     shutil.rmtree(tmp, ignore_errors=True)
     run.corpus_files = len(files_in(corpus))
+
+
+def describe_artifacts(run, binary, artifacts, reports, env, limit=20):
+    """Runs each new crash or leak input once more, alone, and keeps its
+    report in <build>/fuzz/reports/<h>/<artifact>.txt: fork mode keeps only
+    the first line of a job's report. An input that passes alone depended
+    on what its job ran before it."""
+    names = [a for a in run.artifacts if a.startswith(("crash-", "leak-"))][:limit]
+    os.makedirs(reports, exist_ok=True)
+    for name in names:
+        path = os.path.join(artifacts, name)
+        ok, _, out = run_files(binary, [path], env)[path]
+        with open(os.path.join(reports, name + ".txt"), "w") as f:
+            f.write(out if not ok else "passes when run alone\n")
+        err = ERROR_LINE.search(out) if not ok else None
+        run.reproduced[name] = re.sub(r"0x[0-9a-f]+", "0x..", err.group(0)) if err else (
+            "fails alone" if not ok else "passes alone")
 
 
 def table(runs):
@@ -223,11 +257,31 @@ def table(runs):
                      f"{sum(r.execs for r in runs):,}", "", "", "",
                      *(str(sum(getattr(r, k) for r in runs))
                        for k in ("crashes", "leaks", "timeouts", "ooms")),
-                     f"{max(r.peak_rss_kib for r in runs) // 1024} MiB"))
+                     f"{round(max(r.peak_rss_kib for r in runs) / 1024)} MiB"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     for row in rows:
         log("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in
                              enumerate(zip(row, widths))))
+
+
+def stop_group(run, sig):
+    try:
+        os.killpg(run.proc.pid, sig)
+    except (ProcessLookupError, AttributeError):
+        pass
+
+
+def enforce_deadline(run):
+    """libFuzzer's -max_total_time does not bound fork mode's first pass over
+    the corpus (minutes for thousands of ONNX models): past its time and a
+    grace period a run is interrupted, and killed a minute later."""
+    over = time.time() - run.started - run.seconds - max(60, 0.1 * run.seconds)
+    if over > 0 and not run.overran:
+        run.overran = True
+        log(f"  [{run.h}] past its time: interrupting it")
+        stop_group(run, signal.SIGINT)
+    elif over > 60:
+        stop_group(run, signal.SIGKILL)
 
 
 def on_sigterm(signum, frame):
@@ -273,32 +327,31 @@ def cmd_campaign(args):
     try:
         while any(t.is_alive() for t in threads):
             time.sleep(1)
+            for r in runs:
+                if r.started and r.exit_status is None:
+                    enforce_deadline(r)
             if time.time() - last >= args.progress:
                 last = time.time()
                 for r in runs:
                     if r.started and r.exit_status is None:
+                        state = ("" if r.phase == "fuzzing" else
+                                 "  (running the corpus once before fuzzing)")
                         log(f"  [{r.h}] {time.time() - r.started:.0f}/{r.seconds:.0f} s  "
                             f"#{r.execs:,}  cov {r.cov}  ft {r.ft}  corpus {r.corpus}  "
-                            f"oom/timeout/crash {r.ooms}/{r.timeouts}/{r.crash_jobs}")
+                            f"oom/timeout/crash {r.ooms}/{r.timeouts}/{r.crash_jobs}{state}")
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
         log("== interrupted: stopping the fuzzers")
         for r in runs:
             if r.proc and r.proc.returncode is None:
-                try:
-                    os.killpg(r.proc.pid, signal.SIGINT)
-                except ProcessLookupError:
-                    pass
+                stop_group(r, signal.SIGINT)
         deadline = time.time() + 30
         for t in threads:
             t.join(max(0.1, deadline - time.time()))
         for r in runs:
             if r.proc and r.proc.returncode is None:
-                try:
-                    os.killpg(r.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                stop_group(r, signal.SIGKILL)
         for t in threads:
             t.join(5)
     ran = [r for r in runs if r.started]
@@ -307,6 +360,11 @@ def cmd_campaign(args):
     for r in ran:
         for e in sorted(set(r.errors))[:10]:
             log(f"  {r.h}: {e}")
+        if r.phase != "fuzzing":
+            log(f"  {r.h}: stopped while running its corpus once, before any fuzzing "
+                f"(fork mode's first pass is not bounded by its time: give it more)")
+        for name, what in sorted(r.reproduced.items()):
+            log(f"  {r.h}: {name}: {what}")
         if r.artifacts:
             kinds = {}
             for a in r.artifacts:
@@ -547,6 +605,8 @@ def main():
     p.add_argument("--share", help="e.g. onnx=0.6,mlir=0.25,runtime=0.15 (the default)")
     p.add_argument("--parallel", type=int, choices=(1, 2), default=1)
     p.add_argument("--progress", type=int, default=60, help="seconds between progress lines")
+    p.add_argument("--allow-internal-errors", action="store_true",
+                   help="an internal-error diagnostic is not a crash")
     p = sub.add_parser("replay", help="run the regression corpus once (CI)")
     p.add_argument("extra", nargs="*", help="more inputs: h=FILE_OR_DIR, or a dir with <h>/ subdirs")
     p.add_argument("--build", default="build-asan")
