@@ -16,13 +16,22 @@ separated by the line `%%optc-fuzz%%`). Run with .venv/bin/python:
       build-asan/fuzz/artifacts/<h>, prints a table, appends a JSON record
       to build-asan/fuzz/campaigns.jsonl; exits 1 if anything crashed, hung
       (over 10 s), ran out of memory (over 4 GiB) or leaked. Ctrl-C stops
-      it and prints what ran.
+      it and prints what ran. Each new crash or leak input is run again
+      alone; its full report goes to build-asan/fuzz/reports/<h>/. Fork
+      mode first runs the whole corpus once (about 5 minutes for the ONNX
+      seeds on two busy cores), and only then fuzzes: give the onnx
+      harness more than that. --allow-internal-errors: optc's "internal
+      error" diagnostics (which the harnesses turn into aborts) are not
+      crashes.
   scripts/fuzz.py replay [--junit FILE] [h=DIR ...]
       runs every file of test/fuzz/regression/<h> (and the extra files or
       dirs) once through its harness; JUnit report; non-zero on a failure.
       CI runs this.
   scripts/fuzz.py minimize-crash ARTIFACT --harness h --name NAME
-  scripts/fuzz.py coverage          llvm-cov line coverage of the corpus
+  scripts/fuzz.py coverage [--no-build]
+      builds build-cov (-DOPTC_COVERAGE=ON), runs it over the corpus and
+      the regression files, prints the line coverage of lib/Import,
+      dialects/, runtime/ and in all (build-cov/fuzz/coverage.txt).
 
 Turning a crash into a regression test:
   1. a campaign reports it; the input is build-asan/fuzz/artifacts/<h>/
@@ -566,7 +575,7 @@ def cmd_coverage(args):
            f"-ignore-filename-regex=(^/usr/|{re.escape(build)}/)"]
     exported = json.loads(subprocess.run(["llvm-cov-22", "export", "-summary-only", *cov],
                                          capture_output=True, check=True).stdout)
-    sums = {"lib/Import": [0, 0], "dialects": [0, 0], "total": [0, 0]}
+    sums = {"lib/Import": [0, 0], "dialects": [0, 0], "runtime": [0, 0], "total": [0, 0]}
     for entry in exported["data"][0]["files"]:
         path = os.path.relpath(entry["filename"], ROOT)
         if path.startswith(".."):
