@@ -635,8 +635,18 @@ def main():
     p.add_argument("--corpus-build", default="build-asan")
     p.add_argument("--no-build", action="store_true", help="use the binaries as they are")
     args = ap.parse_args()
+    # Paths given on the command line are the caller's; defaults are the
+    # repository's. The subcommands then run in the repository.
+    defaults = sub.choices[args.command]
+    for name in ("build", "corpus_build", "optc", "junit", "artifact"):
+        value = getattr(args, name, None)
+        if value:
+            base = ROOT if value == defaults.get_default(name) else os.getcwd()
+            setattr(args, name, os.path.normpath(os.path.join(base, value)))
+    if args.command == "replay":
+        args.extra = [f"{h}={os.path.abspath(p)}" if sep else os.path.abspath(h)
+                      for h, sep, p in (e.partition("=") for e in args.extra)]
     os.chdir(ROOT)
-    args.build = os.path.abspath(args.build)
     return {"seeds": cmd_seeds, "campaign": cmd_campaign, "replay": cmd_replay,
             "minimize-crash": cmd_minimize, "coverage": cmd_coverage}[args.command](args)
 
