@@ -22,6 +22,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -528,9 +531,20 @@ static Attribute scalarAttr(Type element, double value) {
               &lost);
     return FloatAttr::get(element, v);
   }
+  // Into integers saturated to int64 (NaN as 0): an attribute such as a
+  // NaN alpha of an op on integer tensors must not be undefined behaviour.
   auto intType = cast<IntegerType>(element);
+  int64_t integer = 0;
+  if (std::isnan(value))
+    integer = 0;
+  else if (value >= 0x1p63)
+    integer = std::numeric_limits<int64_t>::max();
+  else if (value < -0x1p63)
+    integer = std::numeric_limits<int64_t>::min();
+  else
+    integer = static_cast<int64_t>(value);
   return IntegerAttr::get(element,
-                          APInt(intType.getWidth(), static_cast<int64_t>(value),
+                          APInt(intType.getWidth(), integer,
                                 /*isSigned=*/!intType.isUnsigned(),
                                 /*implicitTrunc=*/true));
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../ImportContext.h"
+#include "optc/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -413,6 +414,10 @@ LogicalResult RecurrentImporter::run() {
   seq = xt.getDimSize(0);
   batch = xt.getDimSize(1);
   hidden = hiddenSize ? hiddenSize : ctx.typeOf(r).getDimSize(2);
+  // Bounded before gates x hidden is formed.
+  if (hidden <= 0 || hidden > kMaxTensorElements)
+    return ctx.error() << "hidden_size " << hidden
+                       << " is not between 1 and 2^40";
   if (ctx.typeOf(w).getDimSize(1) != gates * hidden)
     return ctx.error() << "W has " << ctx.typeOf(w).getDimSize(1)
                        << " rows, expected " << gates << " x " << hidden;
