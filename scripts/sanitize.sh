@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds optc with AddressSanitizer and UndefinedBehaviorSanitizer
-# (build-asan/) and runs lit, the GoogleTest unit tests, pytest (the Python
-# tools and the end-to-end tests, the in-process API included) and a sample
-# of the ONNX node tests on it; then builds the unit tests with
+# (build-asan/, with the libFuzzer harnesses) and runs lit, the GoogleTest
+# unit tests, pytest (the Python tools and the end-to-end tests, the
+# in-process API included), a sample of the ONNX node tests and the fuzz
+# regression corpus on it; then builds the unit tests with
 # ThreadSanitizer (build-tsan/) and runs the runtime's and thread pool's.
 # Any sanitizer report fails the run (-fno-sanitize-recover=all; leaks
 # included). Ends with one line: `N passed, N failed, N skipped, N expected
 # failures`.
 #
-#   scripts/sanitize.sh [--quick]    --quick: lit, gtest and TSan only
+#   scripts/sanitize.sh [--quick]    --quick: lit, gtest, the fuzz corpus, TSan
 #
 # The runtime archive that compiled model libraries link is not
 # instrumented (CMakeLists.txt, OPTC_SANITIZE), so `optc -o x.so` links
@@ -63,11 +64,14 @@ if [ "$quick" = 0 ]; then
   echo "== pytest (the Python interpreter preloads the shared ASan runtime)"
   runtime_dir=$(clang++-22 -print-runtime-dir)
   # Python itself and onnxruntime are not instrumented: their leaks are not
-  # optc's (scripts/sanitizer-suppressions/lsan.txt).
+  # optc's (scripts/sanitizer-suppressions/lsan.txt). The demo is left to
+  # scripts/test.sh: it builds the project, and every compiler and linker
+  # it starts would inherit the preloaded runtime.
   LD_PRELOAD="$runtime_dir/libclang_rt.asan-x86_64.so" \
     OPTC_BUILD_DIR="$root/$asan" PYTHONPATH="$root/$asan/python" \
     OPTC_DIFF_CASES=600 \
-    .venv/bin/python -m pytest -q test/python test/e2e --junitxml="$results/pytest.xml"
+    .venv/bin/python -m pytest -q test/python test/e2e --junitxml="$results/pytest.xml" \
+    --deselect test/python/test_tools.py::test_demo_runs
   args+=("pytest=$results/pytest.xml=$?")
 
   echo "== ONNX node tests (a sample: every op family, about a fifth)"
@@ -77,6 +81,10 @@ if [ "$quick" = 0 ]; then
     --filter '_(1|3|example|default|2d|axis_?0|float|basic|simple)' --quiet
   args+=("onnx=$results/conformance.xml=$?")
 fi
+
+echo "== fuzz regression corpus (test/fuzz/regression, through the harnesses)"
+.venv/bin/python scripts/fuzz.py replay --build "$asan" --junit "$results/fuzz.xml"
+args+=("fuzz=$results/fuzz.xml=$?")
 
 echo "== build ($tsan: thread; the unit tests only)"
 configure "$tsan" "thread"
