@@ -68,7 +68,7 @@ if [ "$quick" = 0 ]; then
   # scripts/test.sh: it builds the project, and every compiler and linker
   # it starts would inherit the preloaded runtime.
   LD_PRELOAD="$runtime_dir/libclang_rt.asan-x86_64.so" \
-    OPTC_BUILD_DIR="$root/$asan" PYTHONPATH="$root/$asan/python" \
+    OPTC_BUILD_DIR="$root/$asan" PYTHONPATH="$root/$asan/python" OPTC_SANITIZED=1 \
     OPTC_DIFF_CASES=600 \
     .venv/bin/python -m pytest -q test/python test/e2e --junitxml="$results/pytest.xml" \
     --deselect test/python/test_tools.py::test_demo_runs
