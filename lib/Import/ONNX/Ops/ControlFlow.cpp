@@ -120,10 +120,11 @@ LogicalResult scanOp(NodeContext &ctx) {
   OPTC_TRY(body, graphAttr(ctx, "body"));
   OPTC_TRY(numScanInputs, ctx.requiredIntAttr("num_scan_inputs"));
   int64_t numInputs = ctx.inputs.size();
-  int64_t numStates = numInputs - numScanInputs;
-  if (numScanInputs < 1 || numStates < 0)
+  // Checked before the subtraction, which an absurd value would overflow.
+  if (numScanInputs < 1 || numScanInputs > numInputs)
     return ctx.error() << "num_scan_inputs " << numScanInputs
                        << " does not fit " << numInputs << " inputs";
+  int64_t numStates = numInputs - numScanInputs;
   for (Value v : ctx.inputs)
     if (!v)
       return ctx.error() << "inputs may not be omitted";
