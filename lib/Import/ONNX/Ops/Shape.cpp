@@ -10,6 +10,9 @@
 
 #include "ShapeCommon.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -23,6 +26,21 @@ SmallVector<int64_t> onnx_import::unknownAt(ArrayRef<int64_t> shape,
 }
 
 namespace {
+
+/// The longest Range the importer computes (a constant of the model).
+constexpr int64_t kMaxRangeElements = int64_t(1) << 22;
+
+/// `value` as an int64, saturated (NaN as 0), as a Range of integers
+/// whose double arithmetic left the int64 range computes it.
+int64_t saturatingInt64(double value) {
+  if (std::isnan(value))
+    return 0;
+  if (value >= 0x1p63)
+    return std::numeric_limits<int64_t>::max();
+  if (value < -0x1p63)
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(value);
+}
 
 /// A 1-D (or 0-d) i64 constant.
 Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values, bool scalar) {
@@ -211,25 +229,42 @@ LogicalResult range(NodeContext &ctx) {
   if (delta == 0)
     return ctx.error() << "delta must not be 0";
   double steps = std::ceil((limit - start) / delta);
-  int64_t count = steps > 0 ? static_cast<int64_t>(steps) : 0;
-  if (count > (int64_t(1) << 31))
-    return ctx.error() << "the range has " << count << " elements";
-  SmallVector<Attribute> values;
-  for (int64_t i = 0; i < count; ++i) {
-    double v = start + static_cast<double>(i) * delta;
-    if (auto f = dyn_cast<FloatType>(element)) {
-      APFloat a(v);
+  int64_t count = steps > 0 ? static_cast<int64_t>(
+                                  std::min(steps, double(kMaxRangeElements + 1)))
+                            : 0;
+  // The sequence becomes a constant of the model (optc has no run-time
+  // sizes): one of 10^9 elements would take minutes and gigabytes here
+  // and in the library.
+  if (count > kMaxRangeElements)
+    return ctx.error() << "the range from " << start << " to " << limit
+                       << " by " << delta << " has more than 2^22 elements, "
+                       << "too many to compute at compile time";
+  auto type = RankedTensorType::get({count}, element);
+  DenseElementsAttr values;
+  // Built from APFloats or APInts: an attribute per element would be
+  // uniqued one by one.
+  if (auto f = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> floats;
+    floats.reserve(count);
+    for (int64_t i = 0; i < count; ++i) {
+      APFloat a(start + static_cast<double>(i) * delta);
       bool lost;
       a.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-      values.push_back(FloatAttr::get(element, a));
-    } else {
-      values.push_back(IntegerAttr::get(element, static_cast<int64_t>(v)));
+      floats.push_back(a);
     }
+    values = DenseElementsAttr::get(type, floats);
+  } else {
+    SmallVector<APInt> ints;
+    ints.reserve(count);
+    unsigned width = element.getIntOrFloatBitWidth();
+    for (int64_t i = 0; i < count; ++i)
+      ints.push_back(APInt(
+          width, saturatingInt64(start + static_cast<double>(i) * delta),
+          /*isSigned=*/true, /*implicitTrunc=*/true));
+    values = DenseElementsAttr::get(type, ints);
   }
-  auto type = RankedTensorType::get({count}, element);
-  ctx.outputs = {ConstantOp::create(
-      ctx.b, ctx.loc,
-      cast<ElementsAttr>(DenseElementsAttr::get(type, values)))};
+  ctx.outputs = {
+      ConstantOp::create(ctx.b, ctx.loc, cast<ElementsAttr>(values))};
   return success();
 }
 
