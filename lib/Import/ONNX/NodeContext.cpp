@@ -312,16 +312,24 @@ FailureOr<SmallVector<Value>> NodeContext::switchOnAxes(
   if (count > rank)
     return error() << "input " << i << " (" << name << ") holds " << count
                    << " axes for a tensor of rank " << rank;
+  // Each case is a copy of the node's computation; keep the copies few.
+  // Counted before they are enumerated: C(64, 32) sets would never end.
+  constexpr uint64_t kMaxCases = 64;
+  // C(rank, count) = C(rank, rank - count) grows with k up to rank / 2:
+  // the loop may stop once it passes the limit.
+  uint64_t numSets = 1;
+  int64_t chosen = std::min(count, rank - count);
+  for (int64_t k = 0; k < chosen && numSets <= kMaxCases; ++k)
+    numSets = numSets * static_cast<uint64_t>(rank - k) /
+              static_cast<uint64_t>(k + 1);
+  if (rank < 0 || count < 0 || numSets > kMaxCases)
+    return error() << "input " << i << " (" << name << ") is only known at "
+                   << "run time and could name more than " << kMaxCases
+                   << " different sets of axes of a tensor of rank " << rank
+                   << "; optc builds at most " << kMaxCases << " cases";
   SmallVector<SmallVector<int64_t>> sets;
   SmallVector<int64_t> scratch;
   combinations(rank, count, scratch, sets);
-  // Each case is a copy of the node's computation; keep the copies few.
-  constexpr size_t kMaxCases = 64;
-  if (sets.size() > kMaxCases)
-    return error() << "input " << i << " (" << name << ") is only known at "
-                   << "run time and could name " << sets.size()
-                   << " different sets of axes; optc builds at most "
-                   << kMaxCases << " cases";
 
   // The case value is the sum of 1 << axis over the normalised axes. A
   // sum of k powers of two has k bits set only when they are distinct, so
