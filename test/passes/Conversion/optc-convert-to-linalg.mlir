@@ -176,6 +176,17 @@ func.func @add_f8(%x: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
 
 // -----
 
+// Nor by ops that are not elementwise: a sum stored as i8 would have
+// lowered to arith.addf on integers (an internal error the ONNX fuzzer
+// found through AveragePool).
+func.func @sum_f8(%x: tensor<2x3xf8E5M2>) -> tensor<1x1xf8E5M2> {
+  // expected-error @+1 {{'optc.reduce_sum' op computes on 'f8E5M2', which optc only converts: cast to a wider type first}}
+  %y = optc.reduce_sum %x {axes = array<i64: 0, 1>, keep_dims = true} : (tensor<2x3xf8E5M2>) -> tensor<1x1xf8E5M2>
+  return %y : tensor<1x1xf8E5M2>
+}
+
+// -----
+
 // Random draws: each element hashes (splitmix64) a key and its flat index.
 // A seed makes the key a constant; without one the key comes from the
 // runtime, fresh at every call.
