@@ -309,6 +309,10 @@ def cmd_campaign(args):
         sys.exit(f"fuzz.py: no {', '.join(f'optc-fuzz-{h}' for h in missing)} in "
                  f"{rel(args.build)}/bin (configure with -DOPTC_FUZZ=ON; scripts/sanitize.sh does)")
     seconds = plan(args.harness, shares, args.time, args.parallel)
+    # The commit at the start: the harnesses are copied now, and commits
+    # made while they run are not in them.
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
     runs = sorted((Run(h, seconds[h]) for h in args.harness), key=lambda r: -r.seconds)
     log(f"== campaign: {args.time} s, {args.parallel} at a time: " +
         ", ".join(f"{r.h} {r.seconds:.0f} s" for r in runs))
@@ -381,8 +385,6 @@ def cmd_campaign(args):
             log(f"  {r.h}: new in {rel(os.path.join(args.build, 'fuzz', 'artifacts', r.h))}: " +
                 ", ".join(f"{len(v)} {k} ({v[0]}{', ...' if len(v) > 1 else ''})"
                           for k, v in sorted(kinds.items())))
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
     record = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "commit": commit,
               "build": os.path.abspath(args.build), "time_s": args.time, "parallel": args.parallel,
               "interrupted": interrupted, "harnesses": [r.record() for r in ran],
