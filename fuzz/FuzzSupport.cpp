@@ -2,6 +2,8 @@
 
 #include "FuzzSupport.h"
 
+#include "lib/Target/CPU/ObjectCode.h"
+#include "optc/Driver.h"
 #include "optc/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -42,8 +44,8 @@ mlir::optc::fuzz::FuzzContext::FuzzContext() {
   initializeOnce();
   DialectRegistry registry;
   mlir::optc::registerAllDialects(registry);
-  context = std::make_unique<MLIRContext>(registry,
-                                          MLIRContext::Threading::DISABLED);
+  context =
+      std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
   static const bool allowInternal = envFlag("OPTC_FUZZ_ALLOW_INTERNAL_ERRORS");
   handler = std::make_unique<ScopedDiagnosticHandler>(
       context.get(), [](Diagnostic &diag) {
@@ -61,3 +63,19 @@ mlir::optc::fuzz::FuzzContext::FuzzContext() {
 }
 
 mlir::optc::fuzz::FuzzContext::~FuzzContext() = default;
+
+FailureOr<mlir::optc::CPUTarget>
+mlir::optc::fuzz::runPipelineToLLVMDialect(ModuleOp module) {
+  FailureOr<CPUTarget> target = resolveCPUTarget("", "", module->getLoc());
+  if (failed(target))
+    return failure();
+  CPUPipelineOptions pipeline;
+  pipeline.target = *target;
+  pipeline.modelName = "fuzz";
+  pipeline.weights = "embed";
+  PipelineRunOptions run;
+  run.verifyEachPass = false; // verified after every stage instead: faster
+  if (failed(runCPUPipeline(module, pipeline, Stage::Import, Stage::LLVM, run)))
+    return failure();
+  return target;
+}

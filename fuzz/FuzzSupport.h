@@ -12,6 +12,9 @@
 #ifndef OPTC_FUZZ_FUZZSUPPORT_H
 #define OPTC_FUZZ_FUZZSUPPORT_H
 
+#include "optc/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
@@ -35,6 +38,11 @@ private:
 
 /// Whether OPTC_FUZZ_VERBOSE is set: print every diagnostic and outcome.
 bool verbose();
+
+/// Runs every stage of the CPU pipeline on `module` for this machine, as
+/// the driver does (weights embedded, verified after every stage); the
+/// target on success.
+FailureOr<CPUTarget> runPipelineToLLVMDialect(ModuleOp module);
 
 /// Registers optc's passes and LLVM's targets once per process.
 void initializeOnce();

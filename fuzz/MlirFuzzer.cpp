@@ -15,9 +15,6 @@
 
 #include "FuzzSupport.h"
 
-#include "lib/Target/CPU/ObjectCode.h"
-#include "optc/Driver.h"
-
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -52,17 +49,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       parseSourceString<ModuleOp>(text, config, "fuzz.mlir");
   if (!module || !onlyInputDialects(*module) || failed(verify(*module)))
     return 0;
-  FailureOr<optc::CPUTarget> target =
-      optc::resolveCPUTarget("", "", module->getLoc());
-  if (failed(target))
-    return 0;
-  optc::CPUPipelineOptions pipeline;
-  pipeline.target = *target;
-  pipeline.modelName = "fuzz";
-  pipeline.weights = "embed";
-  optc::PipelineRunOptions run;
-  run.verifyEachPass = false;
-  (void)optc::runCPUPipeline(*module, pipeline, optc::Stage::Import,
-                             optc::Stage::LLVM, run);
+  (void)optc::fuzz::runPipelineToLLVMDialect(*module);
   return 0;
 }

@@ -18,7 +18,6 @@
 #include "ModelMutator.h"
 
 #include "lib/Target/CPU/ObjectCode.h"
-#include "optc/Driver.h"
 #include "optc/ImportONNX.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -42,17 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!module)
     return 0;
   FailureOr<optc::CPUTarget> target =
-      optc::resolveCPUTarget("", "", module->getLoc());
+      optc::fuzz::runPipelineToLLVMDialect(*module);
   if (failed(target))
-    return 0;
-  optc::CPUPipelineOptions pipeline;
-  pipeline.target = *target;
-  pipeline.modelName = "fuzz";
-  pipeline.weights = "embed";
-  optc::PipelineRunOptions run;
-  run.verifyEachPass = false; // verified after every stage instead: faster
-  if (failed(optc::runCPUPipeline(*module, pipeline, optc::Stage::Import,
-                                  optc::Stage::LLVM, run)))
     return 0;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -84,6 +74,5 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *a, size_t aSize,
                                             const uint8_t *b, size_t bSize,
                                             uint8_t *out, size_t maxOutSize,
                                             unsigned seed) {
-  return optc::fuzz::crossOverModels(a, aSize, b, bSize, out, maxOutSize,
-                                     seed);
+  return optc::fuzz::crossOverModels(a, aSize, b, bSize, out, maxOutSize, seed);
 }

@@ -188,10 +188,9 @@ void runModel(optc_model *model, const std::string &choices) {
   expectedBytes.assign(numInputs + numOutputs + 2, 0);
   for (size_t i = 0; i < tensors.size(); ++i) {
     optc_tensor_info info;
-    optc_status *status = i < numInputs
-                              ? optc_model_input_info(model, i, &info)
-                              : optc_model_output_info(model, i - numInputs,
-                                                       &info);
+    optc_status *status =
+        i < numInputs ? optc_model_input_info(model, i, &info)
+                      : optc_model_output_info(model, i - numInputs, &info);
     if (status) {
       optc_status_free(status);
       return;

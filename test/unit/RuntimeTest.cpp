@@ -532,9 +532,9 @@ TEST(RuntimeModel, RefusesMetadataTheFuzzerFound) {
   EXPECT_EQ(bareName.load().code(), OPTC_OK);
   EXPECT_STREQ(optc_model_name(bareName.model), "");
   // Arena sizes that are no number of bytes up to 2^42.
-  for (const char *arena : {"arena", "arena x", "arena -1", "arena 12x",
-                            "arena 99999999999999999999999",
-                            "arena 4398046511105"})
+  for (const char *arena :
+       {"arena", "arena x", "arena -1", "arena 12x",
+        "arena 99999999999999999999999", "arena 4398046511105"})
     EXPECT_NE(message(std::string("optc-model 1\n") + arena + "\n")
                   .find("an arena size that is not a number of bytes"),
               std::string::npos)

@@ -551,10 +551,9 @@ static Attribute scalarAttr(Type element, double value) {
     integer = std::numeric_limits<int64_t>::min();
   else
     integer = static_cast<int64_t>(value);
-  return IntegerAttr::get(element,
-                          APInt(intType.getWidth(), integer,
-                                /*isSigned=*/!intType.isUnsigned(),
-                                /*implicitTrunc=*/true));
+  return IntegerAttr::get(element, APInt(intType.getWidth(), integer,
+                                         /*isSigned=*/!intType.isUnsigned(),
+                                         /*implicitTrunc=*/true));
 }
 
 Value NodeContext::splat(RankedTensorType type, double value) {

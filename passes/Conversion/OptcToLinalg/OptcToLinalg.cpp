@@ -55,8 +55,8 @@ static bool movesDataOnly(Operation *op) {
   return isa<ConstantOp, FusionOp, YieldOp, ShapeOfOp, ReshapeOp, TransposeOp,
              BroadcastOp, ConcatOp, SplitOp, SliceOp, PadOp, TileOp, GatherOp,
              GatherElementsOp, GatherNdOp, ScatterElementsOp, ScatterNdOp,
-             DynamicReshapeOp, DynamicBroadcastOp, DynamicSliceOp,
-             DynamicPadOp, DynamicTileOp>(op);
+             DynamicReshapeOp, DynamicBroadcastOp, DynamicSliceOp, DynamicPadOp,
+             DynamicTileOp>(op);
 }
 
 namespace {

@@ -229,9 +229,10 @@ LogicalResult range(NodeContext &ctx) {
   if (delta == 0)
     return ctx.error() << "delta must not be 0";
   double steps = std::ceil((limit - start) / delta);
-  int64_t count = steps > 0 ? static_cast<int64_t>(
-                                  std::min(steps, double(kMaxRangeElements + 1)))
-                            : 0;
+  int64_t count =
+      steps > 0
+          ? static_cast<int64_t>(std::min(steps, double(kMaxRangeElements + 1)))
+          : 0;
   // The sequence becomes a constant of the model (optc has no run-time
   // sizes): one of 10^9 elements would take minutes and gigabytes here
   // and in the library.
@@ -258,9 +259,9 @@ LogicalResult range(NodeContext &ctx) {
     ints.reserve(count);
     unsigned width = element.getIntOrFloatBitWidth();
     for (int64_t i = 0; i < count; ++i)
-      ints.push_back(APInt(
-          width, saturatingInt64(start + static_cast<double>(i) * delta),
-          /*isSigned=*/true, /*implicitTrunc=*/true));
+      ints.push_back(
+          APInt(width, saturatingInt64(start + static_cast<double>(i) * delta),
+                /*isSigned=*/true, /*implicitTrunc=*/true));
     values = DenseElementsAttr::get(type, ints);
   }
   ctx.outputs = {
