@@ -52,11 +52,15 @@ using namespace mlir::optc::lowering;
 /// Ops that only move, gather or scatter elements (or hold them): they
 /// take narrow floats in their integer storage.
 static bool movesDataOnly(Operation *op) {
+  // A scatter that combines an update with the old element computes.
+  if (auto scatter = dyn_cast<ScatterElementsOp>(op))
+    return scatter.getReduction() == ScatterReduction::none;
+  if (auto scatter = dyn_cast<ScatterNdOp>(op))
+    return scatter.getReduction() == ScatterReduction::none;
   return isa<ConstantOp, FusionOp, YieldOp, ShapeOfOp, ReshapeOp, TransposeOp,
              BroadcastOp, ConcatOp, SplitOp, SliceOp, PadOp, TileOp, GatherOp,
-             GatherElementsOp, GatherNdOp, ScatterElementsOp, ScatterNdOp,
-             DynamicReshapeOp, DynamicBroadcastOp, DynamicSliceOp, DynamicPadOp,
-             DynamicTileOp>(op);
+             GatherElementsOp, GatherNdOp, DynamicReshapeOp, DynamicBroadcastOp,
+             DynamicSliceOp, DynamicPadOp, DynamicTileOp>(op);
 }
 
 namespace {
@@ -166,20 +170,20 @@ struct ConvertToLinalgPass
     converter.addTargetMaterialization(materialize);
 
     // Narrow types are only converted: say so rather than leave the
-    // framework's "failed to legalize". Narrow floats are stored as
-    // integers, so any op that computes on them, elementwise or not (a
-    // pool's sum, a matmul's accumulator), would lower to float arithmetic
-    // on integers; only ops that move data take them.
+    // framework's "failed to legalize". They are stored one element per
+    // byte, high bits zero, so any op that computes on them, elementwise or
+    // not (a pool's sum, a matmul's accumulator, a reduction's maximum),
+    // would lower to float arithmetic on integers, or to i8 arithmetic that
+    // ignores an i4's sign and wraps at the wrong width; only ops that move
+    // data take them.
     WalkResult narrow = module.walk([](Operation *op) {
       if (!isa<OptcDialect>(op->getDialect()) ||
           isa<CastOp, SelectOp, BitcastOp>(op) || movesDataOnly(op))
         return WalkResult::advance();
-      bool elementwise = isElementwise(op);
       for (Type type :
            llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
         auto shaped = dyn_cast<ShapedType>(type);
-        if (shaped && (isNarrowFloat(shaped.getElementType()) ||
-                       (elementwise && isNarrow(shaped.getElementType())))) {
+        if (shaped && isNarrow(shaped.getElementType())) {
           op->emitOpError() << "computes on " << shaped.getElementType()
                             << ", which optc only converts: cast to a wider "
                                "type first";

@@ -187,6 +187,34 @@ func.func @sum_f8(%x: tensor<2x3xf8E5M2>) -> tensor<1x1xf8E5M2> {
 
 // -----
 
+// Narrow integers neither: stored as i8 with the high bits zero, an i4
+// matmul reached linalg.fill with an i4 zero for an i8 accumulator (an
+// internal error), and a reduction would compare bytes, not signed i4s.
+func.func @matmul_i4(%x: tensor<2x3xi4>, %w: tensor<3x2xi4>) -> tensor<2x2xi4> {
+  // expected-error @+1 {{'optc.matmul' op computes on 'i4', which optc only converts: cast to a wider type first}}
+  %y = optc.matmul %x, %w : (tensor<2x3xi4>, tensor<3x2xi4>) -> tensor<2x2xi4>
+  return %y : tensor<2x2xi4>
+}
+
+// -----
+
+func.func @max_i4(%x: tensor<2x3xi4>) -> tensor<1x1xi4> {
+  // expected-error @+1 {{'optc.reduce_max' op computes on 'i4', which optc only converts: cast to a wider type first}}
+  %y = optc.reduce_max %x {axes = array<i64: 0, 1>, keep_dims = true} : (tensor<2x3xi4>) -> tensor<1x1xi4>
+  return %y : tensor<1x1xi4>
+}
+
+// -----
+
+// A scatter moves data unless it combines the update with the old element.
+func.func @scatter_add_f8(%x: tensor<3xf8E4M3FN>, %i: tensor<2xi64>, %u: tensor<2xf8E4M3FN>) -> tensor<3xf8E4M3FN> {
+  // expected-error @+1 {{'optc.scatter_elements' op computes on 'f8E4M3FN', which optc only converts: cast to a wider type first}}
+  %y = optc.scatter_elements add %x, %i, %u {axis = 0 : i64} : (tensor<3xf8E4M3FN>, tensor<2xi64>, tensor<2xf8E4M3FN>) -> tensor<3xf8E4M3FN>
+  return %y : tensor<3xf8E4M3FN>
+}
+
+// -----
+
 // Random draws: each element hashes (splitmix64) a key and its flat index.
 // A seed makes the key a constant; without one the key comes from the
 // runtime, fresh at every call.
