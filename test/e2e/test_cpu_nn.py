@@ -143,6 +143,27 @@ def test_tile_split_argmax_cumsum(optc, tmp_path):
     check(optc, tmp_path, model, {"x": x}, rtol=1e-6)
 
 
+# Up to 2^16 positions the diagonal offsets are a constant table; beyond,
+# they are computed at run time (a model with a 2^31-row Trilu once made
+# the compiler allocate tens of GiB building the table).
+@pytest.mark.parametrize("rows,cols", [(5, 7), (300, 260)])
+def test_trilu_and_eye_like(optc, tmp_path, rows, cols):
+    model = make_model(
+        [helper.make_node("Trilu", ["x"], ["upper"]),
+         helper.make_node("Trilu", ["x", "k"], ["lower"], upper=0),
+         helper.make_node("Trilu", ["x", "kk"], ["lower_kk"], upper=0),
+         # EyeLike takes a matrix: the first of x's.
+         helper.make_node("Gather", ["x", "zero"], ["x0"], axis=0),
+         helper.make_node("EyeLike", ["x0"], ["eye"], k=-2, dtype=I64)],
+        [("x", F32, [2, rows, cols]), ("kk", I64, [])],
+        [("upper", F32, [2, rows, cols]), ("lower", F32, [2, rows, cols]),
+         ("lower_kk", F32, [2, rows, cols]), ("eye", I64, [rows, cols])],
+        [const("k", np.array(3, np.int64)),
+         const("zero", np.array(0, np.int64))], opset=18)
+    x = random([2, rows, cols], np.float32, 12)
+    check(optc, tmp_path, model, {"x": x, "kk": np.array(-4, np.int64)})
+
+
 @pytest.mark.parametrize("reduction", ["none", "add", "max"])
 def test_scatter_and_gather_nd(optc, tmp_path, reduction):
     model = make_model(

@@ -10,6 +10,8 @@
 
 #include "ShapeCommon.h"
 
+#include "dialects/Optc/IR/FoldUtils.h"
+
 #include <cmath>
 #include <limits>
 
@@ -269,6 +271,32 @@ LogicalResult range(NodeContext &ctx) {
   return success();
 }
 
+/// j - i at every position (i, j) of an n x m matrix. A matrix no larger
+/// than a fold is built as a constant. A larger one is computed at run
+/// time, a row of column indices minus a column of row indices, each an
+/// exclusive running sum of ones (a splat, whatever its size), so that
+/// compile-time memory does not grow with n * m and the shapes stay static.
+FailureOr<Value> diagonalOffsets(NodeContext &ctx, int64_t n, int64_t m) {
+  if (n * m <= folding::kMaxFoldedElements) {
+    SmallVector<int64_t> offsets;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < m; ++j)
+        offsets.push_back(j - i);
+    if (Value table = ctx.reshape(ctx.i64s(offsets), {n, m}))
+      return table;
+    return failure();
+  }
+  Type i64 = ctx.b.getI64Type();
+  auto indices = [&](ArrayRef<int64_t> shape, int64_t axis) {
+    return ctx.create<CumSumOp>(ctx.splat(RankedTensorType::get(shape, i64), 1),
+                                axis,
+                                /*exclusive=*/true, /*reverse=*/false);
+  };
+  OPTC_TRY(columns, indices({1, m}, 1));
+  OPTC_TRY(rows, indices({n, 1}, 0));
+  return ctx.create<SubOp>(columns, rows);
+}
+
 /// Trilu: keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
 /// last two dimensions, zeroing the rest.
 LogicalResult trilu(NodeContext &ctx) {
@@ -281,11 +309,7 @@ LogicalResult trilu(NodeContext &ctx) {
   int64_t n = type.getDimSize(rank - 2), m = type.getDimSize(rank - 1);
   // keep where (j - i) >= k (upper) or <= k (lower). With a constant k the
   // mask folds to a constant; otherwise k is compared at run time.
-  SmallVector<int64_t> diagonal;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < m; ++j)
-      diagonal.push_back(j - i);
-  Value offsets = ctx.reshape(ctx.i64s(diagonal), {n, m});
+  OPTC_TRY(offsets, diagonalOffsets(ctx, n, m));
   Value k = ctx.scalar(ctx.b.getI64Type(), 0);
   if (Value kInput = ctx.input(1)) {
     RankedTensorType kt = ctx.typeOf(kInput);
@@ -293,7 +317,7 @@ LogicalResult trilu(NodeContext &ctx) {
       return ctx.error() << "k must hold one value, found " << kt;
     k = ctx.reshape(ctx.castTo(kInput, ctx.b.getI64Type()), {});
   }
-  if (!offsets || !k)
+  if (!k)
     return failure();
   OPTC_TRY(mask, ctx.create<CompareOp>(upper ? ComparePredicate::ge
                                              : ComparePredicate::le,
@@ -312,15 +336,10 @@ LogicalResult eyeLike(NodeContext &ctx) {
     return ctx.error() << "needs a static 2-D input, found " << type;
   OPTC_TRY(k, ctx.intAttr("k", 0));
   OPTC_TRY(element, ctx.dtypeAttr("dtype", type.getElementType()));
-  int64_t n = type.getDimSize(0), m = type.getDimSize(1);
-  SmallVector<bool> diagonal;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < m; ++j)
-      diagonal.push_back(j - i == k);
-  auto maskType = RankedTensorType::get({n, m}, ctx.b.getI1Type());
-  Value mask = ConstantOp::create(
-      ctx.b, ctx.loc,
-      cast<ElementsAttr>(DenseElementsAttr::get(maskType, diagonal)));
+  OPTC_TRY(offsets,
+           diagonalOffsets(ctx, type.getDimSize(0), type.getDimSize(1)));
+  OPTC_TRY(mask, ctx.create<CompareOp>(ComparePredicate::eq, offsets,
+                                       ctx.reshape(ctx.i64s({k}), {})));
   ctx.outputs = {ctx.castTo(mask, element)};
   return success();
 }
