@@ -164,6 +164,21 @@ def test_trilu_and_eye_like(optc, tmp_path, rows, cols):
     check(optc, tmp_path, model, {"x": x, "kk": np.array(-4, np.int64)})
 
 
+# Positions along an axis longer than a fold are computed at run time.
+@pytest.mark.parametrize("length", [9, 70000])
+def test_hardmax_and_one_hot_positions(optc, tmp_path, length):
+    model = make_model(
+        [helper.make_node("Hardmax", ["x"], ["h"], axis=1),
+         helper.make_node("OneHot", ["i", "depth", "values"], ["o"], axis=0)],
+        [("x", F32, [2, length]), ("i", I64, [3])],
+        [("h", F32, [2, length]), ("o", F32, [length, 3])],
+        [const("depth", np.array(length, np.int64)),
+         const("values", np.array([-1, 2], np.float32))], opset=18)
+    x = random([2, length], np.float32, 13)
+    i = np.array([0, length - 1, -2], np.int64)
+    check(optc, tmp_path, model, {"x": x, "i": i})
+
+
 @pytest.mark.parametrize("reduction", ["none", "add", "max"])
 def test_scatter_and_gather_nd(optc, tmp_path, reduction):
     model = make_model(

@@ -90,10 +90,12 @@ FailureOr<RankedTensorType> tensorProtoType(const onnx::TensorProto &tensor,
                                             MLIRContext *context, Location loc);
 
 /// The values of an integer constant, when `value` is produced by an
-/// optc.constant with integer elements.
+/// optc.constant with integer elements of at most kMaxBuiltConstant
+/// elements. A larger one (a splat of 2^40 elements costs a few bytes as
+/// an attribute) reads as unknown, like a run-time value.
 std::optional<SmallVector<int64_t>> getConstantInts(Value value);
 
-/// The values of a float constant, converted to double.
+/// The values of a float constant, converted to double; the same limit.
 std::optional<SmallVector<double>> getConstantFloats(Value value);
 
 class GraphImporter;
@@ -221,6 +223,12 @@ public:
   Value scalar(Type element, double value);
   /// A 1-D i64 constant.
   Value i64s(ArrayRef<int64_t> values);
+  /// The i64 positions 0, 1, ..., count - 1 along `axis` of a tensor of
+  /// rank `rank` whose other sizes are 1 (a static count). No larger than a
+  /// fold, they are a constant; larger, they are computed at run time (an
+  /// exclusive running sum of ones, which are a splat), so that
+  /// compile-time memory never grows with `count`.
+  FailureOr<Value> positions(int64_t count, int64_t rank = 1, int64_t axis = 0);
   /// `value` cast to element type `element` (no-op when equal).
   /// `saturate` only matters for float formats of 8 bits or fewer.
   Value castTo(Value value, Type element, bool saturate = true);

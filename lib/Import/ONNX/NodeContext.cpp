@@ -12,6 +12,7 @@
 
 #include "ImportContext.h"
 
+#include "dialects/Optc/IR/FoldUtils.h"
 #include "dialects/Optc/IR/OptcShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -572,6 +573,21 @@ Value NodeContext::i64s(ArrayRef<int64_t> values) {
                                     b.getI64Type());
   return ConstantOp::create(
       b, loc, cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
+}
+
+FailureOr<Value> NodeContext::positions(int64_t count, int64_t rank,
+                                        int64_t axis) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = count;
+  if (count <= folding::kMaxFoldedElements) {
+    if (Value p =
+            reshape(i64s(llvm::to_vector(llvm::seq<int64_t>(0, count))), shape))
+      return p;
+    return failure();
+  }
+  return create<CumSumOp>(
+      splat(RankedTensorType::get(shape, b.getI64Type()), 1), axis,
+      /*exclusive=*/true, /*reverse=*/false);
 }
 
 Value NodeContext::castTo(Value value, Type element, bool saturate) {

@@ -357,7 +357,7 @@ FailureOr<ElementsAttr> onnx_import::convertTensor(onnx::TensorProto &tensor,
 
 static std::optional<ElementsAttr> constantElements(Value value) {
   auto constant = value ? value.getDefiningOp<ConstantOp>() : nullptr;
-  if (!constant)
+  if (!constant || constant.getValue().getNumElements() > kMaxBuiltConstant)
     return std::nullopt;
   return constant.getValue();
 }

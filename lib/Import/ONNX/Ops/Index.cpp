@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "optc/Support/Sizes.h"
 
 #include <cmath>
 
@@ -232,9 +233,11 @@ LogicalResult oneHot(NodeContext &ctx) {
   if (std::optional<SmallVector<double>> d = getConstantFloats(depthInput)) {
     if (d->size() != 1)
       return ctx.error() << "depth must hold one value";
+    // Compared as a double: a cast of one beyond int64 is undefined.
+    if (!((*d)[0] >= 1 && (*d)[0] <= double(kMaxTensorElements)))
+      return ctx.error() << "depth must be positive and at most "
+                         << kMaxTensorElements << ", found " << (*d)[0];
     depth = static_cast<int64_t>((*d)[0]);
-    if (depth <= 0)
-      return ctx.error() << "depth must be positive, found " << depth;
     depthValue = ctx.scalar(i64, depth);
   } else {
     RankedTensorType dt = ctx.typeOf(depthInput);
@@ -258,17 +261,17 @@ LogicalResult oneHot(NodeContext &ctx) {
   if (llvm::count(withAxis, -1) > 1)
     return ctx.error() << "indices may have one unknown dimension at most";
   Value expanded = ctx.reshape(fixed, withAxis);
-  SmallVector<int64_t> positionShape(rank, 1);
-  positionShape[axis] = ShapedType::isDynamic(depth) ? -1 : depth;
-  Value positions;
+  Value targets;
   if (ShapedType::isDynamic(depth)) {
+    SmallVector<int64_t> positionShape(rank, 1);
+    positionShape[axis] = -1;
     OPTC_TRY(r, ctx.create<RangeOp>(ctx.scalar(i64, 0), depthValue,
                                     ctx.scalar(i64, 1)));
-    positions = r;
+    targets = ctx.reshape(r, positionShape);
   } else {
-    positions = ctx.i64s(llvm::to_vector(llvm::seq<int64_t>(0, depth)));
+    OPTC_TRY(p, ctx.positions(depth, rank, axis));
+    targets = p;
   }
-  Value targets = ctx.reshape(positions, positionShape);
   if (!expanded || !targets)
     return failure();
   OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, expanded, targets));

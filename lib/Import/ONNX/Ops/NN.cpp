@@ -143,15 +143,7 @@ LogicalResult hardmax(NodeContext &ctx) {
     if (type.isDynamicDim(axis))
       return ctx.error() << "the hardmax axis must have a static size";
     OPTC_TRY(idx, ctx.create<ArgMaxOp>(x, axis, true, false));
-    int64_t n = type.getDimSize(axis);
-    SmallVector<int64_t> positions;
-    for (int64_t i = 0; i < n; ++i)
-      positions.push_back(i);
-    SmallVector<int64_t> shape(type.getRank(), 1);
-    shape[axis] = n;
-    Value pos = ctx.reshape(ctx.i64s(positions), shape);
-    if (!pos)
-      return failure();
+    OPTC_TRY(pos, ctx.positions(type.getDimSize(axis), type.getRank(), axis));
     OPTC_TRY(hit, ctx.create<CompareOp>(ComparePredicate::eq, idx, pos));
     Type element = type.getElementType();
     OPTC_TRY(y, ctx.create<SelectOp>(hit, ctx.scalar(element, 1),

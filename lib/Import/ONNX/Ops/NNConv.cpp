@@ -161,7 +161,12 @@ LogicalResult col2Im(NodeContext &ctx) {
   // Weight (C*K) x 1 x block: one-hot, position k of row c*K + k.
   SmallVector<int64_t> wShape{columns, 1};
   wShape.append(block);
-  SmallVector<double> weights(columns * kernel, 0.0);
+  std::optional<int64_t> entries = sizes::mul(columns, kernel);
+  if (!entries || *entries > kMaxBuiltConstant)
+    return ctx.error() << "the one-hot weight of " << columns << " x " << kernel
+                       << " entries that Col2Im builds is over "
+                       << kMaxBuiltConstant;
+  SmallVector<double> weights(*entries, 0.0);
   for (int64_t row = 0; row < columns; ++row)
     weights[row * kernel + row % kernel] = 1.0;
   auto f64 = RankedTensorType::get(wShape, ctx.b.getF64Type());

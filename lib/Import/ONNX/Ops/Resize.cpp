@@ -188,8 +188,10 @@ Value resizeAxisDense(Calc &c, const Params &p, const AxisPlan &plan,
   }
   // The output size is at least 1, so scale >= 1 / length and the filter
   // reaches at most 2 * length (cubic) positions beyond either edge.
+  // length <= kMaxBuiltConstant first, so that the product cannot overflow.
   int64_t reach = 2 * length + 3;
-  if ((length + 2 * reach) * length > kMaxBuiltConstant) {
+  if (length > kMaxBuiltConstant ||
+      (length + 2 * reach) * length > kMaxBuiltConstant) {
     ctx.error() << "antialiasing along axis " << plan.axis << " of size "
                 << length << " needs too large a weight matrix";
     return {};

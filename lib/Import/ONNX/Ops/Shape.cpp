@@ -10,8 +10,6 @@
 
 #include "ShapeCommon.h"
 
-#include "dialects/Optc/IR/FoldUtils.h"
-
 #include <cmath>
 #include <limits>
 
@@ -271,29 +269,12 @@ LogicalResult range(NodeContext &ctx) {
   return success();
 }
 
-/// j - i at every position (i, j) of an n x m matrix. A matrix no larger
-/// than a fold is built as a constant. A larger one is computed at run
-/// time, a row of column indices minus a column of row indices, each an
-/// exclusive running sum of ones (a splat, whatever its size), so that
-/// compile-time memory does not grow with n * m and the shapes stay static.
+/// j - i at every position (i, j) of an n x m matrix: a row of column
+/// positions minus a column of row positions (computed at run time when
+/// large, see NodeContext::positions).
 FailureOr<Value> diagonalOffsets(NodeContext &ctx, int64_t n, int64_t m) {
-  if (n * m <= folding::kMaxFoldedElements) {
-    SmallVector<int64_t> offsets;
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < m; ++j)
-        offsets.push_back(j - i);
-    if (Value table = ctx.reshape(ctx.i64s(offsets), {n, m}))
-      return table;
-    return failure();
-  }
-  Type i64 = ctx.b.getI64Type();
-  auto indices = [&](ArrayRef<int64_t> shape, int64_t axis) {
-    return ctx.create<CumSumOp>(ctx.splat(RankedTensorType::get(shape, i64), 1),
-                                axis,
-                                /*exclusive=*/true, /*reverse=*/false);
-  };
-  OPTC_TRY(columns, indices({1, m}, 1));
-  OPTC_TRY(rows, indices({n, 1}, 0));
+  OPTC_TRY(columns, ctx.positions(m, 2, 1));
+  OPTC_TRY(rows, ctx.positions(n, 2, 0));
   return ctx.create<SubOp>(columns, rows);
 }
 
