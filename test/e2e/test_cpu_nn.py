@@ -179,6 +179,18 @@ def test_hardmax_and_one_hot_positions(optc, tmp_path, length):
     check(optc, tmp_path, model, {"x": x, "i": i})
 
 
+# A causal mask of 300 x 300 (more than a fold) is computed at run time.
+def test_causal_attention_long(optc, tmp_path):
+    shape = [1, 2, 300, 8]
+    model = make_model(
+        [helper.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=1)],
+        [("q", F32, shape), ("k", F32, shape), ("v", F32, shape)],
+        [("y", F32, shape)], opset=23)
+    model.ir_version = 10
+    feeds = {n: random(shape, np.float32, 14 + i) for i, n in enumerate("qkv")}
+    check(optc, tmp_path, model, feeds, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("reduction", ["none", "add", "max"])
 def test_scatter_and_gather_nd(optc, tmp_path, reduction):
     model = make_model(

@@ -405,6 +405,9 @@ def test_dynamic_quantize_matmul(optc, tmp_path, b_type, per_column,
     (2, 4, 0, "rotary_interleaved"),
     (1, 4, 0, "attention_bias"),
     (2, 4, 0, "bidirectional"),
+    # seq x total over 2^16: the causal mask is computed at run time.
+    (1, 300, 0, "prompt"),
+    (1, 300, 0, "window"),
 ])
 def test_group_query_attention(optc, tmp_path, batch, seq, past, case):
     # onnxruntime's rotary kernel wants head sizes that are multiples of 16.

@@ -31,9 +31,9 @@ private:
 
   FailureOr<Value> toHeads(Value x, int64_t heads, llvm::StringRef name);
   FailureOr<Value> repeatHeads(Value x, int64_t reps);
-  /// A constant [q, kv] bias: 0 where allowed(i, j), -inf elsewhere.
-  Value positionBias(int64_t q, int64_t kv,
-                     llvm::function_ref<bool(int64_t, int64_t)> allowed);
+  /// i + offset - j for query i and key j, [q, kv] i64: a constant when
+  /// small, computed at run time otherwise (NodeContext::positions).
+  FailureOr<Value> keyOffsets(int64_t q, int64_t kv, int64_t offset);
   FailureOr<Value> softmax(Value x);
   Value negInf() { return ctx.scalar(element, -INFINITY); }
   Value zero() { return ctx.scalar(element, 0); }
@@ -73,17 +73,14 @@ FailureOr<Value> AttentionImporter::repeatHeads(Value x, int64_t reps) {
   return r;
 }
 
-Value AttentionImporter::positionBias(
-    int64_t q, int64_t kv, llvm::function_ref<bool(int64_t, int64_t)> allowed) {
-  auto type = RankedTensorType::get({q, kv}, element);
-  SmallVector<APFloat> values;
-  const llvm::fltSemantics &sem = cast<FloatType>(element).getFloatSemantics();
-  for (int64_t i = 0; i < q; ++i)
-    for (int64_t j = 0; j < kv; ++j)
-      values.push_back(allowed(i, j) ? APFloat::getZero(sem)
-                                     : APFloat::getInf(sem, /*Negative=*/true));
-  return ConstantOp::create(
-      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+FailureOr<Value> AttentionImporter::keyOffsets(int64_t q, int64_t kv,
+                                               int64_t offset) {
+  OPTC_TRY(rows, ctx.positions(q, 2, 0));
+  OPTC_TRY(columns, ctx.positions(kv, 2, 1));
+  OPTC_TRY(diff, ctx.create<SubOp>(rows, columns));
+  if (offset == 0)
+    return diff;
+  return ctx.create<AddOp>(diff, ctx.reshape(ctx.i64s({offset}), {}));
 }
 
 FailureOr<Value> AttentionImporter::softmax(Value x) {
@@ -197,17 +194,34 @@ LogicalResult AttentionImporter::run() {
     return success();
   };
   // Causal and sliding-window masks are aligned bottom-right: query i sits
-  // at position i + offset among the keys.
-  auto windowAllows = [&](int64_t i, int64_t j, int64_t offset) {
-    int64_t diff = i + offset - j;
-    return (!isCausal || diff >= 0) && (leftWindow < 0 || diff <= leftWindow) &&
-           (rightWindow < 0 || -diff <= rightWindow);
-  };
+  // at position i + offset among the keys. With diff = i + offset - j, a
+  // key is allowed when 0 <= diff (causal), diff <= left, -diff <= right;
+  // `allowed` (when given) is and-ed in.
   bool positional = isCausal || leftWindow >= 0 || rightWindow >= 0;
+  auto windowAllows = [&](Value diff, Value allowed) -> FailureOr<Value> {
+    auto require = [&](ComparePredicate p, int64_t bound) -> LogicalResult {
+      OPTC_TRY(ok, ctx.create<CompareOp>(p, diff,
+                                         ctx.reshape(ctx.i64s({bound}), {})));
+      if (!allowed) {
+        allowed = ok;
+        return success();
+      }
+      OPTC_TRY(both, ctx.create<AndOp>(allowed, ok));
+      allowed = both;
+      return success();
+    };
+    if (isCausal && failed(require(ComparePredicate::ge, 0)))
+      return failure();
+    if (leftWindow >= 0 && failed(require(ComparePredicate::le, leftWindow)))
+      return failure();
+    if (rightWindow >= 0 && failed(require(ComparePredicate::ge, -rightWindow)))
+      return failure();
+    return allowed;
+  };
   if (positional && !nonpad) {
-    Value positions = positionBias(qLen, kvLen, [&](int64_t i, int64_t j) {
-      return windowAllows(i, j, pastLen);
-    });
+    OPTC_TRY(diff, keyOffsets(qLen, kvLen, pastLen));
+    OPTC_TRY(allowed, windowAllows(diff, Value()));
+    OPTC_TRY(positions, ctx.create<SelectOp>(allowed, zero(), negInf()));
     if (failed(addBias(positions)))
       return failure();
   }
@@ -222,40 +236,17 @@ LogicalResult AttentionImporter::run() {
                     {nt.isDynamicDim(0) ? -1 : nt.getDimSize(0), 1, 1});
     if (!lengths)
       return failure();
-    SmallVector<int64_t> keyPositions, diffs;
-    for (int64_t j = 0; j < kvLen; ++j)
-      keyPositions.push_back(j);
-    Value keys = ctx.reshape(ctx.i64s(keyPositions), {1, 1, kvLen});
-    if (!keys)
-      return failure();
+    OPTC_TRY(keys, ctx.positions(kvLen, 3, 2));
     OPTC_TRY(isKey, ctx.create<CompareOp>(ComparePredicate::lt, keys, lengths));
     Value allowed = isKey;
     if (positional) {
-      // diff = i - j + (len - q): allowed when 0 <= diff (causal),
-      // diff <= left, -diff <= right.
-      for (int64_t i = 0; i < qLen; ++i)
-        for (int64_t j = 0; j < kvLen; ++j)
-          diffs.push_back(i - j - qLen);
-      Value base = ctx.reshape(ctx.i64s(diffs), {1, qLen, kvLen});
+      OPTC_TRY(offsets, keyOffsets(qLen, kvLen, -qLen));
+      Value base = ctx.reshape(offsets, {1, qLen, kvLen});
       if (!base)
         return failure();
       OPTC_TRY(diff, ctx.create<AddOp>(base, lengths));
-      auto require = [&](ComparePredicate p, Value lhs,
-                         int64_t bound) -> LogicalResult {
-        OPTC_TRY(ok, ctx.create<CompareOp>(
-                         p, lhs, ctx.scalar(ctx.b.getI64Type(), bound)));
-        OPTC_TRY(both, ctx.create<AndOp>(allowed, ok));
-        allowed = both;
-        return success();
-      };
-      if (isCausal && failed(require(ComparePredicate::ge, diff, 0)))
-        return failure();
-      if (leftWindow >= 0 &&
-          failed(require(ComparePredicate::le, diff, leftWindow)))
-        return failure();
-      if (rightWindow >= 0 &&
-          failed(require(ComparePredicate::ge, diff, -rightWindow)))
-        return failure();
+      OPTC_TRY(windowed, windowAllows(diff, allowed));
+      allowed = windowed;
     }
     OPTC_TRY(padBias, ctx.create<SelectOp>(allowed, zero(), negInf()));
     RankedTensorType pt = ctx.typeOf(padBias);

@@ -80,16 +80,24 @@ FailureOr<Value> repeatHeads(NodeContext &ctx, Value x, int64_t reps) {
   return r;
 }
 
-/// A [q, kv] boolean constant: allowed(i, j).
-Value positionMask(NodeContext &ctx, int64_t q, int64_t kv,
-                   llvm::function_ref<bool(int64_t, int64_t)> allowed) {
-  auto type = RankedTensorType::get({q, kv}, ctx.b.getI1Type());
-  SmallVector<bool> values;
-  for (int64_t i = 0; i < q; ++i)
-    for (int64_t j = 0; j < kv; ++j)
-      values.push_back(allowed(i, j));
-  return ConstantOp::create(
-      ctx.b, ctx.loc, cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+/// The [q, kv] boolean mask of the keys query i sees when it sits at
+/// position offset + i: j <= offset + i, and within the last `window` keys
+/// when window > 0. A constant when small, computed at run time otherwise
+/// (NodeContext::positions).
+FailureOr<Value> causalMask(NodeContext &ctx, int64_t q, int64_t kv,
+                            int64_t offset, int64_t window) {
+  OPTC_TRY(rows, ctx.positions(q, 2, 0));
+  OPTC_TRY(columns, ctx.positions(kv, 2, 1));
+  // diff = offset + i - j
+  OPTC_TRY(back, ctx.create<SubOp>(rows, columns));
+  OPTC_TRY(diff, ctx.create<AddOp>(back, ctx.reshape(ctx.i64s({offset}), {})));
+  OPTC_TRY(seen, ctx.create<CompareOp>(ComparePredicate::ge, diff,
+                                       ctx.reshape(ctx.i64s({0}), {})));
+  if (window <= 0)
+    return seen;
+  OPTC_TRY(near, ctx.create<CompareOp>(ComparePredicate::lt, diff,
+                                       ctx.reshape(ctx.i64s({window}), {})));
+  return ctx.create<AndOp>(seen, near);
 }
 
 /// The attention of onnxruntime's Attention and QAttention (CPU):
@@ -175,10 +183,8 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
     if (!mt.hasStaticShape())
       return ctx.error() << "mask_index must have a static shape, found " << mt;
     Type i32 = ctx.b.getI32Type();
-    SmallVector<int64_t> keys;
-    for (int64_t j = 0; j < total; ++j)
-      keys.push_back(j);
-    Value keyPos = ctx.castTo(ctx.i64s(keys), i32);
+    OPTC_TRY(keys, ctx.positions(total));
+    Value keyPos = ctx.castTo(keys, i32);
     Value allowed;
     if (mt.getRank() == 1) {
       int64_t n = mt.getDimSize(0);
@@ -242,9 +248,7 @@ FailureOr<std::pair<Value, Value>> packedAttention(NodeContext &ctx,
     double lowest =
         -APFloat::getLargest(cast<FloatType>(element).getFloatSemantics())
              .convertToDouble();
-    Value visible = positionMask(ctx, seq, total, [&](int64_t i, int64_t j) {
-      return j <= pastLen + i;
-    });
+    OPTC_TRY(visible, causalMask(ctx, seq, total, pastLen, 0));
     OPTC_TRY(causal, ctx.create<SelectOp>(
                          visible, maskBias ? maskBias : ctx.scalar(element, 0),
                          ctx.scalar(element, lowest)));
@@ -427,12 +431,7 @@ FailureOr<Value> rotate(NodeContext &ctx, Value x, Value cosCache,
 
 /// Positions offset + [0, seq) as [1, seq] int64.
 FailureOr<Value> positionsFrom(NodeContext &ctx, Value offset, int64_t seq) {
-  SmallVector<int64_t> steps;
-  for (int64_t s = 0; s < seq; ++s)
-    steps.push_back(s);
-  Value row = ctx.reshape(ctx.i64s(steps), {1, seq});
-  if (!row)
-    return failure();
+  OPTC_TRY(row, ctx.positions(seq, 2, 1));
   if (!offset)
     return row;
   Value o = ctx.reshape(ctx.castTo(offset, ctx.b.getI64Type()), {1, 1});
@@ -669,10 +668,7 @@ LogicalResult groupQueryAttention(NodeContext &ctx) {
   if (causal) {
     // Query i sits at position past + i; a local window keeps the
     // local_window_size keys that end there.
-    Value visible = positionMask(ctx, seq, total, [&](int64_t i, int64_t j) {
-      int64_t at = pastLen + i;
-      return j <= at && (window <= 0 || j > at - window);
-    });
+    OPTC_TRY(visible, causalMask(ctx, seq, total, pastLen, window));
     OPTC_TRY(masked, ctx.create<SelectOp>(visible, scores,
                                           ctx.scalar(element, -INFINITY)));
     scores = masked;
