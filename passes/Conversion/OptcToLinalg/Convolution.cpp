@@ -713,38 +713,40 @@ template <typename Op> struct PoolLowering : public OpConversionPattern<Op> {
           rewriter, loc, type, {result},
           {rewriter.getMultiDimIdentityMap(type.getRank())},
           [&](OpBuilder &b, Location l, ValueRange iv, ValueRange args) {
-            // Per dimension: kernel positions k with the sampled position
-            // inside the input (or inside the declared padding).
-            Value count = arith::ConstantIndexOp::create(b, l, 1);
+            // Per dimension: the kernel positions k in [0, kernel) whose
+            // sampled position start + k*d lies in [first, end) (the input,
+            // or the input and its declared padding), in closed form so that
+            // the code does not grow with the kernel:
+            // k in [max(0, ceil((first - start) / d)),
+            //       min(kernel, floor((end - 1 - start) / d) + 1)).
+            auto index = [&](int64_t v) -> Value {
+              return arith::ConstantIndexOp::create(b, l, v);
+            };
+            Value count = index(1);
             for (int64_t i = 0; i < n; ++i) {
               int64_t size = inType.getDimSize(2 + i);
               int64_t first = includePad ? -declaredLow[i] : 0;
               int64_t end = includePad ? size + declaredHigh[i] : size;
-              // position = o*s + k*d - low, in [first, end).
+              // start = o*s - low
               Value start = arith::SubIOp::create(
                   b, l,
-                  arith::MulIOp::create(
-                      b, l, iv[2 + i],
-                      arith::ConstantIndexOp::create(b, l, strides[i])),
-                  arith::ConstantIndexOp::create(b, l, low[i]));
-              Value inside = arith::ConstantIndexOp::create(b, l, 0);
-              for (int64_t k = 0; k < kernel[i]; ++k) {
-                Value at = arith::AddIOp::create(
-                    b, l, start,
-                    arith::ConstantIndexOp::create(b, l, k * dilations[i]));
-                Value ge = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::sge, at,
-                    arith::ConstantIndexOp::create(b, l, first));
-                Value lt = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::slt, at,
-                    arith::ConstantIndexOp::create(b, l, end));
-                Value ok = arith::AndIOp::create(b, l, ge, lt);
-                inside = arith::AddIOp::create(
-                    b, l, inside,
-                    arith::IndexCastOp::create(
-                        b, l, b.getIndexType(),
-                        arith::ExtUIOp::create(b, l, b.getI64Type(), ok)));
+                  arith::MulIOp::create(b, l, iv[2 + i], index(strides[i])),
+                  index(low[i]));
+              Value fromFirst =
+                  arith::SubIOp::create(b, l, index(first), start);
+              Value toLast = arith::SubIOp::create(b, l, index(end - 1), start);
+              if (dilations[i] != 1) {
+                fromFirst = arith::CeilDivSIOp::create(b, l, fromFirst,
+                                                       index(dilations[i]));
+                toLast = arith::FloorDivSIOp::create(b, l, toLast,
+                                                     index(dilations[i]));
               }
+              Value lo = arith::MaxSIOp::create(b, l, fromFirst, index(0));
+              Value hi = arith::MinSIOp::create(
+                  b, l, arith::AddIOp::create(b, l, toLast, index(1)),
+                  index(kernel[i]));
+              Value inside = arith::MaxSIOp::create(
+                  b, l, arith::SubIOp::create(b, l, hi, lo), index(0));
               count = arith::MulIOp::create(b, l, count, inside);
             }
             Value countF = arith::UIToFPOp::create(

@@ -352,16 +352,22 @@ LogicalResult deformConv(NodeContext &ctx) {
   OPTC_TRY(pads, ctx.intsAttr("pads", &given));
   if (!given)
     pads = {0, 0, 0, 0};
-  if (group <= 0 || offsetGroup <= 0 || c % group || oc % group ||
-      c % offsetGroup || wt.getDimSize(1) * group != c ||
-      ot.getDimSize(0) != n || ot.getDimSize(1) != offsetGroup * 2 * k ||
-      strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+  // group and offset_group are attributes: their products may overflow.
+  std::optional<int64_t> offsetChannels =
+      offsetGroup > 0 ? sizes::product({offsetGroup, 2, k}) : std::nullopt;
+  std::optional<int64_t> weightChannels =
+      group > 0 ? sizes::mul(wt.getDimSize(1), group) : std::nullopt;
+  if (!offsetChannels || !weightChannels || c % group || oc % group ||
+      c % offsetGroup || *weightChannels != c || ot.getDimSize(0) != n ||
+      ot.getDimSize(1) != *offsetChannels || strides.size() != 2 ||
+      dilations.size() != 2 || pads.size() != 4)
     return ctx.error() << "inconsistent shapes or attributes: X " << xt
                        << ", W " << wt << ", offset " << ot;
   Calc cc(ctx);
   Type i64 = ctx.b.getI64Type();
-  int64_t points = k * oh * ow, cg = c / offsetGroup;
-  if (points > kMaxBuiltConstant)
+  std::optional<int64_t> pointCount = sizes::product({k, oh, ow});
+  int64_t points = pointCount.value_or(0), cg = c / offsetGroup;
+  if (!pointCount || points > kMaxBuiltConstant)
     return ctx.error() << "the kernel and output are too large to tabulate";
   // Offsets as [N, G, K, 2, OH, OW]: the row (0) and column (1) shifts.
   Value off = ctx.reshape(offset, {n, offsetGroup, k, 2, oh, ow});

@@ -362,6 +362,13 @@ LogicalResult lrn(NodeContext &ctx) {
   int64_t before = std::min((size - 1) / 2, channels - 1);
   int64_t after = std::min(size / 2, channels - 1);
   int64_t taps = before + after + 1;
+  // One slice and one add per tap: a window wider than any real network's
+  // (3 to 9 channels) would be unbounded compile-time work.
+  constexpr int64_t kMaxTaps = 1024;
+  if (taps > kMaxTaps)
+    return ctx.error() << "a window of " << taps
+                       << " channels is more than optc unrolls (" << kMaxTaps
+                       << ")";
   Type t = type.getElementType();
   OPTC_TRY(sq, ctx.create<MulOp>(x, x));
   SmallVector<int64_t> low(rank, 0), high(rank, 0);

@@ -70,8 +70,11 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x,
   std::optional<int64_t> pointCount = sizes::product(outSpatial);
   assert(pointCount && "a tensor within the limits per tensor");
   int64_t points = *pointCount;
-  if (points > kMaxBuiltConstant || in[0] * in[1] > kMaxBuiltConstant)
-    return ctx.error() << "the Indices output is too large to tabulate";
+  // One table of `points` input offsets per tap.
+  if (points > kMaxBuiltConstant / taps)
+    return ctx.error() << "the Indices output of " << points << " positions"
+                       << " per image and " << taps
+                       << " taps is too large to tabulate";
   Value best, bestIndex;
   SmallVector<int64_t> tap(spatial, 0);
   for (int64_t n = 0; n < taps; ++n) {

@@ -75,6 +75,27 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
   Calc c(ctx);
   int64_t rows = type.getRank() == 2 ? type.getDimSize(0) : 1;
   int64_t length = type.getShape().back();
+  // The skip distances d at which a gram of n tokens fits the row, (n - 1)
+  // * d < length, up to max_skip_count + 1.
+  auto distancesFor = [&](int64_t n) -> int64_t {
+    if (n == 1)
+      return length > 0 ? 1 : 0;
+    int64_t fit = std::max<int64_t>((length - 1) / (n - 1), 0);
+    return maxSkip < fit ? maxSkip + 1 : fit;
+  };
+  // Each gram token at each distance is a slice and a compare: count them
+  // before building any, as max_skip_count and the row's length can make
+  // that unbounded compile-time work.
+  constexpr int64_t kMaxTokenMatches = int64_t(1) << 16;
+  int64_t matches = 0;
+  for (const Gram &g : grams) {
+    int64_t n = g.tokens.size();
+    matches += n * distancesFor(n);
+    if (matches > kMaxTokenMatches)
+      return ctx.error() << "the grams at every skip distance need more than "
+                         << kMaxTokenMatches
+                         << " token matches; lower max_skip_count";
+  }
   Value tokens =
       ctx.castTo(type.getRank() == 2 ? x : ctx.reshape(x, {1, length}),
                  ctx.b.getI64Type());
@@ -82,12 +103,8 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
   SmallVector<Value> columns(outSize);
   for (const Gram &g : grams) {
     int64_t n = g.tokens.size();
-    // Distances beyond the row's length find nothing.
-    int64_t distances = n == 1 ? 1 : std::min(maxSkip + 1, length);
-    for (int64_t d = 1; d <= distances; ++d) {
+    for (int64_t d = 1, distances = distancesFor(n); d <= distances; ++d) {
       int64_t starts = length - (n - 1) * d;
-      if (starts <= 0)
-        continue;
       Value match;
       for (int64_t k = 0; k < n; ++k) {
         Value slice = c.op<SliceOp>(tokens, ArrayRef<int64_t>{0, k * d},
