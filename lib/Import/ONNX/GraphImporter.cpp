@@ -466,6 +466,16 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         llvm::StringMap<Value> &scope,
                                         const llvm::StringMap<int64_t> &opsets,
                                         unsigned depth) {
+  // The main graph's nodes are bounded by the file; nested ones are not:
+  // a subgraph may be imported more than once (a probe, then the body; a
+  // Loop unrolled), and a function is inlined at every call, so a small
+  // file can nest its way to billions of imports.
+  if (depth > 0 && ++nestedNodeImports > kMaxNestedNodeImports)
+    return emitError(modelLoc)
+           << "subgraphs and functions expand to more than "
+           << kMaxNestedNodeImports
+           << " node imports (bodies imported more than once, Loops "
+              "unrolled, functions inlined at every call)";
   llvm::StringRef domain = canonicalDomain(node.domain());
   llvm::StringRef domainName = domain.empty() ? "ai.onnx" : domain;
   auto opsetIt = opsets.find(domain);

@@ -377,6 +377,9 @@ private:
                                     const InputValue &value);
 
   llvm::StringMap<Value> values;
+  /// Nodes of subgraphs and functions imported so far, repeats included.
+  static constexpr int64_t kMaxNestedNodeImports = int64_t(1) << 18;
+  int64_t nestedNodeImports = 0;
   /// Model-local functions by "domain::name".
   llvm::StringMap<const onnx::FunctionProto *> functions;
 };
