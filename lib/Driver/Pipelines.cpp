@@ -57,6 +57,10 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createOptcInferShapes());
     pm.addPass(createCanonicalizerPass());
+    // Folding a switch on now-known sizes (run-time axes) leaves new casts
+    // to less static types: their users are refined once more.
+    pm.addPass(createOptcInferShapes());
+    pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
     // Folding a transposed weight leaves the original blob unused: free it
     // rather than carry both through compilation.

@@ -82,6 +82,27 @@ struct OutlineKernelsPass
     SymbolTable symbols(module);
     SmallVector<FusionOp> regions;
     module.walk([&](FusionOp fusion) { regions.push_back(fusion); });
+    // Kernels are called with bare pointers, so their buffers need static
+    // shapes. A size still unknown here depends on the input data (NonZero)
+    // or on a value shape inference could not see through: an error on
+    // the model's op, not an internal one of the LLVM lowering.
+    for (FusionOp fusion : regions) {
+      auto unknown = [](Type type) {
+        auto shaped = dyn_cast<ShapedType>(type);
+        return shaped && !shaped.hasStaticShape();
+      };
+      auto types = llvm::concat<const Type>(
+          ValueRange(fusion.getInputs()).getTypes(), fusion.getResultTypes());
+      auto it = llvm::find_if(types, unknown);
+      if (it == types.end())
+        continue;
+      Operation *op = &fusion.getBodyBlock().front();
+      op->emitOpError() << "works on " << *it
+                        << ", whose sizes are unknown at compile time; a "
+                           "compiled kernel needs static shapes (sizes that "
+                           "depend on the input data are not supported)";
+      return signalPassFailure();
+    }
     unsigned counter = 0;
     for (FusionOp fusion : regions) {
       Block &body = fusion.getBodyBlock();

@@ -1,4 +1,4 @@
-// RUN: optc-opt %s --optc-outline-kernels -split-input-file | FileCheck %s
+// RUN: optc-opt %s --optc-outline-kernels -split-input-file -verify-diagnostics | FileCheck %s
 
 // Each region becomes a private kernel named after its first op; a splat
 // constant is copied in, a large constant stays an argument.
@@ -50,4 +50,17 @@ func.func @broadcast(%x: tensor<4x8xf32>, %y: tensor<8xf32>) -> tensor<4x8xf32> 
     optc.yield %m : tensor<4x8xf32>
   }
   return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// A kernel's buffers need static shapes: a size unknown this late is the
+// model's error, named on its op.
+func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = optc.fusion (%a = %x : tensor<?x4xf32>) -> tensor<?x4xf32> {
+    // expected-error @+1 {{'optc.relu' op works on 'tensor<?x4xf32>', whose sizes are unknown at compile time; a compiled kernel needs static shapes (sizes that depend on the input data are not supported)}}
+    %r = optc.relu %a : tensor<?x4xf32>
+    optc.yield %r : tensor<?x4xf32>
+  }
+  return %0 : tensor<?x4xf32>
 }
