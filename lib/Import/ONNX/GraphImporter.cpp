@@ -162,6 +162,7 @@ static void collectCaptures(const onnx::GraphProto &graph,
 }
 
 LogicalResult GraphImporter::importMain(ModuleOp module) {
+  this->module = module;
   MLIRContext *context = builder.getContext();
   onnx::GraphProto &graph = *model.proto->mutable_graph();
   auto fail = [&](const Twine &why) {

@@ -333,6 +333,9 @@ public:
   const ImportOptions &options;
   OpBuilder &builder;
   Location modelLoc;
+  /// The module importMain fills (declarations go there even while a
+  /// subgraph is built in a detached block, as Scan's probe is).
+  ModuleOp module;
 
   /// Converts a TensorProto into an optc.constant.
   FailureOr<Value> importTensor(onnx::TensorProto &tensor, Location loc);

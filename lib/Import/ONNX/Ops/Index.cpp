@@ -26,8 +26,7 @@ namespace {
 static constexpr llvm::StringLiteral kNoteIndex = "optc_note_index";
 
 static void declareNoteIndex(NodeContext &ctx) {
-  auto module =
-      ctx.b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  ModuleOp module = ctx.graph.module;
   if (!module || module.lookupSymbol(kNoteIndex))
     return;
   OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
