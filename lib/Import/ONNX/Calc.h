@@ -71,7 +71,7 @@ public:
   }
   Value f64(double v) { return ctx.scalar(ctx.b.getF64Type(), v); }
   Value constant(Type element, double v) { return ctx.scalar(element, v); }
-  Value i64(double v) { return ctx.scalar(ctx.b.getI64Type(), v); }
+  Value i64(int64_t v) { return ctx.i64(v); }
   /// Entry `i` of a 1-D tensor as a 0-d tensor.
   Value entry(Value v, int64_t i) {
     if (!v) {

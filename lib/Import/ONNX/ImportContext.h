@@ -223,12 +223,23 @@ public:
   Value scalar(Type element, double value);
   /// A 1-D i64 constant.
   Value i64s(ArrayRef<int64_t> values);
+  /// A 0-d i64 constant holding `value` exactly (scalar() goes through a
+  /// double, which rounds beyond 2^53).
+  Value i64(int64_t value);
   /// The i64 positions 0, 1, ..., count - 1 along `axis` of a tensor of
   /// rank `rank` whose other sizes are 1 (a static count). No larger than a
   /// fold, they are a constant; larger, they are computed at run time (an
   /// exclusive running sum of ones, which are a splat), so that
   /// compile-time memory never grows with `count`.
   FailureOr<Value> positions(int64_t count, int64_t rank = 1, int64_t axis = 0);
+  /// The [rows, columns] i64 table whose entry (i, j) is j - i: the index of
+  /// the diagonal through (i, j), 0 on the main diagonal and positive above
+  /// it (ONNX's numbering in Trilu and EyeLike). Built from positions(), so
+  /// a large table is computed at run time.
+  FailureOr<Value> diagonals(int64_t rows, int64_t columns);
+  /// Combines `value` into `acc` with the elementwise `OpTy` (AddOp for
+  /// biases, AndOp for masks): acc = value when acc is still null.
+  template <typename OpTy> LogicalResult accumulate(Value &acc, Value value);
   /// `value` cast to element type `element` (no-op when equal).
   /// `saturate` only matters for float formats of 8 bits or fewer.
   Value castTo(Value value, Type element, bool saturate = true);
@@ -413,6 +424,19 @@ template <typename OpTy, typename... Args>
 FailureOr<Value> NodeContext::create(Args &&...args) {
   OPTC_TRY(op, createMulti<OpTy>(1, std::forward<Args>(args)...));
   return finish(op);
+}
+
+template <typename OpTy>
+LogicalResult NodeContext::accumulate(Value &acc, Value value) {
+  if (!acc) {
+    acc = value;
+    return success();
+  }
+  FailureOr<Value> combined = create<OpTy>(acc, value);
+  if (failed(combined))
+    return failure();
+  acc = *combined;
+  return success();
 }
 
 } // namespace mlir::optc::onnx_import

@@ -575,6 +575,12 @@ Value NodeContext::i64s(ArrayRef<int64_t> values) {
       b, loc, cast<ElementsAttr>(DenseIntElementsAttr::get(type, values)));
 }
 
+Value NodeContext::i64(int64_t value) {
+  auto type = RankedTensorType::get({}, b.getI64Type());
+  return ConstantOp::create(
+      b, loc, cast<ElementsAttr>(DenseIntElementsAttr::get(type, {value})));
+}
+
 FailureOr<Value> NodeContext::positions(int64_t count, int64_t rank,
                                         int64_t axis) {
   SmallVector<int64_t> shape(rank, 1);
@@ -588,6 +594,12 @@ FailureOr<Value> NodeContext::positions(int64_t count, int64_t rank,
   return create<CumSumOp>(
       splat(RankedTensorType::get(shape, b.getI64Type()), 1), axis,
       /*exclusive=*/true, /*reverse=*/false);
+}
+
+FailureOr<Value> NodeContext::diagonals(int64_t rows, int64_t columns) {
+  OPTC_TRY(i, positions(rows, 2, 0));
+  OPTC_TRY(j, positions(columns, 2, 1));
+  return create<SubOp>(j, i);
 }
 
 Value NodeContext::castTo(Value value, Type element, bool saturate) {

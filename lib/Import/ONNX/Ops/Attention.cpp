@@ -31,9 +31,6 @@ private:
 
   FailureOr<Value> toHeads(Value x, int64_t heads, llvm::StringRef name);
   FailureOr<Value> repeatHeads(Value x, int64_t reps);
-  /// i + offset - j for query i and key j, [q, kv] i64: a constant when
-  /// small, computed at run time otherwise (NodeContext::positions).
-  FailureOr<Value> keyOffsets(int64_t q, int64_t kv, int64_t offset);
   FailureOr<Value> softmax(Value x);
   Value negInf() { return ctx.scalar(element, -INFINITY); }
   Value zero() { return ctx.scalar(element, 0); }
@@ -71,16 +68,6 @@ FailureOr<Value> AttentionImporter::repeatHeads(Value x, int64_t reps) {
   if (!r)
     return failure();
   return r;
-}
-
-FailureOr<Value> AttentionImporter::keyOffsets(int64_t q, int64_t kv,
-                                               int64_t offset) {
-  OPTC_TRY(rows, ctx.positions(q, 2, 0));
-  OPTC_TRY(columns, ctx.positions(kv, 2, 1));
-  OPTC_TRY(diff, ctx.create<SubOp>(rows, columns));
-  if (offset == 0)
-    return diff;
-  return ctx.create<AddOp>(diff, ctx.reshape(ctx.i64s({offset}), {}));
 }
 
 FailureOr<Value> AttentionImporter::softmax(Value x) {
@@ -184,31 +171,16 @@ LogicalResult AttentionImporter::run() {
       bias = ctx.castTo(mask, element);
     }
   }
-  auto addBias = [&](Value extra) -> LogicalResult {
-    if (!bias) {
-      bias = extra;
-      return success();
-    }
-    OPTC_TRY(sum, ctx.create<AddOp>(bias, extra));
-    bias = sum;
-    return success();
-  };
   // Causal and sliding-window masks are aligned bottom-right: query i sits
-  // at position i + offset among the keys. With diff = i + offset - j, a
-  // key is allowed when 0 <= diff (causal), diff <= left, -diff <= right;
+  // at position i + offset among the keys. With diff = offset + i - j
+  // (offset minus the diagonal j - i of NodeContext::diagonals), a key is
+  // allowed when 0 <= diff (causal), diff <= left, -diff <= right;
   // `allowed` (when given) is and-ed in.
   bool positional = isCausal || leftWindow >= 0 || rightWindow >= 0;
   auto windowAllows = [&](Value diff, Value allowed) -> FailureOr<Value> {
     auto require = [&](ComparePredicate p, int64_t bound) -> LogicalResult {
-      OPTC_TRY(ok, ctx.create<CompareOp>(p, diff,
-                                         ctx.reshape(ctx.i64s({bound}), {})));
-      if (!allowed) {
-        allowed = ok;
-        return success();
-      }
-      OPTC_TRY(both, ctx.create<AndOp>(allowed, ok));
-      allowed = both;
-      return success();
+      OPTC_TRY(ok, ctx.create<CompareOp>(p, diff, ctx.i64(bound)));
+      return ctx.accumulate<AndOp>(allowed, ok);
     };
     if (isCausal && failed(require(ComparePredicate::ge, 0)))
       return failure();
@@ -219,10 +191,11 @@ LogicalResult AttentionImporter::run() {
     return allowed;
   };
   if (positional && !nonpad) {
-    OPTC_TRY(diff, keyOffsets(qLen, kvLen, pastLen));
+    OPTC_TRY(diagonals, ctx.diagonals(qLen, kvLen));
+    OPTC_TRY(diff, ctx.create<SubOp>(ctx.i64(pastLen), diagonals));
     OPTC_TRY(allowed, windowAllows(diff, Value()));
     OPTC_TRY(positions, ctx.create<SelectOp>(allowed, zero(), negInf()));
-    if (failed(addBias(positions)))
+    if (failed(ctx.accumulate<AddOp>(bias, positions)))
       return failure();
   }
   if (nonpad) {
@@ -240,11 +213,12 @@ LogicalResult AttentionImporter::run() {
     OPTC_TRY(isKey, ctx.create<CompareOp>(ComparePredicate::lt, keys, lengths));
     Value allowed = isKey;
     if (positional) {
-      OPTC_TRY(offsets, keyOffsets(qLen, kvLen, -qLen));
-      Value base = ctx.reshape(offsets, {1, qLen, kvLen});
-      if (!base)
+      OPTC_TRY(diagonals, ctx.diagonals(qLen, kvLen));
+      Value perQuery = ctx.reshape(diagonals, {1, qLen, kvLen});
+      if (!perQuery)
         return failure();
-      OPTC_TRY(diff, ctx.create<AddOp>(base, lengths));
+      OPTC_TRY(offset, ctx.create<SubOp>(lengths, ctx.i64(qLen)));
+      OPTC_TRY(diff, ctx.create<SubOp>(offset, perQuery));
       OPTC_TRY(windowed, windowAllows(diff, allowed));
       allowed = windowed;
     }
@@ -253,7 +227,7 @@ LogicalResult AttentionImporter::run() {
     Value perBatch =
         ctx.reshape(padBias, {pt.isDynamicDim(0) ? -1 : pt.getDimSize(0), 1,
                               pt.getDimSize(1), kvLen});
-    if (!perBatch || failed(addBias(perBatch)))
+    if (!perBatch || failed(ctx.accumulate<AddOp>(bias, perBatch)))
       return failure();
   }
 

@@ -237,7 +237,7 @@ LogicalResult oneHot(NodeContext &ctx) {
       return ctx.error() << "depth must be positive and at most "
                          << kMaxTensorElements << ", found " << (*d)[0];
     depth = static_cast<int64_t>((*d)[0]);
-    depthValue = ctx.scalar(i64, depth);
+    depthValue = ctx.i64(depth);
   } else {
     RankedTensorType dt = ctx.typeOf(depthInput);
     if (!dt.hasStaticShape() || dt.getNumElements() != 1)

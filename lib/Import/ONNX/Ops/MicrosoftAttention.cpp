@@ -81,22 +81,19 @@ FailureOr<Value> repeatHeads(NodeContext &ctx, Value x, int64_t reps) {
 }
 
 /// The [q, kv] boolean mask of the keys query i sees when it sits at
-/// position offset + i: j <= offset + i, and within the last `window` keys
-/// when window > 0. A constant when small, computed at run time otherwise
-/// (NodeContext::positions).
+/// position offset + i (offset >= 0): j <= offset + i, and within the last
+/// `window` keys (j > offset + i - window) when window > 0. In terms of the
+/// diagonal d = j - i: d <= offset and d > offset - window. A constant when
+/// small, computed at run time otherwise (NodeContext::diagonals).
 FailureOr<Value> causalMask(NodeContext &ctx, int64_t q, int64_t kv,
                             int64_t offset, int64_t window) {
-  OPTC_TRY(rows, ctx.positions(q, 2, 0));
-  OPTC_TRY(columns, ctx.positions(kv, 2, 1));
-  // diff = offset + i - j
-  OPTC_TRY(back, ctx.create<SubOp>(rows, columns));
-  OPTC_TRY(diff, ctx.create<AddOp>(back, ctx.reshape(ctx.i64s({offset}), {})));
-  OPTC_TRY(seen, ctx.create<CompareOp>(ComparePredicate::ge, diff,
-                                       ctx.reshape(ctx.i64s({0}), {})));
+  OPTC_TRY(diagonals, ctx.diagonals(q, kv));
+  OPTC_TRY(seen, ctx.create<CompareOp>(ComparePredicate::le, diagonals,
+                                       ctx.i64(offset)));
   if (window <= 0)
     return seen;
-  OPTC_TRY(near, ctx.create<CompareOp>(ComparePredicate::lt, diff,
-                                       ctx.reshape(ctx.i64s({window}), {})));
+  OPTC_TRY(near, ctx.create<CompareOp>(ComparePredicate::gt, diagonals,
+                                       ctx.i64(offset - window)));
   return ctx.create<AndOp>(seen, near);
 }
 
@@ -626,8 +623,7 @@ LogicalResult groupQueryAttention(NodeContext &ctx) {
     OPTC_TRY(offset, positionsFrom(ctx, Value(), seq));
     Value positions = offset;
     if (pastLen) {
-      OPTC_TRY(p, ctx.create<AddOp>(offset,
-                                    ctx.scalar(ctx.b.getI64Type(), pastLen)));
+      OPTC_TRY(p, ctx.create<AddOp>(offset, ctx.i64(pastLen)));
       positions = p;
     }
     int64_t dim = rotaryDim == headSize ? 0 : rotaryDim;

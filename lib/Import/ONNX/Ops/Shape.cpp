@@ -269,15 +269,6 @@ LogicalResult range(NodeContext &ctx) {
   return success();
 }
 
-/// j - i at every position (i, j) of an n x m matrix: a row of column
-/// positions minus a column of row positions (computed at run time when
-/// large, see NodeContext::positions).
-FailureOr<Value> diagonalOffsets(NodeContext &ctx, int64_t n, int64_t m) {
-  OPTC_TRY(columns, ctx.positions(m, 2, 1));
-  OPTC_TRY(rows, ctx.positions(n, 2, 0));
-  return ctx.create<SubOp>(columns, rows);
-}
-
 /// Trilu: keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
 /// last two dimensions, zeroing the rest.
 LogicalResult trilu(NodeContext &ctx) {
@@ -290,8 +281,8 @@ LogicalResult trilu(NodeContext &ctx) {
   int64_t n = type.getDimSize(rank - 2), m = type.getDimSize(rank - 1);
   // keep where (j - i) >= k (upper) or <= k (lower). With a constant k the
   // mask folds to a constant; otherwise k is compared at run time.
-  OPTC_TRY(offsets, diagonalOffsets(ctx, n, m));
-  Value k = ctx.scalar(ctx.b.getI64Type(), 0);
+  OPTC_TRY(offsets, ctx.diagonals(n, m));
+  Value k = ctx.i64(0);
   if (Value kInput = ctx.input(1)) {
     RankedTensorType kt = ctx.typeOf(kInput);
     if (!kt.hasStaticShape() || kt.getNumElements() != 1)
@@ -317,10 +308,9 @@ LogicalResult eyeLike(NodeContext &ctx) {
     return ctx.error() << "needs a static 2-D input, found " << type;
   OPTC_TRY(k, ctx.intAttr("k", 0));
   OPTC_TRY(element, ctx.dtypeAttr("dtype", type.getElementType()));
-  OPTC_TRY(offsets,
-           diagonalOffsets(ctx, type.getDimSize(0), type.getDimSize(1)));
-  OPTC_TRY(mask, ctx.create<CompareOp>(ComparePredicate::eq, offsets,
-                                       ctx.reshape(ctx.i64s({k}), {})));
+  OPTC_TRY(offsets, ctx.diagonals(type.getDimSize(0), type.getDimSize(1)));
+  OPTC_TRY(mask,
+           ctx.create<CompareOp>(ComparePredicate::eq, offsets, ctx.i64(k)));
   ctx.outputs = {ctx.castTo(mask, element)};
   return success();
 }
