@@ -286,6 +286,8 @@ std::string checkLibraryFile(const std::string &path) {
 
 } // namespace
 
+void bindFormats(nb::module_ &m); // Formats.cpp
+
 NB_MODULE(_optc, m) {
   m.doc() = "optc's compiler: import, lower and print modules";
   compileError = nb::borrow(
@@ -328,4 +330,5 @@ NB_MODULE(_optc, m) {
         nb::arg("input_shapes"), nb::arg("input_values"),
         nb::arg("initializer_inputs"), nb::arg("runtime_archive"),
         "Compiles a model file into a library and header (optc -o x.so).");
+  bindFormats(m);
 }
