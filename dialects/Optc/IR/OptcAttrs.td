@@ -15,6 +15,7 @@
 include "dialects/Optc/IR/OptcDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
+include "mlir/IR/TensorEncoding.td"
 
 def Optc_ComparePredicate : I32EnumAttr<"ComparePredicate",
     "comparison predicate", [
@@ -49,7 +50,8 @@ def Optc_ScatterReduction : I32EnumAttr<"ScatterReduction",
 // The interface of a compiled model
 //===----------------------------------------------------------------------===//
 
-class Optc_Attr<string name, string attrMnemonic> : AttrDef<Optc_Dialect, name> {
+class Optc_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Optc_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
 }
 
@@ -116,6 +118,57 @@ def Optc_InterfaceAttr : Optc_Attr<"Interface", "interface"> {
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized storage
+//===----------------------------------------------------------------------===//
+
+def Optc_QuantAttr : Optc_Attr<"Quant", "quant", [
+    DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "The encoding of a quantized tensor: packed codes and their blocks";
+  let description = [{
+    A tensor type with this encoding holds the codes of a quantized tensor,
+    stored packed: codes of fewer than 8 bits share bytes as one
+    little-endian bit stream (two 4-bit codes a byte, the first in the low
+    nibble; four 6-bit codes in three bytes), ONNX's layout. The element
+    type is the code's format: a signless (signed) or unsigned integer of 1
+    to 8 bits, or `f4E2M1FN`, `f6E2M3FN`, `f6E3M2FN`, `f8E4M3FN`,
+    `f8E5M2`.
+
+    The values it stands for are given by `optc.dequantize`, which takes
+    the scales (and zero points) as operands: `block` says how many
+    consecutive positions along each dimension share one scale, so the
+    scales have shape `ceil(dim_i / block_i)` (the last block of a
+    dimension may be short). Per tensor, every block size is its
+    dimension; per channel of a `[K, N]` weight, `[K, 1]`; groups of 32
+    along K of an `[N, K]` weight, `[1, 32]`.
+
+    `scale` is the scales' element type: `f32`, `f16`, `bf16`,
+    `f8E8M0FNU` (MX, block floating point) or `f8E4M3FN` (NVFP4, whose
+    scales are non-negative). `zero_point` (integers only): one zero point
+    per block, of the codes' type. `tensor_scale` (with `f8E4M3FN` scales):
+    a second, f32 scale for the whole tensor (NVFP4's two levels).
+
+    ```mlir
+    tensor<4096x4096xf4E2M1FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>
+    tensor<4096x4096xui4, #optc.quant<block = [1, 128], scale = f16, zero_point>>
+    tensor<64x3x3x3xi8, #optc.quant<block = [1, 3, 3, 3], scale = f32>>
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "positions per block along each dimension">:$block,
+    AttrParameter<"::mlir::Type", "the scales' element type">:$scaleType,
+    DefaultValuedParameter<"bool", "false", "a zero point per block">:$zeroPoint,
+    DefaultValuedParameter<"bool", "false", "an f32 scale for the whole tensor">:$tensorScale
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The shape of the scales of a tensor of `shape`: ceil(shape / block),
+    /// an unknown size staying unknown.
+    ::llvm::SmallVector<int64_t> getScaleShape(::llvm::ArrayRef<int64_t> shape) const;
+  }];
 }
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCATTRS_TD

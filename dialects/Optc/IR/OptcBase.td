@@ -28,6 +28,12 @@ def Optc_NumericElement : AnyTypeOf<[AnyFloat, Optc_IntElement]>;
 def Optc_Element : AnyTypeOf<[AnyFloat, Optc_IntElement, I1]>;
 
 def Optc_Tensor : RankedTensorOf<[Optc_Element]>;
+// The codes of a quantized tensor (see #optc.quant): integers of 1 to 8
+// bits and the float formats of 8 bits or fewer that quantization uses.
+def Optc_QuantCodeElement : Type<CPred<"::mlir::optc::isQuantCodeType($_self)">,
+    "quantization code (iN/uiN of up to 8 bits, f4E2M1FN, f6E2M3FN, "
+    "f6E3M2FN, f8E4M3FN or f8E5M2)">;
+def Optc_QuantTensor : RankedTensorOf<[Optc_QuantCodeElement]>;
 def Optc_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Optc_IntTensor : RankedTensorOf<[Optc_IntElement]>;
 def Optc_BoolTensor : RankedTensorOf<[I1]>;

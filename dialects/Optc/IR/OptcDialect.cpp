@@ -208,6 +208,99 @@ Attribute InterfaceAttr::parse(AsmParser &parser, Type) {
 }
 
 //===----------------------------------------------------------------------===//
+// #optc.quant
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                ArrayRef<int64_t> block, Type scaleType,
+                                bool zeroPoint, bool tensorScale) {
+  for (int64_t size : block)
+    if (size < 1)
+      return emitError() << "block sizes are at least 1, found " << size;
+  if (!scaleType || !isQuantScaleType(scaleType))
+    return emitError() << "scales of " << scaleType
+                       << "; expected f32, f16, bf16, f8E8M0FNU or f8E4M3FN";
+  if (tensorScale && !isa<Float8E4M3FNType>(scaleType))
+    return emitError() << "a tensor scale goes with f8E4M3FN block scales "
+                          "(NVFP4), not "
+                       << scaleType;
+  return success();
+}
+
+LogicalResult
+QuantAttr::verifyEncoding(ArrayRef<int64_t> shape, Type elementType,
+                          function_ref<InFlightDiagnostic()> emitError) const {
+  if (!isQuantCodeType(elementType))
+    return emitError() << "a quantized tensor holds codes of an integer of 1 "
+                          "to 8 bits or of f4E2M1FN, f6E2M3FN, f6E3M2FN, "
+                          "f8E4M3FN or f8E5M2, not "
+                       << elementType;
+  if (getBlock().size() != shape.size())
+    return emitError() << "#optc.quant has " << getBlock().size()
+                       << " block sizes for a tensor of rank " << shape.size();
+  if (getZeroPoint() && !isa<IntegerType>(elementType))
+    return emitError() << "zero points are for integer codes, not "
+                       << elementType;
+  return success();
+}
+
+SmallVector<int64_t> QuantAttr::getScaleShape(ArrayRef<int64_t> shape) const {
+  SmallVector<int64_t> scales;
+  for (auto [size, block] : llvm::zip_equal(shape, getBlock()))
+    scales.push_back(ShapedType::isDynamic(size) ? ShapedType::kDynamic
+                                                 : (size + block - 1) / block);
+  return scales;
+}
+
+void QuantAttr::print(AsmPrinter &printer) const {
+  printer << "<block = [";
+  llvm::interleaveComma(getBlock(), printer);
+  printer << "], scale = ";
+  printer.printType(getScaleType());
+  if (getZeroPoint())
+    printer << ", zero_point";
+  if (getTensorScale())
+    printer << ", tensor_scale";
+  printer << ">";
+}
+
+Attribute QuantAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  SmallVector<int64_t> block;
+  Type scale;
+  if (parser.parseLess() || parser.parseKeyword("block") ||
+      parser.parseEqual() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                     [&]() -> ParseResult {
+                                       return parser.parseInteger(
+                                           block.emplace_back());
+                                     }) ||
+      parser.parseComma() || parser.parseKeyword("scale") ||
+      parser.parseEqual() || parser.parseType(scale))
+    return {};
+  bool zeroPoint = false, tensorScale = false;
+  while (succeeded(parser.parseOptionalComma())) {
+    StringRef flag;
+    SMLoc flagLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&flag))
+      return {};
+    if (flag == "zero_point" && !zeroPoint)
+      zeroPoint = true;
+    else if (flag == "tensor_scale" && !tensorScale)
+      tensorScale = true;
+    else
+      return parser.emitError(flagLoc)
+                 << "expected zero_point or tensor_scale (once each), found '"
+                 << flag << "'",
+             Attribute();
+  }
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<QuantAttr>(loc, parser.getContext(), block, scale,
+                                      zeroPoint, tensorScale);
+}
+
+//===----------------------------------------------------------------------===//
 // The discardable optc.* attributes
 //===----------------------------------------------------------------------===//
 

@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/TensorEncoding.h"
 
 #include "dialects/Optc/IR/OptcDialect.h.inc"
 
@@ -18,6 +19,16 @@
 #include "dialects/Optc/IR/OptcAttrs.h.inc"
 
 namespace mlir::optc {
+
+/// Whether `element` can be the code of a quantized tensor (#optc.quant):
+/// a signless (signed) integer of 2 to 8 bits, an unsigned one of 1 to 8,
+/// f4E2M1FN, f6E2M3FN, f6E3M2FN, f8E4M3FN or f8E5M2.
+bool isQuantCodeType(Type element);
+/// Whether `element` can be a quantized tensor's scale: f32, f16, bf16,
+/// f8E8M0FNU or f8E4M3FN.
+bool isQuantScaleType(Type element);
+/// The #optc.quant encoding of `type`, or null.
+QuantAttr getQuantEncoding(Type type);
 
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type

@@ -62,6 +62,15 @@ LogicalResult optc::verifyTensorSizeLimit(Operation *op) {
   for (auto [index, type] : llvm::enumerate(op->getResultTypes()))
     if (!check(type, "result", index))
       return failure();
+  // Packed codes (#optc.quant) are made by optc.quantize and constants and
+  // read by optc.dequantize (and by the fusion regions that hold it).
+  if (isa<ConstantOp, QuantizeOp, DequantizeOp, FusionOp>(op))
+    return success();
+  for (Type type :
+       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (getQuantEncoding(type))
+      return op->emitOpError() << "takes the quantized tensor " << type
+                               << "; only optc.dequantize reads packed codes";
   return success();
 }
 
@@ -92,8 +101,10 @@ LogicalResult ConstantOp::verify() {
   std::optional<int64_t> packed = sizes::packedBytes(count, bits);
   assert(packed && "a constant within the limits per tensor");
   uint64_t size = blob->getData().size();
+  // Quantized codes (#optc.quant) are always packed.
   if (size == static_cast<uint64_t>(*packed) ||
-      (bits % 8 != 0 && size == static_cast<uint64_t>(count)))
+      (bits % 8 != 0 && size == static_cast<uint64_t>(count) &&
+       !getQuantEncoding(value.getType())))
     return success();
   return emitOpError("dense_resource '")
          << handle.getKey() << "' holds " << size << " bytes but "

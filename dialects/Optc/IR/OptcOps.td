@@ -21,5 +21,6 @@ include "dialects/Optc/IR/OptcReductionOps.td"
 include "dialects/Optc/IR/OptcShapeOps.td"
 include "dialects/Optc/IR/OptcIndexOps.td"
 include "dialects/Optc/IR/OptcFusionOps.td"
+include "dialects/Optc/IR/OptcQuantOps.td"
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCOPS_TD

@@ -30,7 +30,8 @@ def Optc_ConstantOp : Optc_Op<"constant",
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Optc_Tensor:$output);
+  let results = (outs AnyTypeOf<[Optc_Tensor, Optc_QuantTensor],
+      "ranked tensor of floats, integers, bools or quantization codes">:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
   let hasVerifier = 1;

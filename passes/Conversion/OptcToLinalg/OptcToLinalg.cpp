@@ -177,6 +177,12 @@ struct ConvertToLinalgPass
     // ignores an i4's sign and wraps at the wrong width; only ops that move
     // data take them.
     WalkResult narrow = module.walk([](Operation *op) {
+      // Quantized tensors (#optc.quant) have no CPU lowering yet.
+      if (isa<QuantizeOp, DequantizeOp>(op)) {
+        op->emitOpError() << "has no CPU lowering yet (packed quantized "
+                             "tensors are work in progress)";
+        return WalkResult::interrupt();
+      }
       if (!isa<OptcDialect>(op->getDialect()) ||
           isa<CastOp, SelectOp, BitcastOp>(op) || movesDataOnly(op))
         return WalkResult::advance();

@@ -36,7 +36,7 @@ func.func @add_on_si8(%x: tensor<2xsi8>) {
 // -----
 
 func.func @constant_si8() {
-  // expected-error @+1 {{'optc.constant' op result #0 must be ranked tensor of floating-point or integer (iN signed or uiN unsigned, N > 1) or 1-bit signless integer values, but got 'tensor<2xsi8>'}}
+  // expected-error @+1 {{'optc.constant' op result #0 must be ranked tensor of floats, integers, bools or quantization codes, but got 'tensor<2xsi8>'}}
   %0 = optc.constant dense<1> : tensor<2xsi8>
   return
 }

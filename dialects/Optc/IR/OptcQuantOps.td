@@ -1,0 +1,72 @@
+//===- OptcQuantOps.td - quantize and dequantize ---------------*- tablegen -*-===//
+//
+// The conversions between float tensors and quantized ones: tensors of
+// packed codes with the #optc.quant encoding, whose scales (and zero
+// points) are operands. They stay explicit through the graph and fusion
+// stages, so that a dequantization can be folded into the kernel that
+// consumes it, and are lowered late, per target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD
+#define OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD
+
+include "dialects/Optc/IR/OptcBase.td"
+
+def Optc_QuantizeOp : Optc_Op<"quantize", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Float values to the codes of a quantized tensor";
+  let description = [{
+    ONNX's QuantizeLinear for the blocks of `#optc.quant`: each value is
+    divided by its block's scale (and the tensor scale, when there is one)
+    in f32, then rounded to nearest even and clamped to the codes' range
+    with the block's zero point added (integer codes), or converted to the
+    code format, saturating unless `saturate` is false (float codes; FP4
+    and FP6 always saturate). The rules for NaN, infinities and overflow
+    are those of `docs/low-precision.md`.
+
+    Example:
+
+    ```mlir
+    %q = optc.quantize %x, %s zero_points %z
+        : (tensor<64x256xf32>, tensor<64x8xf32>, tensor<64x8xui4>)
+        -> tensor<64x256xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$input, Optc_FloatTensor:$scales,
+                       Optional<Optc_QuantTensor>:$zero_points,
+                       Optional<Optc_FloatTensor>:$tensor_scale,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs Optc_QuantTensor:$output);
+  let assemblyFormat = "$input `,` $scales (`zero_points` $zero_points^)? "
+                       "(`tensor_scale` $tensor_scale^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Optc_DequantizeOp : Optc_Op<"dequantize", [Pure, AttrSizedOperandSegments]> {
+  let summary = "The float values a quantized tensor stands for";
+  let description = [{
+    ONNX's DequantizeLinear for the blocks of `#optc.quant`: each code,
+    minus its block's zero point, times its block's scale (times the
+    tensor scale first, when there is one: NVFP4), computed in f32 and
+    rounded to the result's float type.
+
+    Example:
+
+    ```mlir
+    %w = optc.dequantize %q, %s
+        : (tensor<4096x4096xf4E2M1FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>,
+           tensor<4096x128xf8E8M0FNU>) -> tensor<4096x4096xf32>
+    ```
+  }];
+  let arguments = (ins Optc_QuantTensor:$input, Optc_FloatTensor:$scales,
+                       Optional<Optc_QuantTensor>:$zero_points,
+                       Optional<Optc_FloatTensor>:$tensor_scale);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scales (`zero_points` $zero_points^)? "
+                       "(`tensor_scale` $tensor_scale^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD
