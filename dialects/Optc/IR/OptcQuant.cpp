@@ -56,6 +56,10 @@ LogicalResult verifyQuantOperands(Operation *op, RankedTensorType codes,
   if (!quant)
     return op->emitOpError()
            << "needs codes of a #optc.quant tensor type, found " << codes;
+  // Types built in C++ skip the encoding's own verifier: check the rank.
+  if (failed(quant.verifyEncoding(codes.getShape(), codes.getElementType(),
+                                  [&] { return op->emitOpError(); })))
+    return failure();
   if (values.getEncoding())
     return op->emitOpError()
            << "converts to or from a plain tensor, found " << values;
