@@ -35,12 +35,6 @@ int Scheme::elementExponent() const {
   return std::ilogb(element.largest());
 }
 
-double Scheme::symmetricLargest() const {
-  // For signed integers largest() is 2^(N-1) - 1, which leaves -2^(N-1)
-  // out of the symmetric range.
-  return element.largest();
-}
-
 double Scheme::bitsPerValue(int64_t axisLength) const {
   double perBlock =
       double(block > 0 ? block : std::max<int64_t>(axisLength, 1));
@@ -254,7 +248,7 @@ std::pair<float, uint32_t> storeScale(const Scheme &scheme, double s) {
 /// The code of `x` (already divided by the scale) in a symmetric scheme.
 uint8_t encodeSymmetric(const Scheme &scheme, float x) {
   if (isSignedInteger(scheme.element)) {
-    float limit = static_cast<float>(scheme.symmetricLargest());
+    float limit = static_cast<float>(scheme.element.largest());
     x = std::clamp(x, -limit, limit);
   }
   return static_cast<uint8_t>(encode(scheme.element, x, /*saturate=*/true));
@@ -301,7 +295,7 @@ llvm::Expected<Quantized> quantize(llvm::ArrayRef<float> values,
     absmax = std::max(-lo, hi);
     switch (scheme.rule) {
     case ScaleRule::AbsMax: {
-      double wanted = absmax > 0 ? absmax / scheme.symmetricLargest() : 1.0;
+      double wanted = absmax > 0 ? absmax / scheme.element.largest() : 1.0;
       auto [scale, code] = storeScale(scheme, wanted);
       q.scales[s] = scale;
       q.scaleCodes[s] = code;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "optc/Support/Formats.h"
+#include "optc/Support/Sizes.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -308,17 +309,10 @@ bool isNaN(const Format &format, uint32_t code) {
   return std::isnan(decode(format, code));
 }
 
-std::optional<int64_t> packedSize(int64_t count, int bits) {
-  if (count < 0 || bits < 1 || bits > 8 ||
-      count > std::numeric_limits<int64_t>::max() / bits)
-    return std::nullopt;
-  return (count * bits + 7) / 8;
-}
-
 void pack(llvm::ArrayRef<uint8_t> codes, int bits,
           llvm::MutableArrayRef<uint8_t> out) {
   assert(bits >= 1 && bits <= 8 && "packing takes codes of 1 to 8 bits");
-  assert(int64_t(out.size()) == *packedSize(codes.size(), bits) &&
+  assert(int64_t(out.size()) == *sizes::packedBytes(codes.size(), bits) &&
          "the output holds the packed codes exactly");
   std::fill(out.begin(), out.end(), 0);
   uint32_t mask = (uint32_t(1) << bits) - 1;
@@ -336,7 +330,7 @@ void pack(llvm::ArrayRef<uint8_t> codes, int bits,
 void unpack(llvm::ArrayRef<uint8_t> packed, int bits,
             llvm::MutableArrayRef<uint8_t> out) {
   assert(bits >= 1 && bits <= 8 && "packing takes codes of 1 to 8 bits");
-  assert(int64_t(packed.size()) >= *packedSize(out.size(), bits) &&
+  assert(int64_t(packed.size()) >= *sizes::packedBytes(out.size(), bits) &&
          "the packed data holds every code");
   uint32_t mask = (uint32_t(1) << bits) - 1;
   uint64_t bit = 0;

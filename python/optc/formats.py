@@ -99,7 +99,8 @@ def quantize(x, scheme, axis=-1):
         codes=np.frombuffer(d["codes"], dtype=np.uint8).reshape(x.shape),
         scales=np.frombuffer(d["scales"], dtype=np.float32).reshape(scale_shape),
         scale_codes=np.frombuffer(d["scale_codes"], dtype=np.uint32).reshape(scale_shape),
-        zero_points=np.frombuffer(d["zero_points"], dtype=np.uint8),
+        zero_points=np.frombuffer(d["zero_points"], dtype=np.uint8).reshape(
+            scale_shape if d["zero_points"] else (0,)),
         tensor_scale=d["tensor_scale"])
 
 

@@ -8,6 +8,7 @@
 
 #include "optc/Support/Formats.h"
 #include "optc/Support/BlockScaling.h"
+#include "optc/Support/Sizes.h"
 
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
@@ -102,14 +103,14 @@ nb::bytes packCodes(nb::bytes data, int bits) {
   for (uint8_t c : codes)
     if (c >> bits)
       throw nb::value_error("a code does not fit the bits");
-  std::vector<uint8_t> out(*packedSize(codes.size(), bits));
+  std::vector<uint8_t> out(*mlir::optc::sizes::packedBytes(codes.size(), bits));
   pack(codes, bits, out);
   return bytesOf(out);
 }
 
 nb::bytes unpackCodes(nb::bytes data, int bits, int64_t count) {
   checkBits(bits);
-  std::optional<int64_t> need = packedSize(count, bits);
+  std::optional<int64_t> need = mlir::optc::sizes::packedBytes(count, bits);
   if (!need || int64_t(data.size()) < *need)
     throw nb::value_error("the packed data is too short for the count");
   std::vector<uint8_t> packed = valuesOf<uint8_t>(data);

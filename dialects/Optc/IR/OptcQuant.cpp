@@ -79,12 +79,22 @@ LogicalResult verifyQuantOperands(Operation *op, RankedTensorType codes,
            << "needs scales of "
            << RankedTensorType::get(want, quant.getScaleType())
            << " for codes of " << codes << ", found " << scaleType;
-  if (quant.getZeroPoint() != bool(zeroPoints))
+  // An operand is there exactly when the encoding declares it.
+  auto declared = [&](bool inEncoding, Value operand, StringRef what,
+                      StringRef flag) -> LogicalResult {
+    if (inEncoding == bool(operand))
+      return success();
+    if (inEncoding)
+      return op->emitOpError()
+             << "needs " << what << " (#optc.quant has " << flag << ")";
     return op->emitOpError()
-           << (quant.getZeroPoint() ? "needs zero points (#optc.quant has "
-                                      "zero_point)"
-                                    : "has zero points the codes' "
-                                      "#optc.quant does not declare");
+           << "has " << what << " the codes' #optc.quant does not declare";
+  };
+  if (failed(declared(quant.getZeroPoint(), zeroPoints, "zero points",
+                      "zero_point")) ||
+      failed(declared(quant.getTensorScale(), tensorScale, "a tensor scale",
+                      "tensor_scale")))
+    return failure();
   if (zeroPoints) {
     auto zt = cast<RankedTensorType>(zeroPoints.getType());
     if (zt.getElementType() != codes.getElementType() ||
@@ -94,12 +104,6 @@ LogicalResult verifyQuantOperands(Operation *op, RankedTensorType codes,
              << RankedTensorType::get(want, codes.getElementType())
              << ", found " << zt;
   }
-  if (quant.getTensorScale() != bool(tensorScale))
-    return op->emitOpError()
-           << (quant.getTensorScale() ? "needs a tensor scale (#optc.quant has "
-                                        "tensor_scale)"
-                                      : "has a tensor scale the codes' "
-                                        "#optc.quant does not declare");
   if (tensorScale) {
     auto tt = cast<RankedTensorType>(tensorScale.getType());
     if (tt.getRank() != 0 || !tt.getElementType().isF32())

@@ -70,10 +70,8 @@ struct Scheme {
   /// For SharedExponent: the exponent of the element's largest value that
   /// the block's largest magnitude is aligned with.
   int elementExponent() const;
-  /// The element codes symmetric schemes use: [-largest, largest] for
-  /// signed integers (the most negative code is left out), else the
-  /// format's range.
-  double symmetricLargest() const;
+  // Symmetric schemes use codes in [-largest, largest]: for signed
+  // integers element.largest() is 2^(N-1) - 1, so -2^(N-1) is left out.
   /// Bits per value on average, scales (and zero points) included, for a
   /// block of `block` values (`block` when the scheme's is 0).
   double bitsPerValue(int64_t axisLength) const;

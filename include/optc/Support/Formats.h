@@ -141,15 +141,12 @@ bool isNaN(const Format &format, uint32_t code);
 // Packing: codes of `bits` bits stored as one little-endian bit stream
 //===----------------------------------------------------------------------===//
 
-/// Bytes of `count` codes of `bits` bits packed: ceil(count * bits / 8).
-/// std::nullopt on overflow.
-std::optional<int64_t> packedSize(int64_t count, int bits);
-
 /// Writes `codes` (each below 2^bits) into `out` as a bit stream, code i at
 /// bits [i * bits, (i + 1) * bits), least significant bit first: ONNX's
 /// layout of INT4, FLOAT4E2M1, INT2 and FLOAT6 data (two 4-bit codes per
 /// byte, the first in the low nibble). The padding bits of the last byte
-/// are zero. `out` holds packedSize(codes.size(), bits) bytes.
+/// are zero. `out` holds sizes::packedBytes(codes.size(), bits) bytes
+/// (optc/Support/Sizes.h).
 void pack(llvm::ArrayRef<uint8_t> codes, int bits,
           llvm::MutableArrayRef<uint8_t> out);
 
