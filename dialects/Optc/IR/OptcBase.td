@@ -34,6 +34,8 @@ def Optc_QuantCodeElement : Type<CPred<"::mlir::optc::isQuantCodeType($_self)">,
     "quantization code (iN/uiN of up to 8 bits, f4E2M1FN, f6E2M3FN, "
     "f6E3M2FN, f8E4M3FN or f8E5M2)">;
 def Optc_QuantTensor : RankedTensorOf<[Optc_QuantCodeElement]>;
+// What a fusion region carries: any tensor an optc op takes or makes.
+def Optc_AnyTensor : RankedTensorOf<[Optc_Element, Optc_QuantCodeElement]>;
 def Optc_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Optc_IntTensor : RankedTensorOf<[Optc_IntElement]>;
 def Optc_BoolTensor : RankedTensorOf<[I1]>;

@@ -13,6 +13,9 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/TensorEncoding.h"
 
+#include <optional>
+#include <vector>
+
 #include "dialects/Optc/IR/OptcDialect.h.inc"
 
 #define GET_ATTRDEF_CLASSES
@@ -29,6 +32,12 @@ bool isQuantCodeType(Type element);
 bool isQuantScaleType(Type element);
 /// The #optc.quant encoding of `type`, or null.
 QuantAttr getQuantEncoding(Type type);
+/// The codes of a constant of code type, one per byte (the code's bits in
+/// the low bits), from a dense<...> value or a blob stored one per byte or
+/// packed; nullopt for anything else.
+std::optional<std::vector<uint8_t>> quantCodesOf(ElementsAttr value);
+/// The packed bytes of a constant of code type (see `#optc.quant`).
+std::optional<std::vector<uint8_t>> packedCodesOf(ElementsAttr value);
 
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type

@@ -35,8 +35,8 @@ def Optc_FusionOp : Optc_Op<"fusion", [IsolatedFromAbove, SingleBlock,
     }
     ```
   }];
-  let arguments = (ins Variadic<Optc_Tensor>:$inputs);
-  let results = (outs Variadic<Optc_Tensor>:$outputs);
+  let arguments = (ins Variadic<Optc_AnyTensor>:$inputs);
+  let results = (outs Variadic<Optc_AnyTensor>:$outputs);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
   let hasRegionVerifier = 1;
@@ -60,7 +60,7 @@ def Optc_YieldOp : Optc_Op<"yield", [Pure, ReturnLike, Terminator,
     optc.yield %t, %u : tensor<4x8xf32>, tensor<4xf32>
     ```
   }];
-  let arguments = (ins Variadic<Optc_Tensor>:$values);
+  let arguments = (ins Variadic<Optc_AnyTensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 

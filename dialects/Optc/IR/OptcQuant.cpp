@@ -9,9 +9,11 @@
 
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/Formats.h"
 #include "optc/Support/Sizes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -39,6 +41,134 @@ QuantAttr optc::getQuantEncoding(Type type) {
   auto ranked = dyn_cast<RankedTensorType>(type);
   return ranked ? dyn_cast_or_null<QuantAttr>(ranked.getEncoding())
                 : QuantAttr();
+}
+
+std::optional<std::vector<uint8_t>> optc::quantCodesOf(ElementsAttr value) {
+  Type element = value.getElementType();
+  if (!isQuantCodeType(element))
+    return std::nullopt;
+  unsigned bits = element.getIntOrFloatBitWidth();
+  uint8_t mask = static_cast<uint8_t>((1u << bits) - 1);
+  int64_t count = value.getNumElements();
+  std::vector<uint8_t> codes(static_cast<size_t>(count));
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto code = [&](const APInt &v) {
+      return static_cast<uint8_t>(v.getZExtValue() & mask);
+    };
+    if (auto floats = dyn_cast<DenseFPElementsAttr>(dense))
+      for (auto [i, v] : llvm::enumerate(floats.getValues<APFloat>()))
+        codes[i] = code(v.bitcastToAPInt());
+    else
+      for (auto [i, v] : llvm::enumerate(dense.getValues<APInt>()))
+        codes[i] = code(v);
+    return codes;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return std::nullopt;
+  ArrayRef<char> data = blob->getData();
+  auto bytes = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()),
+                                 data.size());
+  std::optional<int64_t> packed = sizes::packedBytes(count, bits);
+  // The verifier of optc.constant allows these two sizes (a tensor of one
+  // code has both, and the same byte).
+  if (packed && bytes.size() == static_cast<size_t>(*packed)) {
+    formats::unpack(bytes, static_cast<int>(bits), codes);
+    return codes;
+  }
+  if (bytes.size() != codes.size())
+    return std::nullopt;
+  for (auto [i, byte] : llvm::enumerate(bytes))
+    codes[i] = byte & mask;
+  return codes;
+}
+
+std::optional<std::vector<uint8_t>> optc::packedCodesOf(ElementsAttr value) {
+  std::optional<std::vector<uint8_t>> codes = quantCodesOf(value);
+  if (!codes)
+    return std::nullopt;
+  unsigned bits = value.getElementType().getIntOrFloatBitWidth();
+  std::vector<uint8_t> packed(
+      static_cast<size_t>(*sizes::packedBytes(codes->size(), bits)));
+  formats::pack(*codes, static_cast<int>(bits), packed);
+  return packed;
+}
+
+namespace {
+
+/// A blob constant of `type` holding `bytes`, named after `like` when that
+/// is a blob (the weights keep their names).
+ElementsAttr blobConstant(ShapedType type, ArrayRef<uint8_t> bytes,
+                          ElementsAttr like) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(like);
+  StringRef key =
+      resource ? resource.getRawHandle().getKey() : StringRef("codes");
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                     bytes.size()),
+      /*align=*/1);
+  return DenseResourceElementsAttr::get(type, key, std::move(blob));
+}
+
+/// Checks that `op` moves codes between a plain tensor, `plain`, and a
+/// quantized one, `packed`, of the same shape and code type.
+LogicalResult verifyPacking(Operation *op, RankedTensorType plain,
+                            RankedTensorType packed) {
+  QuantAttr quant = getQuantEncoding(packed);
+  if (!quant)
+    return op->emitOpError() << "needs a #optc.quant tensor on its packed "
+                                "side, found "
+                             << packed;
+  if (failed(quant.verifyEncoding(packed.getShape(), packed.getElementType(),
+                                  [&] { return op->emitOpError(); })))
+    return failure();
+  if (plain.getEncoding())
+    return op->emitOpError()
+           << "needs a plain tensor on its unpacked side, found " << plain;
+  if (plain.getElementType() != packed.getElementType() ||
+      failed(verifyCompatibleShape(plain.getShape(), packed.getShape())))
+    return op->emitOpError() << "moves codes between tensors of one shape and "
+                                "code type, found "
+                             << plain << " and " << packed;
+  return success();
+}
+
+} // namespace
+
+LogicalResult PackOp::verify() {
+  return verifyPacking(*this, getInput().getType(), getOutput().getType());
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyPacking(*this, getOutput().getType(), getInput().getType());
+}
+
+OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
+  if (auto unpack = getInput().getDefiningOp<UnpackOp>())
+    if (unpack.getInput().getType() == getType())
+      return unpack.getInput();
+  auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  if (!value || !getType().hasStaticShape())
+    return {};
+  std::optional<std::vector<uint8_t>> packed = packedCodesOf(value);
+  if (!packed)
+    return {};
+  return blobConstant(getType(), *packed, value);
+}
+
+OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
+  if (auto pack = getInput().getDefiningOp<PackOp>())
+    if (pack.getInput().getType() == getType())
+      return pack.getInput();
+  auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  if (!value || !getType().hasStaticShape())
+    return {};
+  std::optional<std::vector<uint8_t>> codes = quantCodesOf(value);
+  if (!codes)
+    return {};
+  return blobConstant(getType(), *codes, value);
 }
 
 //===----------------------------------------------------------------------===//

@@ -69,4 +69,46 @@ def Optc_DequantizeOp : Optc_Op<"dequantize", [Pure, AttrSizedOperandSegments]> 
   let hasVerifier = 1;
 }
 
+def Optc_PackOp : Optc_Op<"pack", [Pure]> {
+  let summary = "Codes stored one per byte into the packed storage of #optc.quant";
+  let description = [{
+    The same codes, moved from a plain tensor (one code per byte, as model
+    inputs, outputs and ONNX's unpacked views hold them) into a quantized
+    tensor, whose codes share bytes (see `#optc.quant`). The result's
+    encoding says which scales the codes will be read with; packing does
+    not look at them. A constant operand folds to a packed constant, so
+    that weights are packed at compile time.
+
+    ```mlir
+    %p = optc.pack %codes : tensor<64x256xi4>
+        -> tensor<64x256xi4, #optc.quant<block = [1, 32], scale = f32>>
+    ```
+  }];
+  let arguments = (ins Optc_QuantTensor:$input);
+  let results = (outs Optc_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Optc_UnpackOp : Optc_Op<"unpack", [Pure]> {
+  let summary = "The codes of a quantized tensor, one per byte";
+  let description = [{
+    The inverse of `optc.pack`: the codes of a quantized tensor in a plain
+    tensor of the same shape and element type, as QuantizeLinear's output
+    is seen outside the model.
+
+    ```mlir
+    %codes = optc.unpack %q
+        : tensor<64x256xi4, #optc.quant<block = [1, 32], scale = f32>>
+        -> tensor<64x256xi4>
+    ```
+  }];
+  let arguments = (ins Optc_QuantTensor:$input);
+  let results = (outs Optc_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 #endif // OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD

@@ -44,9 +44,12 @@ Type storageElement(Type element) {
   return element;
 }
 
-/// `type` as lowered: tensors take their storage element type; scalar
-/// integers become signless (an i1 scalar stays i1).
+/// `type` as lowered: tensors take their storage element type, quantized
+/// ones become their packed bytes; scalar integers become signless (an i1
+/// scalar stays i1).
 Type signless(Type type) {
+  if (getQuantEncoding(type))
+    return packedStorageType(cast<RankedTensorType>(type));
   if (auto integer = dyn_cast<IntegerType>(type);
       integer && !integer.isSignless())
     return IntegerType::get(type.getContext(), integer.getWidth());

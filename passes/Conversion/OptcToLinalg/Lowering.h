@@ -26,7 +26,8 @@ namespace mlir::optc::lowering {
 /// The element type a tensor of `element` stores (signless; bools and
 /// narrow types as i8).
 Type storageElement(Type element);
-/// `type` as lowered: tensors take their storage element type.
+/// `type` as lowered: tensors take their storage element type, quantized
+/// ones become their packed bytes.
 Type signless(Type type);
 Type elementOf(Value value);
 RankedTensorType tensorOf(Value value);
@@ -206,6 +207,19 @@ void populateReductionLoweringPatterns(const TypeConverter &converter,
 /// TopK (TopK.cpp).
 void populateTopKLoweringPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
+/// Packed quantized tensors: optc.pack, unpack, quantize, dequantize
+/// (Quantized.cpp).
+void populateQuantizedLoweringPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
+// Quantized tensors (#optc.quant) are their packed bytes (Quantized.cpp).
+
+/// The storage of a quantized tensor: tensor<B x i8> of its packed codes
+/// (tensor<? x i8> for an unknown shape).
+RankedTensorType packedStorageType(RankedTensorType quantized);
+/// A constant of a quantized tensor type as its packed storage; null when
+/// it cannot be read.
+ElementsAttr packedConstant(ElementsAttr value);
 
 } // namespace mlir::optc::lowering
 

@@ -1,7 +1,8 @@
 //===- NarrowTypes.cpp - 8-bit and narrower element types -----------------===//
 //
 // Tensors of the 8-bit float formats (f8E4M3FN, f8E4M3FNUZ, f8E5M2,
-// f8E5M2FNUZ, f8E8M0FNU), of f4E2M1FN and of 2- and 4-bit integers are stored
+// f8E5M2FNUZ, f8E8M0FNU), of f4E2M1FN, f6E2M3FN, f6E3M2FN and of 2- and
+// 4-bit integers are stored
 // one element per byte: the element's bits in the low bits, the high bits zero
 // (the layout of ml_dtypes and of the runtime's exchange). LLVM has none of
 // these float types, and packs vectors of i4, so their elements never
@@ -12,10 +13,10 @@
 // Encoding rounds to nearest even, as ONNX's Cast does. Out-of-range values
 // saturate to the largest finite value when asked (ONNX's saturate=1, the
 // default); otherwise they become infinity where the format has it, else
-// NaN. f4E2M1FN has neither, so it always saturates, and NaN becomes zero
-// (as in ml_dtypes). The constants of each format (bias, mantissa width,
-// largest value, NaN and infinity codes) come from LLVM's APFloat
-// semantics, not from tables written here.
+// NaN. FP4 and FP6 have neither, so they always saturate, and NaN becomes
+// the zero of the opposite sign (as in ml_dtypes). The constants of each format
+// (bias, mantissa width, largest value, NaN and infinity codes) come from
+// LLVM's APFloat semantics, not from tables written here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +30,8 @@ namespace mlir::optc::lowering {
 
 bool isNarrowFloat(Type element) {
   return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
-             Float8E5M2FNUZType, Float4E2M1FNType, Float8E8M0FNUType>(element);
+             Float8E5M2FNUZType, Float6E2M3FNType, Float6E3M2FNType,
+             Float4E2M1FNType, Float8E8M0FNUType>(element);
 }
 
 bool isNarrow(Type element) {
@@ -134,8 +136,13 @@ Value decodeNarrowFloat(OpBuilder &b, Location loc, Value byte,
       arith::AndIOp::create(b, loc, code, c(1 << sizeBits)), c(0));
   value = arith::SelectOp::create(b, loc, negative,
                                   arith::NegFOp::create(b, loc, value), value);
-  Value nan = arith::ConstantOp::create(
-      b, loc, b.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
+  // NaN keeps its sign, as in ml_dtypes (and formats::decode).
+  Value nan = arith::SelectOp::create(
+      b, loc, negative,
+      arith::ConstantOp::create(
+          b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::quiet_NaN())),
+      arith::ConstantOp::create(
+          b, loc, b.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN())));
   if (f.hasInf) {
     // IEEE-like: the all-ones exponent is infinity or NaN.
     Value special = eq(exponent, c((1 << (sizeBits - f.mantissa)) - 1));
@@ -224,8 +231,17 @@ Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, FloatType to,
   if (f.unsignedZero)
     signedCode = arith::SelectOp::create(b, loc, cmp(P::eq, code, c(0)), c(0),
                                          signedCode);
-  code = arith::SelectOp::create(b, loc, isNaN, c(f.hasNaN ? f.nanCode : 0),
-                                 signedCode);
+  // Without a NaN code, NaN becomes the zero of the opposite sign (as in
+  // ml_dtypes, and formats::encode).
+  // NaN keeps its sign where the format has signed NaNs (not in FNUZ,
+  // whose NaN is the sign bit alone).
+  Value nanCode =
+      !f.hasNaN
+          ? Value(arith::XOrIOp::create(b, loc, sign, c(1 << (f.width - 1))))
+      : f.unsignedZero
+          ? c(f.nanCode)
+          : Value(arith::OrIOp::create(b, loc, sign, c(f.nanCode)));
+  code = arith::SelectOp::create(b, loc, isNaN, nanCode, signedCode);
   return arith::TruncIOp::create(b, loc, b.getI8Type(), code);
 }
 

@@ -72,7 +72,12 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<ShapedType>(signless(op.getType()));
     Attribute value = op.getValue();
-    if (type != op.getType()) {
+    if (getQuantEncoding(op.getType())) {
+      // Packed codes: the bytes of the blob, or the values packed.
+      value = packedConstant(op.getValue());
+      if (!value)
+        return rewriter.notifyMatchFailure(op, "unreadable packed constant");
+    } else if (type != op.getType()) {
       auto dense = dyn_cast<DenseElementsAttr>(value);
       Type element = dense ? dense.getElementType() : Type();
       if (dense && isNarrowFloat(element))
@@ -177,14 +182,21 @@ struct ConvertToLinalgPass
     // ignores an i4's sign and wraps at the wrong width; only ops that move
     // data take them.
     WalkResult narrow = module.walk([](Operation *op) {
-      // Quantized tensors (#optc.quant) have no CPU lowering yet.
-      if (isa<QuantizeOp, DequantizeOp>(op)) {
-        op->emitOpError() << "has no CPU lowering yet (packed quantized "
-                             "tensors are work in progress)";
-        return WalkResult::interrupt();
-      }
+      // Packed storage needs the element count (Quantized.cpp).
+      if (isa<QuantizeOp, DequantizeOp, PackOp, UnpackOp>(op))
+        for (Type type :
+             llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+          if (getQuantEncoding(type) &&
+              !cast<RankedTensorType>(type).hasStaticShape()) {
+            op->emitOpError() << "packs the quantized tensor " << type
+                              << " of unknown shape; the CPU lowering needs "
+                                 "static shapes (--input-shape sets them)";
+            return WalkResult::interrupt();
+          }
       if (!isa<OptcDialect>(op->getDialect()) ||
-          isa<CastOp, SelectOp, BitcastOp>(op) || movesDataOnly(op))
+          isa<CastOp, SelectOp, BitcastOp, QuantizeOp, DequantizeOp, PackOp,
+              UnpackOp>(op) ||
+          movesDataOnly(op))
         return WalkResult::advance();
       for (Type type :
            llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
@@ -224,6 +236,7 @@ struct ConvertToLinalgPass
     populateGatherLoweringPatterns(converter, patterns);
     populateReductionLoweringPatterns(converter, patterns);
     populateTopKLoweringPatterns(converter, patterns);
+    populateQuantizedLoweringPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);

@@ -121,3 +121,27 @@ func.func @unpacked_blob() {
     }
   }
 #-}
+
+// -----
+
+func.func @pack_to_plain(%c: tensor<4xi4>) -> tensor<4xi4> {
+  // expected-error @+1 {{'optc.pack' op needs a #optc.quant tensor on its packed side, found 'tensor<4xi4>'}}
+  %p = optc.pack %c : tensor<4xi4> -> tensor<4xi4>
+  return %p : tensor<4xi4>
+}
+
+// -----
+
+func.func @pack_other_type(%c: tensor<4xi4>) -> tensor<4xui4, #optc.quant<block = [4], scale = f32>> {
+  // expected-error @+1 {{'optc.pack' op moves codes between tensors of one shape and code type, found 'tensor<4xi4>' and 'tensor<4xui4, #optc.quant<block = [4], scale = f32>>'}}
+  %p = optc.pack %c : tensor<4xi4> -> tensor<4xui4, #optc.quant<block = [4], scale = f32>>
+  return %p : tensor<4xui4, #optc.quant<block = [4], scale = f32>>
+}
+
+// -----
+
+func.func @unpack_to_packed(%q: tensor<4xi4, #optc.quant<block = [4], scale = f32>>) -> tensor<4xi4, #optc.quant<block = [2], scale = f32>> {
+  // expected-error @+1 {{'optc.unpack' op needs a plain tensor on its unpacked side}}
+  %u = optc.unpack %q : tensor<4xi4, #optc.quant<block = [4], scale = f32>> -> tensor<4xi4, #optc.quant<block = [2], scale = f32>>
+  return %u : tensor<4xi4, #optc.quant<block = [2], scale = f32>>
+}

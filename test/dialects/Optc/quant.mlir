@@ -45,3 +45,12 @@ func.func @per_channel(%w: tensor<16x3x3x3xf32>, %s: tensor<16x1x1x1xf32>) -> (t
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @pack_unpack
+// CHECK: %[[P:.*]] = optc.pack %{{.*}} : tensor<4x6xi3> -> tensor<4x6xi3, #optc.quant<block = [1, 3], scale = f32>>
+// CHECK: optc.unpack %[[P]] : tensor<4x6xi3, #optc.quant<block = [1, 3], scale = f32>> -> tensor<4x6xi3>
+func.func @pack_unpack(%c: tensor<4x6xi3>) -> tensor<4x6xi3> {
+  %p = optc.pack %c : tensor<4x6xi3> -> tensor<4x6xi3, #optc.quant<block = [1, 3], scale = f32>>
+  %u = optc.unpack %p : tensor<4x6xi3, #optc.quant<block = [1, 3], scale = f32>> -> tensor<4x6xi3>
+  return %u : tensor<4x6xi3>
+}

@@ -1,17 +1,81 @@
-// RUN: optc-opt %s --optc-convert-to-linalg -split-input-file -verify-diagnostics
-// Packed quantized tensors have no CPU lowering yet: the conversion says
-// so at the op instead of the framework's "failed to legalize".
+// RUN: optc-opt %s --optc-convert-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+// Packed quantized tensors become their bytes; dequantizing unpacks each
+// code from the byte it lies in, then scales it by its block's scale;
+// quantizing encodes each value, then gathers the codes of each byte.
+// test/e2e/test_quantized_lowering.py runs these bit-exactly.
 
-func.func @dequantize(%q: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<8x2xf32>) -> tensor<8x64xf32> {
-  // expected-error @+1 {{'optc.dequantize' op has no CPU lowering yet (packed quantized tensors are work in progress)}}
-  %0 = optc.dequantize %q, %s : (tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x2xf32>) -> tensor<8x64xf32>
+// CHECK-LABEL: func.func @dequantize_int4
+// CHECK-SAME: (%[[Q:.*]]: tensor<256xi8>, %[[S:.*]]: tensor<8x2xf32>, %[[Z:.*]]: tensor<8x2xi8>) -> tensor<8x64xf32>
+// The codes: byte i * 4 / 8, shifted by (i * 4) mod 8, low four bits.
+// CHECK: %[[CODES:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<512xi8>)
+// CHECK: tensor.extract %[[Q]]
+// CHECK: arith.shrui
+// CHECK: arith.andi %{{.*}}, %c15_i32
+// CHECK: %[[SHAPED:.*]] = tensor.expand_shape %[[CODES]] {{\[\[}}0, 1]] output_shape [8, 64]
+// The block of column j is j / 32; code and zero point sign-extend.
+// CHECK: linalg.generic {{.*}} ins(%[[SHAPED]] : tensor<8x64xi8>) outs(%{{.*}} : tensor<8x64xf32>)
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[COL:.*]] = linalg.index 1
+// CHECK: %[[BLOCK:.*]] = arith.divui %[[COL]], %c32
+// CHECK: %[[SCALE:.*]] = tensor.extract %[[S]][%[[ROW]], %[[BLOCK]]]
+// CHECK: tensor.extract %[[Z]][%[[ROW]], %[[BLOCK]]]
+// CHECK: arith.shrsi
+// CHECK: %[[DIFF:.*]] = arith.subf
+// CHECK: arith.mulf %[[DIFF]], %[[SCALE]]
+func.func @dequantize_int4(%q: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, %s: tensor<8x2xf32>, %z: tensor<8x2xi4>) -> tensor<8x64xf32> {
+  %0 = optc.dequantize %q, %s zero_points %z : (tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xi4>) -> tensor<8x64xf32>
   return %0 : tensor<8x64xf32>
 }
 
 // -----
 
-func.func @quantize(%x: tensor<64xf32>, %s: tensor<2xf8E8M0FNU>) -> tensor<64xf4E2M1FN, #optc.quant<block = [32], scale = f8E8M0FNU>> {
-  // expected-error @+1 {{'optc.quantize' op has no CPU lowering yet}}
+// MXFP4: E8M0 scales, FP4 codes encoded by integer arithmetic (never
+// LLVM's f4 truncf), two codes a byte.
+// CHECK-LABEL: func.func @quantize_mxfp4
+// CHECK-SAME: -> tensor<32xi8>
+// CHECK: %[[CODES:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<64xi8>)
+// CHECK: arith.divf
+// CHECK-NOT: arith.truncf
+// CHECK: linalg.yield
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<32xi8>)
+// CHECK-COUNT-2: tensor.extract %[[CODES]]
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield
+func.func @quantize_mxfp4(%x: tensor<64xf32>, %s: tensor<2xf8E8M0FNU>) -> tensor<64xf4E2M1FN, #optc.quant<block = [32], scale = f8E8M0FNU>> {
   %0 = optc.quantize %x, %s : (tensor<64xf32>, tensor<2xf8E8M0FNU>) -> tensor<64xf4E2M1FN, #optc.quant<block = [32], scale = f8E8M0FNU>>
   return %0 : tensor<64xf4E2M1FN, #optc.quant<block = [32], scale = f8E8M0FNU>>
+}
+
+// -----
+
+// A constant of codes is its packed bytes: 1 | 2 << 4, then -3 (0xD).
+// CHECK-LABEL: func.func @packed_constant
+// CHECK: arith.constant dense<[33, 13]> : tensor<2xi8>
+func.func @packed_constant() -> tensor<3xi4, #optc.quant<block = [3], scale = f32>> {
+  %c = optc.constant dense<[1, 2, -3]> : tensor<3xi4, #optc.quant<block = [3], scale = f32>>
+  return %c : tensor<3xi4, #optc.quant<block = [3], scale = f32>>
+}
+
+// -----
+
+// 3-bit codes run across bytes: each of the two bytes gathers the up to
+// four codes that touch it.
+// CHECK-LABEL: func.func @pack_int3
+// CHECK-SAME: (%[[X:.*]]: tensor<5xi8>) -> tensor<2xi8>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2xi8>)
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield
+func.func @pack_int3(%x: tensor<5xi3>) -> tensor<5xi3, #optc.quant<block = [5], scale = f32>> {
+  %p = optc.pack %x : tensor<5xi3> -> tensor<5xi3, #optc.quant<block = [5], scale = f32>>
+  return %p : tensor<5xi3, #optc.quant<block = [5], scale = f32>>
+}
+
+// -----
+
+// Packing needs the element count.
+func.func @dynamic(%q: tensor<?x64xi4, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<?x2xf32>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{'optc.dequantize' op packs the quantized tensor 'tensor<?x64xi4, #optc.quant<block = [1, 32], scale = f32>>' of unknown shape; the CPU lowering needs static shapes (--input-shape sets them)}}
+  %0 = optc.dequantize %q, %s : (tensor<?x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<?x2xf32>) -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
 }
