@@ -7,14 +7,19 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Optc/IR/FoldUtils.h"
 #include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/BlockScaling.h"
 #include "optc/Support/Formats.h"
 #include "optc/Support/Sizes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -150,8 +155,12 @@ OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
     if (unpack.getInput().getType() == getType())
       return unpack.getInput();
   auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
-  if (!value || !getType().hasStaticShape())
+  if (!value || !getType().hasStaticShape() || value.getNumElements() == 0)
     return {};
+  // Small constants stay dense<...> values (the lowering packs them);
+  // blobs, the weights, are packed now.
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.reshape(getType());
   std::optional<std::vector<uint8_t>> packed = packedCodesOf(value);
   if (!packed)
     return {};
@@ -163,8 +172,10 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
     if (pack.getInput().getType() == getType())
       return pack.getInput();
   auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
-  if (!value || !getType().hasStaticShape())
+  if (!value || !getType().hasStaticShape() || value.getNumElements() == 0)
     return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.reshape(getType());
   std::optional<std::vector<uint8_t>> codes = quantCodesOf(value);
   if (!codes)
     return {};
@@ -253,4 +264,192 @@ LogicalResult QuantizeOp::verify() {
 LogicalResult DequantizeOp::verify() {
   return verifyQuantOperands(*this, getInput().getType(), getOutput().getType(),
                              getScales(), getZeroPoints(), getTensorScale());
+}
+
+//===----------------------------------------------------------------------===//
+// Folding quantize and dequantize: formats::encode and decode
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The numerics library's format of a code type.
+std::optional<formats::Format> codeFormat(Type code) {
+  if (auto integer = dyn_cast<IntegerType>(code))
+    return formats::integer(static_cast<int>(integer.getWidth()),
+                            !integer.isUnsigned());
+  return llvm::TypeSwitch<Type, std::optional<formats::Format>>(code)
+      .Case([](Float4E2M1FNType) { return formats::kF4E2M1; })
+      .Case([](Float6E2M3FNType) { return formats::kF6E2M3; })
+      .Case([](Float6E3M2FNType) { return formats::kF6E3M2; })
+      .Case([](Float8E4M3FNType) { return formats::kF8E4M3FN; })
+      .Case([](Float8E5M2Type) { return formats::kF8E5M2; })
+      .Default([](Type) { return std::nullopt; });
+}
+
+/// The f32 values of a float constant (exact for every scale type), or
+/// nullopt.
+std::optional<std::vector<float>> floatsOf(Attribute attr) {
+  auto value = dyn_cast_or_null<ElementsAttr>(attr);
+  auto type = value ? dyn_cast<FloatType>(value.getElementType()) : nullptr;
+  if (!type)
+    return std::nullopt;
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(value.getNumElements()));
+  auto push = [&](APFloat v) {
+    bool lost;
+    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+    out.push_back(v.convertToFloat());
+  };
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    for (APFloat v : dense.getValues<APFloat>())
+      push(v);
+    return out;
+  }
+  std::optional<folding::RawElements> raw = folding::rawElementsOf(value);
+  unsigned bits = type.getWidth();
+  if (!raw || raw->elementBytes * 8 < bits ||
+      raw->data.size() !=
+          static_cast<size_t>(value.getNumElements() * raw->elementBytes))
+    return std::nullopt;
+  for (int64_t i = 0, n = value.getNumElements(); i < n; ++i) {
+    uint64_t word = 0;
+    std::memcpy(&word, raw->data.data() + i * raw->elementBytes,
+                static_cast<size_t>(raw->elementBytes));
+    push(APFloat(type.getFloatSemantics(), APInt(bits, word)));
+  }
+  return out;
+}
+
+/// For each element of `shape`, the position of its block's scale.
+std::vector<int64_t> blockOfEach(ArrayRef<int64_t> shape, QuantAttr quant) {
+  SmallVector<int64_t> scaleStrides =
+      folding::stridesOf(quant.getScaleShape(shape));
+  std::vector<int64_t> blocks;
+  SmallVector<int64_t> index(shape.size(), 0);
+  if (llvm::is_contained(shape, 0))
+    return blocks;
+  do {
+    int64_t at = 0;
+    for (auto [i, block, stride] :
+         llvm::zip_equal(index, quant.getBlock(), scaleStrides))
+      at += i / block * stride;
+    blocks.push_back(at);
+  } while (folding::nextIndex(index, shape));
+  return blocks;
+}
+
+/// The scales (times the tensor scale) and zero points of folded Q/DQ
+/// operands: nullopt unless all are constants.
+struct FoldedBlocks {
+  std::vector<float> scales, zeros;
+  std::vector<int64_t> blockOf;
+};
+
+std::optional<FoldedBlocks> foldedBlocks(RankedTensorType codes,
+                                         const formats::Format &format,
+                                         Attribute scales, Attribute zeros,
+                                         bool hasZeros, Attribute tensorScale,
+                                         bool hasTensorScale) {
+  FoldedBlocks out;
+  std::optional<std::vector<float>> s = floatsOf(scales);
+  if (!s || (hasZeros && !zeros) || (hasTensorScale && !tensorScale))
+    return std::nullopt;
+  out.scales = std::move(*s);
+  if (hasTensorScale) {
+    std::optional<std::vector<float>> t = floatsOf(tensorScale);
+    if (!t || t->size() != 1)
+      return std::nullopt;
+    for (float &scale : out.scales)
+      scale *= (*t)[0];
+  }
+  if (hasZeros) {
+    auto z = dyn_cast<ElementsAttr>(zeros);
+    std::optional<std::vector<uint8_t>> codes =
+        z ? quantCodesOf(z) : std::nullopt;
+    if (!codes)
+      return std::nullopt;
+    for (uint8_t code : *codes)
+      out.zeros.push_back(formats::decode(format, code));
+  }
+  out.blockOf = blockOfEach(codes.getShape(), getQuantEncoding(codes));
+  return out;
+}
+
+bool foldable(RankedTensorType type) {
+  return type.hasStaticShape() && type.getNumElements() > 0 &&
+         type.getNumElements() <= folding::kMaxFoldedElements;
+}
+
+} // namespace
+
+/// Quantizing constants: the codes formats::quantize's arithmetic gives, as
+/// dense<...> codes for a dense<...> input and packed bytes for a blob.
+OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType codes = getType();
+  std::optional<formats::Format> format = codeFormat(codes.getElementType());
+  std::optional<std::vector<float>> x = floatsOf(adaptor.getInput());
+  if (!foldable(codes) || !format || !x)
+    return {};
+  std::optional<FoldedBlocks> blocks = foldedBlocks(
+      codes, *format, adaptor.getScales(), adaptor.getZeroPoints(),
+      bool(getZeroPoints()), adaptor.getTensorScale(), bool(getTensorScale()));
+  if (!blocks)
+    return {};
+  std::vector<uint8_t> out(x->size());
+  for (size_t i = 0; i < x->size(); ++i) {
+    int64_t b = blocks->blockOf[i];
+    float scaled = (*x)[i] / blocks->scales[b];
+    if (format->isInteger()) {
+      float zero = blocks->zeros.empty() ? 0.0f : blocks->zeros[b];
+      scaled = std::nearbyint(scaled) + zero;
+    }
+    out[i] =
+        static_cast<uint8_t>(formats::encode(*format, scaled, getSaturate()));
+  }
+  if (isa<DenseElementsAttr>(adaptor.getInput())) {
+    unsigned bits = codes.getElementType().getIntOrFloatBitWidth();
+    if (auto floatType = dyn_cast<FloatType>(codes.getElementType())) {
+      SmallVector<APFloat> values;
+      for (uint8_t code : out)
+        values.emplace_back(floatType.getFloatSemantics(), APInt(bits, code));
+      return DenseElementsAttr::get(codes, values);
+    }
+    SmallVector<APInt> values;
+    for (uint8_t code : out)
+      values.emplace_back(bits, code);
+    return DenseElementsAttr::get(codes, values);
+  }
+  std::vector<uint8_t> packed(static_cast<size_t>(*sizes::packedBytes(
+      out.size(), codes.getElementType().getIntOrFloatBitWidth())));
+  formats::pack(out, format->bits, packed);
+  return blobConstant(codes, packed, cast<ElementsAttr>(adaptor.getInput()));
+}
+
+/// Dequantizing constants held inline (dense<...>, the small ones). Codes
+/// in a blob are weights: they stay packed for the kernels that read them.
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType codes = getInput().getType();
+  auto result = cast<RankedTensorType>(getType());
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  std::optional<formats::Format> format = codeFormat(codes.getElementType());
+  if (!input || !foldable(result) || !format)
+    return {};
+  std::optional<std::vector<uint8_t>> values = quantCodesOf(input);
+  std::optional<FoldedBlocks> blocks = foldedBlocks(
+      codes, *format, adaptor.getScales(), adaptor.getZeroPoints(),
+      bool(getZeroPoints()), adaptor.getTensorScale(), bool(getTensorScale()));
+  if (!values || !blocks)
+    return {};
+  auto element = cast<FloatType>(result.getElementType());
+  SmallVector<APFloat> out;
+  for (size_t i = 0; i < values->size(); ++i) {
+    int64_t b = blocks->blockOf[i];
+    float zero = blocks->zeros.empty() ? 0.0f : blocks->zeros[b];
+    APFloat v((formats::decode(*format, (*values)[i]) - zero) *
+              blocks->scales[b]);
+    bool lost;
+    v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    out.push_back(v);
+  }
+  return DenseElementsAttr::get(result, out);
 }

@@ -41,6 +41,7 @@ def Optc_QuantizeOp : Optc_Op<"quantize", [Pure, AttrSizedOperandSegments]> {
                        "(`tensor_scale` $tensor_scale^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Optc_DequantizeOp : Optc_Op<"dequantize", [Pure, AttrSizedOperandSegments]> {
@@ -67,6 +68,7 @@ def Optc_DequantizeOp : Optc_Op<"dequantize", [Pure, AttrSizedOperandSegments]> 
                        "(`tensor_scale` $tensor_scale^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Optc_PackOp : Optc_Op<"pack", [Pure]> {

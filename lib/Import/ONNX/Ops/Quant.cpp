@@ -1,9 +1,14 @@
 //===- Quant.cpp - ONNX QuantizeLinear and DequantizeLinear ---------------===//
 //
-// Decomposes linear (de)quantisation into core ops, per tensor, per axis or
-// per block. The quantisation stage (DESIGN.md stage 3) recognises these
-// patterns to keep weights packed; here they only have to mean the same as
-// ONNX.
+// Linear (de)quantisation becomes optc.quantize / optc.dequantize on
+// packed codes (#optc.quant) wherever the IR can say it: codes of up to 8
+// bits or FP4/FP6/FP8 of static shape, scales of f32, f16, bf16, E8M0 or
+// E4M3, computed in f32 as ONNX does for them. The codes cross into and
+// out of packed storage through optc.pack and optc.unpack, which fold away
+// between a QuantizeLinear and its DequantizeLinear, and fold to packed
+// bytes for constant weights. What the ops cannot say (16-bit codes,
+// unknown sizes, a division ONNX does in f16) is decomposed into core ops,
+// per tensor, per axis or per block, with ONNX's meaning.
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,6 +101,152 @@ std::pair<double, double> intRange(IntegerType type) {
 
 /// Rounds half to even, clamps to `intType`'s range and converts.
 
+/// The blocks of #optc.quant for ONNX scales of type `scale` on codes of
+/// type `codes`: per tensor (a scalar or one-element scale), per axis (1-D
+/// along the axis) or `blockSize` positions along the axis. nullopt where
+/// the encoding cannot say it (unknown sizes) or the scale's shape does not
+/// fit, for the decomposition to handle (and report).
+std::optional<SmallVector<int64_t>> quantBlocks(RankedTensorType codes,
+                                                RankedTensorType scale,
+                                                const QuantAttrs &attrs) {
+  if (!codes.hasStaticShape() || !scale.hasStaticShape())
+    return std::nullopt;
+  int64_t rank = codes.getRank();
+  // A block covers at least one position, also along a dimension of 0.
+  SmallVector<int64_t> whole;
+  for (int64_t size : codes.getShape())
+    whole.push_back(std::max<int64_t>(size, 1));
+  if (scale.getRank() == 0 ||
+      (scale.getRank() == 1 && scale.getDimSize(0) == 1 &&
+       attrs.blockSize == 0))
+    return whole;
+  if (attrs.axis < 0 || attrs.axis >= rank)
+    return std::nullopt;
+  SmallVector<int64_t> blocks(rank, 1);
+  if (attrs.blockSize == 0) {
+    if (scale.getRank() != 1 ||
+        scale.getDimSize(0) != codes.getDimSize(attrs.axis))
+      return std::nullopt;
+    blocks = whole;
+    blocks[attrs.axis] = 1;
+    return blocks;
+  }
+  blocks[attrs.axis] = attrs.blockSize;
+  SmallVector<int64_t> expected(codes.getShape());
+  expected[attrs.axis] =
+      llvm::divideCeil(codes.getDimSize(attrs.axis), attrs.blockSize);
+  if (scale.getShape() != ArrayRef<int64_t>(expected))
+    return std::nullopt;
+  return blocks;
+}
+
+/// Whether `zeroPoint` holds only zeros (a constant).
+bool isZeroConstant(Value zeroPoint) {
+  std::optional<SmallVector<double>> values = getConstantFloats(zeroPoint);
+  return values && llvm::all_of(*values, [](double v) { return v == 0; });
+}
+
+/// The quantized tensor type of `codes` scaled by `scale` (and shifted by
+/// `zeroPoint`), when the IR can say it; null otherwise. Float codes have
+/// no zero point: ONNX requires FP8's to be zero, and DequantizeLinear
+/// (`ignoresFP4Zero`) ignores FP4's, where QuantizeLinear adds it.
+RankedTensorType quantTypeOf(RankedTensorType codes, Value scale,
+                             Value &zeroPoint, const QuantAttrs &attrs,
+                             bool ignoresFP4Zero) {
+  Type code = codes.getElementType();
+  auto scaleType = cast<RankedTensorType>(scale.getType());
+  if (!isQuantCodeType(code) || !isQuantScaleType(scaleType.getElementType()))
+    return {};
+  if (zeroPoint) {
+    Type zeroType =
+        cast<RankedTensorType>(zeroPoint.getType()).getElementType();
+    if (isa<FloatType>(code)) {
+      if (!(ignoresFP4Zero && isa<Float4E2M1FNType>(code)) &&
+          !isZeroConstant(zeroPoint))
+        return {};
+      zeroPoint = Value();
+    } else if (zeroType != code) {
+      return {};
+    }
+  }
+  std::optional<SmallVector<int64_t>> blocks =
+      quantBlocks(codes, scaleType, attrs);
+  if (!blocks)
+    return {};
+  auto quant = QuantAttr::get(codes.getContext(), *blocks,
+                              scaleType.getElementType(), bool(zeroPoint),
+                              /*tensorScale=*/false);
+  return RankedTensorType::get(codes.getShape(), code, quant);
+}
+
+/// Builds `OpTy` with the result type `type`: verified and folded.
+template <typename OpTy, typename... Args>
+FailureOr<Value> createTyped(NodeContext &ctx, Type type, Args &&...args) {
+  return ctx.finish(
+      OpTy::create(ctx.b, ctx.loc, type, std::forward<Args>(args)...));
+}
+
+/// The scales (or zero points) reshaped to the shape #optc.quant gives
+/// them.
+FailureOr<Value> blockValues(NodeContext &ctx, Value v,
+                             RankedTensorType quantized) {
+  if (!v)
+    return Value();
+  Value r = ctx.reshape(
+      v, getQuantEncoding(quantized).getScaleShape(quantized.getShape()));
+  if (!r)
+    return failure();
+  return r;
+}
+
+/// QuantizeLinear as optc.quantize, when the IR can say it (null
+/// otherwise): the division in f32, which ONNX does unless both x and the
+/// scale are 16-bit floats, or `precision` says otherwise.
+FailureOr<Value> explicitQuantize(NodeContext &ctx, Value x, Value scale,
+                                  Value zeroPoint, const QuantAttrs &attrs,
+                                  Type outType) {
+  OPTC_TRY(precision, ctx.intAttr("precision", 0));
+  Type xType = ctx.typeOf(x).getElementType();
+  Type scaleElement = ctx.typeOf(scale).getElementType();
+  auto narrowFloat = [](Type t) { return t.isF16() || t.isBF16(); };
+  if ((precision && precision != onnx::TensorProto::FLOAT) ||
+      !(xType.isF32() || narrowFloat(xType)) || scaleElement.isF64() ||
+      (narrowFloat(xType) && narrowFloat(scaleElement)))
+    return Value();
+  RankedTensorType codes =
+      RankedTensorType::get(ctx.typeOf(x).getShape(), outType);
+  RankedTensorType quantized =
+      quantTypeOf(codes, scale, zeroPoint, attrs, /*ignoresFP4Zero=*/false);
+  if (!quantized)
+    return Value();
+  OPTC_TRY(saturate, ctx.intAttr("saturate", 1));
+  OPTC_TRY(scales, blockValues(ctx, scale, quantized));
+  OPTC_TRY(zeros, blockValues(ctx, zeroPoint, quantized));
+  OPTC_TRY(q, createTyped<QuantizeOp>(ctx, quantized, x, scales, zeros, Value(),
+                                      saturate != 0));
+  return createTyped<UnpackOp>(ctx, codes, q);
+}
+
+/// DequantizeLinear as optc.dequantize, when the IR can say it (null
+/// otherwise): in f32, rounded to the output type, as ONNX does.
+FailureOr<Value> explicitDequantize(NodeContext &ctx, Value x, Value scale,
+                                    Value zeroPoint, const QuantAttrs &attrs,
+                                    Type outType) {
+  if (!isa<FloatType>(outType) || outType.getIntOrFloatBitWidth() < 16)
+    return Value();
+  RankedTensorType codes = ctx.typeOf(x);
+  RankedTensorType quantized =
+      quantTypeOf(codes, scale, zeroPoint, attrs, /*ignoresFP4Zero=*/true);
+  if (!quantized)
+    return Value();
+  OPTC_TRY(packed, createTyped<PackOp>(ctx, quantized, x));
+  OPTC_TRY(scales, blockValues(ctx, scale, quantized));
+  OPTC_TRY(zeros, blockValues(ctx, zeroPoint, quantized));
+  return createTyped<DequantizeOp>(
+      ctx, RankedTensorType::get(codes.getShape(), outType), packed, scales,
+      zeros, Value());
+}
+
 LogicalResult quantizeLinear(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
   OPTC_TRY(scale, ctx.requiredInput(1, "y_scale"));
@@ -114,6 +265,12 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
     if (failed(t))
       return ctx.error() << why;
     outType = *t;
+  }
+  OPTC_TRY(explicitOp,
+           explicitQuantize(ctx, x, scale, zeroPoint, attrs, outType));
+  if (explicitOp) {
+    ctx.outputs = {explicitOp};
+    return success();
   }
   // Compute in the scale's precision (x is converted to it).
   Type compute = ctx.typeOf(scale).getElementType();
@@ -157,6 +314,12 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
     if (failed(t))
       return ctx.error() << why;
     outType = *t;
+  }
+  OPTC_TRY(explicitOp,
+           explicitDequantize(ctx, x, scale, zeroPoint, attrs, outType));
+  if (explicitOp) {
+    ctx.outputs = {explicitOp};
+    return success();
   }
   Type compute = ctx.typeOf(scale).getElementType();
   Value v = ctx.castTo(x, compute);
