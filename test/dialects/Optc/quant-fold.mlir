@@ -1,18 +1,58 @@
 // RUN: optc-opt %s -canonicalize -split-input-file | FileCheck %s
-// Packing a constant folds to a constant of packed codes, so that weights
-// are packed at compile time; unpacking undoes packing.
+// Q/DQ of constants fold through the numerics library. Packing a blob (a
+// weight) folds to a blob of packed codes, which dequantize leaves alone:
+// weights stay packed for the kernels that read them. Small constants,
+// held inline, fold all the way.
 
 // Codes 1, 2, -3 (0xD), 7 as one bit stream: 0x21, 0x7D.
-// CHECK-LABEL: func.func @fold_pack
-// CHECK: %[[C:.*]] = optc.constant dense_resource<codes> : tensor<4xi4, #optc.quant<block = [2], scale = f32>>
+// CHECK-LABEL: func.func @fold_pack_blob
+// CHECK: %[[C:.*]] = optc.constant dense_resource<w{{.*}}> : tensor<4xi4, #optc.quant<block = [2], scale = f32>>
 // CHECK-NOT: optc.pack
 // CHECK: optc.dequantize %[[C]]
-// CHECK: codes: "0x01000000217D"
-func.func @fold_pack(%s: tensor<2xf32>) -> tensor<4xf32> {
-  %c = optc.constant dense<[1, 2, -3, 7]> : tensor<4xi4>
+// CHECK: w{{.*}}: "0x01000000217D"
+func.func @fold_pack_blob(%s: tensor<2xf32>) -> tensor<4xf32> {
+  %c = optc.constant dense_resource<w> : tensor<4xi4>
   %p = optc.pack %c : tensor<4xi4> -> tensor<4xi4, #optc.quant<block = [2], scale = f32>>
   %d = optc.dequantize %p, %s : (tensor<4xi4, #optc.quant<block = [2], scale = f32>>, tensor<2xf32>) -> tensor<4xf32>
   return %d : tensor<4xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x010000000102FD07"
+    }
+  }
+#-}
+
+// -----
+
+// (code - zero point) * scale per block of two: (1 - 1) * 0.5, (2 - 1) *
+// 0.5, (-3 + 2) * 4, (7 + 2) * 4.
+// CHECK-LABEL: func.func @fold_dequantize_inline
+// CHECK-NEXT: %[[C:.*]] = optc.constant dense<[0.000000e+00, 5.000000e-01, -4.000000e+00, 3.600000e+01]> : tensor<4xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @fold_dequantize_inline() -> tensor<4xf32> {
+  %c = optc.constant dense<[1, 2, -3, 7]> : tensor<4xi4>
+  %s = optc.constant dense<[0.5, 4.0]> : tensor<2xf32>
+  %z = optc.constant dense<[1, -2]> : tensor<2xi4>
+  %p = optc.pack %c : tensor<4xi4> -> tensor<4xi4, #optc.quant<block = [2], scale = f32, zero_point>>
+  %d = optc.dequantize %p, %s zero_points %z : (tensor<4xi4, #optc.quant<block = [2], scale = f32, zero_point>>, tensor<2xf32>, tensor<2xi4>) -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}
+
+// -----
+
+// MXFP4 of constants: x / 2^-1 rounded to FP4 (ties to even: 2.5 -> 2),
+// saturating at 6, -0.2 to -0, then unpacked.
+// CHECK-LABEL: func.func @fold_quantize
+// CHECK-NEXT: %[[C:.*]] = optc.constant dense<[1.000000e+00, 2.000000e+00, 6.000000e+00, -0.000000e+00]> : tensor<4xf4E2M1FN>
+// CHECK-NEXT: return %[[C]]
+func.func @fold_quantize() -> tensor<4xf4E2M1FN> {
+  %x = optc.constant dense<[0.5, 1.25, 100.0, -0.1]> : tensor<4xf32>
+  %s = optc.constant dense<[0.5]> : tensor<1xf8E8M0FNU>
+  %q = optc.quantize %x, %s : (tensor<4xf32>, tensor<1xf8E8M0FNU>) -> tensor<4xf4E2M1FN, #optc.quant<block = [4], scale = f8E8M0FNU>>
+  %u = optc.unpack %q : tensor<4xf4E2M1FN, #optc.quant<block = [4], scale = f8E8M0FNU>> -> tensor<4xf4E2M1FN>
+  return %u : tensor<4xf4E2M1FN>
 }
 
 // -----
