@@ -118,4 +118,5 @@ void onnx_import::registerMicrosoftOps(OpRegistry &r) {
   registerMicrosoftFusedOps(r);
   registerMicrosoftAttentionOps(r);
   registerMicrosoftQuantizedOps(r);
+  registerMicrosoftNBitsOps(r);
 }

@@ -63,6 +63,7 @@ bool constantIsAll(Value v, int64_t expected);
 void registerMicrosoftFusedOps(OpRegistry &registry);
 void registerMicrosoftAttentionOps(OpRegistry &registry);
 void registerMicrosoftQuantizedOps(OpRegistry &registry);
+void registerMicrosoftNBitsOps(OpRegistry &registry);
 
 } // namespace mlir::optc::onnx_import::microsoft
 
