@@ -67,6 +67,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createOptcReleaseUnusedBlobs());
     return;
   case Stage::Fusion:
+    pm.addPass(createOptcFormQuantizedMatmul());
     pm.addPass(createOptcFormRegions());
     pm.addPass(createOptcFuseElementwise());
     return;
@@ -122,6 +123,7 @@ static void addStage(OpPassManager &pm, Stage stage,
                 "bufferization-lower-deallocations,cse,canonicalize");
     pm.addPass(createOptcCPUInlineHelpers());
     pm.addPass(createOptcCPULowerCopies());
+    pm.addPass(createOptcCPULowerMicroKernels());
     addText(pm, "func.func(convert-linalg-to-loops),"
                 "math-extend-to-supported-types");
     pm.addPass(createOptcCPULowerVectors());

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Conversion/OptcToLinalg/Lowering.h"
 #include "passes/Conversion/Passes.h"
 
 #include "dialects/Optc/IR/OptcOps.h"
@@ -203,12 +204,34 @@ struct DecomposeGroupNorm : public OpRewritePattern<GroupNormOp> {
   }
 };
 
+/// A quantized matrix product the CPU micro-kernel does not run: its
+/// weights dequantized, then a matrix product.
+struct DecomposeQuantizedMatmul : public OpRewritePattern<QuantizedMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizedMatmulOp op,
+                                PatternRewriter &b) const override {
+    if (lowering::runsOnMicroKernel(op))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType codes = op.getRhs().getType();
+    Value w = DequantizeOp::create(
+        b, loc,
+        RankedTensorType::get(codes.getShape(),
+                              op.getLhs().getType().getElementType()),
+        op.getRhs(), op.getScales(), op.getZeroPoints(), op.getTensorScale());
+    if (op.getRhsTransposed())
+      w = TransposeOp::create(b, loc, w, SmallVector<int64_t>{1, 0});
+    b.replaceOpWithNewOp<MatmulOp>(op, op.getType(), op.getLhs(), w);
+    return success();
+  }
+};
+
 struct DecomposePass
     : public mlir::optc::impl::OptcDecomposeBase<DecomposePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeLayerNorm, DecomposeRmsNorm, DecomposeBatchNorm,
-                 DecomposeGroupNorm>(&getContext());
+                 DecomposeGroupNorm, DecomposeQuantizedMatmul>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

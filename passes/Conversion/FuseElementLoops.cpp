@@ -30,8 +30,14 @@ struct FuseElementLoopsPass
     // vectoriser no longer sees as matrix products; that is left out.
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
+          // Nor into or out of an op a micro-kernel runs (library_call).
+          auto runsOnKernel = [](Operation *op) {
+            auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+            return generic && generic.getLibraryCallAttr();
+          };
           Operation *producer = operand->get().getDefiningOp();
-          return producer && producer->hasOneUse();
+          return producer && producer->hasOneUse() &&
+                 !runsOnKernel(producer) && !runsOnKernel(operand->getOwner());
         });
     FrozenRewritePatternSet fusion(std::move(patterns));
     // Then (once the chains are one op), an elementwise op reading a matrix

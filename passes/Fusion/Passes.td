@@ -67,4 +67,32 @@ def OptcFuseElementwise : Pass<"optc-fuse-elementwise", "::mlir::ModuleOp"> {
   }];
 }
 
+def OptcFormQuantizedMatmul
+    : Pass<"optc-form-quantized-matmul", "::mlir::ModuleOp"> {
+  let summary = "Makes a dequantize feeding a matmul one optc.quantized_matmul";
+  let description = [{
+    A matrix product whose right operand is dequantized for it alone, as
+    `matmul(x, dequantize(w))` or `matmul(x, transpose(dequantize(w)))`
+    (onnxruntime's MatMulNBits, ONNX's DequantizeLinear -> MatMul), becomes
+    `optc.quantized_matmul`, whose weights stay packed: code generation
+    dequantizes them inside the product. Constant weights of layout
+    `[K, N]` are transposed at compile time to `[N, K]`, the layout the
+    kernels read along K, with their scales and zero points.
+
+    Example:
+
+    ```mlir
+    %w = optc.dequantize %q, %s : (tensor<64x256xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<64x8xf32>) -> tensor<64x256xf32>
+    %t = optc.transpose %w {permutation = array<i64: 1, 0>} : (tensor<64x256xf32>) -> tensor<256x64xf32>
+    %y = optc.matmul %x, %t : (tensor<1x256xf32>, tensor<256x64xf32>) -> tensor<1x64xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %y = optc.quantized_matmul %x, %q, %s {rhs_transposed} : (tensor<1x256xf32>, tensor<64x256xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<64x8xf32>) -> tensor<1x64xf32>
+    ```
+  }];
+}
+
 #endif // OPTC_PASSES_FUSION_PASSES_TD

@@ -311,6 +311,7 @@ enum Place : unsigned {
   OnFunction = 2,
   OnArgument = 4,
   OnResult = 8,
+  OnMicroKernel = 16, // an op with a library_call (linalg.generic)
 };
 
 struct KnownAttribute {
@@ -325,6 +326,7 @@ static constexpr KnownAttribute kKnownAttributes[] = {
     {"optc.interface", OnModule},         {"optc.run_time_checks", OnModule},
     {"optc.arena_size", OnModule},        {"optc.weights", OnModule},
     {"optc.weights_size", OnModule},      {"optc.weights_id", OnModule},
+    {"optc.qmatmul", OnMicroKernel},
 };
 
 static std::string describePlaces(unsigned places) {
@@ -337,6 +339,8 @@ static std::string describePlaces(unsigned places) {
     names.push_back("a function argument");
   if (places & OnResult)
     names.push_back("a function result");
+  if (places & OnMicroKernel)
+    names.push_back("an op with a library_call");
   if (names.empty())
     return "this operation";
   return llvm::join(names, " or ");
@@ -431,7 +435,9 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
   Attribute value = attr.getValue();
   Place place = isa<ModuleOp>(op)              ? OnModule
                 : isa<FunctionOpInterface>(op) ? OnFunction
-                                               : Place(0);
+                : op->getInherentAttr("library_call").value_or(nullptr)
+                    ? OnMicroKernel
+                    : Place(0);
   auto error = [&]() { return op->emitOpError(); };
   if (failed(checkPlace(name, place, error)))
     return failure();
@@ -440,6 +446,20 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
            << "'" << name << "' must be " << what << ", not " << value;
   };
 
+  if (name == "optc.qmatmul") {
+    // The parameters of optc_qmatmul_f32 (QuantizedMatmul.cpp).
+    auto params = dyn_cast<DictionaryAttr>(value);
+    auto integer = [&](StringRef key) {
+      return params && isNonNegativeI64(params.get(key));
+    };
+    auto flag = [&](StringRef key) {
+      return params && isa_and_nonnull<BoolAttr>(params.get(key));
+    };
+    if (!integer("bits") || !integer("block") || !flag("signed") ||
+        !flag("zero_points") || params.size() != 4)
+      return expected("{bits, block : i64, signed, zero_points : bool}");
+    return success();
+  }
   if (name == "optc.kernel" || name == "optc.run_time_checks") {
     if (!isa<UnitAttr>(value))
       return expected("a unit attribute");

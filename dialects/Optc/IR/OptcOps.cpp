@@ -63,11 +63,11 @@ LogicalResult optc::verifyTensorSizeLimit(Operation *op) {
     if (!check(type, "result", index))
       return failure();
   // Packed codes (#optc.quant) are made by optc.quantize and constants and
-  // read by optc.dequantize (and pass through the fusion regions that hold
-  // them); optc.pack and optc.unpack move codes between them and plain
-  // tensors.
-  if (isa<ConstantOp, QuantizeOp, DequantizeOp, PackOp, UnpackOp, FusionOp,
-          YieldOp>(op))
+  // read by optc.dequantize and optc.quantized_matmul (and pass through
+  // the fusion regions that hold them); optc.pack and optc.unpack move
+  // codes between them and plain tensors.
+  if (isa<ConstantOp, QuantizeOp, DequantizeOp, PackOp, UnpackOp,
+          QuantizedMatmulOp, FusionOp, YieldOp>(op))
     return success();
   for (Type type :
        llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))

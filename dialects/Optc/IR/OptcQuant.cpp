@@ -266,6 +266,33 @@ LogicalResult DequantizeOp::verify() {
                              getScales(), getZeroPoints(), getTensorScale());
 }
 
+LogicalResult QuantizedMatmulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  auto result = cast<RankedTensorType>(getType());
+  if (rhs.getRank() != 2 || lhs.getRank() < 1)
+    return emitOpError() << "multiplies [..., K] by 2-D weights, found " << lhs
+                         << " and " << rhs;
+  // The weights' float values, as a dequantize to lhs's type gives them.
+  auto values = RankedTensorType::get(rhs.getShape(), lhs.getElementType());
+  if (failed(verifyQuantOperands(*this, rhs, values, getScales(),
+                                 getZeroPoints(), getTensorScale())))
+    return failure();
+  int64_t k = rhs.getDimSize(getRhsTransposed() ? 1 : 0);
+  int64_t n = rhs.getDimSize(getRhsTransposed() ? 0 : 1);
+  SmallVector<int64_t> want(lhs.getShape());
+  want.back() = n;
+  int64_t lhsK = lhs.getShape().back();
+  if ((!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(k) &&
+       lhsK != k) ||
+      result.getElementType() != lhs.getElementType() ||
+      failed(verifyCompatibleShape(result.getShape(), want)))
+    return emitOpError() << "multiplies " << lhs << " by weights " << rhs
+                         << (getRhsTransposed() ? " (transposed)" : "")
+                         << " into " << result << "; expected "
+                         << RankedTensorType::get(want, lhs.getElementType());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Folding quantize and dequantize: formats::encode and decode
 //===----------------------------------------------------------------------===//

@@ -113,4 +113,40 @@ def Optc_UnpackOp : Optc_Op<"unpack", [Pure]> {
   let hasFolder = 1;
 }
 
+def Optc_QuantizedMatmulOp : Optc_Op<"quantized_matmul",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "A matrix product with quantized weights, dequantized inside";
+  let description = [{
+    `lhs` (float, `[..., K]`) times the weights `rhs` stand for:
+    `matmul(lhs, dequantize(rhs))` for weights `[K, N]`, or, with
+    `rhs_transposed`, `matmul(lhs, transpose(dequantize(rhs)))` for
+    weights `[N, K]` (the layout of onnxruntime's MatMulNBits and of most
+    LLM checkpoints). The scales, zero points and tensor scale are those of
+    `optc.dequantize`. The result has `lhs`'s float type and shape
+    `[..., N]`.
+
+    `--optc-form-quantized-matmul` makes it from a dequantize feeding a
+    matmul, so that code generation can keep the weights packed and
+    dequantize them inside the product (a CPU micro-kernel, see
+    docs/low-precision.md); the float weights never exist in memory.
+
+    ```mlir
+    %y = optc.quantized_matmul %x, %w, %s zero_points %z {rhs_transposed}
+        : (tensor<1x4096xf32>,
+           tensor<4096x4096xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>,
+           tensor<4096x128xf32>, tensor<4096x128xui4>) -> tensor<1x4096xf32>
+    ```
+  }];
+  let arguments = (ins Optc_FloatTensor:$lhs, Optc_QuantTensor:$rhs,
+                       Optc_FloatTensor:$scales,
+                       Optional<Optc_QuantTensor>:$zero_points,
+                       Optional<Optc_FloatTensor>:$tensor_scale,
+                       UnitAttr:$rhs_transposed);
+  let results = (outs Optc_FloatTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs `,` $scales (`zero_points` $zero_points^)? "
+                       "(`tensor_scale` $tensor_scale^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD

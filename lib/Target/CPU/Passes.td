@@ -222,6 +222,28 @@ def OptcCPULowerCopies : Pass<"optc-cpu-lower-copies", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def OptcCPULowerMicroKernels
+    : Pass<"optc-cpu-lower-micro-kernels", "::mlir::ModuleOp"> {
+  let summary = "Calls the runtime's micro-kernels for the ops marked for them";
+  let description = [{
+    A `linalg.generic` on buffers with `library_call = "optc_qmatmul_f32"`
+    (made by the lowering of `optc.quantized_matmul`) becomes a call of the
+    runtime's micro-kernel of that name (runtime/src/qmatmul.c), which
+    multiplies by the packed weights without expanding them. The call
+    passes the buffers' addresses and the sizes and parameters of
+    `optc.qmatmul`. A buffer that is not one contiguous row-major run (a
+    strided view) keeps the generic, whose loops compute the same numbers.
+
+    Example: `linalg.generic {library_call = "optc_qmatmul_f32", ...}
+    ins(%x, %w, %s : ...) outs(%y : ...)` becomes `func.call
+    @optc_qmatmul_f32(%xp, %wp, %sp, %zero, %yp, %m, %n, %k, %bits, %signed,
+    %block)`, the pointers as i64.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def OptcCPULowerAsserts : Pass<"optc-cpu-lower-asserts", "::mlir::ModuleOp"> {
   let summary = "Turns run-time checks into errors the runtime reports";
   let description = [{

@@ -335,6 +335,11 @@ struct TileAndVectorizePass
       op->emitRemark() << "'" << op->getName() << "' " << what;
   }
 
+  static bool isMicroKernel(linalg::LinalgOp op) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    return generic && generic.getLibraryCallAttr();
+  }
+
   /// The matrix product whose only result `op` reads at the positions it
   /// writes, when `op` is elementwise over the product's result space (an
   /// epilogue: bias, normalisation, activation), with static sizes.
@@ -345,7 +350,8 @@ struct TileAndVectorizePass
       return nullptr;
     for (OpOperand *input : op.getDpsInputOperands()) {
       auto producer = input->get().getDefiningOp<linalg::LinalgOp>();
-      if (!producer || !linalg::isaContractionOpInterface(producer) ||
+      if (!producer || isMicroKernel(producer) ||
+          !linalg::isaContractionOpInterface(producer) ||
           !producer.hasPureTensorSemantics() ||
           producer->getNumResults() != 1 || !input->get().hasOneUse() ||
           !op.getMatchingIndexingMap(input).isIdentity() ||
@@ -426,7 +432,10 @@ struct TileAndVectorizePass
       // nothing and is left to the loop lowering, as is a 0-d op (no loop
       // to tile; vectorising one that extracts at a computed position
       // made an invalid vector.gather with a scalar index).
+      // Ops a micro-kernel runs (library_call) keep their one loop nest
+      // for --optc-cpu-lower-micro-kernels.
       if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+          isMicroKernel(op) ||
           llvm::any_of(op.getStaticLoopRanges(), [](int64_t r) {
             return ShapedType::isDynamic(r) || r == 0;
           }))

@@ -207,6 +207,9 @@ void populateReductionLoweringPatterns(const TypeConverter &converter,
 /// TopK (TopK.cpp).
 void populateTopKLoweringPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
+/// optc.quantized_matmul on the CPU micro-kernel (QuantizedMatmul.cpp).
+void populateQuantizedMatmulLoweringPatterns(const TypeConverter &converter,
+                                             RewritePatternSet &patterns);
 /// Packed quantized tensors: optc.pack, unpack, quantize, dequantize
 /// (Quantized.cpp).
 void populateQuantizedLoweringPatterns(const TypeConverter &converter,
@@ -220,6 +223,9 @@ RankedTensorType packedStorageType(RankedTensorType quantized);
 /// A constant of a quantized tensor type as its packed storage; null when
 /// it cannot be read.
 ElementsAttr packedConstant(ElementsAttr value);
+/// Whether the CPU micro-kernel runs `op` (QuantizedMatmul.cpp); other
+/// quantized products are decomposed by --optc-decompose.
+bool runsOnMicroKernel(QuantizedMatmulOp op);
 
 } // namespace mlir::optc::lowering
 

@@ -183,7 +183,8 @@ struct ConvertToLinalgPass
     // data take them.
     WalkResult narrow = module.walk([](Operation *op) {
       // Packed storage needs the element count (Quantized.cpp).
-      if (isa<QuantizeOp, DequantizeOp, PackOp, UnpackOp>(op))
+      if (isa<QuantizeOp, DequantizeOp, PackOp, UnpackOp, QuantizedMatmulOp>(
+              op))
         for (Type type :
              llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
           if (getQuantEncoding(type) &&
@@ -195,7 +196,7 @@ struct ConvertToLinalgPass
           }
       if (!isa<OptcDialect>(op->getDialect()) ||
           isa<CastOp, SelectOp, BitcastOp, QuantizeOp, DequantizeOp, PackOp,
-              UnpackOp>(op) ||
+              UnpackOp, QuantizedMatmulOp>(op) ||
           movesDataOnly(op))
         return WalkResult::advance();
       for (Type type :
@@ -237,6 +238,7 @@ struct ConvertToLinalgPass
     populateReductionLoweringPatterns(converter, patterns);
     populateTopKLoweringPatterns(converter, patterns);
     populateQuantizedLoweringPatterns(converter, patterns);
+    populateQuantizedMatmulLoweringPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
