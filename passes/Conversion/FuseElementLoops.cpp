@@ -36,8 +36,8 @@ struct FuseElementLoopsPass
             return generic && generic.getLibraryCallAttr();
           };
           Operation *producer = operand->get().getDefiningOp();
-          return producer && producer->hasOneUse() &&
-                 !runsOnKernel(producer) && !runsOnKernel(operand->getOwner());
+          return producer && producer->hasOneUse() && !runsOnKernel(producer) &&
+                 !runsOnKernel(operand->getOwner());
         });
     FrozenRewritePatternSet fusion(std::move(patterns));
     // Then (once the chains are one op), an elementwise op reading a matrix

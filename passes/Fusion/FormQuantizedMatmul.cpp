@@ -61,7 +61,8 @@ Value transposedCodes(PatternRewriter &rewriter, Location loc, Value codes,
   StringRef key =
       resource ? resource.getRawHandle().getKey() : StringRef("codes");
   return ConstantOp::create(
-      rewriter, loc, DenseResourceElementsAttr::get(type, key, std::move(blob)));
+      rewriter, loc,
+      DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 
 struct FormQuantizedMatmul : public OpRewritePattern<MatmulOp> {
@@ -93,16 +94,16 @@ struct FormQuantizedMatmul : public OpRewritePattern<MatmulOp> {
       auto flipped = RankedTensorType::get(
           {codeType.getDimSize(1), codeType.getDimSize(0)},
           codeType.getElementType(),
-          QuantAttr::get(getContext(), {quant.getBlock()[1], quant.getBlock()[0]},
+          QuantAttr::get(getContext(),
+                         {quant.getBlock()[1], quant.getBlock()[0]},
                          quant.getScaleType(), quant.getZeroPoint(),
                          quant.getTensorScale()));
-      if (Value flippedCodes =
-              transposedCodes(rewriter, loc, codes, flipped)) {
+      if (Value flippedCodes = transposedCodes(rewriter, loc, codes, flipped)) {
         auto flip = [&](Value v) -> Value {
           if (!v)
             return v;
-          return rewriter.createOrFold<TransposeOp>(
-              loc, v, SmallVector<int64_t>{1, 0});
+          return rewriter.createOrFold<TransposeOp>(loc, v,
+                                                    SmallVector<int64_t>{1, 0});
         };
         codes = flippedCodes;
         scales = flip(scales);

@@ -45,12 +45,11 @@ double valueOf(uint8_t code, int64_t bits, bool isSigned) {
 }
 
 void check(const Case &c, const char *isa) {
-  SCOPED_TRACE(std::string(isa) + " m=" + std::to_string(c.m) +
-               " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) +
-               " bits=" + std::to_string(c.bits) +
-               " block=" + std::to_string(c.block) +
-               (c.isSigned ? " signed" : " unsigned") +
-               (c.zeros ? " zero points" : ""));
+  SCOPED_TRACE(
+      std::string(isa) + " m=" + std::to_string(c.m) +
+      " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) +
+      " bits=" + std::to_string(c.bits) + " block=" + std::to_string(c.block) +
+      (c.isSigned ? " signed" : " unsigned") + (c.zeros ? " zero points" : ""));
   std::mt19937 rng(static_cast<unsigned>(c.n * 31 + c.k + c.bits));
   std::uniform_real_distribution<float> uniform(-1, 1);
   std::uniform_int_distribution<int> code(0, (1 << c.bits) - 1);
@@ -76,9 +75,8 @@ void check(const Case &c, const char *isa) {
         int64_t b = l / c.block;
         double zero =
             c.zeros ? valueOf(zeros[j * blocks + b], c.bits, c.isSigned) : 0;
-        double w =
-            (valueOf(codes[j * c.k + l], c.bits, c.isSigned) - zero) *
-            scales[j * blocks + b];
+        double w = (valueOf(codes[j * c.k + l], c.bits, c.isSigned) - zero) *
+                   scales[j * blocks + b];
         want += x[i * c.k + l] * w;
         magnitude += std::fabs(x[i * c.k + l] * w);
       }
@@ -89,11 +87,11 @@ void check(const Case &c, const char *isa) {
 
 TEST(QMatmulTest, MatchesDequantizeThenMultiply) {
   const Case cases[] = {
-      {1, 8, 64, 4, 32, false, true},   {3, 5, 96, 4, 32, true, false},
-      {2, 7, 100, 4, 16, false, true},  {1, 4, 72, 4, 24, true, true},
+      {1, 8, 64, 4, 32, false, true},     {3, 5, 96, 4, 32, true, false},
+      {2, 7, 100, 4, 16, false, true},    {1, 4, 72, 4, 24, true, true},
       {1, 300, 512, 4, 128, false, true}, {4, 6, 40, 8, 16, true, true},
-      {1, 9, 64, 8, 64, false, false},  {2, 5, 64, 2, 32, false, true},
-      {1, 3, 48, 2, 16, true, false},   {1, 2, 64, 4, 1, false, true},
+      {1, 9, 64, 8, 64, false, false},    {2, 5, 64, 2, 32, false, true},
+      {1, 3, 48, 2, 16, true, false},     {1, 2, 64, 4, 1, false, true},
       {5, 3, 32, 4, 32, true, true},
   };
   const char *previous = std::getenv("OPTC_MICRO_KERNEL_ISA");

@@ -29,9 +29,9 @@ static Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
   auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   unsigned bytes = type.getElementTypeBitWidth() / 8;
-  Value offset = arith::MulIOp::create(
-      b, loc, metadata.getOffset(),
-      arith::ConstantIndexOp::create(b, loc, bytes));
+  Value offset =
+      arith::MulIOp::create(b, loc, metadata.getOffset(),
+                            arith::ConstantIndexOp::create(b, loc, bytes));
   Value address = arith::AddIOp::create(b, loc, base, offset);
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
 }
@@ -44,8 +44,7 @@ struct LowerMicroKernelsPass
     ModuleOp module = getOperation();
     SmallVector<linalg::GenericOp> kernels;
     module.walk([&](linalg::GenericOp op) {
-      if (op.getLibraryCallName() == kQMatmul &&
-          op.hasPureBufferSemantics() &&
+      if (op.getLibraryCallName() == kQMatmul && op.hasPureBufferSemantics() &&
           llvm::all_of(op->getOperands(), [](Value v) {
             auto type = dyn_cast<MemRefType>(v.getType());
             return type && memref::isStaticShapeAndContiguousRowMajor(type);
@@ -91,13 +90,18 @@ struct LowerMicroKernelsPass
                          << " without the parameters optc.qmatmul gives";
         return signalPassFailure();
       }
-      SmallVector<Value> args = {
-          addressOf(b, loc, inputs[0]), addressOf(b, loc, inputs[1]),
-          addressOf(b, loc, inputs[2]),
-          zeros ? addressOf(b, loc, inputs[3]) : constant(0),
-          addressOf(b, loc, output), constant(m), constant(n), constant(k),
-          constant(param("bits")), constant(param("signed")),
-          constant(param("block"))};
+      SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
+                                 addressOf(b, loc, inputs[1]),
+                                 addressOf(b, loc, inputs[2]),
+                                 zeros ? addressOf(b, loc, inputs[3])
+                                       : constant(0),
+                                 addressOf(b, loc, output),
+                                 constant(m),
+                                 constant(n),
+                                 constant(k),
+                                 constant(param("bits")),
+                                 constant(param("signed")),
+                                 constant(param("block"))};
       func::CallOp::create(b, loc, declaration, args);
       op.erase();
     }

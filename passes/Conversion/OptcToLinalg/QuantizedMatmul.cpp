@@ -50,8 +50,7 @@ bool runsOnMicroKernel(QuantizedMatmulOp op) {
 
 namespace {
 
-struct QuantizedMatmulLowering
-    : public OpConversionPattern<QuantizedMatmulOp> {
+struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(QuantizedMatmulOp op, OpAdaptor adaptor,
@@ -117,22 +116,21 @@ struct QuantizedMatmulLowering
           Value shift = arith::RemUIOp::create(
               b, l,
               arith::MulIOp::create(
-                  b, l, arith::IndexCastOp::create(b, l, b.getI32Type(), kIndex),
+                  b, l,
+                  arith::IndexCastOp::create(b, l, b.getI32Type(), kIndex),
                   i32(bits)),
               i32(8));
           auto decode = [&](Value raw) -> Value {
             // The low `bits` bits of an i32, sign-extended if signed.
             Value high = arith::ShLIOp::create(b, l, raw, i32(32 - bits));
-            Value v = isSigned
-                          ? Value(arith::ShRSIOp::create(b, l, high,
-                                                         i32(32 - bits)))
-                          : Value(arith::ShRUIOp::create(b, l, high,
-                                                         i32(32 - bits)));
+            Value v =
+                isSigned
+                    ? Value(arith::ShRSIOp::create(b, l, high, i32(32 - bits)))
+                    : Value(arith::ShRUIOp::create(b, l, high, i32(32 - bits)));
             return arith::SIToFPOp::create(b, l, b.getF32Type(), v);
           };
           Value byte = arith::ExtUIOp::create(b, l, b.getI32Type(), args[1]);
-          Value value =
-              decode(arith::ShRUIOp::create(b, l, byte, shift));
+          Value value = decode(arith::ShRUIOp::create(b, l, byte, shift));
           if (hasZeros)
             value = arith::SubFOp::create(
                 b, l, value,

@@ -145,3 +145,19 @@ func.func @unpack_to_packed(%q: tensor<4xi4, #optc.quant<block = [4], scale = f3
   %u = optc.unpack %q : tensor<4xi4, #optc.quant<block = [4], scale = f32>> -> tensor<4xi4, #optc.quant<block = [2], scale = f32>>
   return %u : tensor<4xi4, #optc.quant<block = [2], scale = f32>>
 }
+
+// -----
+
+func.func @qmatmul_k(%x: tensor<1x32xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<8x2xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{'optc.quantized_matmul' op multiplies 'tensor<1x32xf32>' by weights 'tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>' (transposed) into 'tensor<1x8xf32>'; expected 'tensor<1x8xf32>'}}
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x32xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x2xf32>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
+func.func @qmatmul_scales(%x: tensor<1x64xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<8x4xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{'optc.quantized_matmul' op needs scales of 'tensor<8x2xf32>' for codes of 'tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>', found 'tensor<8x4xf32>'}}
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x4xf32>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}

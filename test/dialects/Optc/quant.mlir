@@ -54,3 +54,10 @@ func.func @pack_unpack(%c: tensor<4x6xi3>) -> tensor<4x6xi3> {
   %u = optc.unpack %p : tensor<4x6xi3, #optc.quant<block = [1, 3], scale = f32>> -> tensor<4x6xi3>
   return %u : tensor<4x6xi3>
 }
+
+// CHECK-LABEL: func.func @quantized_matmul
+// CHECK: optc.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} zero_points %{{.*}} {rhs_transposed} : (tensor<2x64xf32>, tensor<8x64xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xui4>) -> tensor<2x8xf32>
+func.func @quantized_matmul(%x: tensor<2x64xf32>, %w: tensor<8x64xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, %s: tensor<8x2xf32>, %z: tensor<8x2xui4>) -> tensor<2x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s zero_points %z {rhs_transposed} : (tensor<2x64xf32>, tensor<8x64xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xui4>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
