@@ -51,8 +51,7 @@ static float zeroOf(const QMatmul *q, int64_t n, int64_t b) {
 }
 
 /* Code k of row `row` (packed bytes), as an unsigned code. */
-static inline unsigned codeAt(const QMatmul *q, const uint8_t *row,
-                              int64_t k) {
+static inline unsigned codeAt(const QMatmul *q, const uint8_t *row, int64_t k) {
   int64_t bit = k * q->bits;
   unsigned c = (row[bit >> 3] >> (bit & 7)) & ((1u << q->bits) - 1);
   return q->flip ? c ^ (1u << (q->bits - 1)) : c;
@@ -105,8 +104,8 @@ static void reorderChunks(const float *x, float *xs, int64_t k, int64_t c) {
 
 #ifdef OPTC_X86
 __attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
-rowAvx512(const QMatmul *q, const float *x, const float *xs,
-          const float *xsum, int64_t n) {
+rowAvx512(const QMatmul *q, const float *x, const float *xs, const float *xsum,
+          int64_t n) {
   const uint8_t *row = q->w + n * q->rowBytes;
   const float *scales = q->scales + n * q->blocks;
   __m512 acc = _mm512_setzero_ps();
@@ -129,8 +128,8 @@ rowAvx512(const QMatmul *q, const float *x, const float *xs,
       }
     } else {
       for (int64_t k = k0; k < k0 + q->block; k += 32) {
-        __m128i b0 = _mm_xor_si128(
-            _mm_loadu_si128((const __m128i *)(row + k)), flip8);
+        __m128i b0 =
+            _mm_xor_si128(_mm_loadu_si128((const __m128i *)(row + k)), flip8);
         __m128i b1 = _mm_xor_si128(
             _mm_loadu_si128((const __m128i *)(row + k + 16)), flip8);
         t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k),
@@ -139,8 +138,8 @@ rowAvx512(const QMatmul *q, const float *x, const float *xs,
                              _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b1)), t1);
       }
     }
-    acc = _mm512_fmadd_ps(_mm512_add_ps(t0, t1), _mm512_set1_ps(scales[b]),
-                          acc);
+    acc =
+        _mm512_fmadd_ps(_mm512_add_ps(t0, t1), _mm512_set1_ps(scales[b]), acc);
     correction += scales[b] * zeroOf(q, n, b) * xsum[b];
   }
   return _mm512_reduce_add_ps(acc) - correction;
@@ -171,8 +170,8 @@ rowAvx2(const QMatmul *q, const float *x, const float *xs, const float *xsum,
       }
     } else {
       for (int64_t k = k0; k < k0 + q->block; k += 16) {
-        __m128i b0 = _mm_xor_si128(
-            _mm_loadl_epi64((const __m128i *)(row + k)), flip8);
+        __m128i b0 =
+            _mm_xor_si128(_mm_loadl_epi64((const __m128i *)(row + k)), flip8);
         __m128i b1 = _mm_xor_si128(
             _mm_loadl_epi64((const __m128i *)(row + k + 8)), flip8);
         t0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + k),
@@ -181,12 +180,12 @@ rowAvx2(const QMatmul *q, const float *x, const float *xs, const float *xsum,
                              _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b1)), t1);
       }
     }
-    acc = _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(scales[b]),
-                          acc);
+    acc =
+        _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(scales[b]), acc);
     correction += scales[b] * zeroOf(q, n, b) * xsum[b];
   }
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc),
-                        _mm256_extractf128_ps(acc, 1));
+  __m128 h =
+      _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
   h = _mm_add_ps(h, _mm_movehl_ps(h, h));
   h = _mm_add_ss(h, _mm_movehdup_ps(h));
   return _mm_cvtss_f32(h) - correction;
@@ -242,8 +241,20 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
                       const uint8_t *zeros, float *y, int64_t m, int64_t n,
                       int64_t k, int64_t bits, int64_t isSigned,
                       int64_t block) {
-  QMatmul q = {x, w, scales, zeros, y, m, n, k, bits, block,
-               (k + block - 1) / block, k * bits / 8, isSigned != 0, NULL};
+  QMatmul q = {x,
+               w,
+               scales,
+               zeros,
+               y,
+               m,
+               n,
+               k,
+               bits,
+               block,
+               (k + block - 1) / block,
+               k * bits / 8,
+               isSigned != 0,
+               NULL};
   int64_t chunk;
   RowFn row = chooseRow(&q, &chunk);
   /* The sums of x per block, shared by every row of the weights, and x
