@@ -113,7 +113,7 @@ struct FormQuantizedMatmul : public OpRewritePattern<MatmulOp> {
     }
     auto result = QuantizedMatmulOp::create(
         rewriter, loc, matmul.getType(), matmul.getLhs(), codes, scales, zeros,
-        dequantize.getTensorScale(), transposed);
+        dequantize.getTensorScale(), transposed, /*int8_activations=*/false);
     rewriter.replaceOp(matmul, result.getResult());
     return success();
   }

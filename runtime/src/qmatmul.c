@@ -21,6 +21,7 @@
 
 #include "optc/runtime_support.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ typedef struct {
   int64_t m, n, k, bits, block, blocks, rowBytes;
   int flip;           /* signed codes: XOR with 2^(bits-1) */
   const float *xsums; /* [m, blocks] */
+  const float *xs;    /* x reordered per chunk for a vector kernel, [m, k] */
+  /* The int8 kernel's x: codes reordered per 64, scales, sums of codes. */
+  const int8_t *xq;     /* [m, k] */
+  const float *xscales; /* [m, blocks] */
+  const float *xqsums;  /* [m, blocks] */
 } QMatmul;
 
 /* The zero point of block b of row n, as an unsigned code. */
@@ -65,14 +71,12 @@ static float blockSum(const float *x, int64_t k0, int64_t k1) {
 }
 
 /* y[m, n] for one row n of weights and one row m of x: sum over blocks of
- * scale * (sum x * code - zero * sum x). `xs` is x with its 4-bit chunks
- * reordered for the kernel (see below), or x itself. */
-typedef float (*RowFn)(const QMatmul *q, const float *x, const float *xs,
-                       const float *xsum, int64_t n);
+ * scale * (sum x * code - zero * sum x). */
+typedef float (*RowFn)(const QMatmul *q, int64_t m, int64_t n);
 
-static float rowPortable(const QMatmul *q, const float *x, const float *xs,
-                         const float *xsum, int64_t n) {
-  (void)xs;
+static float rowPortable(const QMatmul *q, int64_t m, int64_t n) {
+  const float *x = q->x + m * q->k;
+  const float *xsum = q->xsums ? q->xsums + m * q->blocks : NULL;
   const uint8_t *row = q->w + n * q->rowBytes;
   float total = 0;
   for (int64_t b = 0; b < q->blocks; ++b) {
@@ -103,13 +107,42 @@ static void reorderChunks(const float *x, float *xs, int64_t k, int64_t c) {
 }
 
 #ifdef OPTC_X86
+/* sum over the blocks b of row n of scale[n, b] * zero(n, b) * factor[b]:
+ * the zero points' share of a row, 16 blocks a step. */
 __attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
-rowAvx512(const QMatmul *q, const float *x, const float *xs, const float *xsum,
-          int64_t n) {
+zeroShareAvx512(const QMatmul *q, int64_t n, const float *factor) {
+  const float *scales = q->scales + n * q->blocks;
+  __m512 acc = _mm512_setzero_ps();
+  int64_t b = 0;
+  int half = 1 << (q->bits - 1);
+  __m512i flip = _mm512_set1_epi32(q->flip ? half : 0);
+  __m512i mask = _mm512_set1_epi32((1 << q->bits) - 1);
+  for (; b + 16 <= q->blocks; b += 16) {
+    __m512 zero;
+    if (q->zeros) {
+      __m512i z = _mm512_cvtepu8_epi32(
+          _mm_loadu_si128((const __m128i *)(q->zeros + n * q->blocks + b)));
+      zero =
+          _mm512_cvtepi32_ps(_mm512_xor_si512(_mm512_and_si512(z, mask), flip));
+    } else {
+      zero = _mm512_cvtepi32_ps(flip);
+    }
+    acc = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_loadu_ps(scales + b), zero),
+                          _mm512_loadu_ps(factor + b), acc);
+  }
+  float share = _mm512_reduce_add_ps(acc);
+  for (; b < q->blocks; ++b)
+    share += scales[b] * zeroOf(q, n, b) * factor[b];
+  return share;
+}
+
+__attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
+rowAvx512(const QMatmul *q, int64_t m, int64_t n) {
+  const float *x = q->x + m * q->k, *xs = q->xs + m * q->k;
+  const float *xsum = q->xsums + m * q->blocks;
   const uint8_t *row = q->w + n * q->rowBytes;
   const float *scales = q->scales + n * q->blocks;
   __m512 acc = _mm512_setzero_ps();
-  float correction = 0;
   __m128i flip4 = _mm_set1_epi8(q->flip ? (char)0x88 : 0);
   __m128i flip8 = _mm_set1_epi8(q->flip ? (char)0x80 : 0);
   __m512i low = _mm512_set1_epi32(0x0F);
@@ -140,14 +173,14 @@ rowAvx512(const QMatmul *q, const float *x, const float *xs, const float *xsum,
     }
     acc =
         _mm512_fmadd_ps(_mm512_add_ps(t0, t1), _mm512_set1_ps(scales[b]), acc);
-    correction += scales[b] * zeroOf(q, n, b) * xsum[b];
   }
-  return _mm512_reduce_add_ps(acc) - correction;
+  return _mm512_reduce_add_ps(acc) - zeroShareAvx512(q, n, xsum);
 }
 
-__attribute__((target("avx2,fma"))) static float
-rowAvx2(const QMatmul *q, const float *x, const float *xs, const float *xsum,
-        int64_t n) {
+__attribute__((target("avx2,fma"))) static float rowAvx2(const QMatmul *q,
+                                                         int64_t m, int64_t n) {
+  const float *x = q->x + m * q->k, *xs = q->xs + m * q->k;
+  const float *xsum = q->xsums + m * q->blocks;
   const uint8_t *row = q->w + n * q->rowBytes;
   const float *scales = q->scales + n * q->blocks;
   __m256 acc = _mm256_setzero_ps();
@@ -192,37 +225,180 @@ rowAvx2(const QMatmul *q, const float *x, const float *xs, const float *xsum,
 }
 #endif
 
-/* The widest kernel the CPU runs for `q`, and the chunk of codes it reads
- * (0 for the portable one), capped by $OPTC_MICRO_KERNEL_ISA ("avx2" or
- * "portable"; tests use it to run every variant on one machine). */
-static RowFn chooseRow(const QMatmul *q, int64_t *chunk) {
+/* The int8 kernel, where the model allows it (onnxruntime's accuracy level
+ * 4): x quantized per block to int8 (symmetric, scale max|x| / 127, ties
+ * to even), products summed in i32 by VNNI's u8 x s8 dot products, 64
+ * codes (32 bytes) a step: the low nibbles (even codes) fill the lower half
+ * of a register, the high ones (odd codes) the upper half, and x's codes
+ * are reordered per 64 to match. Lanes 4j..4j+3 of the i32 sums then hold
+ * one block each (two blocks a step of 32-code blocks, one otherwise); each
+ * lane is scaled by its block's weight scale times x's. */
+static void quantizeInt8(const float *x, int64_t k, int64_t block,
+                         int8_t *codes, float *scales, float *sums) {
+  int8_t *plain = codes; /* quantized in order, then reordered below */
+  int64_t blocks = (k + block - 1) / block;
+  for (int64_t b = 0; b < blocks; ++b) {
+    int64_t k0 = b * block, k1 = k0 + block < k ? k0 + block : k;
+    float largest = 0;
+    for (int64_t i = k0; i < k1; ++i)
+      largest = fabsf(x[i]) > largest ? fabsf(x[i]) : largest;
+    float scale = largest / 127.0f;
+    float inverse = scale > 0 ? 1.0f / scale : 0.0f;
+    int sum = 0;
+    for (int64_t i = k0; i < k1; ++i) {
+      int v = (int)nearbyintf(x[i] * inverse);
+      v = v > 127 ? 127 : v < -127 ? -127 : v;
+      plain[i] = (int8_t)v;
+      sum += v;
+    }
+    scales[b] = scale;
+    sums[b] = (float)sum;
+  }
+  int8_t chunk[64];
+  for (int64_t base = 0; base + 64 <= k; base += 64) {
+    for (int i = 0; i < 32; ++i) {
+      chunk[i] = plain[base + 2 * i];
+      chunk[32 + i] = plain[base + 2 * i + 1];
+    }
+    memcpy(codes + base, chunk, 64);
+  }
+}
+
+#ifdef OPTC_X86
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma"))) static float
+rowVnni(const QMatmul *q, int64_t m, int64_t n) {
+  const uint8_t *row = q->w + n * q->rowBytes;
+  const int8_t *xq = q->xq + m * q->k;
+  const float *wScales = q->scales + n * q->blocks;
+  const float *xScales = q->xscales + m * q->blocks;
+  __m256i flip = _mm256_set1_epi8(q->flip ? (char)0x88 : 0);
+  __m256i low = _mm256_set1_epi8(0x0F);
+  __m512 acc = _mm512_setzero_ps();
+  /* Lanes 0-3 and 8-11 hold the step's first 32 codes, 4-7 and 12-15
+   * its next 32. */
+  __m512i halves =
+      _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0);
+  /* The i32 sums of the 64 codes at k, weighed by `scale` into acc. */
+#define OPTC_VNNI_STEP(k, scale, acc)                                          \
+  do {                                                                         \
+    __m256i bytes = _mm256_xor_si256(                                          \
+        _mm256_loadu_si256((const __m256i *)(row + (k) / 2)), flip);           \
+    __m256i even = _mm256_and_si256(bytes, low);                               \
+    __m256i odd = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low);          \
+    __m512i codes = _mm512_inserti64x4(_mm512_castsi256_si512(even), odd, 1);  \
+    __m512i sums =                                                             \
+        _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes,                     \
+                            _mm512_loadu_si512((const void *)(xq + (k))));     \
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc);               \
+  } while (0)
+  __m512 acc2 = _mm512_setzero_ps();
+  if (q->block == 32) {
+    /* Two blocks a step: their scales side by side. */
+    for (int64_t k = 0, b = 0; k < q->k; k += 128, b += 4) {
+      if (k + 128 > q->k) { /* the last step alone: two blocks left */
+        __m128 two = _mm_mul_ps(
+            _mm_castpd_ps(_mm_load_sd((const double *)(wScales + b))),
+            _mm_castpd_ps(_mm_load_sd((const double *)(xScales + b))));
+        __m512 scale =
+            _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(two));
+        OPTC_VNNI_STEP(k, scale, acc);
+        break;
+      }
+      __m128 four =
+          _mm_mul_ps(_mm_loadu_ps(wScales + b), _mm_loadu_ps(xScales + b));
+      __m512 first =
+          _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(four));
+      __m512 second = _mm512_permutexvar_ps(
+          halves, _mm512_castps128_ps512(_mm_movehl_ps(four, four)));
+      OPTC_VNNI_STEP(k, first, acc);
+      OPTC_VNNI_STEP(k + 64, second, acc2);
+    }
+  } else {
+    /* Blocks of 64 codes or more: one scale a block. */
+    for (int64_t b = 0; b < q->blocks; ++b) {
+      __m512 scale = _mm512_set1_ps(wScales[b] * xScales[b]);
+      int64_t k0 = b * q->block, k = k0;
+      for (; k + 128 <= k0 + q->block; k += 128) {
+        OPTC_VNNI_STEP(k, scale, acc);
+        OPTC_VNNI_STEP(k + 64, scale, acc2);
+      }
+      if (k < k0 + q->block)
+        OPTC_VNNI_STEP(k, scale, acc);
+    }
+  }
+#undef OPTC_VNNI_STEP
+  acc = _mm512_add_ps(acc, acc2);
+  /* The zero points' share: scale * zero * (x's scale * sum of x's codes),
+   * the last factor per block of x (computed once per call). */
+  return _mm512_reduce_add_ps(acc) -
+         zeroShareAvx512(q, n, q->xqsums + m * q->blocks);
+}
+#endif
+
+#ifdef OPTC_X86
+enum { kAvx2 = 1, kAvx512 = 2, kVnni = 4 };
+
+/* Whether the CPU has all of `features`, asked once per process: CPUID
+ * traps to the hypervisor in a virtual machine, which costs microseconds
+ * a call. */
+static int cpuHas(int features) {
+  static _Atomic int known = -1;
+  int bits = known;
+  if (bits < 0) {
+    bits = 0;
+    if (optc_cpu_has_feature("avx2") == 1 && optc_cpu_has_feature("fma") == 1)
+      bits |= kAvx2;
+    if (optc_cpu_has_feature("avx512f") == 1 &&
+        optc_cpu_has_feature("avx512bw") == 1)
+      bits |= kAvx512;
+    if ((bits & kAvx512) && optc_cpu_has_feature("avx512vnni") == 1)
+      bits |= kVnni;
+    known = bits;
+  }
+  return (bits & features) == features;
+}
+#endif
+
+/* The kernel for `q` and what it needs prepared: x reordered per chunk of
+ * `*chunk` codes (0: not), x quantized to int8 (`*int8`). The widest the
+ * CPU runs, capped by $OPTC_MICRO_KERNEL_ISA ("avx2" or "portable"; tests
+ * use it to run every variant on one machine). The int8 kernel is taken
+ * only when `int8Activations` allows it. */
+static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
+                       int *int8) {
   *chunk = 0;
+  *int8 = 0;
 #ifdef OPTC_X86
   const char *cap = getenv("OPTC_MICRO_KERNEL_ISA");
   int portable = cap && strcmp(cap, "portable") == 0;
   int avx2Only = cap && strcmp(cap, "avx2") == 0;
+  int avx512 = !portable && !avx2Only && cpuHas(kAvx512);
   int wide = q->bits == 4 || q->bits == 8;
-  if (!portable && !avx2Only && wide && q->block % 32 == 0 &&
-      q->k % q->block == 0 && optc_cpu_has_feature("avx512f") == 1 &&
-      optc_cpu_has_feature("avx512bw") == 1) {
+  if (avx512 && int8Activations && q->bits == 4 &&
+      (q->block == 32 || q->block % 64 == 0) && q->k % 64 == 0 &&
+      cpuHas(kVnni)) {
+    *int8 = 1;
+    return rowVnni;
+  }
+  if (avx512 && wide && q->block % 32 == 0 && q->k % q->block == 0) {
     *chunk = 32;
     return rowAvx512;
   }
   if (!portable && wide && q->block % 16 == 0 && q->k % q->block == 0 &&
-      optc_cpu_has_feature("avx2") == 1 && optc_cpu_has_feature("fma") == 1) {
+      cpuHas(kAvx2)) {
     *chunk = 16;
     return rowAvx2;
   }
 #endif
   (void)q;
+  (void)int8Activations;
   return rowPortable;
 }
 
 typedef struct {
   const QMatmul *q;
   RowFn row;
-  const float *xs; /* x reordered per chunk, [m, k] */
-  int64_t grain;   /* rows a task */
+  int64_t grain; /* rows a task */
 } Task;
 
 /* Tasks [begin, end): rows [begin * grain, end * grain) of N. */
@@ -232,59 +408,73 @@ static void rows(int64_t begin, int64_t end, void *context) {
   int64_t last = end * t->grain < q->n ? end * t->grain : q->n;
   for (int64_t n = begin * t->grain; n < last; ++n)
     for (int64_t m = 0; m < q->m; ++m)
-      q->y[m * q->n + n] =
-          t->row(q, q->x + m * q->k, t->xs ? t->xs + m * q->k : NULL,
-                 q->xsums ? q->xsums + m * q->blocks : NULL, n);
+      q->y[m * q->n + n] = t->row(q, m, n);
 }
 
 void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
                       const uint8_t *zeros, float *y, int64_t m, int64_t n,
-                      int64_t k, int64_t bits, int64_t isSigned,
-                      int64_t block) {
-  QMatmul q = {x,
-               w,
-               scales,
-               zeros,
-               y,
-               m,
-               n,
-               k,
-               bits,
-               block,
-               (k + block - 1) / block,
-               k * bits / 8,
-               isSigned != 0,
-               NULL};
+                      int64_t k, int64_t bits, int64_t isSigned, int64_t block,
+                      int64_t int8Activations) {
+  QMatmul q = {0};
+  q.x = x;
+  q.w = w;
+  q.scales = scales;
+  q.zeros = zeros;
+  q.y = y;
+  q.m = m;
+  q.n = n;
+  q.k = k;
+  q.bits = bits;
+  q.block = block;
+  q.blocks = (k + block - 1) / block;
+  q.rowBytes = k * bits / 8;
+  q.flip = isSigned != 0;
   int64_t chunk;
-  RowFn row = chooseRow(&q, &chunk);
-  /* The sums of x per block, shared by every row of the weights, and x
-   * reordered for a vector kernel of 4-bit codes. Without memory for them
-   * the portable kernel computes the sums as it goes. */
-  float *xsums = malloc((size_t)(m * q.blocks) * sizeof(float));
-  float *xs = NULL;
-  if (chunk && bits == 4)
-    xs = malloc((size_t)(m * k) * sizeof(float));
-  if (!xsums || (chunk && bits == 4 && !xs)) {
+  int int8;
+  RowFn row = chooseRow(&q, int8Activations != 0, &chunk, &int8);
+  /* What the kernel reads besides x, computed once for every row of the
+   * weights: the sums of x per block; x reordered per chunk; or x
+   * quantized (codes, scales, and each block's scale times the sum of its
+   * codes). Without memory for them the portable kernel runs instead. */
+  size_t perBlock = (size_t)(m * q.blocks) * sizeof(float);
+  float *xsums = malloc(perBlock);
+  float *xs = chunk ? malloc((size_t)(m * k) * sizeof(float)) : NULL;
+  int8_t *xq = int8 ? malloc((size_t)(m * k)) : NULL;
+  float *xscales = int8 ? malloc(perBlock) : NULL;
+  float *xqsums = int8 ? malloc(perBlock) : NULL;
+  if (!xsums || (chunk && !xs) || (int8 && (!xq || !xscales || !xqsums))) {
     free(xsums);
-    free(xs);
     xsums = NULL;
-    xs = NULL;
     row = rowPortable;
   } else {
     for (int64_t i = 0; i < m; ++i) {
+      const float *xi = x + i * k;
       for (int64_t b = 0; b < q.blocks; ++b) {
         int64_t k0 = b * block, k1 = k0 + block < k ? k0 + block : k;
-        xsums[i * q.blocks + b] = blockSum(x + i * k, k0, k1);
+        xsums[i * q.blocks + b] = blockSum(xi, k0, k1);
       }
       if (xs)
-        reorderChunks(x + i * k, xs + i * k, k, chunk);
+        reorderChunks(xi, xs + i * k, k, chunk);
+      if (int8) {
+        float *sums = xqsums + i * q.blocks, *sc = xscales + i * q.blocks;
+        quantizeInt8(xi, k, block, xq + i * k, sc, sums);
+        for (int64_t b = 0; b < q.blocks; ++b)
+          sums[b] *= sc[b];
+      }
     }
   }
   q.xsums = xsums;
+  q.xs = xs;
+  q.xq = xq;
+  q.xscales = xscales;
+  q.xqsums = xqsums;
   /* About 32 KiB of weights a task: enough to amortise the hand-off. */
   int64_t grain = 32768 / (q.rowBytes > 0 ? q.rowBytes : 1) + 1;
-  Task task = {&q, row, xs, grain};
+  Task task = {&q, row, grain};
   optc_parallel_for((n + grain - 1) / grain, rows, &task);
   free(xsums);
   free(xs);
+  free(xq);
+  free(xscales);
+  free(xqsums);
 }

@@ -125,6 +125,12 @@ def Optc_QuantizedMatmulOp : Optc_Op<"quantized_matmul",
     `optc.dequantize`. The result has `lhs`'s float type and shape
     `[..., N]`.
 
+    `int8_activations` allows the product to quantize `lhs` to int8 per
+    block of K at run time (symmetric, scale max|x| / 127) and sum the
+    products in i32, as onnxruntime's MatMulNBits does at accuracy level 4,
+    the model's opt-in to that approximation. Without it the product is
+    computed in f32.
+
     `--optc-form-quantized-matmul` makes it from a dequantize feeding a
     matmul, so that code generation can keep the weights packed and
     dequantize them inside the product (a CPU micro-kernel, see
@@ -141,7 +147,7 @@ def Optc_QuantizedMatmulOp : Optc_Op<"quantized_matmul",
                        Optc_FloatTensor:$scales,
                        Optional<Optc_QuantTensor>:$zero_points,
                        Optional<Optc_FloatTensor>:$tensor_scale,
-                       UnitAttr:$rhs_transposed);
+                       UnitAttr:$rhs_transposed, UnitAttr:$int8_activations);
   let results = (outs Optc_FloatTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs `,` $scales (`zero_points` $zero_points^)? "
                        "(`tensor_scale` $tensor_scale^)? attr-dict `:` "

@@ -60,7 +60,7 @@ struct LowerMicroKernelsPass
       b.setInsertionPointToStart(module.getBody());
       declaration = func::FuncOp::create(
           b, module.getLoc(), kQMatmul,
-          b.getFunctionType(SmallVector<Type>(11, i64), {}));
+          b.getFunctionType(SmallVector<Type>(12, i64), {}));
       declaration.setPrivate();
     }
     for (linalg::GenericOp op : kernels) {
@@ -85,6 +85,7 @@ struct LowerMicroKernelsPass
       int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
       bool zeros = param("zero_points") == 1;
       if (param("bits") < 0 || param("block") < 1 ||
+          param("int8_activations") < 0 ||
           inputs.size() != (zeros ? 4u : 3u)) {
         op.emitOpError() << "is marked for " << kQMatmul
                          << " without the parameters optc.qmatmul gives";
@@ -101,7 +102,8 @@ struct LowerMicroKernelsPass
                                  constant(k),
                                  constant(param("bits")),
                                  constant(param("signed")),
-                                 constant(param("block"))};
+                                 constant(param("block")),
+                                 constant(param("int8_activations"))};
       func::CallOp::create(b, loc, declaration, args);
       op.erase();
     }

@@ -237,7 +237,7 @@ def OptcCPULowerMicroKernels
     Example: `linalg.generic {library_call = "optc_qmatmul_f32", ...}
     ins(%x, %w, %s : ...) outs(%y : ...)` becomes `func.call
     @optc_qmatmul_f32(%xp, %wp, %sp, %zero, %yp, %m, %n, %k, %bits, %signed,
-    %block)`, the pointers as i64.
+    %block, %int8_activations)`, the pointers as i64.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",

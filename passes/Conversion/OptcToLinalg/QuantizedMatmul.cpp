@@ -148,7 +148,10 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
              rewriter.getNamedAttr("signed", rewriter.getBoolAttr(isSigned)),
              rewriter.getNamedAttr("block", rewriter.getI64IntegerAttr(block)),
              rewriter.getNamedAttr("zero_points",
-                                   rewriter.getBoolAttr(hasZeros))}));
+                                   rewriter.getBoolAttr(hasZeros)),
+             rewriter.getNamedAttr(
+                 "int8_activations",
+                 rewriter.getBoolAttr(op.getInt8Activations()))}));
     Value y = generic.getResult(0);
     if (op.getType().getRank() != 2) {
       auto resultType = RankedTensorType::get(op.getType().getShape(), f32);

@@ -142,12 +142,14 @@ void optc_parallel_for(int64_t n, optc_parallel_body body, void *context);
  * scale[n * blocks + k / block], blocks = ceil(k / block). The codes of row
  * n are the `bits`-bit (2, 4 or 8) codes packed from byte n * k * bits / 8,
  * low bits first, signed (two's complement) when `is_signed`; `zeros` holds
- * one zero point code per byte ([n, blocks]), or is NULL for none. Runs on
- * the process-wide thread pool. */
+ * one zero point code per byte ([n, blocks]), or is NULL for none. With
+ * `int8_activations`, x may be quantized to int8 per block (symmetric, as
+ * onnxruntime's accuracy level 4 does) where the CPU has VNNI. Runs on the
+ * process-wide thread pool. */
 void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
                       const uint8_t *zeros, float *y, int64_t m, int64_t n,
-                      int64_t k, int64_t bits, int64_t is_signed,
-                      int64_t block);
+                      int64_t k, int64_t bits, int64_t is_signed, int64_t block,
+                      int64_t int8_activations);
 
 /* A fresh 64-bit key on every call (random draws without a seed): a
  * process-wide counter, started from the clock, scrambled. Thread-safe. */

@@ -92,7 +92,7 @@ func.func @dynamic(%q: tensor<?x64xi4, #optc.quant<block = [1, 32], scale = f32>
 // CHECK-LABEL: func.func @micro_kernel
 // CHECK: %[[X6:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
 // CHECK: %[[ZERO:.*]] = linalg.fill
-// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[BYTE]], #[[BLOCK]], #[[BLOCK]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%[[X6]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xf32>, tensor<256xi8>, tensor<8x2xf32>, tensor<8x2xi8>) outs(%[[ZERO]] : tensor<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, signed = true, zero_points = true}}
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[BYTE]], #[[BLOCK]], #[[BLOCK]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%[[X6]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xf32>, tensor<256xi8>, tensor<8x2xf32>, tensor<8x2xi8>) outs(%[[ZERO]] : tensor<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, int8_activations = false, signed = true, zero_points = true}}
 // CHECK: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 8]
 func.func @micro_kernel(%x: tensor<2x3x64xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, %s: tensor<8x2xf32>, %z: tensor<8x2xi4>) -> tensor<2x3x8xf32> {
   %y = optc.quantized_matmul %x, %w, %s zero_points %z {rhs_transposed} : (tensor<2x3x64xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xi4>) -> tensor<2x3x8xf32>

@@ -8,15 +8,15 @@
 #block = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 32)>
 #y = affine_map<(d0, d1, d2) -> (d0, d1)>
 
-// CHECK: func.func private @optc_qmatmul_f32(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @optc_qmatmul_f32(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: func.func @qmatmul
 // CHECK-COUNT-3: memref.extract_aligned_pointer_as_index
 // CHECK: %[[NULL:.*]] = arith.constant 0 : i64
 // CHECK: memref.extract_aligned_pointer_as_index %{{.*}} : memref<6x8xf32>
-// CHECK: call @optc_qmatmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %{{.*}}, %c6_i64, %c8_i64, %c64_i64, %c4_i64, %{{c0_i64[_0-9]*}}, %c32_i64)
+// CHECK: call @optc_qmatmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[NULL]], %{{.*}}, %c6_i64, %c8_i64, %c64_i64, %c4_i64, %{{c0_i64[_0-9]*}}, %c32_i64, %{{c0_i64[_0-9]*}})
 // CHECK-NOT: linalg.generic
 func.func @qmatmul(%x: memref<6x64xf32>, %w: memref<256xi8>, %s: memref<8x2xf32>, %y: memref<6x8xf32>) {
-  linalg.generic {indexing_maps = [#x, #byte, #block, #y], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x, %w, %s : memref<6x64xf32>, memref<256xi8>, memref<8x2xf32>) outs(%y : memref<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, signed = false, zero_points = false}} {
+  linalg.generic {indexing_maps = [#x, #byte, #block, #y], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x, %w, %s : memref<6x64xf32>, memref<256xi8>, memref<8x2xf32>) outs(%y : memref<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, signed = false, zero_points = false, int8_activations = false}} {
   ^bb0(%in: f32, %b: i8, %sc: f32, %out: f32):
     %k = linalg.index 2 : index
     %k32 = arith.index_cast %k : index to i32

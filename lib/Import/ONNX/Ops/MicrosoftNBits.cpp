@@ -18,6 +18,12 @@
 // g_idx (act-order) gives each column of K its group; the scales and zero
 // points are then gathered per element (blocks of 1).
 //
+// accuracy_level 4 lets onnxruntime quantize A to int8 per block; it makes
+// the product an optc.quantized_matmul with int8_activations, which the
+// CPU runs with VNNI dot products where it has them. Other levels compute
+// in f32 (onnxruntime's levels 1-3 are f32 or f16/bf16 arithmetic, which
+// f32 is at least as accurate as).
+//
 //===----------------------------------------------------------------------===//
 
 #include "MicrosoftCommon.h"
@@ -242,6 +248,23 @@ LogicalResult matmulNBits(NodeContext &ctx) {
                               bool(zeroCodes), /*tensorScale=*/false);
   auto packedType = RankedTensorType::get({n, kPadded}, code, quant);
   OPTC_TRY(packed, packedWeights(ctx, b, packedType, bits));
+  // accuracy_level 4 is the model's consent to int8 activations: one
+  // quantized product that says so (when it is the whole operator).
+  OPTC_TRY(accuracyLevel, ctx.intAttr("accuracy_level", 0));
+  if (accuracyLevel == 4 && !floatZero && !gIdx && kPadded == k) {
+    SmallVector<int64_t> shape(at.getShape());
+    shape.back() = n;
+    OPTC_TRY(y, ctx.finish(QuantizedMatmulOp::create(
+                    ctx.b, ctx.loc, RankedTensorType::get(shape, floatType),
+                    a, packed, scales, zeroCodes, Value(),
+                    /*rhs_transposed=*/true, /*int8_activations=*/true)));
+    if (bias) {
+      OPTC_TRY(biased, ctx.create<AddOp>(y, bias));
+      y = biased;
+    }
+    ctx.outputs = {y};
+    return success();
+  }
   OPTC_TRY(w,
            ctx.finish(DequantizeOp::create(
                ctx.b, ctx.loc, RankedTensorType::get({n, kPadded}, floatType),
