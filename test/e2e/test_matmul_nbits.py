@@ -29,7 +29,7 @@ def pack_rows(codes, bits):
 
 
 def nbits_model(k, n, bits, block, zero="codes", bias=False, g_idx=None,
-                runtime_b=False, m=3, seed=0):
+                runtime_b=False, m=3, seed=0, accuracy_level=None):
     rng = np.random.default_rng(seed)
     blocks = -(-k // block)
     codes = rng.integers(0, 2 ** bits, (n, blocks * block)).astype(np.uint8)
@@ -62,8 +62,9 @@ def nbits_model(k, n, bits, block, zero="codes", bias=False, g_idx=None,
         inputs += [""] * (5 - len(inputs)) + ["bias"]
         inits.append(numpy_helper.from_array(
             rng.standard_normal(n).astype(np.float32), "bias"))
+    levels = {} if accuracy_level is None else {"accuracy_level": accuracy_level}
     node = helper.make_node("MatMulNBits", inputs, ["Y"], domain="com.microsoft",
-                            K=k, N=n, bits=bits, block_size=block)
+                            K=k, N=n, bits=bits, block_size=block, **levels)
     graph = helper.make_graph(
         [node], "nbits", graph_inputs,
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
@@ -94,6 +95,29 @@ def test_matmul_nbits_against_onnxruntime(optc, tmp_path, case):
                                  providers=["CPUExecutionProvider"]).run(None, feeds)
     ours, = run_optc(optc, tmp_path, model, feeds)
     np.testing.assert_allclose(ours, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("block", [32, 128])
+def test_matmul_nbits_int8_activations(optc, tmp_path, block):
+    """accuracy_level 4 lets both runtimes quantize A to int8 per block:
+    optc (VNNI where the CPU has it, f32 otherwise) stays as close to the
+    exact product as onnxruntime does."""
+    model, feeds = nbits_model(k=512, n=48, bits=4, block=block, m=2,
+                               accuracy_level=4)
+    ir = subprocess.run([str(optc), "-", "--emit-after=import", "-o", "-"],
+                        input=model.SerializeToString(), capture_output=True)
+    assert b"int8_activations" in ir.stdout, ir.stderr.decode()[-2000:]
+    exact_model, _ = nbits_model(k=512, n=48, bits=4, block=block, m=2,
+                                 accuracy_level=0)
+    exact, = ort.InferenceSession(exact_model.SerializeToString(),
+                                  providers=["CPUExecutionProvider"]).run(None, feeds)
+    theirs, = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"]).run(None, feeds)
+    ours, = run_optc(optc, tmp_path, model, feeds)
+    scale = np.abs(exact).max()
+    their_error = np.abs(theirs - exact).max() / scale
+    our_error = np.abs(ours - exact).max() / scale
+    assert our_error < max(2 * their_error, 1e-3), (our_error, their_error)
 
 
 def test_matmul_nbits_g_idx(optc, tmp_path):
