@@ -65,6 +65,9 @@ struct DriverOptions {
   int64_t weightsLimit = 64 << 20;
   /// Cheaper, less accurate math functions (--fast-math).
   bool fastMath = false;
+  /// Quantize the weights of matrix products with this scheme
+  /// (--quantize=POLICY); empty: keep them as they are.
+  std::string quantize;
   /// Remarks where a kernel's schedule fell back to serial, untiled or
   /// scalar code (--vectorize-remarks).
   bool vectorizeRemarks = false;

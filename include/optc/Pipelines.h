@@ -59,6 +59,8 @@ struct CPUPipelineOptions {
   /// Math functions by MLIR's cheaper approximations, accurate only near
   /// the origin, instead of accurate ones (docs/accuracy.md).
   bool fastMath = false;
+  /// Weight-only quantization scheme (--quantize); empty: none.
+  std::string quantize;
   /// Remarks at operations the CPU schedule could not apply in full.
   bool vectorizeRemarks = false;
 };

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "optc/Driver.h"
+#include "optc/Support/BlockScaling.h"
 
 #include "lib/Driver/TensorFiles.h"
 #include "optc/Pipelines.h"
@@ -566,6 +567,12 @@ LogicalResult optc::runDriver(const DriverOptions &options,
                           << " is not one of auto, embed, file";
   if (options.weightsLimit < 0)
     return emitError(cli) << "--weights-limit must not be negative";
+  if (!options.quantize.empty())
+    if (llvm::Expected<formats::Scheme> scheme =
+            formats::schemeByName(options.quantize);
+        !scheme)
+      return emitError(cli) << "--quantize=" << options.quantize << ": "
+                            << llvm::toString(scheme.takeError());
   if (!isCIdentifier(name))
     return emitError(cli) << "--name=" << name
                           << " is not a C identifier (letters, digits and _, "
@@ -617,6 +624,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.weights = options.weights;
     pipeline.weightsLimit = options.weightsLimit;
     pipeline.fastMath = options.fastMath;
+    pipeline.quantize = options.quantize;
     pipeline.vectorizeRemarks = options.vectorizeRemarks;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");

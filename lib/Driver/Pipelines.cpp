@@ -62,8 +62,13 @@ static void addStage(OpPassManager &pm, Stage stage,
     pm.addPass(createOptcInferShapes());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
-    // Folding a transposed weight leaves the original blob unused: free it
-    // rather than carry both through compilation.
+    if (!options.quantize.empty()) {
+      OptcQuantizeWeightsOptions quantize;
+      quantize.policy = options.quantize;
+      pm.addPass(createOptcQuantizeWeights(quantize));
+    }
+    // Folding a transposed weight (or quantizing one) leaves the original
+    // blob unused: free it rather than carry both through compilation.
     pm.addPass(createOptcReleaseUnusedBlobs());
     return;
   case Stage::Fusion:

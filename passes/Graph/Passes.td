@@ -64,4 +64,27 @@ def OptcReleaseUnusedBlobs : Pass<"optc-release-unused-blobs", "::mlir::ModuleOp
   ];
 }
 
+def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Quantizes and packs the constant weights of matrix products";
+  let description = [{
+    `optc --quantize=POLICY`: every matrix product whose right operand is
+    a constant f32 matrix `[K, N]` gets that weight quantized now with the
+    numerics library's scheme named `policy` (docs/low-precision.md:
+    `int<N>[-g<G>][-asym]`, `uint<N>[-g<G>]`, `mxfp4`, `mxfp6`,
+    `mxfp6e3m2`, `mxfp8`, `mxfp8e5m2`, `mxint8`, `nvfp4`, `bfp<M>-b<B>`,
+    `bfp12`, `bfp16`), in the `[N, K]` layout with blocks along K, packed:
+
+    `matmul(x, W)` becomes `matmul(x, transpose(dequantize(Wq, scales)))`,
+    which the fusion stage makes one `optc.quantized_matmul`.
+
+    An unknown policy, a K that is not a multiple of the scheme's block and
+    a weight with a value that is not finite are errors naming the policy
+    or the weight. Weight-only: activations stay f32.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"int8\"",
+           "The quantization scheme (formats::schemeByName)">
+  ];
+}
+
 #endif // OPTC_PASSES_GRAPH_PASSES_TD

@@ -31,7 +31,8 @@ _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 _OPTIONS = {"target_cpu": "--target-cpu", "target_triple": "--target-triple",
             "name": "--name", "weights": "--weights", "weights_limit": "--weights-limit",
             "input_shapes": "--input-shape", "input_values": "--input-value",
-            "fast_math": "--fast-math", "time_passes": "--time-passes",
+            "fast_math": "--fast-math", "quantize": "--quantize",
+            "time_passes": "--time-passes",
             "initializer_inputs": "--initializer-input"}
 
 
@@ -49,7 +50,9 @@ def compile(model, target="cpu", opt_level=2, **options):
     names, or ["*"] for all: initializers the model also lists as graph
     inputs become inputs the caller gives, their stored values ignored;
     by default they stay constants), fast_math (--fast-math: cheaper math
-    functions, accurate only near the origin), time_passes (--time-passes:
+    functions, accurate only near the origin), quantize (--quantize: a
+    weight quantization scheme such as "int4-g32" or "mxfp4"), time_passes
+    (--time-passes:
     the time of every stage and pass, printed to stderr). Returns a
     CompiledModel; compiler errors raise CompileError."""
     unknown = sorted(set(options) - set(_OPTIONS))
@@ -94,6 +97,7 @@ def compile(model, target="cpu", opt_level=2, **options):
                            str(options.get("weights") or "auto"),
                            int(options.get("weights_limit", 64 << 20)),
                            bool(options.get("fast_math", False)),
+                           str(options.get("quantize") or ""),
                            bool(options.get("time_passes", False)), shapes,
                            values, initializer_inputs, _RUNTIME_ARCHIVE)
         return CompiledModel(library, _owned_dir=work)

@@ -230,7 +230,8 @@ void compileFile(const std::string &input, const std::string &output,
                  const std::string &target, unsigned optLevel,
                  const std::string &targetCPU, const std::string &targetTriple,
                  const std::string &name, const std::string &weights,
-                 int64_t weightsLimit, bool fastMath, bool timePasses,
+                 int64_t weightsLimit, bool fastMath,
+                 const std::string &quantize, bool timePasses,
                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
                  const std::vector<std::string> &inputValues,
                  const std::vector<std::string> &initializerInputs,
@@ -248,6 +249,7 @@ void compileFile(const std::string &input, const std::string &output,
   options.weights = weights;
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
+  options.quantize = quantize;
   options.timePasses = timePasses;
   for (const auto &[in, dims] : inputShapes)
     options.import.inputShapes[in] =
@@ -326,9 +328,10 @@ NB_MODULE(_optc, m) {
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
         nb::arg("target"), nb::arg("opt_level"), nb::arg("target_cpu"),
         nb::arg("target_triple"), nb::arg("name"), nb::arg("weights"),
-        nb::arg("weights_limit"), nb::arg("fast_math"), nb::arg("time_passes"),
-        nb::arg("input_shapes"), nb::arg("input_values"),
-        nb::arg("initializer_inputs"), nb::arg("runtime_archive"),
+        nb::arg("weights_limit"), nb::arg("fast_math"), nb::arg("quantize"),
+        nb::arg("time_passes"), nb::arg("input_shapes"),
+        nb::arg("input_values"), nb::arg("initializer_inputs"),
+        nb::arg("runtime_archive"),
         "Compiles a model file into a library and header (optc -o x.so).");
   bindFormats(m);
 }

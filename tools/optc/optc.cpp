@@ -101,6 +101,15 @@ static cl::opt<bool> fastMath(
     cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
     cl::sub(runCommand));
 
+static cl::opt<std::string> quantizePolicy(
+    "quantize",
+    cl::desc("Quantize the constant weights of matrix products at compile "
+             "time with this scheme: int<N>[-g<G>][-asym], uint<N>[-g<G>], "
+             "mxfp4, mxfp6, mxfp8, mxint8, nvfp4, bfp<M>-b<B>, bfp12, bfp16 "
+             "(docs/low-precision.md)"),
+    cl::value_desc("policy"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+
 static cl::opt<bool> verifyEach(
     "verify-each",
     cl::desc("Verify the IR after every pass (default on; =false verifies "
@@ -247,6 +256,7 @@ int main(int argc, char **argv) {
   options.weights = weightsMode;
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
+  options.quantize = quantizePolicy;
   options.vectorizeRemarks = vectorizeRemarks;
   options.opStats = opStats;
   options.verifyEachPass = verifyEach;
@@ -270,7 +280,7 @@ int main(int argc, char **argv) {
   }
 
   options.import.initializerInputs.assign(initializerInputs.begin(),
-                                         initializerInputs.end());
+                                          initializerInputs.end());
   for (const std::string &spec : inputValues) {
     std::string error = mlir::optc::parseInputValue(spec, options.import);
     if (!error.empty()) {

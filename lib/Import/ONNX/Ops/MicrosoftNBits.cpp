@@ -255,8 +255,8 @@ LogicalResult matmulNBits(NodeContext &ctx) {
     SmallVector<int64_t> shape(at.getShape());
     shape.back() = n;
     OPTC_TRY(y, ctx.finish(QuantizedMatmulOp::create(
-                    ctx.b, ctx.loc, RankedTensorType::get(shape, floatType),
-                    a, packed, scales, zeroCodes, Value(),
+                    ctx.b, ctx.loc, RankedTensorType::get(shape, floatType), a,
+                    packed, scales, zeroCodes, Value(),
                     /*rhs_transposed=*/true, /*int8_activations=*/true)));
     if (bias) {
       OPTC_TRY(biased, ctx.create<AddOp>(y, bias));

@@ -1,0 +1,218 @@
+//===- QuantizeWeights.cpp - weight-only quantization at compile time -----===//
+//
+// Implements --optc-quantize-weights{policy=...} (optc --quantize=POLICY):
+// the constant weights of matrix products are quantized with the numerics
+// library's scheme of that name (formats::schemeByName: int<N>[-g<G>]
+// [-asym], uint<N>, mxfp4/6/8, mxint8, nvfp4, bfp<M>-b<B>) and packed now,
+// in the [N, K] layout with blocks along K that the quantized product's
+// kernels read. Each product becomes matmul(x, transpose(dequantize(w)));
+// the fusion stage makes it one optc.quantized_matmul.
+//
+// A weight whose K is not a multiple of the scheme's block is an error
+// naming it (no padding), as are values that are not finite.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Graph/Passes.h"
+
+#include "dialects/Optc/IR/OptcDialect.h"
+#include "dialects/Optc/IR/OptcOps.h"
+#include "optc/Support/BlockScaling.h"
+#include "optc/Support/Sizes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+namespace mlir::optc {
+#define GEN_PASS_DEF_OPTCQUANTIZEWEIGHTS
+#include "passes/Graph/Passes.h.inc"
+} // namespace mlir::optc
+
+using namespace mlir;
+using namespace mlir::optc;
+
+namespace {
+
+/// The IR type of a format's codes; null for what the IR cannot hold.
+Type codeTypeOf(MLIRContext *context, const formats::Format &f) {
+  Builder b(context);
+  if (f.isInteger()) {
+    if (f.bits == 1 && f.kind == formats::Kind::SignedInt)
+      return {}; // i1 is the bools
+    return IntegerType::get(context, f.bits,
+                            f.kind == formats::Kind::UnsignedInt
+                                ? IntegerType::Unsigned
+                                : IntegerType::Signless);
+  }
+  StringRef name = f.name;
+  if (name == "f4e2m1")
+    return b.getType<Float4E2M1FNType>();
+  if (name == "f6e2m3")
+    return b.getType<Float6E2M3FNType>();
+  if (name == "f6e3m2")
+    return b.getType<Float6E3M2FNType>();
+  if (name == "f8e4m3fn" || name == "ue4m3")
+    return b.getType<Float8E4M3FNType>();
+  if (name == "f8e5m2")
+    return b.getType<Float8E5M2Type>();
+  if (name == "e8m0")
+    return b.getType<Float8E8M0FNUType>();
+  if (name == "f16")
+    return b.getF16Type();
+  if (name == "bf16")
+    return b.getBF16Type();
+  return {};
+}
+
+/// The f32 values of a float constant, or nullopt.
+std::optional<std::vector<float>> floatValues(ElementsAttr value) {
+  if (!value.getElementType().isF32())
+    return std::nullopt;
+  std::vector<float> out(static_cast<size_t>(value.getNumElements()));
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    size_t i = 0;
+    for (float v : dense.getValues<float>())
+      out[i++] = v;
+    return out;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || blob->getData().size() != out.size() * sizeof(float))
+    return std::nullopt;
+  std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
+  return out;
+}
+
+/// A constant of `type` holding one `bits`-bit code per value.
+ElementsAttr codesAttr(RankedTensorType type, ArrayRef<uint32_t> codes) {
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> values;
+    for (uint32_t c : codes)
+      values.emplace_back(floatType.getFloatSemantics(), APInt(bits, c));
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<APInt> values;
+  for (uint32_t c : codes)
+    values.emplace_back(bits, c);
+  return DenseElementsAttr::get(type, values);
+}
+
+struct QuantizeWeightsPass
+    : public mlir::optc::impl::OptcQuantizeWeightsBase<QuantizeWeightsPass> {
+  using OptcQuantizeWeightsBase::OptcQuantizeWeightsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    llvm::Expected<formats::Scheme> scheme = formats::schemeByName(policy);
+    if (!scheme) {
+      module.emitError() << "--quantize=" << policy << ": "
+                         << llvm::toString(scheme.takeError());
+      return signalPassFailure();
+    }
+    Type code = codeTypeOf(context, scheme->element);
+    Type scaleType = scheme->scale ? codeTypeOf(context, *scheme->scale)
+                                   : Float32Type::get(context);
+    if (!code || !scaleType || !isQuantCodeType(code) ||
+        !isQuantScaleType(scaleType)) {
+      module.emitError() << "--quantize=" << policy
+                         << ": optc cannot hold its codes ("
+                         << scheme->element.name
+                         << ") in a quantized tensor yet";
+      return signalPassFailure();
+    }
+    SmallVector<MatmulOp> products;
+    module.walk([&](MatmulOp op) {
+      auto weights = op.getRhs().getDefiningOp<ConstantOp>();
+      auto type = cast<RankedTensorType>(op.getRhs().getType());
+      if (weights && type.getRank() == 2 && type.hasStaticShape() &&
+          type.getElementType().isF32() && type.getNumElements() > 0)
+        products.push_back(op);
+    });
+    for (MatmulOp op : products)
+      if (failed(quantize(op, *scheme, code, scaleType)))
+        return signalPassFailure();
+  }
+
+  LogicalResult quantize(MatmulOp op, const formats::Scheme &scheme, Type code,
+                         Type scaleType) {
+    auto weights = op.getRhs().getDefiningOp<ConstantOp>();
+    auto type = cast<RankedTensorType>(op.getRhs().getType());
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    auto resource = dyn_cast<DenseResourceElementsAttr>(weights.getValue());
+    // The weight's name: its blob's key (the initializer's name).
+    std::string name =
+        resource ? resource.getRawHandle().getKey().str() : "weights";
+    int64_t block = scheme.block ? scheme.block : k;
+    if (k % block != 0)
+      return op.emitError()
+             << "--quantize=" << scheme.name << ": weight '" << name << "' ("
+             << type << ") has K = " << k << ", not a multiple of the block of "
+             << block << " (optc does not pad)";
+    std::optional<std::vector<float>> values = floatValues(weights.getValue());
+    if (!values)
+      return op.emitError()
+             << "--quantize: cannot read weight '" << name << "'";
+    // [K, N] -> [N, K]: blocks run along K.
+    std::vector<float> transposed(values->size());
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        transposed[j * k + i] = (*values)[i * n + j];
+    formats::Blocking blocking;
+    blocking.outer = n;
+    blocking.axis = k;
+    blocking.block = block;
+    llvm::Expected<formats::Quantized> q =
+        formats::quantize(transposed, blocking, scheme);
+    if (!q)
+      return op.emitError() << "--quantize=" << scheme.name << ": weight '"
+                            << name << "': " << llvm::toString(q.takeError());
+
+    OpBuilder b(op);
+    Location loc = weights.getLoc();
+    int64_t blocks = k / block;
+    auto quant = QuantAttr::get(op.getContext(), {1, block}, scaleType,
+                                scheme.hasZeroPoint(), scheme.hasTensorScale());
+    auto codesType = RankedTensorType::get({n, k}, code, quant);
+    std::vector<uint8_t> packed(
+        static_cast<size_t>(*sizes::packedBytes(n * k, scheme.element.bits)));
+    formats::pack(q->codes, scheme.element.bits, packed);
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                       packed.size()),
+        /*align=*/1);
+    Value codes =
+        ConstantOp::create(b, loc,
+                           DenseResourceElementsAttr::get(
+                               codesType, name + ".q", std::move(blob)));
+    auto scalesType = RankedTensorType::get({n, blocks}, scaleType);
+    ElementsAttr scalesAttr = scaleType.isF32()
+                                  ? ElementsAttr(DenseElementsAttr::get(
+                                        scalesType, ArrayRef<float>(q->scales)))
+                                  : codesAttr(scalesType, q->scaleCodes);
+    Value scales = ConstantOp::create(b, loc, scalesAttr);
+    Value zeros, tensorScale;
+    if (scheme.hasZeroPoint()) {
+      std::vector<uint32_t> z(q->zeroPoints.begin(), q->zeroPoints.end());
+      zeros = ConstantOp::create(
+          b, loc, codesAttr(RankedTensorType::get({n, blocks}, code), z));
+    }
+    if (scheme.hasTensorScale())
+      tensorScale = ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                 ArrayRef<float>(q->tensorScale)));
+    Value w = DequantizeOp::create(
+        b, loc, RankedTensorType::get({n, k}, b.getF32Type()), codes, scales,
+        zeros, tensorScale);
+    Value wt = TransposeOp::create(b, loc, w, SmallVector<int64_t>{1, 0});
+    op.getRhsMutable().assign(wt);
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,95 @@
+"""optc --quantize=POLICY (and compile(quantize=...)): the weights of a
+float model's matrix products are quantized at compile time with the
+numerics library's scheme, exactly as optc.formats quantizes them, and the
+model runs on the packed weights."""
+import subprocess
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import optc
+from optc import formats
+
+K, HIDDEN, N = 128, 64, 16
+
+
+def mlp(seed=0):
+    """x -> MatMul(W1) -> Relu -> MatMul(W2) -> y."""
+    rng = np.random.default_rng(seed)
+    w1 = (rng.standard_normal((K, HIDDEN)) / np.sqrt(K)).astype(np.float32)
+    w2 = (rng.standard_normal((HIDDEN, N)) / np.sqrt(HIDDEN)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]),
+             helper.make_node("Relu", ["h"], ["r"]),
+             helper.make_node("MatMul", ["r", "W2"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, K])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, N])],
+        initializer=[numpy_helper.from_array(w1, "W1"),
+                     numpy_helper.from_array(w2, "W2")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, w1, w2
+
+
+def quantized(w, policy):
+    """w [K, N] as optc.formats quantizes it for the policy: [N, K] in
+    blocks along K, back to floats and to [K, N]."""
+    return formats.dequantize(formats.quantize(w.T.copy(), policy, axis=1)).T
+
+
+POLICIES = ["int8", "int4-g32", "int4-g32-asym", "uint4-g32", "int3-g16",
+            "int2-g32", "mxfp4", "mxfp6", "mxfp8", "nvfp4", "bfp8-b16", "bfp12"]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_quantize_policy_matches_the_numerics_library(tmp_path, policy):
+    model, w1, w2 = mlp()
+    x = np.random.default_rng(1).standard_normal((2, K)).astype(np.float32)
+    compiled = optc.compile(model, quantize=policy)
+    got = compiled(x)
+    h = np.maximum(x @ quantized(w1, policy), 0)
+    want = h @ quantized(w2, policy)
+    np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-4)
+    # And it approximates the float model (its outputs correlate with the
+    # float model's; 2-bit codes only loosely).
+    exact = np.maximum(x @ w1, 0) @ w2
+    correlation = np.corrcoef(got.ravel(), exact.ravel())[0, 1]
+    assert correlation > (0.5 if policy.startswith("int2") else 0.9), correlation
+
+
+def test_quantize_keeps_weights_packed(optc, tmp_path):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    ir = subprocess.run([str(optc), str(path), "--quantize=int4-g32",
+                         "--emit-after=fusion", "-o", "-"],
+                        capture_output=True, text=True, check=True).stdout
+    assert ir.count("optc.quantized_matmul") == 2, ir[:3000]
+    assert "tensor<64x128xi4, #optc.quant<block = [1, 32], scale = f32>>" in ir
+
+
+@pytest.mark.parametrize("policy,message", [
+    ("int4-g33x", "--quantize=int4-g33x:"),
+    ("fp3", "--quantize=fp3:"),
+])
+def test_quantize_rejects_unknown_policies(optc, tmp_path, policy, message):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), f"--quantize={policy}", "-o",
+                        str(tmp_path / "mlp.so")], capture_output=True, text=True)
+    assert r.returncode != 0 and message in r.stderr, r.stderr
+    assert not (tmp_path / "mlp.so").exists()
+
+
+def test_quantize_rejects_a_block_that_does_not_divide_k(optc, tmp_path):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), "--quantize=int4-g48", "-o",
+                        str(tmp_path / "mlp.so")], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "weight 'W1'" in r.stderr and "not a multiple of the block of 48" in r.stderr
+    assert not (tmp_path / "mlp.so").exists()
