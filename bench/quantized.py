@@ -89,6 +89,88 @@ def chain_model(layers, int4, accuracy_level, rng):
     return model
 
 
+def nbits(name, previous, out, k, n, rng, inits, accuracy_level):
+    """A MatMulNBits node (int4, blocks of 32, packed zero points) of
+    random weights [n, k]; appends its initializers."""
+    codes = rng.integers(0, 16, (n, k), dtype=np.uint8)
+    packed = (codes[:, 0::2] | (codes[:, 1::2] << 4)).reshape(n, k // BLOCK, BLOCK // 2)
+    zeros = rng.integers(0, 16, (n, k // BLOCK), dtype=np.uint8)
+    zp = (zeros[:, 0::2] | (zeros[:, 1::2] << 4)).reshape(-1)
+    scales = np.full(n * (k // BLOCK), 1.0 / (8 * np.sqrt(k)), np.float32)
+    inits += [numpy_helper.from_array(packed, f"{name}_B"),
+              numpy_helper.from_array(scales, f"{name}_S"),
+              numpy_helper.from_array(zp, f"{name}_Z")]
+    return helper.make_node("MatMulNBits", [previous, f"{name}_B", f"{name}_S",
+                                            f"{name}_Z"], [out],
+                            domain="com.microsoft", K=k, N=n, bits=4,
+                            block_size=BLOCK, accuracy_level=accuracy_level)
+
+
+def decoder_block(accuracy_level, rng, width=2048, heads=32, kv_heads=8,
+                  ffn=5632, past=128):
+    """One Llama-style decoder block decoding one token: RMSNorm, q/k/v
+    projections, GroupQueryAttention with rotary embeddings and a KV cache
+    of `past` positions, the output projection and residual, RMSNorm, a
+    SwiGLU MLP and residual; int4-g32 MatMulNBits weights."""
+    head = width // heads
+    nodes, inits = [], []
+
+    def rms(x, name):
+        inits.append(numpy_helper.from_array(np.ones(width, np.float32), f"{name}_g"))
+        inits.append(numpy_helper.from_array(np.array([1e-5], np.float32), f"{name}_eps"))
+        nodes.extend([
+            helper.make_node("Mul", [x, x], [f"{name}_sq"]),
+            helper.make_node("ReduceMean", [f"{name}_sq"], [f"{name}_ms"], axes=[-1]),
+            helper.make_node("Add", [f"{name}_ms", f"{name}_eps"], [f"{name}_a"]),
+            helper.make_node("Sqrt", [f"{name}_a"], [f"{name}_r"]),
+            helper.make_node("Div", [x, f"{name}_r"], [f"{name}_n"]),
+            helper.make_node("Mul", [f"{name}_n", f"{name}_g"], [f"{name}_y"])])
+        return f"{name}_y"
+
+    h = rms("x", "norm1")
+    nodes.append(nbits("q", h, "q", width, width, rng, inits, accuracy_level))
+    nodes.append(nbits("k", h, "k", width, kv_heads * head, rng, inits, accuracy_level))
+    nodes.append(nbits("v", h, "v", width, kv_heads * head, rng, inits, accuracy_level))
+    angles = np.outer(np.arange(past + 16), 1.0 / 10000 ** (
+        np.arange(0, head, 2) / head)).astype(np.float32)
+    inits += [numpy_helper.from_array(np.array([past], np.int32), "seqlens"),
+              numpy_helper.from_array(np.array(past + 1, np.int32), "total"),
+              numpy_helper.from_array(np.cos(angles), "cos"),
+              numpy_helper.from_array(np.sin(angles), "sin")]
+    nodes.append(helper.make_node(
+        "GroupQueryAttention", ["q", "k", "v", "past_k", "past_v", "seqlens",
+                                "total", "cos", "sin"],
+        ["attn", "present_k", "present_v"], domain="com.microsoft",
+        num_heads=heads, kv_num_heads=kv_heads, do_rotary=1))
+    nodes.append(nbits("o", "attn", "o", width, width, rng, inits, accuracy_level))
+    nodes.append(helper.make_node("Add", ["x", "o"], ["x2"]))
+    h2 = rms("x2", "norm2")
+    nodes.append(nbits("gate", h2, "gate", width, ffn, rng, inits, accuracy_level))
+    nodes.append(nbits("up", h2, "up", width, ffn, rng, inits, accuracy_level))
+    nodes.extend([helper.make_node("Sigmoid", ["gate"], ["sg"]),
+                  helper.make_node("Mul", ["gate", "sg"], ["silu"]),
+                  helper.make_node("Mul", ["silu", "up"], ["act"])])
+    nodes.append(nbits("down", "act", "down", ffn, width, rng, inits, accuracy_level))
+    nodes.append(helper.make_node("Add", ["x2", "down"], ["y"]))
+    f32 = TensorProto.FLOAT
+    graph = helper.make_graph(
+        nodes, "decoder",
+        [helper.make_tensor_value_info("x", f32, [1, 1, width]),
+         helper.make_tensor_value_info("past_k", f32, [1, kv_heads, past, head]),
+         helper.make_tensor_value_info("past_v", f32, [1, kv_heads, past, head])],
+        [helper.make_tensor_value_info("y", f32, [1, 1, width]),
+         helper.make_tensor_value_info("present_k", f32, [1, kv_heads, past + 1, head]),
+         helper.make_tensor_value_info("present_v", f32, [1, kv_heads, past + 1, head])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    feeds = {"x": rng.standard_normal((1, 1, width)).astype(np.float32),
+             "past_k": rng.standard_normal((1, kv_heads, past, head)).astype(np.float32),
+             "past_v": rng.standard_normal((1, kv_heads, past, head)).astype(np.float32)}
+    return model, feeds
+
+
 def dram_read_bandwidth(threads, trials=5):
     """Bytes per second of `threads` NumPy sums over halves of 1 GiB."""
     data = np.ones(256 * 1024 ** 2, np.float32)
@@ -103,6 +185,42 @@ def dram_read_bandwidth(threads, trials=5):
             w.join()
         best = max(best, data.nbytes / (time.perf_counter() - start))
     return best
+
+
+def decoder_section(args, work):
+    """The decoder block at accuracy levels 0 and 4: optc against
+    onnxruntime on the same model files, interleaved; returns the ratios."""
+    print("\ndecoder block (Llama-style, width 2048, 32 heads, 8 KV heads, "
+          "FFN 5632, KV cache of 128, int4-g32), compiling ...", flush=True)
+    contestants, outputs = {}, {}
+    feeds = None
+    for level in (0, 4):
+        model, feeds = decoder_block(level, np.random.default_rng(3))
+        path = work / f"decoder{level}.onnx"
+        onnx.save(model, path)
+        library = work / f"decoder{level}.so"
+        seconds, mib = harness.compile_model(args.optc, path, library)
+        print(f"  level {level}: {seconds:.1f} s, {mib:.0f} MiB peak", flush=True)
+        ours = harness.load_optc(library, args.threads)
+        outputs[level] = ours.prepare(list(feeds.values()))
+        contestants[("optc", level)] = ours
+        contestants[("ort", level)] = harness.OrtBound(path, args.threads, True, feeds)
+    for contestant in contestants.values():
+        contestant.run()
+    exact = contestants[("ort", 0)].results()
+    print("worst error against onnxruntime at level 0: optc level 0 "
+          f"{harness.worst_error(outputs[0], exact):.2e}, optc level 4 "
+          f"{harness.worst_error(outputs[4], exact):.2e}, onnxruntime level 4 "
+          f"{harness.worst_error(contestants[('ort', 4)].results(), exact):.2e}")
+    samples, _ = harness.take_turns(contestants, args.budget)
+    ms = {key: 1e3 * statistics.median(v) for key, v in samples.items()}
+    print(f"\n| {'decoder block':<20} | {'ms':>8} |")
+    print(f"|{'-' * 22}|{'-' * 10}|")
+    for (runtime, level), value in sorted(ms.items()):
+        print(f"| {runtime + ' level ' + str(level):<20} | {value:8.3f} |")
+    best = min(ms[("ort", 0)], ms[("ort", 4)]) / min(ms[("optc", 0)], ms[("optc", 4)])
+    print(f"\noptc's faster decoder block vs onnxruntime's faster: {best:.2f}x")
+    return {"decoder onnxruntime fastest / optc fastest": best}
 
 
 def main():
@@ -211,6 +329,8 @@ def main():
           f"at level 4 (int8): "
           f"{ratios['onnxruntime acc4 / optc acc4 (int8 activations)']:.2f}x")
     print(f"optc's faster int4 vs optc fp32 GEMV: {ratios['optc fp32 / optc int4']:.2f}x")
+    decoder = decoder_section(args, work)
+    ratios.update(decoder)
     if args.out:
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
