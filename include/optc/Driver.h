@@ -68,6 +68,8 @@ struct DriverOptions {
   /// Quantize the weights of matrix products with this scheme
   /// (--quantize=POLICY); empty: keep them as they are.
   std::string quantize;
+  /// Print each quantized weight's SQNR (--quantize-report).
+  bool quantizeReport = false;
   /// Remarks where a kernel's schedule fell back to serial, untiled or
   /// scalar code (--vectorize-remarks).
   bool vectorizeRemarks = false;

@@ -61,6 +61,7 @@ struct CPUPipelineOptions {
   bool fastMath = false;
   /// Weight-only quantization scheme (--quantize); empty: none.
   std::string quantize;
+  bool quantizeReport = false;
   /// Remarks at operations the CPU schedule could not apply in full.
   bool vectorizeRemarks = false;
 };

@@ -625,6 +625,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.weightsLimit = options.weightsLimit;
     pipeline.fastMath = options.fastMath;
     pipeline.quantize = options.quantize;
+    pipeline.quantizeReport = options.quantizeReport;
     pipeline.vectorizeRemarks = options.vectorizeRemarks;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");

@@ -65,6 +65,7 @@ static void addStage(OpPassManager &pm, Stage stage,
     if (!options.quantize.empty()) {
       OptcQuantizeWeightsOptions quantize;
       quantize.policy = options.quantize;
+      quantize.report = options.quantizeReport;
       pm.addPass(createOptcQuantizeWeights(quantize));
     }
     // Folding a transposed weight (or quantizing one) leaves the original

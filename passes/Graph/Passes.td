@@ -79,11 +79,15 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
 
     An unknown policy, a K that is not a multiple of the scheme's block and
     a weight with a value that is not finite are errors naming the policy
-    or the weight. Weight-only: activations stay f32.
+    or the weight. Weight-only: activations stay f32. With `report`
+    (`--quantize-report`), a table of each weight's signal-to-quantization-
+    noise ratio goes to stderr.
   }];
   let options = [
     Option<"policy", "policy", "std::string", /*default=*/"\"int8\"",
-           "The quantization scheme (formats::schemeByName)">
+           "The quantization scheme (formats::schemeByName)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print each weight's signal-to-quantization-noise ratio to stderr">
   ];
 }
 

@@ -23,7 +23,12 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace mlir::optc {
 #define GEN_PASS_DEF_OPTCQUANTIZEWEIGHTS
@@ -136,6 +141,34 @@ struct QuantizeWeightsPass
     for (MatmulOp op : products)
       if (failed(quantize(op, *scheme, code, scaleType)))
         return signalPassFailure();
+    if (report)
+      printReport(*scheme);
+  }
+
+  /// One weight's line of the report.
+  struct Row {
+    std::string name;
+    int64_t k, n;
+    double sqnr; // dB
+  };
+  std::vector<Row> rows;
+
+  /// The table --quantize-report prints: each weight's signal-to-
+  /// quantization-noise ratio, 10 log10(sum w^2 / sum (w - w')^2).
+  void printReport(const formats::Scheme &scheme) {
+    llvm::raw_ostream &os = llvm::errs();
+    os << "--quantize=" << scheme.name << ": " << rows.size()
+       << " weights quantized\n";
+    os << llvm::format("| %-32s | %-11s | %8s |\n", "weight", "[K, N]",
+                       "SQNR dB");
+    os << "|" << std::string(34, '-') << "|" << std::string(13, '-') << "|"
+       << std::string(10, '-') << "|\n";
+    for (const Row &row : rows)
+      os << llvm::format(
+          "| %-32s | %-11s | %8.2f |\n", row.name.c_str(),
+          ("[" + std::to_string(row.k) + ", " + std::to_string(row.n) + "]")
+              .c_str(),
+          row.sqnr);
   }
 
   LogicalResult quantize(MatmulOp op, const formats::Scheme &scheme, Type code,
@@ -172,6 +205,18 @@ struct QuantizeWeightsPass
       return op.emitError() << "--quantize=" << scheme.name << ": weight '"
                             << name << "': " << llvm::toString(q.takeError());
 
+    if (report) {
+      std::vector<float> back(transposed.size());
+      formats::dequantize(*q, blocking, scheme, back);
+      double signal = 0, noise = 0;
+      for (size_t i = 0; i < back.size(); ++i) {
+        signal += double(transposed[i]) * transposed[i];
+        noise += (double(transposed[i]) - back[i]) * (transposed[i] - back[i]);
+      }
+      rows.push_back({name, k, n,
+                      noise > 0 ? 10 * std::log10(signal / noise)
+                                : std::numeric_limits<double>::infinity()});
+    }
     OpBuilder b(op);
     Location loc = weights.getLoc();
     int64_t blocks = k / block;

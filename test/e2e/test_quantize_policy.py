@@ -93,3 +93,24 @@ def test_quantize_rejects_a_block_that_does_not_divide_k(optc, tmp_path):
     assert r.returncode != 0
     assert "weight 'W1'" in r.stderr and "not a multiple of the block of 48" in r.stderr
     assert not (tmp_path / "mlp.so").exists()
+
+
+@pytest.mark.parametrize("policy", ["int4-g32", "mxfp4"])
+def test_quantize_report_gives_each_weights_sqnr(optc, tmp_path, policy):
+    """--quantize-report: one row per weight, its SQNR as optc.formats'
+    own quantization of it gives."""
+    model, w1, w2 = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), f"--quantize={policy}",
+                        "--quantize-report", "-o", str(tmp_path / "mlp.so")],
+                       capture_output=True, text=True, check=True)
+    assert f"--quantize={policy}: 2 weights quantized" in r.stderr
+    rows = {line.split("|")[1].strip(): float(line.split("|")[3])
+            for line in r.stderr.splitlines()
+            if line.startswith("| W")}
+    for name, w in (("W1", w1), ("W2", w2)):
+        noise = w - quantized(w, policy)
+        want = 10 * np.log10((w.astype(np.float64) ** 2).sum()
+                             / (noise.astype(np.float64) ** 2).sum())
+        assert abs(rows[name] - want) < 0.01, (name, rows[name], want)

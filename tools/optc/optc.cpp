@@ -110,6 +110,13 @@ static cl::opt<std::string> quantizePolicy(
     cl::value_desc("policy"), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 
+static cl::opt<bool> quantizeReport(
+    "quantize-report",
+    cl::desc("With --quantize: print each quantized weight's "
+             "signal-to-quantization-noise ratio (dB) to stderr"),
+    cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
 static cl::opt<bool> verifyEach(
     "verify-each",
     cl::desc("Verify the IR after every pass (default on; =false verifies "
@@ -257,6 +264,7 @@ int main(int argc, char **argv) {
   options.weightsLimit = weightsLimit;
   options.fastMath = fastMath;
   options.quantize = quantizePolicy;
+  options.quantizeReport = quantizeReport;
   options.vectorizeRemarks = vectorizeRemarks;
   options.opStats = opStats;
   options.verifyEachPass = verifyEach;
