@@ -70,6 +70,10 @@ struct DriverOptions {
   std::string quantize;
   /// Print each quantized weight's SQNR (--quantize-report).
   bool quantizeReport = false;
+  /// Weights kept in f32: names matching (--quantize-exclude), the first
+  /// and last products (--quantize-keep-ends).
+  std::string quantizeExclude;
+  bool quantizeKeepEnds = false;
   /// Remarks where a kernel's schedule fell back to serial, untiled or
   /// scalar code (--vectorize-remarks).
   bool vectorizeRemarks = false;

@@ -62,6 +62,8 @@ struct CPUPipelineOptions {
   /// Weight-only quantization scheme (--quantize); empty: none.
   std::string quantize;
   bool quantizeReport = false;
+  std::string quantizeExclude;
+  bool quantizeKeepEnds = false;
   /// Remarks at operations the CPU schedule could not apply in full.
   bool vectorizeRemarks = false;
 };

@@ -40,6 +40,7 @@
 #include "llvm/Support/FormatAdapters.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -573,6 +574,15 @@ LogicalResult optc::runDriver(const DriverOptions &options,
         !scheme)
       return emitError(cli) << "--quantize=" << options.quantize << ": "
                             << llvm::toString(scheme.takeError());
+  if (options.quantize.empty() &&
+      (options.quantizeReport || options.quantizeKeepEnds ||
+       !options.quantizeExclude.empty()))
+    return emitError(cli) << "--quantize-report, --quantize-exclude and "
+                             "--quantize-keep-ends go with --quantize=POLICY";
+  if (std::string why; !options.quantizeExclude.empty() &&
+                       !llvm::Regex(options.quantizeExclude).isValid(why))
+    return emitError(cli) << "--quantize-exclude=" << options.quantizeExclude
+                          << " is not a regular expression: " << why;
   if (!isCIdentifier(name))
     return emitError(cli) << "--name=" << name
                           << " is not a C identifier (letters, digits and _, "
@@ -626,6 +636,8 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.fastMath = options.fastMath;
     pipeline.quantize = options.quantize;
     pipeline.quantizeReport = options.quantizeReport;
+    pipeline.quantizeExclude = options.quantizeExclude;
+    pipeline.quantizeKeepEnds = options.quantizeKeepEnds;
     pipeline.vectorizeRemarks = options.vectorizeRemarks;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");

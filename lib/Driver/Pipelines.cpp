@@ -66,6 +66,8 @@ static void addStage(OpPassManager &pm, Stage stage,
       OptcQuantizeWeightsOptions quantize;
       quantize.policy = options.quantize;
       quantize.report = options.quantizeReport;
+      quantize.exclude = options.quantizeExclude;
+      quantize.keepEnds = options.quantizeKeepEnds;
       pm.addPass(createOptcQuantizeWeights(quantize));
     }
     // Folding a transposed weight (or quantizing one) leaves the original

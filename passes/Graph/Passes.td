@@ -79,7 +79,10 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
 
     An unknown policy, a K that is not a multiple of the scheme's block and
     a weight with a value that is not finite are errors naming the policy
-    or the weight. Weight-only: activations stay f32. With `report`
+    or the weight. Weight-only: activations stay f32. Filters keep weights
+    in f32: `exclude` (`--quantize-exclude=REGEX`, on the weight's name)
+    and `keep-ends` (`--quantize-keep-ends`: the first and last products
+    in program order, often the most sensitive layers). With `report`
     (`--quantize-report`), a table of each weight's signal-to-quantization-
     noise ratio goes to stderr.
   }];
@@ -87,7 +90,11 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
     Option<"policy", "policy", "std::string", /*default=*/"\"int8\"",
            "The quantization scheme (formats::schemeByName)">,
     Option<"report", "report", "bool", /*default=*/"false",
-           "Print each weight's signal-to-quantization-noise ratio to stderr">
+           "Print each weight's signal-to-quantization-noise ratio to stderr">,
+    Option<"exclude", "exclude", "std::string", /*default=*/"",
+           "Weights whose name matches this regular expression stay f32">,
+    Option<"keepEnds", "keep-ends", "bool", /*default=*/"false",
+           "The first and last matrix products of the program stay f32">
   ];
 }
 

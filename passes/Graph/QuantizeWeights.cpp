@@ -24,6 +24,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -138,9 +139,23 @@ struct QuantizeWeightsPass
           type.getElementType().isF32() && type.getNumElements() > 0)
         products.push_back(op);
     });
-    for (MatmulOp op : products)
+    // Filters: weights whose name matches `exclude`, and with `keepEnds`
+    // the first and last products of the program, stay f32.
+    llvm::Regex excluded(exclude);
+    std::string why;
+    if (!exclude.empty() && !excluded.isValid(why)) {
+      module.emitError() << "--quantize-exclude=" << exclude
+                         << " is not a regular expression: " << why;
+      return signalPassFailure();
+    }
+    for (auto [index, op] : llvm::enumerate(products)) {
+      if (keepEnds && (index == 0 || index + 1 == products.size()))
+        continue;
+      if (!exclude.empty() && excluded.match(weightName(op)))
+        continue;
       if (failed(quantize(op, *scheme, code, scaleType)))
         return signalPassFailure();
+    }
     if (report)
       printReport(*scheme);
   }
@@ -171,15 +186,19 @@ struct QuantizeWeightsPass
           row.sqnr);
   }
 
+  /// A weight's name: its blob's key (the initializer's name).
+  static std::string weightName(MatmulOp op) {
+    auto weights = op.getRhs().getDefiningOp<ConstantOp>();
+    auto resource = dyn_cast<DenseResourceElementsAttr>(weights.getValue());
+    return resource ? resource.getRawHandle().getKey().str() : "weights";
+  }
+
   LogicalResult quantize(MatmulOp op, const formats::Scheme &scheme, Type code,
                          Type scaleType) {
     auto weights = op.getRhs().getDefiningOp<ConstantOp>();
     auto type = cast<RankedTensorType>(op.getRhs().getType());
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
-    auto resource = dyn_cast<DenseResourceElementsAttr>(weights.getValue());
-    // The weight's name: its blob's key (the initializer's name).
-    std::string name =
-        resource ? resource.getRawHandle().getKey().str() : "weights";
+    std::string name = weightName(op);
     int64_t block = scheme.block ? scheme.block : k;
     if (k % block != 0)
       return op.emitError()

@@ -114,3 +114,36 @@ def test_quantize_report_gives_each_weights_sqnr(optc, tmp_path, policy):
         want = 10 * np.log10((w.astype(np.float64) ** 2).sum()
                              / (noise.astype(np.float64) ** 2).sum())
         assert abs(rows[name] - want) < 0.01, (name, rows[name], want)
+
+
+def test_quantize_filters_keep_weights_in_f32(optc, tmp_path):
+    """--quantize-exclude (a regular expression on the weight's name) and
+    --quantize-keep-ends (first and last products) keep weights f32."""
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+
+    def products(*flags):
+        ir = subprocess.run([str(optc), str(path), "--quantize=int4-g32", *flags,
+                             "--emit-after=fusion", "-o", "-"],
+                            capture_output=True, text=True, check=True).stdout
+        return ir.count("optc.quantized_matmul"), ir.count("optc.matmul")
+
+    assert products() == (2, 0)
+    assert products("--quantize-exclude=^W2$") == (1, 1)
+    assert products("--quantize-exclude=W") == (0, 2)
+    assert products("--quantize-keep-ends") == (0, 2)
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--quantize-report"], "go with --quantize=POLICY"),
+    (["--quantize=int8", "--quantize-exclude=(["], "is not a regular expression"),
+])
+def test_quantize_filter_errors(optc, tmp_path, flags, message):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), *flags, "-o", str(tmp_path / "m.so")],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and message in r.stderr, r.stderr
+    assert not (tmp_path / "m.so").exists()

@@ -117,6 +117,20 @@ static cl::opt<bool> quantizeReport(
     cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
     cl::sub(runCommand));
 
+static cl::opt<std::string> quantizeExclude(
+    "quantize-exclude",
+    cl::desc("With --quantize: weights whose name (the initializer's) "
+             "matches this regular expression stay f32"),
+    cl::value_desc("regex"), cl::cat(category),
+    cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
+
+static cl::opt<bool> quantizeKeepEnds(
+    "quantize-keep-ends",
+    cl::desc("With --quantize: the model's first and last matrix products "
+             "stay f32"),
+    cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
 static cl::opt<bool> verifyEach(
     "verify-each",
     cl::desc("Verify the IR after every pass (default on; =false verifies "
@@ -265,6 +279,8 @@ int main(int argc, char **argv) {
   options.fastMath = fastMath;
   options.quantize = quantizePolicy;
   options.quantizeReport = quantizeReport;
+  options.quantizeExclude = quantizeExclude;
+  options.quantizeKeepEnds = quantizeKeepEnds;
   options.vectorizeRemarks = vectorizeRemarks;
   options.opStats = opStats;
   options.verifyEachPass = verifyEach;
