@@ -61,19 +61,8 @@ def chain_model(layers, int4, accuracy_level, rng):
     for i in range(layers):
         out = f"y{i}"
         if int4:
-            codes = rng.integers(0, 16, (N, K), dtype=np.uint8)
-            packed = (codes[:, 0::2] | (codes[:, 1::2] << 4)).reshape(N, K // BLOCK, BLOCK // 2)
-            zeros = rng.integers(0, 16, (N, K // BLOCK), dtype=np.uint8)
-            zp = (zeros[:, 0::2] | (zeros[:, 1::2] << 4)).reshape(-1)
-            # Scales that keep the chain's values near 1.
-            scales = np.full(N * (K // BLOCK), 1.0 / (8 * np.sqrt(K)), np.float32)
-            inits += [numpy_helper.from_array(packed, f"B{i}"),
-                      numpy_helper.from_array(scales, f"S{i}"),
-                      numpy_helper.from_array(zp, f"Z{i}")]
-            nodes.append(helper.make_node(
-                "MatMulNBits", [previous, f"B{i}", f"S{i}", f"Z{i}"], [out],
-                domain="com.microsoft", K=K, N=N, bits=4, block_size=BLOCK,
-                accuracy_level=accuracy_level))
+            nodes.append(nbits(f"l{i}", previous, out, K, N, rng, inits,
+                               accuracy_level))
         else:
             w = (rng.standard_normal((K, N)) / np.sqrt(K)).astype(np.float32)
             inits.append(numpy_helper.from_array(w, f"W{i}"))

@@ -92,21 +92,6 @@ std::optional<std::vector<float>> floatValues(ElementsAttr value) {
   return out;
 }
 
-/// A constant of `type` holding one `bits`-bit code per value.
-ElementsAttr codesAttr(RankedTensorType type, ArrayRef<uint32_t> codes) {
-  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
-  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
-    SmallVector<APFloat> values;
-    for (uint32_t c : codes)
-      values.emplace_back(floatType.getFloatSemantics(), APInt(bits, c));
-    return DenseElementsAttr::get(type, values);
-  }
-  SmallVector<APInt> values;
-  for (uint32_t c : codes)
-    values.emplace_back(bits, c);
-  return DenseElementsAttr::get(type, values);
-}
-
 struct QuantizeWeightsPass
     : public mlir::optc::impl::OptcQuantizeWeightsBase<QuantizeWeightsPass> {
   using OptcQuantizeWeightsBase::OptcQuantizeWeightsBase;
@@ -257,13 +242,13 @@ struct QuantizeWeightsPass
     ElementsAttr scalesAttr = scaleType.isF32()
                                   ? ElementsAttr(DenseElementsAttr::get(
                                         scalesType, ArrayRef<float>(q->scales)))
-                                  : codesAttr(scalesType, q->scaleCodes);
+                                  : codesConstant(scalesType, q->scaleCodes);
     Value scales = ConstantOp::create(b, loc, scalesAttr);
     Value zeros, tensorScale;
     if (scheme.hasZeroPoint()) {
       std::vector<uint32_t> z(q->zeroPoints.begin(), q->zeroPoints.end());
       zeros = ConstantOp::create(
-          b, loc, codesAttr(RankedTensorType::get({n, blocks}, code), z));
+          b, loc, codesConstant(RankedTensorType::get({n, blocks}, code), z));
     }
     if (scheme.hasTensorScale())
       tensorScale = ConstantOp::create(

@@ -91,11 +91,16 @@ void check(const Case &c, const char *isa) {
 
 TEST(QMatmulTest, MatchesDequantizeThenMultiply) {
   const Case cases[] = {
-      {1, 8, 64, 4, 32, false, true},     {3, 5, 96, 4, 32, true, false},
-      {2, 7, 100, 4, 16, false, true},    {1, 4, 72, 4, 24, true, true},
-      {1, 300, 512, 4, 128, false, true}, {4, 6, 40, 8, 16, true, true},
-      {1, 9, 64, 8, 64, false, false},    {2, 5, 64, 2, 32, false, true},
-      {1, 3, 48, 2, 16, true, false},     {1, 2, 64, 4, 1, false, true},
+      {1, 8, 64, 4, 32, false, true},
+      {3, 5, 96, 4, 32, true, false},
+      {2, 7, 100, 4, 16, false, true},
+      {1, 4, 72, 4, 24, true, true},
+      {1, 300, 512, 4, 128, false, true},
+      {4, 6, 40, 8, 16, true, true},
+      {1, 9, 64, 8, 64, false, false},
+      {2, 5, 64, 2, 32, false, true},
+      {1, 3, 48, 2, 16, true, false},
+      {1, 2, 64, 4, 1, false, true},
       {5, 3, 32, 4, 32, true, true},
       // int8 activations (VNNI where the CPU has it, f32 otherwise).
       {1, 40, 256, 4, 32, false, true, true},

@@ -456,8 +456,7 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
       return params && isa_and_nonnull<BoolAttr>(params.get(key));
     };
     if (!integer("bits") || !integer("block") || !flag("signed") ||
-        !flag("zero_points") || !flag("int8_activations") ||
-        params.size() != 5)
+        !flag("zero_points") || !flag("int8_activations") || params.size() != 5)
       return expected("{bits, block : i64, signed, zero_points, "
                       "int8_activations : bool}");
     return success();

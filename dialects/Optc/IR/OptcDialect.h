@@ -38,6 +38,9 @@ QuantAttr getQuantEncoding(Type type);
 std::optional<std::vector<uint8_t>> quantCodesOf(ElementsAttr value);
 /// The packed bytes of a constant of code type (see `#optc.quant`).
 std::optional<std::vector<uint8_t>> packedCodesOf(ElementsAttr value);
+/// A dense<...> constant of `type` (integer or float elements of up to 32
+/// bits, any encoding) whose element i has the bits `codes[i]`.
+DenseElementsAttr codesConstant(ShapedType type, ArrayRef<uint32_t> codes);
 
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type

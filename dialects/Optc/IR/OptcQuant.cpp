@@ -101,6 +101,21 @@ std::optional<std::vector<uint8_t>> optc::packedCodesOf(ElementsAttr value) {
   return packed;
 }
 
+DenseElementsAttr optc::codesConstant(ShapedType type,
+                                      ArrayRef<uint32_t> codes) {
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> values;
+    for (uint32_t code : codes)
+      values.emplace_back(floatType.getFloatSemantics(), APInt(bits, code));
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<APInt> values;
+  for (uint32_t code : codes)
+    values.emplace_back(bits, code);
+  return DenseElementsAttr::get(type, values);
+}
+
 namespace {
 
 /// A blob constant of `type` holding `bytes`, named after `like` when that
@@ -433,19 +448,8 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
     out[i] =
         static_cast<uint8_t>(formats::encode(*format, scaled, getSaturate()));
   }
-  if (isa<DenseElementsAttr>(adaptor.getInput())) {
-    unsigned bits = codes.getElementType().getIntOrFloatBitWidth();
-    if (auto floatType = dyn_cast<FloatType>(codes.getElementType())) {
-      SmallVector<APFloat> values;
-      for (uint8_t code : out)
-        values.emplace_back(floatType.getFloatSemantics(), APInt(bits, code));
-      return DenseElementsAttr::get(codes, values);
-    }
-    SmallVector<APInt> values;
-    for (uint8_t code : out)
-      values.emplace_back(bits, code);
-    return DenseElementsAttr::get(codes, values);
-  }
+  if (isa<DenseElementsAttr>(adaptor.getInput()))
+    return codesConstant(codes, std::vector<uint32_t>(out.begin(), out.end()));
   std::vector<uint8_t> packed(static_cast<size_t>(*sizes::packedBytes(
       out.size(), codes.getElementType().getIntOrFloatBitWidth())));
   formats::pack(out, format->bits, packed);

@@ -85,8 +85,7 @@ struct LowerMicroKernelsPass
       int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
       bool zeros = param("zero_points") == 1;
       if (param("bits") < 0 || param("block") < 1 ||
-          param("int8_activations") < 0 ||
-          inputs.size() != (zeros ? 4u : 3u)) {
+          param("int8_activations") < 0 || inputs.size() != (zeros ? 4u : 3u)) {
         op.emitOpError() << "is marked for " << kQMatmul
                          << " without the parameters optc.qmatmul gives";
         return signalPassFailure();

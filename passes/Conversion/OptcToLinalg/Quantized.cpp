@@ -242,6 +242,19 @@ struct BlockOperands {
   QuantAttr quant;
   RankedTensorType codes;
 
+  /// The block operands of optc.quantize or optc.dequantize `op`, whose
+  /// codes have type `codes`, from its converted operands.
+  template <typename OpTy, typename Adaptor>
+  static BlockOperands of(OpTy op, Adaptor adaptor, RankedTensorType codes) {
+    return {adaptor.getScales(),
+            adaptor.getZeroPoints(),
+            adaptor.getTensorScale(),
+            elementOf(op.getScales()),
+            codes.getElementType(),
+            getQuantEncoding(codes),
+            codes};
+  }
+
   std::pair<Value, Value> at(OpBuilder &b, Location loc,
                              ValueRange indices) const {
     SmallVector<Value> where = blockIndices(b, loc, indices, quant, codes);
@@ -306,13 +319,7 @@ struct DequantizeLowering : public OpConversionPattern<DequantizeOp> {
       return failure();
     Location loc = op.getLoc();
     Value unpacked = unpackCodes(rewriter, loc, adaptor.getInput(), codes);
-    BlockOperands blocks{adaptor.getScales(),
-                         adaptor.getZeroPoints(),
-                         adaptor.getTensorScale(),
-                         elementOf(op.getScales()),
-                         codes.getElementType(),
-                         getQuantEncoding(codes),
-                         codes};
+    BlockOperands blocks = BlockOperands::of(op, adaptor, codes);
     RankedTensorType resultType = op.getType();
     int64_t rank = codes.getRank();
     Value result = indexedGeneric(
@@ -370,13 +377,7 @@ struct QuantizeLowering : public OpConversionPattern<QuantizeOp> {
     if (failed(checkStatic(op, codes, rewriter)))
       return failure();
     Location loc = op.getLoc();
-    BlockOperands blocks{adaptor.getScales(),
-                         adaptor.getZeroPoints(),
-                         adaptor.getTensorScale(),
-                         elementOf(op.getScales()),
-                         codes.getElementType(),
-                         getQuantEncoding(codes),
-                         codes};
+    BlockOperands blocks = BlockOperands::of(op, adaptor, codes);
     Type inputElement = elementOf(op.getInput());
     bool saturate = op.getSaturate();
     int64_t rank = codes.getRank();

@@ -50,6 +50,22 @@ bool runsOnMicroKernel(QuantizedMatmulOp op) {
 
 namespace {
 
+/// `value` reshaped to `type` where one is [..., K] and the other [M, K]
+/// (M the product of the leading sizes; [K] is [1, K]).
+Value asRows(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
+  int64_t from = tensorOf(value).getRank(), to = type.getRank();
+  if (from == to)
+    return value;
+  int64_t high = std::max(from, to);
+  SmallVector<ReassociationIndices> groups = {ReassociationIndices{0, 1}};
+  if (high > 2)
+    groups = {llvm::to_vector(llvm::seq<int64_t>(0, high - 1)),
+              ReassociationIndices{high - 1}};
+  if (to > from)
+    return tensor::ExpandShapeOp::create(b, loc, type, value, groups);
+  return tensor::CollapseShapeOp::create(b, loc, type, value, groups);
+}
+
 struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -67,20 +83,8 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
     int64_t m = lhs.getNumElements() / k;
 
     // x as [M, K].
-    SmallVector<ReassociationIndices> groups;
-    Value x = adaptor.getLhs();
-    auto x2 = RankedTensorType::get({m, k}, lhs.getElementType());
-    if (lhs.getRank() == 1) {
-      x = tensor::ExpandShapeOp::create(rewriter, loc, x2, x,
-                                        {ReassociationIndices{0, 1}});
-    } else if (lhs.getRank() > 2) {
-      ReassociationIndices outer;
-      for (int64_t d = 0; d + 1 < lhs.getRank(); ++d)
-        outer.push_back(d);
-      x = tensor::CollapseShapeOp::create(
-          rewriter, loc, x2, x,
-          {outer, ReassociationIndices{lhs.getRank() - 1}});
-    }
+    Value x = asRows(rewriter, loc, adaptor.getLhs(),
+                     RankedTensorType::get({m, k}, lhs.getElementType()));
 
     // Loops (m, n, k).
     AffineExpr dm, dn, dk;
@@ -152,21 +156,8 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
              rewriter.getNamedAttr(
                  "int8_activations",
                  rewriter.getBoolAttr(op.getInt8Activations()))}));
-    Value y = generic.getResult(0);
-    if (op.getType().getRank() != 2) {
-      auto resultType = RankedTensorType::get(op.getType().getShape(), f32);
-      if (resultType.getRank() == 1)
-        y = tensor::CollapseShapeOp::create(rewriter, loc, resultType, y,
-                                            {ReassociationIndices{0, 1}});
-      else {
-        ReassociationIndices outer;
-        for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
-          outer.push_back(d);
-        y = tensor::ExpandShapeOp::create(
-            rewriter, loc, resultType, y,
-            {outer, ReassociationIndices{resultType.getRank() - 1}});
-      }
-    }
+    Value y = asRows(rewriter, loc, generic.getResult(0),
+                     RankedTensorType::get(op.getType().getShape(), f32));
     rewriter.replaceOp(op, y);
     return success();
   }

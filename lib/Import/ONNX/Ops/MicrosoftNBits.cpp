@@ -113,11 +113,10 @@ FailureOr<Value> packedWeights(NodeContext &ctx, Value b, RankedTensorType type,
     if (bytes) {
       std::vector<uint8_t> codes(static_cast<size_t>(n * k));
       formats::unpack(*bytes, static_cast<int>(bits), codes);
-      SmallVector<APInt> values;
-      for (uint8_t c : codes)
-        values.emplace_back(bits, c);
-      return Value(ConstantOp::create(ctx.b, ctx.loc,
-                                      DenseElementsAttr::get(type, values)));
+      return Value(ConstantOp::create(
+          ctx.b, ctx.loc,
+          codesConstant(type,
+                        std::vector<uint32_t>(codes.begin(), codes.end()))));
     }
   }
   OPTC_TRY(codes, splitBytes(ctx, b, n, bytesPerRow, bits, k));
@@ -140,16 +139,15 @@ FailureOr<Value> zeroPointCodes(NodeContext &ctx, Value zp, int64_t n,
                           "bits / 8) = "
                        << n * rowBytes << " bytes, found " << ctx.typeOf(zp);
   if (std::optional<std::vector<uint8_t>> bytes = constantBytes(zp)) {
-    SmallVector<APInt> values;
+    std::vector<uint32_t> codes;
     std::vector<uint8_t> row(static_cast<size_t>(kBlocks));
     for (int64_t r = 0; r < n; ++r) {
       formats::unpack(ArrayRef<uint8_t>(*bytes).slice(r * rowBytes, rowBytes),
                       static_cast<int>(bits), row);
-      for (uint8_t c : row)
-        values.emplace_back(bits, c);
+      codes.insert(codes.end(), row.begin(), row.end());
     }
-    return Value(ConstantOp::create(ctx.b, ctx.loc,
-                                    DenseElementsAttr::get(type, values)));
+    return Value(
+        ConstantOp::create(ctx.b, ctx.loc, codesConstant(type, codes)));
   }
   return splitBytes(ctx, zp, n, rowBytes, bits, kBlocks);
 }
