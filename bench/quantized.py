@@ -16,6 +16,14 @@ Runtimes take interleaved turns (bench/run.py's harness), same thread
 count. Prints a table of milliseconds per GEMV, effective weight bandwidth
 and the ratios the low-precision issue names.
 
+Then the formats no peer runs on a CPU (MX, NVFP4): a float GEMV chain of
+the same shapes quantized at compile time (`--quantize=POLICY`) into each
+format, timed against optc's own int4-g32 and fp32 builds of that model,
+with each format's stored bits per weight and its output's error against
+the float model's.
+
+Last, the decoder block (below) against onnxruntime.
+
 usage: quantized.py --optc BUILD/bin/optc [--threads 2] [--budget 20]
                     [--out bench/results]
 """
@@ -176,6 +184,58 @@ def dram_read_bandwidth(threads, trials=5):
     return best
 
 
+# The --quantize policies of the formats table, and their stored bits per
+# weight (codes, plus the scale per block: f32 for int, E8M0 for MX, E4M3
+# for NVFP4).
+FORMAT_BITS = {"int4-g32": 4 + 32 / 32, "mxfp4": 4 + 8 / 32, "nvfp4": 4 + 8 / 16,
+               "mxfp6": 6 + 8 / 32, "mxfp8": 8 + 8 / 32, "int8": 8.0}
+
+
+def formats_section(args, work, llc):
+    """A float GEMV chain quantized at compile time into each format of
+    FORMAT_BITS: ms per GEMV against optc's fp32 and int4-g32, and the
+    output's error against the float model; returns the ratios."""
+    smallest = K * N * min(FORMAT_BITS.values()) / 8
+    layers = max(2, int(-(-2 * llc // smallest)))  # twice the cache
+    print(f"
+formats: a float chain of {layers} GEMVs 4096x4096 quantized at "
+          "compile time (--quantize), compiling ...", flush=True)
+    rng = np.random.default_rng(5)
+    path = work / "float_chain.onnx"
+    onnx.save(chain_model(layers, False, 0, rng), path)
+    x = rng.standard_normal((1, K)).astype(np.float32)
+    contestants, outputs = {}, {}
+    for policy in ["fp32", *FORMAT_BITS]:
+        library = work / f"chain-{policy}.so"
+        flags = [] if policy == "fp32" else [f"--quantize={policy}"]
+        seconds, mib = harness.compile_model(args.optc, path, library, flags)
+        print(f"  {policy}: {seconds:.1f} s, {mib:.0f} MiB peak", flush=True)
+        model = harness.load_optc(library, args.threads)
+        outputs[policy] = model.prepare([x])[0].astype(np.float64)
+        contestants[policy] = model
+    for contestant in contestants.values():
+        contestant.run()
+    samples, _ = harness.take_turns(contestants, args.budget)
+    ms = {p: 1e3 * statistics.median(v) / layers for p, v in samples.items()}
+    exact = outputs["fp32"]
+    print(f"
+| {'format':<9} | {'bits/w':>6} | {'ms/GEMV':>8} | {'vs fp32':>7} | "
+          f"{'vs int4':>7} | {'rel. error':>10} |")
+    print(f"|{'-' * 11}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 12}|")
+    ratios = {}
+    for policy, value in ms.items():
+        bits = 32.0 if policy == "fp32" else FORMAT_BITS[policy]
+        error = (np.linalg.norm(outputs[policy] - exact) / np.linalg.norm(exact))
+        print(f"| {policy:<9} | {bits:6.2f} | {value:8.3f} | {ms['fp32'] / value:6.2f}x | "
+              f"{ms['int4-g32'] / value:6.2f}x | {error:10.2e} |")
+        if policy != "fp32":
+            ratios[f"{policy}: optc fp32 / optc {policy}"] = ms["fp32"] / value
+            ratios[f"{policy}: relative error vs float"] = error
+    print(f"(rel. error: the chain output's L2 error relative to the float model's, "
+          f"after {layers} quantized GEMVs)")
+    return ratios
+
+
 def decoder_section(args, work):
     """The decoder block at accuracy levels 0 and 4: optc against
     onnxruntime on the same model files, interleaved; returns the ratios."""
@@ -318,8 +378,8 @@ def main():
           f"at level 4 (int8): "
           f"{ratios['onnxruntime acc4 / optc acc4 (int8 activations)']:.2f}x")
     print(f"optc's faster int4 vs optc fp32 GEMV: {ratios['optc fp32 / optc int4']:.2f}x")
-    decoder = decoder_section(args, work)
-    ratios.update(decoder)
+    ratios.update(formats_section(args, work, llc))
+    ratios.update(decoder_section(args, work))
     if args.out:
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

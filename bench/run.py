@@ -240,8 +240,9 @@ class OptcModel:
             raise RuntimeError(self.lib.optc_status_get_message(status).decode())
 
 
-def compile_model(optc, model, library):
-    """Compiles; returns (seconds, peak MiB of the compiler) or raises."""
+def compile_model(optc, model, library, flags=()):
+    """Compiles (with optc's `flags`); returns (seconds, peak MiB of the
+    compiler) or raises."""
     probe = ("import resource, subprocess, sys, time\n"
              "t = time.perf_counter()\n"
              "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
@@ -250,7 +251,7 @@ def compile_model(optc, model, library):
              "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
              "sys.exit(r.returncode)\n")
     result = subprocess.run([sys.executable, "-c", probe, str(optc), str(model), "-o",
-                             str(library)], capture_output=True, text=True)
+                             str(library), *flags], capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip().splitlines()[0] if result.stderr else
                            "compile failed")

@@ -28,13 +28,13 @@ struct FuseElementLoopsPass
     // twice. The upstream pass also propagates reshapes through every
     // linalg op, which turns named contractions into generics the
     // vectoriser no longer sees as matrix products; that is left out.
+    auto runsOnKernel = [](Operation *op) {
+      auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+      return generic && generic.getLibraryCallAttr();
+    };
     linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *operand) {
+        patterns, [runsOnKernel](OpOperand *operand) {
           // Nor into or out of an op a micro-kernel runs (library_call).
-          auto runsOnKernel = [](Operation *op) {
-            auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-            return generic && generic.getLibraryCallAttr();
-          };
           Operation *producer = operand->get().getDefiningOp();
           return producer && producer->hasOneUse() && !runsOnKernel(producer) &&
                  !runsOnKernel(operand->getOwner());
@@ -59,11 +59,33 @@ struct FuseElementLoopsPass
           return producer && linalg::isaContractionOpInterface(producer);
         });
     FrozenRewritePatternSet collapsing(std::move(reshapes));
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func->hasAttr("optc.kernel") &&
-          (failed(applyPatternsGreedily(func, fusion)) ||
-           failed(applyPatternsGreedily(func, collapsing))))
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (!func->hasAttr("optc.kernel"))
+        continue;
+      // The fusion patterns also rebuild generics whose inputs are scalar
+      // or splat constants (the constant moved into the body) without
+      // their library_call and parameters: an op a micro-kernel runs must
+      // not be rewritten, so where a kernel holds one, the patterns see
+      // only the other ops.
+      SmallVector<Operation *> others;
+      bool holdsMicroKernel = false;
+      func.walk([&](Operation *op) {
+        if (runsOnKernel(op))
+          holdsMicroKernel = true;
+        else if (op != func)
+          others.push_back(op);
+      });
+      LogicalResult fused = success();
+      if (holdsMicroKernel) {
+        GreedyRewriteConfig config;
+        config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+        fused = applyOpPatternsGreedily(others, fusion, config);
+      } else {
+        fused = applyPatternsGreedily(func, fusion);
+      }
+      if (failed(fused) || failed(applyPatternsGreedily(func, collapsing)))
         return signalPassFailure();
+    }
   }
 };
 } // namespace

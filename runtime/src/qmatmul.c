@@ -2,10 +2,15 @@
  *
  * The CPU micro-kernel of optc.quantized_matmul (runsOnMicroKernel in
  * passes/Conversion/OptcToLinalg/QuantizedMatmul.cpp says which products
- * it runs): y[m, n] = sum_k x[m, k] * (code[n, k] - zero[n, k / B]) *
- * scale[n, k / B], with the weights' codes packed in rows of K codes of
- * 2, 4 or 8 bits (one little-endian bit stream per row, rows starting on
- * a byte), never expanded to a float matrix in memory.
+ * it runs): y[m, n] = sum_k x[m, k] * (value(code[n, k]) - zero[n, k / B])
+ * * scale[n, k / B] [* tensor scale], with the weights' codes packed in
+ * rows of K codes of 1, 2, 4 or 8 bits (one little-endian bit stream per
+ * row, rows starting on a byte), never expanded to a float matrix in
+ * memory. A code's value is the integer it holds, or, for float codes
+ * (FP4, FP8: MX and NVFP4 weights), its entry in a table of 2^bits values
+ * the compiler computes with the numerics library. Scales are f32, f16,
+ * bf16, or 8-bit codes (E8M0, E4M3) read through a table of 256 values;
+ * the kernels decode one row's scales at a time.
  *
  * Per block the product is scale * (sum_k x * code - zero * sum_k x): the
  * sums of x per block are computed once per row of x, so the inner loop
@@ -34,8 +39,12 @@
 typedef struct {
   const float *x;
   const uint8_t *w;
-  const float *scales;
-  const uint8_t *zeros; /* one code per byte, or NULL */
+  const void *scales;       /* [n, blocks] of scaleKind */
+  int scaleKind;            /* enum optc_qmatmul_scale_kind */
+  const float *scaleValues; /* OPTC_QSCALE_TABLE8: the 256 codes' values */
+  float tensorScale;        /* 1 without one */
+  const float *codeValues;  /* float codes: the 2^bits codes' values */
+  const uint8_t *zeros;     /* one code per byte, or NULL */
   float *y;
   int64_t m, n, k, bits, block, blocks, rowBytes;
   int flip;           /* signed codes: XOR with 2^(bits-1) */
@@ -47,6 +56,45 @@ typedef struct {
   const float *xqsums;  /* [m, blocks] */
 } QMatmul;
 
+/* An IEEE half's value (subnormals, infinities and NaNs included). */
+static float halfToFloat(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1Fu, fraction = h & 0x3FFu, bits;
+  if (exponent == 0) {
+    float v = (float)fraction * 0x1p-24f;
+    return sign ? -v : v;
+  }
+  if (exponent == 0x1F)
+    bits = sign | 0x7F800000u | (fraction << 13);
+  else
+    bits = sign | ((exponent + 112) << 23) | (fraction << 13);
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* The scale of block b of row n, times the tensor scale. */
+static float scaleAt(const QMatmul *q, int64_t n, int64_t b) {
+  int64_t i = n * q->blocks + b;
+  float s;
+  switch (q->scaleKind) {
+  case OPTC_QSCALE_TABLE8:
+    s = q->scaleValues[((const uint8_t *)q->scales)[i]];
+    break;
+  case OPTC_QSCALE_F16:
+    s = halfToFloat(((const uint16_t *)q->scales)[i]);
+    break;
+  case OPTC_QSCALE_BF16: {
+    uint32_t bits = (uint32_t)((const uint16_t *)q->scales)[i] << 16;
+    memcpy(&s, &bits, sizeof s);
+    break;
+  }
+  default:
+    s = ((const float *)q->scales)[i];
+  }
+  return s * q->tensorScale;
+}
+
 /* The zero point of block b of row n, as an unsigned code. */
 static float zeroOf(const QMatmul *q, int64_t n, int64_t b) {
   int64_t half = (int64_t)1 << (q->bits - 1);
@@ -56,11 +104,14 @@ static float zeroOf(const QMatmul *q, int64_t n, int64_t b) {
   return (float)(q->flip ? (z ^ half) : z);
 }
 
-/* Code k of row `row` (packed bytes), as an unsigned code. */
-static inline unsigned codeAt(const QMatmul *q, const uint8_t *row, int64_t k) {
+/* The value of code k of row `row` (packed bytes): a float code's, or an
+ * integer code's as an unsigned code. */
+static inline float codeAt(const QMatmul *q, const uint8_t *row, int64_t k) {
   int64_t bit = k * q->bits;
   unsigned c = (row[bit >> 3] >> (bit & 7)) & ((1u << q->bits) - 1);
-  return q->flip ? c ^ (1u << (q->bits - 1)) : c;
+  if (q->codeValues)
+    return q->codeValues[c];
+  return (float)(q->flip ? c ^ (1u << (q->bits - 1)) : c);
 }
 
 static float blockSum(const float *x, int64_t k0, int64_t k1) {
@@ -71,10 +122,14 @@ static float blockSum(const float *x, int64_t k0, int64_t k1) {
 }
 
 /* y[m, n] for one row n of weights and one row m of x: sum over blocks of
- * scale * (sum x * code - zero * sum x). */
-typedef float (*RowFn)(const QMatmul *q, int64_t m, int64_t n);
+ * scale * (sum x * code - zero * sum x), `scales` holding row n's (times
+ * the tensor scale; the portable kernel decodes its own). */
+typedef float (*RowFn)(const QMatmul *q, int64_t m, int64_t n,
+                       const float *scales);
 
-static float rowPortable(const QMatmul *q, int64_t m, int64_t n) {
+static float rowPortable(const QMatmul *q, int64_t m, int64_t n,
+                         const float *scales) {
+  (void)scales;
   const float *x = q->x + m * q->k;
   const float *xsum = q->xsums ? q->xsums + m * q->blocks : NULL;
   const uint8_t *row = q->w + n * q->rowBytes;
@@ -83,9 +138,10 @@ static float rowPortable(const QMatmul *q, int64_t m, int64_t n) {
     int64_t k0 = b * q->block, k1 = k0 + q->block < q->k ? k0 + q->block : q->k;
     float dot = 0;
     for (int64_t k = k0; k < k1; ++k)
-      dot += x[k] * (float)codeAt(q, row, k);
-    float sum = xsum ? xsum[b] : blockSum(x, k0, k1);
-    total += q->scales[n * q->blocks + b] * (dot - zeroOf(q, n, b) * sum);
+      dot += x[k] * codeAt(q, row, k);
+    float zero = zeroOf(q, n, b);
+    float sum = zero == 0 ? 0 : xsum ? xsum[b] : blockSum(x, k0, k1);
+    total += scaleAt(q, n, b) * (dot - zero * sum);
   }
   return total;
 }
@@ -110,8 +166,10 @@ static void reorderChunks(const float *x, float *xs, int64_t k, int64_t c) {
 /* sum over the blocks b of row n of scale[n, b] * zero(n, b) * factor[b]:
  * the zero points' share of a row, 16 blocks a step. */
 __attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
-zeroShareAvx512(const QMatmul *q, int64_t n, const float *factor) {
-  const float *scales = q->scales + n * q->blocks;
+zeroShareAvx512(const QMatmul *q, int64_t n, const float *scales,
+                const float *factor) {
+  if (!q->zeros && !q->flip)
+    return 0;
   __m512 acc = _mm512_setzero_ps();
   int64_t b = 0;
   int half = 1 << (q->bits - 1);
@@ -137,11 +195,14 @@ zeroShareAvx512(const QMatmul *q, int64_t n, const float *factor) {
 }
 
 __attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
-rowAvx512(const QMatmul *q, int64_t m, int64_t n) {
+rowAvx512(const QMatmul *q, int64_t m, int64_t n, const float *scales) {
   const float *x = q->x + m * q->k, *xs = q->xs + m * q->k;
   const float *xsum = q->xsums + m * q->blocks;
   const uint8_t *row = q->w + n * q->rowBytes;
-  const float *scales = q->scales + n * q->blocks;
+  const float *table = q->codeValues;
+  /* Float codes of 4 bits: their 16 values, looked up by permutation. */
+  __m512 values =
+      table && q->bits == 4 ? _mm512_loadu_ps(table) : _mm512_setzero_ps();
   __m512 acc = _mm512_setzero_ps();
   __m128i flip4 = _mm_set1_epi8(q->flip ? (char)0x88 : 0);
   __m128i flip8 = _mm_set1_epi8(q->flip ? (char)0x80 : 0);
@@ -154,8 +215,14 @@ rowAvx512(const QMatmul *q, int64_t m, int64_t n) {
         __m128i bytes = _mm_xor_si128(
             _mm_loadu_si128((const __m128i *)(row + k / 2)), flip4);
         __m512i wide = _mm512_cvtepu8_epi32(bytes);
-        __m512 even = _mm512_cvtepi32_ps(_mm512_and_si512(wide, low));
-        __m512 odd = _mm512_cvtepi32_ps(_mm512_srli_epi32(wide, 4));
+        __m512 even, odd;
+        if (table) { /* the permutation reads each lane's low 4 bits */
+          even = _mm512_permutexvar_ps(wide, values);
+          odd = _mm512_permutexvar_ps(_mm512_srli_epi32(wide, 4), values);
+        } else {
+          even = _mm512_cvtepi32_ps(_mm512_and_si512(wide, low));
+          odd = _mm512_cvtepi32_ps(_mm512_srli_epi32(wide, 4));
+        }
         t0 = _mm512_fmadd_ps(_mm512_loadu_ps(xs + k), even, t0);
         t1 = _mm512_fmadd_ps(_mm512_loadu_ps(xs + k + 16), odd, t1);
       }
@@ -165,24 +232,43 @@ rowAvx512(const QMatmul *q, int64_t m, int64_t n) {
             _mm_xor_si128(_mm_loadu_si128((const __m128i *)(row + k)), flip8);
         __m128i b1 = _mm_xor_si128(
             _mm_loadu_si128((const __m128i *)(row + k + 16)), flip8);
-        t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k),
-                             _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b0)), t0);
-        t1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16),
-                             _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b1)), t1);
+        __m512i i0 = _mm512_cvtepu8_epi32(b0), i1 = _mm512_cvtepu8_epi32(b1);
+        __m512 w0 =
+            table ? _mm512_i32gather_ps(i0, table, 4) : _mm512_cvtepi32_ps(i0);
+        __m512 w1 =
+            table ? _mm512_i32gather_ps(i1, table, 4) : _mm512_cvtepi32_ps(i1);
+        t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k), w0, t0);
+        t1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16), w1, t1);
       }
     }
     acc =
         _mm512_fmadd_ps(_mm512_add_ps(t0, t1), _mm512_set1_ps(scales[b]), acc);
   }
-  return _mm512_reduce_add_ps(acc) - zeroShareAvx512(q, n, xsum);
+  return _mm512_reduce_add_ps(acc) - zeroShareAvx512(q, n, scales, xsum);
 }
 
-__attribute__((target("avx2,fma"))) static float rowAvx2(const QMatmul *q,
-                                                         int64_t m, int64_t n) {
+/* Float codes of 4 bits: the values of the codes in the low 4 bits of
+ * each lane of `codes`, from the table's halves `low8` and `high8`. */
+__attribute__((target("avx2,fma"))) static inline __m256
+lookup16(__m256i codes, __m256 low8, __m256 high8) {
+  __m256 a = _mm256_permutevar8x32_ps(low8, codes);
+  __m256 b = _mm256_permutevar8x32_ps(high8, codes);
+  /* bit 3 of each code, moved to the sign bit, picks the half */
+  return _mm256_blendv_ps(a, b,
+                          _mm256_castsi256_ps(_mm256_slli_epi32(codes, 28)));
+}
+
+__attribute__((target("avx2,fma"))) static float
+rowAvx2(const QMatmul *q, int64_t m, int64_t n, const float *scales) {
   const float *x = q->x + m * q->k, *xs = q->xs + m * q->k;
   const float *xsum = q->xsums + m * q->blocks;
   const uint8_t *row = q->w + n * q->rowBytes;
-  const float *scales = q->scales + n * q->blocks;
+  const float *table = q->codeValues;
+  __m256 low8 = _mm256_setzero_ps(), high8 = _mm256_setzero_ps();
+  if (table && q->bits == 4) {
+    low8 = _mm256_loadu_ps(table);
+    high8 = _mm256_loadu_ps(table + 8);
+  }
   __m256 acc = _mm256_setzero_ps();
   float correction = 0;
   __m128i flip4 = _mm_set1_epi8(q->flip ? (char)0x88 : 0);
@@ -196,8 +282,14 @@ __attribute__((target("avx2,fma"))) static float rowAvx2(const QMatmul *q,
         __m128i bytes = _mm_xor_si128(
             _mm_loadl_epi64((const __m128i *)(row + k / 2)), flip4);
         __m256i wide = _mm256_cvtepu8_epi32(bytes);
-        __m256 even = _mm256_cvtepi32_ps(_mm256_and_si256(wide, low));
-        __m256 odd = _mm256_cvtepi32_ps(_mm256_srli_epi32(wide, 4));
+        __m256 even, odd;
+        if (table) {
+          even = lookup16(wide, low8, high8);
+          odd = lookup16(_mm256_srli_epi32(wide, 4), low8, high8);
+        } else {
+          even = _mm256_cvtepi32_ps(_mm256_and_si256(wide, low));
+          odd = _mm256_cvtepi32_ps(_mm256_srli_epi32(wide, 4));
+        }
         t0 = _mm256_fmadd_ps(_mm256_loadu_ps(xs + k), even, t0);
         t1 = _mm256_fmadd_ps(_mm256_loadu_ps(xs + k + 8), odd, t1);
       }
@@ -207,15 +299,19 @@ __attribute__((target("avx2,fma"))) static float rowAvx2(const QMatmul *q,
             _mm_xor_si128(_mm_loadl_epi64((const __m128i *)(row + k)), flip8);
         __m128i b1 = _mm_xor_si128(
             _mm_loadl_epi64((const __m128i *)(row + k + 8)), flip8);
-        t0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + k),
-                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b0)), t0);
-        t1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + k + 8),
-                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b1)), t1);
+        __m256i i0 = _mm256_cvtepu8_epi32(b0), i1 = _mm256_cvtepu8_epi32(b1);
+        __m256 w0 =
+            table ? _mm256_i32gather_ps(table, i0, 4) : _mm256_cvtepi32_ps(i0);
+        __m256 w1 =
+            table ? _mm256_i32gather_ps(table, i1, 4) : _mm256_cvtepi32_ps(i1);
+        t0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + k), w0, t0);
+        t1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + k + 8), w1, t1);
       }
     }
     acc =
         _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(scales[b]), acc);
-    correction += scales[b] * zeroOf(q, n, b) * xsum[b];
+    if (q->zeros || q->flip)
+      correction += scales[b] * zeroOf(q, n, b) * xsum[b];
   }
   __m128 h =
       _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
@@ -266,10 +362,9 @@ static void quantizeInt8(const float *x, int64_t k, int64_t block,
 
 #ifdef OPTC_X86
 __attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma"))) static float
-rowVnni(const QMatmul *q, int64_t m, int64_t n) {
+rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
   const uint8_t *row = q->w + n * q->rowBytes;
   const int8_t *xq = q->xq + m * q->k;
-  const float *wScales = q->scales + n * q->blocks;
   const float *xScales = q->xscales + m * q->blocks;
   __m256i flip = _mm256_set1_epi8(q->flip ? (char)0x88 : 0);
   __m256i low = _mm256_set1_epi8(0x0F);
@@ -335,7 +430,7 @@ rowVnni(const QMatmul *q, int64_t m, int64_t n) {
   /* The zero points' share: scale * zero * (x's scale * sum of x's codes),
    * the last factor per block of x (computed once per call). */
   return _mm512_reduce_add_ps(acc) -
-         zeroShareAvx512(q, n, q->xqsums + m * q->blocks);
+         zeroShareAvx512(q, n, wScales, q->xqsums + m * q->blocks);
 }
 #endif
 
@@ -378,7 +473,7 @@ static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
   int avx2Only = cap && strcmp(cap, "avx2") == 0;
   int avx512 = !portable && !avx2Only && cpuHas(kAvx512);
   int wide = q->bits == 4 || q->bits == 8;
-  if (avx512 && int8Activations && q->bits == 4 &&
+  if (avx512 && int8Activations && q->bits == 4 && !q->codeValues &&
       (q->block == 32 || q->block % 64 == 0) && q->k % 64 == 0 &&
       cpuHas(kVnni)) {
     *int8 = 1;
@@ -405,25 +500,45 @@ typedef struct {
   int64_t grain; /* rows a task */
 } Task;
 
-/* Tasks [begin, end): rows [begin * grain, end * grain) of N. */
+/* Tasks [begin, end): rows [begin * grain, end * grain) of N, each row's
+ * scales decoded to f32 first unless they already are (without memory
+ * for them, the portable kernel runs, which decodes its own). */
 static void rows(int64_t begin, int64_t end, void *context) {
   const Task *t = context;
   const QMatmul *q = t->q;
   int64_t last = end * t->grain < q->n ? end * t->grain : q->n;
-  for (int64_t n = begin * t->grain; n < last; ++n)
+  int plain = q->scaleKind == OPTC_QSCALE_F32 && q->tensorScale == 1.0f;
+  float *decoded = plain ? NULL : malloc((size_t)q->blocks * sizeof(float));
+  RowFn row = plain || decoded ? t->row : rowPortable;
+  for (int64_t n = begin * t->grain; n < last; ++n) {
+    const float *scales = (const float *)q->scales + n * q->blocks;
+    if (decoded) {
+      for (int64_t b = 0; b < q->blocks; ++b)
+        decoded[b] = scaleAt(q, n, b);
+      scales = decoded;
+    }
     for (int64_t m = 0; m < q->m; ++m)
-      q->y[m * q->n + n] = t->row(q, m, n);
+      q->y[m * q->n + n] = row(q, m, n, scales);
+  }
+  free(decoded);
 }
 
-void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
+void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
                       const uint8_t *zeros, float *y, int64_t m, int64_t n,
                       int64_t k, int64_t bits, int64_t isSigned, int64_t block,
-                      int64_t int8Activations) {
+                      int64_t int8Activations, const float *codeValues,
+                      int64_t scaleKind, const float *scaleValues,
+                      const float *tensorScale) {
   QMatmul q = {0};
   q.x = x;
   q.w = w;
   q.scales = scales;
-  q.zeros = zeros;
+  q.scaleKind = (int)scaleKind;
+  q.scaleValues = scaleValues;
+  q.tensorScale = tensorScale ? *tensorScale : 1.0f;
+  q.codeValues = codeValues;
+  /* Float codes have no zero points and no sign trick. */
+  q.zeros = codeValues ? NULL : zeros;
   q.y = y;
   q.m = m;
   q.n = n;
@@ -432,7 +547,7 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
   q.block = block;
   q.blocks = (k + block - 1) / block;
   q.rowBytes = k * bits / 8;
-  q.flip = isSigned != 0;
+  q.flip = isSigned != 0 && !codeValues;
   int64_t chunk;
   int int8;
   RowFn row = chooseRow(&q, int8Activations != 0, &chunk, &int8);

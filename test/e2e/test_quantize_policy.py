@@ -70,6 +70,26 @@ def test_quantize_keeps_weights_packed(optc, tmp_path):
     assert "tensor<64x128xi4, #optc.quant<block = [1, 32], scale = f32>>" in ir
 
 
+# The policies whose products run on the CPU micro-kernel (packed codes
+# dequantized inside the product; MX and NVFP4 included), and those
+# decomposed into dequantize + matmul (codes that straddle bytes).
+ON_MICRO_KERNEL = {"int8": True, "int4-g32": True, "int2-g32": True,
+                   "uint1-g32": True, "mxfp4": True, "mxfp8": True, "nvfp4": True,
+                   "bfp12": True, "int3-g16": False, "mxfp6": False}
+
+
+@pytest.mark.parametrize("policy", ON_MICRO_KERNEL)
+def test_quantize_policy_runs_on_the_micro_kernel(optc, tmp_path, policy):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    llvm = subprocess.run([str(optc), str(path), f"--quantize={policy}",
+                           "--emit=llvm", "-o", "-"],
+                          capture_output=True, text=True, check=True).stdout
+    calls = llvm.count("call void @optc_qmatmul_f32(")
+    assert calls == (2 if ON_MICRO_KERNEL[policy] else 0), calls
+
+
 @pytest.mark.parametrize("policy,message", [
     ("int4-g33x", "--quantize=int4-g33x:"),
     ("fp3", "--quantize=fp3:"),

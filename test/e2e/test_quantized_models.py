@@ -124,8 +124,11 @@ def test_nvfp4_weights_against_onnx_reference(optc, tmp_path):
                               extra_inits=inits)
     stays_packed(optc, tmp_path, model,
                  "xf4E2M1FN, #optc.quant<block = [1, 16], scale = f32>")
+    # The micro-kernel sums each block before scaling it, NumPy sums the
+    # scaled products: with scales up to 400 the sums differ in their last
+    # bits (about 5e-6 relative).
     against_reference(optc, tmp_path, model,
-                      rng.standard_normal((3, k)).astype(np.float32))
+                      rng.standard_normal((3, k)).astype(np.float32), rtol=2e-5)
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")

@@ -455,10 +455,29 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
     auto flag = [&](StringRef key) {
       return params && isa_and_nonnull<BoolAttr>(params.get(key));
     };
-    if (!integer("bits") || !integer("block") || !flag("signed") ||
-        !flag("zero_points") || !flag("int8_activations") || params.size() != 5)
-      return expected("{bits, block : i64, signed, zero_points, "
-                      "int8_activations : bool}");
+    auto table = [&](StringRef key) {
+      return params ? dyn_cast_or_null<DenseF32ArrayAttr>(params.get(key))
+                    : DenseF32ArrayAttr();
+    };
+    const char *what =
+        "{bits, block, scale_kind : i64, signed, zero_points, tensor_scale, "
+        "int8_activations : bool[, code_values : array<f32> of 2^bits "
+        "values][, scale_values : array<f32> of 256 values, with scale_kind "
+        "1]}";
+    if (!integer("bits") || !integer("block") || !integer("scale_kind") ||
+        !flag("signed") || !flag("zero_points") || !flag("tensor_scale") ||
+        !flag("int8_activations"))
+      return expected(what);
+    int64_t bits = cast<IntegerAttr>(params.get("bits")).getInt();
+    int64_t scaleKind = cast<IntegerAttr>(params.get("scale_kind")).getInt();
+    DenseF32ArrayAttr codes = table("code_values"),
+                      scales = table("scale_values");
+    if (bits < 1 || bits > 8 || scaleKind > 3 ||
+        (params.get("code_values") &&
+         (!codes || codes.size() != (int64_t(1) << bits))) ||
+        (scaleKind == 1) != bool(scales) || (scales && scales.size() != 256) ||
+        params.size() != 7u + bool(codes) + bool(scales))
+      return expected(what);
     return success();
   }
   if (name == "optc.kernel" || name == "optc.run_time_checks") {

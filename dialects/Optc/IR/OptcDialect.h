@@ -42,6 +42,12 @@ std::optional<std::vector<uint8_t>> packedCodesOf(ElementsAttr value);
 /// bits, any encoding) whose element i has the bits `codes[i]`.
 DenseElementsAttr codesConstant(ShapedType type, ArrayRef<uint32_t> codes);
 
+/// The f32 value of every code of the narrow float type `element` (a float
+/// code type, or an 8-bit scale type: f8E8M0FNU, f8E4M3FN), in code order,
+/// as the numerics library (optc::formats) decodes them; nullopt for other
+/// types. Kernels read float codes and scales through such tables.
+std::optional<std::vector<float>> codeValuesOf(Type element);
+
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type
 /// the runtime cannot exchange.

@@ -314,7 +314,7 @@ LogicalResult QuantizedMatmulOp::verify() {
 
 namespace {
 
-/// The numerics library's format of a code type.
+/// The numerics library's format of a code type (or of E8M0 scales).
 std::optional<formats::Format> codeFormat(Type code) {
   if (auto integer = dyn_cast<IntegerType>(code))
     return formats::integer(static_cast<int>(integer.getWidth()),
@@ -325,6 +325,7 @@ std::optional<formats::Format> codeFormat(Type code) {
       .Case([](Float6E3M2FNType) { return formats::kF6E3M2; })
       .Case([](Float8E4M3FNType) { return formats::kF8E4M3FN; })
       .Case([](Float8E5M2Type) { return formats::kF8E5M2; })
+      .Case([](Float8E8M0FNUType) { return formats::kE8M0; })
       .Default([](Type) { return std::nullopt; });
 }
 
@@ -423,6 +424,17 @@ bool foldable(RankedTensorType type) {
 }
 
 } // namespace
+
+std::optional<std::vector<float>> optc::codeValuesOf(Type element) {
+  std::optional<formats::Format> format =
+      isa<FloatType>(element) ? codeFormat(element) : std::nullopt;
+  if (!format)
+    return std::nullopt;
+  std::vector<float> values;
+  for (uint32_t code = 0; code < format->codeCount(); ++code)
+    values.push_back(formats::decode(*format, code));
+  return values;
+}
 
 /// Quantizing constants: the codes formats::quantize's arithmetic gives, as
 /// dense<...> codes for a dense<...> input and packed bytes for a blob.

@@ -36,6 +36,40 @@ static Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
 }
 
+/// The tables of values the kernel reads (optc.qmatmul's code_values and
+/// scale_values) as private constant globals, one per distinct table.
+class Tables {
+public:
+  explicit Tables(ModuleOp module) : module(module), symbols(module) {}
+
+  /// The address of `values` in a global (0 for none).
+  Value address(OpBuilder &b, Location loc, DenseF32ArrayAttr values) {
+    if (!values)
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+    auto type = MemRefType::get({values.size()}, b.getF32Type());
+    memref::GlobalOp &global = globals[values];
+    if (!global) {
+      OpBuilder top(module.getBodyRegion());
+      global = memref::GlobalOp::create(
+          top, module.getLoc(), "__optc_qmatmul_table",
+          top.getStringAttr("private"), type,
+          DenseElementsAttr::get(
+              RankedTensorType::get(type.getShape(), top.getF32Type()),
+              values.asArrayRef()),
+          /*constant=*/true, /*alignment=*/top.getI64IntegerAttr(64));
+      symbols.insert(global); // renamed if the name is taken
+    }
+    Value table =
+        memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+    return addressOf(b, loc, table);
+  }
+
+private:
+  ModuleOp module;
+  SymbolTable symbols;
+  llvm::DenseMap<Attribute, memref::GlobalOp> globals;
+};
+
 namespace {
 struct LowerMicroKernelsPass
     : public mlir::optc::impl::OptcCPULowerMicroKernelsBase<
@@ -60,9 +94,10 @@ struct LowerMicroKernelsPass
       b.setInsertionPointToStart(module.getBody());
       declaration = func::FuncOp::create(
           b, module.getLoc(), kQMatmul,
-          b.getFunctionType(SmallVector<Type>(12, i64), {}));
+          b.getFunctionType(SmallVector<Type>(16, i64), {}));
       declaration.setPrivate();
     }
+    Tables tables(module);
     for (linalg::GenericOp op : kernels) {
       auto params = op->getAttrOfType<DictionaryAttr>("optc.qmatmul");
       b.setInsertionPoint(op);
@@ -84,25 +119,36 @@ struct LowerMicroKernelsPass
       auto y = cast<MemRefType>(output.getType());
       int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
       bool zeros = param("zero_points") == 1;
+      bool tensorScale = param("tensor_scale") == 1;
+      auto table = [&](StringRef name) {
+        return params ? dyn_cast_or_null<DenseF32ArrayAttr>(params.get(name))
+                      : DenseF32ArrayAttr();
+      };
       if (param("bits") < 0 || param("block") < 1 ||
-          param("int8_activations") < 0 || inputs.size() != (zeros ? 4u : 3u)) {
+          param("int8_activations") < 0 || param("scale_kind") < 0 ||
+          (param("scale_kind") == 1) != bool(table("scale_values")) ||
+          inputs.size() != 3u + zeros + tensorScale) {
         op.emitOpError() << "is marked for " << kQMatmul
                          << " without the parameters optc.qmatmul gives";
         return signalPassFailure();
       }
-      SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
-                                 addressOf(b, loc, inputs[1]),
-                                 addressOf(b, loc, inputs[2]),
-                                 zeros ? addressOf(b, loc, inputs[3])
-                                       : constant(0),
-                                 addressOf(b, loc, output),
-                                 constant(m),
-                                 constant(n),
-                                 constant(k),
-                                 constant(param("bits")),
-                                 constant(param("signed")),
-                                 constant(param("block")),
-                                 constant(param("int8_activations"))};
+      SmallVector<Value> args = {
+          addressOf(b, loc, inputs[0]),
+          addressOf(b, loc, inputs[1]),
+          addressOf(b, loc, inputs[2]),
+          zeros ? addressOf(b, loc, inputs[3]) : constant(0),
+          addressOf(b, loc, output),
+          constant(m),
+          constant(n),
+          constant(k),
+          constant(param("bits")),
+          constant(param("signed")),
+          constant(param("block")),
+          constant(param("int8_activations")),
+          tables.address(b, loc, table("code_values")),
+          constant(param("scale_kind")),
+          tables.address(b, loc, table("scale_values")),
+          tensorScale ? addressOf(b, loc, inputs.back()) : constant(0)};
       func::CallOp::create(b, loc, declaration, args);
       op.erase();
     }

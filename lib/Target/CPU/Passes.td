@@ -231,13 +231,17 @@ def OptcCPULowerMicroKernels
     runtime's micro-kernel of that name (runtime/src/qmatmul.c), which
     multiplies by the packed weights without expanding them. The call
     passes the buffers' addresses and the sizes and parameters of
-    `optc.qmatmul`. A buffer that is not one contiguous row-major run (a
-    strided view) keeps the generic, whose loops compute the same numbers.
+    `optc.qmatmul`; its tables of values (`code_values` of float codes,
+    `scale_values` of 8-bit scales) become private constant globals, one
+    per distinct table. A buffer that is not one contiguous row-major run
+    (a strided view) keeps the generic, whose loops compute the same
+    numbers.
 
     Example: `linalg.generic {library_call = "optc_qmatmul_f32", ...}
     ins(%x, %w, %s : ...) outs(%y : ...)` becomes `func.call
     @optc_qmatmul_f32(%xp, %wp, %sp, %zero, %yp, %m, %n, %k, %bits, %signed,
-    %block, %int8_activations)`, the pointers as i64.
+    %block, %int8_activations, %code_values, %scale_kind, %scale_values,
+    %tensor_scale)`, the pointers as i64 (0 for none).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",

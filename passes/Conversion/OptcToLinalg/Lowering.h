@@ -223,6 +223,10 @@ RankedTensorType packedStorageType(RankedTensorType quantized);
 /// A constant of a quantized tensor type as its packed storage; null when
 /// it cannot be read.
 ElementsAttr packedConstant(ElementsAttr value);
+/// The f32 value of a quantized tensor's code of `codeType` (integer or
+/// float), from an i8 holding its bits in the low bits (higher bits are
+/// ignored).
+Value decodeCode(OpBuilder &b, Location loc, Value code, Type codeType);
 /// Whether the CPU micro-kernel runs `op` (QuantizedMatmul.cpp); other
 /// quantized products are decomposed by --optc-decompose.
 bool runsOnMicroKernel(QuantizedMatmulOp op);

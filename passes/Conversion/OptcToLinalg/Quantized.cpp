@@ -198,8 +198,10 @@ Value packCodes(OpBuilder &b, Location loc, Value codes,
   });
 }
 
-/// The f32 value of a code (an i8 holding its bits in the low bits).
-Value decodeCode(OpBuilder &b, Location loc, Value code, Type codeType) {
+} // namespace
+
+Value mlir::optc::lowering::decodeCode(OpBuilder &b, Location loc, Value code,
+                                       Type codeType) {
   if (auto floatType = dyn_cast<FloatType>(codeType))
     return decodeNarrowFloat(b, loc, code, floatType);
   auto integer = cast<IntegerType>(codeType);
@@ -215,6 +217,8 @@ Value decodeCode(OpBuilder &b, Location loc, Value code, Type codeType) {
       b, loc, b.getF32Type(),
       arith::ShRSIOp::create(b, loc, high, i32(b, loc, spare)));
 }
+
+namespace {
 
 /// The position in the scales (and zero points) of the element at
 /// `indices`: each index divided by its block size.

@@ -4,8 +4,8 @@
 // in runtime/src/qmatmul.c) becomes a linalg.generic that says exactly
 // what it computes, over the packed bytes:
 //
-//   y[m, n] += x[m, k] * (code(bytes[(n * K + k) * w / 8]) - zero[n, k / B])
-//                      * scale[n, k / B]
+//   y[m, n] += x[m, k] * (value(bytes[(n * K + k) * w / 8]) - zero[n, k / B])
+//                      * scale[n, k / B] [* tensor scale]
 //
 // marked with library_call = "optc_qmatmul_f32" and the kernel's
 // parameters (optc.qmatmul). Tiling and element-loop fusion leave it
@@ -13,10 +13,14 @@
 // the call. Should it ever reach the loop lowering as it is, its body
 // still computes the right numbers, slowly.
 //
-// The micro-kernel takes f32 activations and weights [N, K] of 2-, 4- or
-// 8-bit integer codes with f32 scales per row or per block along K (and
-// zero points), each row starting on a byte; --optc-decompose lowers
-// other quantized products as dequantize, then matmul.
+// The micro-kernel takes f32 activations and weights [N, K] of 1-, 2-, 4-
+// or 8-bit integer codes (with or without zero points), or FP4 / FP8
+// codes (MX, NVFP4), each row starting on a byte, with scales per row or
+// per block along K: f32, f16, bf16, or 8-bit floats (E8M0, E4M3), and an
+// optional tensor scale. Float codes and 8-bit scales reach it as tables
+// of their values (optc::codeValuesOf, the numerics library's decoding).
+// --optc-decompose lowers other quantized products (FP6 and 3-, 5-, 6-,
+// 7-bit codes, whose codes straddle bytes) as dequantize, then matmul.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,15 +38,21 @@ namespace mlir::optc::lowering {
 
 bool runsOnMicroKernel(QuantizedMatmulOp op) {
   RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
-  auto code = dyn_cast<IntegerType>(rhs.getElementType());
-  QuantAttr quant = getQuantEncoding(rhs);
+  Type code = rhs.getElementType(), scale = op.getScales().getType();
+  scale = cast<RankedTensorType>(scale).getElementType();
+  bool floatCode =
+      isa<Float4E2M1FNType, Float8E4M3FNType, Float8E5M2Type>(code);
   if (!op.getRhsTransposed() || !lhs.hasStaticShape() ||
-      !rhs.hasStaticShape() || !lhs.getElementType().isF32() || !code ||
-      op.getTensorScale() || !quant.getScaleType().isF32())
+      !rhs.hasStaticShape() || !lhs.getElementType().isF32() ||
+      !(isa<IntegerType>(code) || floatCode) ||
+      (floatCode && op.getZeroPoints()))
     return false;
-  unsigned bits = code.getWidth();
+  if (!scale.isF32() && !scale.isF16() && !scale.isBF16() &&
+      !(isa<FloatType>(scale) && scale.getIntOrFloatBitWidth() == 8))
+    return false;
+  unsigned bits = code.getIntOrFloatBitWidth();
   int64_t k = rhs.getDimSize(1);
-  return (bits == 2 || bits == 4 || bits == 8) && quant.getBlock()[0] == 1 &&
+  return 8 % bits == 0 && getQuantEncoding(rhs).getBlock()[0] == 1 &&
          k * bits % 8 == 0 && k > 0 && rhs.getDimSize(0) > 0;
 }
 
@@ -76,8 +86,9 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
-    auto code = cast<IntegerType>(rhs.getElementType());
-    unsigned bits = code.getWidth();
+    Type code = rhs.getElementType();
+    Type scaleType = elementOf(op.getScales());
+    unsigned bits = code.getIntOrFloatBitWidth();
     int64_t n = rhs.getDimSize(0), k = rhs.getDimSize(1);
     int64_t block = std::min(getQuantEncoding(rhs).getBlock()[1], k);
     int64_t m = lhs.getNumElements() / k;
@@ -95,16 +106,22 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
         AffineMap::get(3, 0, {(dn * (k * bits) + dk * bits).floorDiv(8)},
                        context),
         AffineMap::get(3, 0, {dn, dk.floorDiv(block)}, context)};
-    if (Value zeros = adaptor.getZeroPoints()) {
+    Value zeros = adaptor.getZeroPoints(),
+          tensorScale = adaptor.getTensorScale();
+    if (zeros) {
       inputs.push_back(zeros);
       maps.push_back(maps.back());
+    }
+    if (tensorScale) {
+      inputs.push_back(tensorScale);
+      maps.push_back(AffineMap::get(3, 0, {}, context));
     }
     maps.push_back(AffineMap::get(3, 0, {dm, dn}, context));
     Type f32 = rewriter.getF32Type();
     Value init = filledTensor(rewriter, loc, RankedTensorType::get({m, n}, f32),
                               constantOf(rewriter, loc, f32, 0));
-    bool isSigned = !code.isUnsigned();
-    bool hasZeros = bool(adaptor.getZeroPoints());
+    auto integer = dyn_cast<IntegerType>(code);
+    bool isSigned = integer && !integer.isUnsigned();
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
         maps,
@@ -124,38 +141,49 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
                   arith::IndexCastOp::create(b, l, b.getI32Type(), kIndex),
                   i32(bits)),
               i32(8));
-          auto decode = [&](Value raw) -> Value {
-            // The low `bits` bits of an i32, sign-extended if signed.
-            Value high = arith::ShLIOp::create(b, l, raw, i32(32 - bits));
-            Value v =
-                isSigned
-                    ? Value(arith::ShRSIOp::create(b, l, high, i32(32 - bits)))
-                    : Value(arith::ShRUIOp::create(b, l, high, i32(32 - bits)));
-            return arith::SIToFPOp::create(b, l, b.getF32Type(), v);
-          };
           Value byte = arith::ExtUIOp::create(b, l, b.getI32Type(), args[1]);
-          Value value = decode(arith::ShRUIOp::create(b, l, byte, shift));
-          if (hasZeros)
-            value = arith::SubFOp::create(
-                b, l, value,
-                decode(arith::ExtUIOp::create(b, l, b.getI32Type(), args[3])));
-          value = arith::MulFOp::create(b, l, value, args[2]);
+          Value shifted = arith::TruncIOp::create(
+              b, l, b.getI8Type(), arith::ShRUIOp::create(b, l, byte, shift));
+          Value value = decodeCode(b, l, shifted, code);
+          if (zeros)
+            value = arith::SubFOp::create(b, l, value,
+                                          decodeCode(b, l, args[3], code));
+          Value scale =
+              *castScalar(b, l, args[2], scaleType, b.getF32Type(), true);
+          if (tensorScale)
+            scale = arith::MulFOp::create(b, l, scale, args[zeros ? 4 : 3]);
+          value = arith::MulFOp::create(b, l, value, scale);
           Value product = arith::MulFOp::create(b, l, args[0], value);
           linalg::YieldOp::create(
               b, l, Value(arith::AddFOp::create(b, l, args.back(), product)));
         });
     generic.setLibraryCallAttr(rewriter.getStringAttr("optc_qmatmul_f32"));
-    generic->setAttr(
-        "optc.qmatmul",
-        rewriter.getDictionaryAttr(
-            {rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
-             rewriter.getNamedAttr("signed", rewriter.getBoolAttr(isSigned)),
-             rewriter.getNamedAttr("block", rewriter.getI64IntegerAttr(block)),
-             rewriter.getNamedAttr("zero_points",
-                                   rewriter.getBoolAttr(hasZeros)),
-             rewriter.getNamedAttr(
-                 "int8_activations",
-                 rewriter.getBoolAttr(op.getInt8Activations()))}));
+    // The kernel's parameters (see optc_qmatmul_f32): float codes' and
+    // 8-bit scales' values as tables, the scales' storage.
+    auto named = [&](StringRef name, Attribute value) {
+      return rewriter.getNamedAttr(name, value);
+    };
+    SmallVector<NamedAttribute> params = {
+        named("bits", rewriter.getI64IntegerAttr(bits)),
+        named("signed", rewriter.getBoolAttr(isSigned)),
+        named("block", rewriter.getI64IntegerAttr(block)),
+        named("zero_points", rewriter.getBoolAttr(bool(zeros))),
+        named("tensor_scale", rewriter.getBoolAttr(bool(tensorScale))),
+        named("int8_activations",
+              rewriter.getBoolAttr(op.getInt8Activations()))};
+    if (std::optional<std::vector<float>> values = codeValuesOf(code))
+      params.push_back(
+          named("code_values", rewriter.getDenseF32ArrayAttr(*values)));
+    int64_t scaleKind = scaleType.isF32()    ? 0
+                        : scaleType.isF16()  ? 2
+                        : scaleType.isBF16() ? 3
+                                             : 1;
+    params.push_back(
+        named("scale_kind", rewriter.getI64IntegerAttr(scaleKind)));
+    if (std::optional<std::vector<float>> values = codeValuesOf(scaleType))
+      params.push_back(
+          named("scale_values", rewriter.getDenseF32ArrayAttr(*values)));
+    generic->setAttr("optc.qmatmul", rewriter.getDictionaryAttr(params));
     Value y = asRows(rewriter, loc, generic.getResult(0),
                      RankedTensorType::get(op.getType().getShape(), f32));
     rewriter.replaceOp(op, y);

@@ -137,19 +137,34 @@ void optc_parallel_for(int64_t n, optc_parallel_body body, void *context);
 
 /*--- Micro-kernels ----------------------------------------------------------*/
 
+/* How optc_qmatmul_f32's scales are stored. */
+enum optc_qmatmul_scale_kind {
+  OPTC_QSCALE_F32 = 0,
+  /* One byte a scale (E8M0, E4M3, ...), its value scale_values[byte]. */
+  OPTC_QSCALE_TABLE8 = 1,
+  OPTC_QSCALE_F16 = 2,
+  OPTC_QSCALE_BF16 = 3,
+};
+
 /* optc.quantized_matmul (runtime/src/qmatmul.c): y[m, n] (row-major
- * [m, n]) = sum_k x[m, k] * (code(n, k) - zero(n, k / block)) *
- * scale[n * blocks + k / block], blocks = ceil(k / block). The codes of row
- * n are the `bits`-bit (2, 4 or 8) codes packed from byte n * k * bits / 8,
- * low bits first, signed (two's complement) when `is_signed`; `zeros` holds
- * one zero point code per byte ([n, blocks]), or is NULL for none. With
- * `int8_activations`, x may be quantized to int8 per block (symmetric, as
- * onnxruntime's accuracy level 4 does) where the CPU has VNNI. Runs on the
- * process-wide thread pool. */
-void optc_qmatmul_f32(const float *x, const uint8_t *w, const float *scales,
+ * [m, n]) = sum_k x[m, k] * (value(n, k) - zero(n, k / block)) *
+ * scale(n * blocks + k / block) * tensor scale, blocks = ceil(k / block).
+ * The codes of row n are the `bits`-bit (1, 2, 4 or 8) codes packed from
+ * byte n * k * bits / 8, low bits first. An integer code's value is the
+ * code, signed (two's complement) when `is_signed`; with `code_values`
+ * (float codes: FP4, FP8), it is code_values[code] (2^bits entries) and
+ * there are no zero points. `zeros` holds one zero point code per byte
+ * ([n, blocks]), or is NULL for none. `scales` are of `scale_kind`
+ * (`scale_values`: 256 entries, for OPTC_QSCALE_TABLE8); `tensor_scale`
+ * points to one f32, or is NULL for 1. With `int8_activations`, x may be
+ * quantized to int8 per block (symmetric, as onnxruntime's accuracy level
+ * 4 does) where the CPU has VNNI. Runs on the process-wide thread pool. */
+void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
                       const uint8_t *zeros, float *y, int64_t m, int64_t n,
                       int64_t k, int64_t bits, int64_t is_signed, int64_t block,
-                      int64_t int8_activations);
+                      int64_t int8_activations, const float *code_values,
+                      int64_t scale_kind, const float *scale_values,
+                      const float *tensor_scale);
 
 /* A fresh 64-bit key on every call (random draws without a seed): a
  * process-wide counter, started from the clock, scrambled. Thread-safe. */

@@ -1,14 +1,43 @@
 // RUN: optc-opt %s --optc-decompose -split-input-file | FileCheck %s
-// Quantized products the CPU micro-kernel does not run (here: MXFP4's
-// float codes and E8M0 scales) are dequantized, then multiplied; those it
-// runs stay.
+// Quantized products the CPU micro-kernel does not run (here: MXFP6's
+// float codes, which straddle bytes, and 3-bit integers) are dequantized,
+// then multiplied; those it runs (integer codes of 1, 2, 4 or 8 bits,
+// MXFP4, NVFP4, MXFP8) stay.
 
-// CHECK-LABEL: func.func @mxfp4
+// CHECK-LABEL: func.func @mxfp6
 // CHECK: %[[W:.*]] = optc.dequantize %{{.*}}, %{{.*}} : ({{.*}}) -> tensor<8x64xf32>
 // CHECK: %[[T:.*]] = optc.transpose %[[W]] {permutation = array<i64: 1, 0>}
 // CHECK: optc.matmul %{{.*}}, %[[T]] : (tensor<1x64xf32>, tensor<64x8xf32>) -> tensor<1x8xf32>
+func.func @mxfp6(%x: tensor<1x64xf32>, %w: tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, %s: tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @int3
+// CHECK: optc.dequantize
+// CHECK: optc.matmul
+func.func @int3(%x: tensor<1x64xf32>, %w: tensor<8x64xi3, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<8x2xf32>) -> tensor<1x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xi3, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x2xf32>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mxfp4
+// CHECK-NEXT: optc.quantized_matmul
 func.func @mxfp4(%x: tensor<1x64xf32>, %w: tensor<8x64xf4E2M1FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, %s: tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32> {
   %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xf4E2M1FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @nvfp4
+// CHECK-NEXT: optc.quantized_matmul
+func.func @nvfp4(%x: tensor<1x64xf32>, %w: tensor<8x64xf4E2M1FN, #optc.quant<block = [1, 16], scale = f8E4M3FN, tensor_scale>>, %s: tensor<8x4xf8E4M3FN>, %t: tensor<f32>) -> tensor<1x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s tensor_scale %t {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xf4E2M1FN, #optc.quant<block = [1, 16], scale = f8E4M3FN, tensor_scale>>, tensor<8x4xf8E4M3FN>, tensor<f32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
 
