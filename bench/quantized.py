@@ -197,8 +197,7 @@ def formats_section(args, work, llc):
     output's error against the float model; returns the ratios."""
     smallest = K * N * min(FORMAT_BITS.values()) / 8
     layers = max(2, int(-(-2 * llc // smallest)))  # twice the cache
-    print(f"
-formats: a float chain of {layers} GEMVs 4096x4096 quantized at "
+    print(f"\nformats: a float chain of {layers} GEMVs 4096x4096 quantized at "
           "compile time (--quantize), compiling ...", flush=True)
     rng = np.random.default_rng(5)
     path = work / "float_chain.onnx"
@@ -211,15 +210,15 @@ formats: a float chain of {layers} GEMVs 4096x4096 quantized at "
         seconds, mib = harness.compile_model(args.optc, path, library, flags)
         print(f"  {policy}: {seconds:.1f} s, {mib:.0f} MiB peak", flush=True)
         model = harness.load_optc(library, args.threads)
-        outputs[policy] = model.prepare([x])[0].astype(np.float64)
+        outputs[policy] = model.prepare([x])[0]  # filled by each run
         contestants[policy] = model
     for contestant in contestants.values():
         contestant.run()
+    outputs = {p: v.astype(np.float64) for p, v in outputs.items()}
     samples, _ = harness.take_turns(contestants, args.budget)
     ms = {p: 1e3 * statistics.median(v) / layers for p, v in samples.items()}
     exact = outputs["fp32"]
-    print(f"
-| {'format':<9} | {'bits/w':>6} | {'ms/GEMV':>8} | {'vs fp32':>7} | "
+    print(f"\n| {'format':<9} | {'bits/w':>6} | {'ms/GEMV':>8} | {'vs fp32':>7} | "
           f"{'vs int4':>7} | {'rel. error':>10} |")
     print(f"|{'-' * 11}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 12}|")
     ratios = {}

@@ -44,6 +44,7 @@ typedef struct {
   const float *scaleValues; /* OPTC_QSCALE_TABLE8: the 256 codes' values */
   float tensorScale;        /* 1 without one */
   const float *codeValues;  /* float codes: the 2^bits codes' values */
+  int signSymmetric;        /* 8-bit float codes: value(c | 0x80) = -value(c) */
   const uint8_t *zeros;     /* one code per byte, or NULL */
   float *y;
   int64_t m, n, k, bits, block, blocks, rowBytes;
@@ -108,7 +109,10 @@ static float zeroOf(const QMatmul *q, int64_t n, int64_t b) {
  * integer code's as an unsigned code. */
 static inline float codeAt(const QMatmul *q, const uint8_t *row, int64_t k) {
   int64_t bit = k * q->bits;
-  unsigned c = (row[bit >> 3] >> (bit & 7)) & ((1u << q->bits) - 1);
+  unsigned word = row[bit >> 3];
+  if ((bit & 7) + q->bits > 8) /* the code runs into the next byte */
+    word |= (unsigned)row[(bit >> 3) + 1] << 8;
+  unsigned c = (word >> (bit & 7)) & ((1u << q->bits) - 1);
   if (q->codeValues)
     return q->codeValues[c];
   return (float)(q->flip ? c ^ (1u << (q->bits - 1)) : c);
@@ -163,9 +167,12 @@ static void reorderChunks(const float *x, float *xs, int64_t k, int64_t c) {
 }
 
 #ifdef OPTC_X86
+/* The AVX-512 kernels' features (kAvx512 below). */
+#define OPTC_AVX512 "avx512f,avx512bw,avx512vl,avx2,fma"
+
 /* sum over the blocks b of row n of scale[n, b] * zero(n, b) * factor[b]:
  * the zero points' share of a row, 16 blocks a step. */
-__attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
+__attribute__((target(OPTC_AVX512))) static float
 zeroShareAvx512(const QMatmul *q, int64_t n, const float *scales,
                 const float *factor) {
   if (!q->zeros && !q->flip)
@@ -194,37 +201,143 @@ zeroShareAvx512(const QMatmul *q, int64_t n, const float *scales,
   return share;
 }
 
-__attribute__((target("avx512f,avx512bw,avx2,fma"))) static float
+/* Codes as values, 16 lanes of codes (i32) at a time: integer codes
+ * converted, float codes looked up in the table. */
+typedef struct {
+  int bits;
+  int table;    /* float codes */
+  int permute8; /* 8-bit float codes: sign-symmetric table, permuted */
+  const float *values;
+  __m512 t[8]; /* the table (4-bit: t[0]; 6-bit: t[0..3]; 8-bit:
+                  entries 0..127 in t[0..7]) */
+} Values512;
+
+__attribute__((target(OPTC_AVX512))) static void
+values512Init(Values512 *v, const QMatmul *q) {
+  v->bits = (int)q->bits;
+  v->table = q->codeValues != NULL;
+  v->values = q->codeValues;
+  v->permute8 = v->table && q->bits == 8 && q->signSymmetric;
+  int registers = !v->table      ? 0
+                  : q->bits == 4 ? 1
+                  : q->bits == 6 ? 4
+                  : v->permute8  ? 8
+                                 : 0;
+  for (int i = 0; i < 8; ++i)
+    v->t[i] = i < registers ? _mm512_loadu_ps(q->codeValues + 16 * i)
+                            : _mm512_setzero_ps();
+}
+
+__attribute__((target(OPTC_AVX512))) static inline __m512
+values512(const Values512 *v, __m512i codes) {
+  if (!v->table)
+    return _mm512_cvtepi32_ps(codes);
+  if (v->bits == 4) /* the permutation reads each lane's low 4 bits */
+    return _mm512_permutexvar_ps(codes, v->t[0]);
+  if (v->bits == 6) { /* 64 values: bit 5 picks the half */
+    __m512 low = _mm512_permutex2var_ps(v->t[0], codes, v->t[1]);
+    __m512 high = _mm512_permutex2var_ps(v->t[2], codes, v->t[3]);
+    return _mm512_mask_blend_ps(
+        _mm512_test_epi32_mask(codes, _mm512_set1_epi32(32)), low, high);
+  }
+  if (!v->permute8)
+    return _mm512_i32gather_ps(codes, v->values, 4);
+  /* 8-bit floats whose top bit is the sign: the magnitude's 128 values by
+   * permutation (bits 0-4, then 5 and 6 pick), then the sign. */
+  __m512 a = _mm512_permutex2var_ps(v->t[0], codes, v->t[1]);
+  __m512 b = _mm512_permutex2var_ps(v->t[2], codes, v->t[3]);
+  __m512 c = _mm512_permutex2var_ps(v->t[4], codes, v->t[5]);
+  __m512 d = _mm512_permutex2var_ps(v->t[6], codes, v->t[7]);
+  __mmask16 bit5 = _mm512_test_epi32_mask(codes, _mm512_set1_epi32(32));
+  __m512 low = _mm512_mask_blend_ps(bit5, a, b);
+  __m512 high = _mm512_mask_blend_ps(bit5, c, d);
+  __m512 magnitude = _mm512_mask_blend_ps(
+      _mm512_test_epi32_mask(codes, _mm512_set1_epi32(64)), low, high);
+  __m512i sign =
+      _mm512_slli_epi32(_mm512_and_si512(codes, _mm512_set1_epi32(0x80)), 24);
+  return _mm512_castsi512_ps(
+      _mm512_xor_si512(_mm512_castps_si512(magnitude), sign));
+}
+
+/* 16 codes of 6 bits (12 bytes at `bytes`) in 16 lanes: each 128-bit
+ * lane L takes bytes 3L..3L+2 (four codes) into each of its four i32s,
+ * shifted by 0, 6, 12, 18. */
+__attribute__((target(OPTC_AVX512))) static inline __m512i
+unpack6(const uint8_t *bytes, __m512i spread, __m512i shifts) {
+  __m128i raw = _mm_maskz_loadu_epi8(0x0FFF, bytes);
+  __m512i wide = _mm512_shuffle_epi8(_mm512_broadcast_i32x4(raw), spread);
+  return _mm512_and_si512(_mm512_srlv_epi32(wide, shifts),
+                          _mm512_set1_epi32(0x3F));
+}
+
+__attribute__((target(OPTC_AVX512))) static float
 rowAvx512(const QMatmul *q, int64_t m, int64_t n, const float *scales) {
   const float *x = q->x + m * q->k, *xs = q->xs + m * q->k;
   const float *xsum = q->xsums + m * q->blocks;
   const uint8_t *row = q->w + n * q->rowBytes;
-  const float *table = q->codeValues;
-  /* Float codes of 4 bits: their 16 values, looked up by permutation. */
-  __m512 values =
-      table && q->bits == 4 ? _mm512_loadu_ps(table) : _mm512_setzero_ps();
-  __m512 acc = _mm512_setzero_ps();
+  Values512 v;
+  values512Init(&v, q);
+  __m512 acc = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
   __m128i flip4 = _mm_set1_epi8(q->flip ? (char)0x88 : 0);
   __m128i flip8 = _mm_set1_epi8(q->flip ? (char)0x80 : 0);
+  __m512i flip6 = _mm512_set1_epi32(q->flip ? 0x20 : 0);
   __m512i low = _mm512_set1_epi32(0x0F);
+  /* The even codes (low nibbles) of the 32 codes at k, and the odd ones:
+   * lanes 0-7 of both are codes 0-15, lanes 8-15 codes 16-31. */
+#define OPTC_NIBBLES(k, even, odd)                                             \
+  __m512i wide = _mm512_cvtepu8_epi32(_mm_xor_si128(                           \
+      _mm_loadu_si128((const __m128i *)(row + (k) / 2)), flip4));              \
+  __m512 even = values512(&v, v.table ? wide : _mm512_and_si512(wide, low));   \
+  __m512 odd = values512(&v, _mm512_srli_epi32(wide, 4))
+  if (q->bits == 4 && q->block == 16) {
+    /* Two blocks a step of 32 codes (NVFP4): lanes 0-7 scaled by the
+     * first block's scale, 8-15 by the second's; two accumulators. */
+    for (int64_t k = 0; k < q->k; k += 32) {
+      OPTC_NIBBLES(k, even, odd);
+      __m512 t =
+          _mm512_fmadd_ps(_mm512_loadu_ps(xs + k), even,
+                          _mm512_mul_ps(_mm512_loadu_ps(xs + k + 16), odd));
+      const float *s = scales + k / 16;
+      __m512 scale = _mm512_castpd_ps(_mm512_insertf64x4(
+          _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_set1_ps(s[0]))),
+          _mm256_castps_pd(_mm256_set1_ps(s[1])), 1));
+      if ((k / 32) & 1)
+        acc2 = _mm512_fmadd_ps(t, scale, acc2);
+      else
+        acc = _mm512_fmadd_ps(t, scale, acc);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(acc, acc2)) -
+           zeroShareAvx512(q, n, scales, xsum);
+  }
+  __m512i spread = _mm512_setzero_si512(), shifts = _mm512_setzero_si512();
+  if (q->bits == 6) {
+    uint8_t pattern[64];
+    for (int lane = 0; lane < 4; ++lane)
+      for (int e = 0; e < 4; ++e)
+        for (int i = 0; i < 4; ++i)
+          pattern[16 * lane + 4 * e + i] =
+              i < 3 ? (uint8_t)(3 * lane + i) : (uint8_t)0x80;
+    spread = _mm512_loadu_si512((const void *)pattern);
+    shifts = _mm512_set_epi32(18, 12, 6, 0, 18, 12, 6, 0, 18, 12, 6, 0, 18, 12,
+                              6, 0);
+  }
   for (int64_t b = 0; b < q->blocks; ++b) {
     int64_t k0 = b * q->block;
     __m512 t0 = _mm512_setzero_ps(), t1 = _mm512_setzero_ps();
     if (q->bits == 4) {
       for (int64_t k = k0; k < k0 + q->block; k += 32) {
-        __m128i bytes = _mm_xor_si128(
-            _mm_loadu_si128((const __m128i *)(row + k / 2)), flip4);
-        __m512i wide = _mm512_cvtepu8_epi32(bytes);
-        __m512 even, odd;
-        if (table) { /* the permutation reads each lane's low 4 bits */
-          even = _mm512_permutexvar_ps(wide, values);
-          odd = _mm512_permutexvar_ps(_mm512_srli_epi32(wide, 4), values);
-        } else {
-          even = _mm512_cvtepi32_ps(_mm512_and_si512(wide, low));
-          odd = _mm512_cvtepi32_ps(_mm512_srli_epi32(wide, 4));
-        }
+        OPTC_NIBBLES(k, even, odd);
         t0 = _mm512_fmadd_ps(_mm512_loadu_ps(xs + k), even, t0);
         t1 = _mm512_fmadd_ps(_mm512_loadu_ps(xs + k + 16), odd, t1);
+      }
+    } else if (q->bits == 6) {
+      for (int64_t k = k0; k < k0 + q->block; k += 32) {
+        const uint8_t *at = row + k * 6 / 8;
+        __m512i c0 = _mm512_xor_si512(unpack6(at, spread, shifts), flip6);
+        __m512i c1 = _mm512_xor_si512(unpack6(at + 12, spread, shifts), flip6);
+        t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k), values512(&v, c0), t0);
+        t1 =
+            _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16), values512(&v, c1), t1);
       }
     } else {
       for (int64_t k = k0; k < k0 + q->block; k += 32) {
@@ -232,18 +345,16 @@ rowAvx512(const QMatmul *q, int64_t m, int64_t n, const float *scales) {
             _mm_xor_si128(_mm_loadu_si128((const __m128i *)(row + k)), flip8);
         __m128i b1 = _mm_xor_si128(
             _mm_loadu_si128((const __m128i *)(row + k + 16)), flip8);
-        __m512i i0 = _mm512_cvtepu8_epi32(b0), i1 = _mm512_cvtepu8_epi32(b1);
-        __m512 w0 =
-            table ? _mm512_i32gather_ps(i0, table, 4) : _mm512_cvtepi32_ps(i0);
-        __m512 w1 =
-            table ? _mm512_i32gather_ps(i1, table, 4) : _mm512_cvtepi32_ps(i1);
-        t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k), w0, t0);
-        t1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16), w1, t1);
+        t0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k),
+                             values512(&v, _mm512_cvtepu8_epi32(b0)), t0);
+        t1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16),
+                             values512(&v, _mm512_cvtepu8_epi32(b1)), t1);
       }
     }
     acc =
         _mm512_fmadd_ps(_mm512_add_ps(t0, t1), _mm512_set1_ps(scales[b]), acc);
   }
+#undef OPTC_NIBBLES
   return _mm512_reduce_add_ps(acc) - zeroShareAvx512(q, n, scales, xsum);
 }
 
@@ -361,7 +472,7 @@ static void quantizeInt8(const float *x, int64_t k, int64_t block,
 }
 
 #ifdef OPTC_X86
-__attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma"))) static float
+__attribute__((target(OPTC_AVX512 ",avx512vnni"))) static float
 rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
   const uint8_t *row = q->w + n * q->rowBytes;
   const int8_t *xq = q->xq + m * q->k;
@@ -448,7 +559,8 @@ static int cpuHas(int features) {
     if (optc_cpu_has_feature("avx2") == 1 && optc_cpu_has_feature("fma") == 1)
       bits |= kAvx2;
     if (optc_cpu_has_feature("avx512f") == 1 &&
-        optc_cpu_has_feature("avx512bw") == 1)
+        optc_cpu_has_feature("avx512bw") == 1 &&
+        optc_cpu_has_feature("avx512vl") == 1)
       bits |= kAvx512;
     if ((bits & kAvx512) && optc_cpu_has_feature("avx512vnni") == 1)
       bits |= kVnni;
@@ -473,13 +585,16 @@ static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
   int avx2Only = cap && strcmp(cap, "avx2") == 0;
   int avx512 = !portable && !avx2Only && cpuHas(kAvx512);
   int wide = q->bits == 4 || q->bits == 8;
+  /* Blocks of whole 32-code steps; or NVFP4's blocks of 16, two a step. */
+  int steps = (q->block % 32 == 0 && q->k % q->block == 0) ||
+              (q->bits == 4 && q->block == 16 && q->k % 32 == 0);
   if (avx512 && int8Activations && q->bits == 4 && !q->codeValues &&
       (q->block == 32 || q->block % 64 == 0) && q->k % 64 == 0 &&
       cpuHas(kVnni)) {
     *int8 = 1;
     return rowVnni;
   }
-  if (avx512 && wide && q->block % 32 == 0 && q->k % q->block == 0) {
+  if (avx512 && (wide || q->bits == 6) && steps) {
     *chunk = 32;
     return rowAvx512;
   }
@@ -548,6 +663,13 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
   q.blocks = (k + block - 1) / block;
   q.rowBytes = k * bits / 8;
   q.flip = isSigned != 0 && !codeValues;
+  q.signSymmetric = codeValues && bits == 8;
+  for (int c = 0; q.signSymmetric && c < 128; ++c) {
+    uint32_t a, b;
+    memcpy(&a, codeValues + c, sizeof a);
+    memcpy(&b, codeValues + c + 128, sizeof b);
+    q.signSymmetric = (a ^ b) == 0x80000000u;
+  }
   int64_t chunk;
   int int8;
   RowFn row = chooseRow(&q, int8Activations != 0, &chunk, &int8);

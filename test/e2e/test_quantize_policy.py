@@ -70,12 +70,11 @@ def test_quantize_keeps_weights_packed(optc, tmp_path):
     assert "tensor<64x128xi4, #optc.quant<block = [1, 32], scale = f32>>" in ir
 
 
-# The policies whose products run on the CPU micro-kernel (packed codes
-# dequantized inside the product; MX and NVFP4 included), and those
-# decomposed into dequantize + matmul (codes that straddle bytes).
-ON_MICRO_KERNEL = {"int8": True, "int4-g32": True, "int2-g32": True,
-                   "uint1-g32": True, "mxfp4": True, "mxfp8": True, "nvfp4": True,
-                   "bfp12": True, "int3-g16": False, "mxfp6": False}
+# Every policy's products run on the CPU micro-kernel (packed codes
+# dequantized inside the product; MX, NVFP4 and codes that run into the
+# next byte included) where the rows of codes start on bytes, as here.
+ON_MICRO_KERNEL = ["int8", "int4-g32", "int3-g16", "int2-g32", "uint1-g32", "int5-g32",
+                   "mxfp4", "mxfp6", "mxfp8", "nvfp4", "bfp12"]
 
 
 @pytest.mark.parametrize("policy", ON_MICRO_KERNEL)
@@ -87,7 +86,7 @@ def test_quantize_policy_runs_on_the_micro_kernel(optc, tmp_path, policy):
                            "--emit=llvm", "-o", "-"],
                           capture_output=True, text=True, check=True).stdout
     calls = llvm.count("call void @optc_qmatmul_f32(")
-    assert calls == (2 if ON_MICRO_KERNEL[policy] else 0), calls
+    assert calls == 2, calls
 
 
 @pytest.mark.parametrize("policy,message", [

@@ -37,23 +37,30 @@ struct Case {
   int scaleKind = OPTC_QSCALE_F32;
   const formats::Format *scaleCodes = nullptr;
   bool tensorScale = false;
+  /// Float codes whose table is not sign-symmetric (the top half of the
+  /// table shifted by 1): the kernels must not assume it.
+  bool asymmetric = false;
 };
 
 /// The packed codes of row-major [n, k] codes of `bits` bits, each row
-/// starting on a byte (k * bits is a multiple of 8 in every case).
+/// starting on a byte (k * bits is a multiple of 8 in every case), a code
+/// running into the next byte where it does not fit.
 std::vector<uint8_t> pack(const std::vector<uint8_t> &codes, int64_t bits) {
   std::vector<uint8_t> out(codes.size() * bits / 8, 0);
   for (size_t i = 0; i < codes.size(); ++i) {
     size_t bit = i * bits;
-    out[bit / 8] |= static_cast<uint8_t>(codes[i] << (bit % 8));
+    unsigned shifted = static_cast<unsigned>(codes[i]) << (bit % 8);
+    out[bit / 8] |= static_cast<uint8_t>(shifted);
+    if (shifted >> 8)
+      out[bit / 8 + 1] |= static_cast<uint8_t>(shifted >> 8);
   }
   return out;
 }
 
 double valueOf(uint8_t code, int64_t bits, bool isSigned,
-               const formats::Format *format = nullptr) {
-  if (format)
-    return formats::decode(*format, code);
+               const std::vector<float> *table = nullptr) {
+  if (table)
+    return (*table)[code];
   int v = code;
   if (isSigned && (v >> (bits - 1)))
     v -= 1 << bits;
@@ -102,7 +109,8 @@ void check(const Case &c, const char *isa) {
   std::vector<float> codeValues;
   if (c.codes)
     for (uint32_t code = 0; code < c.codes->codeCount(); ++code)
-      codeValues.push_back(formats::decode(*c.codes, code));
+      codeValues.push_back(formats::decode(*c.codes, code) +
+                           (c.asymmetric && code >= 128 ? 1.0f : 0.0f));
   float tensorScale = 0.75f;
   // Finite codes: the reference's infinities and NaNs would compare to
   // nothing.
@@ -127,9 +135,11 @@ void check(const Case &c, const char *isa) {
         int64_t b = l / c.block;
         double zero =
             c.zeros ? valueOf(zeros[j * blocks + b], c.bits, c.isSigned) : 0;
-        double w =
-            (valueOf(codes[j * c.k + l], c.bits, c.isSigned, c.codes) - zero) *
-            scales[j * blocks + b] * (c.tensorScale ? tensorScale : 1.0f);
+        double w = (valueOf(codes[j * c.k + l], c.bits, c.isSigned,
+                            c.codes ? &codeValues : nullptr) -
+                    zero) *
+                   scales[j * blocks + b] *
+                   (c.tensorScale ? tensorScale : 1.0f);
         want += x[i * c.k + l] * w;
         magnitude += std::fabs(x[i * c.k + l] * w);
       }
@@ -182,6 +192,23 @@ TEST(QMatmulTest, MatchesDequantizeThenMultiply) {
        OPTC_QSCALE_TABLE8, &formats::kE8M0},
       {1, 3, 40, 8, 8, false, false, false, &formats::kF8E4M3FN,
        OPTC_QSCALE_F32},
+      {2, 4, 64, 8, 32, false, false, false, &formats::kF8E4M3FN,
+       OPTC_QSCALE_TABLE8, &formats::kE8M0, false, true},
+      // Codes that run into the next byte: 6 bits (MXFP6, int6) in whole
+      // 32-code steps and not, 3, 5 and 7 bits.
+      {2, 9, 128, 6, 32, false, false, false, &formats::kF6E2M3,
+       OPTC_QSCALE_TABLE8, &formats::kE8M0},
+      {1, 5, 64, 6, 32, false, false, false, &formats::kF6E3M2,
+       OPTC_QSCALE_TABLE8, &formats::kE8M0},
+      {3, 6, 96, 6, 32, true, true},
+      {1, 7, 64, 6, 64, false, true},
+      {1, 4, 40, 6, 20, true, false},
+      {2, 5, 64, 3, 16, true, true},
+      {1, 6, 80, 5, 40, false, true},
+      {1, 3, 64, 7, 32, true, false},
+      // Blocks of 16 with K a multiple of 32: two blocks a step.
+      {1, 6, 96, 4, 16, true, true},
+      {2, 3, 64, 4, 16, false, false, false, nullptr, OPTC_QSCALE_BF16},
   };
   const char *previous = std::getenv("OPTC_MICRO_KERNEL_ISA");
   std::string saved = previous ? previous : "";

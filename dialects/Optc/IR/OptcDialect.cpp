@@ -461,12 +461,13 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
     };
     const char *what =
         "{bits, block, scale_kind : i64, signed, zero_points, tensor_scale, "
-        "int8_activations : bool[, code_values : array<f32> of 2^bits "
+        "straddles, int8_activations : bool[, code_values : array<f32> of "
+        "2^bits "
         "values][, scale_values : array<f32> of 256 values, with scale_kind "
         "1]}";
     if (!integer("bits") || !integer("block") || !integer("scale_kind") ||
         !flag("signed") || !flag("zero_points") || !flag("tensor_scale") ||
-        !flag("int8_activations"))
+        !flag("straddles") || !flag("int8_activations"))
       return expected(what);
     int64_t bits = cast<IntegerAttr>(params.get("bits")).getInt();
     int64_t scaleKind = cast<IntegerAttr>(params.get("scale_kind")).getInt();
@@ -476,7 +477,7 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
         (params.get("code_values") &&
          (!codes || codes.size() != (int64_t(1) << bits))) ||
         (scaleKind == 1) != bool(scales) || (scales && scales.size() != 256) ||
-        params.size() != 7u + bool(codes) + bool(scales))
+        params.size() != 8u + bool(codes) + bool(scales))
       return expected(what);
     return success();
   }

@@ -127,7 +127,9 @@ struct LowerMicroKernelsPass
       if (param("bits") < 0 || param("block") < 1 ||
           param("int8_activations") < 0 || param("scale_kind") < 0 ||
           (param("scale_kind") == 1) != bool(table("scale_values")) ||
-          inputs.size() != 3u + zeros + tensorScale) {
+          param("straddles") < 0 ||
+          inputs.size() !=
+              3u + zeros + tensorScale + (param("straddles") == 1)) {
         op.emitOpError() << "is marked for " << kQMatmul
                          << " without the parameters optc.qmatmul gives";
         return signalPassFailure();
@@ -148,7 +150,7 @@ struct LowerMicroKernelsPass
           tables.address(b, loc, table("code_values")),
           constant(param("scale_kind")),
           tables.address(b, loc, table("scale_values")),
-          tensorScale ? addressOf(b, loc, inputs.back()) : constant(0)};
+          tensorScale ? addressOf(b, loc, inputs[3 + zeros]) : constant(0)};
       func::CallOp::create(b, loc, declaration, args);
       op.erase();
     }

@@ -13,14 +13,16 @@
 // the call. Should it ever reach the loop lowering as it is, its body
 // still computes the right numbers, slowly.
 //
-// The micro-kernel takes f32 activations and weights [N, K] of 1-, 2-, 4-
-// or 8-bit integer codes (with or without zero points), or FP4 / FP8
+// The micro-kernel takes f32 activations and weights [N, K] of integer
+// codes of 1 to 8 bits (with or without zero points), or FP4 / FP6 / FP8
 // codes (MX, NVFP4), each row starting on a byte, with scales per row or
 // per block along K: f32, f16, bf16, or 8-bit floats (E8M0, E4M3), and an
 // optional tensor scale. Float codes and 8-bit scales reach it as tables
 // of their values (optc::codeValuesOf, the numerics library's decoding).
-// --optc-decompose lowers other quantized products (FP6 and 3-, 5-, 6-,
-// 7-bit codes, whose codes straddle bytes) as dequantize, then matmul.
+// Codes of 3, 5, 6 or 7 bits may run into the next byte: the generic then
+// reads the packed bytes twice, at the code's first and last bit.
+// --optc-decompose lowers other quantized products (rows that do not start
+// on a byte, other types, dynamic shapes) as dequantize, then matmul.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +42,8 @@ bool runsOnMicroKernel(QuantizedMatmulOp op) {
   RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
   Type code = rhs.getElementType(), scale = op.getScales().getType();
   scale = cast<RankedTensorType>(scale).getElementType();
-  bool floatCode =
-      isa<Float4E2M1FNType, Float8E4M3FNType, Float8E5M2Type>(code);
+  bool floatCode = isa<Float4E2M1FNType, Float6E2M3FNType, Float6E3M2FNType,
+                       Float8E4M3FNType, Float8E5M2Type>(code);
   if (!op.getRhsTransposed() || !lhs.hasStaticShape() ||
       !rhs.hasStaticShape() || !lhs.getElementType().isF32() ||
       !(isa<IntegerType>(code) || floatCode) ||
@@ -52,8 +54,8 @@ bool runsOnMicroKernel(QuantizedMatmulOp op) {
     return false;
   unsigned bits = code.getIntOrFloatBitWidth();
   int64_t k = rhs.getDimSize(1);
-  return 8 % bits == 0 && getQuantEncoding(rhs).getBlock()[0] == 1 &&
-         k * bits % 8 == 0 && k > 0 && rhs.getDimSize(0) > 0;
+  return getQuantEncoding(rhs).getBlock()[0] == 1 && k * bits % 8 == 0 &&
+         k > 0 && rhs.getDimSize(0) > 0;
 }
 
 } // namespace mlir::optc::lowering
@@ -116,6 +118,14 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
       inputs.push_back(tensorScale);
       maps.push_back(AffineMap::get(3, 0, {}, context));
     }
+    // The byte of the code's last bit, where codes straddle bytes.
+    bool straddles = 8 % bits != 0;
+    if (straddles) {
+      inputs.push_back(adaptor.getRhs());
+      maps.push_back(AffineMap::get(
+          3, 0, {(dn * (k * bits) + dk * bits + (bits - 1)).floorDiv(8)},
+          context));
+    }
     maps.push_back(AffineMap::get(3, 0, {dm, dn}, context));
     Type f32 = rewriter.getF32Type();
     Value init = filledTensor(rewriter, loc, RankedTensorType::get({m, n}, f32),
@@ -142,6 +152,15 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
                   i32(bits)),
               i32(8));
           Value byte = arith::ExtUIOp::create(b, l, b.getI32Type(), args[1]);
+          if (straddles) // the last byte above the first (the same byte
+                         // where the code fits in one; its bits are masked)
+            byte = arith::OrIOp::create(
+                b, l, byte,
+                arith::ShLIOp::create(
+                    b, l,
+                    arith::ExtUIOp::create(b, l, b.getI32Type(),
+                                           args[args.size() - 2]),
+                    i32(8)));
           Value shifted = arith::TruncIOp::create(
               b, l, b.getI8Type(), arith::ShRUIOp::create(b, l, byte, shift));
           Value value = decodeCode(b, l, shifted, code);
@@ -169,6 +188,7 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
         named("block", rewriter.getI64IntegerAttr(block)),
         named("zero_points", rewriter.getBoolAttr(bool(zeros))),
         named("tensor_scale", rewriter.getBoolAttr(bool(tensorScale))),
+        named("straddles", rewriter.getBoolAttr(straddles)),
         named("int8_activations",
               rewriter.getBoolAttr(op.getInt8Activations()))};
     if (std::optional<std::vector<float>> values = codeValuesOf(code))

@@ -280,8 +280,8 @@ module attributes {optc.weights = [], optc.weights_size = 0 : i64, optc.weights_
 #x = affine_map<(d0, d1, d2) -> (d0, d2)>
 #y = affine_map<(d0, d1, d2) -> (d0, d1)>
 func.func @qmatmul_table(%x: memref<1x8xf32>, %y: memref<1x2xf32>) {
-  // expected-error @+1 {{'optc.qmatmul' must be {bits, block, scale_kind : i64, signed, zero_points, tensor_scale, int8_activations : bool[, code_values : array<f32> of 2^bits values][, scale_values : array<f32> of 256 values, with scale_kind 1]}}}
-  linalg.generic {indexing_maps = [#x, #y], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x : memref<1x8xf32>) outs(%y : memref<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 8 : i64, scale_kind = 0 : i64, signed = false, zero_points = false, tensor_scale = false, int8_activations = false, code_values = array<f32: 0.0, 1.0>}} {
+  // expected-error @+1 {{'optc.qmatmul' must be {bits, block, scale_kind : i64, signed, zero_points, tensor_scale, straddles, int8_activations : bool[, code_values : array<f32> of 2^bits values][, scale_values : array<f32> of 256 values, with scale_kind 1]}}}
+  linalg.generic {indexing_maps = [#x, #y], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x : memref<1x8xf32>) outs(%y : memref<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 8 : i64, scale_kind = 0 : i64, signed = false, zero_points = false, tensor_scale = false, straddles = false, int8_activations = false, code_values = array<f32: 0.0, 1.0>}} {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %out : f32
   }
@@ -293,7 +293,7 @@ func.func @qmatmul_table(%x: memref<1x8xf32>, %y: memref<1x2xf32>) {
 // optc.qmatmul: 8-bit scales (scale_kind 1) come with their table.
 func.func @qmatmul_scales(%x: memref<1x8xf32>, %y: memref<1x2xf32>) {
   // expected-error @+1 {{'optc.qmatmul' must be {bits}}
-  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x : memref<1x8xf32>) outs(%y : memref<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 8 : i64, scale_kind = 1 : i64, signed = false, zero_points = false, tensor_scale = false, int8_activations = false}} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x : memref<1x8xf32>) outs(%y : memref<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 8 : i64, scale_kind = 1 : i64, signed = false, zero_points = false, tensor_scale = false, straddles = false, int8_activations = false}} {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %out : f32
   }

@@ -92,7 +92,7 @@ func.func @dynamic(%q: tensor<?x64xi4, #optc.quant<block = [1, 32], scale = f32>
 // CHECK-LABEL: func.func @micro_kernel
 // CHECK: %[[X6:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
 // CHECK: %[[ZERO:.*]] = linalg.fill
-// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[BYTE]], #[[BLOCK]], #[[BLOCK]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%[[X6]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xf32>, tensor<256xi8>, tensor<8x2xf32>, tensor<8x2xi8>) outs(%[[ZERO]] : tensor<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, int8_activations = false, scale_kind = 0 : i64, signed = true, tensor_scale = false, zero_points = true}}
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[BYTE]], #[[BLOCK]], #[[BLOCK]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%[[X6]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xf32>, tensor<256xi8>, tensor<8x2xf32>, tensor<8x2xi8>) outs(%[[ZERO]] : tensor<6x8xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 32 : i64, int8_activations = false, scale_kind = 0 : i64, signed = true, straddles = false, tensor_scale = false, zero_points = true}}
 // CHECK: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 8]
 func.func @micro_kernel(%x: tensor<2x3x64xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, %s: tensor<8x2xf32>, %z: tensor<8x2xi4>) -> tensor<2x3x8xf32> {
   %y = optc.quantized_matmul %x, %w, %s zero_points %z {rhs_transposed} : (tensor<2x3x64xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xi4>) -> tensor<2x3x8xf32>
@@ -108,11 +108,32 @@ func.func @micro_kernel(%x: tensor<2x3x64xf32>, %w: tensor<8x64xi4, #optc.quant<
 // CHECK-LABEL: func.func @nvfp4
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #[[ONE]], #{{.*}}], {{.*}} library_call = "optc_qmatmul_f32"} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x64xf32>, tensor<32xi8>, tensor<1x4xi8>, tensor<f32>)
 // CHECK-SAME: optc.qmatmul = {bits = 4 : i64, block = 16 : i64, code_values = array<f32: 0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00>, int8_activations = false, scale_kind = 1 : i64, scale_values = array<f32: 0.000000e+00, 0.001953125, 3.906250e-03,
-// CHECK-SAME: signed = false, tensor_scale = true, zero_points = false}
+// CHECK-SAME: signed = false, straddles = false, tensor_scale = true, zero_points = false}
 // CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: i8, %{{.*}}: i8, %[[T:.*]]: f32, %{{.*}}: f32):
 // CHECK: %[[S:.*]] = arith.mulf %{{.*}}, %[[T]] : f32
 // CHECK: arith.mulf %{{.*}}, %[[S]] : f32
 func.func @nvfp4(%x: tensor<1x64xf32>, %w: tensor<1x64xf4E2M1FN, #optc.quant<block = [1, 16], scale = f8E4M3FN, tensor_scale>>, %s: tensor<1x4xf8E4M3FN>, %t: tensor<f32>) -> tensor<1x1xf32> {
   %y = optc.quantized_matmul %x, %w, %s tensor_scale %t {rhs_transposed} : (tensor<1x64xf32>, tensor<1x64xf4E2M1FN, #optc.quant<block = [1, 16], scale = f8E4M3FN, tensor_scale>>, tensor<1x4xf8E4M3FN>, tensor<f32>) -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
+}
+
+// -----
+
+// MXFP6 on the micro-kernel: 6-bit codes may run into the next byte, so
+// the packed bytes are read twice, at the code's first and last bit; the
+// body joins them (bytes [n * 48 + k * 6 / 8] and [(n * 384 + k * 6 + 5) / 8]).
+// CHECK-DAG: #[[FIRST:.*]] = affine_map<(d0, d1, d2) -> (d1 * 48 + (d2 * 6) floordiv 8)>
+// CHECK-DAG: #[[LAST:.*]] = affine_map<(d0, d1, d2) -> ((d1 * 384 + d2 * 6 + 5) floordiv 8)>
+// CHECK-LABEL: func.func @mxfp6
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[FIRST]], #{{.*}}, #[[LAST]], #{{.*}}], {{.*}} library_call = "optc_qmatmul_f32"} ins(%{{.*}}, %[[W:.*]], %{{.*}}, %[[W]] : tensor<2x64xf32>, tensor<144xi8>, tensor<3x2xi8>, tensor<144xi8>)
+// CHECK-SAME: optc.qmatmul = {bits = 6 : i64, block = 32 : i64, code_values = array<f32: 0.000000e+00, 1.250000e-01,
+// CHECK-SAME: straddles = true
+// CHECK: ^bb0(%{{.*}}: f32, %[[B0:.*]]: i8, %{{.*}}: i8, %[[B1:.*]]: i8, %{{.*}}: f32):
+// CHECK: %[[LO:.*]] = arith.extui %[[B0]] : i8 to i32
+// CHECK: %[[HI:.*]] = arith.extui %[[B1]] : i8 to i32
+// CHECK: %[[UP:.*]] = arith.shli %[[HI]], %{{.*}} : i32
+// CHECK: arith.ori %[[LO]], %[[UP]] : i32
+func.func @mxfp6(%x: tensor<2x64xf32>, %w: tensor<3x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, %s: tensor<3x2xf8E8M0FNU>) -> tensor<2x3xf32> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<2x64xf32>, tensor<3x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<3x2xf8E8M0FNU>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
 }

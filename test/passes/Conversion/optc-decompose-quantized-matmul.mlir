@@ -1,25 +1,34 @@
 // RUN: optc-opt %s --optc-decompose -split-input-file | FileCheck %s
-// Quantized products the CPU micro-kernel does not run (here: MXFP6's
-// float codes, which straddle bytes, and 3-bit integers) are dequantized,
-// then multiplied; those it runs (integer codes of 1, 2, 4 or 8 bits,
-// MXFP4, NVFP4, MXFP8) stay.
+// Quantized products the CPU micro-kernel does not run (here: rows of 3-bit
+// codes that do not start on a byte, f16 activations) are dequantized,
+// then multiplied; those it runs (integer codes of 1 to 8 bits, MXFP4,
+// MXFP6, MXFP8, NVFP4) stay.
 
-// CHECK-LABEL: func.func @mxfp6
-// CHECK: %[[W:.*]] = optc.dequantize %{{.*}}, %{{.*}} : ({{.*}}) -> tensor<8x64xf32>
+// CHECK-LABEL: func.func @int3_unaligned_rows
+// CHECK: %[[W:.*]] = optc.dequantize %{{.*}}, %{{.*}} : ({{.*}}) -> tensor<8x60xf32>
 // CHECK: %[[T:.*]] = optc.transpose %[[W]] {permutation = array<i64: 1, 0>}
-// CHECK: optc.matmul %{{.*}}, %[[T]] : (tensor<1x64xf32>, tensor<64x8xf32>) -> tensor<1x8xf32>
-func.func @mxfp6(%x: tensor<1x64xf32>, %w: tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, %s: tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32> {
-  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32>
+// CHECK: optc.matmul %{{.*}}, %[[T]] : (tensor<1x60xf32>, tensor<60x8xf32>) -> tensor<1x8xf32>
+func.func @int3_unaligned_rows(%x: tensor<1x60xf32>, %w: tensor<8x60xi3, #optc.quant<block = [1, 20], scale = f32>>, %s: tensor<8x3xf32>) -> tensor<1x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x60xf32>, tensor<8x60xi3, #optc.quant<block = [1, 20], scale = f32>>, tensor<8x3xf32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
 
 // -----
 
-// CHECK-LABEL: func.func @int3
+// CHECK-LABEL: func.func @f16_activations
 // CHECK: optc.dequantize
 // CHECK: optc.matmul
-func.func @int3(%x: tensor<1x64xf32>, %w: tensor<8x64xi3, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<8x2xf32>) -> tensor<1x8xf32> {
-  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xi3, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x2xf32>) -> tensor<1x8xf32>
+func.func @f16_activations(%x: tensor<1x64xf16>, %w: tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f16>>, %s: tensor<8x2xf16>) -> tensor<1x8xf16> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf16>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f16>>, tensor<8x2xf16>) -> tensor<1x8xf16>
+  return %y : tensor<1x8xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mxfp6
+// CHECK-NEXT: optc.quantized_matmul
+func.func @mxfp6(%x: tensor<1x64xf32>, %w: tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, %s: tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32> {
+  %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<8x2xf8E8M0FNU>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
 

@@ -107,7 +107,7 @@ func.func private @k9_micro_kernel(%x: tensor<1x64xf32>, %w: tensor<64xi8>, %s: 
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x2xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
-  %y = linalg.generic {indexing_maps = [#xk, #wk, #sk, #tk, #yk], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x, %w, %s, %t : tensor<1x64xf32>, tensor<64xi8>, tensor<2x4xi8>, tensor<f32>) outs(%init : tensor<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 16 : i64, scale_kind = 0 : i64, signed = false, zero_points = false, tensor_scale = true, int8_activations = false}} {
+  %y = linalg.generic {indexing_maps = [#xk, #wk, #sk, #tk, #yk], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_qmatmul_f32"} ins(%x, %w, %s, %t : tensor<1x64xf32>, tensor<64xi8>, tensor<2x4xi8>, tensor<f32>) outs(%init : tensor<1x2xf32>) attrs = {optc.qmatmul = {bits = 4 : i64, block = 16 : i64, scale_kind = 0 : i64, signed = false, zero_points = false, tensor_scale = true, straddles = false, int8_activations = false}} {
   ^bb0(%in: f32, %c: i8, %sc: i8, %ts: f32, %out: f32):
     %p = arith.mulf %in, %ts : f32
     %a = arith.addf %out, %p : f32
