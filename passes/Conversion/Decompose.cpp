@@ -226,12 +226,51 @@ struct DecomposeQuantizedMatmul : public OpRewritePattern<QuantizedMatmulOp> {
   }
 };
 
+/// An 8-bit integer product the CPU micro-kernel does not run: both
+/// operands widened to i32, less their zero points (lhs's per row as a
+/// column), then an i32 matrix product.
+struct DecomposeIntegerMatmul : public OpRewritePattern<IntegerMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IntegerMatmulOp op,
+                                PatternRewriter &b) const override {
+    if (lowering::runsOnIntegerKernel(op))
+      return failure();
+    Location loc = op.getLoc();
+    Type i32 = b.getI32Type();
+    Value lhs = castTo(b, loc, op.getLhs(), i32);
+    Value rhs = castTo(b, loc, op.getRhs(), i32);
+    if (Value zero = op.getLhsZeroPoint()) {
+      zero = castTo(b, loc, zero, i32);
+      auto type = cast<RankedTensorType>(zero.getType());
+      if (type.getRank() == 1 && type.getDimSize(0) != 1)
+        zero = ReshapeOp::create(b, loc, zero,
+                                 SmallVector<int64_t>{type.getDimSize(0), 1});
+      lhs = SubOp::create(b, loc, lhs, zero);
+    }
+    if (Value zero = op.getRhsZeroPoint()) {
+      zero = castTo(b, loc, zero, i32);
+      // One a column: [N] broadcasts along [K, N]; along [N, K] as [N, 1].
+      auto type = cast<RankedTensorType>(zero.getType());
+      if (op.getRhsTransposed() && type.getRank() == 1 &&
+          type.getDimSize(0) != 1)
+        zero = ReshapeOp::create(b, loc, zero,
+                                 SmallVector<int64_t>{type.getDimSize(0), 1});
+      rhs = SubOp::create(b, loc, rhs, zero);
+    }
+    if (op.getRhsTransposed())
+      rhs = TransposeOp::create(b, loc, rhs, SmallVector<int64_t>{1, 0});
+    b.replaceOpWithNewOp<MatmulOp>(op, op.getType(), lhs, rhs);
+    return success();
+  }
+};
+
 struct DecomposePass
     : public mlir::optc::impl::OptcDecomposeBase<DecomposePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeLayerNorm, DecomposeRmsNorm, DecomposeBatchNorm,
-                 DecomposeGroupNorm, DecomposeQuantizedMatmul>(&getContext());
+                 DecomposeGroupNorm, DecomposeQuantizedMatmul,
+                 DecomposeIntegerMatmul>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

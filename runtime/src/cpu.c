@@ -10,6 +10,7 @@
  *===-----------------------------------------------------------------------===*/
 #include "optc/runtime_support.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -108,3 +109,26 @@ int optc_cpu_has_feature(const char *name) {
 }
 
 #endif
+
+int optc_micro_kernel_isa(void) {
+  static _Atomic int known = -1;
+  int isa = known;
+  if (isa < 0) {
+    isa = 0;
+    if (optc_cpu_has_feature("avx2") == 1 && optc_cpu_has_feature("fma") == 1)
+      isa |= OPTC_ISA_AVX2;
+    if ((isa & OPTC_ISA_AVX2) && optc_cpu_has_feature("avx512f") == 1 &&
+        optc_cpu_has_feature("avx512bw") == 1 &&
+        optc_cpu_has_feature("avx512vl") == 1)
+      isa |= OPTC_ISA_AVX512;
+    if ((isa & OPTC_ISA_AVX512) && optc_cpu_has_feature("avx512vnni") == 1)
+      isa |= OPTC_ISA_AVX512_VNNI;
+    known = isa;
+  }
+  const char *cap = getenv("OPTC_MICRO_KERNEL_ISA");
+  if (cap && strcmp(cap, "portable") == 0)
+    return 0;
+  if (cap && strcmp(cap, "avx2") == 0)
+    return isa & OPTC_ISA_AVX2;
+  return isa;
+}

@@ -555,31 +555,6 @@ rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
 }
 #endif
 
-#ifdef OPTC_X86
-enum { kAvx2 = 1, kAvx512 = 2, kVnni = 4 };
-
-/* Whether the CPU has all of `features`, asked once per process: CPUID
- * traps to the hypervisor in a virtual machine, which costs microseconds
- * a call. */
-static int cpuHas(int features) {
-  static _Atomic int known = -1;
-  int bits = known;
-  if (bits < 0) {
-    bits = 0;
-    if (optc_cpu_has_feature("avx2") == 1 && optc_cpu_has_feature("fma") == 1)
-      bits |= kAvx2;
-    if (optc_cpu_has_feature("avx512f") == 1 &&
-        optc_cpu_has_feature("avx512bw") == 1 &&
-        optc_cpu_has_feature("avx512vl") == 1)
-      bits |= kAvx512;
-    if ((bits & kAvx512) && optc_cpu_has_feature("avx512vnni") == 1)
-      bits |= kVnni;
-    known = bits;
-  }
-  return (bits & features) == features;
-}
-#endif
-
 /* The kernel for `q` and what it needs prepared: x reordered per chunk of
  * `*chunk` codes (0: not), x quantized to int8 (`*int8`). The widest the
  * CPU runs, capped by $OPTC_MICRO_KERNEL_ISA ("avx2" or "portable"; tests
@@ -590,17 +565,15 @@ static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
   *chunk = 0;
   *int8 = 0;
 #ifdef OPTC_X86
-  const char *cap = getenv("OPTC_MICRO_KERNEL_ISA");
-  int portable = cap && strcmp(cap, "portable") == 0;
-  int avx2Only = cap && strcmp(cap, "avx2") == 0;
-  int avx512 = !portable && !avx2Only && cpuHas(kAvx512);
+  int isa = optc_micro_kernel_isa();
+  int avx512 = (isa & OPTC_ISA_AVX512) != 0;
   int wide = q->bits == 4 || q->bits == 8;
   /* Blocks of whole 32-code steps; or NVFP4's blocks of 16, two a step. */
   int steps = (q->block % 32 == 0 && q->k % q->block == 0) ||
               (q->bits == 4 && q->block == 16 && q->k % 32 == 0);
   if (avx512 && int8Activations && q->bits == 4 && !q->codeValues &&
       (q->block == 32 || q->block % 64 == 0) && q->k % 64 == 0 &&
-      cpuHas(kVnni)) {
+      (isa & OPTC_ISA_AVX512_VNNI)) {
     *int8 = 1;
     return rowVnni;
   }
@@ -608,8 +581,8 @@ static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
     *chunk = 32;
     return rowAvx512;
   }
-  if (!portable && wide && q->block % 16 == 0 && q->k % q->block == 0 &&
-      cpuHas(kAvx2)) {
+  if ((isa & OPTC_ISA_AVX2) && wide && q->block % 16 == 0 &&
+      q->k % q->block == 0) {
     *chunk = 16;
     return rowAvx2;
   }

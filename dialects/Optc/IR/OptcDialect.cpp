@@ -326,7 +326,7 @@ static constexpr KnownAttribute kKnownAttributes[] = {
     {"optc.interface", OnModule},         {"optc.run_time_checks", OnModule},
     {"optc.arena_size", OnModule},        {"optc.weights", OnModule},
     {"optc.weights_size", OnModule},      {"optc.weights_id", OnModule},
-    {"optc.qmatmul", OnMicroKernel},
+    {"optc.qmatmul", OnMicroKernel},      {"optc.igemm", OnMicroKernel},
 };
 
 static std::string describePlaces(unsigned places) {
@@ -479,6 +479,24 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
         (scaleKind == 1) != bool(scales) || (scales && scales.size() != 256) ||
         params.size() != 8u + bool(codes) + bool(scales))
       return expected(what);
+    return success();
+  }
+  if (name == "optc.igemm") {
+    // The parameters of optc_igemm_i32 (QuantizedMatmul.cpp).
+    auto params = dyn_cast<DictionaryAttr>(value);
+    auto flag = [&](StringRef key) {
+      return params && isa_and_nonnull<BoolAttr>(params.get(key));
+    };
+    auto zero = [&](StringRef key) {
+      auto i = params ? dyn_cast_or_null<IntegerAttr>(params.get(key))
+                      : IntegerAttr();
+      return i && i.getType().isInteger(64) && i.getInt() >= 0 &&
+             i.getInt() <= 2;
+    };
+    if (!flag("a_signed") || !flag("b_signed") || !flag("b_transposed") ||
+        !zero("a_zero") || !zero("b_zero") || params.size() != 5)
+      return expected("{a_signed, b_signed, b_transposed : bool, a_zero, "
+                      "b_zero : i64 0 (none), 1 (one) or 2 (one a row)}");
     return success();
   }
   if (name == "optc.kernel" || name == "optc.run_time_checks") {

@@ -42,6 +42,9 @@ std::optional<std::vector<uint8_t>> packedCodesOf(ElementsAttr value);
 /// bits, any encoding) whose element i has the bits `codes[i]`.
 DenseElementsAttr codesConstant(ShapedType type, ArrayRef<uint32_t> codes);
 
+/// The f32 values of a constant of float elements (dense, or a blob of
+/// any float type, f8E8M0FNU included), or nullopt.
+std::optional<std::vector<float>> constantFloatsOf(Attribute value);
 /// The f32 value of every code of the narrow float type `element` (a float
 /// code type, or an 8-bit scale type: f8E8M0FNU, f8E4M3FN), in code order,
 /// as the numerics library (optc::formats) decodes them; nullopt for other

@@ -308,6 +308,52 @@ LogicalResult QuantizedMatmulOp::verify() {
   return success();
 }
 
+LogicalResult IntegerMatmulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  auto result = cast<RankedTensorType>(getType());
+  auto isByte = [](Type t) { return t.getIntOrFloatBitWidth() == 8; };
+  if (lhs.getRank() < 2 || rhs.getRank() != 2 ||
+      !isByte(lhs.getElementType()) || !isByte(rhs.getElementType()))
+    return emitOpError() << "multiplies [..., M, K] bytes by 2-D bytes, found "
+                         << lhs << " and " << rhs;
+  int64_t k = rhs.getDimSize(getRhsTransposed() ? 1 : 0);
+  int64_t n = rhs.getDimSize(getRhsTransposed() ? 0 : 1);
+  int64_t m = lhs.getDimSize(lhs.getRank() - 2);
+  int64_t lhsK = lhs.getShape().back();
+  SmallVector<int64_t> want(lhs.getShape());
+  want.back() = n;
+  auto i32 = IntegerType::get(getContext(), 32);
+  if ((!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(k) &&
+       lhsK != k) ||
+      result.getElementType() != i32 ||
+      failed(verifyCompatibleShape(result.getShape(), want)))
+    return emitOpError() << "multiplies " << lhs << " by " << rhs
+                         << (getRhsTransposed() ? " (transposed)" : "")
+                         << " into " << result << "; expected "
+                         << RankedTensorType::get(want, i32);
+  // A zero point: one value, or one per row (lhs) / column (rhs).
+  auto checkZero = [&](Value zero, RankedTensorType of, int64_t per,
+                       StringRef name) -> LogicalResult {
+    if (!zero)
+      return success();
+    auto type = cast<RankedTensorType>(zero.getType());
+    bool one =
+        type.getRank() == 0 || (type.getRank() == 1 && type.getDimSize(0) == 1);
+    bool each = type.getRank() == 1 &&
+                (type.getDimSize(0) == per || ShapedType::isDynamic(per) ||
+                 type.isDynamicDim(0));
+    if (type.getElementType() != of.getElementType() || !(one || each))
+      return emitOpError() << "needs " << name << " of one "
+                           << of.getElementType() << " or one per "
+                           << (name == "lhs_zero_point" ? "row" : "column")
+                           << ", found " << type;
+    return success();
+  };
+  return failure(
+      failed(checkZero(getLhsZeroPoint(), lhs, m, "lhs_zero_point")) ||
+      failed(checkZero(getRhsZeroPoint(), rhs, n, "rhs_zero_point")));
+}
+
 //===----------------------------------------------------------------------===//
 // Folding quantize and dequantize: formats::encode and decode
 //===----------------------------------------------------------------------===//
@@ -329,9 +375,9 @@ std::optional<formats::Format> codeFormat(Type code) {
       .Default([](Type) { return std::nullopt; });
 }
 
-/// The f32 values of a float constant (exact for every scale type), or
-/// nullopt.
-std::optional<std::vector<float>> floatsOf(Attribute attr) {
+} // namespace
+
+std::optional<std::vector<float>> optc::constantFloatsOf(Attribute attr) {
   auto value = dyn_cast_or_null<ElementsAttr>(attr);
   auto type = value ? dyn_cast<FloatType>(value.getElementType()) : nullptr;
   if (!type)
@@ -362,6 +408,8 @@ std::optional<std::vector<float>> floatsOf(Attribute attr) {
   }
   return out;
 }
+
+namespace {
 
 /// For each element of `shape`, the position of its block's scale.
 std::vector<int64_t> blockOfEach(ArrayRef<int64_t> shape, QuantAttr quant) {
@@ -394,12 +442,12 @@ std::optional<FoldedBlocks> foldedBlocks(RankedTensorType codes,
                                          bool hasZeros, Attribute tensorScale,
                                          bool hasTensorScale) {
   FoldedBlocks out;
-  std::optional<std::vector<float>> s = floatsOf(scales);
+  std::optional<std::vector<float>> s = constantFloatsOf(scales);
   if (!s || (hasZeros && !zeros) || (hasTensorScale && !tensorScale))
     return std::nullopt;
   out.scales = std::move(*s);
   if (hasTensorScale) {
-    std::optional<std::vector<float>> t = floatsOf(tensorScale);
+    std::optional<std::vector<float>> t = constantFloatsOf(tensorScale);
     if (!t || t->size() != 1)
       return std::nullopt;
     for (float &scale : out.scales)
@@ -441,7 +489,7 @@ std::optional<std::vector<float>> optc::codeValuesOf(Type element) {
 OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
   RankedTensorType codes = getType();
   std::optional<formats::Format> format = codeFormat(codes.getElementType());
-  std::optional<std::vector<float>> x = floatsOf(adaptor.getInput());
+  std::optional<std::vector<float>> x = constantFloatsOf(adaptor.getInput());
   if (!foldable(codes) || !format || !x)
     return {};
   std::optional<FoldedBlocks> blocks = foldedBlocks(

@@ -155,4 +155,39 @@ def Optc_QuantizedMatmulOp : Optc_Op<"quantized_matmul",
   let hasVerifier = 1;
 }
 
+def Optc_IntegerMatmulOp : Optc_Op<"integer_matmul",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "A product of 8-bit integer matrices, summed in i32";
+  let description = [{
+    ONNX's MatMulInteger for 2-D weights: `(lhs - lhs_zero_point) .
+    (rhs - rhs_zero_point)` in i32, `lhs` `[..., M, K]` and `rhs` `[K, N]`
+    (or `[N, K]` with `rhs_transposed`) of signed or unsigned bytes.
+    `lhs_zero_point` is one value (`tensor<T>` or `tensor<1xT>`) or one a
+    row of lhs (`[M]`); `rhs_zero_point` one value or one a column of the
+    product (`[N]`); each of lhs's and rhs's element type. The result is
+    `tensor<[..., M, N] x i32>`.
+
+    It is the integer core of the 8-bit products onnxruntime's quantization
+    tools write (MatMulInteger, QLinearMatMul), kept as one op so that code
+    generation can run it on 8-bit dot-product instructions (on the CPU, a
+    micro-kernel with AVX-512 VNNI; see docs/low-precision.md) instead of
+    widening both operands to i32.
+
+    ```mlir
+    %y = optc.integer_matmul %a, %w zero_points %za, %zw
+        : (tensor<128x768xui8>, tensor<768x3072xi8>, tensor<ui8>, tensor<i8>)
+        -> tensor<128x3072xi32>
+    ```
+  }];
+  let arguments = (ins Optc_IntTensor:$lhs, Optc_IntTensor:$rhs,
+                       Optional<Optc_IntTensor>:$lhs_zero_point,
+                       Optional<Optc_IntTensor>:$rhs_zero_point,
+                       UnitAttr:$rhs_transposed);
+  let results = (outs Optc_IntTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs (`lhs_zero_point` $lhs_zero_point^)? "
+                       "(`rhs_zero_point` $rhs_zero_point^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD

@@ -320,6 +320,12 @@ void registerMicrosoftOps(OpRegistry &registry);
 /// `intType` and cast to it, like QuantizeLinear (Quant.cpp).
 FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType);
 
+/// Fails, naming the node and the input `name`, when `scale` is a constant
+/// with an element that is zero, negative, NaN or infinite: quantization
+/// scales must be positive and finite (Quant.cpp). Scales known only at
+/// run time are not checked.
+LogicalResult checkScales(NodeContext &ctx, Value scale, llvm::StringRef name);
+
 /// QLinearMatMul's and QLinearConv's output: the i32 accumulator times
 /// `factor` (input scales / output scale, broadcast to it), plus the output
 /// zero point when there is one, rounded and saturated to the zero point's

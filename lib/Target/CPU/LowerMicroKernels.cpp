@@ -22,6 +22,7 @@ namespace mlir::optc {
 using namespace mlir;
 
 static constexpr llvm::StringLiteral kQMatmul = "optc_qmatmul_f32";
+static constexpr llvm::StringLiteral kIGemm = "optc_igemm_i32";
 
 /// The address of the first element of `buffer` as an i64.
 static Value addressOf(OpBuilder &b, Location loc, Value buffer) {
@@ -71,6 +72,113 @@ private:
 };
 
 namespace {
+/// The integer value of `params[name]` (a bool as 0 or 1), -1 if absent.
+int64_t paramOf(DictionaryAttr params, StringRef name) {
+  Attribute a = params ? params.get(name) : Attribute();
+  if (auto flag = dyn_cast_or_null<BoolAttr>(a))
+    return flag.getValue();
+  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
+    return i.getInt();
+  return -1;
+}
+
+/// The private declaration of the runtime's `name`, taking `count` i64s.
+func::FuncOp declare(ModuleOp module, StringRef name, unsigned count) {
+  if (auto existing = SymbolTable(module).lookup<func::FuncOp>(name))
+    return existing;
+  OpBuilder b(module.getBodyRegion());
+  auto declaration = func::FuncOp::create(
+      b, module.getLoc(), name,
+      b.getFunctionType(SmallVector<Type>(count, b.getI64Type()), {}));
+  declaration.setPrivate();
+  return declaration;
+}
+
+/// The call of optc_qmatmul_f32 for `op`, or failure (reported).
+LogicalResult lowerQMatmul(OpBuilder &b, linalg::GenericOp op, Tables &tables,
+                           ModuleOp module) {
+  auto params = op->getAttrOfType<DictionaryAttr>("optc.qmatmul");
+  Location loc = op.getLoc();
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  auto param = [&](StringRef name) { return paramOf(params, name); };
+  SmallVector<Value> inputs = op.getDpsInputs();
+  Value output = op.getDpsInits()[0];
+  auto x = cast<MemRefType>(inputs[0].getType());
+  auto y = cast<MemRefType>(output.getType());
+  int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
+  bool zeros = param("zero_points") == 1;
+  bool tensorScale = param("tensor_scale") == 1;
+  auto table = [&](StringRef name) {
+    return params ? dyn_cast_or_null<DenseF32ArrayAttr>(params.get(name))
+                  : DenseF32ArrayAttr();
+  };
+  if (param("bits") < 0 || param("block") < 1 ||
+      param("int8_activations") < 0 || param("scale_kind") < 0 ||
+      (param("scale_kind") == 1) != bool(table("scale_values")) ||
+      param("straddles") < 0 ||
+      inputs.size() != 3u + zeros + tensorScale + (param("straddles") == 1))
+    return op.emitOpError() << "is marked for " << kQMatmul
+                            << " without the parameters optc.qmatmul gives";
+  SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
+                             addressOf(b, loc, inputs[1]),
+                             addressOf(b, loc, inputs[2]),
+                             zeros ? addressOf(b, loc, inputs[3]) : constant(0),
+                             addressOf(b, loc, output),
+                             constant(m),
+                             constant(n),
+                             constant(k),
+                             constant(param("bits")),
+                             constant(param("signed")),
+                             constant(param("block")),
+                             constant(param("int8_activations")),
+                             tables.address(b, loc, table("code_values")),
+                             constant(param("scale_kind")),
+                             tables.address(b, loc, table("scale_values")),
+                             tensorScale ? addressOf(b, loc, inputs[3 + zeros])
+                                         : constant(0)};
+  func::CallOp::create(b, loc, declare(module, kQMatmul, 16), args);
+  return success();
+}
+
+/// The call of optc_igemm_i32 for `op`, or failure (reported).
+LogicalResult lowerIGemm(OpBuilder &b, linalg::GenericOp op, ModuleOp module) {
+  auto params = op->getAttrOfType<DictionaryAttr>("optc.igemm");
+  Location loc = op.getLoc();
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  auto param = [&](StringRef name) { return paramOf(params, name); };
+  SmallVector<Value> inputs = op.getDpsInputs();
+  Value output = op.getDpsInits()[0];
+  auto a = cast<MemRefType>(inputs[0].getType());
+  auto c = cast<MemRefType>(output.getType());
+  int64_t m = a.getDimSize(0), k = a.getDimSize(1), n = c.getDimSize(1);
+  int64_t aZero = param("a_zero"), bZero = param("b_zero");
+  if (param("a_signed") < 0 || param("b_signed") < 0 ||
+      param("b_transposed") < 0 || aZero < 0 || aZero > 2 || bZero < 0 ||
+      bZero > 2 || inputs.size() != 2u + (aZero > 0) + (bZero > 0))
+    return op.emitOpError() << "is marked for " << kIGemm
+                            << " without the parameters optc.igemm gives";
+  SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
+                             addressOf(b, loc, inputs[1]),
+                             addressOf(b, loc, output),
+                             constant(m),
+                             constant(n),
+                             constant(k),
+                             constant(param("a_signed")),
+                             constant(param("b_signed")),
+                             constant(param("b_transposed")),
+                             aZero ? addressOf(b, loc, inputs[2]) : constant(0),
+                             constant(aZero == 2),
+                             bZero ? addressOf(b, loc, inputs[2 + (aZero > 0)])
+                                   : constant(0),
+                             constant(bZero == 2)};
+  func::CallOp::create(b, loc, declare(module, kIGemm, 13), args);
+  return success();
+}
+
 struct LowerMicroKernelsPass
     : public mlir::optc::impl::OptcCPULowerMicroKernelsBase<
           LowerMicroKernelsPass> {
@@ -78,7 +186,8 @@ struct LowerMicroKernelsPass
     ModuleOp module = getOperation();
     SmallVector<linalg::GenericOp> kernels;
     module.walk([&](linalg::GenericOp op) {
-      if (op.getLibraryCallName() == kQMatmul && op.hasPureBufferSemantics() &&
+      std::string name = op.getLibraryCallName();
+      if ((name == kQMatmul || name == kIGemm) && op.hasPureBufferSemantics() &&
           llvm::all_of(op->getOperands(), [](Value v) {
             auto type = dyn_cast<MemRefType>(v.getType());
             return type && memref::isStaticShapeAndContiguousRowMajor(type);
@@ -87,71 +196,14 @@ struct LowerMicroKernelsPass
     });
     if (kernels.empty())
       return;
-    OpBuilder b(module.getBodyRegion());
-    Type i64 = b.getI64Type();
-    auto declaration = SymbolTable(module).lookup<func::FuncOp>(kQMatmul);
-    if (!declaration) {
-      b.setInsertionPointToStart(module.getBody());
-      declaration = func::FuncOp::create(
-          b, module.getLoc(), kQMatmul,
-          b.getFunctionType(SmallVector<Type>(16, i64), {}));
-      declaration.setPrivate();
-    }
     Tables tables(module);
+    OpBuilder b(module.getBodyRegion());
     for (linalg::GenericOp op : kernels) {
-      auto params = op->getAttrOfType<DictionaryAttr>("optc.qmatmul");
       b.setInsertionPoint(op);
-      Location loc = op.getLoc();
-      auto constant = [&](int64_t v) -> Value {
-        return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-      };
-      auto param = [&](StringRef name) -> int64_t {
-        Attribute a = params ? params.get(name) : Attribute();
-        if (auto flag = dyn_cast_or_null<BoolAttr>(a))
-          return flag.getValue();
-        if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-          return i.getInt();
-        return -1;
-      };
-      SmallVector<Value> inputs = op.getDpsInputs();
-      Value output = op.getDpsInits()[0];
-      auto x = cast<MemRefType>(inputs[0].getType());
-      auto y = cast<MemRefType>(output.getType());
-      int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
-      bool zeros = param("zero_points") == 1;
-      bool tensorScale = param("tensor_scale") == 1;
-      auto table = [&](StringRef name) {
-        return params ? dyn_cast_or_null<DenseF32ArrayAttr>(params.get(name))
-                      : DenseF32ArrayAttr();
-      };
-      if (param("bits") < 0 || param("block") < 1 ||
-          param("int8_activations") < 0 || param("scale_kind") < 0 ||
-          (param("scale_kind") == 1) != bool(table("scale_values")) ||
-          param("straddles") < 0 ||
-          inputs.size() !=
-              3u + zeros + tensorScale + (param("straddles") == 1)) {
-        op.emitOpError() << "is marked for " << kQMatmul
-                         << " without the parameters optc.qmatmul gives";
+      if (failed(op.getLibraryCallName() == kQMatmul
+                     ? lowerQMatmul(b, op, tables, module)
+                     : lowerIGemm(b, op, module)))
         return signalPassFailure();
-      }
-      SmallVector<Value> args = {
-          addressOf(b, loc, inputs[0]),
-          addressOf(b, loc, inputs[1]),
-          addressOf(b, loc, inputs[2]),
-          zeros ? addressOf(b, loc, inputs[3]) : constant(0),
-          addressOf(b, loc, output),
-          constant(m),
-          constant(n),
-          constant(k),
-          constant(param("bits")),
-          constant(param("signed")),
-          constant(param("block")),
-          constant(param("int8_activations")),
-          tables.address(b, loc, table("code_values")),
-          constant(param("scale_kind")),
-          tables.address(b, loc, table("scale_values")),
-          tensorScale ? addressOf(b, loc, inputs[3 + zeros]) : constant(0)};
-      func::CallOp::create(b, loc, declaration, args);
       op.erase();
     }
   }

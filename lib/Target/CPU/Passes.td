@@ -229,7 +229,10 @@ def OptcCPULowerMicroKernels
     A `linalg.generic` on buffers with `library_call = "optc_qmatmul_f32"`
     (made by the lowering of `optc.quantized_matmul`) becomes a call of the
     runtime's micro-kernel of that name (runtime/src/qmatmul.c), which
-    multiplies by the packed weights without expanding them. The call
+    multiplies by the packed weights without expanding them; one with
+    `library_call = "optc_igemm_i32"` (from `optc.integer_matmul`, its
+    parameters in `optc.igemm`) a call of the 8-bit integer product
+    (runtime/src/igemm.c). The call
     passes the buffers' addresses and the sizes and parameters of
     `optc.qmatmul`; its tables of values (`code_values` of float codes,
     `scale_values` of 8-bit scales) become private constant globals, one

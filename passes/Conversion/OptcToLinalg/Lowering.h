@@ -210,6 +210,8 @@ void populateTopKLoweringPatterns(const TypeConverter &converter,
 /// optc.quantized_matmul on the CPU micro-kernel (QuantizedMatmul.cpp).
 void populateQuantizedMatmulLoweringPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns);
+void populateIntegerMatmulLoweringPatterns(const TypeConverter &converter,
+                                           RewritePatternSet &patterns);
 /// Packed quantized tensors: optc.pack, unpack, quantize, dequantize
 /// (Quantized.cpp).
 void populateQuantizedLoweringPatterns(const TypeConverter &converter,
@@ -230,6 +232,9 @@ Value decodeCode(OpBuilder &b, Location loc, Value code, Type codeType);
 /// Whether the CPU micro-kernel runs `op` (QuantizedMatmul.cpp); other
 /// quantized products are decomposed by --optc-decompose.
 bool runsOnMicroKernel(QuantizedMatmulOp op);
+/// Whether the CPU's 8-bit integer product (optc_igemm_i32) runs `op`
+/// (IntegerMatmul.cpp); others are decomposed by --optc-decompose.
+bool runsOnIntegerKernel(IntegerMatmulOp op);
 
 } // namespace mlir::optc::lowering
 

@@ -239,6 +239,7 @@ struct ConvertToLinalgPass
     populateTopKLoweringPatterns(converter, patterns);
     populateQuantizedLoweringPatterns(converter, patterns);
     populateQuantizedMatmulLoweringPatterns(converter, patterns);
+    populateIntegerMatmulLoweringPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);

@@ -1,4 +1,9 @@
-//===- QuantizedMatmul.cpp - optc.quantized_matmul to a micro-kernel ------===//
+//===- QuantizedMatmul.cpp - quantized products to micro-kernels ----------===//
+//
+// optc.integer_matmul (8-bit operands, i32 sums) on the CPU becomes the
+// same kind of marked generic for optc_igemm_i32 (runtime/src/igemm.c),
+// with static shapes (a batched lhs only without per-row zero points);
+// --optc-decompose widens the others to an i32 matmul.
 //
 // A quantized matrix product the CPU micro-kernel runs (optc_qmatmul_f32
 // in runtime/src/qmatmul.c) becomes a linalg.generic that says exactly
@@ -56,6 +61,18 @@ bool runsOnMicroKernel(QuantizedMatmulOp op) {
   int64_t k = rhs.getDimSize(1);
   return getQuantEncoding(rhs).getBlock()[0] == 1 && k * bits % 8 == 0 &&
          k > 0 && rhs.getDimSize(0) > 0;
+}
+
+bool runsOnIntegerKernel(IntegerMatmulOp op) {
+  RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
+  // The kernel's zero points per row are per row of its [M, K] lhs: a
+  // batched lhs with them is decomposed.
+  Value zero = op.getLhsZeroPoint();
+  bool perRow =
+      zero && cast<RankedTensorType>(zero.getType()).getNumElements() != 1;
+  return lhs.hasStaticShape() && rhs.hasStaticShape() &&
+         lhs.getNumElements() > 0 && rhs.getNumElements() > 0 &&
+         !(perRow && lhs.getRank() > 2);
 }
 
 } // namespace mlir::optc::lowering
@@ -211,9 +228,106 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
   }
 };
 
+/// optc.integer_matmul on optc_igemm_i32 (runtime/src/igemm.c): a
+/// generic over (m, n, k) computing (a - za) * (b - zb) in i32, marked
+/// with library_call and the kernel's parameters (optc.igemm).
+struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IntegerMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!runsOnIntegerKernel(op))
+      return rewriter.notifyMatchFailure(op, "left to --optc-decompose");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
+    bool transposed = op.getRhsTransposed();
+    int64_t k = rhs.getDimSize(transposed ? 1 : 0);
+    int64_t n = rhs.getDimSize(transposed ? 0 : 1);
+    int64_t m = lhs.getNumElements() / k;
+    bool aSigned = !lhs.getElementType().isUnsignedInteger();
+    bool bSigned = !rhs.getElementType().isUnsignedInteger();
+    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+    Value a = asRows(rewriter, loc, adaptor.getLhs(),
+                     RankedTensorType::get({m, k}, i8));
+    AffineExpr dm, dn, dk;
+    bindDims(context, dm, dn, dk);
+    SmallVector<Value> inputs = {a, adaptor.getRhs()};
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(3, 0, {dm, dk}, context),
+        AffineMap::get(3, 0,
+                       transposed ? SmallVector<AffineExpr>{dn, dk}
+                                  : SmallVector<AffineExpr>{dk, dn},
+                       context)};
+    // A zero point: 0 none, 1 one value, 2 one a row (lhs) or column.
+    auto addZero = [&](Value zero, AffineExpr each) -> int64_t {
+      if (!zero)
+        return 0;
+      RankedTensorType type = tensorOf(zero);
+      inputs.push_back(zero);
+      bool one = type.getNumElements() == 1;
+      SmallVector<AffineExpr> at;
+      if (type.getRank() == 1)
+        at.push_back(one ? getAffineConstantExpr(0, context) : each);
+      maps.push_back(AffineMap::get(3, 0, at, context));
+      return one ? 1 : 2;
+    };
+    int64_t aZero = addZero(adaptor.getLhsZeroPoint(), dm);
+    int64_t bZero = addZero(adaptor.getRhsZeroPoint(), dn);
+    maps.push_back(AffineMap::get(3, 0, {dm, dn}, context));
+    Value init =
+        filledTensor(rewriter, loc, RankedTensorType::get({m, n}, i32),
+                     arith::ConstantOp::create(rewriter, loc,
+                                               rewriter.getI32IntegerAttr(0)));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
+        maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto widen = [&](Value v, bool isSigned) -> Value {
+            if (isSigned)
+              return arith::ExtSIOp::create(b, l, i32, v);
+            return arith::ExtUIOp::create(b, l, i32, v);
+          };
+          Value x = widen(args[0], aSigned), w = widen(args[1], bSigned);
+          unsigned next = 2;
+          if (aZero)
+            x = arith::SubIOp::create(b, l, x, widen(args[next++], aSigned));
+          if (bZero)
+            w = arith::SubIOp::create(b, l, w, widen(args[next++], bSigned));
+          Value product = arith::MulIOp::create(b, l, x, w);
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddIOp::create(b, l, args.back(), product)));
+        });
+    generic.setLibraryCallAttr(rewriter.getStringAttr("optc_igemm_i32"));
+    auto named = [&](StringRef name, Attribute value) {
+      return rewriter.getNamedAttr(name, value);
+    };
+    generic->setAttr(
+        "optc.igemm",
+        rewriter.getDictionaryAttr(
+            {named("a_signed", rewriter.getBoolAttr(aSigned)),
+             named("b_signed", rewriter.getBoolAttr(bSigned)),
+             named("b_transposed", rewriter.getBoolAttr(transposed)),
+             named("a_zero", rewriter.getI64IntegerAttr(aZero)),
+             named("b_zero", rewriter.getI64IntegerAttr(bZero))}));
+    SmallVector<int64_t> shape(lhs.getShape());
+    shape.back() = n;
+    rewriter.replaceOp(op, asRows(rewriter, loc, generic.getResult(0),
+                                  RankedTensorType::get(shape, i32)));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::optc::lowering::populateQuantizedMatmulLoweringPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<QuantizedMatmulLowering>(converter, patterns.getContext());
+}
+
+void mlir::optc::lowering::populateIntegerMatmulLoweringPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<IntegerMatmulLowering>(converter, patterns.getContext());
 }

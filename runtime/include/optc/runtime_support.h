@@ -95,6 +95,19 @@ uint64_t optc_model_arena_size(const optc_model *model);
  * "avx512f", ...): 1 yes, 0 no, -1 a feature the runtime cannot check. */
 int optc_cpu_has_feature(const char *name);
 
+/* The instruction sets of the runtime's micro-kernels (qmatmul.c,
+ * igemm.c) that this CPU has: AVX2 with FMA; AVX-512 F, BW and VL; and
+ * AVX-512 VNNI besides. Asked of the CPU once per process (CPUID traps to
+ * the hypervisor in a virtual machine, microseconds a call), then capped
+ * on every call by $OPTC_MICRO_KERNEL_ISA: "avx2" keeps AVX2 only,
+ * "portable" none (the tests run every variant on one machine). */
+enum {
+  OPTC_ISA_AVX2 = 1,
+  OPTC_ISA_AVX512 = 2,
+  OPTC_ISA_AVX512_VNNI = 4,
+};
+int optc_micro_kernel_isa(void);
+
 /* Parses a dtype name ("f32", "bool", ...); OPTC_DTYPE_INVALID if unknown. */
 optc_dtype optc_dtype_from_name(const char *name);
 
@@ -165,6 +178,19 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
                       int64_t int8_activations, const float *code_values,
                       int64_t scale_kind, const float *scale_values,
                       const float *tensor_scale);
+
+/* c[m, n] (row-major [m, n], i32) = sum_k (A[m, k] - za) * (B[k, n] - zb)
+ * (runtime/src/igemm.c): ONNX's MatMulInteger. `a` is [m, k] and `b`
+ * [k, n], or [n, k] with `b_transposed`, row-major bytes, signed when
+ * `a_signed` / `b_signed`; `a_zero` is NULL (0), one zero point, or one a
+ * row of A (`a_zero_per_row`), bytes of A's signedness; `b_zero`
+ * likewise, one a column of the product, of B's signedness. AVX-512 VNNI where
+ * the CPU has it, else portable C; on the runtime's thread pool. */
+void optc_igemm_i32(const uint8_t *a, const uint8_t *b, int32_t *c, int64_t m,
+                    int64_t n, int64_t k, int64_t a_signed, int64_t b_signed,
+                    int64_t b_transposed, const uint8_t *a_zero,
+                    int64_t a_zero_per_row, const uint8_t *b_zero,
+                    int64_t b_zero_per_row);
 
 /* A fresh 64-bit key on every call (random draws without a seed): a
  * process-wide counter, started from the clock, scrambled. Thread-safe. */

@@ -30,7 +30,7 @@ module attributes {optc.interface = #optc.interface<inputs = ["x" : 2x3xf32], ou
 // Names and places
 //===----------------------------------------------------------------------===//
 
-// expected-error @+1 {{'builtin.module' op 'optc.arena' is not an optc attribute (they are optc.name, optc.dim_names, optc.kernel, optc.in_place, optc.interface, optc.run_time_checks, optc.arena_size, optc.weights, optc.weights_size, optc.weights_id, optc.qmatmul)}}
+// expected-error @+1 {{'builtin.module' op 'optc.arena' is not an optc attribute (they are optc.name, optc.dim_names, optc.kernel, optc.in_place, optc.interface, optc.run_time_checks, optc.arena_size, optc.weights, optc.weights_size, optc.weights_id, optc.qmatmul, optc.igemm)}}
 module attributes {optc.arena = 0 : i64} {
 }
 

@@ -161,3 +161,27 @@ func.func @qmatmul_scales(%x: tensor<1x64xf32>, %w: tensor<8x64xi4, #optc.quant<
   %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x4xf32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
+
+// -----
+
+func.func @integer_matmul_shapes(%a: tensor<4x64xui8>, %w: tensor<32x8xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op multiplies 'tensor<4x64xui8>' by 'tensor<32x8xi8>' into 'tensor<4x8xi32>'; expected 'tensor<4x8xi32>'}}
+  %y = optc.integer_matmul %a, %w : (tensor<4x64xui8>, tensor<32x8xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}
+
+// -----
+
+func.func @integer_matmul_bytes(%a: tensor<4x64xi16>, %w: tensor<64x8xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op multiplies [..., M, K] bytes by 2-D bytes, found 'tensor<4x64xi16>' and 'tensor<64x8xi8>'}}
+  %y = optc.integer_matmul %a, %w : (tensor<4x64xi16>, tensor<64x8xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}
+
+// -----
+
+func.func @integer_matmul_zero_point(%a: tensor<4x64xui8>, %w: tensor<64x8xi8>, %z: tensor<4xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op needs rhs_zero_point of one 'i8' or one per column, found 'tensor<4xi8>'}}
+  %y = optc.integer_matmul %a, %w rhs_zero_point %z : (tensor<4x64xui8>, tensor<64x8xi8>, tensor<4xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}

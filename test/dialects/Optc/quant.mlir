@@ -61,3 +61,12 @@ func.func @quantized_matmul(%x: tensor<2x64xf32>, %w: tensor<8x64xui4, #optc.qua
   %y = optc.quantized_matmul %x, %w, %s zero_points %z {rhs_transposed} : (tensor<2x64xf32>, tensor<8x64xui4, #optc.quant<block = [1, 32], scale = f32, zero_point>>, tensor<8x2xf32>, tensor<8x2xui4>) -> tensor<2x8xf32>
   return %y : tensor<2x8xf32>
 }
+
+// CHECK-LABEL: func.func @integer_matmul
+// CHECK: optc.integer_matmul %{{.*}}, %{{.*}} lhs_zero_point %{{.*}} rhs_zero_point %{{.*}} : (tensor<2x3x64xui8>, tensor<64x8xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<2x3x8xi32>
+// CHECK: optc.integer_matmul %{{.*}}, %{{.*}} {rhs_transposed} : (tensor<4x64xi8>, tensor<8x64xui8>) -> tensor<4x8xi32>
+func.func @integer_matmul(%a: tensor<2x3x64xui8>, %w: tensor<64x8xi8>, %za: tensor<ui8>, %zw: tensor<8xi8>, %b: tensor<4x64xi8>, %v: tensor<8x64xui8>) -> (tensor<2x3x8xi32>, tensor<4x8xi32>) {
+  %y = optc.integer_matmul %a, %w lhs_zero_point %za rhs_zero_point %zw : (tensor<2x3x64xui8>, tensor<64x8xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<2x3x8xi32>
+  %t = optc.integer_matmul %b, %v {rhs_transposed} : (tensor<4x64xi8>, tensor<8x64xui8>) -> tensor<4x8xi32>
+  return %y, %t : tensor<2x3x8xi32>, tensor<4x8xi32>
+}

@@ -137,3 +137,22 @@ func.func @mxfp6(%x: tensor<2x64xf32>, %w: tensor<3x64xf6E2M3FN, #optc.quant<blo
   %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<2x64xf32>, tensor<3x64xf6E2M3FN, #optc.quant<block = [1, 32], scale = f8E8M0FNU>>, tensor<3x2xf8E8M0FNU>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// An 8-bit integer product on optc_igemm_i32: a generic over (m, n, k)
+// widening each byte by its signedness, less its zero point (one value, or
+// one a row / column), marked with the kernel's parameters.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[ONE:.*]] = affine_map<(d0, d1, d2) -> ()>
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func.func @integer_matmul
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[ONE]], #[[COL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xi8>, tensor<64x8xi8>, tensor<i8>, tensor<8xi8>) outs(%{{.*}} : tensor<6x8xi32>) attrs = {optc.igemm = {a_signed = false, a_zero = 1 : i64, b_signed = true, b_transposed = false, b_zero = 2 : i64}}
+// CHECK: arith.extui
+// CHECK: arith.extsi
+// CHECK: tensor.expand_shape %{{.*}} output_shape [2, 3, 8]
+func.func @integer_matmul(%a: tensor<2x3x64xui8>, %w: tensor<64x8xi8>, %za: tensor<ui8>, %zw: tensor<8xi8>) -> tensor<2x3x8xi32> {
+  %y = optc.integer_matmul %a, %w lhs_zero_point %za rhs_zero_point %zw : (tensor<2x3x64xui8>, tensor<64x8xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<2x3x8xi32>
+  return %y : tensor<2x3x8xi32>
+}

@@ -58,3 +58,26 @@ func.func @int4(%x: tensor<1x64xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1
   %y = optc.quantized_matmul %x, %w, %s {rhs_transposed} : (tensor<1x64xf32>, tensor<8x64xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<8x2xf32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
+
+// -----
+
+// An 8-bit integer product with a batched lhs and zero points per row:
+// widened to i32, less the zero points (per row as a column), then an i32
+// matmul. Without per-row zero points it stays for the kernel.
+// CHECK-LABEL: func.func @integer_batched_rows
+// CHECK: %[[A:.*]] = optc.cast %{{.*}} : tensor<2x4x64xui8> -> tensor<2x4x64xi32>
+// CHECK: %[[W:.*]] = optc.cast %{{.*}} : tensor<8x64xi8> -> tensor<8x64xi32>
+// CHECK: %[[Z:.*]] = optc.reshape %{{.*}} {shape = array<i64: 4, 1>}
+// CHECK: %[[AZ:.*]] = optc.sub %[[A]], %[[Z]]
+// CHECK: %[[T:.*]] = optc.transpose %[[W]] {permutation = array<i64: 1, 0>}
+// CHECK: optc.matmul %[[AZ]], %[[T]] : (tensor<2x4x64xi32>, tensor<64x8xi32>) -> tensor<2x4x8xi32>
+// CHECK-LABEL: func.func @integer_batched
+// CHECK-NEXT: optc.integer_matmul
+func.func @integer_batched_rows(%a: tensor<2x4x64xui8>, %w: tensor<8x64xi8>, %z: tensor<4xui8>) -> tensor<2x4x8xi32> {
+  %y = optc.integer_matmul %a, %w lhs_zero_point %z {rhs_transposed} : (tensor<2x4x64xui8>, tensor<8x64xi8>, tensor<4xui8>) -> tensor<2x4x8xi32>
+  return %y : tensor<2x4x8xi32>
+}
+func.func @integer_batched(%a: tensor<2x4x64xui8>, %w: tensor<8x64xi8>, %z: tensor<ui8>) -> tensor<2x4x8xi32> {
+  %y = optc.integer_matmul %a, %w lhs_zero_point %z {rhs_transposed} : (tensor<2x4x64xui8>, tensor<8x64xi8>, tensor<ui8>) -> tensor<2x4x8xi32>
+  return %y : tensor<2x4x8xi32>
+}

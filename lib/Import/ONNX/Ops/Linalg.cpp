@@ -1,7 +1,8 @@
 //===- Linalg.cpp - ONNX MatMul, Gemm, MatMulInteger, Einsum --------------===//
 //
 // Gemm and Einsum decompose into transposes, reshapes, reductions and the
-// batched optc.matmul; MatMulInteger into casts to i32 and a matmul.
+// batched optc.matmul; MatMulInteger with 2-D B into optc.integer_matmul,
+// otherwise into casts to i32 and a matmul.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,9 +66,40 @@ LogicalResult gemm(NodeContext &ctx) {
   return success();
 }
 
+/// Whether MatMulInteger's operands fit optc.integer_matmul: A of rank 2
+/// or more, B 2-D, zero points of one value, or [M] for A, [N] for B.
+bool fitsIntegerMatmul(NodeContext &ctx, Value a, Value b, Value az, Value bz) {
+  RankedTensorType at = ctx.typeOf(a), bt = ctx.typeOf(b);
+  if (at.getRank() < 2 || bt.getRank() != 2)
+    return false;
+  auto fits = [&](Value zero, int64_t per) {
+    if (!zero)
+      return true;
+    RankedTensorType zt = ctx.typeOf(zero);
+    return zt.getRank() == 0 ||
+           (zt.getRank() == 1 &&
+            (zt.getDimSize(0) == 1 || zt.getDimSize(0) == per));
+  };
+  return fits(az, at.getDimSize(at.getRank() - 2)) &&
+         fits(bz, bt.getDimSize(1));
+}
+
 LogicalResult matmulInteger(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
   OPTC_TRY(b, ctx.requiredInput(1, "B"));
+  // One op where it can say it: code generation runs it on 8-bit dot
+  // products. Otherwise both operands widen to i32.
+  if (fitsIntegerMatmul(ctx, a, b, ctx.input(2), ctx.input(3))) {
+    RankedTensorType at = ctx.typeOf(a);
+    SmallVector<int64_t> shape(at.getShape());
+    shape.back() = ctx.typeOf(b).getDimSize(1);
+    auto type = RankedTensorType::get(shape, ctx.b.getI32Type());
+    OPTC_TRY(y, ctx.finish(IntegerMatmulOp::create(ctx.b, ctx.loc, type, a, b,
+                                                   ctx.input(2), ctx.input(3),
+                                                   /*rhs_transposed=*/false)));
+    ctx.outputs = {y};
+    return success();
+  }
   Type i32 = ctx.b.getI32Type();
   Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
   if (Value az = ctx.input(2)) {

@@ -156,6 +156,8 @@ LogicalResult matmulNBits(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
   OPTC_TRY(b, ctx.requiredInput(1, "B"));
   OPTC_TRY(scalesIn, ctx.requiredInput(2, "scales"));
+  if (failed(checkScales(ctx, scalesIn, "scales")))
+    return failure();
   Value zp = ctx.input(3), gIdx = ctx.input(4), bias = ctx.input(5);
   OPTC_TRY(k, ctx.intAttr("K", -1));
   OPTC_TRY(n, ctx.intAttr("N", -1));

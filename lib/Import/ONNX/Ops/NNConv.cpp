@@ -245,6 +245,10 @@ LogicalResult qlinearConv(NodeContext &ctx) {
   OPTC_TRY(w, ctx.requiredInput(3, "w"));
   OPTC_TRY(ws, ctx.requiredInput(4, "w_scale"));
   OPTC_TRY(ys, ctx.requiredInput(6, "y_scale"));
+  if (failed(checkScales(ctx, xs, "x_scale")) ||
+      failed(checkScales(ctx, ws, "w_scale")) ||
+      failed(checkScales(ctx, ys, "y_scale")))
+    return failure();
   Value xzp = ctx.input(2), wzp = ctx.input(5), yzp = ctx.input(7),
         bias = ctx.input(8);
   RankedTensorType wt = ctx.typeOf(w);

@@ -16,6 +16,8 @@
 
 #include "optc/Support/Sizes.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::optc;
 using namespace mlir::optc::onnx_import;
@@ -250,6 +252,8 @@ FailureOr<Value> explicitDequantize(NodeContext &ctx, Value x, Value scale,
 LogicalResult quantizeLinear(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
   OPTC_TRY(scale, ctx.requiredInput(1, "y_scale"));
+  if (failed(checkScales(ctx, scale, "y_scale")))
+    return failure();
   Value zeroPoint = ctx.input(2);
   RankedTensorType type = ctx.typeOf(x);
   OPTC_TRY(attrs, quantAttrs(ctx, type));
@@ -302,6 +306,8 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
 LogicalResult dequantizeLinear(NodeContext &ctx) {
   OPTC_TRY(x, ctx.requiredInput(0, "x"));
   OPTC_TRY(scale, ctx.requiredInput(1, "x_scale"));
+  if (failed(checkScales(ctx, scale, "x_scale")))
+    return failure();
   Value zeroPoint = ctx.input(2);
   RankedTensorType type = ctx.typeOf(x);
   OPTC_TRY(attrs, quantAttrs(ctx, type));
@@ -355,6 +361,10 @@ LogicalResult qlinearMatmul(NodeContext &ctx) {
   OPTC_TRY(b, ctx.requiredInput(3, "b"));
   OPTC_TRY(bs, ctx.requiredInput(4, "b_scale"));
   OPTC_TRY(ys, ctx.requiredInput(6, "y_scale"));
+  if (failed(checkScales(ctx, as, "a_scale")) ||
+      failed(checkScales(ctx, bs, "b_scale")) ||
+      failed(checkScales(ctx, ys, "y_scale")))
+    return failure();
   Value azp = ctx.input(2), bzp = ctx.input(5), yzp = ctx.input(7);
   Type i32 = ctx.b.getI32Type();
   Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
@@ -409,6 +419,23 @@ LogicalResult dynamicQuantizeLinear(NodeContext &ctx) {
 }
 
 } // namespace
+
+LogicalResult onnx_import::checkScales(NodeContext &ctx, Value scale,
+                                       StringRef name) {
+  auto constant = scale ? scale.getDefiningOp<ConstantOp>() : nullptr;
+  std::optional<std::vector<float>> values =
+      constant ? constantFloatsOf(constant.getValue()) : std::nullopt;
+  if (!values)
+    return success();
+  for (size_t i = 0; i < values->size(); ++i) {
+    float v = (*values)[i];
+    if (!(v > 0) || std::isinf(v))
+      return ctx.error() << name
+                         << " must hold positive, finite scales; element " << i
+                         << " is " << v;
+  }
+  return success();
+}
 
 FailureOr<Value> onnx_import::saturateTo(NodeContext &ctx, Value x,
                                          IntegerType intType) {

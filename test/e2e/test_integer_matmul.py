@@ -1,0 +1,125 @@
+"""8-bit integer products: ONNX MatMulInteger becomes optc.integer_matmul,
+which the CPU runs on the runtime's 8-bit kernel (optc_igemm_i32, AVX-512
+VNNI where the CPU has it); the results are exact integers, so they must
+equal onnxruntime's. Also a model made by onnxruntime's quantize_dynamic
+(DynamicQuantizeLinear + MatMulInteger), compared with onnxruntime."""
+import subprocess
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from harness import run_optc
+
+DTYPES = {"u8": (np.uint8, TensorProto.UINT8), "s8": (np.int8, TensorProto.INT8)}
+
+
+def integer_model(a_shape, b_shape, a_type, b_type, a_zero, b_zero, b_const):
+    """Y = MatMulInteger(A, B[, AZ, BZ]); B an initializer when b_const."""
+    (a_np, a_proto), (b_np, b_proto) = DTYPES[a_type], DTYPES[b_type]
+    rng = np.random.default_rng(sum(a_shape) + 7 * sum(b_shape))
+    inits, inputs = [], [helper.make_tensor_value_info("A", a_proto, a_shape)]
+    b = rng.integers(np.iinfo(b_np).min, np.iinfo(b_np).max + 1, b_shape,
+                     dtype=np.int64).astype(b_np)
+    feeds = {"A": rng.integers(np.iinfo(a_np).min, np.iinfo(a_np).max + 1, a_shape,
+                               dtype=np.int64).astype(a_np)}
+    if b_const:
+        inits.append(numpy_helper.from_array(b, "B"))
+    else:
+        inputs.append(helper.make_tensor_value_info("B", b_proto, b_shape))
+        feeds["B"] = b
+    names = ["A", "B"]
+    for name, zero, np_type, count in [("AZ", a_zero, a_np, a_shape[-2]),
+                                       ("BZ", b_zero, b_np, b_shape[-1])]:
+        if zero is None:
+            names.append("")
+            continue
+        shape = [] if zero == "one" else [count]
+        value = rng.integers(np.iinfo(np_type).min, np.iinfo(np_type).max + 1,
+                             shape, dtype=np.int64).astype(np_type)
+        inits.append(numpy_helper.from_array(np.array(value, np_type), name))
+        names.append(name)
+    while names and names[-1] == "":
+        names.pop()
+    out = list(a_shape[:-1]) + [b_shape[-1]]
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", names, ["Y"])], "g", inputs,
+        [helper.make_tensor_value_info("Y", TensorProto.INT32, out)],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, feeds
+
+
+def onnxruntime_outputs(model, feeds):
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def calls_of(optc, tmp_path, model, kernel):
+    path = tmp_path / "calls.onnx"
+    onnx.save(model, path)
+    llvm = subprocess.run([str(optc), str(path), "--emit=llvm", "-o", "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return llvm.count(f"call void @{kernel}(")
+
+
+# onnxruntime's MatMulInteger takes u8 or s8 A with u8 or s8 B; its zero
+# point of A must be one value, of B one or one a column.
+@pytest.mark.parametrize("a_type,b_type", [("u8", "s8"), ("u8", "u8"), ("s8", "s8"),
+                                           ("s8", "u8")])
+@pytest.mark.parametrize("zeros", [(None, None), ("one", "one"), ("one", "each")])
+def test_matmul_integer_equals_onnxruntime(optc, tmp_path, a_type, b_type, zeros):
+    model, feeds = integer_model([2, 5, 70], [70, 37], a_type, b_type, *zeros,
+                                 b_const=True)
+    assert calls_of(optc, tmp_path, model, "optc_igemm_i32") == 1
+    got, = run_optc(optc, tmp_path, model, feeds)
+    want, = onnxruntime_outputs(model, feeds)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_matmul_integer_runtime_b_and_rows(optc, tmp_path):
+    # B an input; A 2-D with a zero point a row (onnx.reference's rule;
+    # onnxruntime accepts only one): checked against NumPy.
+    model, feeds = integer_model([9, 64], [64, 33], "u8", "s8", "each", "each",
+                                 b_const=False)
+    assert calls_of(optc, tmp_path, model, "optc_igemm_i32") == 1
+    got, = run_optc(optc, tmp_path, model, feeds)
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    a = feeds["A"].astype(np.int64) - inits["AZ"].astype(np.int64)[:, None]
+    b = feeds["B"].astype(np.int64) - inits["BZ"].astype(np.int64)[None, :]
+    np.testing.assert_array_equal(got, a @ b)
+
+
+def test_quantize_dynamic_mlp_against_onnxruntime(optc, tmp_path):
+    """A float MLP through onnxruntime's quantize_dynamic: DynamicQuantizeLinear
+    of the activations, MatMulInteger with the int8 weights, rescaled to
+    float; optc's integer products are exact, so it agrees with onnxruntime
+    up to float rounding of the rescaling."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    rng = np.random.default_rng(3)
+    w1 = (rng.standard_normal((96, 128)) / 10).astype(np.float32)
+    w2 = (rng.standard_normal((128, 48)) / 10).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]),
+             helper.make_node("Relu", ["h"], ["r"]),
+             helper.make_node("MatMul", ["r", "W2"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [8, 96])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8, 48])],
+        initializer=[numpy_helper.from_array(w1, "W1"),
+                     numpy_helper.from_array(w2, "W2")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "dynamic.onnx"
+    onnx.save(model, float_path)
+    quantize_dynamic(str(float_path), str(quant_path), weight_type=QuantType.QInt8)
+    quantized = onnx.load(quant_path)
+    assert "MatMulInteger" in {n.op_type for n in quantized.graph.node}
+    assert calls_of(optc, tmp_path, quantized, "optc_igemm_i32") == 2
+    x = rng.standard_normal((8, 96)).astype(np.float32)
+    got, = run_optc(optc, tmp_path, quantized, {"x": x})
+    want, = onnxruntime_outputs(quantized, {"x": x})
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
