@@ -8,6 +8,13 @@
 //   matmul(x, transpose(dequantize(w), 1x0))  -> quantized_matmul x, w
 //                                                {rhs_transposed}
 //
+// and a product of two dequantized 8-bit integer tensors (the QDQ format
+// of onnxruntime's quantize_static: activations per tensor, weights per
+// tensor or per column) an integer product, rescaled once:
+//
+//   matmul(dequantize(a, sa, za), dequantize(w, sw, zw))
+//     -> cast<f32>(integer_matmul(unpack a, unpack w, za, zw)) * (sa * sw)
+//
 // Constant weights in the [K, N] layout are transposed at compile time
 // into the [N, K] layout the kernels read along K (their scales and zero
 // points with them, by optc.transpose, which folds).
@@ -123,11 +130,81 @@ struct FormQuantizedMatmul : public OpRewritePattern<MatmulOp> {
   }
 };
 
+/// The codes of `dequantize` when they are 8-bit integers with f32 scales
+/// and no tensor scale, blocked as `perColumnOk` allows: one block for the
+/// whole tensor, or (2-D only) one per column. Null otherwise.
+DequantizeOp integerDequantize(Value value, bool perColumnOk) {
+  auto dequantize = value.getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getTensorScale())
+    return {};
+  RankedTensorType codes = dequantize.getInput().getType();
+  auto integer = dyn_cast<IntegerType>(codes.getElementType());
+  if (!integer || integer.getWidth() != 8 || !codes.hasStaticShape() ||
+      !dequantize.getScales().getType().getElementType().isF32() ||
+      !dequantize.getType().getElementType().isF32())
+    return {};
+  ArrayRef<int64_t> block = getQuantEncoding(codes).getBlock();
+  bool whole =
+      llvm::all_of(llvm::zip_equal(block, codes.getShape()), [](auto pair) {
+        return std::get<0>(pair) >= std::get<1>(pair);
+      });
+  bool perColumn = perColumnOk && codes.getRank() == 2 &&
+                   block[0] >= codes.getDimSize(0) && block[1] == 1;
+  return whole || perColumn ? dequantize : DequantizeOp();
+}
+
+struct FormIntegerMatmul : public OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp matmul,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp lhs = integerDequantize(matmul.getLhs(), false);
+    DequantizeOp rhs = integerDequantize(matmul.getRhs(), true);
+    if (!lhs || !rhs || lhs.getType().getRank() < 2 ||
+        rhs.getType().getRank() != 2)
+      return failure();
+    Location loc = matmul.getLoc();
+    RankedTensorType result = matmul.getType();
+    int64_t n = rhs.getType().getDimSize(1);
+    bool perColumn =
+        cast<RankedTensorType>(rhs.getScales().getType()).getNumElements() != 1;
+    // Plain codes; one zero point (or one a column) and scale.
+    auto plain = [&](DequantizeOp dequantize) -> Value {
+      RankedTensorType codes = dequantize.getInput().getType();
+      return UnpackOp::create(
+          rewriter, loc,
+          RankedTensorType::get(codes.getShape(), codes.getElementType()),
+          dequantize.getInput());
+    };
+    auto shaped = [&](Value v, bool column) -> Value {
+      if (!v)
+        return v;
+      return rewriter.createOrFold<ReshapeOp>(
+          loc, v, column ? SmallVector<int64_t>{n} : SmallVector<int64_t>{});
+    };
+    Value product = IntegerMatmulOp::create(
+        rewriter, loc,
+        RankedTensorType::get(result.getShape(), rewriter.getI32Type()),
+        plain(lhs), plain(rhs), shaped(lhs.getZeroPoints(), false),
+        shaped(rhs.getZeroPoints(), perColumn), /*rhs_transposed=*/false);
+    Value scale =
+        rewriter.createOrFold<MulOp>(loc, shaped(lhs.getScales(), false),
+                                     shaped(rhs.getScales(), perColumn));
+    Value y = MulOp::create(
+        rewriter, loc, CastOp::create(rewriter, loc, result, product), scale);
+    rewriter.replaceOp(matmul, y);
+    return success();
+  }
+};
+
 struct FormQuantizedMatmulPass
     : public mlir::optc::impl::OptcFormQuantizedMatmulBase<
           FormQuantizedMatmulPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // The integer product first: its weights would otherwise be taken for
+    // a weight-only product.
+    patterns.add<FormIntegerMatmul>(&getContext(), /*benefit=*/2);
     patterns.add<FormQuantizedMatmul>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -123,3 +123,51 @@ def test_quantize_dynamic_mlp_against_onnxruntime(optc, tmp_path):
     got, = run_optc(optc, tmp_path, quantized, {"x": x})
     want, = onnxruntime_outputs(quantized, {"x": x})
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_quantize_static_qdq_mlp_against_the_reference(optc, tmp_path, per_channel):
+    """A float MLP through onnxruntime's quantize_static (QDQ format):
+    DequantizeLinear -> MatMul pairs become integer products of the codes,
+    rescaled once. onnx.reference computes the same products in float from
+    the dequantized values (onnxruntime fuses the QDQ pairs into kernels
+    that requantize, a different approximation)."""
+    from onnx.reference import ReferenceEvaluator
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          quantize_static)
+    rng = np.random.default_rng(5)
+    w1 = (rng.standard_normal((64, 96)) / 8).astype(np.float32)
+    w2 = (rng.standard_normal((96, 32)) / 8).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]),
+             helper.make_node("Relu", ["h"], ["r"]),
+             helper.make_node("MatMul", ["r", "W2"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [16, 32])],
+        initializer=[numpy_helper.from_array(w1, "W1"),
+                     numpy_helper.from_array(w2, "W2")])
+    # Opset 21: onnx.reference implements DequantizeLinear from 19 on.
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    x = rng.standard_normal((16, 64)).astype(np.float32)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.items = [{"x": x}]
+
+        def get_next(self):
+            return self.items.pop() if self.items else None
+
+    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "qdq.onnx"
+    onnx.save(model, float_path)
+    quantize_static(str(float_path), str(quant_path), Reader(),
+                    quant_format=QuantFormat.QDQ, per_channel=per_channel)
+    quantized = onnx.load(quant_path)
+    assert "DequantizeLinear" in {n.op_type for n in quantized.graph.node}
+    assert calls_of(optc, tmp_path, quantized, "optc_igemm_i32") == 2
+    got, = run_optc(optc, tmp_path, quantized, {"x": x})
+    want, = ReferenceEvaluator(quantized).run(None, {"x": x})
+    # The second product's input is requantized: a float rounding of the
+    # first product's rescaling may move a code by one step there.
+    step = float(np.abs(want).max()) / 64
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=step)

@@ -51,3 +51,39 @@ func.func @shared(%x: tensor<1x64xf32>, %w: tensor<64x8xi8, #optc.quant<block = 
   %y = optc.matmul %x, %d : (tensor<1x64xf32>, tensor<64x8xf32>) -> tensor<1x8xf32>
   return %y, %d : tensor<1x8xf32>, tensor<64x8xf32>
 }
+
+// -----
+
+// A product of two dequantized 8-bit integer tensors (onnxruntime's QDQ
+// format: activations per tensor, weights per column) is an integer product
+// of the codes, rescaled once by the product of the scales.
+// CHECK-LABEL: func.func @qdq
+// CHECK-DAG: %[[A:.*]] = optc.unpack %arg0 : tensor<2x16x64xui8, #optc.quant<block = [2, 16, 64], scale = f32, zero_point>> -> tensor<2x16x64xui8>
+// CHECK-DAG: %[[W:.*]] = optc.unpack %arg3 : tensor<64x8xi8, #optc.quant<block = [64, 1], scale = f32, zero_point>> -> tensor<64x8xi8>
+// CHECK-DAG: %[[ZA:.*]] = optc.reshape %arg2 {shape = array<i64>} : (tensor<1x1x1xui8>) -> tensor<ui8>
+// CHECK-DAG: %[[ZW:.*]] = optc.reshape %arg5 {shape = array<i64: 8>} : (tensor<1x8xi8>) -> tensor<8xi8>
+// CHECK: %[[P:.*]] = optc.integer_matmul %[[A]], %[[W]] lhs_zero_point %[[ZA]] rhs_zero_point %[[ZW]] : (tensor<2x16x64xui8>, tensor<64x8xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<2x16x8xi32>
+// CHECK: %[[S:.*]] = optc.mul %{{.*}}, %{{.*}} : (tensor<f32>, tensor<8xf32>) -> tensor<8xf32>
+// CHECK: %[[F:.*]] = optc.cast %[[P]] : tensor<2x16x8xi32> -> tensor<2x16x8xf32>
+// CHECK: optc.mul %[[F]], %[[S]] : (tensor<2x16x8xf32>, tensor<8xf32>) -> tensor<2x16x8xf32>
+// CHECK-NOT: optc.matmul
+func.func @qdq(%a: tensor<2x16x64xui8, #optc.quant<block = [2, 16, 64], scale = f32, zero_point>>, %sa: tensor<1x1x1xf32>, %za: tensor<1x1x1xui8>, %w: tensor<64x8xi8, #optc.quant<block = [64, 1], scale = f32, zero_point>>, %sw: tensor<1x8xf32>, %zw: tensor<1x8xi8>) -> tensor<2x16x8xf32> {
+  %x = optc.dequantize %a, %sa zero_points %za : (tensor<2x16x64xui8, #optc.quant<block = [2, 16, 64], scale = f32, zero_point>>, tensor<1x1x1xf32>, tensor<1x1x1xui8>) -> tensor<2x16x64xf32>
+  %d = optc.dequantize %w, %sw zero_points %zw : (tensor<64x8xi8, #optc.quant<block = [64, 1], scale = f32, zero_point>>, tensor<1x8xf32>, tensor<1x8xi8>) -> tensor<64x8xf32>
+  %y = optc.matmul %x, %d : (tensor<2x16x64xf32>, tensor<64x8xf32>) -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
+}
+
+// -----
+
+// Activations per channel are not one integer product: the weights alone
+// become a quantized product.
+// CHECK-LABEL: func.func @per_channel_activations
+// CHECK-NOT: optc.integer_matmul
+// CHECK: optc.quantized_matmul
+func.func @per_channel_activations(%a: tensor<16x64xi8, #optc.quant<block = [16, 1], scale = f32>>, %sa: tensor<1x64xf32>, %w: tensor<64x8xi8, #optc.quant<block = [64, 8], scale = f32>>, %sw: tensor<1x1xf32>) -> tensor<16x8xf32> {
+  %x = optc.dequantize %a, %sa : (tensor<16x64xi8, #optc.quant<block = [16, 1], scale = f32>>, tensor<1x64xf32>) -> tensor<16x64xf32>
+  %d = optc.dequantize %w, %sw : (tensor<64x8xi8, #optc.quant<block = [64, 8], scale = f32>>, tensor<1x1xf32>) -> tensor<64x8xf32>
+  %y = optc.matmul %x, %d : (tensor<16x64xf32>, tensor<64x8xf32>) -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
