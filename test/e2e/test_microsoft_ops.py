@@ -536,3 +536,71 @@ def test_dynamic_quantize_lstm(optc, tmp_path, direction, batch, signed,
         # inputs do not, so the tolerance stays at the ULP level.
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=2e-6,
                                    err_msg=name)
+
+
+def qlinear_check(optc, tmp_path, node, feeds, inits, want, dtype):
+    """optc equals `want` (ONNX's DequantizeLinear, the float op and
+    QuantizeLinear, in NumPy's f32) exactly, and onnxruntime's kernel (its
+    own fixed-point or table arithmetic) within one step."""
+    import onnxruntime as ort
+    from harness import run_optc
+    model = ms_model([node], feeds, ["y"], inits, 17, TYPE[np.dtype(dtype)])
+    got, = run_optc(optc, tmp_path, model, feeds)
+    np.testing.assert_array_equal(got, want)
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    theirs, = session.run(None, feeds)
+    assert np.abs(got.astype(np.int64) - theirs.astype(np.int64)).max() <= 1
+
+
+def requantized(value, scale, zero, dtype):
+    info = np.iinfo(dtype)
+    q = np.rint(value.astype(np.float32) / np.float32(scale)) + zero
+    return np.clip(q, info.min, info.max).astype(dtype)
+
+
+@pytest.mark.parametrize("op", ["QLinearAdd", "QLinearMul"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8])
+def test_qlinear_binary(optc, tmp_path, op, dtype):
+    # onnxruntime's QOperator format: C = Q(DQ(A) op DQ(B)), B broadcast.
+    rng = np.random.default_rng(8)
+    info = np.iinfo(dtype)
+    a = rng.integers(info.min, info.max + 1, [2, 3, 8], dtype=dtype)
+    b = rng.integers(info.min, info.max + 1, [8], dtype=dtype)
+    zero = 3 if dtype == np.int8 else 128
+    scales = {"as": 0.05, "bs": 0.02, "cs": 0.1 if op == "QLinearAdd" else 0.3}
+    inits = {name: np.array(v, np.float32) for name, v in scales.items()}
+    for name in ("az", "bz", "cz"):
+        inits[name] = np.array(zero, dtype)
+    node = helper.make_node(op, ["a", "as", "az", "b", "bs", "bz", "cs", "cz"],
+                            ["y"], domain=MS)
+    da = (a.astype(np.float32) - zero) * np.float32(scales["as"])
+    db = (b.astype(np.float32) - zero) * np.float32(scales["bs"])
+    value = da + db if op == "QLinearAdd" else da * db
+    qlinear_check(optc, tmp_path, node, {"a": a, "b": b}, inits,
+                  requantized(value, scales["cs"], zero, dtype), dtype)
+
+
+@pytest.mark.parametrize("opset,axis", [(13, -1), (12, 1)])
+def test_qlinear_softmax(optc, tmp_path, opset, axis):
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 256, [2, 4, 6], dtype=np.uint8)
+    inits = {"xs": np.array(0.05, np.float32), "xz": np.array(128, np.uint8),
+             "ys": np.array(1 / 256, np.float32), "yz": np.array(0, np.uint8)}
+    node = helper.make_node("QLinearSoftmax", ["x", "xs", "xz", "ys", "yz"], ["y"],
+                            domain=MS, opset=opset, axis=axis)
+    dx = (x.astype(np.float32) - 128) * np.float32(0.05)
+    rows = dx.reshape(2, 24) if opset < 13 else dx  # before 13: flattened at 1
+    e = np.exp(rows - rows.max(axis=-1, keepdims=True))
+    softmax = (e / e.sum(axis=-1, keepdims=True)).reshape(x.shape)
+    model_want = requantized(softmax, 1 / 256, 0, np.uint8)
+    model = ms_model([node], {"x": x}, ["y"], inits, 17, U8)
+    from harness import run_optc
+    got, = run_optc(optc, tmp_path, model, {"x": x})
+    # exp and the division round differently from NumPy's: one step.
+    assert np.abs(got.astype(np.int64) - model_want.astype(np.int64)).max() <= 1
+    import onnxruntime as ort
+    theirs, = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"]).run(
+                                       None, {"x": x})
+    assert np.abs(got.astype(np.int64) - theirs.astype(np.int64)).max() <= 1

@@ -320,6 +320,12 @@ void registerMicrosoftOps(OpRegistry &registry);
 /// `intType` and cast to it, like QuantizeLinear (Quant.cpp).
 FailureOr<Value> saturateTo(NodeContext &ctx, Value x, IntegerType intType);
 
+/// (A - az) . (B - bz) in i32, ONNX's MatMulInteger (Linalg.cpp): one
+/// optc.integer_matmul where B is 2-D and the zero points are one value (or
+/// one a row of A, a column of B), else both widened to an i32 matmul.
+FailureOr<Value> integerProduct(NodeContext &ctx, Value a, Value b, Value az,
+                                Value bz);
+
 /// Fails, naming the node and the input `name`, when `scale` is a constant
 /// with an element that is zero, negative, NaN or infinite: quantization
 /// scales must be positive and finite (Quant.cpp). Scales known only at

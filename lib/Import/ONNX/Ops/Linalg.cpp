@@ -87,38 +87,7 @@ bool fitsIntegerMatmul(NodeContext &ctx, Value a, Value b, Value az, Value bz) {
 LogicalResult matmulInteger(NodeContext &ctx) {
   OPTC_TRY(a, ctx.requiredInput(0, "A"));
   OPTC_TRY(b, ctx.requiredInput(1, "B"));
-  // One op where it can say it: code generation runs it on 8-bit dot
-  // products. Otherwise both operands widen to i32.
-  if (fitsIntegerMatmul(ctx, a, b, ctx.input(2), ctx.input(3))) {
-    RankedTensorType at = ctx.typeOf(a);
-    SmallVector<int64_t> shape(at.getShape());
-    shape.back() = ctx.typeOf(b).getDimSize(1);
-    auto type = RankedTensorType::get(shape, ctx.b.getI32Type());
-    OPTC_TRY(y, ctx.finish(IntegerMatmulOp::create(ctx.b, ctx.loc, type, a, b,
-                                                   ctx.input(2), ctx.input(3),
-                                                   /*rhs_transposed=*/false)));
-    ctx.outputs = {y};
-    return success();
-  }
-  Type i32 = ctx.b.getI32Type();
-  Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
-  if (Value az = ctx.input(2)) {
-    // A per-row zero point of A (shape [M]) applies along rows.
-    RankedTensorType azt = ctx.typeOf(az);
-    Value z = ctx.castTo(az, i32);
-    if (azt.getRank() == 1 && ctx.typeOf(a).getRank() >= 2) {
-      z = ctx.reshape(z, {-1, 1});
-      if (!z)
-        return failure();
-    }
-    OPTC_TRY(d, ctx.create<SubOp>(a32, z));
-    a32 = d;
-  }
-  if (Value bz = ctx.input(3)) {
-    OPTC_TRY(d, ctx.create<SubOp>(b32, ctx.castTo(bz, i32)));
-    b32 = d;
-  }
-  OPTC_TRY(y, ctx.create<MatmulOp>(a32, b32));
+  OPTC_TRY(y, integerProduct(ctx, a, b, ctx.input(2), ctx.input(3)));
   ctx.outputs = {y};
   return success();
 }
@@ -345,6 +314,39 @@ private:
 LogicalResult einsum(NodeContext &ctx) { return Einsum(ctx).run(); }
 
 } // namespace
+
+FailureOr<Value> onnx_import::integerProduct(NodeContext &ctx, Value a, Value b,
+                                             Value az, Value bz) {
+  // One op where it can say it: code generation runs it on 8-bit dot
+  // products. Otherwise both operands widen to i32.
+  if (fitsIntegerMatmul(ctx, a, b, az, bz)) {
+    RankedTensorType at = ctx.typeOf(a);
+    SmallVector<int64_t> shape(at.getShape());
+    shape.back() = ctx.typeOf(b).getDimSize(1);
+    auto type = RankedTensorType::get(shape, ctx.b.getI32Type());
+    return ctx.finish(IntegerMatmulOp::create(ctx.b, ctx.loc, type, a, b, az,
+                                              bz, /*rhs_transposed=*/false));
+  }
+  Type i32 = ctx.b.getI32Type();
+  Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
+  if (az) {
+    // A per-row zero point of A (shape [M]) applies along rows.
+    RankedTensorType azt = ctx.typeOf(az);
+    Value z = ctx.castTo(az, i32);
+    if (azt.getRank() == 1 && ctx.typeOf(a).getRank() >= 2) {
+      z = ctx.reshape(z, {-1, 1});
+      if (!z)
+        return failure();
+    }
+    OPTC_TRY(d, ctx.create<SubOp>(a32, z));
+    a32 = d;
+  }
+  if (bz) {
+    OPTC_TRY(d, ctx.create<SubOp>(b32, ctx.castTo(bz, i32)));
+    b32 = d;
+  }
+  return ctx.create<MatmulOp>(a32, b32);
+}
 
 void onnx_import::registerLinalgOps(OpRegistry &r) {
   r.add("", "MatMul", matmul);

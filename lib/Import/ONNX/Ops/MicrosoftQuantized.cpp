@@ -4,7 +4,10 @@
 // run time to uint8 exactly as onnxruntime does, by ONNX's
 // DynamicQuantizeLinear converter) and DynamicQuantizeLSTM (an scf.for over
 // the steps), with onnxruntime's arithmetic: i32 products of the
-// zero-point-shifted operands, times the product of the scales.
+// zero-point-shifted operands, times the product of the scales. And the
+// elementwise ops of onnxruntime's QOperator format (QLinearAdd,
+// QLinearMul, QLinearSoftmax): the float op between ONNX's
+// DequantizeLinear and QuantizeLinear.
 //
 //===----------------------------------------------------------------------===//
 
@@ -353,6 +356,78 @@ LogicalResult dynamicQuantizeLstm(NodeContext &ctx) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// The QOperator format's elementwise ops
+//===----------------------------------------------------------------------===//
+
+/// ONNX DequantizeLinear of `x` (zero point optional), per tensor.
+FailureOr<Value> dequantizeLinear(NodeContext &ctx, Value x, Value scale,
+                                  Value zero) {
+  onnx::NodeProto node =
+      zero ? synthesize(ctx, "DequantizeLinear", {"x", "scale", "zero"}, {"y"})
+           : synthesize(ctx, "DequantizeLinear", {"x", "scale"}, {"y"});
+  SmallVector<Value> inputs = {x, scale};
+  if (zero)
+    inputs.push_back(zero);
+  OPTC_TRY(out, convertAs(ctx, node, 13, inputs));
+  return out[0];
+}
+
+/// ONNX QuantizeLinear of `x` to `like`'s integer type (zero point
+/// optional: 0 of that type).
+FailureOr<Value> quantizeLinear(NodeContext &ctx, Value x, Value scale,
+                                Value zero, Value like) {
+  if (!zero)
+    zero = ctx.scalar(ctx.typeOf(like).getElementType(), 0);
+  onnx::NodeProto node =
+      synthesize(ctx, "QuantizeLinear", {"x", "scale", "zero"}, {"y"});
+  OPTC_TRY(out, convertAs(ctx, node, 13, {x, scale, zero}));
+  return out[0];
+}
+
+/// QLinearAdd and QLinearMul: C = Q(DQ(A) op DQ(B)) with C's scale and
+/// zero point, C of A's type.
+template <typename OpTy> LogicalResult qlinearBinary(NodeContext &ctx) {
+  OPTC_TRY(a, ctx.requiredInput(0, "A"));
+  OPTC_TRY(aScale, ctx.requiredInput(1, "A_scale"));
+  OPTC_TRY(b, ctx.requiredInput(3, "B"));
+  OPTC_TRY(bScale, ctx.requiredInput(4, "B_scale"));
+  OPTC_TRY(cScale, ctx.requiredInput(6, "C_scale"));
+  if (failed(checkScales(ctx, aScale, "A_scale")) ||
+      failed(checkScales(ctx, bScale, "B_scale")) ||
+      failed(checkScales(ctx, cScale, "C_scale")))
+    return failure();
+  OPTC_TRY(da, dequantizeLinear(ctx, a, aScale, ctx.input(2)));
+  OPTC_TRY(db, dequantizeLinear(ctx, b, bScale, ctx.input(5)));
+  OPTC_TRY(sum, ctx.create<OpTy>(da, db));
+  OPTC_TRY(c, quantizeLinear(ctx, sum, cScale, ctx.input(7), a));
+  ctx.outputs = {c};
+  return success();
+}
+
+/// QLinearSoftmax: Y = Q(Softmax(DQ(X))), the Softmax of the `opset` the
+/// node names (before 13: the input flattened at `axis`, default 1).
+LogicalResult qlinearSoftmax(NodeContext &ctx) {
+  OPTC_TRY(x, ctx.requiredInput(0, "X"));
+  OPTC_TRY(xScale, ctx.requiredInput(1, "X_scale"));
+  OPTC_TRY(yScale, ctx.requiredInput(3, "Y_scale"));
+  if (failed(checkScales(ctx, xScale, "X_scale")) ||
+      failed(checkScales(ctx, yScale, "Y_scale")))
+    return failure();
+  OPTC_TRY(opset, ctx.intAttr("opset", 13));
+  OPTC_TRY(axis, ctx.intAttr("axis", opset < 13 ? 1 : -1));
+  OPTC_TRY(dx, dequantizeLinear(ctx, x, xScale, ctx.input(2)));
+  onnx::NodeProto node = synthesize(ctx, "Softmax", {"x"}, {"y"});
+  onnx::AttributeProto *attribute = node.add_attribute();
+  attribute->set_name("axis");
+  attribute->set_type(onnx::AttributeProto::INT);
+  attribute->set_i(axis);
+  OPTC_TRY(softmax, convertAs(ctx, node, opset < 13 ? 11 : 13, {dx}));
+  OPTC_TRY(y, quantizeLinear(ctx, softmax[0], yScale, ctx.input(4), x));
+  ctx.outputs = {y};
+  return success();
+}
+
 } // namespace
 
 void microsoft::registerMicrosoftQuantizedOps(OpRegistry &r) {
@@ -360,4 +435,7 @@ void microsoft::registerMicrosoftQuantizedOps(OpRegistry &r) {
   r.add(ms, "MatMulIntegerToFloat", matmulIntegerToFloat);
   r.add(ms, "DynamicQuantizeMatMul", dynamicQuantizeMatmul);
   r.add(ms, "DynamicQuantizeLSTM", dynamicQuantizeLstm);
+  r.add(ms, "QLinearAdd", qlinearBinary<AddOp>);
+  r.add(ms, "QLinearMul", qlinearBinary<MulOp>);
+  r.add(ms, "QLinearSoftmax", qlinearSoftmax);
 }

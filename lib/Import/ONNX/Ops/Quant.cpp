@@ -366,18 +366,7 @@ LogicalResult qlinearMatmul(NodeContext &ctx) {
       failed(checkScales(ctx, ys, "y_scale")))
     return failure();
   Value azp = ctx.input(2), bzp = ctx.input(5), yzp = ctx.input(7);
-  Type i32 = ctx.b.getI32Type();
-  Value a32 = ctx.castTo(a, i32), b32 = ctx.castTo(b, i32);
-  if (azp) {
-    OPTC_TRY(z, asRows(ctx, ctx.castTo(azp, i32)));
-    OPTC_TRY(d, ctx.create<SubOp>(a32, z));
-    a32 = d;
-  }
-  if (bzp) {
-    OPTC_TRY(d, ctx.create<SubOp>(b32, ctx.castTo(bzp, i32)));
-    b32 = d;
-  }
-  OPTC_TRY(c, ctx.create<MatmulOp>(a32, b32));
+  OPTC_TRY(c, integerProduct(ctx, a, b, azp, bzp));
   Type f = ctx.typeOf(as).getElementType();
   OPTC_TRY(asr, asRows(ctx, as));
   OPTC_TRY(ab, ctx.create<MulOp>(asr, ctx.castTo(bs, f)));
