@@ -19,8 +19,10 @@
  * (alpha = 128 for signed A, beta = 128 for unsigned B, else 0). B is
  * packed per call into panels of 16 rows, four consecutive k of a row in
  * each i32 (the layout vpdpbusd reads), K padded to a multiple of 4 with
- * zeros. Tiles of 4 rows of A by 32 rows of B; panels of B are shared
- * among the runtime's threads. Without VNNI a portable kernel runs.
+ * zeros. Tiles of 8 rows of A by 32 columns of the product; panels of B
+ * are shared among the runtime's threads. Without VNNI a portable kernel
+ * runs. Sums wrap at 32 bits like onnxruntime's (computed in 64 bits and
+ * truncated, never a signed overflow).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -68,11 +70,11 @@ static void portableRows(const IGemm *g, int64_t n0, int64_t n1) {
     int32_t zb = zbOf(g, n);
     for (int64_t m = 0; m < g->m; ++m) {
       const uint8_t *a = g->a + m * g->k;
-      int32_t za = zaOf(g, m), sum = 0;
+      int64_t za = zaOf(g, m), sum = 0;
       for (int64_t k = 0; k < g->k; ++k)
         sum += (valueOf(a[k], g->aSigned) - za) *
                (valueOf(bAt(g, k, n), g->bSigned) - zb);
-      g->c[m * g->n + n] = sum;
+      g->c[m * g->n + n] = (int32_t)(uint32_t)sum;
     }
   }
 }
@@ -83,7 +85,7 @@ static void portableRows(const IGemm *g, int64_t n0, int64_t n1) {
 typedef struct {
   const IGemm *g;
   const int8_t *panels; /* [N / 16][K4][16][4] */
-  const int32_t *bSums; /* sum_k b' of each row of B, [N padded] */
+  const int32_t *bSums; /* sum_k b' of each column, [N padded to 16] */
   const uint8_t *as;    /* a' rows, K padded: [M][K4 * 4] */
   const int32_t *aSums; /* sum_k a' of each row of A */
   int64_t k4;           /* K / 4, rounded up */
@@ -94,29 +96,30 @@ typedef struct {
 static void finish(const Vnni *v, int64_t m0, int64_t rows, int64_t p,
                    int64_t panels, const int32_t *sums /* [rows][32] */) {
   const IGemm *g = v->g;
-  int32_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
-  int32_t k = (int32_t)g->k;
+  int64_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
+  int64_t k = g->k;
   for (int64_t i = 0; i < rows; ++i) {
     int64_t m = m0 + i;
-    int32_t za = zaOf(g, m);
-    int32_t aSum = v->aSums[m];      /* sum a' */
-    int32_t rowA = aSum - k * alpha; /* sum_k A */
+    int64_t za = zaOf(g, m);
+    int64_t aSum = v->aSums[m];      /* sum a' */
+    int64_t rowA = aSum - k * alpha; /* sum_k A */
     for (int64_t j = 0; j < 16 * panels; ++j) {
       int64_t n = 16 * p + j;
       if (n >= g->n)
         break;
-      int32_t zb = zbOf(g, n);
-      int32_t bSum = v->bSums[n];
-      int32_t rowB = bSum + k * beta; /* sum_k B */
-      int32_t ab =
+      int64_t zb = zbOf(g, n);
+      int64_t bSum = v->bSums[n];
+      int64_t rowB = bSum + k * beta; /* sum_k B */
+      int64_t ab =
           sums[i * 32 + j] + beta * aSum - alpha * bSum - k * alpha * beta;
-      g->c[m * g->n + n] = ab - zb * rowA - za * rowB + k * za * zb;
+      g->c[m * g->n + n] =
+          (int32_t)(uint32_t)(ab - zb * rowA - za * rowB + k * za * zb);
     }
   }
 }
 
 /* Panels [begin, end) of B (two at a time where there are two): every row
- * of A against them, 4 rows a step. */
+ * of A against them, kRows rows a step. */
 __attribute__((target(OPTC_VNNI))) static void
 vnniPanels(int64_t begin, int64_t end, void *context) {
   const Vnni *v = context;

@@ -47,6 +47,53 @@ using namespace mlir::optc::folding;
 /// Folding multiplies at most this many pairs of elements.
 static constexpr int64_t kMaxFoldedProducts = 1 << 18;
 
+/// The integer product of constant bytes (and zero points): exact sums
+/// wrapped to i32, as the kernel computes them.
+OpFoldResult IntegerMatmulOp::fold(FoldAdaptor adaptor) {
+  auto lhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getLhs());
+  auto rhs = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhs());
+  auto lhsZero =
+      dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getLhsZeroPoint());
+  auto rhsZero =
+      dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getRhsZeroPoint());
+  RankedTensorType result = foldableResult(getType());
+  if (!lhs || !rhs || !result || (getLhsZeroPoint() && !lhsZero) ||
+      (getRhsZeroPoint() && !rhsZero))
+    return {};
+  bool transposed = getRhsTransposed();
+  ArrayRef<int64_t> rs = rhs.getType().getShape();
+  int64_t k = rs[transposed ? 1 : 0], n = rs[transposed ? 0 : 1];
+  int64_t rows = lhs.getType().getShape().drop_back().back();
+  int64_t m = k ? lhs.getNumElements() / k : 0;
+  if (m * n == 0 || m * n * k > kMaxFoldedProducts)
+    return {};
+  auto values = [](DenseIntElementsAttr attr) {
+    bool isSigned = !attr.getElementType().isUnsignedInteger();
+    std::vector<int64_t> out;
+    for (const APInt &v : attr.getValues<APInt>())
+      out.push_back(isSigned ? v.getSExtValue()
+                             : static_cast<int64_t>(v.getZExtValue()));
+    return out;
+  };
+  std::vector<int64_t> a = values(lhs), b = values(rhs);
+  std::vector<int64_t> za = lhsZero ? values(lhsZero) : std::vector<int64_t>{0},
+                       zb = rhsZero ? values(rhsZero) : std::vector<int64_t>{0};
+  SmallVector<APInt> out;
+  out.reserve(static_cast<size_t>(m * n));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t zeroA = za.size() == 1 ? za[0] : za[i % rows];
+      int64_t zeroB = zb.size() == 1 ? zb[0] : zb[j];
+      int64_t sum = 0;
+      for (int64_t q = 0; q < k; ++q)
+        sum += (a[i * k + q] - zeroA) *
+               (b[transposed ? j * k + q : q * n + j] - zeroB);
+      out.push_back(APInt(32, static_cast<uint64_t>(sum), /*isSigned=*/false,
+                          /*implicitTrunc=*/true));
+    }
+  return DenseElementsAttr::get(result, out);
+}
+
 OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
   auto lhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLhs());
   auto rhs = dyn_cast_or_null<DenseElementsAttr>(adaptor.getRhs());

@@ -188,6 +188,7 @@ def Optc_IntegerMatmulOp : Optc_Op<"integer_matmul",
                        "(`rhs_zero_point` $rhs_zero_point^)? attr-dict `:` "
                        "functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // OPTC_DIALECT_OPTC_IR_OPTCQUANTOPS_TD

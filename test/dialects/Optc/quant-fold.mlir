@@ -65,3 +65,19 @@ func.func @unpack_of_pack(%x: tensor<5xf4E2M1FN>) -> tensor<5xf4E2M1FN> {
   %u = optc.unpack %p : tensor<5xf4E2M1FN, #optc.quant<block = [5], scale = f8E8M0FNU>> -> tensor<5xf4E2M1FN>
   return %u : tensor<5xf4E2M1FN>
 }
+
+// -----
+
+// An integer product of constants folds to its exact i32 sums: (A - za)
+// times (B - zb) with B's zero point one a column.
+// CHECK-LABEL: func.func @integer_matmul
+// CHECK: %[[C:.*]] = optc.constant dense<{{\[\[}}-1, 0], [-4, 150]]> : tensor<2x2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @integer_matmul() -> tensor<2x2xi32> {
+  %a = optc.constant dense<[[1, 2], [4, 8]]> : tensor<2x2xui8>
+  %b = optc.constant dense<[[1, 100], [-1, 50]]> : tensor<2x2xi8>
+  %za = optc.constant dense<1> : tensor<ui8>
+  %zb = optc.constant dense<[0, 50]> : tensor<2xi8>
+  %y = optc.integer_matmul %a, %b lhs_zero_point %za rhs_zero_point %zb : (tensor<2x2xui8>, tensor<2x2xi8>, tensor<ui8>, tensor<2xi8>) -> tensor<2x2xi32>
+  return %y : tensor<2x2xi32>
+}
