@@ -237,26 +237,22 @@ struct DecomposeIntegerMatmul : public OpRewritePattern<IntegerMatmulOp> {
       return failure();
     Location loc = op.getLoc();
     Type i32 = b.getI32Type();
-    Value lhs = castTo(b, loc, op.getLhs(), i32);
-    Value rhs = castTo(b, loc, op.getRhs(), i32);
-    if (Value zero = op.getLhsZeroPoint()) {
+    // `value` widened, less `zero` (if any); zero points one a row of
+    // `value` (lhs's; rhs's when transposed) broadcast as a column.
+    auto shifted = [&](Value value, Value zero, bool perRow) -> Value {
+      value = castTo(b, loc, value, i32);
+      if (!zero)
+        return value;
       zero = castTo(b, loc, zero, i32);
       auto type = cast<RankedTensorType>(zero.getType());
-      if (type.getRank() == 1 && type.getDimSize(0) != 1)
+      if (perRow && type.getRank() == 1 && type.getDimSize(0) != 1)
         zero = ReshapeOp::create(b, loc, zero,
                                  SmallVector<int64_t>{type.getDimSize(0), 1});
-      lhs = SubOp::create(b, loc, lhs, zero);
-    }
-    if (Value zero = op.getRhsZeroPoint()) {
-      zero = castTo(b, loc, zero, i32);
-      // One a column: [N] broadcasts along [K, N]; along [N, K] as [N, 1].
-      auto type = cast<RankedTensorType>(zero.getType());
-      if (op.getRhsTransposed() && type.getRank() == 1 &&
-          type.getDimSize(0) != 1)
-        zero = ReshapeOp::create(b, loc, zero,
-                                 SmallVector<int64_t>{type.getDimSize(0), 1});
-      rhs = SubOp::create(b, loc, rhs, zero);
-    }
+      return SubOp::create(b, loc, value, zero);
+    };
+    Value lhs = shifted(op.getLhs(), op.getLhsZeroPoint(), true);
+    Value rhs =
+        shifted(op.getRhs(), op.getRhsZeroPoint(), op.getRhsTransposed());
     if (op.getRhsTransposed())
       rhs = TransposeOp::create(b, loc, rhs, SmallVector<int64_t>{1, 0});
     b.replaceOpWithNewOp<MatmulOp>(op, op.getType(), lhs, rhs);

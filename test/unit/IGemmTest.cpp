@@ -13,6 +13,8 @@
 
 #include "optc/runtime_support.h"
 
+#include "MicroKernelIsa.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -91,20 +93,10 @@ TEST(IGemmTest, MatchesTheExactSum) {
   cases.push_back({33, 300, 256, false, true, 1}); // rows shared by threads
   cases.push_back({128, 96, 768, true, true, 0});
   cases.push_back({17, 130, 96, false, true, 2, false, false});
-  const char *previous = std::getenv("OPTC_MICRO_KERNEL_ISA");
-  std::string saved = previous ? previous : "";
-  for (const char *isa : {"", "portable"}) {
-    if (*isa)
-      setenv("OPTC_MICRO_KERNEL_ISA", isa, 1);
-    else
-      unsetenv("OPTC_MICRO_KERNEL_ISA");
+  optc_test::forEachMicroKernelIsa({"", "portable"}, [&](const char *isa) {
     for (const Case &c : cases)
-      check(c, *isa ? isa : "best");
-  }
-  if (previous)
-    setenv("OPTC_MICRO_KERNEL_ISA", saved.c_str(), 1);
-  else
-    unsetenv("OPTC_MICRO_KERNEL_ISA");
+      check(c, isa);
+  });
 }
 
 } // namespace

@@ -15,6 +15,8 @@
 #include "optc/Support/Formats.h"
 #include "optc/runtime_support.h"
 
+#include "MicroKernelIsa.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -210,20 +212,11 @@ TEST(QMatmulTest, MatchesDequantizeThenMultiply) {
       {1, 6, 96, 4, 16, true, true},
       {2, 3, 64, 4, 16, false, false, false, nullptr, OPTC_QSCALE_BF16},
   };
-  const char *previous = std::getenv("OPTC_MICRO_KERNEL_ISA");
-  std::string saved = previous ? previous : "";
-  for (const char *isa : {"", "avx2", "portable"}) {
-    if (*isa)
-      setenv("OPTC_MICRO_KERNEL_ISA", isa, 1);
-    else
-      unsetenv("OPTC_MICRO_KERNEL_ISA");
-    for (const Case &c : cases)
-      check(c, *isa ? isa : "best");
-  }
-  if (previous)
-    setenv("OPTC_MICRO_KERNEL_ISA", saved.c_str(), 1);
-  else
-    unsetenv("OPTC_MICRO_KERNEL_ISA");
+  optc_test::forEachMicroKernelIsa({"", "avx2", "portable"},
+                                   [&](const char *isa) {
+                                     for (const Case &c : cases)
+                                       check(c, isa);
+                                   });
 }
 
 } // namespace

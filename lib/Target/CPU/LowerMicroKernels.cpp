@@ -94,20 +94,43 @@ func::FuncOp declare(ModuleOp module, StringRef name, unsigned count) {
   return declaration;
 }
 
+/// What either kernel's call is made of: the marked generic's buffers
+/// (inputs, then the [M, N] output; the first input is [M, K]), its
+/// parameters (the dictionary `attribute`), and i64 constants.
+struct KernelCall {
+  KernelCall(OpBuilder &b, linalg::GenericOp op, StringRef attribute)
+      : b(b), loc(op.getLoc()),
+        params(op->getAttrOfType<DictionaryAttr>(attribute)),
+        inputs(op.getDpsInputs()), output(op.getDpsInits()[0]) {
+    auto lhs = cast<MemRefType>(inputs[0].getType());
+    m = lhs.getDimSize(0);
+    k = lhs.getDimSize(1);
+    n = cast<MemRefType>(output.getType()).getDimSize(1);
+  }
+  Value constant(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  }
+  int64_t param(StringRef name) const { return paramOf(params, name); }
+  /// The address of a buffer, or 0 without one.
+  Value address(Value buffer) {
+    return buffer ? addressOf(b, loc, buffer) : constant(0);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  DictionaryAttr params;
+  SmallVector<Value> inputs;
+  Value output;
+  int64_t m, n, k;
+};
+
 /// The call of optc_qmatmul_f32 for `op`, or failure (reported).
 LogicalResult lowerQMatmul(OpBuilder &b, linalg::GenericOp op, Tables &tables,
                            ModuleOp module) {
-  auto params = op->getAttrOfType<DictionaryAttr>("optc.qmatmul");
-  Location loc = op.getLoc();
-  auto constant = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-  };
-  auto param = [&](StringRef name) { return paramOf(params, name); };
-  SmallVector<Value> inputs = op.getDpsInputs();
-  Value output = op.getDpsInits()[0];
-  auto x = cast<MemRefType>(inputs[0].getType());
-  auto y = cast<MemRefType>(output.getType());
-  int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = y.getDimSize(1);
+  KernelCall call(b, op, "optc.qmatmul");
+  auto param = [&](StringRef name) { return call.param(name); };
+  DictionaryAttr params = call.params;
+  SmallVector<Value> &inputs = call.inputs;
   bool zeros = param("zero_points") == 1;
   bool tensorScale = param("tensor_scale") == 1;
   auto table = [&](StringRef name) {
@@ -121,61 +144,53 @@ LogicalResult lowerQMatmul(OpBuilder &b, linalg::GenericOp op, Tables &tables,
       inputs.size() != 3u + zeros + tensorScale + (param("straddles") == 1))
     return op.emitOpError() << "is marked for " << kQMatmul
                             << " without the parameters optc.qmatmul gives";
-  SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
-                             addressOf(b, loc, inputs[1]),
-                             addressOf(b, loc, inputs[2]),
-                             zeros ? addressOf(b, loc, inputs[3]) : constant(0),
-                             addressOf(b, loc, output),
-                             constant(m),
-                             constant(n),
-                             constant(k),
-                             constant(param("bits")),
-                             constant(param("signed")),
-                             constant(param("block")),
-                             constant(param("int8_activations")),
-                             tables.address(b, loc, table("code_values")),
-                             constant(param("scale_kind")),
-                             tables.address(b, loc, table("scale_values")),
-                             tensorScale ? addressOf(b, loc, inputs[3 + zeros])
-                                         : constant(0)};
-  func::CallOp::create(b, loc, declare(module, kQMatmul, 16), args);
+  SmallVector<Value> args = {
+      call.address(inputs[0]),
+      call.address(inputs[1]),
+      call.address(inputs[2]),
+      call.address(zeros ? inputs[3] : Value()),
+      call.address(call.output),
+      call.constant(call.m),
+      call.constant(call.n),
+      call.constant(call.k),
+      call.constant(param("bits")),
+      call.constant(param("signed")),
+      call.constant(param("block")),
+      call.constant(param("int8_activations")),
+      tables.address(b, call.loc, table("code_values")),
+      call.constant(param("scale_kind")),
+      tables.address(b, call.loc, table("scale_values")),
+      call.address(tensorScale ? inputs[3 + zeros] : Value())};
+  func::CallOp::create(b, call.loc, declare(module, kQMatmul, 16), args);
   return success();
 }
 
 /// The call of optc_igemm_i32 for `op`, or failure (reported).
 LogicalResult lowerIGemm(OpBuilder &b, linalg::GenericOp op, ModuleOp module) {
-  auto params = op->getAttrOfType<DictionaryAttr>("optc.igemm");
-  Location loc = op.getLoc();
-  auto constant = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-  };
-  auto param = [&](StringRef name) { return paramOf(params, name); };
-  SmallVector<Value> inputs = op.getDpsInputs();
-  Value output = op.getDpsInits()[0];
-  auto a = cast<MemRefType>(inputs[0].getType());
-  auto c = cast<MemRefType>(output.getType());
-  int64_t m = a.getDimSize(0), k = a.getDimSize(1), n = c.getDimSize(1);
+  KernelCall call(b, op, "optc.igemm");
+  auto param = [&](StringRef name) { return call.param(name); };
+  SmallVector<Value> &inputs = call.inputs;
   int64_t aZero = param("a_zero"), bZero = param("b_zero");
   if (param("a_signed") < 0 || param("b_signed") < 0 ||
       param("b_transposed") < 0 || aZero < 0 || aZero > 2 || bZero < 0 ||
       bZero > 2 || inputs.size() != 2u + (aZero > 0) + (bZero > 0))
     return op.emitOpError() << "is marked for " << kIGemm
                             << " without the parameters optc.igemm gives";
-  SmallVector<Value> args = {addressOf(b, loc, inputs[0]),
-                             addressOf(b, loc, inputs[1]),
-                             addressOf(b, loc, output),
-                             constant(m),
-                             constant(n),
-                             constant(k),
-                             constant(param("a_signed")),
-                             constant(param("b_signed")),
-                             constant(param("b_transposed")),
-                             aZero ? addressOf(b, loc, inputs[2]) : constant(0),
-                             constant(aZero == 2),
-                             bZero ? addressOf(b, loc, inputs[2 + (aZero > 0)])
-                                   : constant(0),
-                             constant(bZero == 2)};
-  func::CallOp::create(b, loc, declare(module, kIGemm, 13), args);
+  SmallVector<Value> args = {
+      call.address(inputs[0]),
+      call.address(inputs[1]),
+      call.address(call.output),
+      call.constant(call.m),
+      call.constant(call.n),
+      call.constant(call.k),
+      call.constant(param("a_signed")),
+      call.constant(param("b_signed")),
+      call.constant(param("b_transposed")),
+      call.address(aZero ? inputs[2] : Value()),
+      call.constant(aZero == 2),
+      call.address(bZero ? inputs[2 + (aZero > 0)] : Value()),
+      call.constant(bZero == 2)};
+  func::CallOp::create(b, call.loc, declare(module, kIGemm, 13), args);
   return success();
 }
 
