@@ -66,9 +66,9 @@ func.func @int4(%x: tensor<1x64xf32>, %w: tensor<8x64xi4, #optc.quant<block = [1
 // matmul. Without per-row zero points it stays for the kernel.
 // CHECK-LABEL: func.func @integer_batched_rows
 // CHECK: %[[A:.*]] = optc.cast %{{.*}} : tensor<2x4x64xui8> -> tensor<2x4x64xi32>
-// CHECK: %[[W:.*]] = optc.cast %{{.*}} : tensor<8x64xi8> -> tensor<8x64xi32>
 // CHECK: %[[Z:.*]] = optc.reshape %{{.*}} {shape = array<i64: 4, 1>}
 // CHECK: %[[AZ:.*]] = optc.sub %[[A]], %[[Z]]
+// CHECK: %[[W:.*]] = optc.cast %{{.*}} : tensor<8x64xi8> -> tensor<8x64xi32>
 // CHECK: %[[T:.*]] = optc.transpose %[[W]] {permutation = array<i64: 1, 0>}
 // CHECK: optc.matmul %[[AZ]], %[[T]] : (tensor<2x4x64xi32>, tensor<64x8xi32>) -> tensor<2x4x8xi32>
 // CHECK-LABEL: func.func @integer_batched
