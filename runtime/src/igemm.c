@@ -17,12 +17,16 @@
  *   c = sum A B - zb sum_k A - za sum_k B + K za zb
  *
  * (alpha = 128 for signed A, beta = 128 for unsigned B, else 0). B is
- * packed per call into panels of 16 rows, four consecutive k of a row in
- * each i32 (the layout vpdpbusd reads), K padded to a multiple of 4 with
- * zeros. Tiles of 8 rows of A by 32 columns of the product; panels of B
- * are shared among the runtime's threads. Without VNNI a portable kernel
- * runs. Sums wrap at 32 bits like onnxruntime's (computed in 64 bits and
- * truncated, never a signed overflow).
+ * read in panels of 16 columns, four consecutive k of a column in each
+ * i32 (the layout vpdpbusd reads, OPTC_IGEMM_B_PANELS in
+ * runtime_support.h): the compiler packs constant weights so at compile
+ * time; other B are packed per call. Tiles of 8 rows of A by 32 columns of
+ * the product; the panels are shared among the runtime's threads, each
+ * computing its panels' sums of b' and writing its columns of c in 16-lane
+ * vectors. Without VNNI a portable kernel runs. Sums wrap at 32 bits like
+ * onnxruntime's: every step is an addition or multiplication modulo 2^32
+ * (unsigned arithmetic, never a signed overflow), which gives the exact
+ * sum truncated to 32 bits.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -42,7 +46,7 @@ typedef struct {
   int32_t *c;
   int64_t m, n, k;
   int aSigned, bSigned;
-  int bTransposed;        /* B is [N, K] */
+  int bLayout;            /* enum optc_igemm_b_layout */
   const uint8_t *za, *zb; /* NULL: 0 */
   int zaPerRow, zbPerRow;
 } IGemm;
@@ -61,7 +65,14 @@ static int32_t zbOf(const IGemm *g, int64_t n) {
 
 /* B[k, n] (of the product's [K, N]). */
 static uint8_t bAt(const IGemm *g, int64_t k, int64_t n) {
-  return g->bTransposed ? g->b[n * g->k + k] : g->b[k * g->n + n];
+  switch (g->bLayout) {
+  case OPTC_IGEMM_B_COLUMNS:
+    return g->b[n * g->k + k];
+  case OPTC_IGEMM_B_PANELS: /* b' back to B */
+    return g->b[optc_igemm_panel_byte(k, n, g->k)] ^ (g->bSigned ? 0 : 0x80);
+  default:
+    return g->b[k * g->n + n];
+  }
 }
 
 /* Columns [n0, n1) of the product, plainly. */
@@ -84,38 +95,73 @@ static void portableRows(const IGemm *g, int64_t n0, int64_t n1) {
 
 typedef struct {
   const IGemm *g;
-  const int8_t *panels; /* [N / 16][K4][16][4] */
-  const int32_t *bSums; /* sum_k b' of each column, [N padded to 16] */
-  const uint8_t *as;    /* a' rows, K padded: [M][K4 * 4] */
+  const int8_t *panels; /* OPTC_IGEMM_B_PANELS */
+  const uint8_t *as;    /* a' rows, `stride` bytes apart, K4 * 4 readable */
+  int64_t stride;
   const int32_t *aSums; /* sum_k a' of each row of A */
   int64_t k4;           /* K / 4, rounded up */
 } Vnni;
 
-/* Writes c for rows [m0, m0 + rows) of A and the 16 * panels rows of B
- * from panel p on (1 or 2 panels), from the i32 sums of a'b'. */
-static void finish(const Vnni *v, int64_t m0, int64_t rows, int64_t p,
-                   int64_t panels, const int32_t *sums /* [rows][32] */) {
+/* The lanes of a panel's columns that are in the product. */
+static __mmask16 lanesOf(const IGemm *g, int64_t panel) {
+  int64_t width = g->n - 16 * panel;
+  return width >= 16 ? (__mmask16)0xffff
+                     : (__mmask16)((1u << (width > 0 ? width : 0)) - 1);
+}
+
+/* What c needs of a panel's columns besides the sums of a'b': sum_k b'
+ * times -alpha, sum_k B and the zero points. */
+typedef struct {
+  __m512i bTerm, rowB, zb;
+  __mmask16 lanes;
+} Columns;
+
+__attribute__((target(OPTC_VNNI))) static Columns columnsOf(const Vnni *v,
+                                                            int64_t panel) {
   const IGemm *g = v->g;
-  int64_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
-  int64_t k = g->k;
-  for (int64_t i = 0; i < rows; ++i) {
-    int64_t m = m0 + i;
-    int64_t za = zaOf(g, m);
-    int64_t aSum = v->aSums[m];      /* sum a' */
-    int64_t rowA = aSum - k * alpha; /* sum_k A */
-    for (int64_t j = 0; j < 16 * panels; ++j) {
-      int64_t n = 16 * p + j;
-      if (n >= g->n)
-        break;
-      int64_t zb = zbOf(g, n);
-      int64_t bSum = v->bSums[n];
-      int64_t rowB = bSum + k * beta; /* sum_k B */
-      int64_t ab =
-          sums[i * 32 + j] + beta * aSum - alpha * bSum - k * alpha * beta;
-      g->c[m * g->n + n] =
-          (int32_t)(uint32_t)(ab - zb * rowA - za * rowB + k * za * zb);
-    }
+  const int8_t *b = v->panels + panel * v->k4 * 64;
+  __m512i ones = _mm512_set1_epi8(1), bSum = _mm512_setzero_si512();
+  for (int64_t q = 0; q < v->k4; ++q)
+    bSum = _mm512_dpbusd_epi32(bSum, ones,
+                               _mm512_loadu_si512((const void *)(b + q * 64)));
+  uint32_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
+  Columns c;
+  c.lanes = lanesOf(g, panel);
+  c.bTerm = _mm512_mullo_epi32(bSum, _mm512_set1_epi32((int)(0u - alpha)));
+  c.rowB = _mm512_add_epi32(
+      bSum, _mm512_set1_epi32((int)((uint32_t)g->k * beta))); /* sum_k B */
+  if (!g->zb) {
+    c.zb = _mm512_setzero_si512();
+  } else if (!g->zbPerRow) {
+    c.zb = _mm512_set1_epi32(zbOf(g, 0));
+  } else {
+    __m128i bytes = _mm_maskz_loadu_epi8(c.lanes, g->zb + 16 * panel);
+    c.zb =
+        g->bSigned ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
   }
+  return c;
+}
+
+/* Row m of c over a panel's columns, from the 16 sums of a'b'. */
+__attribute__((target(OPTC_VNNI))) static void
+finishRow(const Vnni *v, const Columns *columns, int64_t m, int64_t panel,
+          __m512i sums) {
+  const IGemm *g = v->g;
+  uint32_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
+  uint32_t k = (uint32_t)g->k, aSum = (uint32_t)v->aSums[m];
+  uint32_t za = (uint32_t)zaOf(g, m);
+  uint32_t rowTerm = beta * aSum - k * alpha * beta;
+  uint32_t rowA = aSum - k * alpha; /* sum_k A */
+  __m512i c = _mm512_add_epi32(sums, columns->bTerm);
+  c = _mm512_add_epi32(c, _mm512_set1_epi32((int)rowTerm));
+  if (g->zb)
+    c = _mm512_sub_epi32(
+        c, _mm512_mullo_epi32(columns->zb,
+                              _mm512_set1_epi32((int)(rowA - k * za))));
+  if (za)
+    c = _mm512_sub_epi32(
+        c, _mm512_mullo_epi32(columns->rowB, _mm512_set1_epi32((int)za)));
+  _mm512_mask_storeu_epi32(g->c + m * g->n + 16 * panel, columns->lanes, c);
 }
 
 /* Panels [begin, end) of B (two at a time where there are two): every row
@@ -124,15 +170,17 @@ __attribute__((target(OPTC_VNNI))) static void
 vnniPanels(int64_t begin, int64_t end, void *context) {
   const Vnni *v = context;
   const IGemm *g = v->g;
-  int64_t kp = v->k4 * 4;
   /* Tiles of kRows rows of A by two panels: 2 * kRows accumulators, two
    * panel loads and kRows broadcasts a step of 4 k. */
   enum { kRows = 8 };
-  int32_t sums[kRows * 32];
   for (int64_t p = begin; p < end; p += 2) {
     int64_t panels = p + 1 < end ? 2 : 1;
     const int8_t *b0 = v->panels + p * v->k4 * 64;
     const int8_t *b1 = panels == 2 ? b0 + v->k4 * 64 : b0;
+    Columns columns[2];
+    columns[0] = columnsOf(v, p);
+    if (panels == 2)
+      columns[1] = columnsOf(v, p + 1);
     for (int64_t m0 = 0; m0 < g->m; m0 += kRows) {
       int64_t rows = g->m - m0 < kRows ? g->m - m0 : kRows;
       __m512i acc[kRows][2];
@@ -140,7 +188,7 @@ vnniPanels(int64_t begin, int64_t end, void *context) {
         acc[i][0] = acc[i][1] = _mm512_setzero_si512();
       const uint8_t *a[kRows];
       for (int i = 0; i < kRows; ++i) /* missing rows repeat the last */
-        a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * kp;
+        a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * v->stride;
       for (int64_t q = 0; q < v->k4; ++q) {
         __m512i w0 = _mm512_loadu_si512((const void *)(b0 + q * 64));
         __m512i w1 = _mm512_loadu_si512((const void *)(b1 + q * 64));
@@ -152,28 +200,31 @@ vnniPanels(int64_t begin, int64_t end, void *context) {
           acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], x, w1);
         }
       }
-      for (int i = 0; i < kRows; ++i) {
-        _mm512_storeu_si512((void *)(sums + i * 32), acc[i][0]);
-        _mm512_storeu_si512((void *)(sums + i * 32 + 16), acc[i][1]);
-      }
-      finish(v, m0, rows, p, panels, sums);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < panels; ++j)
+          finishRow(v, &columns[j], m0 + i, p + j, acc[i][j]);
     }
   }
 }
 
-/* B [K, N] into the panels, 16 columns and 4 rows a step: the 4 rows'
- * bytes interleaved (each column's 4 bytes one i32), and each column's sum
- * of b' by a dot product with ones. */
+typedef struct {
+  const IGemm *g;
+  int8_t *panels;
+  int64_t k4;
+} Packing;
+
+/* Panels [begin, end) of B [K, N] packed: 16 columns and 4 rows a step,
+ * the 4 rows' bytes interleaved (each column's 4 bytes one i32). */
 __attribute__((target(OPTC_VNNI))) static void
-packRows(const IGemm *g, int8_t *panels, int32_t *bSums, int64_t k4) {
+packRows(int64_t begin, int64_t end, void *context) {
+  const Packing *pack = context;
+  const IGemm *g = pack->g;
   __m128i flip = _mm_set1_epi8(g->bSigned ? 0 : (char)0x80);
-  __m512i ones = _mm512_set1_epi8(1);
-  for (int64_t n0 = 0; n0 < g->n; n0 += 16) {
-    int64_t width = g->n - n0 < 16 ? g->n - n0 : 16;
-    __mmask16 lanes = (__mmask16)((1u << width) - 1);
-    int8_t *panel = panels + (n0 / 16) * k4 * 64;
-    __m512i sums = _mm512_setzero_si512();
-    for (int64_t q = 0; q < k4; ++q) {
+  for (int64_t p = begin; p < end; ++p) {
+    int64_t n0 = 16 * p;
+    __mmask16 lanes = lanesOf(g, p);
+    int8_t *panel = pack->panels + p * pack->k4 * 64;
+    for (int64_t q = 0; q < pack->k4; ++q) {
       __m128i r[4];
       for (int i = 0; i < 4; ++i) {
         int64_t k = 4 * q + i;
@@ -193,10 +244,37 @@ packRows(const IGemm *g, int8_t *panels, int32_t *bSums, int64_t k4) {
       words = _mm512_inserti32x4(words, _mm_unpacklo_epi16(high01, high23), 2);
       words = _mm512_inserti32x4(words, _mm_unpackhi_epi16(high01, high23), 3);
       _mm512_storeu_si512((void *)(panel + q * 64), words);
-      sums = _mm512_dpbusd_epi32(sums, ones, words);
     }
-    _mm512_storeu_si512((void *)(bSums + n0), sums);
   }
+}
+
+/* Panels [begin, end) of B [N, K] packed, a byte at a time. */
+static void packColumns(int64_t begin, int64_t end, void *context) {
+  const Packing *pack = context;
+  const IGemm *g = pack->g;
+  uint8_t flip = g->bSigned ? 0 : 0x80;
+  int64_t bytes = pack->k4 * 64;
+  for (int64_t p = begin; p < end; ++p) {
+    int8_t *panel = pack->panels + p * bytes;
+    memset(panel, 0, (size_t)bytes);
+    for (int64_t n = 16 * p; n < g->n && n < 16 * (p + 1); ++n)
+      for (int64_t k = 0; k < g->k; ++k)
+        panel[optc_igemm_panel_byte(k, n % 16, g->k)] =
+            (int8_t)(g->b[n * g->k + k] ^ flip);
+  }
+}
+
+/* sum_k a' of `row`'s `k` bytes (unsigned). */
+__attribute__((target(OPTC_VNNI))) static int32_t rowSum(const uint8_t *row,
+                                                         int64_t k) {
+  __m512i sums = _mm512_setzero_si512(), zero = _mm512_setzero_si512();
+  for (int64_t i = 0; i < k; i += 64) {
+    int64_t left = k - i;
+    __mmask64 lanes = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+    sums = _mm512_add_epi64(
+        sums, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(lanes, row + i), zero));
+  }
+  return (int32_t)_mm512_reduce_add_epi64(sums);
 }
 
 /* The VNNI kernel; 0 when its buffers cannot be had (the caller then runs
@@ -204,45 +282,37 @@ packRows(const IGemm *g, int8_t *panels, int32_t *bSums, int64_t k4) {
 static int vnni(const IGemm *g) {
   int64_t k4 = (g->k + 3) / 4, kp = k4 * 4;
   int64_t panelCount = (g->n + 15) / 16;
-  int8_t *panels = calloc((size_t)(panelCount * k4 * 64), 1);
-  int32_t *bSums = calloc((size_t)(panelCount * 16), sizeof(int32_t));
-  uint8_t *as = calloc((size_t)(g->m * kp), 1);
-  int32_t *aSums = calloc((size_t)g->m, sizeof(int32_t));
-  if (!panels || !bSums || !as || !aSums) {
+  /* A is read in place where it needs no flip and its rows no padding. */
+  int direct = !g->aSigned && g->k % 4 == 0;
+  int packed = g->bLayout == OPTC_IGEMM_B_PANELS;
+  int8_t *panels = packed ? NULL : malloc((size_t)(panelCount * k4 * 64));
+  uint8_t *as = direct ? NULL : calloc((size_t)(g->m * kp), 1);
+  int32_t *aSums = malloc((size_t)g->m * sizeof(int32_t));
+  if ((!packed && !panels) || (!direct && !as) || !aSums) {
     free(panels);
-    free(bSums);
     free(as);
     free(aSums);
     return 0;
   }
-  uint8_t bFlip = g->bSigned ? 0 : 0x80, aFlip = g->aSigned ? 0x80 : 0;
-  if (g->bTransposed) {
-    for (int64_t n = 0; n < g->n; ++n) {
-      const uint8_t *row = g->b + n * g->k;
-      int8_t *panel = panels + (n / 16) * k4 * 64 + (n % 16) * 4;
-      for (int64_t k = 0; k < g->k; ++k) {
-        int8_t b = (int8_t)(row[k] ^ bFlip);
-        panel[(k / 4) * 64 + k % 4] = b;
-        bSums[n] += b;
-      }
-    }
-  } else {
-    packRows(g, panels, bSums, k4);
+  if (!packed) {
+    Packing pack = {g, panels, k4};
+    optc_parallel_for(panelCount,
+                      g->bLayout == OPTC_IGEMM_B_ROWS ? packRows : packColumns,
+                      &pack);
   }
-  for (int64_t m = 0; m < g->m; ++m) {
-    const uint8_t *row = g->a + m * g->k;
-    int32_t sum = 0;
-    for (int64_t k = 0; k < g->k; ++k) {
-      uint8_t a = row[k] ^ aFlip;
-      as[m * kp + k] = a;
-      sum += a;
-    }
-    aSums[m] = sum;
+  if (!direct) {
+    uint8_t flip = g->aSigned ? 0x80 : 0;
+    for (int64_t m = 0; m < g->m; ++m)
+      for (int64_t k = 0; k < g->k; ++k)
+        as[m * kp + k] = g->a[m * g->k + k] ^ flip;
   }
-  Vnni v = {g, panels, bSums, as, aSums, k4};
+  const uint8_t *rows = direct ? g->a : as;
+  int64_t stride = direct ? g->k : kp;
+  for (int64_t m = 0; m < g->m; ++m)
+    aSums[m] = rowSum(rows + m * stride, g->k);
+  Vnni v = {g, packed ? (const int8_t *)g->b : panels, rows, stride, aSums, k4};
   optc_parallel_for(panelCount, vnniPanels, &v);
   free(panels);
-  free(bSums);
   free(as);
   free(aSums);
   return 1;
@@ -255,7 +325,7 @@ static void portableTask(int64_t begin, int64_t end, void *context) {
 
 void optc_igemm_i32(const uint8_t *a, const uint8_t *b, int32_t *c, int64_t m,
                     int64_t n, int64_t k, int64_t a_signed, int64_t b_signed,
-                    int64_t b_transposed, const uint8_t *a_zero,
+                    int64_t b_layout, const uint8_t *a_zero,
                     int64_t a_zero_per_row, const uint8_t *b_zero,
                     int64_t b_zero_per_row) {
   IGemm g = {0};
@@ -267,7 +337,7 @@ void optc_igemm_i32(const uint8_t *a, const uint8_t *b, int32_t *c, int64_t m,
   g.k = k;
   g.aSigned = a_signed != 0;
   g.bSigned = b_signed != 0;
-  g.bTransposed = b_transposed != 0;
+  g.bLayout = (int)b_layout;
   g.za = a_zero;
   g.zb = b_zero;
   g.zaPerRow = a_zero_per_row != 0;

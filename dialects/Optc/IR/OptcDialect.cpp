@@ -487,16 +487,17 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
     auto flag = [&](StringRef key) {
       return params && isa_and_nonnull<BoolAttr>(params.get(key));
     };
-    auto zero = [&](StringRef key) {
+    auto upToTwo = [&](StringRef key) { // an i64 0, 1 or 2
       auto i = params ? dyn_cast_or_null<IntegerAttr>(params.get(key))
                       : IntegerAttr();
       return i && i.getType().isInteger(64) && i.getInt() >= 0 &&
              i.getInt() <= 2;
     };
-    if (!flag("a_signed") || !flag("b_signed") || !flag("b_transposed") ||
-        !zero("a_zero") || !zero("b_zero") || params.size() != 5)
-      return expected("{a_signed, b_signed, b_transposed : bool, a_zero, "
-                      "b_zero : i64 0 (none), 1 (one) or 2 (one a row)}");
+    if (!flag("a_signed") || !flag("b_signed") || !upToTwo("b_layout") ||
+        !upToTwo("a_zero") || !upToTwo("b_zero") || params.size() != 5)
+      return expected("{a_signed, b_signed : bool, b_layout : i64 0 ([K, "
+                      "N]), 1 ([N, K]) or 2 (panels), a_zero, b_zero : i64 "
+                      "0 (none), 1 (one) or 2 (one a row)}");
     return success();
   }
   if (name == "optc.kernel" || name == "optc.run_time_checks") {

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::optc {
 #define GEN_PASS_DEF_OPTCCPULOWERMICROKERNELS
@@ -171,8 +172,8 @@ LogicalResult lowerIGemm(OpBuilder &b, linalg::GenericOp op, ModuleOp module) {
   auto param = [&](StringRef name) { return call.param(name); };
   SmallVector<Value> &inputs = call.inputs;
   int64_t aZero = param("a_zero"), bZero = param("b_zero");
-  if (param("a_signed") < 0 || param("b_signed") < 0 ||
-      param("b_transposed") < 0 || aZero < 0 || aZero > 2 || bZero < 0 ||
+  if (param("a_signed") < 0 || param("b_signed") < 0 || param("b_layout") < 0 ||
+      param("b_layout") > 2 || aZero < 0 || aZero > 2 || bZero < 0 ||
       bZero > 2 || inputs.size() != 2u + (aZero > 0) + (bZero > 0))
     return op.emitOpError() << "is marked for " << kIGemm
                             << " without the parameters optc.igemm gives";
@@ -185,13 +186,30 @@ LogicalResult lowerIGemm(OpBuilder &b, linalg::GenericOp op, ModuleOp module) {
       call.constant(call.k),
       call.constant(param("a_signed")),
       call.constant(param("b_signed")),
-      call.constant(param("b_transposed")),
+      call.constant(param("b_layout")),
       call.address(aZero ? inputs[2] : Value()),
       call.constant(aZero == 2),
       call.address(bZero ? inputs[2 + (aZero > 0)] : Value()),
       call.constant(bZero == 2)};
   func::CallOp::create(b, call.loc, declare(module, kIGemm, 13), args);
   return success();
+}
+
+/// The linalg.fill of `op`'s output that comes before it with nothing in
+/// between that touches memory, or null: the kernels write their output
+/// whole, so that fill is dead.
+linalg::FillOp deadFillBefore(linalg::GenericOp op) {
+  Value output = op.getDpsInits()[0];
+  for (Operation *before = op->getPrevNode(); before;
+       before = before->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(before))
+      return fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == output
+                 ? fill
+                 : linalg::FillOp();
+    if (!isMemoryEffectFree(before))
+      return {};
+  }
+  return {};
 }
 
 struct LowerMicroKernelsPass
@@ -219,6 +237,8 @@ struct LowerMicroKernelsPass
                      ? lowerQMatmul(b, op, tables, module)
                      : lowerIGemm(b, op, module)))
         return signalPassFailure();
+      if (linalg::FillOp fill = deadFillBefore(op))
+        fill.erase();
       op.erase();
     }
   }

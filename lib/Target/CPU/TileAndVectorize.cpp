@@ -340,6 +340,17 @@ struct TileAndVectorizePass
     return generic && generic.getLibraryCallAttr();
   }
 
+  /// A fill whose result only initialises a micro-kernel's output: the
+  /// kernels write their output whole, and --optc-cpu-lower-micro-kernels
+  /// erases the fill, so it is not scheduled.
+  static bool initialisesMicroKernel(linalg::LinalgOp op) {
+    if (!isa<linalg::FillOp>(op.getOperation()) || !op->hasOneUse())
+      return false;
+    OpOperand &use = *op->use_begin();
+    auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    return user && isMicroKernel(user) && user.isDpsInit(&use);
+  }
+
   /// The matrix product whose only result `op` reads at the positions it
   /// writes, when `op` is elementwise over the product's result space (an
   /// epilogue: bias, normalisation, activation), with static sizes.
@@ -433,9 +444,10 @@ struct TileAndVectorizePass
       // to tile; vectorising one that extracts at a computed position
       // made an invalid vector.gather with a scalar index).
       // Ops a micro-kernel runs (library_call) keep their one loop nest
-      // for --optc-cpu-lower-micro-kernels.
+      // for --optc-cpu-lower-micro-kernels, and the fills of their outputs
+      // stay whole for it to erase.
       if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
-          isMicroKernel(op) ||
+          isMicroKernel(op) || initialisesMicroKernel(op) ||
           llvm::any_of(op.getStaticLoopRanges(), [](int64_t r) {
             return ShapedType::isDynamic(r) || r == 0;
           }))

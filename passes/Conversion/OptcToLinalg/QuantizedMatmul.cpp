@@ -3,7 +3,11 @@
 // optc.integer_matmul (8-bit operands, i32 sums) on the CPU becomes the
 // same kind of marked generic for optc_igemm_i32 (runtime/src/igemm.c),
 // with static shapes (a batched lhs only without per-row zero points);
-// --optc-decompose widens the others to an i32 matmul.
+// --optc-decompose widens the others to an i32 matmul. Constant weights
+// are packed here into the kernel's own layout (panels of 16 columns by 4
+// consecutive k, OPTC_IGEMM_B_PANELS in runtime_support.h), which the
+// generic reads through (n floordiv 16, k floordiv 4, n mod 16, k mod 4):
+// no call repacks them.
 //
 // A quantized matrix product the CPU micro-kernel runs (optc_qmatmul_f32
 // in runtime/src/qmatmul.c) becomes a linalg.generic that says exactly
@@ -36,6 +40,9 @@
 #include "dialects/Optc/IR/OptcDialect.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include "optc/runtime_support.h"
 
 using namespace mlir;
 using namespace mlir::optc;
@@ -228,6 +235,40 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
   }
 };
 
+/// A constant B of `op` ([K, N], or [N, K] when transposed) packed into
+/// optc_igemm_i32's panels (OPTC_IGEMM_B_PANELS): b' = B ^ 0x80 for
+/// unsigned B, B for signed, zeros in the padding; null when B is not a
+/// constant that can be read.
+static Value packedPanels(OpBuilder &b, Location loc, IntegerMatmulOp op,
+                          int64_t k, int64_t n, bool bSigned) {
+  auto constant = op.getRhs().getDefiningOp<ConstantOp>();
+  std::optional<std::vector<uint8_t>> codes =
+      constant ? quantCodesOf(constant.getValue()) : std::nullopt;
+  if (!codes || static_cast<int64_t>(codes->size()) != k * n)
+    return {};
+  bool transposed = op.getRhsTransposed();
+  uint8_t flip = bSigned ? 0 : 0x80;
+  std::vector<char> panels(static_cast<size_t>(optc_igemm_panel_bytes(k, n)),
+                           0);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      panels[optc_igemm_panel_byte(i, j, k)] = static_cast<char>(
+          (*codes)[transposed ? j * k + i : i * n + j] ^ flip);
+  auto type =
+      RankedTensorType::get({(n + 15) / 16, (k + 3) / 4, 16, 4}, b.getI8Type());
+  auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
+  std::string key =
+      (resource ? resource.getRawHandle().getKey() : StringRef("weights"))
+          .str() +
+      ".panels";
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseResourceElementsAttr::get(
+          type, key,
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(panels,
+                                                        /*align=*/64)));
+}
+
 /// optc.integer_matmul on optc_igemm_i32 (runtime/src/igemm.c): a
 /// generic over (m, n, k) computing (a - za) * (b - zb) in i32, marked
 /// with library_call and the kernel's parameters (optc.igemm).
@@ -252,13 +293,18 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
                      RankedTensorType::get({m, k}, i8));
     AffineExpr dm, dn, dk;
     bindDims(context, dm, dn, dk);
-    SmallVector<Value> inputs = {a, adaptor.getRhs()};
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(3, 0, {dm, dk}, context),
-        AffineMap::get(3, 0,
-                       transposed ? SmallVector<AffineExpr>{dn, dk}
-                                  : SmallVector<AffineExpr>{dk, dn},
-                       context)};
+    Value panels = packedPanels(rewriter, loc, op, k, n, bSigned);
+    SmallVector<Value> inputs = {a, panels ? panels : adaptor.getRhs()};
+    SmallVector<AffineExpr> bAt = {dk, dn};
+    if (panels)
+      bAt = {dn.floorDiv(16), dk.floorDiv(4), dn % 16, dk % 4};
+    else if (transposed)
+      bAt = {dn, dk};
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
+                                   AffineMap::get(3, 0, bAt, context)};
+    int64_t layout = panels       ? OPTC_IGEMM_B_PANELS
+                     : transposed ? OPTC_IGEMM_B_COLUMNS
+                                  : OPTC_IGEMM_B_ROWS;
     // A zero point: 0 none, 1 one value, 2 one a row (lhs) or column.
     auto addZero = [&](Value zero, AffineExpr each) -> int64_t {
       if (!zero)
@@ -290,7 +336,13 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
               return arith::ExtSIOp::create(b, l, i32, v);
             return arith::ExtUIOp::create(b, l, i32, v);
           };
-          Value x = widen(args[0], aSigned), w = widen(args[1], bSigned);
+          Value x = widen(args[0], aSigned);
+          // A panel holds b' = B - 128 for unsigned B.
+          Value w = widen(args[1], bSigned || panels);
+          if (panels && !bSigned)
+            w = arith::AddIOp::create(
+                b, l, w,
+                arith::ConstantOp::create(b, l, b.getI32IntegerAttr(128)));
           unsigned next = 2;
           if (aZero)
             x = arith::SubIOp::create(b, l, x, widen(args[next++], aSigned));
@@ -304,14 +356,13 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
     auto named = [&](StringRef name, Attribute value) {
       return rewriter.getNamedAttr(name, value);
     };
-    generic->setAttr(
-        "optc.igemm",
-        rewriter.getDictionaryAttr(
-            {named("a_signed", rewriter.getBoolAttr(aSigned)),
-             named("b_signed", rewriter.getBoolAttr(bSigned)),
-             named("b_transposed", rewriter.getBoolAttr(transposed)),
-             named("a_zero", rewriter.getI64IntegerAttr(aZero)),
-             named("b_zero", rewriter.getI64IntegerAttr(bZero))}));
+    generic->setAttr("optc.igemm",
+                     rewriter.getDictionaryAttr(
+                         {named("a_signed", rewriter.getBoolAttr(aSigned)),
+                          named("b_signed", rewriter.getBoolAttr(bSigned)),
+                          named("b_layout", rewriter.getI64IntegerAttr(layout)),
+                          named("a_zero", rewriter.getI64IntegerAttr(aZero)),
+                          named("b_zero", rewriter.getI64IntegerAttr(bZero))}));
     SmallVector<int64_t> shape(lhs.getShape());
     shape.back() = n;
     rewriter.replaceOp(op, asRows(rewriter, loc, generic.getResult(0),

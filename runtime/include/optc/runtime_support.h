@@ -179,16 +179,42 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
                       int64_t scale_kind, const float *scale_values,
                       const float *tensor_scale);
 
+/* The layouts of optc_igemm_i32's B. PANELS is the VNNI kernel's own,
+ * made at compile time for constant weights so that no call repacks
+ * them: columns of the product in panels of 16, each panel K4 = ceil(K / 4)
+ * steps of 16 columns x 4 consecutive k (64 bytes, one i32 of 4 k per
+ * column), panel after panel. Each byte is b' = B ^ 0x80 for unsigned B
+ * (B - 128 as a signed byte) and B itself for signed B; the padding
+ * (k >= K, n >= N) is 0. optc_igemm_panel_byte gives a byte's offset. */
+enum optc_igemm_b_layout {
+  OPTC_IGEMM_B_ROWS = 0,    /* [K, N] row-major */
+  OPTC_IGEMM_B_COLUMNS = 1, /* [N, K] row-major (B transposed) */
+  OPTC_IGEMM_B_PANELS = 2,  /* panels, above */
+};
+
+/* The offset of B[k, n] in the PANELS layout of a product of depth k. */
+static inline int64_t optc_igemm_panel_byte(int64_t k, int64_t n,
+                                            int64_t depth) {
+  int64_t steps = (depth + 3) / 4;
+  return ((n / 16) * steps + k / 4) * 64 + (n % 16) * 4 + k % 4;
+}
+
+/* The bytes of the PANELS layout of a [depth, columns] B. */
+static inline int64_t optc_igemm_panel_bytes(int64_t depth, int64_t columns) {
+  return ((columns + 15) / 16) * ((depth + 3) / 4) * 64;
+}
+
 /* c[m, n] (row-major [m, n], i32) = sum_k (A[m, k] - za) * (B[k, n] - zb)
- * (runtime/src/igemm.c): ONNX's MatMulInteger. `a` is [m, k] and `b`
- * [k, n], or [n, k] with `b_transposed`, row-major bytes, signed when
+ * (runtime/src/igemm.c): ONNX's MatMulInteger. `a` is [m, k] row-major and
+ * `b` in `b_layout` (enum optc_igemm_b_layout), bytes, signed when
  * `a_signed` / `b_signed`; `a_zero` is NULL (0), one zero point, or one a
  * row of A (`a_zero_per_row`), bytes of A's signedness; `b_zero`
- * likewise, one a column of the product, of B's signedness. AVX-512 VNNI where
- * the CPU has it, else portable C; on the runtime's thread pool. */
+ * likewise, one a column of the product, of B's signedness. AVX-512 VNNI
+ * where the CPU has it, else portable C; on the runtime's thread pool. c
+ * is written whole (nothing is accumulated into it). */
 void optc_igemm_i32(const uint8_t *a, const uint8_t *b, int32_t *c, int64_t m,
                     int64_t n, int64_t k, int64_t a_signed, int64_t b_signed,
-                    int64_t b_transposed, const uint8_t *a_zero,
+                    int64_t b_layout, const uint8_t *a_zero,
                     int64_t a_zero_per_row, const uint8_t *b_zero,
                     int64_t b_zero_per_row);
 

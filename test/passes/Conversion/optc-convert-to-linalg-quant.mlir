@@ -148,11 +148,30 @@ func.func @mxfp6(%x: tensor<2x64xf32>, %w: tensor<3x64xf6E2M3FN, #optc.quant<blo
 // CHECK-DAG: #[[ONE:.*]] = affine_map<(d0, d1, d2) -> ()>
 // CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-LABEL: func.func @integer_matmul
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[ONE]], #[[COL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xi8>, tensor<64x8xi8>, tensor<i8>, tensor<8xi8>) outs(%{{.*}} : tensor<6x8xi32>) attrs = {optc.igemm = {a_signed = false, a_zero = 1 : i64, b_signed = true, b_transposed = false, b_zero = 2 : i64}}
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[ONE]], #[[COL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x64xi8>, tensor<64x8xi8>, tensor<i8>, tensor<8xi8>) outs(%{{.*}} : tensor<6x8xi32>) attrs = {optc.igemm = {a_signed = false, a_zero = 1 : i64, b_layout = 0 : i64, b_signed = true, b_zero = 2 : i64}}
 // CHECK: arith.extui
 // CHECK: arith.extsi
 // CHECK: tensor.expand_shape %{{.*}} output_shape [2, 3, 8]
 func.func @integer_matmul(%a: tensor<2x3x64xui8>, %w: tensor<64x8xi8>, %za: tensor<ui8>, %zw: tensor<8xi8>) -> tensor<2x3x8xi32> {
   %y = optc.integer_matmul %a, %w lhs_zero_point %za rhs_zero_point %zw : (tensor<2x3x64xui8>, tensor<64x8xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<2x3x8xi32>
   return %y : tensor<2x3x8xi32>
+}
+
+// -----
+
+// Constant weights are packed at compile time into the kernel's panels
+// (16 columns by 4 consecutive k, zeros in the padding), unsigned bytes
+// less 128 (1 -> 0x81); the generic reads them through the panel map and
+// adds the 128 back.
+// CHECK-DAG: #[[PANEL:.*]] = affine_map<(d0, d1, d2) -> (d1 floordiv 16, d2 floordiv 4, d1 mod 16, d2 mod 4)>
+// CHECK-LABEL: func.func @integer_matmul_constant
+// CHECK: %[[P:.*]] = arith.constant dense_resource<weights.panels> : tensor<1x2x16x4xi8>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PANEL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %[[P]] : tensor<3x5xi8>, tensor<1x2x16x4xi8>) {{.*}} attrs = {optc.igemm = {a_signed = false, a_zero = 0 : i64, b_layout = 2 : i64, b_signed = false, b_zero = 0 : i64}}
+// CHECK: %[[W:.*]] = arith.extsi
+// CHECK: arith.addi %[[W]], %{{.*}} : i32
+// CHECK: weights.panels: "0x40000000818385878284868800000000{{0+}}890000008A000000{{0+}}"
+func.func @integer_matmul_constant(%a: tensor<3x5xui8>) -> tensor<3x2xi32> {
+  %w = optc.constant dense<[[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]> : tensor<5x2xui8>
+  %y = optc.integer_matmul %a, %w : (tensor<3x5xui8>, tensor<5x2xui8>) -> tensor<3x2xi32>
+  return %y : tensor<3x2xi32>
 }

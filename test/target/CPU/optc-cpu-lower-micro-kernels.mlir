@@ -79,7 +79,7 @@ func.func @nvfp4(%x: memref<1x64xf32>, %w: memref<64xi8>, %s: memref<2x4xi8>, %t
 // CHECK: call @optc_igemm_i32(%{{.*}}, %{{.*}}, %{{.*}}, %c4_i64, %c8_i64, %c64_i64, %{{c0_i64[_0-9]*}}, %{{c1_i64[_0-9]*}}, %{{c1_i64[_0-9]*}}, %{{c0_i64[_0-9]*}}, %{{c0_i64[_0-9]*}}, %{{.*}}, %{{c1_i64[_0-9]*}}) : (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
 // CHECK-NOT: linalg.generic
 func.func @igemm(%a: memref<4x64xi8>, %w: memref<8x64xi8>, %z: memref<8xi8>, %c: memref<4x8xi32>) {
-  linalg.generic {indexing_maps = [#ia, #ib, #icol, #ic], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_igemm_i32"} ins(%a, %w, %z : memref<4x64xi8>, memref<8x64xi8>, memref<8xi8>) outs(%c : memref<4x8xi32>) attrs = {optc.igemm = {a_signed = false, b_signed = true, b_transposed = true, a_zero = 0 : i64, b_zero = 2 : i64}} {
+  linalg.generic {indexing_maps = [#ia, #ib, #icol, #ic], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_igemm_i32"} ins(%a, %w, %z : memref<4x64xi8>, memref<8x64xi8>, memref<8xi8>) outs(%c : memref<4x8xi32>) attrs = {optc.igemm = {a_signed = false, b_signed = true, b_layout = 1 : i64, a_zero = 0 : i64, b_zero = 2 : i64}} {
   ^bb0(%x: i8, %y: i8, %zz: i8, %out: i32):
     linalg.yield %out : i32
   }
