@@ -76,6 +76,8 @@ static void addStage(OpPassManager &pm, Stage stage,
     return;
   case Stage::Fusion:
     pm.addPass(createOptcFormQuantizedMatmul());
+    pm.addPass(createOptcPackWeights());
+    pm.addPass(createOptcReleaseUnusedBlobs()); // the weights before packing
     pm.addPass(createOptcFormRegions());
     pm.addPass(createOptcFuseElementwise());
     return;

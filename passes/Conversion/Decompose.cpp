@@ -251,8 +251,19 @@ struct DecomposeIntegerMatmul : public OpRewritePattern<IntegerMatmulOp> {
       return SubOp::create(b, loc, value, zero);
     };
     Value lhs = shifted(op.getLhs(), op.getLhsZeroPoint(), true);
-    Value rhs =
-        shifted(op.getRhs(), op.getRhsZeroPoint(), op.getRhsTransposed());
+    Value rhs = op.getRhs();
+    if (op.getRhsPanels()) {
+      // [N/16, K/4, 16, 4] -> [K/4, 4, N/16, 16] -> [K, N] and the padding.
+      ArrayRef<int64_t> panels = op.getRhs().getType().getShape();
+      rhs = TransposeOp::create(b, loc, rhs, SmallVector<int64_t>{1, 3, 0, 2});
+      rhs = ReshapeOp::create(
+          b, loc, rhs, SmallVector<int64_t>{panels[1] * 4, panels[0] * 16});
+      rhs =
+          SliceOp::create(b, loc, rhs, SmallVector<int64_t>{0, 0},
+                          SmallVector<int64_t>{op.getDepth(), op.getColumns()},
+                          SmallVector<int64_t>{1, 1});
+    }
+    rhs = shifted(rhs, op.getRhsZeroPoint(), op.getRhsTransposed());
     if (op.getRhsTransposed())
       rhs = TransposeOp::create(b, loc, rhs, SmallVector<int64_t>{1, 0});
     b.replaceOpWithNewOp<MatmulOp>(op, op.getType(), lhs, rhs);

@@ -95,4 +95,31 @@ def OptcFormQuantizedMatmul
   }];
 }
 
+def OptcPackWeights : Pass<"optc-pack-weights", "::mlir::ModuleOp"> {
+  let summary = "Packs constant 8-bit weights into the integer kernel's panels";
+  let description = [{
+    The constant weights of an `optc.integer_matmul` with static shapes
+    are rearranged at compile time into the panels that the CPU's 8-bit
+    kernel reads (`rhs_panels`: 16 columns by 4 consecutive k, one
+    `vpdpbusd` operand a load; `OPTC_IGEMM_B_PANELS` in runtime_support.h),
+    so that no call repacks them. Transposed weights are packed the same
+    way. The layout is the CPU kernel's; the schedules of the tuning issue
+    will decide it per target.
+
+    Example:
+
+    ```mlir
+    %w = optc.constant dense<...> : tensor<768x3072xi8>
+    %y = optc.integer_matmul %a, %w : (tensor<128x768xui8>, tensor<768x3072xi8>) -> tensor<128x3072xi32>
+    ```
+
+    becomes
+
+    ```mlir
+    %p = optc.constant dense_resource<w.panels> : tensor<192x192x16x4xi8>
+    %y = optc.integer_matmul %a, %p {rhs_panels} : (tensor<128x768xui8>, tensor<192x192x16x4xi8>) -> tensor<128x3072xi32>
+    ```
+  }];
+}
+
 #endif // OPTC_PASSES_FUSION_PASSES_TD

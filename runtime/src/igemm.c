@@ -8,21 +8,22 @@
  * each a byte of its operand's signedness.
  *
  * The AVX-512 VNNI kernel multiplies unsigned by signed bytes, four pairs
- * summed into each i32 lane (vpdpbusd). Operands of the other signedness
- * are flipped (a' = A + 128 for signed A, b' = B - 128 for unsigned B),
- * and the flips and zero points are taken out afterwards with the sums of
- * A's rows and B's rows:
+ * summed into each i32 lane (vpdpbusd). B enters as it is: the unsigned
+ * operand when B is unsigned, the signed one when signed; A takes the
+ * other role, flipped (a' = A ^ 0x80, A = a' + s with s = 128 or -128)
+ * where its signedness is the same as B's. The flip and the zero points
+ * are taken out afterwards with the sums of A's rows and B's columns:
  *
- *   sum A B = sum a'b' + beta sum a' - alpha sum b' - K alpha beta
- *   c = sum A B - zb sum_k A - za sum_k B + K za zb
+ *   sum_k A B = dot + s sum_k B            (dot = sum_k a' B)
+ *   c = sum_k A B - zb sum_k A - za sum_k B + K za zb
+ *     = dot + (s - za) sum_k B - zb (sum_k A - K za)
  *
- * (alpha = 128 for signed A, beta = 128 for unsigned B, else 0). B is
- * read in panels of 16 columns, four consecutive k of a column in each
- * i32 (the layout vpdpbusd reads, OPTC_IGEMM_B_PANELS in
+ * B is read in panels of 16 columns, four consecutive k of a column in
+ * each i32 (the layout vpdpbusd reads, OPTC_IGEMM_B_PANELS in
  * runtime_support.h): the compiler packs constant weights so at compile
  * time; other B are packed per call. Tiles of 8 rows of A by 32 columns of
  * the product; the panels are shared among the runtime's threads, each
- * computing its panels' sums of b' and writing its columns of c in 16-lane
+ * computing its panels' sums of B and writing its columns of c in 16-lane
  * vectors. Without VNNI a portable kernel runs. Sums wrap at 32 bits like
  * onnxruntime's: every step is an addition or multiplication modulo 2^32
  * (unsigned arithmetic, never a signed overflow), which gives the exact
@@ -68,8 +69,8 @@ static uint8_t bAt(const IGemm *g, int64_t k, int64_t n) {
   switch (g->bLayout) {
   case OPTC_IGEMM_B_COLUMNS:
     return g->b[n * g->k + k];
-  case OPTC_IGEMM_B_PANELS: /* b' back to B */
-    return g->b[optc_igemm_panel_byte(k, n, g->k)] ^ (g->bSigned ? 0 : 0x80);
+  case OPTC_IGEMM_B_PANELS:
+    return g->b[optc_igemm_panel_byte(k, n, g->k)];
   default:
     return g->b[k * g->n + n];
   }
@@ -95,10 +96,11 @@ static void portableRows(const IGemm *g, int64_t n0, int64_t n1) {
 
 typedef struct {
   const IGemm *g;
-  const int8_t *panels; /* OPTC_IGEMM_B_PANELS */
-  const uint8_t *as;    /* a' rows, `stride` bytes apart, K4 * 4 readable */
+  const uint8_t *panels; /* OPTC_IGEMM_B_PANELS */
+  const uint8_t *as;     /* a' rows, `stride` bytes apart, K4 * 4 readable */
   int64_t stride;
-  const int32_t *aSums; /* sum_k a' of each row of A */
+  const int32_t *aSums; /* sum_k A of each row */
+  int32_t shift;        /* s: A = a' + s */
   int64_t k4;           /* K / 4, rounded up */
 } Vnni;
 
@@ -109,27 +111,26 @@ static __mmask16 lanesOf(const IGemm *g, int64_t panel) {
                      : (__mmask16)((1u << (width > 0 ? width : 0)) - 1);
 }
 
-/* What c needs of a panel's columns besides the sums of a'b': sum_k b'
- * times -alpha, sum_k B and the zero points. */
+/* What c needs of a panel's columns besides the dot products: sum_k B and
+ * the zero points. */
 typedef struct {
-  __m512i bTerm, rowB, zb;
+  __m512i rowB, zb;
   __mmask16 lanes;
 } Columns;
 
 __attribute__((target(OPTC_VNNI))) static Columns columnsOf(const Vnni *v,
                                                             int64_t panel) {
   const IGemm *g = v->g;
-  const int8_t *b = v->panels + panel * v->k4 * 64;
-  __m512i ones = _mm512_set1_epi8(1), bSum = _mm512_setzero_si512();
-  for (int64_t q = 0; q < v->k4; ++q)
-    bSum = _mm512_dpbusd_epi32(bSum, ones,
-                               _mm512_loadu_si512((const void *)(b + q * 64)));
-  uint32_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
+  const uint8_t *b = v->panels + panel * v->k4 * 64;
+  __m512i ones = _mm512_set1_epi8(1), sums = _mm512_setzero_si512();
+  for (int64_t q = 0; q < v->k4; ++q) {
+    __m512i w = _mm512_loadu_si512((const void *)(b + q * 64));
+    sums = g->bSigned ? _mm512_dpbusd_epi32(sums, ones, w)
+                      : _mm512_dpbusd_epi32(sums, w, ones);
+  }
   Columns c;
   c.lanes = lanesOf(g, panel);
-  c.bTerm = _mm512_mullo_epi32(bSum, _mm512_set1_epi32((int)(0u - alpha)));
-  c.rowB = _mm512_add_epi32(
-      bSum, _mm512_set1_epi32((int)((uint32_t)g->k * beta))); /* sum_k B */
+  c.rowB = sums;
   if (!g->zb) {
     c.zb = _mm512_setzero_si512();
   } else if (!g->zbPerRow) {
@@ -142,26 +143,53 @@ __attribute__((target(OPTC_VNNI))) static Columns columnsOf(const Vnni *v,
   return c;
 }
 
-/* Row m of c over a panel's columns, from the 16 sums of a'b'. */
+/* Row m of c over a panel's columns, from the 16 dot products. */
 __attribute__((target(OPTC_VNNI))) static void
 finishRow(const Vnni *v, const Columns *columns, int64_t m, int64_t panel,
-          __m512i sums) {
+          __m512i dot) {
   const IGemm *g = v->g;
-  uint32_t alpha = g->aSigned ? 128 : 0, beta = g->bSigned ? 0 : 128;
-  uint32_t k = (uint32_t)g->k, aSum = (uint32_t)v->aSums[m];
   uint32_t za = (uint32_t)zaOf(g, m);
-  uint32_t rowTerm = beta * aSum - k * alpha * beta;
-  uint32_t rowA = aSum - k * alpha; /* sum_k A */
-  __m512i c = _mm512_add_epi32(sums, columns->bTerm);
-  c = _mm512_add_epi32(c, _mm512_set1_epi32((int)rowTerm));
+  uint32_t rowScale = (uint32_t)v->shift - za; /* s - za */
+  uint32_t zbScale = (uint32_t)v->aSums[m] - (uint32_t)g->k * za;
+  __m512i c = dot;
+  if (rowScale)
+    c = _mm512_add_epi32(
+        c, _mm512_mullo_epi32(columns->rowB, _mm512_set1_epi32((int)rowScale)));
   if (g->zb)
     c = _mm512_sub_epi32(
-        c, _mm512_mullo_epi32(columns->zb,
-                              _mm512_set1_epi32((int)(rowA - k * za))));
-  if (za)
-    c = _mm512_sub_epi32(
-        c, _mm512_mullo_epi32(columns->rowB, _mm512_set1_epi32((int)za)));
+        c, _mm512_mullo_epi32(columns->zb, _mm512_set1_epi32((int)zbScale)));
   _mm512_mask_storeu_epi32(g->c + m * g->n + 16 * panel, columns->lanes, c);
+}
+
+/* One tile: kRows rows of A from m0 (`rows` of them real) by the panels at
+ * b0 and b1, into acc. B is vpdpbusd's signed operand when `bSigned`,
+ * its unsigned one otherwise (a constant at each call: the loop is made
+ * twice). */
+enum { kRows = 8 };
+__attribute__((target(OPTC_VNNI), always_inline)) static inline void
+tile(const Vnni *v, int64_t m0, int64_t rows, const uint8_t *b0,
+     const uint8_t *b1, int bSigned, __m512i acc[kRows][2]) {
+  const uint8_t *a[kRows];
+  for (int i = 0; i < kRows; ++i) /* missing rows repeat the last */
+    a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * v->stride;
+  for (int i = 0; i < kRows; ++i)
+    acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < v->k4; ++q) {
+    __m512i w0 = _mm512_loadu_si512((const void *)(b0 + q * 64));
+    __m512i w1 = _mm512_loadu_si512((const void *)(b1 + q * 64));
+    for (int i = 0; i < kRows; ++i) {
+      int32_t word;
+      memcpy(&word, a[i] + 4 * q, sizeof word);
+      __m512i x = _mm512_set1_epi32(word);
+      if (bSigned) {
+        acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], x, w0);
+        acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], x, w1);
+      } else {
+        acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], w0, x);
+        acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], w1, x);
+      }
+    }
+  }
 }
 
 /* Panels [begin, end) of B (two at a time where there are two): every row
@@ -172,11 +200,10 @@ vnniPanels(int64_t begin, int64_t end, void *context) {
   const IGemm *g = v->g;
   /* Tiles of kRows rows of A by two panels: 2 * kRows accumulators, two
    * panel loads and kRows broadcasts a step of 4 k. */
-  enum { kRows = 8 };
   for (int64_t p = begin; p < end; p += 2) {
     int64_t panels = p + 1 < end ? 2 : 1;
-    const int8_t *b0 = v->panels + p * v->k4 * 64;
-    const int8_t *b1 = panels == 2 ? b0 + v->k4 * 64 : b0;
+    const uint8_t *b0 = v->panels + p * v->k4 * 64;
+    const uint8_t *b1 = panels == 2 ? b0 + v->k4 * 64 : b0;
     Columns columns[2];
     columns[0] = columnsOf(v, p);
     if (panels == 2)
@@ -184,22 +211,10 @@ vnniPanels(int64_t begin, int64_t end, void *context) {
     for (int64_t m0 = 0; m0 < g->m; m0 += kRows) {
       int64_t rows = g->m - m0 < kRows ? g->m - m0 : kRows;
       __m512i acc[kRows][2];
-      for (int i = 0; i < kRows; ++i)
-        acc[i][0] = acc[i][1] = _mm512_setzero_si512();
-      const uint8_t *a[kRows];
-      for (int i = 0; i < kRows; ++i) /* missing rows repeat the last */
-        a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * v->stride;
-      for (int64_t q = 0; q < v->k4; ++q) {
-        __m512i w0 = _mm512_loadu_si512((const void *)(b0 + q * 64));
-        __m512i w1 = _mm512_loadu_si512((const void *)(b1 + q * 64));
-        for (int i = 0; i < kRows; ++i) {
-          int32_t word;
-          memcpy(&word, a[i] + 4 * q, sizeof word);
-          __m512i x = _mm512_set1_epi32(word);
-          acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], x, w0);
-          acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], x, w1);
-        }
-      }
+      if (g->bSigned)
+        tile(v, m0, rows, b0, b1, 1, acc);
+      else
+        tile(v, m0, rows, b0, b1, 0, acc);
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < panels; ++j)
           finishRow(v, &columns[j], m0 + i, p + j, acc[i][j]);
@@ -209,7 +224,7 @@ vnniPanels(int64_t begin, int64_t end, void *context) {
 
 typedef struct {
   const IGemm *g;
-  int8_t *panels;
+  uint8_t *panels;
   int64_t k4;
 } Packing;
 
@@ -219,21 +234,16 @@ __attribute__((target(OPTC_VNNI))) static void
 packRows(int64_t begin, int64_t end, void *context) {
   const Packing *pack = context;
   const IGemm *g = pack->g;
-  __m128i flip = _mm_set1_epi8(g->bSigned ? 0 : (char)0x80);
   for (int64_t p = begin; p < end; ++p) {
     int64_t n0 = 16 * p;
     __mmask16 lanes = lanesOf(g, p);
-    int8_t *panel = pack->panels + p * pack->k4 * 64;
+    uint8_t *panel = pack->panels + p * pack->k4 * 64;
     for (int64_t q = 0; q < pack->k4; ++q) {
       __m128i r[4];
       for (int i = 0; i < 4; ++i) {
         int64_t k = 4 * q + i;
-        r[i] = k < g->k
-                   ? _mm_maskz_mov_epi8(
-                         lanes, _mm_xor_si128(_mm_maskz_loadu_epi8(
-                                                  lanes, g->b + k * g->n + n0),
-                                              flip))
-                   : _mm_setzero_si128();
+        r[i] = k < g->k ? _mm_maskz_loadu_epi8(lanes, g->b + k * g->n + n0)
+                        : _mm_setzero_si128();
       }
       __m128i low01 = _mm_unpacklo_epi8(r[0], r[1]);
       __m128i high01 = _mm_unpackhi_epi8(r[0], r[1]);
@@ -252,29 +262,31 @@ packRows(int64_t begin, int64_t end, void *context) {
 static void packColumns(int64_t begin, int64_t end, void *context) {
   const Packing *pack = context;
   const IGemm *g = pack->g;
-  uint8_t flip = g->bSigned ? 0 : 0x80;
   int64_t bytes = pack->k4 * 64;
   for (int64_t p = begin; p < end; ++p) {
-    int8_t *panel = pack->panels + p * bytes;
+    uint8_t *panel = pack->panels + p * bytes;
     memset(panel, 0, (size_t)bytes);
     for (int64_t n = 16 * p; n < g->n && n < 16 * (p + 1); ++n)
       for (int64_t k = 0; k < g->k; ++k)
-        panel[optc_igemm_panel_byte(k, n % 16, g->k)] =
-            (int8_t)(g->b[n * g->k + k] ^ flip);
+        panel[optc_igemm_panel_byte(k, n % 16, g->k)] = g->b[n * g->k + k];
   }
 }
 
-/* sum_k a' of `row`'s `k` bytes (unsigned). */
-__attribute__((target(OPTC_VNNI))) static int32_t rowSum(const uint8_t *row,
-                                                         int64_t k) {
+/* sum_k A of a row of `k` bytes. */
+__attribute__((target(OPTC_VNNI))) static int32_t
+rowSum(const uint8_t *row, int64_t k, int isSigned) {
+  /* Signed bytes are summed flipped (A + 128), less 128 k. */
   __m512i sums = _mm512_setzero_si512(), zero = _mm512_setzero_si512();
+  __m512i flip = _mm512_set1_epi8(isSigned ? (char)0x80 : 0);
   for (int64_t i = 0; i < k; i += 64) {
     int64_t left = k - i;
     __mmask64 lanes = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
-    sums = _mm512_add_epi64(
-        sums, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(lanes, row + i), zero));
+    __m512i bytes = _mm512_maskz_mov_epi8(
+        lanes, _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, row + i), flip));
+    sums = _mm512_add_epi64(sums, _mm512_sad_epu8(bytes, zero));
   }
-  return (int32_t)_mm512_reduce_add_epi64(sums);
+  return (int32_t)(uint32_t)((uint64_t)_mm512_reduce_add_epi64(sums) -
+                             (isSigned ? 128 * (uint64_t)k : 0));
 }
 
 /* The VNNI kernel; 0 when its buffers cannot be had (the caller then runs
@@ -282,10 +294,13 @@ __attribute__((target(OPTC_VNNI))) static int32_t rowSum(const uint8_t *row,
 static int vnni(const IGemm *g) {
   int64_t k4 = (g->k + 3) / 4, kp = k4 * 4;
   int64_t panelCount = (g->n + 15) / 16;
+  /* A takes the role B does not: flipped where its signedness is B's. */
+  int flipA = g->aSigned == g->bSigned;
+  int32_t shift = !flipA ? 0 : g->aSigned ? -128 : 128;
   /* A is read in place where it needs no flip and its rows no padding. */
-  int direct = !g->aSigned && g->k % 4 == 0;
+  int direct = !flipA && g->k % 4 == 0;
   int packed = g->bLayout == OPTC_IGEMM_B_PANELS;
-  int8_t *panels = packed ? NULL : malloc((size_t)(panelCount * k4 * 64));
+  uint8_t *panels = packed ? NULL : malloc((size_t)(panelCount * k4 * 64));
   uint8_t *as = direct ? NULL : calloc((size_t)(g->m * kp), 1);
   int32_t *aSums = malloc((size_t)g->m * sizeof(int32_t));
   if ((!packed && !panels) || (!direct && !as) || !aSums) {
@@ -301,16 +316,20 @@ static int vnni(const IGemm *g) {
                       &pack);
   }
   if (!direct) {
-    uint8_t flip = g->aSigned ? 0x80 : 0;
+    uint8_t flip = flipA ? 0x80 : 0;
     for (int64_t m = 0; m < g->m; ++m)
       for (int64_t k = 0; k < g->k; ++k)
         as[m * kp + k] = g->a[m * g->k + k] ^ flip;
   }
-  const uint8_t *rows = direct ? g->a : as;
-  int64_t stride = direct ? g->k : kp;
   for (int64_t m = 0; m < g->m; ++m)
-    aSums[m] = rowSum(rows + m * stride, g->k);
-  Vnni v = {g, packed ? (const int8_t *)g->b : panels, rows, stride, aSums, k4};
+    aSums[m] = rowSum(g->a + m * g->k, g->k, g->aSigned);
+  Vnni v = {g,
+            packed ? g->b : panels,
+            direct ? g->a : as,
+            direct ? g->k : kp,
+            aSums,
+            shift,
+            k4};
   optc_parallel_for(panelCount, vnniPanels, &v);
   free(panels);
   free(as);

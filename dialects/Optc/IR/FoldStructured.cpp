@@ -60,9 +60,7 @@ OpFoldResult IntegerMatmulOp::fold(FoldAdaptor adaptor) {
   if (!lhs || !rhs || !result || (getLhsZeroPoint() && !lhsZero) ||
       (getRhsZeroPoint() && !rhsZero))
     return {};
-  bool transposed = getRhsTransposed();
-  ArrayRef<int64_t> rs = rhs.getType().getShape();
-  int64_t k = rs[transposed ? 1 : 0], n = rs[transposed ? 0 : 1];
+  int64_t k = getDepth(), n = getColumns();
   int64_t rows = lhs.getType().getShape().drop_back().back();
   int64_t m = k ? lhs.getNumElements() / k : 0;
   if (m * n == 0 || m * n * k > kMaxFoldedProducts)
@@ -87,7 +85,7 @@ OpFoldResult IntegerMatmulOp::fold(FoldAdaptor adaptor) {
       int64_t sum = 0;
       for (int64_t q = 0; q < k; ++q)
         sum += (a[i * k + q] - zeroA) *
-               (b[transposed ? j * k + q : q * n + j] - zeroB);
+               (b[rhsOffset(q, j)] - zeroB);
       out.push_back(APInt(32, static_cast<uint64_t>(sum), /*isSigned=*/false,
                           /*implicitTrunc=*/true));
     }

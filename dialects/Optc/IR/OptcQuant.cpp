@@ -13,6 +13,7 @@
 #include "optc/Support/BlockScaling.h"
 #include "optc/Support/Formats.h"
 #include "optc/Support/Sizes.h"
+#include "optc/runtime_support.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -308,18 +309,48 @@ LogicalResult QuantizedMatmulOp::verify() {
   return success();
 }
 
+int64_t IntegerMatmulOp::getDepth() {
+  if (getRhsPanels())
+    return getLhs().getType().getShape().back();
+  return getRhs().getType().getDimSize(getRhsTransposed() ? 1 : 0);
+}
+
+int64_t IntegerMatmulOp::getColumns() {
+  if (getRhsPanels())
+    return cast<RankedTensorType>(getType()).getShape().back();
+  return getRhs().getType().getDimSize(getRhsTransposed() ? 0 : 1);
+}
+
+int64_t IntegerMatmulOp::rhsOffset(int64_t k, int64_t n) {
+  if (getRhsPanels())
+    return optc_igemm_panel_byte(k, n, getDepth());
+  return getRhsTransposed() ? n * getDepth() + k : k * getColumns() + n;
+}
+
 LogicalResult IntegerMatmulOp::verify() {
   RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
   auto result = cast<RankedTensorType>(getType());
   auto isByte = [](Type t) { return t.getIntOrFloatBitWidth() == 8; };
-  if (lhs.getRank() < 2 || rhs.getRank() != 2 ||
+  bool panels = getRhsPanels();
+  if (lhs.getRank() < 2 || rhs.getRank() != (panels ? 4 : 2) ||
       !isByte(lhs.getElementType()) || !isByte(rhs.getElementType()))
-    return emitOpError() << "multiplies [..., M, K] bytes by 2-D bytes, found "
-                         << lhs << " and " << rhs;
-  int64_t k = rhs.getDimSize(getRhsTransposed() ? 1 : 0);
-  int64_t n = rhs.getDimSize(getRhsTransposed() ? 0 : 1);
+    return emitOpError() << "multiplies [..., M, K] bytes by "
+                         << (panels ? "4-D panels of" : "2-D")
+                         << " bytes, found " << lhs << " and " << rhs;
+  if (panels && getRhsTransposed())
+    return emitOpError() << "has rhs_panels and rhs_transposed: panels have "
+                            "one layout";
+  int64_t k = getDepth(), n = getColumns();
   int64_t m = lhs.getDimSize(lhs.getRank() - 2);
   int64_t lhsK = lhs.getShape().back();
+  if (panels) {
+    SmallVector<int64_t> want = {(n + 15) / 16, (k + 3) / 4, 16, 4};
+    if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n) ||
+        !rhs.hasStaticShape() || rhs.getShape() != ArrayRef<int64_t>(want))
+      return emitOpError() << "needs the panels of a [" << k << ", " << n
+                           << "] rhs as tensor<" << want[0] << "x" << want[1]
+                           << "x16x4>, with K and N known; found " << rhs;
+  }
   SmallVector<int64_t> want(lhs.getShape());
   want.back() = n;
   auto i32 = IntegerType::get(getContext(), 32);
@@ -328,7 +359,9 @@ LogicalResult IntegerMatmulOp::verify() {
       result.getElementType() != i32 ||
       failed(verifyCompatibleShape(result.getShape(), want)))
     return emitOpError() << "multiplies " << lhs << " by " << rhs
-                         << (getRhsTransposed() ? " (transposed)" : "")
+                         << (getRhsTransposed() ? " (transposed)"
+                             : panels           ? " (panels)"
+                                                : "")
                          << " into " << result << "; expected "
                          << RankedTensorType::get(want, i32);
   // A zero point: one value, or one per row (lhs) / column (rhs).

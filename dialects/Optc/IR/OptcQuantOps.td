@@ -167,6 +167,13 @@ def Optc_IntegerMatmulOp : Optc_Op<"integer_matmul",
     product (`[N]`); each of lhs's and rhs's element type. The result is
     `tensor<[..., M, N] x i32>`.
 
+    With `rhs_panels`, `rhs` holds B `[K, N]` in panels, the layout of the
+    CPU's 8-bit kernel (`OPTC_IGEMM_B_PANELS` in runtime_support.h),
+    into which `--optc-pack-weights` packs constant weights at compile
+    time: `tensor<ceil(N/16) x ceil(K/4) x 16 x 4 x T>`, B[k, n] at
+    `[n floordiv 16, k floordiv 4, n mod 16, k mod 4]`, zeros in the
+    padding. K is then lhs's last size and N the result's.
+
     It is the integer core of the 8-bit products onnxruntime's quantization
     tools write (MatMulInteger, QLinearMatMul), kept as one op so that code
     generation can run it on 8-bit dot-product instructions (on the CPU, a
@@ -174,7 +181,7 @@ def Optc_IntegerMatmulOp : Optc_Op<"integer_matmul",
     widening both operands to i32.
 
     ```mlir
-    %y = optc.integer_matmul %a, %w zero_points %za, %zw
+    %y = optc.integer_matmul %a, %w lhs_zero_point %za rhs_zero_point %zw
         : (tensor<128x768xui8>, tensor<768x3072xi8>, tensor<ui8>, tensor<i8>)
         -> tensor<128x3072xi32>
     ```
@@ -182,8 +189,15 @@ def Optc_IntegerMatmulOp : Optc_Op<"integer_matmul",
   let arguments = (ins Optc_IntTensor:$lhs, Optc_IntTensor:$rhs,
                        Optional<Optc_IntTensor>:$lhs_zero_point,
                        Optional<Optc_IntTensor>:$rhs_zero_point,
-                       UnitAttr:$rhs_transposed);
+                       UnitAttr:$rhs_transposed, UnitAttr:$rhs_panels);
   let results = (outs Optc_IntTensor:$output);
+  let extraClassDeclaration = [{
+    /// K and N of the product (dynamic where unknown).
+    int64_t getDepth();
+    int64_t getColumns();
+    /// The offset of B[k, n] in the elements of rhs, whatever its layout.
+    int64_t rhsOffset(int64_t k, int64_t n);
+  }];
   let assemblyFormat = "$lhs `,` $rhs (`lhs_zero_point` $lhs_zero_point^)? "
                        "(`rhs_zero_point` $rhs_zero_point^)? attr-dict `:` "
                        "functional-type(operands, results)";

@@ -233,11 +233,12 @@ struct LowerMicroKernelsPass
     OpBuilder b(module.getBodyRegion());
     for (linalg::GenericOp op : kernels) {
       b.setInsertionPoint(op);
+      linalg::FillOp fill = deadFillBefore(op);
       if (failed(op.getLibraryCallName() == kQMatmul
                      ? lowerQMatmul(b, op, tables, module)
                      : lowerIGemm(b, op, module)))
         return signalPassFailure();
-      if (linalg::FillOp fill = deadFillBefore(op))
+      if (fill)
         fill.erase();
       op.erase();
     }

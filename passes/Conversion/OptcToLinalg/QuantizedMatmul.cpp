@@ -3,11 +3,11 @@
 // optc.integer_matmul (8-bit operands, i32 sums) on the CPU becomes the
 // same kind of marked generic for optc_igemm_i32 (runtime/src/igemm.c),
 // with static shapes (a batched lhs only without per-row zero points);
-// --optc-decompose widens the others to an i32 matmul. Constant weights
-// are packed here into the kernel's own layout (panels of 16 columns by 4
-// consecutive k, OPTC_IGEMM_B_PANELS in runtime_support.h), which the
-// generic reads through (n floordiv 16, k floordiv 4, n mod 16, k mod 4):
-// no call repacks them.
+// --optc-decompose widens the others to an i32 matmul. Weights packed
+// into the kernel's own layout by --optc-pack-weights (rhs_panels: panels
+// of 16 columns by 4 consecutive k, OPTC_IGEMM_B_PANELS in
+// runtime_support.h) are read through (n floordiv 16, k floordiv 4,
+// n mod 16, k mod 4), and no call repacks them.
 //
 // A quantized matrix product the CPU micro-kernel runs (optc_qmatmul_f32
 // in runtime/src/qmatmul.c) becomes a linalg.generic that says exactly
@@ -40,7 +40,6 @@
 #include "dialects/Optc/IR/OptcDialect.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "optc/runtime_support.h"
 
@@ -235,40 +234,6 @@ struct QuantizedMatmulLowering : public OpConversionPattern<QuantizedMatmulOp> {
   }
 };
 
-/// A constant B of `op` ([K, N], or [N, K] when transposed) packed into
-/// optc_igemm_i32's panels (OPTC_IGEMM_B_PANELS): b' = B ^ 0x80 for
-/// unsigned B, B for signed, zeros in the padding; null when B is not a
-/// constant that can be read.
-static Value packedPanels(OpBuilder &b, Location loc, IntegerMatmulOp op,
-                          int64_t k, int64_t n, bool bSigned) {
-  auto constant = op.getRhs().getDefiningOp<ConstantOp>();
-  std::optional<std::vector<uint8_t>> codes =
-      constant ? quantCodesOf(constant.getValue()) : std::nullopt;
-  if (!codes || static_cast<int64_t>(codes->size()) != k * n)
-    return {};
-  bool transposed = op.getRhsTransposed();
-  uint8_t flip = bSigned ? 0 : 0x80;
-  std::vector<char> panels(static_cast<size_t>(optc_igemm_panel_bytes(k, n)),
-                           0);
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      panels[optc_igemm_panel_byte(i, j, k)] = static_cast<char>(
-          (*codes)[transposed ? j * k + i : i * n + j] ^ flip);
-  auto type =
-      RankedTensorType::get({(n + 15) / 16, (k + 3) / 4, 16, 4}, b.getI8Type());
-  auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
-  std::string key =
-      (resource ? resource.getRawHandle().getKey() : StringRef("weights"))
-          .str() +
-      ".panels";
-  return arith::ConstantOp::create(
-      b, loc,
-      DenseResourceElementsAttr::get(
-          type, key,
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(panels,
-                                                        /*align=*/64)));
-}
-
 /// optc.integer_matmul on optc_igemm_i32 (runtime/src/igemm.c): a
 /// generic over (m, n, k) computing (a - za) * (b - zb) in i32, marked
 /// with library_call and the kernel's parameters (optc.igemm).
@@ -282,9 +247,8 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
-    bool transposed = op.getRhsTransposed();
-    int64_t k = rhs.getDimSize(transposed ? 1 : 0);
-    int64_t n = rhs.getDimSize(transposed ? 0 : 1);
+    bool transposed = op.getRhsTransposed(), panels = op.getRhsPanels();
+    int64_t k = op.getDepth(), n = op.getColumns();
     int64_t m = lhs.getNumElements() / k;
     bool aSigned = !lhs.getElementType().isUnsignedInteger();
     bool bSigned = !rhs.getElementType().isUnsignedInteger();
@@ -293,8 +257,7 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
                      RankedTensorType::get({m, k}, i8));
     AffineExpr dm, dn, dk;
     bindDims(context, dm, dn, dk);
-    Value panels = packedPanels(rewriter, loc, op, k, n, bSigned);
-    SmallVector<Value> inputs = {a, panels ? panels : adaptor.getRhs()};
+    SmallVector<Value> inputs = {a, adaptor.getRhs()};
     SmallVector<AffineExpr> bAt = {dk, dn};
     if (panels)
       bAt = {dn.floorDiv(16), dk.floorDiv(4), dn % 16, dk % 4};
@@ -337,12 +300,7 @@ struct IntegerMatmulLowering : public OpConversionPattern<IntegerMatmulOp> {
             return arith::ExtUIOp::create(b, l, i32, v);
           };
           Value x = widen(args[0], aSigned);
-          // A panel holds b' = B - 128 for unsigned B.
-          Value w = widen(args[1], bSigned || panels);
-          if (panels && !bSigned)
-            w = arith::AddIOp::create(
-                b, l, w,
-                arith::ConstantOp::create(b, l, b.getI32IntegerAttr(128)));
+          Value w = widen(args[1], bSigned);
           unsigned next = 2;
           if (aZero)
             x = arith::SubIOp::create(b, l, x, widen(args[next++], aSigned));

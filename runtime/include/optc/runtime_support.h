@@ -180,12 +180,12 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
                       const float *tensor_scale);
 
 /* The layouts of optc_igemm_i32's B. PANELS is the VNNI kernel's own,
- * made at compile time for constant weights so that no call repacks
- * them: columns of the product in panels of 16, each panel K4 = ceil(K / 4)
- * steps of 16 columns x 4 consecutive k (64 bytes, one i32 of 4 k per
- * column), panel after panel. Each byte is b' = B ^ 0x80 for unsigned B
- * (B - 128 as a signed byte) and B itself for signed B; the padding
- * (k >= K, n >= N) is 0. optc_igemm_panel_byte gives a byte's offset. */
+ * and optc.integer_matmul's `rhs_panels`, into which the compiler packs
+ * constant weights so that no call repacks them: the columns of the
+ * product in panels of 16, each panel ceil(K / 4) steps of 16 columns x 4
+ * consecutive k (64 bytes: one i32 of 4 k per column), panel after panel;
+ * the bytes are B's own, zeros in the padding (k >= K, n >= N).
+ * optc_igemm_panel_byte gives a byte's offset. */
 enum optc_igemm_b_layout {
   OPTC_IGEMM_B_ROWS = 0,    /* [K, N] row-major */
   OPTC_IGEMM_B_COLUMNS = 1, /* [N, K] row-major (B transposed) */

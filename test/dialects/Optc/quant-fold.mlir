@@ -81,3 +81,19 @@ func.func @integer_matmul() -> tensor<2x2xi32> {
   %y = optc.integer_matmul %a, %b lhs_zero_point %za rhs_zero_point %zb : (tensor<2x2xui8>, tensor<2x2xi8>, tensor<ui8>, tensor<2xi8>) -> tensor<2x2xi32>
   return %y : tensor<2x2xi32>
 }
+
+// -----
+
+// The same product with B in panels (B[k, n] at [n / 16, k / 4, n % 16,
+// k % 4]) folds to the same sums.
+// CHECK-LABEL: func.func @integer_matmul_panels
+// CHECK: %[[C:.*]] = optc.constant dense<{{\[\[}}-1, 0], [-4, 150]]> : tensor<2x2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @integer_matmul_panels() -> tensor<2x2xi32> {
+  %a = optc.constant dense<[[1, 2], [4, 8]]> : tensor<2x2xui8>
+  %b = optc.constant dense<[[[[1, -1, 0, 0], [100, 50, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]]]> : tensor<1x1x16x4xi8>
+  %za = optc.constant dense<1> : tensor<ui8>
+  %zb = optc.constant dense<[0, 50]> : tensor<2xi8>
+  %y = optc.integer_matmul %a, %b lhs_zero_point %za rhs_zero_point %zb {rhs_panels} : (tensor<2x2xui8>, tensor<1x1x16x4xi8>, tensor<ui8>, tensor<2xi8>) -> tensor<2x2xi32>
+  return %y : tensor<2x2xi32>
+}

@@ -185,3 +185,27 @@ func.func @integer_matmul_zero_point(%a: tensor<4x64xui8>, %w: tensor<64x8xi8>, 
   %y = optc.integer_matmul %a, %w rhs_zero_point %z : (tensor<4x64xui8>, tensor<64x8xi8>, tensor<4xi8>) -> tensor<4x8xi32>
   return %y : tensor<4x8xi32>
 }
+
+// -----
+
+func.func @integer_matmul_panels_shape(%a: tensor<4x64xui8>, %w: tensor<1x8x16x4xi8>) -> tensor<4x20xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op needs the panels of a [64, 20] rhs as tensor<2x16x16x4>, with K and N known; found 'tensor<1x8x16x4xi8>'}}
+  %y = optc.integer_matmul %a, %w {rhs_panels} : (tensor<4x64xui8>, tensor<1x8x16x4xi8>) -> tensor<4x20xi32>
+  return %y : tensor<4x20xi32>
+}
+
+// -----
+
+func.func @integer_matmul_panels_transposed(%a: tensor<4x64xui8>, %w: tensor<2x16x16x4xi8>) -> tensor<4x20xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op has rhs_panels and rhs_transposed: panels have one layout}}
+  %y = optc.integer_matmul %a, %w {rhs_panels, rhs_transposed} : (tensor<4x64xui8>, tensor<2x16x16x4xi8>) -> tensor<4x20xi32>
+  return %y : tensor<4x20xi32>
+}
+
+// -----
+
+func.func @integer_matmul_panels_dynamic(%a: tensor<4x?xui8>, %w: tensor<2x16x16x4xi8>) -> tensor<4x20xi32> {
+  // expected-error @+1 {{'optc.integer_matmul' op needs the panels of a}}
+  %y = optc.integer_matmul %a, %w {rhs_panels} : (tensor<4x?xui8>, tensor<2x16x16x4xi8>) -> tensor<4x20xi32>
+  return %y : tensor<4x20xi32>
+}

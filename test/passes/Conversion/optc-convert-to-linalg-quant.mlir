@@ -159,19 +159,14 @@ func.func @integer_matmul(%a: tensor<2x3x64xui8>, %w: tensor<64x8xi8>, %za: tens
 
 // -----
 
-// Constant weights are packed at compile time into the kernel's panels
-// (16 columns by 4 consecutive k, zeros in the padding), unsigned bytes
-// less 128 (1 -> 0x81); the generic reads them through the panel map and
-// adds the 128 back.
+// Weights in the kernel's panels (rhs_panels, from --optc-pack-weights)
+// are read through the panel map, and the call is told their layout.
 // CHECK-DAG: #[[PANEL:.*]] = affine_map<(d0, d1, d2) -> (d1 floordiv 16, d2 floordiv 4, d1 mod 16, d2 mod 4)>
-// CHECK-LABEL: func.func @integer_matmul_constant
-// CHECK: %[[P:.*]] = arith.constant dense_resource<weights.panels> : tensor<1x2x16x4xi8>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PANEL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %[[P]] : tensor<3x5xi8>, tensor<1x2x16x4xi8>) {{.*}} attrs = {optc.igemm = {a_signed = false, a_zero = 0 : i64, b_layout = 2 : i64, b_signed = false, b_zero = 0 : i64}}
-// CHECK: %[[W:.*]] = arith.extsi
-// CHECK: arith.addi %[[W]], %{{.*}} : i32
-// CHECK: weights.panels: "0x40000000818385878284868800000000{{0+}}890000008A000000{{0+}}"
-func.func @integer_matmul_constant(%a: tensor<3x5xui8>) -> tensor<3x2xi32> {
-  %w = optc.constant dense<[[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]> : tensor<5x2xui8>
-  %y = optc.integer_matmul %a, %w : (tensor<3x5xui8>, tensor<5x2xui8>) -> tensor<3x2xi32>
+// CHECK-LABEL: func.func @integer_matmul_panels
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PANEL]], #{{.*}}], {{.*}} library_call = "optc_igemm_i32"} ins(%{{.*}}, %{{.*}} : tensor<3x5xi8>, tensor<1x2x16x4xi8>) {{.*}} attrs = {optc.igemm = {a_signed = false, a_zero = 0 : i64, b_layout = 2 : i64, b_signed = false, b_zero = 0 : i64}}
+// CHECK: arith.extui
+// CHECK: arith.extui
+func.func @integer_matmul_panels(%a: tensor<3x5xui8>, %w: tensor<1x2x16x4xui8>) -> tensor<3x2xi32> {
+  %y = optc.integer_matmul %a, %w {rhs_panels} : (tensor<3x5xui8>, tensor<1x2x16x4xui8>) -> tensor<3x2xi32>
   return %y : tensor<3x2xi32>
 }

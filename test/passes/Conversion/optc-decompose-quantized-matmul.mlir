@@ -81,3 +81,18 @@ func.func @integer_batched(%a: tensor<2x4x64xui8>, %w: tensor<8x64xi8>, %z: tens
   %y = optc.integer_matmul %a, %w lhs_zero_point %z {rhs_transposed} : (tensor<2x4x64xui8>, tensor<8x64xi8>, tensor<ui8>) -> tensor<2x4x8xi32>
   return %y : tensor<2x4x8xi32>
 }
+
+// -----
+
+// Panels (rhs_panels) are first put back in [K, N] order: [N/16, K/4, 16,
+// 4] -> [K/4, 4, N/16, 16] -> [K4 * 4, N16] and the padding cut off.
+// CHECK-LABEL: func.func @integer_panels
+// CHECK: %[[T:.*]] = optc.transpose %{{.*}} {permutation = array<i64: 1, 3, 0, 2>} : (tensor<2x17x16x4xi8>) -> tensor<17x4x2x16xi8>
+// CHECK: %[[R:.*]] = optc.reshape %[[T]] {shape = array<i64: 68, 32>}
+// CHECK: %[[S:.*]] = optc.slice %[[R]] {limits = array<i64: 66, 20>, starts = array<i64: 0, 0>, strides = array<i64: 1, 1>}
+// CHECK: %[[W:.*]] = optc.cast %[[S]] : tensor<66x20xi8> -> tensor<66x20xi32>
+// CHECK: optc.matmul %{{.*}}, %[[W]] : (tensor<2x4x66xi32>, tensor<66x20xi32>) -> tensor<2x4x20xi32>
+func.func @integer_panels(%a: tensor<2x4x66xui8>, %w: tensor<2x17x16x4xi8>, %z: tensor<4xui8>) -> tensor<2x4x20xi32> {
+  %y = optc.integer_matmul %a, %w lhs_zero_point %z {rhs_panels} : (tensor<2x4x66xui8>, tensor<2x17x16x4xi8>, tensor<4xui8>) -> tensor<2x4x20xi32>
+  return %y : tensor<2x4x20xi32>
+}

@@ -85,3 +85,34 @@ func.func @igemm(%a: memref<4x64xi8>, %w: memref<8x64xi8>, %z: memref<8xi8>, %c:
   }
   return
 }
+
+// The kernels write their output whole: a fill of it just before the call
+// (nothing touching memory in between) is dead and erased; one with a
+// store in between stays.
+// CHECK-LABEL: func.func @dead_fill
+// CHECK-NOT: linalg.fill
+// CHECK: call @optc_igemm_i32
+func.func @dead_fill(%a: memref<4x64xi8>, %w: memref<8x64xi8>, %c: memref<4x8xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x8xi32>)
+  linalg.generic {indexing_maps = [#ia, #ib, #ic], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_igemm_i32"} ins(%a, %w : memref<4x64xi8>, memref<8x64xi8>) outs(%c : memref<4x8xi32>) attrs = {optc.igemm = {a_signed = false, b_signed = true, b_layout = 1 : i64, a_zero = 0 : i64, b_zero = 0 : i64}} {
+  ^bb0(%x: i8, %y: i8, %out: i32):
+    linalg.yield %out : i32
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @live_fill
+// CHECK: linalg.fill
+// CHECK: memref.store
+// CHECK: call @optc_igemm_i32
+func.func @live_fill(%a: memref<4x64xi8>, %w: memref<8x64xi8>, %c: memref<4x8xi32>, %other: memref<i32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x8xi32>)
+  memref.store %zero, %other[] : memref<i32>
+  linalg.generic {indexing_maps = [#ia, #ib, #ic], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_igemm_i32"} ins(%a, %w : memref<4x64xi8>, memref<8x64xi8>) outs(%c : memref<4x8xi32>) attrs = {optc.igemm = {a_signed = false, b_signed = true, b_layout = 1 : i64, a_zero = 0 : i64, b_zero = 0 : i64}} {
+  ^bb0(%x: i8, %y: i8, %out: i32):
+    linalg.yield %out : i32
+  }
+  return
+}

@@ -124,6 +124,28 @@ func.func private @k6_epilogue(%a: tensor<128x64xf32>, %b: tensor<64x256xf32>, %
   return %r : tensor<128x256xf32>
 }
 
+// A micro-kernel's generic (library_call) keeps its one loop nest, and the
+// fill of its output stays whole for --optc-cpu-lower-micro-kernels to
+// erase.
+// CHECK-LABEL: func.func private @k7_micro_kernel
+// CHECK-NOT: scf.forall
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}} library_call = "optc_igemm_i32"
+func.func private @k7_micro_kernel(%a: tensor<64x64xi8>, %b: tensor<64x64xi8>) -> tensor<64x64xi32> attributes {optc.kernel} {
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<64x64xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<64x64xi32>) -> tensor<64x64xi32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"], library_call = "optc_igemm_i32"} ins(%a, %b : tensor<64x64xi8>, tensor<64x64xi8>) outs(%f : tensor<64x64xi32>) {
+  ^bb0(%x: i8, %y: i8, %o: i32):
+    %xi = arith.extsi %x : i8 to i32
+    %yi = arith.extsi %y : i8 to i32
+    %p = arith.muli %xi, %yi : i32
+    %s = arith.addi %o, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<64x64xi32>
+  return %r : tensor<64x64xi32>
+}
+
 // Functions that are not kernels are left alone.
 // CHECK-LABEL: func.func @not_a_kernel
 // CHECK: linalg.generic
