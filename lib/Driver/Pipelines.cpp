@@ -77,7 +77,9 @@ static void addStage(OpPassManager &pm, Stage stage,
   case Stage::Fusion:
     pm.addPass(createOptcFormQuantizedMatmul());
     pm.addPass(createOptcPackWeights());
-    pm.addPass(createOptcReleaseUnusedBlobs()); // the weights before packing
+    pm.addPass(createOptcFoldQdq());
+    // The weights before packing or dequantizing.
+    pm.addPass(createOptcReleaseUnusedBlobs());
     pm.addPass(createOptcFormRegions());
     pm.addPass(createOptcFuseElementwise());
     return;

@@ -122,4 +122,33 @@ def OptcPackWeights : Pass<"optc-pack-weights", "::mlir::ModuleOp"> {
   }];
 }
 
+def OptcFoldQdq : Pass<"optc-fold-qdq", "::mlir::ModuleOp"> {
+  let summary = "Folds what the quantized products leave of the QDQ format";
+  let description = [{
+    Runs after `--optc-form-quantized-matmul`, which turns the QDQ pairs
+    around matrix products into quantized or integer products. What is
+    left of the format then only costs passes over memory:
+    - a `dequantize` of constants (the weights of a convolution, a bias)
+      becomes an f32 constant, decoded once at compile time by the
+      numerics library instead of on every call;
+    - `dequantize(quantize(x))` with integer codes and scales per tensor
+      or per axis becomes the pair's own float arithmetic (divide, round
+      half to even, add the zero point, NaN to 0, clamp to the codes'
+      range, subtract the zero point, multiply), elementwise ops that
+      `--optc-fuse-elementwise` merges into the kernels around them; the
+      values are bit for bit those of the pair.
+
+    Example:
+
+    ```mlir
+    %q = optc.quantize %x, %s zero_points %z : (tensor<1x8xf32>, tensor<1x1xf32>, tensor<1x1xui8>) -> tensor<1x8xui8, #optc.quant<block = [1, 8], scale = f32, zero_point>>
+    %y = optc.dequantize %q, %s zero_points %z : (tensor<1x8xui8, #optc.quant<block = [1, 8], scale = f32, zero_point>>, tensor<1x1xf32>, tensor<1x1xui8>) -> tensor<1x8xf32>
+    ```
+
+    becomes `optc.div`, `optc.round`, `optc.add`, `optc.is_nan`,
+    `optc.max`, `optc.min`, `optc.select`, `optc.sub` and `optc.mul` on
+    f32.
+  }];
+}
+
 #endif // OPTC_PASSES_FUSION_PASSES_TD

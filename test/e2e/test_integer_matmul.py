@@ -171,3 +171,118 @@ def test_quantize_static_qdq_mlp_against_the_reference(optc, tmp_path, per_chann
     # first product's rescaling may move a code by one step there.
     step = float(np.abs(want).max()) / 64
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=step)
+
+
+@pytest.mark.parametrize("code_type,zero", [(TensorProto.UINT8, 131), (TensorProto.INT8, -7),
+                                            (TensorProto.INT8, None)])
+@pytest.mark.parametrize("per_axis", [False, True])
+def test_quantize_dequantize_round_trip_is_exact(optc, tmp_path, code_type, zero,
+                                                 per_axis):
+    """QuantizeLinear -> DequantizeLinear on activations becomes the pair's
+    float arithmetic fused into the neighbouring kernel (--optc-fold-qdq);
+    it must equal onnx.reference bit for bit: ties (x / s = k + 0.5 round to
+    even), values past either end of the codes (saturated) and -0. For
+    infinities and NaN onnx.reference casts to int32 first (undefined in C,
+    INT_MIN here), so those are checked against docs/low-precision.md's
+    table instead: +inf and -inf saturate, NaN is code 0."""
+    from onnx.reference import ReferenceEvaluator
+    rng = np.random.default_rng(11)
+    channels = 4
+    scale = np.array([0.05, 0.25, 1.0, 0.125], np.float32) if per_axis \
+        else np.array(0.05, np.float32)
+    s = scale if per_axis else np.full(channels, scale)
+    ties = (np.arange(-300, 300) + 0.5).astype(np.float32)
+    sweep = np.concatenate([ties[:, None] * s[None, :],
+                            rng.standard_normal((400, channels)).astype(np.float32) * 20,
+                            np.array([[np.inf, -np.inf, -0.0, np.nan]] * 1, np.float32)])
+    x = sweep.astype(np.float32)
+    np_type = np.uint8 if code_type == TensorProto.UINT8 else np.int8
+    inits = [numpy_helper.from_array(scale, "s")]
+    q_inputs = ["x", "s"]
+    if zero is not None:
+        zeros = np.full(channels, zero, np_type) if per_axis else np.array(zero, np_type)
+        inits.append(numpy_helper.from_array(zeros, "z"))
+        q_inputs.append("z")
+    else:
+        inits.append(numpy_helper.from_array(
+            np.zeros(channels, np_type) if per_axis else np.array(0, np_type), "z0"))
+    axis = {"axis": 1} if per_axis else {}
+    nodes = [helper.make_node("QuantizeLinear", q_inputs if zero is not None
+                              else ["x", "s", "z0"], ["q"], **axis),
+             helper.make_node("DequantizeLinear", ["q", "s"] + (["z"] if zero is not None
+                                                                else ["z0"]), ["d"], **axis),
+             helper.make_node("Relu", ["d"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, x.shape)],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    got, = run_optc(optc, tmp_path, model, {"x": x})
+    finite = x.copy()
+    finite[-1] = 0
+    want, = ReferenceEvaluator(model).run(None, {"x": finite})
+    np.testing.assert_array_equal(got[:-1].view(np.uint32), want[:-1].view(np.uint32))
+    lo, hi = np.iinfo(np_type).min, np.iinfo(np_type).max
+    z = 0 if zero is None else zero
+    specials = (np.array([hi, lo, z, 0], np.float32) - z) * s  # inf, -inf, -0, NaN
+    np.testing.assert_array_equal(got[-1], np.maximum(specials, 0))
+
+
+def test_quantize_static_qdq_conv_net_against_the_reference(optc, tmp_path):
+    """A small conv net (Conv -> BatchNormalization -> Relu twice, a
+    residual Add) through onnxruntime's quantize_static in the QDQ format:
+    the weights' DequantizeLinear fold to f32 constants and the activations'
+    QuantizeLinear -> DequantizeLinear pairs fuse into the convolutions as
+    float arithmetic (no quantize or dequantize kernel is left); outputs
+    agree with onnx.reference."""
+    from onnx.reference import ReferenceEvaluator
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          quantize_static)
+    rng = np.random.default_rng(9)
+
+    def conv(name, inp, out, cin, cout, group=1):
+        w = (rng.standard_normal((cout, cin // group, 3, 3)) / 4).astype(np.float32)
+        b = rng.standard_normal(cout).astype(np.float32) / 10
+        return ([helper.make_node("Conv", [inp, name + "_w", name + "_b"], [out],
+                                  pads=[1, 1, 1, 1], group=group)],
+                [numpy_helper.from_array(w, name + "_w"),
+                 numpy_helper.from_array(b, name + "_b")])
+
+    n1, i1 = conv("c1", "x", "h1", 8, 16)
+    n2, i2 = conv("c2", "r1", "h2", 16, 16, group=16)
+    nodes = n1 + [helper.make_node("Relu", ["h1"], ["r1"])] + n2 + [
+        helper.make_node("Add", ["h2", "r1"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "convnet",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, 12, 12])],
+        initializer=i1 + i2)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    x = rng.standard_normal((1, 8, 12, 12)).astype(np.float32)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.items = [{"x": x}]
+
+        def get_next(self):
+            return self.items.pop() if self.items else None
+
+    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "qdq.onnx"
+    onnx.save(model, float_path)
+    quantize_static(str(float_path), str(quant_path), Reader(),
+                    quant_format=QuantFormat.QDQ)
+    quantized = onnx.load(quant_path)
+    assert "QuantizeLinear" in {n.op_type for n in quantized.graph.node}
+    llvm = subprocess.run([str(optc), str(quant_path), "--emit-after=linalg", "-o", "-"],
+                          capture_output=True, text=True, check=True).stdout
+    kernels = [line for line in llvm.splitlines() if "func.func private @k" in line]
+    assert kernels and not any("quantize" in k for k in kernels), kernels
+    got, = run_optc(optc, tmp_path, quantized, {"x": x})
+    want, = ReferenceEvaluator(quantized).run(None, {"x": x})
+    # The output is requantized: a float rounding of a convolution's sum
+    # may move a code by one step.
+    step = float(np.abs(want).max()) / 100
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=step)
+    assert np.mean(got == want) > 0.95

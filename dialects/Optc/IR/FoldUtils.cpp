@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Optc/IR/FoldUtils.h"
+#include "dialects/Optc/IR/OptcDialect.h"
 #include "dialects/Optc/IR/OptcOps.h"
 #include "dialects/Optc/IR/OptcShapes.h"
 #include "optc/Support/Sizes.h"
@@ -95,6 +96,21 @@ bool isUnsigned(Type type) {
 /// The elements of a constant operand that may be folded, or nullopt.
 std::optional<SmallVector<Attribute>> elementsOf(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  // A small blob of whole-byte integers or floats (a bias the importer
+  // kept out of line) reads as its dense<...> equivalent.
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(attr)) {
+    ShapedType type = resource.getType();
+    Type element = type.getElementType();
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    bool bytes = element.isIntOrFloat() &&
+                 element.getIntOrFloatBitWidth() % 8 == 0 &&
+                 !getQuantEncoding(type);
+    if (blob && bytes && type.hasStaticShape() &&
+        type.getNumElements() <= kMaxFoldedElements &&
+        static_cast<int64_t>(blob->getData().size()) ==
+            type.getNumElements() * element.getIntOrFloatBitWidth() / 8)
+      dense = DenseElementsAttr::getFromRawBuffer(type, blob->getData());
+  }
   if (!dense || dense.getNumElements() > kMaxFoldedElements)
     return std::nullopt;
   auto values = dense.getValues<Attribute>();

@@ -51,6 +51,17 @@ std::optional<std::vector<float>> constantFloatsOf(Attribute value);
 /// types. Kernels read float codes and scales through such tables.
 std::optional<std::vector<float>> codeValuesOf(Type element);
 
+class DequantizeOp;
+/// The f32 values `op` gives for the constant codes `input` (a dense<...>
+/// value or a blob) and the constant `scales`, `zeros` and `tensorScale`
+/// (null where `op` has none), as the numerics library decodes them;
+/// nullopt when one cannot be read.
+std::optional<std::vector<float>> dequantizedValues(DequantizeOp op,
+                                                    Attribute input,
+                                                    Attribute scales,
+                                                    Attribute zeros,
+                                                    Attribute tensorScale);
+
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type
 /// the runtime cannot exchange.

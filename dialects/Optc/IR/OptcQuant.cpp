@@ -549,28 +549,46 @@ OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
   return blobConstant(codes, packed, cast<ElementsAttr>(adaptor.getInput()));
 }
 
-/// Dequantizing constants held inline (dense<...>, the small ones). Codes
-/// in a blob are weights: they stay packed for the kernels that read them.
-OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
-  RankedTensorType codes = getInput().getType();
-  auto result = cast<RankedTensorType>(getType());
-  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+std::optional<std::vector<float>>
+optc::dequantizedValues(DequantizeOp op, Attribute input, Attribute scales,
+                        Attribute zeros, Attribute tensorScale) {
+  RankedTensorType codes = op.getInput().getType();
   std::optional<formats::Format> format = codeFormat(codes.getElementType());
-  if (!input || !foldable(result) || !format)
-    return {};
-  std::optional<std::vector<uint8_t>> values = quantCodesOf(input);
-  std::optional<FoldedBlocks> blocks = foldedBlocks(
-      codes, *format, adaptor.getScales(), adaptor.getZeroPoints(),
-      bool(getZeroPoints()), adaptor.getTensorScale(), bool(getTensorScale()));
+  auto elements = dyn_cast_or_null<ElementsAttr>(input);
+  if (!elements || !format || !codes.hasStaticShape())
+    return std::nullopt;
+  std::optional<std::vector<uint8_t>> values = quantCodesOf(elements);
+  std::optional<FoldedBlocks> blocks =
+      foldedBlocks(codes, *format, scales, zeros, bool(op.getZeroPoints()),
+                   tensorScale, bool(op.getTensorScale()));
   if (!values || !blocks)
-    return {};
-  auto element = cast<FloatType>(result.getElementType());
-  SmallVector<APFloat> out;
+    return std::nullopt;
+  std::vector<float> out(values->size());
   for (size_t i = 0; i < values->size(); ++i) {
     int64_t b = blocks->blockOf[i];
     float zero = blocks->zeros.empty() ? 0.0f : blocks->zeros[b];
-    APFloat v((formats::decode(*format, (*values)[i]) - zero) *
-              blocks->scales[b]);
+    out[i] = (formats::decode(*format, (*values)[i]) - zero) * blocks->scales[b];
+  }
+  return out;
+}
+
+/// Dequantizing constants held inline (dense<...>, the small ones). Codes
+/// in a blob are weights: they stay packed for the kernels that read them
+/// (--optc-fold-qdq folds those no kernel reads packed).
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  auto result = cast<RankedTensorType>(getType());
+  if (!isa_and_nonnull<DenseElementsAttr>(adaptor.getInput()) ||
+      !foldable(result))
+    return {};
+  std::optional<std::vector<float>> values =
+      dequantizedValues(*this, adaptor.getInput(), adaptor.getScales(),
+                        adaptor.getZeroPoints(), adaptor.getTensorScale());
+  if (!values)
+    return {};
+  auto element = cast<FloatType>(result.getElementType());
+  SmallVector<APFloat> out;
+  for (float value : *values) {
+    APFloat v(value);
     bool lost;
     v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
     out.push_back(v);
