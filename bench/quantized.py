@@ -186,8 +186,9 @@ def dram_read_bandwidth(threads, trials=5):
 
 # The --quantize policies of the formats table, and their stored bits per
 # weight (codes, plus the scale per block: f32 for int, E8M0 for MX, E4M3
-# for NVFP4).
-FORMAT_BITS = {"int4-g32": 4 + 32 / 32, "mxfp4": 4 + 8 / 32, "nvfp4": 4 + 8 / 16,
+# for NVFP4); "-a8": activations quantized to int8 too.
+FORMAT_BITS = {"int4-g32": 4 + 32 / 32, "int4-g32-a8": 4 + 32 / 32,
+               "mxfp4": 4 + 8 / 32, "mxfp4-a8": 4 + 8 / 32, "nvfp4": 4 + 8 / 16,
                "mxfp6": 6 + 8 / 32, "mxfp8": 8 + 8 / 32, "int8": 8.0}
 
 
@@ -228,9 +229,9 @@ def formats_section(args, work, llc):
     samples, _ = harness.take_turns(contestants, args.budget)
     ms = {p: 1e3 * statistics.median(v) / layers for p, v in samples.items()}
     exact = outputs["fp32"]
-    print(f"\n| {'format':<9} | {'bits/w':>6} | {'ms/GEMV':>8} | {'vs fp32':>7} | "
+    print(f"\n| {'format':<11} | {'bits/w':>6} | {'ms/GEMV':>8} | {'vs fp32':>7} | "
           f"{'vs int4':>7} | {'error 1':>8} | {'error ' + str(layers):>8} |")
-    print(f"|{'-' * 11}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 10}|")
+    print(f"|{'-' * 13}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 10}|")
     ratios = {}
     for policy, value in ms.items():
         bits = 32.0 if policy == "fp32" else FORMAT_BITS[policy]
@@ -238,7 +239,7 @@ def formats_section(args, work, llc):
             return np.linalg.norm(got - want) / np.linalg.norm(want)
         error = relative(outputs[policy], exact)
         error_one = relative(one[policy], one["fp32"])
-        print(f"| {policy:<9} | {bits:6.2f} | {value:8.3f} | {ms['fp32'] / value:6.2f}x | "
+        print(f"| {policy:<11} | {bits:6.2f} | {value:8.3f} | {ms['fp32'] / value:6.2f}x | "
               f"{ms['int4-g32'] / value:6.2f}x | {error_one:8.1e} | {error:8.1e} |")
         if policy != "fp32":
             ratios[f"{policy}: optc fp32 / optc {policy}"] = ms["fp32"] / value

@@ -569,11 +569,11 @@ LogicalResult optc::runDriver(const DriverOptions &options,
   if (options.weightsLimit < 0)
     return emitError(cli) << "--weights-limit must not be negative";
   if (!options.quantize.empty())
-    if (llvm::Expected<formats::Scheme> scheme =
-            formats::schemeByName(options.quantize);
-        !scheme)
+    if (llvm::Expected<formats::Policy> policy =
+            formats::policyByName(options.quantize);
+        !policy)
       return emitError(cli) << "--quantize=" << options.quantize << ": "
-                            << llvm::toString(scheme.takeError());
+                            << llvm::toString(policy.takeError());
   if (options.quantize.empty() &&
       (options.quantizeReport || options.quantizeKeepEnds ||
        !options.quantizeExclude.empty()))

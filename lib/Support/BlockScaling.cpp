@@ -177,6 +177,30 @@ llvm::Expected<Scheme> schemeByName(llvm::StringRef name) {
   return s;
 }
 
+llvm::Expected<Policy> policyByName(llvm::StringRef name) {
+  Policy policy;
+  llvm::StringRef weights = name;
+  policy.int8Activations = weights.consume_back("-a8");
+  llvm::Expected<Scheme> scheme = schemeByName(weights);
+  if (!scheme)
+    return scheme.takeError();
+  policy.scheme = std::move(*scheme);
+  policy.scheme.name = name.str();
+  const Format &element = policy.scheme.element;
+  if (!policy.int8Activations)
+    return policy;
+  if (element.bits != 4 ||
+      !(element.isInteger() || llvm::StringRef(element.name) == kF4E2M1.name))
+    return fail(llvm::Twine("int8 activations (-a8) run with 4-bit integer or "
+                            "FP4 weights only, not ") +
+                element.name);
+  if (policy.scheme.block != 32 && policy.scheme.block % 64 != 0)
+    return fail("int8 activations (-a8) need blocks of 32 or a multiple of "
+                "64, not " +
+                llvm::Twine(policy.scheme.block));
+  return policy;
+}
+
 llvm::Expected<Blocking> blockingFor(llvm::ArrayRef<int64_t> shape,
                                      int64_t axis, const Scheme &scheme) {
   int64_t rank = static_cast<int64_t>(shape.size());

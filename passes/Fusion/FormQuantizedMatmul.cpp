@@ -120,7 +120,8 @@ struct FormQuantizedMatmul : public OpRewritePattern<MatmulOp> {
     }
     auto result = QuantizedMatmulOp::create(
         rewriter, loc, matmul.getType(), matmul.getLhs(), codes, scales, zeros,
-        dequantize.getTensorScale(), transposed, /*int8_activations=*/false);
+        dequantize.getTensorScale(), transposed,
+        /*int8_activations=*/dequantize->hasAttr("optc.int8_activations"));
     rewriter.replaceOp(matmul, result.getResult());
     return success();
   }

@@ -77,9 +77,18 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
     `matmul(x, W)` becomes `matmul(x, transpose(dequantize(Wq, scales)))`,
     which the fusion stage makes one `optc.quantized_matmul`.
 
+    A policy ending in `-a8` (`int4-g32-a8`, `uint4-g128-a8`, `mxfp4-a8`:
+    4-bit integer or FP4 codes in blocks of 32 or a multiple of 64) marks
+    the dequantize `optc.int8_activations`,
+    and the product formed from it may quantize its activations to int8
+    per block of K at run time (symmetric, as onnxruntime's MatMulNBits
+    at accuracy level 4): on CPUs with AVX-512 VNNI, with blocks of 32 or
+    a multiple of 64 and K a multiple of 64; elsewhere activations stay
+    f32.
+
     An unknown policy, a K that is not a multiple of the scheme's block and
     a weight with a value that is not finite are errors naming the policy
-    or the weight. Weight-only: activations stay f32. Filters keep weights
+    or the weight. Without `-a8`, activations stay f32. Filters keep weights
     in f32: `exclude` (`--quantize-exclude=REGEX`, on the weight's name)
     and `keep-ends` (`--quantize-keep-ends`: the first and last products
     in program order, often the most sensitive layers). With `report`

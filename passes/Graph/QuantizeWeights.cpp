@@ -99,12 +99,14 @@ struct QuantizeWeightsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
-    llvm::Expected<formats::Scheme> scheme = formats::schemeByName(policy);
-    if (!scheme) {
+    llvm::Expected<formats::Policy> parsed = formats::policyByName(policy);
+    if (!parsed) {
       module.emitError() << "--quantize=" << policy << ": "
-                         << llvm::toString(scheme.takeError());
+                         << llvm::toString(parsed.takeError());
       return signalPassFailure();
     }
+    const formats::Scheme *scheme = &parsed->scheme;
+    bool int8Activations = parsed->int8Activations;
     Type code = codeTypeOf(context, scheme->element);
     Type scaleType = scheme->scale ? codeTypeOf(context, *scheme->scale)
                                    : Float32Type::get(context);
@@ -138,7 +140,7 @@ struct QuantizeWeightsPass
         continue;
       if (!exclude.empty() && excluded.match(weightName(op)))
         continue;
-      if (failed(quantize(op, *scheme, code, scaleType)))
+      if (failed(quantize(op, *scheme, code, scaleType, int8Activations)))
         return signalPassFailure();
     }
     if (report)
@@ -179,7 +181,7 @@ struct QuantizeWeightsPass
   }
 
   LogicalResult quantize(MatmulOp op, const formats::Scheme &scheme, Type code,
-                         Type scaleType) {
+                         Type scaleType, bool int8Activations) {
     auto weights = op.getRhs().getDefiningOp<ConstantOp>();
     auto type = cast<RankedTensorType>(op.getRhs().getType());
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
@@ -255,9 +257,11 @@ struct QuantizeWeightsPass
           b, loc,
           DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
                                  ArrayRef<float>(q->tensorScale)));
-    Value w = DequantizeOp::create(
-        b, loc, RankedTensorType::get({n, k}, b.getF32Type()), codes, scales,
-        zeros, tensorScale);
+    auto w = DequantizeOp::create(b, loc,
+                                  RankedTensorType::get({n, k}, b.getF32Type()),
+                                  codes, scales, zeros, tensorScale);
+    if (int8Activations)
+      w->setAttr("optc.int8_activations", b.getUnitAttr());
     Value wt = TransposeOp::create(b, loc, w, SmallVector<int64_t>{1, 0});
     op.getRhsMutable().assign(wt);
     return success();

@@ -19,9 +19,11 @@ import tempfile
 from ._optc import CompileError, Module, stages
 from . import _optc
 from .runtime import CompiledModel, RunError, TensorSpec
+from .quantization import OutputError, QuantizationReport, quantization_report
 
-__all__ = ["CompileError", "CompiledModel", "Module", "RunError", "TensorSpec",
-           "compile", "import_onnx", "load", "parse", "stages"]
+__all__ = ["CompileError", "CompiledModel", "Module", "OutputError",
+           "QuantizationReport", "RunError", "TensorSpec", "compile", "import_onnx",
+           "load", "parse", "quantization_report", "stages"]
 
 # The runtime every compiled library links, shipped in the package.
 _RUNTIME_ARCHIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)),

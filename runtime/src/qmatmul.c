@@ -48,7 +48,12 @@ typedef struct {
   const uint8_t *zeros;     /* one code per byte, or NULL */
   float *y;
   int64_t m, n, k, bits, block, blocks, rowBytes;
-  int flip;           /* signed codes: XOR with 2^(bits-1) */
+  int flip; /* signed codes: XOR with 2^(bits-1) */
+  /* 4-bit float codes whose values are halves of integers within +-12
+   * (FP4 E2M1): units[c] = 2 value(c) + 12, an unsigned byte the int8
+   * kernel multiplies; set when that kernel runs them. */
+  int halfUnits;
+  uint8_t units[16];
   const float *xsums; /* [m, blocks] */
   const float *xs;    /* x reordered per chunk for a vector kernel, [m, k] */
   /* The int8 kernel's x: codes reordered per 64, scales, sums of codes. */
@@ -96,9 +101,12 @@ static float scaleAt(const QMatmul *q, int64_t n, int64_t b) {
   return s * q->tensorScale;
 }
 
-/* The zero point of block b of row n, as an unsigned code. */
+/* The zero point of block b of row n, as an unsigned code (in units of
+ * half a value, 12, for float codes on the int8 kernel). */
 static float zeroOf(const QMatmul *q, int64_t n, int64_t b) {
   int64_t half = (int64_t)1 << (q->bits - 1);
+  if (q->halfUnits)
+    return 12.0f;
   if (!q->zeros)
     return q->flip ? (float)half : 0.0f;
   uint8_t z = q->zeros[n * q->blocks + b] & (uint8_t)((1u << q->bits) - 1);
@@ -175,12 +183,13 @@ static void reorderChunks(const float *x, float *xs, int64_t k, int64_t c) {
 __attribute__((target(OPTC_AVX512))) static float
 zeroShareAvx512(const QMatmul *q, int64_t n, const float *scales,
                 const float *factor) {
-  if (!q->zeros && !q->flip)
+  if (!q->zeros && !q->flip && !q->halfUnits)
     return 0;
   __m512 acc = _mm512_setzero_ps();
   int64_t b = 0;
   int half = 1 << (q->bits - 1);
-  __m512i flip = _mm512_set1_epi32(q->flip ? half : 0);
+  /* Without zero points: the sign flip's, or float codes' 12 units. */
+  __m512i flip = _mm512_set1_epi32(q->halfUnits ? 12 : q->flip ? half : 0);
   __m512i mask = _mm512_set1_epi32((1 << q->bits) - 1);
   for (; b + 16 <= q->blocks; b += 16) {
     __m512 zero;
@@ -489,6 +498,9 @@ rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
   const float *xScales = q->xscales + m * q->blocks;
   __m256i flip = _mm256_set1_epi8(q->flip ? (char)0x88 : 0);
   __m256i low = _mm256_set1_epi8(0x0F);
+  /* Float codes: each nibble looked up as 2 value + 12 (in every lane). */
+  __m512i units = _mm512_broadcast_i32x4(
+      _mm_loadu_si128((const __m128i *)(const void *)q->units));
   __m512 acc = _mm512_setzero_ps();
   /* Lanes 0-3 and 8-11 hold the step's first 32 codes, 4-7 and 12-15
    * its next 32. */
@@ -502,6 +514,8 @@ rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
     __m256i even = _mm256_and_si256(bytes, low);                               \
     __m256i odd = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low);          \
     __m512i codes = _mm512_inserti64x4(_mm512_castsi256_si512(even), odd, 1);  \
+    if (q->halfUnits)                                                          \
+      codes = _mm512_shuffle_epi8(units, codes);                               \
     __m512i sums =                                                             \
         _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes,                     \
                             _mm512_loadu_si512((const void *)(xq + (k))));     \
@@ -549,9 +563,11 @@ rowVnni(const QMatmul *q, int64_t m, int64_t n, const float *wScales) {
 #undef OPTC_VNNI_STEP
   acc = _mm512_add_ps(acc, acc2);
   /* The zero points' share: scale * zero * (x's scale * sum of x's codes),
-   * the last factor per block of x (computed once per call). */
-  return _mm512_reduce_add_ps(acc) -
-         zeroShareAvx512(q, n, wScales, q->xqsums + m * q->blocks);
+   * the last factor per block of x (computed once per call). Float codes
+   * were counted in half units. */
+  float sum = _mm512_reduce_add_ps(acc) -
+              zeroShareAvx512(q, n, wScales, q->xqsums + m * q->blocks);
+  return q->halfUnits ? 0.5f * sum : sum;
 }
 #endif
 
@@ -571,7 +587,9 @@ static RowFn chooseRow(const QMatmul *q, int int8Activations, int64_t *chunk,
   /* Blocks of whole 32-code steps; or NVFP4's blocks of 16, two a step. */
   int steps = (q->block % 32 == 0 && q->k % q->block == 0) ||
               (q->bits == 4 && q->block == 16 && q->k % 32 == 0);
-  if (avx512 && int8Activations && q->bits == 4 && !q->codeValues &&
+  /* Integer codes, or float codes the kernel reads in half units. */
+  int units = !q->codeValues || q->halfUnits;
+  if (avx512 && int8Activations && q->bits == 4 && units &&
       (q->block == 32 || q->block % 64 == 0) && q->k % 64 == 0 &&
       (isa & OPTC_ISA_AVX512_VNNI)) {
     *int8 = 1;
@@ -670,9 +688,18 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
     memcpy(&b, codeValues + c + 128, sizeof b);
     q.signSymmetric = (a ^ b) == 0x80000000u;
   }
+  /* 4-bit float codes of half-integer values within +-12 (FP4) may run on
+   * the int8 kernel as 2 value + 12. */
+  q.halfUnits = bits == 4 && codeValues;
+  for (int c = 0; q.halfUnits && c < 16; ++c) {
+    float u = 2 * codeValues[c] + 12;
+    q.halfUnits = u >= 0 && u <= 24 && u == (float)(int)u;
+    q.units[c] = q.halfUnits ? (uint8_t)u : 0;
+  }
   int64_t chunk;
   int int8;
   RowFn row = chooseRow(&q, int8Activations != 0, &chunk, &int8);
+  q.halfUnits = q.halfUnits && int8; /* only the int8 kernel reads units */
   /* What the kernel reads besides x, computed once for every row of the
    * weights: the sums of x per block; x reordered per chunk; or x
    * quantized (codes, scales, and each block's scale times the sum of its
@@ -687,6 +714,7 @@ void optc_qmatmul_f32(const float *x, const uint8_t *w, const void *scales,
     free(xsums);
     xsums = NULL;
     row = rowPortable;
+    q.halfUnits = 0;
   } else {
     for (int64_t i = 0; i < m; ++i) {
       const float *xi = x + i * k;

@@ -12,6 +12,8 @@ from onnx import TensorProto, helper, numpy_helper
 import optc
 from optc import formats
 
+compile_model = optc.compile  # the tests that take the `optc` fixture
+
 K, HIDDEN, N = 128, 64, 16
 
 
@@ -166,3 +168,41 @@ def test_quantize_filter_errors(optc, tmp_path, flags, message):
                        capture_output=True, text=True)
     assert r.returncode != 0 and message in r.stderr, r.stderr
     assert not (tmp_path / "m.so").exists()
+
+
+@pytest.mark.parametrize("policy", ["int4-g32-a8", "uint4-g64-a8", "mxfp4-a8"])
+def test_int8_activation_variants(optc, tmp_path, policy):
+    """-a8 after a 4-bit integer or FP4 scheme: the products may quantize
+    their activations to int8 per block of K (onnxruntime's accuracy level
+    4), on the VNNI kernel where the CPU has one (FP4 codes as 2 value +
+    12); the result stays within the activations' rounding of the
+    weight-only policy's."""
+    model, w1, w2 = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    ir = subprocess.run([str(optc), str(path), f"--quantize={policy}",
+                         "--emit-after=fusion", "-o", "-"],
+                        capture_output=True, text=True, check=True).stdout
+    assert ir.count("int8_activations") == 2, ir[:3000]
+    x = np.random.default_rng(1).standard_normal((2, K)).astype(np.float32)
+    got = compile_model(model, quantize=policy)(x)
+    weights_only = policy[:-len("-a8")]
+    h = np.maximum(x @ quantized(w1, weights_only), 0)
+    want = h @ quantized(w2, weights_only)
+    np.testing.assert_allclose(got, want, rtol=0, atol=0.03 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("policy,message", [
+    ("int8-a8", "run with 4-bit integer or FP4 weights only, not int8"),
+    ("mxfp6-a8", "run with 4-bit integer or FP4 weights only, not f6e2m3"),
+    ("nvfp4-a8", "need blocks of 32 or a multiple of 64, not 16"),
+])
+def test_int8_activations_need_4_bit_codes(optc, tmp_path, policy, message):
+    model, _, _ = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), f"--quantize={policy}", "-o",
+                        str(tmp_path / "mlp.so")], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert f"--quantize={policy}: int8 activations (-a8) {message}" in r.stderr
+    assert not (tmp_path / "mlp.so").exists()

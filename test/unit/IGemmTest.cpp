@@ -70,8 +70,7 @@ void check(const Case &c, const char *isa) {
   std::vector<uint8_t> panels(optc_igemm_panel_bytes(c.k, c.n), 0);
   for (int64_t j = 0; j < c.n; ++j)
     for (int64_t l = 0; l < c.k; ++l)
-      panels[optc_igemm_panel_byte(l, j, c.k)] =
-          b[j * c.k + l];
+      panels[optc_igemm_panel_byte(l, j, c.k)] = b[j * c.k + l];
   std::vector<int32_t> got(c.m * c.n, -1);
   optc_igemm_i32(a.data(),
                  c.layout == OPTC_IGEMM_B_PANELS ? panels.data() : b.data(),

@@ -178,8 +178,15 @@ TEST(QMatmulTest, MatchesDequantizeThenMultiply) {
       {1, 7, 64, 4, 32, false, true, true, nullptr, OPTC_QSCALE_F16},
       {3, 4, 64, 4, 16, true, false, false, nullptr, OPTC_QSCALE_F32, nullptr,
        true},
+      // MXFP4 with int8 activations: FP4 codes on the int8 kernel as
+      // 2 value + 12 (VNNI where the CPU has it, f32 otherwise).
+      {2, 9, 256, 4, 32, false, false, true, &formats::kF4E2M1,
+       OPTC_QSCALE_TABLE8, &formats::kE8M0},
+      {1, 33, 128, 4, 64, false, false, true, &formats::kF4E2M1,
+       OPTC_QSCALE_TABLE8, &formats::kE8M0},
       // MXFP4, MXFP8, NVFP4: float codes, E8M0 or E4M3 scales through a
-      // table, NVFP4's tensor scale; int8 activations do not apply.
+      // table, NVFP4's tensor scale; int8 activations do not apply to
+      // blocks of 16 or a K of 96.
       {1, 40, 256, 4, 32, false, false, false, &formats::kF4E2M1,
        OPTC_QSCALE_TABLE8, &formats::kE8M0},
       {3, 7, 96, 4, 32, false, false, true, &formats::kF4E2M1,

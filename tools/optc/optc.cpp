@@ -105,8 +105,9 @@ static cl::opt<std::string> quantizePolicy(
     "quantize",
     cl::desc("Quantize the constant weights of matrix products at compile "
              "time with this scheme: int<N>[-g<G>][-asym], uint<N>[-g<G>], "
-             "mxfp4, mxfp6, mxfp8, mxint8, nvfp4, bfp<M>-b<B>, bfp12, bfp16 "
-             "(docs/low-precision.md)"),
+             "mxfp4, mxfp6, mxfp8, mxint8, nvfp4, bfp<M>-b<B>, bfp12, bfp16; "
+             "-a8 after a 4-bit integer scheme lets the products quantize "
+             "their activations to int8 (docs/low-precision.md)"),
     cl::value_desc("policy"), cl::cat(category),
     cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand));
 

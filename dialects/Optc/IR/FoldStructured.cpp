@@ -84,8 +84,7 @@ OpFoldResult IntegerMatmulOp::fold(FoldAdaptor adaptor) {
       int64_t zeroB = zb.size() == 1 ? zb[0] : zb[j];
       int64_t sum = 0;
       for (int64_t q = 0; q < k; ++q)
-        sum += (a[i * k + q] - zeroA) *
-               (b[rhsOffset(q, j)] - zeroB);
+        sum += (a[i * k + q] - zeroA) * (b[rhsOffset(q, j)] - zeroB);
       out.push_back(APInt(32, static_cast<uint64_t>(sum), /*isSigned=*/false,
                           /*implicitTrunc=*/true));
     }

@@ -230,6 +230,9 @@ LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult
 QuantAttr::verifyEncoding(ArrayRef<int64_t> shape, Type elementType,
                           function_ref<InFlightDiagnostic()> emitError) const {
+  // The parser asks before it has an element type when that fails to parse.
+  if (!elementType)
+    return emitError() << "a quantized tensor needs an element type";
   if (!isQuantCodeType(elementType))
     return emitError() << "a quantized tensor holds codes of an integer of 1 "
                           "to 8 bits or of f4E2M1FN, f6E2M3FN, f6E3M2FN, "
@@ -312,6 +315,7 @@ enum Place : unsigned {
   OnArgument = 4,
   OnResult = 8,
   OnMicroKernel = 16, // an op with a library_call (linalg.generic)
+  OnDequantize = 32,  // an optc.dequantize
 };
 
 struct KnownAttribute {
@@ -321,12 +325,19 @@ struct KnownAttribute {
 } // namespace
 
 static constexpr KnownAttribute kKnownAttributes[] = {
-    {"optc.name", OnArgument | OnResult}, {"optc.dim_names", OnArgument},
-    {"optc.kernel", OnFunction},          {"optc.in_place", OnFunction},
-    {"optc.interface", OnModule},         {"optc.run_time_checks", OnModule},
-    {"optc.arena_size", OnModule},        {"optc.weights", OnModule},
-    {"optc.weights_size", OnModule},      {"optc.weights_id", OnModule},
-    {"optc.qmatmul", OnMicroKernel},      {"optc.igemm", OnMicroKernel},
+    {"optc.name", OnArgument | OnResult},
+    {"optc.dim_names", OnArgument},
+    {"optc.kernel", OnFunction},
+    {"optc.in_place", OnFunction},
+    {"optc.interface", OnModule},
+    {"optc.run_time_checks", OnModule},
+    {"optc.arena_size", OnModule},
+    {"optc.weights", OnModule},
+    {"optc.weights_size", OnModule},
+    {"optc.weights_id", OnModule},
+    {"optc.qmatmul", OnMicroKernel},
+    {"optc.igemm", OnMicroKernel},
+    {"optc.int8_activations", OnDequantize},
 };
 
 static std::string describePlaces(unsigned places) {
@@ -341,6 +352,8 @@ static std::string describePlaces(unsigned places) {
     names.push_back("a function result");
   if (places & OnMicroKernel)
     names.push_back("an op with a library_call");
+  if (places & OnDequantize)
+    names.push_back("an optc.dequantize");
   if (names.empty())
     return "this operation";
   return llvm::join(names, " or ");
@@ -435,6 +448,7 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
   Attribute value = attr.getValue();
   Place place = isa<ModuleOp>(op)              ? OnModule
                 : isa<FunctionOpInterface>(op) ? OnFunction
+                : isa<DequantizeOp>(op)        ? OnDequantize
                 : op->getInherentAttr("library_call").value_or(nullptr)
                     ? OnMicroKernel
                     : Place(0);
@@ -500,7 +514,8 @@ LogicalResult OptcDialect::verifyOperationAttribute(Operation *op,
                       "0 (none), 1 (one) or 2 (one a row)}");
     return success();
   }
-  if (name == "optc.kernel" || name == "optc.run_time_checks") {
+  if (name == "optc.kernel" || name == "optc.run_time_checks" ||
+      name == "optc.int8_activations") {
     if (!isa<UnitAttr>(value))
       return expected("a unit attribute");
     return success();

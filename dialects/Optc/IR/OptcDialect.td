@@ -69,6 +69,7 @@ def Optc_Dialect : Dialect {
     | `optc.weights` | a module | array of `[offset : i64, elements]` pairs: the side file's weights, at increasing 64-byte-aligned offsets that do not overlap, within `optc.weights_size` |
     | `optc.weights_size` | a module | `i64` >= 0, a multiple of 64: the side file's bytes |
     | `optc.weights_id` | a module | 16 lower-case hex digits: the hash the library checks the side file against |
+    | `optc.int8_activations` | an `optc.dequantize` of weights | unit: the product it feeds may quantize its activations to int8 (`--quantize=...-a8`) |
 
     `optc.weights`, `optc.weights_size` and `optc.weights_id` come
     together.

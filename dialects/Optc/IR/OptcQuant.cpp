@@ -567,7 +567,8 @@ optc::dequantizedValues(DequantizeOp op, Attribute input, Attribute scales,
   for (size_t i = 0; i < values->size(); ++i) {
     int64_t b = blocks->blockOf[i];
     float zero = blocks->zeros.empty() ? 0.0f : blocks->zeros[b];
-    out[i] = (formats::decode(*format, (*values)[i]) - zero) * blocks->scales[b];
+    out[i] =
+        (formats::decode(*format, (*values)[i]) - zero) * blocks->scales[b];
   }
   return out;
 }

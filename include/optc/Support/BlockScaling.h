@@ -88,6 +88,18 @@ struct Scheme {
 /// An error names what was wrong.
 llvm::Expected<Scheme> schemeByName(llvm::StringRef name);
 
+/// A `--quantize` policy: a scheme for the weights, and whether the
+/// products may quantize their activations to int8 (the suffix "-a8",
+/// for 4-bit integer or FP4 codes in blocks of 32 or a multiple of 64,
+/// what the CPU's int8 kernel reads).
+struct Policy {
+  Scheme scheme;
+  bool int8Activations = false;
+};
+/// The policy named `name` (a scheme's name, "-a8" after it); an error
+/// names what was wrong.
+llvm::Expected<Policy> policyByName(llvm::StringRef name);
+
 /// Checks a scheme built by hand: formats that fit its rule, a block of 0
 /// or more, MX's and NVFP4's block sizes.
 llvm::Error verify(const Scheme &scheme);

@@ -30,7 +30,7 @@ module attributes {optc.interface = #optc.interface<inputs = ["x" : 2x3xf32], ou
 // Names and places
 //===----------------------------------------------------------------------===//
 
-// expected-error @+1 {{'builtin.module' op 'optc.arena' is not an optc attribute (they are optc.name, optc.dim_names, optc.kernel, optc.in_place, optc.interface, optc.run_time_checks, optc.arena_size, optc.weights, optc.weights_size, optc.weights_id, optc.qmatmul, optc.igemm)}}
+// expected-error @+1 {{'builtin.module' op 'optc.arena' is not an optc attribute (they are optc.name, optc.dim_names, optc.kernel, optc.in_place, optc.interface, optc.run_time_checks, optc.arena_size, optc.weights, optc.weights_size, optc.weights_id, optc.qmatmul, optc.igemm, optc.int8_activations)}}
 module attributes {optc.arena = 0 : i64} {
 }
 
@@ -298,4 +298,22 @@ func.func @qmatmul_scales(%x: memref<1x8xf32>, %y: memref<1x2xf32>) {
     linalg.yield %out : f32
   }
   return
+}
+
+// -----
+
+// optc.int8_activations marks a dequantize of weights (--quantize=...-a8),
+// nothing else.
+func.func @int8_activations_place(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'optc.int8_activations' belongs on an optc.dequantize, not on this operation}}
+  %y = optc.relu %x {optc.int8_activations} : tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @int8_activations_value(%q: tensor<4x32xi4, #optc.quant<block = [1, 32], scale = f32>>, %s: tensor<4x1xf32>) -> tensor<4x32xf32> {
+  // expected-error @+1 {{'optc.int8_activations' must be a unit attribute, not true}}
+  %y = optc.dequantize %q, %s {optc.int8_activations = true} : (tensor<4x32xi4, #optc.quant<block = [1, 32], scale = f32>>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
 }
