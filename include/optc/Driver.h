@@ -74,6 +74,9 @@ struct DriverOptions {
   /// and last products (--quantize-keep-ends).
   std::string quantizeExclude;
   bool quantizeKeepEnds = false;
+  /// Rotate weights and activations by Hadamard blocks before quantizing
+  /// (--quantize-rotate).
+  bool quantizeRotate = false;
   /// Remarks where a kernel's schedule fell back to serial, untiled or
   /// scalar code (--vectorize-remarks).
   bool vectorizeRemarks = false;

@@ -64,6 +64,7 @@ struct CPUPipelineOptions {
   bool quantizeReport = false;
   std::string quantizeExclude;
   bool quantizeKeepEnds = false;
+  bool quantizeRotate = false;
   /// Remarks at operations the CPU schedule could not apply in full.
   bool vectorizeRemarks = false;
 };

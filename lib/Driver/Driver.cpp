@@ -576,9 +576,10 @@ LogicalResult optc::runDriver(const DriverOptions &options,
                             << llvm::toString(policy.takeError());
   if (options.quantize.empty() &&
       (options.quantizeReport || options.quantizeKeepEnds ||
-       !options.quantizeExclude.empty()))
-    return emitError(cli) << "--quantize-report, --quantize-exclude and "
-                             "--quantize-keep-ends go with --quantize=POLICY";
+       options.quantizeRotate || !options.quantizeExclude.empty()))
+    return emitError(cli) << "--quantize-report, --quantize-exclude, "
+                             "--quantize-keep-ends and --quantize-rotate go "
+                             "with --quantize=POLICY";
   if (std::string why; !options.quantizeExclude.empty() &&
                        !llvm::Regex(options.quantizeExclude).isValid(why))
     return emitError(cli) << "--quantize-exclude=" << options.quantizeExclude
@@ -638,6 +639,7 @@ LogicalResult optc::runDriver(const DriverOptions &options,
     pipeline.quantizeReport = options.quantizeReport;
     pipeline.quantizeExclude = options.quantizeExclude;
     pipeline.quantizeKeepEnds = options.quantizeKeepEnds;
+    pipeline.quantizeRotate = options.quantizeRotate;
     pipeline.vectorizeRemarks = options.vectorizeRemarks;
     llvm::SmallString<256> weightsPath(options.outputPath);
     llvm::sys::path::replace_extension(weightsPath, ".weights");

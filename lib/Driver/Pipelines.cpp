@@ -68,6 +68,7 @@ static void addStage(OpPassManager &pm, Stage stage,
       quantize.report = options.quantizeReport;
       quantize.exclude = options.quantizeExclude;
       quantize.keepEnds = options.quantizeKeepEnds;
+      quantize.rotate = options.quantizeRotate;
       pm.addPass(createOptcQuantizeWeights(quantize));
     }
     // Folding a transposed weight (or quantizing one) leaves the original

@@ -86,6 +86,13 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
     a multiple of 64 and K a multiple of 64; elsewhere activations stay
     f32.
 
+    With `rotate` (`--quantize-rotate`), each weight is quantized after a
+    rotation that spreads outliers over their block: `x W = (x H)(H W)`
+    with `H` block-diagonal, orthonormal Hadamard blocks of the scheme's
+    block size along K (a power of two; symmetric, its own inverse).
+    `H W` is quantized at compile time and `x H` computed at run time (a
+    `[M K / B, B] x [B, B]` product, B multiply-adds per activation).
+
     An unknown policy, a K that is not a multiple of the scheme's block and
     a weight with a value that is not finite are errors naming the policy
     or the weight. Without `-a8`, activations stay f32. Filters keep weights
@@ -103,7 +110,10 @@ def OptcQuantizeWeights : Pass<"optc-quantize-weights", "::mlir::ModuleOp"> {
     Option<"exclude", "exclude", "std::string", /*default=*/"",
            "Weights whose name matches this regular expression stay f32">,
     Option<"keepEnds", "keep-ends", "bool", /*default=*/"false",
-           "The first and last matrix products of the program stay f32">
+           "The first and last matrix products of the program stay f32">,
+    Option<"rotate", "rotate", "bool", /*default=*/"false",
+           "Rotate each weight and its activations by a block-diagonal "
+           "Hadamard matrix before quantizing (outlier smoothing)">
   ];
 }
 

@@ -72,6 +72,19 @@ Type codeTypeOf(MLIRContext *context, const formats::Format &f) {
   return {};
 }
 
+/// The orthonormal Hadamard matrix of order `n` (a power of two, Sylvester's
+/// construction), row-major: H[i][j] = (-1)^popcount(i & j) / sqrt(n). It
+/// is symmetric and its own inverse.
+std::vector<float> hadamard(int64_t n) {
+  std::vector<float> h(static_cast<size_t>(n * n));
+  float unit = static_cast<float>(1.0 / std::sqrt(static_cast<double>(n)));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      h[i * n + j] = llvm::popcount(static_cast<uint64_t>(i & j)) % 2 ? -unit
+                                                                      : unit;
+  return h;
+}
+
 /// The f32 values of a float constant, or nullopt.
 std::optional<std::vector<float>> floatValues(ElementsAttr value) {
   if (!value.getElementType().isF32())
@@ -196,6 +209,41 @@ struct QuantizeWeightsPass
     if (!values)
       return op.emitError()
              << "--quantize: cannot read weight '" << name << "'";
+    // The Hadamard rotation: y = x W = (x H)(H W) with H block-diagonal
+    // (orthonormal blocks of `block` along K, its own inverse): H W is
+    // quantized, x H computed at run time.
+    std::vector<float> h;
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    // The rotation's blocks: the scheme's where they are a power of two of
+    // at most 256 values, else (per channel) the largest power of two of at
+    // most 128 that divides K.
+    int64_t turn = block;
+    if (!llvm::isPowerOf2_64(static_cast<uint64_t>(turn)) || turn > 256)
+      for (turn = 128; turn > 1 && k % turn != 0;)
+        turn /= 2;
+    if (rotate) {
+      if (turn < 2 || k % turn != 0)
+        return op.emitError()
+               << "--quantize-rotate: weight '" << name << "' has K = " << k
+               << " and blocks of " << block
+               << "; the Hadamard rotation needs an even K";
+      if (!lhsType.hasStaticShape())
+        return op.emitError() << "--quantize-rotate: the activations of weight '"
+                              << name << "' (" << lhsType
+                              << ") need static sizes";
+      h = hadamard(turn);
+      std::vector<float> rotated(values->size(), 0.0f);
+      for (int64_t k0 = 0; k0 < k; k0 += turn)
+        for (int64_t i = 0; i < turn; ++i)
+          for (int64_t j = 0; j < turn; ++j) {
+            float c = h[i * turn + j];
+            const float *from = values->data() + (k0 + j) * n;
+            float *to = rotated.data() + (k0 + i) * n;
+            for (int64_t col = 0; col < n; ++col)
+              to[col] += c * from[col];
+          }
+      values = std::move(rotated);
+    }
     // [K, N] -> [N, K]: blocks run along K.
     std::vector<float> transposed(values->size());
     for (int64_t i = 0; i < k; ++i)
@@ -264,6 +312,22 @@ struct QuantizeWeightsPass
       w->setAttr("optc.int8_activations", b.getUnitAttr());
     Value wt = TransposeOp::create(b, loc, w, SmallVector<int64_t>{1, 0});
     op.getRhsMutable().assign(wt);
+    if (rotate) {
+      // x H: [..., K] -> [M * K / B, B] . H -> [..., K].
+      Location at = op.getLoc();
+      b.setInsertionPoint(op);
+      int64_t rows = lhsType.getNumElements() / turn;
+      Value turns = ReshapeOp::create(b, at, op.getLhs(),
+                                       SmallVector<int64_t>{rows, turn});
+      auto hType = RankedTensorType::get({turn, turn}, b.getF32Type());
+      Value hConstant =
+          ConstantOp::create(b, at, DenseElementsAttr::get(hType, ArrayRef(h)));
+      Value turned = MatmulOp::create(
+          b, at, RankedTensorType::get({rows, turn}, b.getF32Type()), turns,
+          hConstant);
+      op.getLhsMutable().assign(
+          ReshapeOp::create(b, at, turned, lhsType.getShape()));
+    }
     return success();
   }
 };

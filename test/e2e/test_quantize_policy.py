@@ -206,3 +206,89 @@ def test_int8_activations_need_4_bit_codes(optc, tmp_path, policy, message):
     assert r.returncode != 0
     assert f"--quantize={policy}: int8 activations (-a8) {message}" in r.stderr
     assert not (tmp_path / "mlp.so").exists()
+
+
+def hadamard(n):
+    """The orthonormal Hadamard matrix of order n (Sylvester)."""
+    i = np.arange(n)
+    bits = np.vectorize(lambda v: bin(v).count("1"))(i[:, None] & i[None, :])
+    return (np.where(bits % 2, -1.0, 1.0) / np.sqrt(n)).astype(np.float32)
+
+
+def block_rotation(k, block):
+    return np.kron(np.eye(k // block, dtype=np.float32), hadamard(block))
+
+
+# The rotations' blocks for W1 [128, 64] and W2 [64, 16]: the scheme's
+# block, or per channel (int8) K itself, a power of two of at most 256.
+@pytest.mark.parametrize("policy,blocks", [("mxfp4", (32, 32)), ("int4-g32", (32, 32)),
+                                           ("nvfp4", (16, 16)), ("int8", (K, HIDDEN))])
+def test_quantize_rotate_is_the_rotated_products(optc, tmp_path, policy, blocks):
+    """--quantize-rotate: x W = (x H)(H W) with Hadamard blocks along K (the
+    scheme's block, or for per-channel schemes the largest power of two of
+    at most 128 dividing K); H W is quantized as the numerics library does,
+    x H computed at run time."""
+    model, w1, w2 = mlp()
+    path = tmp_path / "mlp.onnx"
+    onnx.save(model, path)
+    x = np.random.default_rng(1).standard_normal((2, K)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = subprocess.run([str(optc), "run", str(path), f"--quantize={policy}",
+                        "--quantize-rotate", "--input", f"x={tmp_path / 'x.npy'}",
+                        "--output-dir", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    got = np.load(tmp_path / "out" / "y.npy")
+    h1 = block_rotation(K, blocks[0])
+    h2 = block_rotation(HIDDEN, blocks[1])
+    h = np.maximum((x @ h1) @ quantized(h1 @ w1, policy), 0)
+    want = (h @ h2) @ quantized(h2 @ w2, policy)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3 * np.abs(want).max())
+
+
+def test_quantize_rotate_smooths_outliers(optc, tmp_path):
+    """Weights with a few large rows (outlier input channels): MXFP4 after
+    the rotation is closer to the float model than without it."""
+    rng = np.random.default_rng(8)
+    w = rng.standard_normal((256, 64)).astype(np.float32) / 16
+    w[rng.choice(256, 6, replace=False)] *= 40
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "W"], ["y"])], "outliers",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [8, 256])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [8, 64])],
+        initializer=[numpy_helper.from_array(w, "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = tmp_path / "outliers.onnx"
+    onnx.save(model, path)
+    x = rng.standard_normal((8, 256)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    exact = x @ w
+    errors = {}
+    for flags in ([], ["--quantize-rotate"]):
+        out = tmp_path / ("rot" if flags else "plain")
+        subprocess.run([str(optc), "run", str(path), "--quantize=mxfp4", *flags,
+                        "--input", f"x={tmp_path / 'x.npy'}", "--output-dir", str(out)],
+                       check=True, capture_output=True)
+        got = np.load(out / "y.npy")
+        errors[bool(flags)] = np.linalg.norm(got - exact) / np.linalg.norm(exact)
+    assert errors[True] < 0.8 * errors[False], errors
+
+
+def test_quantize_rotate_needs_an_even_k(optc, tmp_path):
+    rng = np.random.default_rng(3)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "W"], ["y"])], "odd",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 7])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        initializer=[numpy_helper.from_array(
+            rng.standard_normal((7, 4)).astype(np.float32), "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = tmp_path / "odd.onnx"
+    onnx.save(model, path)
+    r = subprocess.run([str(optc), str(path), "--quantize=int8", "--quantize-rotate",
+                        "-o", str(tmp_path / "odd.so")], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "--quantize-rotate: weight 'W' has K = 7" in r.stderr
+    assert not (tmp_path / "odd.so").exists()

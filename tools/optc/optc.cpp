@@ -132,6 +132,13 @@ static cl::opt<bool> quantizeKeepEnds(
     cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
     cl::sub(runCommand));
 
+static cl::opt<bool> quantizeRotate(
+    "quantize-rotate",
+    cl::desc("With --quantize: rotate each weight and its activations by "
+             "Hadamard blocks along K before quantizing (outlier smoothing)"),
+    cl::init(false), cl::cat(category), cl::sub(cl::SubCommand::getTopLevel()),
+    cl::sub(runCommand));
+
 static cl::opt<bool> verifyEach(
     "verify-each",
     cl::desc("Verify the IR after every pass (default on; =false verifies "
@@ -282,6 +289,7 @@ int main(int argc, char **argv) {
   options.quantizeReport = quantizeReport;
   options.quantizeExclude = quantizeExclude;
   options.quantizeKeepEnds = quantizeKeepEnds;
+  options.quantizeRotate = quantizeRotate;
   options.vectorizeRemarks = vectorizeRemarks;
   options.opStats = opStats;
   options.verifyEachPass = verifyEach;
