@@ -123,6 +123,8 @@ int optc_micro_kernel_isa(void) {
       isa |= OPTC_ISA_AVX512;
     if ((isa & OPTC_ISA_AVX512) && optc_cpu_has_feature("avx512vnni") == 1)
       isa |= OPTC_ISA_AVX512_VNNI;
+    if ((isa & OPTC_ISA_AVX2) && optc_cpu_has_feature("avxvnni") == 1)
+      isa |= OPTC_ISA_AVX_VNNI;
     known = isa;
   }
   const char *cap = getenv("OPTC_MICRO_KERNEL_ISA");
@@ -130,5 +132,7 @@ int optc_micro_kernel_isa(void) {
     return 0;
   if (cap && strcmp(cap, "avx2") == 0)
     return isa & OPTC_ISA_AVX2;
+  if (cap && strcmp(cap, "avx-vnni") == 0)
+    return isa & (OPTC_ISA_AVX2 | OPTC_ISA_AVX_VNNI);
   return isa;
 }

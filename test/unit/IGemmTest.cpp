@@ -6,9 +6,10 @@
 // multiple of 4, N of 16 or 32, K of 4), extreme bytes (0, 127, 128, 255),
 // B as [N, K], as [K, N] and in the kernel's panels (packed here by
 // optc_igemm_panel_byte, as the compiler packs constant weights), and enough
-// columns to be shared among threads; with the VNNI kernel
-// where the CPU has it and the portable one ($OPTC_MICRO_KERNEL_ISA caps
-// the choice). The sums are exact integers: the check is equality.
+// columns to be shared among threads; with the AVX-512 VNNI kernel and
+// the 256-bit AVX-VNNI one where the CPU has them, and the portable one
+// ($OPTC_MICRO_KERNEL_ISA caps the choice). The sums are exact integers:
+// the check is equality.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,7 +114,8 @@ TEST(IGemmTest, MatchesTheExactSum) {
   cases.push_back({128, 96, 768, true, true, 0});
   cases.push_back({17, 130, 96, false, true, 2, false, OPTC_IGEMM_B_ROWS});
   cases.push_back({128, 768, 768, false, true, 1, false, OPTC_IGEMM_B_PANELS});
-  optc_test::forEachMicroKernelIsa({"", "portable"}, [&](const char *isa) {
+  optc_test::forEachMicroKernelIsa({"", "avx-vnni", "portable"},
+                                   [&](const char *isa) {
     for (const Case &c : cases)
       check(c, isa);
   });

@@ -97,14 +97,17 @@ int optc_cpu_has_feature(const char *name);
 
 /* The instruction sets of the runtime's micro-kernels (qmatmul.c,
  * igemm.c) that this CPU has: AVX2 with FMA; AVX-512 F, BW and VL; and
- * AVX-512 VNNI besides. Asked of the CPU once per process (CPUID traps to
- * the hypervisor in a virtual machine, microseconds a call), then capped
- * on every call by $OPTC_MICRO_KERNEL_ISA: "avx2" keeps AVX2 only,
- * "portable" none (the tests run every variant on one machine). */
+ * AVX-512 VNNI besides; AVX-VNNI (the 256-bit dot products of CPUs
+ * without AVX-512) with AVX2. Asked of the CPU once per process (CPUID
+ * traps to the hypervisor in a virtual machine, microseconds a call), then
+ * capped on every call by $OPTC_MICRO_KERNEL_ISA: "avx-vnni" keeps AVX2
+ * and AVX-VNNI, "avx2" AVX2 only, "portable" none (the tests run every
+ * variant on one machine). */
 enum {
   OPTC_ISA_AVX2 = 1,
   OPTC_ISA_AVX512 = 2,
   OPTC_ISA_AVX512_VNNI = 4,
+  OPTC_ISA_AVX_VNNI = 8,
 };
 int optc_micro_kernel_isa(void);
 
