@@ -125,6 +125,8 @@ int optc_micro_kernel_isa(void) {
       isa |= OPTC_ISA_AVX512_VNNI;
     if ((isa & OPTC_ISA_AVX2) && optc_cpu_has_feature("avxvnni") == 1)
       isa |= OPTC_ISA_AVX_VNNI;
+    if (isa & (OPTC_ISA_AVX_VNNI | OPTC_ISA_AVX512_VNNI))
+      isa |= OPTC_ISA_VNNI256;
     known = isa;
   }
   const char *cap = getenv("OPTC_MICRO_KERNEL_ISA");
@@ -133,6 +135,6 @@ int optc_micro_kernel_isa(void) {
   if (cap && strcmp(cap, "avx2") == 0)
     return isa & OPTC_ISA_AVX2;
   if (cap && strcmp(cap, "avx-vnni") == 0)
-    return isa & (OPTC_ISA_AVX2 | OPTC_ISA_AVX_VNNI);
+    return isa & (OPTC_ISA_AVX2 | OPTC_ISA_AVX_VNNI | OPTC_ISA_VNNI256);
   return isa;
 }

@@ -24,12 +24,12 @@
  * time; other B are packed per call. Tiles of 8 rows of A by 32 columns of
  * the product; the panels are shared among the runtime's threads, each
  * computing its panels' sums of B and writing its columns of c in 16-lane
- * vectors. CPUs with AVX-VNNI but not AVX-512 run the same scheme on 256-bit
- * vectors (tiles of 6 rows by one panel, its two halves of 8 columns in
- * 12 accumulators); without either a portable kernel runs. Sums wrap at 32 bits like
- * onnxruntime's: every step is an addition or multiplication modulo 2^32
- * (unsigned arithmetic, never a signed overflow), which gives the exact
- * sum truncated to 32 bits.
+ * vectors. CPUs with AVX-VNNI but not AVX-512 run the same scheme on
+ * 256-bit vectors (igemm256.inc: tiles of 6 rows by one panel, its two
+ * halves of 8 columns in 12 accumulators); without either a portable
+ * kernel runs. Sums wrap at 32 bits like onnxruntime's: every step is an
+ * addition or multiplication modulo 2^32 (unsigned arithmetic, never a signed
+ * overflow), which gives the exact sum truncated to 32 bits.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -300,124 +300,38 @@ rowSum(const uint8_t *row, int64_t k, int isSigned) {
                              (isSigned ? 128 * (uint64_t)k : 0));
 }
 
-#define OPTC_AVX_VNNI "avx2,fma,avxvnni"
-
-/* The 256-bit kernel (AVX-VNNI, for CPUs without AVX-512): a panel's 16
- * columns in two halves of 8 (bytes 0-31 and 32-63 of each step). */
+/* The 256-bit kernel (igemm256.inc): what c needs of a panel's columns,
+ * in two halves of 8. */
 typedef struct {
   __m256i rowB[2], zb[2];
   int64_t lanes; /* the panel's columns in the product */
 } Columns256;
-
-__attribute__((target(OPTC_AVX_VNNI))) static Columns256
-columnsOf256(const Vnni *v, int64_t panel) {
-  const IGemm *g = v->g;
-  const uint8_t *b = v->panels + panel * v->k4 * 64;
-  __m256i ones = _mm256_set1_epi8(1);
-  __m256i sums[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
-  for (int64_t q = 0; q < v->k4; ++q)
-    for (int h = 0; h < 2; ++h) {
-      __m256i w = _mm256_loadu_si256((const __m256i *)(b + q * 64 + 32 * h));
-      sums[h] = g->bSigned ? _mm256_dpbusd_avx_epi32(sums[h], ones, w)
-                           : _mm256_dpbusd_avx_epi32(sums[h], w, ones);
-    }
-  Columns256 c;
-  int64_t width = g->n - 16 * panel;
-  c.lanes = width < 16 ? width : 16;
-  int32_t zb[16] = {0};
-  for (int64_t j = 0; g->zb && j < c.lanes; ++j)
-    zb[j] = zbOf(g, 16 * panel + j);
-  for (int h = 0; h < 2; ++h) {
-    c.rowB[h] = sums[h];
-    c.zb[h] = _mm256_loadu_si256((const __m256i *)(zb + 8 * h));
-  }
-  return c;
-}
-
-/* Row m of c over half h of a panel's columns, from its 8 dot products. */
-__attribute__((target(OPTC_AVX_VNNI))) static void
-finishRow256(const Vnni *v, const Columns256 *columns, int64_t m, int64_t panel,
-             int h, __m256i dot) {
-  const IGemm *g = v->g;
-  int64_t count = columns->lanes - 8 * h;
-  if (count <= 0)
-    return;
-  uint32_t za = (uint32_t)zaOf(g, m);
-  uint32_t rowScale = (uint32_t)v->shift - za; /* s - za */
-  uint32_t zbScale = (uint32_t)v->aSums[m] - (uint32_t)g->k * za;
-  __m256i c = dot;
-  if (rowScale)
-    c = _mm256_add_epi32(
-        c,
-        _mm256_mullo_epi32(columns->rowB[h], _mm256_set1_epi32((int)rowScale)));
-  if (g->zb)
-    c = _mm256_sub_epi32(
-        c, _mm256_mullo_epi32(columns->zb[h], _mm256_set1_epi32((int)zbScale)));
-  int32_t *out = g->c + m * g->n + 16 * panel + 8 * h;
-  if (count >= 8) {
-    _mm256_storeu_si256((__m256i *)out, c);
-    return;
-  }
-  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count),
-                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  _mm256_maskstore_epi32(out, mask, c);
-}
-
-/* A tile of kRows256 rows of A from m0 (`rows` of them real) by one
- * panel: 2 * kRows256 accumulators, two loads and kRows256 broadcasts a
- * step of 4 k, in the 16 registers AVX2 has. */
+/* Rows of A a 256-bit tile: 2 * kRows256 accumulators, two loads and a
+ * broadcast in the 16 registers AVX2 has. */
 enum { kRows256 = 6 };
-__attribute__((target(OPTC_AVX_VNNI), always_inline)) static inline void
-tile256(const Vnni *v, int64_t m0, int64_t rows, const uint8_t *b, int bSigned,
-        __m256i acc[kRows256][2]) {
-  const uint8_t *a[kRows256];
-  for (int i = 0; i < kRows256; ++i) /* missing rows repeat the last */
-    a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * v->stride;
-  for (int i = 0; i < kRows256; ++i)
-    acc[i][0] = acc[i][1] = _mm256_setzero_si256();
-  for (int64_t q = 0; q < v->k4; ++q) {
-    __m256i w0 = _mm256_loadu_si256((const __m256i *)(b + q * 64));
-    __m256i w1 = _mm256_loadu_si256((const __m256i *)(b + q * 64 + 32));
-    for (int i = 0; i < kRows256; ++i) {
-      int32_t word;
-      memcpy(&word, a[i] + 4 * q, sizeof word);
-      __m256i x = _mm256_set1_epi32(word);
-      if (bSigned) {
-        acc[i][0] = _mm256_dpbusd_avx_epi32(acc[i][0], x, w0);
-        acc[i][1] = _mm256_dpbusd_avx_epi32(acc[i][1], x, w1);
-      } else {
-        acc[i][0] = _mm256_dpbusd_avx_epi32(acc[i][0], w0, x);
-        acc[i][1] = _mm256_dpbusd_avx_epi32(acc[i][1], w1, x);
-      }
-    }
-  }
-}
 
-/* Panels [begin, end) of B: every row of A against each. */
-__attribute__((target(OPTC_AVX_VNNI))) static void
-vnniPanels256(int64_t begin, int64_t end, void *context) {
-  const Vnni *v = context;
-  const IGemm *g = v->g;
-  for (int64_t p = begin; p < end; ++p) {
-    const uint8_t *b = v->panels + p * v->k4 * 64;
-    Columns256 columns = columnsOf256(v, p);
-    for (int64_t m0 = 0; m0 < g->m; m0 += kRows256) {
-      int64_t rows = g->m - m0 < kRows256 ? g->m - m0 : kRows256;
-      __m256i acc[kRows256][2];
-      if (g->bSigned)
-        tile256(v, m0, rows, b, 1, acc);
-      else
-        tile256(v, m0, rows, b, 0, acc);
-      for (int64_t i = 0; i < rows; ++i)
-        for (int h = 0; h < 2; ++h)
-          finishRow256(v, &columns, m0 + i, p, h, acc[i][h]);
-    }
-  }
-}
+#define OPTC_256_TARGET "avx2,fma,avxvnni"
+#define OPTC_256_DPBUSD _mm256_dpbusd_avx_epi32
+#define OPTC_256_NAME(name) name##Vex
+#include "igemm256.inc"
+#undef OPTC_256_TARGET
+#undef OPTC_256_DPBUSD
+#undef OPTC_256_NAME
 
-/* Either VNNI kernel (`wide`: AVX-512, else AVX-VNNI); 0 when its buffers
- * cannot be had (the caller then runs the portable one). */
-static int vnni(const IGemm *g, int wide) {
+#define OPTC_256_TARGET "avx2,fma,avx512f,avx512vl,avx512vnni"
+#define OPTC_256_DPBUSD _mm256_dpbusd_epi32
+#define OPTC_256_NAME(name) name##Evex
+#include "igemm256.inc"
+#undef OPTC_256_TARGET
+#undef OPTC_256_DPBUSD
+#undef OPTC_256_NAME
+
+enum { kWide, kVex, kEvex }; /* the kernels: AVX-512, 256-bit VEX or EVEX */
+
+/* A VNNI kernel (`kind`: kWide, kVex, kEvex); 0 when its buffers cannot
+ * be had (the caller then runs the portable one). */
+static int vnni(const IGemm *g, int kind) {
+  int wide = kind == kWide;
   int64_t k4 = (g->k + 3) / 4, kp = k4 * 4;
   int64_t panelCount = (g->n + 15) / 16;
   /* A takes the role B does not: flipped where its signedness is B's. */
@@ -457,7 +371,11 @@ static int vnni(const IGemm *g, int wide) {
             aSums,
             shift,
             k4};
-  optc_parallel_for(panelCount, wide ? vnniPanels : vnniPanels256, &v);
+  optc_parallel_for(panelCount,
+                    wide           ? vnniPanels
+                    : kind == kVex ? vnniPanels256Vex
+                                   : vnniPanels256Evex,
+                    &v);
   free(panels);
   free(as);
   free(aSums);
@@ -490,9 +408,11 @@ void optc_igemm_i32(const uint8_t *a, const uint8_t *b, int32_t *c, int64_t m,
   g.zbPerRow = b_zero_per_row != 0;
 #ifdef OPTC_X86
   int isa = optc_micro_kernel_isa();
-  if ((isa & OPTC_ISA_AVX512_VNNI) && vnni(&g, 1))
+  if ((isa & OPTC_ISA_AVX512_VNNI) && vnni(&g, kWide))
     return;
-  if ((isa & OPTC_ISA_AVX_VNNI) && vnni(&g, 0))
+  /* 256-bit: AVX-VNNI's instruction, else AVX-512 VNNI's (capped). */
+  if ((isa & OPTC_ISA_VNNI256) &&
+      vnni(&g, (isa & OPTC_ISA_AVX_VNNI) ? kVex : kEvex))
     return;
 #endif
   optc_parallel_for(n, portableTask, &g);

@@ -101,13 +101,16 @@ int optc_cpu_has_feature(const char *name);
  * without AVX-512) with AVX2. Asked of the CPU once per process (CPUID
  * traps to the hypervisor in a virtual machine, microseconds a call), then
  * capped on every call by $OPTC_MICRO_KERNEL_ISA: "avx-vnni" keeps AVX2
- * and AVX-VNNI, "avx2" AVX2 only, "portable" none (the tests run every
+ * and the 256-bit dot products (where only AVX-512 VNNI has them, its
+ * 256-bit form), "avx2" AVX2 only, "portable" none (the tests run every
  * variant on one machine). */
 enum {
   OPTC_ISA_AVX2 = 1,
   OPTC_ISA_AVX512 = 2,
   OPTC_ISA_AVX512_VNNI = 4,
   OPTC_ISA_AVX_VNNI = 8,
+  /* 256-bit vpdpbusd: AVX-VNNI's, or AVX-512 VNNI's with VL. */
+  OPTC_ISA_VNNI256 = 16,
 };
 int optc_micro_kernel_isa(void);
 
