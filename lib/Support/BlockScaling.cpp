@@ -183,7 +183,9 @@ llvm::Expected<Policy> policyByName(llvm::StringRef name) {
   policy.int8Activations = weights.consume_back("-a8");
   llvm::Expected<Scheme> scheme = schemeByName(weights);
   if (!scheme)
-    return scheme.takeError();
+    return fail(llvm::toString(scheme.takeError()) +
+                "; a policy is a scheme's name, then -a8 for int8 "
+                "activations where the scheme allows");
   policy.scheme = std::move(*scheme);
   policy.scheme.name = name.str();
   const Format &element = policy.scheme.element;

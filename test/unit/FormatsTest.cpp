@@ -329,6 +329,32 @@ TEST(BlockScaling, Names) {
   EXPECT_NE(errorOf("int4-gx").find("unknown"), std::string::npos);
 }
 
+/// --quantize's policies: a scheme, then -a8 where the int8 kernel reads
+/// the codes (4-bit integers or FP4, blocks of 32 or a multiple of 64).
+TEST(BlockScaling, Policies) {
+  auto policyError = [](llvm::StringRef name) {
+    llvm::Expected<Policy> p = policyByName(name);
+    return p ? std::string() : llvm::toString(p.takeError());
+  };
+  llvm::Expected<Policy> plain = policyByName("int4-g32");
+  ASSERT_TRUE(bool(plain));
+  EXPECT_FALSE(plain->int8Activations);
+  EXPECT_EQ(plain->scheme.block, 32);
+  for (llvm::StringRef name :
+       {"int4-g32-a8", "uint4-g128-a8", "mxfp4-a8", "int4-a8"}) {
+    llvm::Expected<Policy> p = policyByName(name);
+    ASSERT_TRUE(bool(p)) << name.str() << ": " << llvm::toString(p.takeError());
+    EXPECT_TRUE(p->int8Activations) << name.str();
+    EXPECT_EQ(p->scheme.name, name.str());
+  }
+  EXPECT_NE(policyError("int8-a8").find("4-bit integer or FP4"),
+            std::string::npos);
+  EXPECT_NE(policyError("mxfp8-a8").find("not f8e4m3fn"), std::string::npos);
+  EXPECT_NE(policyError("nvfp4-a8").find("blocks of 32"), std::string::npos);
+  EXPECT_NE(policyError("int4-g16-a8").find("not 16"), std::string::npos);
+  EXPECT_NE(policyError("int4-g32-a9").find("then -a8"), std::string::npos);
+}
+
 std::vector<float> roundTrip(llvm::ArrayRef<float> x, const Blocking &b,
                              const Scheme &s, Quantized *out = nullptr) {
   llvm::Expected<Quantized> q = quantize(x, b, s);
