@@ -80,8 +80,8 @@ std::vector<float> hadamard(int64_t n) {
   float unit = static_cast<float>(1.0 / std::sqrt(static_cast<double>(n)));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j)
-      h[i * n + j] = llvm::popcount(static_cast<uint64_t>(i & j)) % 2 ? -unit
-                                                                      : unit;
+      h[i * n + j] =
+          llvm::popcount(static_cast<uint64_t>(i & j)) % 2 ? -unit : unit;
   return h;
 }
 
@@ -223,14 +223,13 @@ struct QuantizeWeightsPass
         turn /= 2;
     if (rotate) {
       if (turn < 2 || k % turn != 0)
-        return op.emitError()
-               << "--quantize-rotate: weight '" << name << "' has K = " << k
-               << " and blocks of " << block
-               << "; the Hadamard rotation needs an even K";
+        return op.emitError() << "--quantize-rotate: weight '" << name
+                              << "' has K = " << k << " and blocks of " << block
+                              << "; the Hadamard rotation needs an even K";
       if (!lhsType.hasStaticShape())
-        return op.emitError() << "--quantize-rotate: the activations of weight '"
-                              << name << "' (" << lhsType
-                              << ") need static sizes";
+        return op.emitError()
+               << "--quantize-rotate: the activations of weight '" << name
+               << "' (" << lhsType << ") need static sizes";
       h = hadamard(turn);
       std::vector<float> rotated(values->size(), 0.0f);
       for (int64_t k0 = 0; k0 < k; k0 += turn)
@@ -318,7 +317,7 @@ struct QuantizeWeightsPass
       b.setInsertionPoint(op);
       int64_t rows = lhsType.getNumElements() / turn;
       Value turns = ReshapeOp::create(b, at, op.getLhs(),
-                                       SmallVector<int64_t>{rows, turn});
+                                      SmallVector<int64_t>{rows, turn});
       auto hType = RankedTensorType::get({turn, turn}, b.getF32Type());
       Value hConstant =
           ConstantOp::create(b, at, DenseElementsAttr::get(hType, ArrayRef(h)));

@@ -25,7 +25,7 @@
  * the product; the panels are shared among the runtime's threads, each
  * computing its panels' sums of B and writing its columns of c in 16-lane
  * vectors. CPUs with AVX-VNNI but not AVX-512 run the same scheme on
- * 256-bit vectors (igemm256.inc: tiles of 6 rows by one panel, its two
+ * 256-bit vectors (igemm256.h: tiles of 6 rows by one panel, its two
  * halves of 8 columns in 12 accumulators); without either a portable
  * kernel runs. Sums wrap at 32 bits like onnxruntime's: every step is an
  * addition or multiplication modulo 2^32 (unsigned arithmetic, never a signed
@@ -300,7 +300,7 @@ rowSum(const uint8_t *row, int64_t k, int isSigned) {
                              (isSigned ? 128 * (uint64_t)k : 0));
 }
 
-/* The 256-bit kernel (igemm256.inc): what c needs of a panel's columns,
+/* The 256-bit kernel (igemm256.h): what c needs of a panel's columns,
  * in two halves of 8. */
 typedef struct {
   __m256i rowB[2], zb[2];
@@ -313,7 +313,7 @@ enum { kRows256 = 6 };
 #define OPTC_256_TARGET "avx2,fma,avxvnni"
 #define OPTC_256_DPBUSD _mm256_dpbusd_avx_epi32
 #define OPTC_256_NAME(name) name##Vex
-#include "igemm256.inc"
+#include "igemm256.h"
 #undef OPTC_256_TARGET
 #undef OPTC_256_DPBUSD
 #undef OPTC_256_NAME
@@ -321,7 +321,7 @@ enum { kRows256 = 6 };
 #define OPTC_256_TARGET "avx2,fma,avx512f,avx512vl,avx512vnni"
 #define OPTC_256_DPBUSD _mm256_dpbusd_epi32
 #define OPTC_256_NAME(name) name##Evex
-#include "igemm256.inc"
+#include "igemm256.h"
 #undef OPTC_256_TARGET
 #undef OPTC_256_DPBUSD
 #undef OPTC_256_NAME

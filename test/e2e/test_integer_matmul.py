@@ -59,6 +59,26 @@ def onnxruntime_outputs(model, feeds):
     return session.run(None, feeds)
 
 
+def quantize_qdq(model, x, tmp_path, per_channel=False):
+    """`model` through onnxruntime's quantize_static in the QDQ format,
+    calibrated on the one input x; saved as tmp_path/qdq.onnx."""
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          quantize_static)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.items = [{"x": x}]
+
+        def get_next(self):
+            return self.items.pop() if self.items else None
+
+    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "qdq.onnx"
+    onnx.save(model, float_path)
+    quantize_static(str(float_path), str(quant_path), Reader(),
+                    quant_format=QuantFormat.QDQ, per_channel=per_channel)
+    return onnx.load(quant_path)
+
+
 def calls_of(optc, tmp_path, model, kernel):
     path = tmp_path / "calls.onnx"
     onnx.save(model, path)
@@ -133,8 +153,6 @@ def test_quantize_static_qdq_mlp_against_the_reference(optc, tmp_path, per_chann
     the dequantized values (onnxruntime fuses the QDQ pairs into kernels
     that requantize, a different approximation)."""
     from onnx.reference import ReferenceEvaluator
-    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
-                                          quantize_static)
     rng = np.random.default_rng(5)
     w1 = (rng.standard_normal((64, 96)) / 8).astype(np.float32)
     w2 = (rng.standard_normal((96, 32)) / 8).astype(np.float32)
@@ -150,19 +168,7 @@ def test_quantize_static_qdq_mlp_against_the_reference(optc, tmp_path, per_chann
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
     model.ir_version = 10
     x = rng.standard_normal((16, 64)).astype(np.float32)
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            self.items = [{"x": x}]
-
-        def get_next(self):
-            return self.items.pop() if self.items else None
-
-    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "qdq.onnx"
-    onnx.save(model, float_path)
-    quantize_static(str(float_path), str(quant_path), Reader(),
-                    quant_format=QuantFormat.QDQ, per_channel=per_channel)
-    quantized = onnx.load(quant_path)
+    quantized = quantize_qdq(model, x, tmp_path, per_channel=per_channel)
     assert "DequantizeLinear" in {n.op_type for n in quantized.graph.node}
     assert calls_of(optc, tmp_path, quantized, "optc_igemm_i32") == 2
     got, = run_optc(optc, tmp_path, quantized, {"x": x})
@@ -237,8 +243,6 @@ def test_quantize_static_qdq_conv_net_against_the_reference(optc, tmp_path):
     float arithmetic (no quantize or dequantize kernel is left); outputs
     agree with onnx.reference."""
     from onnx.reference import ReferenceEvaluator
-    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
-                                          quantize_static)
     rng = np.random.default_rng(9)
 
     def conv(name, inp, out, cin, cout, group=1):
@@ -261,19 +265,8 @@ def test_quantize_static_qdq_conv_net_against_the_reference(optc, tmp_path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
     model.ir_version = 10
     x = rng.standard_normal((1, 8, 12, 12)).astype(np.float32)
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            self.items = [{"x": x}]
-
-        def get_next(self):
-            return self.items.pop() if self.items else None
-
-    float_path, quant_path = tmp_path / "float.onnx", tmp_path / "qdq.onnx"
-    onnx.save(model, float_path)
-    quantize_static(str(float_path), str(quant_path), Reader(),
-                    quant_format=QuantFormat.QDQ)
-    quantized = onnx.load(quant_path)
+    quantized = quantize_qdq(model, x, tmp_path)
+    quant_path = tmp_path / "qdq.onnx"
     assert "QuantizeLinear" in {n.op_type for n in quantized.graph.node}
     llvm = subprocess.run([str(optc), str(quant_path), "--emit-after=linalg", "-o", "-"],
                           capture_output=True, text=True, check=True).stdout

@@ -116,9 +116,9 @@ TEST(IGemmTest, MatchesTheExactSum) {
   cases.push_back({128, 768, 768, false, true, 1, false, OPTC_IGEMM_B_PANELS});
   optc_test::forEachMicroKernelIsa({"", "avx-vnni", "portable"},
                                    [&](const char *isa) {
-    for (const Case &c : cases)
-      check(c, isa);
-  });
+                                     for (const Case &c : cases)
+                                       check(c, isa);
+                                   });
 }
 
 } // namespace

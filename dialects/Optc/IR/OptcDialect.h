@@ -56,11 +56,9 @@ class DequantizeOp;
 /// value or a blob) and the constant `scales`, `zeros` and `tensorScale`
 /// (null where `op` has none), as the numerics library decodes them;
 /// nullopt when one cannot be read.
-std::optional<std::vector<float>> dequantizedValues(DequantizeOp op,
-                                                    Attribute input,
-                                                    Attribute scales,
-                                                    Attribute zeros,
-                                                    Attribute tensorScale);
+std::optional<std::vector<float>>
+dequantizedValues(DequantizeOp op, Attribute input, Attribute scales,
+                  Attribute zeros, Attribute tensorScale);
 
 /// The runtime's name of `element` as a tensor's element type ("f32",
 /// "u8", "bool": the dtype names of the model metadata), or "" for a type

@@ -1,4 +1,4 @@
-/*===- igemm256.inc - optc_igemm_i32's 256-bit kernel ---------------------===*
+/*===- igemm256.h - optc_igemm_i32's 256-bit kernel, included twice ------===*
  *
  * Included by igemm.c twice: with AVX-VNNI's vpdpbusd (VEX, CPUs without
  * AVX-512) and with AVX-512 VNNI's on 256-bit registers (EVEX), which
@@ -39,8 +39,8 @@ OPTC_256_NAME(columnsOf256)(const Vnni *v, int64_t panel) {
 
 /* Row m of c over half h of a panel's columns, from its 8 dot products. */
 __attribute__((target(OPTC_256_TARGET))) static void
-OPTC_256_NAME(finishRow256)(const Vnni *v, const Columns256 *columns, int64_t m, int64_t panel,
-             int h, __m256i dot) {
+OPTC_256_NAME(finishRow256)(const Vnni *v, const Columns256 *columns, int64_t m,
+                            int64_t panel, int h, __m256i dot) {
   const IGemm *g = v->g;
   int64_t count = columns->lanes - 8 * h;
   if (count <= 0)
@@ -70,8 +70,9 @@ OPTC_256_NAME(finishRow256)(const Vnni *v, const Columns256 *columns, int64_t m,
  * panel: 2 * kRows256 accumulators, two loads and kRows256 broadcasts a
  * step of 4 k, in the 16 registers AVX2 has. */
 __attribute__((target(OPTC_256_TARGET), always_inline)) static inline void
-OPTC_256_NAME(tile256)(const Vnni *v, int64_t m0, int64_t rows, const uint8_t *b, int bSigned,
-        __m256i acc[kRows256][2]) {
+OPTC_256_NAME(tile256)(const Vnni *v, int64_t m0, int64_t rows,
+                       const uint8_t *b, int bSigned,
+                       __m256i acc[kRows256][2]) {
   const uint8_t *a[kRows256];
   for (int i = 0; i < kRows256; ++i) /* missing rows repeat the last */
     a[i] = v->as + (m0 + (i < rows ? i : rows - 1)) * v->stride;
@@ -116,4 +117,3 @@ OPTC_256_NAME(vnniPanels256)(int64_t begin, int64_t end, void *context) {
     }
   }
 }
-
